@@ -1,0 +1,168 @@
+namespace Lumen.Tensors.Autograd;
+
+/// <summary>
+/// Reverse-mode differentiation over the tape that forward ops record, and the table of backward rules
+/// (this class's other partial files, one per op family). <see cref="Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool)"/>
+/// is a pure function: it returns gradients and mutates nothing.
+/// </summary>
+/// <remarks>For outputs y_j with seeds s_j it returns, for each requested x, Σ_j s_jᵀ ∂y_j/∂x. Only the part of the
+/// graph between the outputs and the requested tensors is visited, so asking for input gradients never computes
+/// weight gradients.</remarks>
+public static partial class Gradients
+{
+    /// <summary>d(output)/d(wrt) seeded with <paramref name="seed"/> (ones when null).</summary>
+    public static Tensor Of(Tensor output, Tensor wrt, Tensor? seed = null) =>
+        Of([output], [wrt], seed is null ? null : [seed])[0];
+
+    /// <summary>Gradients of the sum of <paramref name="output"/> with respect to each of <paramref name="wrt"/>.</summary>
+    public static Tensor[] Of(Tensor output, params Tensor[] wrt) => Of([output], wrt);
+
+    /// <summary>
+    /// Gradients of Σ_j ⟨seeds[j], outputs[j]⟩ with respect to each tensor in <paramref name="wrt"/>.
+    /// A requested tensor that the outputs do not depend on gets a zero gradient.
+    /// </summary>
+    /// <param name="outputs">Tensors to differentiate.</param>
+    /// <param name="wrt">Leaves or intermediate tensors to differentiate with respect to.</param>
+    /// <param name="seeds">One seed per output, output-shaped; ones when null.</param>
+    /// <param name="createGraph">Record the backward computation itself, for higher-order gradients.</param>
+    public static Tensor[] Of(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> wrt, IReadOnlyList<Tensor>? seeds = null, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(wrt);
+        if (seeds is not null && seeds.Count != outputs.Count)
+            throw new ArgumentException($"Gradients.Of: {seeds.Count} seeds given for {outputs.Count} outputs.");
+        foreach (var w in wrt)
+            if (!w.RequiresGrad)
+                throw new ArgumentException($"Gradients.Of: a tensor of shape {w.Shape} to differentiate with respect to does not require gradients; call RequireGrad() on it before the forward pass.");
+        var targets = new HashSet<Tensor>(wrt, ReferenceEqualityComparer.Instance);
+        var grads = Propagate(outputs, seeds, targets, createGraph);
+        var result = new Tensor[wrt.Count];
+        for (int i = 0; i < wrt.Count; i++)
+            result[i] = grads.TryGetValue(wrt[i], out var g) ? g : Tensor.Zeros(wrt[i].Shape);
+        return result;
+    }
+
+    /// <summary>Backs <see cref="Tensor.Backward"/>: adds d(output)/d(leaf) into every reachable leaf's Grad.</summary>
+    internal static void Accumulate(Tensor output, Tensor? seed)
+    {
+        if (!output.RequiresGrad) throw new InvalidOperationException($"Backward: the tensor of shape {output.Shape} does not require gradients (no parameter or input requiring gradients reached it).");
+        var order = TopologicalOrder([output]);
+        var leaves = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order) if (t.IsLeaf && t.RequiresGrad) leaves.Add(t);
+        var grads = Propagate([output], seed is null ? null : [seed], leaves, createGraph: false);
+        foreach (var leaf in leaves)
+            if (grads.TryGetValue(leaf, out var g))
+                leaf.Grad = leaf.Grad is null ? g : leaf.Grad.AddInPlace(g);
+    }
+
+    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph)
+    {
+        var order = TopologicalOrder(outputs);
+        // relevant: tensors from which some target can be reached going towards the inputs.
+        var relevant = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+        {
+            if (targets.Contains(t)) { relevant.Add(t); continue; }
+            if (t.GradFn is { } fn)
+                foreach (var input in fn.Inputs)
+                    if (relevant.Contains(input)) { relevant.Add(t); break; }
+        }
+
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int j = 0; j < outputs.Count; j++)
+        {
+            var o = outputs[j];
+            if (!relevant.Contains(o)) continue;
+            var s = seeds?[j] ?? Tensor.Ones(o.Shape);
+            if (s.Shape != o.Shape) throw new ArgumentException($"Gradients.Of: seed of shape {s.Shape} does not match output {j} of shape {o.Shape}.");
+            AddGrad(grads, o, s);
+        }
+
+        using var mode = createGraph ? GradMode.On() : GradMode.Off();
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
+            if (!targets.Contains(t)) grads.Remove(t);
+            var needs = new bool[fn.Inputs.Length];
+            bool any = false;
+            for (int k = 0; k < needs.Length; k++)
+                any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
+            if (!any) continue;
+            var inputGrads = fn.Backward(g, needs);
+            for (int k = 0; k < needs.Length; k++)
+            {
+                if (!needs[k] || inputGrads[k] is not { } ig) continue;
+                if (ig.Shape != fn.Inputs[k].Shape)
+                    throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
+                AddGrad(grads, fn.Inputs[k], ig);
+            }
+        }
+        return grads;
+    }
+
+    private static void AddGrad(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
+    {
+        if (grads.TryGetValue(t, out var existing))
+            grads[t] = GradMode.IsEnabled ? existing + g : existing.AddInPlace(g);
+        else
+            grads[t] = g;
+    }
+
+    /// <summary>Iterative post-order DFS from the outputs: every tensor after all of its inputs; deterministic.</summary>
+    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> outputs)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, int Next)>();
+        foreach (var root in outputs)
+        {
+            if (!visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (t, next) = stack.Pop();
+                var inputs = t.GradFn?.Inputs;
+                if (inputs is not null && next < inputs.Length)
+                {
+                    stack.Push((t, next + 1));
+                    var child = inputs[next];
+                    if (visited.Add(child)) stack.Push((child, 0));
+                }
+                else
+                {
+                    order.Add(t);
+                }
+            }
+        }
+        return order;
+    }
+
+    /// <summary>Attaches a backward rule to <paramref name="result"/> when recording is on and any input requires
+    /// gradients. Every differentiable op calls this right after computing its forward value.</summary>
+    internal static Tensor Record(Tensor result, string op, BackwardRule rule, params Tensor[] inputs)
+    {
+        if (!GradMode.IsEnabled) return result;
+        foreach (var input in inputs)
+        {
+            if (input.RequiresGrad)
+            {
+                result.GradFn = new Node(op, inputs, rule);
+                return result;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A custom differentiable function: returns a copy of <paramref name="output"/>'s value whose gradient
+    /// with respect to <paramref name="inputs"/> is given by <paramref name="rule"/> instead of by the ops that
+    /// computed it. This is how modified-gradient methods (LRP rules, guided backprop, backward hooks) plug in.
+    /// </summary>
+    public static Tensor Custom(string op, Tensor output, Tensor[] inputs, BackwardRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Record(output.Detach(), op, rule, inputs);
+    }
+}
