@@ -1,0 +1,28 @@
+namespace Lumen.Tensors;
+
+/// <summary>How many threads Lumen's kernels may use. Defaults to the machine's processor count.</summary>
+/// <example><code>Parallelism.MaxDegree = 1; // single-threaded kernels, e.g. for benchmarks</code></example>
+public static class Parallelism
+{
+    private static int maxDegree = Environment.ProcessorCount;
+
+    /// <summary>The largest number of threads a kernel uses (at least 1).</summary>
+    public static int MaxDegree
+    {
+        get => maxDegree;
+        set => maxDegree = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"Parallelism.MaxDegree must be at least 1, got {value}.");
+    }
+
+    /// <summary>Runs <paramref name="body"/> for each i in [0, count), split into at most <see cref="MaxDegree"/>
+    /// contiguous chunks; runs inline when one chunk suffices or <paramref name="workPerItem"/>·count is small.</summary>
+    internal static void For(int count, long workPerItem, Action<int, int> body)
+    {
+        int chunks = (int)Math.Min(Math.Min(maxDegree, count), Math.Max(1, workPerItem * count / 32_768));
+        if (chunks <= 1) { if (count > 0) body(0, count); return; }
+        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            int start = (int)((long)count * c / chunks), end = (int)((long)count * (c + 1) / chunks);
+            if (end > start) body(start, end);
+        });
+    }
+}
