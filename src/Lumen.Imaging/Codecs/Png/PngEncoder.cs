@@ -87,7 +87,7 @@ public static class PngEncoder
             int predictor = f switch { 0 => 0, 1 => a, 2 => b, 3 => (a + b) >> 1, _ => PngDecoder.Paeth(a, b, c) };
             byte v = (byte)(row[i] - predictor);
             output[i] = v;
-            score += Math.Abs((sbyte)v);
+            score += Math.Abs((int)(sbyte)v);
         }
         return score;
     }
