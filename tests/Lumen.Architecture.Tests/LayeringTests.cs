@@ -41,7 +41,7 @@ public class LayeringTests
         {
             if (reference.StartsWith("Lumen.", StringComparison.Ordinal))
                 Assert.True(AllowedLumen[name].Contains(reference), $"{name} must not reference {reference} (ARCHITECTURE B2).");
-            else if (!IsFramework(reference))
+            else if (ExternalPackages.Contains(reference))
                 Assert.True(AllowedExternal.GetValueOrDefault(name, []).Contains(reference), $"{name} must not depend on the external package {reference}.");
         }
     }
@@ -53,6 +53,6 @@ public class LayeringTests
         Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Attribution");
     }
 
-    private static bool IsFramework(string reference) =>
-        reference is "netstandard" or "mscorlib" || reference.StartsWith("System", StringComparison.Ordinal) || reference.StartsWith("Microsoft.", StringComparison.Ordinal);
+    /// <summary>Assemblies that come from NuGet packages rather than the shared framework.</summary>
+    private static readonly string[] ExternalPackages = ["System.Numerics.Tensors", "Google.Protobuf", "System.CommandLine", "Spectre.Console"];
 }
