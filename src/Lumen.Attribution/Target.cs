@@ -54,7 +54,7 @@ internal sealed record ClassTarget(int[] Indices, bool Softmax) : Target
             if (c < 0 || c >= classes) throw new ArgumentOutOfRangeException(nameof(output), $"Target.Class: class {c} is out of range for an output with {classes} classes (shape {output.Shape}).");
             mask[b * classes + c] = 1f;
         }
-        var scores = Softmax ? flat.Softmax(1) : flat;
+        var scores = Softmax ? (flat - flat.LogSumExp(1, keepDims: true)).Exp() : flat;
         return (scores * Tensor.FromArray(mask, batch, classes)).Sum(1); // [B]
     }
 
