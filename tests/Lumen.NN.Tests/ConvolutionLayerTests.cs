@@ -41,6 +41,35 @@ public class ConvolutionLayerTests
     }
 
     [Fact]
+    public void Conv1dEqualsConv2dWithHeightOne()
+    {
+        var conv1 = new Conv1d(4, 2, kernelSize: 3, stride: 2, padding: 1, groups: 2, rng: new Random(6));
+        var x = Tensor.Randn(new Shape(3, 4, 9), 1);
+        var y = conv1.Call(x);
+        var w = conv1.Weight.Value;
+        var expected = DirectConv(x.Reshape(3, 4, 1, 9), w.Reshape(2, 2, 1, 3), conv1.Bias!.Value, (1, 2), (0, 1, 0, 1), (1, 1), 2);
+        Assert.Equal(new Shape(3, 2, 5), y.Shape);
+        GradCheck.Close(expected.ToArray(), y.ToArray(), 1e-4f, 1e-4f);
+        Assert.Throws<ArgumentException>(() => new Conv1d(3, 2, 3, groups: 2));
+    }
+
+    [Fact]
+    public void ConvTranspose2dIsTheAdjointOfConv2d()
+    {
+        // ⟨convT(x), y⟩ = ⟨x, conv(y)⟩ for the same weight, stride, padding and groups (no bias).
+        var up = new ConvTranspose2d(4, 6, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, groups: 2, bias: false, rng: new Random(8));
+        var x = Tensor.Randn(new Shape(2, 4, 3, 4), 2);
+        var upsampled = up.Call(x);
+        Assert.Equal(new Shape(2, 6, 6, 8), upsampled.Shape);
+        var y = Tensor.Randn(upsampled.Shape, 3);
+        var conv = DirectConv(y, up.Weight.Value, Tensor.Zeros(4), (2, 2), (1, 1, 1, 1), (1, 1), 2);
+        float left = (upsampled * y).Sum().Item(), right = (x * conv).Sum().Item();
+        Assert.Equal(left, right, 2);
+        Assert.Equal(new Shape(4, 3, 3, 3), up.Weight.Shape);
+        Assert.Throws<ArgumentException>(() => new ConvTranspose2d(4, 6, 3, stride: 2, outputPadding: 2));
+    }
+
+    [Fact]
     public void PoolingLayers()
     {
         var x = Tensor.Arange(16).Reshape(1, 1, 4, 4);
