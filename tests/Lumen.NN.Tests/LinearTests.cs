@@ -21,15 +21,9 @@ public class LinearTests
     public void GradientsMatchFiniteDifferences()
     {
         var layer = new Linear(5, 3, rng: new Random(4));
-        GradCheck.Assert(t =>
-        {
-            layer.Weight.CopyFrom(t[1].Detach());
-            layer.Bias!.CopyFrom(t[2].Detach());
-            return t[0].MatMul(t[1].Transpose(0, 1)) + t[2];
-        }, [Tensor.Randn(new Shape(4, 5), 1), layer.Weight.Value.Clone(), layer.Bias!.Value.Clone()]);
+        // The parameters themselves are passed as inputs, so finite differences perturb what Call uses.
+        GradCheck.Assert(t => layer.Call(t[0]), [Tensor.Randn(new Shape(4, 5), 1), layer.Weight.Value, layer.Bias!.Value]);
         var x = Tensor.Randn(new Shape(2, 7, 5), 2);
-        GradCheck.Assert(t => layer.Call(t[0]), [x]);
-        x.RequiresGrad = false;
         layer.Call(x).Sum().Backward();
         // dL/db = number of rows; dL/dW[o, i] = Σ_rows x[.., i].
         Assert.All(layer.Bias!.Grad!.ToArray(), g => Assert.Equal(14f, g, 4));

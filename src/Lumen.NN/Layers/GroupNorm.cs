@@ -1,5 +1,4 @@
 using Lumen.Tensors;
-using Lumen.Tensors.Functional;
 
 namespace Lumen.NN.Layers;
 
