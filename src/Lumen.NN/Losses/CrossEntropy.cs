@@ -17,14 +17,7 @@ public static partial class Loss
         ArgumentNullException.ThrowIfNull(logits);
         if (labelSmoothing is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"CrossEntropy: label smoothing must be in [0, 1], got {labelSmoothing}.");
         if (logits.Rank < 2) throw new ArgumentException($"CrossEntropy: logits {logits.Shape} must be [N, C, …].", nameof(logits));
-        return WeightedNegativeLogLikelihood(ClassLogSoftmax(logits), targets, reduction, labelSmoothing, ignoreIndex, "CrossEntropy");
-    }
-
-    // log softmax over the class axis: z − log Σ e^z with z = x − max(x) (the shift carries no gradient).
-    private static Tensor ClassLogSoftmax(Tensor x)
-    {
-        var z = x - x.Max(1, keepDims: true).Detach();
-        return z - z.Exp().Sum(1, keepDims: true).Log();
+        return WeightedNegativeLogLikelihood(logits.LogSoftmax(1), targets, reduction, labelSmoothing, ignoreIndex, "CrossEntropy");
     }
 
     /// <summary>Negative log-likelihood of log-probabilities [N, C, d…] against Int64 class targets [N, d…].</summary>
