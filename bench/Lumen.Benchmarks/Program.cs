@@ -6,7 +6,7 @@ public static class Program
 {
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new()
     {
-        ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2]", GemmBenchmark.Run),
+        ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2] [--thread-cpu-time]", GemmBenchmark.Run),
     };
 
     public static int Main(string[] args)
