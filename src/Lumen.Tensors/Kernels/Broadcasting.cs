@@ -53,21 +53,69 @@ internal static class Broadcasting
         return strides;
     }
 
-    /// <summary>out = op(a, b) with broadcasting, SIMD along the innermost merged dimension.</summary>
-    internal static void Apply<TOp>(ReadOnlySpan<float> a, Shape shapeA, ReadOnlySpan<float> b, Shape shapeB, Span<float> output, Shape shapeOut)
+    /// <summary>Outputs at least this long are split across threads (elementwise work is memory-bound, so smaller
+    /// ones do not repay the thread hand-off).</summary>
+    private const int ParallelThreshold = 1 << 18;
+
+    /// <summary>out = op(a, b) with broadcasting, SIMD along the innermost merged dimension; large outputs are split
+    /// into row ranges that run in parallel. <paramref name="output"/> may alias a full-shape <paramref name="a"/>.</summary>
+    internal static unsafe void Apply<TOp>(ReadOnlySpan<float> a, Shape shapeA, ReadOnlySpan<float> b, Shape shapeB, Span<float> output, Shape shapeOut)
         where TOp : IBinaryOperator
     {
-        if (shapeA == shapeOut && shapeB == shapeOut) { TOp.Invoke(a, b, output); return; }
-        if (shapeB.Size == 1 && shapeA == shapeOut) { TOp.Invoke(a, b[0], output); return; }
-        if (shapeA.Size == 1 && shapeB == shapeOut) { TOp.Invoke(a[0], b, output); return; }
+        bool fullA = shapeA == shapeOut, fullB = shapeB == shapeOut;                 // else a single element, or broadcast
+        bool flat = (fullA || shapeA.Size == 1) && (fullB || shapeB.Size == 1);
+        var plan = flat ? default : Plan(shapeOut, shapeA, shapeB);
+        int inner = flat ? Math.Min(shapeOut.Size, 4096) : plan.Dims[^1];
+        int rows = inner == 0 ? 0 : (shapeOut.Size + inner - 1) / inner;
+        if (shapeOut.Size < ParallelThreshold || Parallelism.MaxDegree == 1)
+        {
+            if (flat) ApplyFlat<TOp>(a, fullA, b, fullB, output, 0, shapeOut.Size);
+            else ApplyRows<TOp>(a, b, output, plan, 0, rows);
+            return;
+        }
+        fixed (float* pa = a, pb = b, po = output)
+        {
+            nint addressA = (nint)pa, addressB = (nint)pb, addressOut = (nint)po; // pinned for the whole parallel loop
+            int lengthA = a.Length, lengthB = b.Length, lengthOut = output.Length;
+            Parallelism.For(rows, inner, (start, end) =>
+            {
+                var sa = new ReadOnlySpan<float>((float*)addressA, lengthA);
+                var sb = new ReadOnlySpan<float>((float*)addressB, lengthB);
+                var so = new Span<float>((float*)addressOut, lengthOut);
+                if (flat) ApplyFlat<TOp>(sa, fullA, sb, fullB, so, start * inner, Math.Min(end * inner, shapeOut.Size));
+                else ApplyRows<TOp>(sa, sb, so, plan, start, end);
+            });
+        }
+    }
 
-        var plan = Plan(shapeOut, shapeA, shapeB);
+    /// <summary>Elements [start, end) when each operand has the output's shape (full) or is a single element.</summary>
+    private static void ApplyFlat<TOp>(ReadOnlySpan<float> a, bool fullA, ReadOnlySpan<float> b, bool fullB, Span<float> output, int start, int end)
+        where TOp : IBinaryOperator
+    {
+        int n = end - start;
+        var dst = output.Slice(start, n);
+        if (fullA && fullB) TOp.Invoke(a.Slice(start, n), b.Slice(start, n), dst);
+        else if (fullA) TOp.Invoke(a.Slice(start, n), b[0], dst);
+        else if (fullB) TOp.Invoke(a[0], b.Slice(start, n), dst);
+        else dst.Fill(TOp.Invoke(a[0], b[0]));
+    }
+
+    /// <summary>Rows [startRow, endRow) of the coalesced plan (a row is one run of its innermost dimension).</summary>
+    private static void ApplyRows<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, Layout plan, int startRow, int endRow)
+        where TOp : IBinaryOperator
+    {
         int rank = plan.Dims.Length, inner = plan.Dims[rank - 1];
         int ia = plan.StrideA[rank - 1], ib = plan.StrideB[rank - 1];
-        int rows = shapeOut.Size / Math.Max(inner, 1);
         Span<int> index = stackalloc int[rank];
         int offA = 0, offB = 0;
-        for (int row = 0; row < rows; row++)
+        for (int d = rank - 2, rest = startRow; d >= 0; d--) // the multi-index of the first row
+        {
+            index[d] = rest % plan.Dims[d];
+            rest /= plan.Dims[d];
+            offA += index[d] * plan.StrideA[d];
+            offB += index[d] * plan.StrideB[d];
+        }
+        for (int row = startRow; row < endRow; row++)
         {
             var dst = output.Slice(row * inner, inner);
             if (ia == 1 && ib == 1) TOp.Invoke(a.Slice(offA, inner), b.Slice(offB, inner), dst);
