@@ -1,0 +1,10 @@
+using Lumen.Tensors;
+
+namespace Lumen.NN.Layers;
+
+/// <summary>Returns its input unchanged (a placeholder that can still carry hooks).</summary>
+public sealed class Identity : Module
+{
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor x) => x;
+}
