@@ -18,6 +18,7 @@ internal sealed class OnnxGraph
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
+        // Initializers are bound by reference: the module turns float ones into parameters in place.
         Model = model;
         Kernels = kernels;
         var slots = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -90,8 +91,9 @@ internal sealed class OnnxGraph
         }
     }
 
-    /// <summary>Runs the graph. <paramref name="onOutput"/> sees (and may replace) every node output as it is made.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, int, Tensor, Tensor>? onOutput)
+    /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
+    /// omitted optional input) — the module layer routes it through the node's hooks.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke)
     {
         if (inputs.Count != inputSlots.Length)
             throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
@@ -107,10 +109,10 @@ internal sealed class OnnxGraph
             var args = new Tensor?[nodeInputs[n].Length];
             for (int k = 0; k < args.Length; k++)
                 args[k] = nodeInputs[n][k] < 0 ? null : values[nodeInputs[n][k]];
-            Tensor[] results;
+            IReadOnlyList<Tensor> results;
             try
             {
-                results = Kernels[n](args);
+                results = invoke(n, args);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException)
             {
@@ -121,8 +123,8 @@ internal sealed class OnnxGraph
             for (int k = 0; k < outs.Length; k++)
             {
                 if (outs[k] < 0) continue;
-                if (k >= results.Length) throw node.Error($"produced {results.Length} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
-                values[outs[k]] = onOutput is null ? results[k] : onOutput(n, k, results[k]);
+                if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
+                values[outs[k]] = results[k];
             }
             foreach (var s in releaseAfter[n]) values[s] = null;
         }

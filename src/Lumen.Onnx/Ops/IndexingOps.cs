@@ -29,15 +29,13 @@ internal static class IndexingOps
         });
         OnnxOps.Register("GatherND", 11, node =>
         {
-            long batchDims = node.Int("batch_dims", 0);
-            if (batchDims != 0) throw node.Unsupported($"batch_dims={batchDims}");
-            return inputs => [inputs.Arg(0).GatherNd(AsIndex(inputs.Arg(1)))];
+            int batchDims = (int)node.Int("batch_dims", 0);
+            return inputs => [inputs.Arg(0).GatherNd(AsIndex(inputs.Arg(1)), batchDims)];
         });
         OnnxOps.Register("ScatterElements", 11, node =>
         {
             long axis = node.Int("axis", 0);
-            string reduction = node.String("reduction", "none");
-            if (reduction is not ("none" or "add")) throw node.Unsupported($"reduction '{reduction}'");
+            var reduction = Reduction(node);
             return inputs =>
             {
                 var x = inputs.Arg(0);
@@ -47,8 +45,7 @@ internal static class IndexingOps
         });
         OnnxOps.Register("ScatterND", 11, node =>
         {
-            string reduction = node.String("reduction", "none");
-            if (reduction is not ("none" or "add")) throw node.Unsupported($"reduction '{reduction}'");
+            var reduction = Reduction(node);
             return inputs => [inputs.Arg(0).ScatterNd(AsIndex(inputs.Arg(1)), inputs.Arg(2), reduction)];
         });
         OnnxOps.Register("TopK", 10, node =>
@@ -125,6 +122,13 @@ internal static class IndexingOps
             return [OpHelpers.LongTensor(data, new Shape(x.Rank, hits.Count))];
         });
     }
+
+    private static ScatterReduction Reduction(OnnxNode node) => node.String("reduction", "none") switch
+    {
+        "none" => ScatterReduction.None,
+        "add" => ScatterReduction.Add,
+        var other => throw node.Unsupported($"reduction '{other}'"),
+    };
 
     private static Tensor AsIndex(Tensor t) => t.DType == DType.Int64 ? t : CastOps.To(t, DType.Int64);
 

@@ -108,7 +108,7 @@ internal static class NormalizationOps
                     var shifted = square.Slice(1, lo, hi, 1);
                     var pads = new int[2 * x.Rank];
                     pads[1] = lo - offset; pads[1 + x.Rank] = c - (hi - offset);
-                    shifted = pads.Any(p => p != 0) ? shifted.Pad(pads, "constant", 0f) : shifted;
+                    shifted = pads.Any(p => p != 0) ? shifted.Pad(pads, PadMode.Constant, 0f) : shifted;
                     sum = sum is null ? shifted : sum + shifted;
                 }
                 return [x / (sum! * (alpha / size) + bias).Pow(beta)];

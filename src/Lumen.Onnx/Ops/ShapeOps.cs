@@ -183,15 +183,8 @@ internal static class ShapeOps
     private static Tensor Slice(Tensor x, long[] starts, long[] ends, long[]? axes, long[]? steps)
     {
         if (starts.Length != ends.Length) throw new ArgumentException($"Slice: {starts.Length} starts but {ends.Length} ends.");
-        var y = x;
-        for (int i = 0; i < starts.Length; i++)
-        {
-            int axis = OpHelpers.Axis(axes?[i] ?? i, x.Rank, "Slice");
-            long step = steps?[i] ?? 1;
-            if (step == 0) throw new ArgumentException("Slice: step must not be zero.");
-            y = y.Slice(axis, OpHelpers.Saturate(starts[i]), OpHelpers.Saturate(ends[i]), OpHelpers.Saturate(step));
-        }
-        return y;
+        var axisList = axes is null ? Enumerable.Range(0, starts.Length).ToArray() : [.. axes.Select(a => OpHelpers.Axis(a, x.Rank, "Slice"))];
+        return x.Slice(starts, ends, axisList, steps);
     }
 
     // tile(x, r): view x [d0, d1, …] as [1, d0, 1, d1, …], broadcast to [r0, d0, r1, d1, …] and merge pairs.
