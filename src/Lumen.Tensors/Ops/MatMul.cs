@@ -26,6 +26,10 @@ public sealed partial class Tensor
         return product;
     }
 
+    /// <summary>Per-batch products with fewer multiply-adds than this run one per thread (the batch is split across
+    /// threads); larger ones run one after another, each on all threads.</summary>
+    private const long BatchParallelWork = 128 * 128 * 128;
+
     /// <summary>Batched op(A)·op(B) on rank ≥ 2 operands with broadcast batch dims; no autograd.</summary>
     internal static Tensor MatMulCore(Tensor a, Tensor b, bool transA, bool transB, string op)
     {
@@ -38,14 +42,12 @@ public sealed partial class Tensor
         var batchB = new Shape(b.Shape.Dims[..^2].ToArray());
         var batch = Shape.Broadcast(batchA, batchB, op);
         int count = batch.Size;
-        var output = new float[count * m * n];
-        var av = a.AsSpan();
-        var bv = b.AsSpan();
+        var output = new float[count * m * n];                                  // [batch.., m, n]
+        float[] av = a.Floats, bv = b.Floats;
         int sizeA = m * k, sizeB = k * n, sizeC = m * n;
         var strideA = Broadcasting.AlignedStrides(batchA, batch);
         var strideB = Broadcasting.AlignedStrides(batchB, batch);
-        Span<int> index = stackalloc int[batch.Rank];
-        for (int t = 0; t < count; t++)
+        void Product(int t, int threads)
         {
             int ia = 0, ib = 0, rem = t;
             for (int d = batch.Rank - 1; d >= 0; d--)
@@ -55,8 +57,14 @@ public sealed partial class Tensor
                 ia += ix * strideA[d];
                 ib += ix * strideB[d];
             }
-            Gemm.Multiply(av.Slice(ia * sizeA, sizeA), bv.Slice(ib * sizeB, sizeB), output.AsSpan(t * sizeC, sizeC), m, n, k, transA, transB);
+            Gemm.Multiply(av.AsSpan(ia * sizeA, sizeA), bv.AsSpan(ib * sizeB, sizeB), output.AsSpan(t * sizeC, sizeC),
+                m, n, k, transA, transB, accumulate: false, threads, GemmPath.Auto);
         }
+        long work = (long)m * n * k;
+        if (count > 1 && work < BatchParallelWork)
+            Parallelism.For(count, work, (first, last) => { for (int t = first; t < last; t++) Product(t, threads: 1); });
+        else
+            for (int t = 0; t < count; t++) Product(t, Parallelism.MaxDegree);
         return new Tensor(new Shape([.. batch.Dims, m, n]), output);
     }
 }

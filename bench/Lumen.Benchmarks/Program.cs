@@ -1,0 +1,19 @@
+namespace Lumen.Benchmarks;
+
+/// <summary>Benchmark dispatcher: <c>dotnet run -c Release --project bench/Lumen.Benchmarks -- &lt;command&gt; [options]</c>.
+/// Each command lives in its own file and prints one JSON line per measurement on stdout.</summary>
+public static class Program
+{
+    private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new()
+    {
+        ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2]", GemmBenchmark.Run),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && Commands.TryGetValue(args[0], out var command)) return command.Run(args[1..]);
+        Console.Error.WriteLine("usage: Lumen.Benchmarks <command> [options]");
+        foreach (var (name, (help, _)) in Commands) Console.Error.WriteLine($"  {name,-8} {help}");
+        return args.Length == 0 ? 0 : 2;
+    }
+}

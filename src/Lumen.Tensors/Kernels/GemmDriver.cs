@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// The GotoBLAS/BLIS loop nest around a micro-kernel, on one thread: for each NC column block of B and each KC
+/// depth block, pack B; for each MC row block, pack A; then sweep NR×MR register tiles with the micro-kernel.
+/// </summary>
+/// <remarks>
+/// Goto &amp; van de Geijn, "Anatomy of High-Performance Matrix Multiplication", ACM TOMS 2008
+/// (https://doi.org/10.1145/1356052.1356053). Depth blocks are balanced (k = 257 gives 129 + 128, not 256 + 1).
+/// Ragged edge tiles are computed into a scratch tile and then written into C.
+/// </remarks>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        int m, int n, int k, bool accumulate)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int depthBlocks = (k + TKernel.KC - 1) / TKernel.KC;
+        int kcMax = (k + depthBlocks - 1) / depthBlocks;
+        int ncMax = Math.Min(RoundUp(n, nr), TKernel.NC);
+        int mcMax = Math.Min(RoundUp(m, mr), TKernel.MC);
+        float* packedB = GemmBuffers.B(kcMax * ncMax);
+        float* packedA = GemmBuffers.A(kcMax * mcMax);
+        float* tile = stackalloc float[mr * nr];
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                bool overwrite = !accumulate && pc == 0;
+                GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
+                for (int ic = 0; ic < m; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, m - ic);
+                    GemmPacking.PackA(transA ? a + pc * lda + ic : a + ic * lda + pc, lda, transA, mc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* panelB = packedB + (nint)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* panelA = packedA + (nint)ir * kc;
+                            float* target = c + (ic + ir) * ldc + jc + jr;
+                            if (rows == mr && cols == nr) TKernel.Run(kc, panelA, panelB, target, ldc, overwrite);
+                            else
+                            {
+                                TKernel.Run(kc, panelA, panelB, tile, nr, overwrite: true);
+                                WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void WriteTile(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool overwrite)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* source = tile + r * nr;
+            float* row = c + r * ldc;
+            if (overwrite) for (int j = 0; j < cols; j++) row[j] = source[j];
+            else for (int j = 0; j < cols; j++) row[j] += source[j];
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// 12×32 micro-kernel on 512-bit vectors (AVX-512F): 24 accumulators, 2 B loads and 1 broadcast of A per step,
+/// 27 of the 32 zmm registers (the BLIS SkylakeX sgemm shape, transposed to row-major C).
+/// </summary>
+/// <remarks>Blocking: KC·NR·4 = 32 KiB of B per micro-panel (L1/L2), MC·KC·4 = 288 KiB of A in a ≥ 1 MiB L2.</remarks>
+internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
+{
+    public static int MR => 12;
+    public static int NR => 32;
+    public static int MC => 288;
+    public static int KC => 256;
+    public static int NC => 3072;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    {
+        Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default, c02a = default, c02b = default, c03a = default, c03b = default;
+        Vector512<float> c04a = default, c04b = default, c05a = default, c05b = default, c06a = default, c06b = default, c07a = default, c07b = default;
+        Vector512<float> c08a = default, c08b = default, c09a = default, c09b = default, c10a = default, c10b = default, c11a = default, c11b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);                    // B[p, 0..16]
+            var b1 = Vector512.LoadAligned(b + 16);               // B[p, 16..32]
+            var ai = Vector512.Create(a[0]);
+            c00a = Vector512.FusedMultiplyAdd(ai, b0, c00a);
+            c00b = Vector512.FusedMultiplyAdd(ai, b1, c00b);
+            ai = Vector512.Create(a[1]);
+            c01a = Vector512.FusedMultiplyAdd(ai, b0, c01a);
+            c01b = Vector512.FusedMultiplyAdd(ai, b1, c01b);
+            ai = Vector512.Create(a[2]);
+            c02a = Vector512.FusedMultiplyAdd(ai, b0, c02a);
+            c02b = Vector512.FusedMultiplyAdd(ai, b1, c02b);
+            ai = Vector512.Create(a[3]);
+            c03a = Vector512.FusedMultiplyAdd(ai, b0, c03a);
+            c03b = Vector512.FusedMultiplyAdd(ai, b1, c03b);
+            ai = Vector512.Create(a[4]);
+            c04a = Vector512.FusedMultiplyAdd(ai, b0, c04a);
+            c04b = Vector512.FusedMultiplyAdd(ai, b1, c04b);
+            ai = Vector512.Create(a[5]);
+            c05a = Vector512.FusedMultiplyAdd(ai, b0, c05a);
+            c05b = Vector512.FusedMultiplyAdd(ai, b1, c05b);
+            ai = Vector512.Create(a[6]);
+            c06a = Vector512.FusedMultiplyAdd(ai, b0, c06a);
+            c06b = Vector512.FusedMultiplyAdd(ai, b1, c06b);
+            ai = Vector512.Create(a[7]);
+            c07a = Vector512.FusedMultiplyAdd(ai, b0, c07a);
+            c07b = Vector512.FusedMultiplyAdd(ai, b1, c07b);
+            ai = Vector512.Create(a[8]);
+            c08a = Vector512.FusedMultiplyAdd(ai, b0, c08a);
+            c08b = Vector512.FusedMultiplyAdd(ai, b1, c08b);
+            ai = Vector512.Create(a[9]);
+            c09a = Vector512.FusedMultiplyAdd(ai, b0, c09a);
+            c09b = Vector512.FusedMultiplyAdd(ai, b1, c09b);
+            ai = Vector512.Create(a[10]);
+            c10a = Vector512.FusedMultiplyAdd(ai, b0, c10a);
+            c10b = Vector512.FusedMultiplyAdd(ai, b1, c10b);
+            ai = Vector512.Create(a[11]);
+            c11a = Vector512.FusedMultiplyAdd(ai, b0, c11a);
+            c11b = Vector512.FusedMultiplyAdd(ai, b1, c11b);
+            a += 12;
+            b += 32;
+        }
+        Store(c, c00a, c00b, overwrite);
+        Store(c + ldc, c01a, c01b, overwrite);
+        Store(c + 2 * ldc, c02a, c02b, overwrite);
+        Store(c + 3 * ldc, c03a, c03b, overwrite);
+        Store(c + 4 * ldc, c04a, c04b, overwrite);
+        Store(c + 5 * ldc, c05a, c05b, overwrite);
+        Store(c + 6 * ldc, c06a, c06b, overwrite);
+        Store(c + 7 * ldc, c07a, c07b, overwrite);
+        Store(c + 8 * ldc, c08a, c08b, overwrite);
+        Store(c + 9 * ldc, c09a, c09b, overwrite);
+        Store(c + 10 * ldc, c10a, c10b, overwrite);
+        Store(c + 11 * ldc, c11a, c11b, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite)
+    {
+        if (!overwrite)
+        {
+            left += Vector512.Load(row);
+            right += Vector512.Load(row + 16);
+        }
+        left.Store(row);
+        right.Store(row + 16);
+    }
+}

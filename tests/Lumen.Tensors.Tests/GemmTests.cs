@@ -1,0 +1,153 @@
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Tests;
+
+/// <summary>The fast GEMM against its naive twin: every path, transpose, accumulate mode and thread count.</summary>
+public class GemmTests
+{
+    private static readonly GemmPath[] PackedPaths = [GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512];
+
+    /// <summary>Runs the fast GEMM and the naive one on seeded random data and asserts that every element agrees
+    /// within 1e-4 of Σₚ|a||b| (+|c₀| when accumulating), the scale of float32 rounding in a k-term dot product.</summary>
+    private static void AssertMatchesNaive(int m, int n, int k, bool transA, bool transB, bool accumulate, int threads, GemmPath path, int seed = 0)
+    {
+        var rng = new Random(HashCode.Combine(m, n, k, transA, transB, accumulate, seed));
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        var fast = (float[])c0.Clone();
+        Gemm.Multiply(a, b, fast, m, n, k, transA, transB, accumulate, threads, path);
+
+        var expected = accumulate ? (float[])c0.Clone() : new float[m * n];
+        GemmNaive.Multiply(a, b, expected, m, n, k, transA, transB);
+        var scale = accumulate ? c0.Select(Math.Abs).ToArray() : new float[m * n];
+        GemmNaive.Multiply(a.Select(Math.Abs).ToArray(), b.Select(Math.Abs).ToArray(), scale, m, n, k, transA, transB);
+        for (int i = 0; i < m * n; i++)
+        {
+            double tolerance = 1e-4 * scale[i] + 1e-30;
+            if (Math.Abs(fast[i] - expected[i]) > tolerance)
+                Assert.Fail($"Gemm {path} m={m} n={n} k={k} transA={transA} transB={transB} accumulate={accumulate} threads={threads}: " +
+                    $"C[{i / n}, {i % n}] = {fast[i]} but naive gives {expected[i]} (tolerance {tolerance:g3}).");
+        }
+    }
+
+    private static float[] Random(Random rng, int length)
+    {
+        var data = new float[length];
+        for (int i = 0; i < length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return data;
+    }
+
+    public static TheoryData<bool, bool> Transposes => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Every_small_shape_matches_naive_on_every_path(bool transA, bool transB)
+    {
+        for (int m = 0; m <= 7; m++)
+            for (int n = 0; n <= 7; n++)
+                for (int k = 0; k <= 7; k++)
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        AssertMatchesNaive(m, n, k, transA, transB, accumulate, threads: 1, GemmPath.Auto);
+                        foreach (var path in PackedPaths) AssertMatchesNaive(m, n, k, transA, transB, accumulate, threads: 1, path);
+                    }
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Tails_around_the_register_tiles_match_naive(bool transA, bool transB)
+    {
+        int[] rows = [1, 3, 4, 5, 6, 7, 11, 12, 13, 18, 25];
+        int[] cols = [1, 4, 5, 15, 16, 17, 31, 32, 33, 49];
+        foreach (int m in rows)
+            foreach (int n in cols)
+                foreach (int k in new[] { 1, 9, 257 })
+                    foreach (var path in PackedPaths)
+                        AssertMatchesNaive(m, n, k, transA, transB, accumulate: (m + n + k) % 2 == 0, threads: 1, path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Mid_sized_auto_products_match_naive(bool transA, bool transB)
+    {
+        for (int m = 1; m <= 40; m += 3)
+            for (int n = 1; n <= 40; n += 4)
+                foreach (int k in new[] { 2, 17, 64 })
+                    AssertMatchesNaive(m, n, k, transA, transB, accumulate: (m + n) % 3 == 0, threads: 2, GemmPath.Auto);
+    }
+
+    [Theory]
+    [InlineData(false, false, false, 1)]
+    [InlineData(false, true, true, 1)]
+    [InlineData(true, false, false, 2)]
+    [InlineData(true, true, true, 2)]
+    [InlineData(false, false, true, 2)]
+    [InlineData(true, true, false, 1)]
+    public void Large_products_across_cache_blocks_match_naive(bool transA, bool transB, bool accumulate, int threads)
+    {
+        AssertMatchesNaive(300, 513, 257, transA, transB, accumulate, threads, GemmPath.Auto);
+        AssertMatchesNaive(301, 37, 600, transA, transB, accumulate, threads, GemmPath.Auto);     // split along m
+        AssertMatchesNaive(5, 3100, 300, transA, transB, accumulate, threads, GemmPath.Auto);     // n beyond one NC block
+        AssertMatchesNaive(150, 70, 520, transA, transB, accumulate, threads, GemmPath.Scalar);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Vector512_path_matches_naive_beyond_its_blocks(int threads)
+    {
+        AssertMatchesNaive(290, 70, 260, transA: false, transB: true, accumulate: true, threads, GemmPath.Vector512);
+        AssertMatchesNaive(25, 3105, 20, transA: true, transB: false, accumulate: false, threads, GemmPath.Vector512);
+    }
+
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        var rng = new Random(5);
+        float[] a = Random(rng, 200 * 300), b = Random(rng, 300 * 170);
+        float[] one = new float[200 * 170], two = new float[200 * 170];
+        Gemm.Multiply(a, b, one, 200, 170, 300, false, false, false, 1, GemmPath.Auto);
+        Gemm.Multiply(a, b, two, 200, 170, 300, false, false, false, 2, GemmPath.Auto);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void Overwrite_ignores_garbage_in_c()
+    {
+        var c = Enumerable.Repeat(float.NaN, 64 * 64).ToArray();
+        Gemm.Multiply(Enumerable.Repeat(1f, 64 * 32).ToArray(), Enumerable.Repeat(2f, 32 * 64).ToArray(), c, 64, 64, 32);
+        Assert.All(c, value => Assert.Equal(64f, value));
+    }
+
+    [Fact]
+    public void Zero_depth_clears_or_keeps_c()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        Gemm.Multiply([], [], c, 2, 3, 0, accumulate: true);
+        Assert.Equal([1, 2, 3, 4, 5, 6], c);
+        Gemm.Multiply([], [], c, 2, 3, 0);
+        Assert.All(c, value => Assert.Equal(0f, value));
+    }
+
+    [Fact]
+    public void Rejects_negative_dimensions()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply([], [], [], -1, 2, 3));
+        Assert.Contains("Gemm", ex.Message);
+        Assert.Contains("m=-1", ex.Message);
+    }
+
+    [Fact]
+    public void Rejects_buffers_that_are_too_short()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
+        Assert.Contains("Gemm", ex.Message);
+        Assert.Contains("A=5", ex.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_thread_count_below_one()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(new float[4], new float[4], new float[4], 2, 2, 2, false, false, false, 0, GemmPath.Auto));
+        Assert.Contains("maxThreads", ex.Message);
+    }
+}
