@@ -17,16 +17,16 @@ public static class OnnxOps
     static OnnxOps()
     {
         ArithmeticOps.Register();
-        //UnaryOps.Register();
-        //LogicalOps.Register();
-        //ReductionOps.Register();
-        //ShapeOps.Register();
-        //IndexingOps.Register();
-        //MatrixOps.Register();
-        //ConvolutionOps.Register();
-        //PoolingOps.Register();
-        //NormalizationOps.Register();
-        //ActivationOps.Register();
+        UnaryOps.Register();
+        LogicalOps.Register();
+        ReductionOps.Register();
+        ShapeOps.Register();
+        IndexingOps.Register();
+        MatrixOps.Register();
+        ConvolutionOps.Register();
+        PoolingOps.Register();
+        NormalizationOps.Register();
+        ActivationOps.Register();
         ConstantOps.Register();
     }
 

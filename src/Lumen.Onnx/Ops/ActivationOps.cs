@@ -81,8 +81,8 @@ internal static class ActivationOps
             return inputs => [Clip(inputs.Arg(0), Tensor.Scalar(min), Tensor.Scalar(max))];
         });
         OnnxOps.Register("Clip", 11, node => inputs => [Clip(inputs.Arg(0), inputs.Optional(1), inputs.Optional(2))]);
-        RegisterSoftmax("Softmax", (x, axis) => x.Softmax(axis));
-        RegisterSoftmax("LogSoftmax", (x, axis) => x.LogSoftmax(axis));
+        RegisterSoftmax("Softmax", Softmax);
+        RegisterSoftmax("LogSoftmax", LogSoftmax);
         RegisterSoftmax("Hardmax", Hardmax);
     }
 
@@ -126,6 +126,20 @@ internal static class ActivationOps
                 return [f(x, OpHelpers.Axis(axis, x.Rank, op))];
             };
         });
+    }
+
+    // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m).
+    private static Tensor Softmax(Tensor x, int axis)
+    {
+        var e = (x - x.Detach().Max(axis, keepDims: true)).Exp();
+        return e / e.Sum(axis, keepDims: true);
+    }
+
+    // log_softmax(x) = (x − m) − log Σ exp(x − m)
+    private static Tensor LogSoftmax(Tensor x, int axis)
+    {
+        var shifted = x - x.Detach().Max(axis, keepDims: true);
+        return shifted - shifted.Exp().Sum(axis, keepDims: true).Log();
     }
 
     private static Tensor Hardmax(Tensor x, int axis)

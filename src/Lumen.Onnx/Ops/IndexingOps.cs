@@ -56,8 +56,9 @@ internal static class IndexingOps
             {
                 var x = inputs.Arg(0);
                 int k = (int)OpHelpers.Longs(inputs.Arg(1))[0];
-                var (values, indices) = x.TopK(k, OpHelpers.Axis(axis, x.Rank, "TopK"), largest, sorted);
-                return [values, indices];
+                int a = OpHelpers.Axis(axis, x.Rank, "TopK");
+                var indices = TopKIndices(x, k, a, largest);
+                return [x.Gather(a, indices), indices];
             };
         });
         OnnxOps.Register("CumSum", 11, node =>
@@ -129,6 +130,29 @@ internal static class IndexingOps
         "add" => ScatterReduction.Add,
         var other => throw node.Unsupported($"reduction '{other}'"),
     };
+
+    /// <summary>Indices of the k largest (or smallest) entries along <paramref name="axis"/>, sorted, ties to the lower index.</summary>
+    private static Tensor TopKIndices(Tensor x, int k, int axis, bool largest)
+    {
+        int n = x.Shape[axis];
+        if (k < 0 || k > n) throw new ArgumentException($"TopK: k = {k} is out of range for dimension {axis} of {x.Shape}.");
+        int outer = x.Shape.Product(0, axis), inner = x.Shape.Product(axis + 1, x.Rank);
+        var values = CastOps.To(x, DType.Float32).ToArray();
+        var result = new long[outer * k * inner];
+        var order = new int[n];
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int baseOffset = o * n * inner + i;
+                for (int j = 0; j < n; j++) order[j] = j;
+                Comparison<int> compare = largest
+                    ? (p, q) => { int c = values[baseOffset + q * inner].CompareTo(values[baseOffset + p * inner]); return c != 0 ? c : p.CompareTo(q); }
+                    : (p, q) => { int c = values[baseOffset + p * inner].CompareTo(values[baseOffset + q * inner]); return c != 0 ? c : p.CompareTo(q); };
+                Array.Sort(order, compare);
+                for (int j = 0; j < k; j++) result[(o * k + j) * inner + i] = order[j];
+            }
+        return OpHelpers.LongTensor(result, x.Shape.With(axis, k));
+    }
 
     private static Tensor AsIndex(Tensor t) => t.DType == DType.Int64 ? t : CastOps.To(t, DType.Int64);
 
