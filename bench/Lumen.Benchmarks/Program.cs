@@ -7,6 +7,7 @@ public static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new()
     {
         ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2]", GemmBenchmark.Run),
+        ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 
     public static int Main(string[] args)
