@@ -6,4 +6,35 @@ public static partial class Gradients
     // d(Σ x) = g broadcast back over the reduced axes
     internal static BackwardRule SumRule(Shape input, bool[] reduced) => (g, needs) =>
         [g.Reshape(Tensor.ReducedShape(input, reduced, keepDims: true).ToArray()).BroadcastTo(input)];
+
+    // d max = g·[x = max] / #{x = max}: the arg-extreme elements share the gradient evenly (same rule for min)
+    internal static BackwardRule ExtremeRule(Tensor x, Tensor y, bool[] reduced) => (g, needs) =>
+    {
+        var keep = Tensor.ReducedShape(x.Shape, reduced, keepDims: true).ToArray();
+        var mask = x.Detach().Equal(y.Detach().Reshape(keep)).ToFloat32();     // [x.Shape]
+        var count = mask.Sum(AxesOf(reduced), keepDims: true);                  // [keep]
+        return [g.Reshape(keep) * mask / count];
+    };
+
+    // d Π x = g·Πⱼ≠ᵢ xⱼ: y/xᵢ when no factor is zero; with exactly one zero, the product of the others at the zero;
+    // with two or more zeros, 0
+    internal static BackwardRule ProdRule(Tensor x, Tensor y, bool[] reduced) => (g, needs) =>
+    {
+        var keep = Tensor.ReducedShape(x.Shape, reduced, keepDims: true).ToArray();
+        var axes = AxesOf(reduced);
+        var zero = x.Detach().Equal(0f);                                        // [x.Shape]
+        var zeros = zero.ToFloat32().Sum(axes, keepDims: true);                 // [keep]
+        var one = Tensor.Scalar(1f);
+        var nonZeroProduct = Tensor.Where(zero, one, x).Prod(axes, keepDims: true);
+        var others = Tensor.Where(zeros.Equal(0f), y.Reshape(keep) / Tensor.Where(zero, one, x),
+            Tensor.Where(zeros.Equal(1f).And(zero), nonZeroProduct, Tensor.Scalar(0f)));
+        return [g.Reshape(keep) * others];
+    };
+
+    private static int[] AxesOf(bool[] reduced)
+    {
+        var axes = new List<int>();
+        for (int i = 0; i < reduced.Length; i++) if (reduced[i]) axes.Add(i);
+        return [.. axes];
+    }
 }

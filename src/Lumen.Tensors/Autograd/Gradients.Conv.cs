@@ -1,0 +1,32 @@
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Autograd;
+
+/// <summary>Backward rules of Conv2d and ConvTranspose2d. Each transposes the other, so input gradients are
+/// themselves recorded ops (higher-order gradients work); weight gradients come from a dedicated kernel.</summary>
+public static partial class Gradients
+{
+    // y = conv(x, w) + b:  dx = convᵀ(g, w),  dw = Σ g ⊗ im2col(x),  db = Σ_{n,h,w} g
+    internal static BackwardRule Conv2dRule(Tensor x, Tensor w, ConvGeometry geometry) => (g, needs) =>
+        [
+            needs[0] ? Tensor.ConvTranspose2dCore(g, w, null, geometry) : null,
+            needs[1] ? ConvWeightGradient(g, x, w.Shape, geometry) : null,
+            needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null,
+        ];
+
+    // y = convᵀ(x, w) + b, the adjoint of u ↦ conv(u, w):  dx = conv(g, w),  dw = Σ x ⊗ im2col(g),  db = Σ_{n,h,w} g
+    internal static BackwardRule ConvTranspose2dRule(Tensor x, Tensor w, ConvGeometry geometry) => (g, needs) =>
+        [
+            needs[0] ? Tensor.Conv2dCore(g, w, null, geometry) : null,
+            needs[1] ? ConvWeightGradient(x, g, w.Shape, geometry) : null,
+            needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null,
+        ];
+
+    // dL/dw of y = conv(input, w) given dL/dy = outputGrad (not itself recorded: no second-order weight gradients).
+    private static Tensor ConvWeightGradient(Tensor outputGrad, Tensor input, Shape weightShape, ConvGeometry geometry)
+    {
+        var dw = new float[weightShape.Size];
+        Conv2dKernel.BackwardWeight(outputGrad.Floats, input.Floats, dw, geometry);
+        return new Tensor(weightShape, dw);
+    }
+}

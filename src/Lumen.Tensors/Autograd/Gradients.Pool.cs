@@ -1,0 +1,22 @@
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Autograd;
+
+/// <summary>Backward rules of pooling and of the separable linear maps (average/adaptive pooling, resizing).</summary>
+public static partial class Gradients
+{
+    // y = max over a window: dx[argmax] += g (first maximum on ties); not itself recorded.
+    internal static BackwardRule MaxPool2dRule(Shape input, int[] argmax, PoolGeometry geometry) => (g, needs) =>
+    {
+        var dx = new float[input.Size];
+        PoolMax.Backward(g.Floats, argmax, dx, geometry);
+        return [new Tensor(input, dx)];
+    };
+
+    // y = (R ⊗ C) x  ⇒  dx = (R ⊗ C)ᵀ g, a recorded op whose own gradient is the forward map again.
+    internal static BackwardRule SeparableMapRule(string op, PoolAxisTaps rows, PoolAxisTaps cols) => (g, needs) =>
+        [g.SeparableMapTransposed(op, rows, cols)];
+
+    internal static BackwardRule SeparableMapTransposedRule(string op, PoolAxisTaps rows, PoolAxisTaps cols) => (g, needs) =>
+        [g.SeparableMap(op, rows, cols)];
+}

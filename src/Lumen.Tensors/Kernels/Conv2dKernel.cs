@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; every other one is lowered
+/// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
+/// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
+/// skip the lowering: the input plane is the column matrix. Work items (image, group, band) run in parallel.
+/// </summary>
+/// <remarks>Forward: Y_g[Og, OH·OW] = W_g[Og, K] · cols_g[K, OH·OW]. Input gradient: cols = W_gᵀ·dY_g, then col2im.
+/// Weight gradient: dW_g += dY_g · cols_gᵀ. K = C/groups · kh · kw. <see cref="ConvNaive"/> is the oracle.</remarks>
+internal static class Conv2dKernel
+{
+    /// <summary>Bands aim for at least this many output positions, so the GEMM stays efficient…</summary>
+    internal const int MinBandColumns = 448;
+
+    /// <summary>…and the column buffer at most this many floats (1 MiB), so it stays in the L2/L3 caches.</summary>
+    internal const int MaxColumnFloats = 1 << 18;
+
+    /// <summary>y = conv(x, w) (bias not included; y is overwritten).</summary>
+    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g)
+    {
+        if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g); return; }
+        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int og = g.OutPerGroup, k = g.ColumnRows;
+        Parallelism.For(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end) =>
+        {
+            using var buffers = new BandBuffers(g, rows);
+            for (int item = start; item < end; item++)
+            {
+                var (n, group, row0, count) = Decode(g, item, bands, rows);
+                int width = count * g.OutWidth;
+                var weights = w.AsSpan(group * og * k, og * k);
+                var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
+                var cols = Columns(x, g, n, group, row0, count, buffers);
+                if (count == g.OutHeight)
+                {
+                    Gemm.Multiply(weights, cols, output, og, width, k);
+                    continue;
+                }
+                var tile = buffers.Tile.AsSpan(0, og * width);
+                Gemm.Multiply(weights, cols, tile, og, width, k);
+                for (int o = 0; o < og; o++)
+                    tile.Slice(o * width, width).CopyTo(output.Slice(o * g.OutPlane + row0 * g.OutWidth, width));
+            }
+        });
+    }
+
+    /// <summary>dx = the input gradient of conv(x, w) for output gradient dy (dx must be zero on entry).</summary>
+    public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g)
+    {
+        if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
+        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
+        // Bands b and b+2 read disjoint input rows (BandRows ensures rows·sh ≥ dh·(kh−1)), so the even bands of an
+        // image can scatter into dx concurrently, and then the odd ones.
+        for (int parity = 0; parity < Math.Min(2, bands); parity++)
+        {
+            int perImage = (bands - parity + 1) / 2;
+            int p = parity;
+            Parallelism.For(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end) =>
+            {
+                using var buffers = new BandBuffers(g, rows);
+                for (int item = start; item < end; item++)
+                {
+                    int band = item % perImage * 2 + p, image = item / perImage;
+                    int n = image / g.Groups, group = image % g.Groups;
+                    int row0 = band * rows, count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth;
+                    var weights = w.AsSpan(group * og * k, og * k);
+                    var grad = OutputTile(dy, g, n, group, row0, count, buffers);
+                    var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
+                    if (g.IsPointwise) { Gemm.Multiply(weights, grad, target, k, width, og, transA: true); continue; }
+                    var cols = buffers.Columns.AsSpan(0, k * width);
+                    Gemm.Multiply(weights, grad, cols, k, width, og, transA: true);
+                    Im2Col.AddBack(cols, target, g, row0, count);
+                }
+            });
+        }
+    }
+
+    /// <summary>dw = the weight gradient of conv(x, w) for output gradient dy (dw is overwritten).</summary>
+    public static void BackwardWeight(float[] dy, float[] x, float[] dw, ConvGeometry g)
+    {
+        if (g.IsDepthwise) { ConvDepthwise.BackwardWeight(dy, x, dw, g); return; }
+        Array.Clear(dw);
+        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int og = g.OutPerGroup, k = g.ColumnRows;
+        var gate = new object();
+        Parallelism.For(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end) =>
+        {
+            using var buffers = new BandBuffers(g, rows);
+            var partial = new float[dw.Length];
+            for (int item = start; item < end; item++)
+            {
+                var (n, group, row0, count) = Decode(g, item, bands, rows);
+                var grad = OutputTile(dy, g, n, group, row0, count, buffers);
+                var cols = Columns(x, g, n, group, row0, count, buffers);
+                Gemm.Multiply(grad, cols, partial.AsSpan(group * og * k, og * k), og, k, count * g.OutWidth, transB: true, accumulate: true);
+            }
+            lock (gate) TensorPrimitives.Add(dw, partial, dw);
+        });
+    }
+
+    /// <summary>Output rows per band: enough columns for an efficient GEMM, a bounded column buffer, and at least
+    /// dh·(kh−1)/sh rows so that bands two apart never touch the same input row.</summary>
+    internal static int BandRows(in ConvGeometry g)
+    {
+        if (g.IsPointwise) return g.OutHeight;
+        int rows = CeilDiv(MinBandColumns, g.OutWidth);
+        rows = Math.Min(rows, Math.Max(1, MaxColumnFloats / (g.ColumnRows * g.OutWidth)));
+        rows = Math.Max(rows, CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH));
+        return Math.Clamp(rows, 1, g.OutHeight);
+    }
+
+    private static (int N, int Group, int Row0, int Count) Decode(in ConvGeometry g, int item, int bands, int rows)
+    {
+        int band = item % bands, image = item / bands;
+        int row0 = band * rows;
+        return (image / g.Groups, image % g.Groups, row0, Math.Min(rows, g.OutHeight - row0));
+    }
+
+    // The column matrix [K, count·OW] of a band: the input itself for pointwise convolutions, else im2col.
+    private static ReadOnlySpan<float> Columns(float[] x, in ConvGeometry g, int n, int group, int row0, int count, BandBuffers buffers)
+    {
+        int cg = g.InPerGroup;
+        var input = x.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
+        if (g.IsPointwise) return input;
+        var cols = buffers.Columns.AsSpan(0, g.ColumnRows * count * g.OutWidth);
+        Im2Col.Fill(input, cols, g, row0, count);
+        return cols;
+    }
+
+    // dy rows of a band as a dense [Og, count·OW] matrix: a slice when the band is the whole image, else a copy.
+    private static ReadOnlySpan<float> OutputTile(float[] dy, in ConvGeometry g, int n, int group, int row0, int count, BandBuffers buffers)
+    {
+        int og = g.OutPerGroup, width = count * g.OutWidth;
+        var grad = dy.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
+        if (count == g.OutHeight) return grad;
+        var tile = buffers.Tile.AsSpan(0, og * width);
+        for (int o = 0; o < og; o++)
+            grad.Slice(o * g.OutPlane + row0 * g.OutWidth, width).CopyTo(tile.Slice(o * width, width));
+        return tile;
+    }
+
+    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
+
+    /// <summary>Per-thread scratch of one band: the column matrix and a dense output tile, rented from the pool.</summary>
+    private sealed class BandBuffers : IDisposable
+    {
+        public BandBuffers(in ConvGeometry g, int rows)
+        {
+            int width = rows * g.OutWidth;
+            Columns = g.IsPointwise ? [] : ArrayPool<float>.Shared.Rent(g.ColumnRows * width);
+            Tile = rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
+        }
+
+        public float[] Columns { get; }
+
+        public float[] Tile { get; }
+
+        public void Dispose()
+        {
+            if (Columns.Length > 0) ArrayPool<float>.Shared.Return(Columns);
+            if (Tile.Length > 0) ArrayPool<float>.Shared.Return(Tile);
+        }
+    }
+}

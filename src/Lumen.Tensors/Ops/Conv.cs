@@ -1,0 +1,105 @@
+using System.Numerics.Tensors;
+using Lumen.Tensors.Autograd;
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors;
+
+/// <summary>Convolutions: 2-D (grouped, strided, asymmetrically padded, dilated) and 1-D on top of it.</summary>
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D cross-correlation of this input [N, C, H, W] with <paramref name="weight"/> [O, C/groups, kh, kw], plus
+    /// an optional per-channel <paramref name="bias"/> [O]. Returns [N, O, OH, OW].
+    /// </summary>
+    /// <remarks>y[n, o, r, s] = b[o] + Σ_{c, i, j} w[o, c, i, j] · x[n, g·C/groups + c, r·sh − top + i·dh, s·sw − left + j·dw],
+    /// with g = o / (O/groups) and zeros outside the input; OH = ⌊(H + top + bottom − dh·(kh − 1) − 1)/sh⌋ + 1.
+    /// Depthwise convolutions (groups == C == O) run a direct SIMD kernel, the rest im2col + GEMM.</remarks>
+    /// <example><code>var y = x.Conv2d(w, b, stride: (2, 2), padding: (1, 1, 0, 0), dilation: (1, 1)); // TensorFlow-style SAME padding</code></example>
+    public Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, int groups = 1)
+    {
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        return Conv2dCore(this, weight, bias, g);
+    }
+
+    /// <summary>2-D convolution with the same stride, padding (all four sides) and dilation along both axes.</summary>
+    /// <example><code>var y = x.Conv2d(w, b, stride: 1, padding: 1); // ResNet 3×3 layer</code></example>
+    public Tensor Conv2d(Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(weight, bias, (stride, stride), (padding, padding, padding, padding), (dilation, dilation), groups);
+
+    /// <summary>1-D convolution of this input [N, C, L] with <paramref name="weight"/> [O, C/groups, k] and an optional
+    /// bias [O]; returns [N, O, OL]. Computed as a 2-D convolution with height 1.</summary>
+    public Tensor Conv1d(Tensor weight, Tensor? bias, int stride, (int Left, int Right) padding, int dilation = 1, int groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (Rank != 3) throw new ArgumentException($"Conv1d: input must be [N, C, L], got {Shape}.");
+        if (weight.Rank != 3) throw new ArgumentException($"Conv1d: weight must be [O, C/groups, k], got {weight.Shape}.");
+        var x2 = Reshape(Shape[0], Shape[1], 1, Shape[2]);
+        var w2 = weight.Reshape(weight.Shape[0], weight.Shape[1], 1, weight.Shape[2]);
+        var y = x2.Conv2d(w2, bias, (1, stride), (0, padding.Left, 0, padding.Right), (1, dilation), groups);
+        return y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]);
+    }
+
+    /// <summary>1-D convolution with the same padding on both ends.</summary>
+    public Tensor Conv1d(Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv1d(weight, bias, stride, (padding, padding), dilation, groups);
+
+    /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
+    internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
+    {
+        var y = new float[g.Batch * g.OutChannels * g.OutPlane];
+        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g);
+        if (bias is not null) AddChannelBias(y, bias, g.Batch, g.OutChannels, g.OutPlane);
+        var result = new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
+        var rule = Gradients.Conv2dRule(x, weight, g);
+        return bias is null ? Gradients.Record(result, "Conv2d", rule, x, weight) : Gradients.Record(result, "Conv2d", rule, x, weight, bias);
+    }
+
+    /// <summary>y[n, c, ·] += bias[c] for every image and channel plane.</summary>
+    internal static void AddChannelBias(float[] y, Tensor bias, int batch, int channels, int plane)
+    {
+        var b = bias.Floats;
+        Parallelism.For(batch * channels, plane, (start, end) =>
+        {
+            for (int p = start; p < end; p++)
+            {
+                var span = y.AsSpan(p * plane, plane);
+                TensorPrimitives.Add(span, b[p % channels], span);
+            }
+        });
+    }
+
+    /// <summary>Checks a convolution's operands and hyper-parameters and returns its geometry.</summary>
+    private ConvGeometry ConvGeometryOf(string op, Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        RequireConvOperands(op, weight, bias, stride, padding, dilation, groups);
+        if (weight.Rank != 4) throw new ArgumentException($"{op}: weight must be [O, C/groups, kh, kw], got {weight.Shape}.");
+        int o = weight.Shape[0], c = Shape[1];
+        if (o % groups != 0) throw new ArgumentException($"{op}: weight {weight.Shape} has {o} output channels, which groups {groups} does not divide.");
+        if (c != weight.Shape[1] * groups)
+            throw new ArgumentException($"{op}: input {Shape} has {c} channels but weight {weight.Shape} expects {weight.Shape[1] * groups} (groups {groups}).");
+        if (bias is not null && (bias.Rank != 1 || bias.Size != o))
+            throw new ArgumentException($"{op}: bias {bias.Shape} must be [{o}] to match weight {weight.Shape}.");
+        int kh = weight.Shape[2], kw = weight.Shape[3];
+        if (Shape[2] + padding.Top + padding.Bottom < dilation.H * (kh - 1) + 1 || Shape[3] + padding.Left + padding.Right < dilation.W * (kw - 1) + 1)
+            throw new ArgumentException($"{op}: input {Shape} with padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) is smaller than the kernel of weight {weight.Shape} dilated by ({dilation.H}, {dilation.W}).");
+        return new ConvGeometry(Shape[0], c, Shape[2], Shape[3], o, kh, kw, stride.H, stride.W,
+            padding.Top, padding.Left, padding.Bottom, padding.Right, dilation.H, dilation.W, groups);
+    }
+
+    /// <summary>Dtype, rank and hyper-parameter checks shared by Conv2d and ConvTranspose2d.</summary>
+    private void RequireConvOperands(string op, Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, int groups)
+    {
+        RequireFloat(op);
+        weight.RequireFloat(op);
+        bias?.RequireFloat(op);
+        if (Rank != 4) throw new ArgumentException($"{op}: input must be [N, C, H, W], got {Shape}.");
+        if (stride.H < 1 || stride.W < 1) throw new ArgumentOutOfRangeException(nameof(stride), $"{op}: stride ({stride.H}, {stride.W}) must be at least 1.");
+        if (dilation.H < 1 || dilation.W < 1) throw new ArgumentOutOfRangeException(nameof(dilation), $"{op}: dilation ({dilation.H}, {dilation.W}) must be at least 1.");
+        if (padding.Top < 0 || padding.Left < 0 || padding.Bottom < 0 || padding.Right < 0)
+            throw new ArgumentOutOfRangeException(nameof(padding), $"{op}: padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) must not be negative.");
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups {groups} must be at least 1.");
+        if (Shape[1] % groups != 0) throw new ArgumentException($"{op}: input {Shape} has {Shape[1]} channels, which groups {groups} does not divide.");
+        if (weight.Rank == 4 && (weight.Shape[2] == 0 || weight.Shape[3] == 0)) throw new ArgumentException($"{op}: weight {weight.Shape} has an empty kernel.");
+    }
+}

@@ -1,0 +1,131 @@
+using Lumen.Tensors.Autograd;
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors;
+
+/// <summary>Boolean logic, selection (<see cref="Where"/>), NaN tests and dtype casts.</summary>
+public sealed partial class Tensor
+{
+    /// <summary>Logical and of two Bool tensors, broadcast.</summary>
+    public Tensor And(Tensor other) => Logical(other, "And", static (x, y) => x & y);
+
+    /// <summary>Logical or of two Bool tensors, broadcast.</summary>
+    public Tensor Or(Tensor other) => Logical(other, "Or", static (x, y) => x | y);
+
+    /// <summary>Logical exclusive or of two Bool tensors, broadcast.</summary>
+    public Tensor Xor(Tensor other) => Logical(other, "Xor", static (x, y) => x ^ y);
+
+    /// <summary>Logical negation of a Bool tensor.</summary>
+    public Tensor Not()
+    {
+        if (DType != DType.Bool) throw new ArgumentException($"Not: expected a Bool tensor, got {DType} of shape {Shape}.");
+        var src = AsBoolSpan();
+        var data = new bool[Size];
+        for (int i = 0; i < data.Length; i++) data[i] = !src[i];
+        return new Tensor(Shape, data);
+    }
+
+    /// <summary>True where the element is NaN (always false for Int64 and Bool tensors).</summary>
+    public Tensor IsNaN()
+    {
+        var data = new bool[Size];
+        if (DType == DType.Float32)
+        {
+            var src = AsSpan();
+            for (int i = 0; i < data.Length; i++) data[i] = float.IsNaN(src[i]);
+        }
+        return new Tensor(Shape, data);
+    }
+
+    /// <summary>
+    /// Elementwise selection: <paramref name="a"/> where <paramref name="condition"/> is true, else
+    /// <paramref name="b"/>; all three broadcast together. The gradient flows to a where the condition holds
+    /// and to b elsewhere (each summed back to its own shape).
+    /// </summary>
+    /// <param name="condition">A Bool tensor.</param>
+    /// <param name="a">Values taken where the condition is true.</param>
+    /// <param name="b">Values taken elsewhere; same dtype as <paramref name="a"/>.</param>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (condition.DType != DType.Bool)
+            throw new ArgumentException($"Where: the condition must be Bool, got {condition.DType} of shape {condition.Shape}.");
+        if (a.DType != b.DType)
+            throw new ArgumentException($"Where: the branches have different dtypes ({a.DType} {a.Shape} and {b.DType} {b.Shape}).");
+        var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
+        var mask = Expanded(condition, shape).AsBoolSpan();
+        Tensor result;
+        switch (a.DType)
+        {
+            case DType.Float32:
+            {
+                var data = new float[shape.Size];
+                Select(mask, Expanded(a, shape).AsSpan(), Expanded(b, shape).AsSpan(), data);
+                result = new Tensor(shape, data);
+                break;
+            }
+            case DType.Int64:
+            {
+                var data = new long[shape.Size];
+                Select(mask, Expanded(a, shape).AsInt64Span(), Expanded(b, shape).AsInt64Span(), data);
+                result = new Tensor(shape, data);
+                break;
+            }
+            default:
+            {
+                var data = new bool[shape.Size];
+                Select(mask, Expanded(a, shape).AsBoolSpan(), Expanded(b, shape).AsBoolSpan(), data);
+                result = new Tensor(shape, data);
+                break;
+            }
+        }
+        return Gradients.Record(result, "Where", Gradients.WhereRule(condition, a.Shape, b.Shape), a, b);
+    }
+
+    /// <summary>Converts to Float32 (Int64 by value, Bool to 0/1); returns this tensor when already Float32.
+    /// No gradient flows through a conversion from another dtype.</summary>
+    public Tensor ToFloat32()
+    {
+        if (DType == DType.Float32) return this;
+        var data = new float[Size];
+        if (DType == DType.Int64) { var src = AsInt64Span(); for (int i = 0; i < data.Length; i++) data[i] = src[i]; }
+        else { var src = AsBoolSpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] ? 1f : 0f; }
+        return new Tensor(Shape, data);
+    }
+
+    /// <summary>Converts to Bool: true where the element is non-zero (NaN counts as non-zero). No gradient.</summary>
+    public Tensor ToBool()
+    {
+        if (DType == DType.Bool) return this;
+        var data = new bool[Size];
+        if (DType == DType.Int64) { var src = AsInt64Span(); for (int i = 0; i < data.Length; i++) data[i] = src[i] != 0; }
+        else { var src = AsSpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] != 0; }
+        return new Tensor(Shape, data);
+    }
+
+    /// <summary>The tensor broadcast to <paramref name="shape"/> without autograd (itself when already that shape).</summary>
+    private static Tensor Expanded(Tensor t, Shape shape)
+    {
+        if (t.Shape == shape) return t;
+        using var _ = GradMode.Off();
+        return t.BroadcastTo(shape);
+    }
+
+    private static void Select<T>(ReadOnlySpan<bool> mask, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? a[i] : b[i];
+    }
+
+    private Tensor Logical(Tensor other, string op, Func<bool, bool, bool> f)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (DType != DType.Bool || other.DType != DType.Bool)
+            throw new ArgumentException($"{op}: expected Bool tensors, got {DType} {Shape} and {other.DType} {other.Shape}.");
+        var shape = Shape.Broadcast(Shape, other.Shape, op);
+        var data = new bool[shape.Size];
+        Broadcasting.ApplyScalar(AsBoolSpan(), Shape, other.AsBoolSpan(), other.Shape, data, shape, f);
+        return new Tensor(shape, data);
+    }
+}

@@ -1,0 +1,89 @@
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Tests;
+
+/// <summary>The fast convolution kernels (im2col + GEMM bands, pointwise, depthwise) against the naive loops.</summary>
+public class ConvKernelTests
+{
+    // N, C, H, W, O, kh, kw, sh, sw, top, left, bottom, right, dh, dw, groups
+    public static IEnumerable<object[]> Geometries() => new int[][]
+    {
+        [1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1],
+        [2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        [2, 3, 9, 8, 5, 3, 2, 2, 3, 1, 0, 2, 1, 1, 1, 1],
+        [1, 4, 9, 11, 6, 3, 3, 1, 2, 2, 1, 0, 2, 2, 1, 2],
+        [2, 4, 8, 7, 4, 3, 3, 2, 1, 1, 1, 1, 1, 1, 2, 4],   // depthwise, stride 2 rows
+        [1, 6, 10, 9, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 6],  // depthwise 5×5
+        [2, 5, 6, 7, 5, 3, 3, 3, 2, 0, 1, 1, 0, 2, 2, 5],   // depthwise, dilated, strided
+        [3, 6, 5, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2],   // pointwise, grouped
+        [2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise
+        [1, 3, 6, 5, 2, 1, 1, 2, 2, 1, 0, 0, 1, 1, 1, 1],   // 1×1 with stride and padding
+        [2, 3, 33, 31, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1], // several bands
+        [1, 2, 40, 17, 3, 5, 4, 1, 1, 2, 0, 2, 3, 2, 1, 1], // several bands, tall dilated kernel
+        [1, 4, 45, 23, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2], // several bands, strided, grouped
+        [1, 2, 4, 30, 2, 4, 5, 1, 3, 0, 2, 3, 2, 1, 1, 1],
+    }.Select(a => new object[] { a });
+
+    private static ConvGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Fast_forward_and_backward_match_naive_loops(int[] args)
+    {
+        var g = Geometry(args);
+        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 1).ToArray();
+        var w = Tensor.Randn(new Shape(g.OutChannels, g.InPerGroup, g.KernelHeight, g.KernelWidth), 2).ToArray();
+        var dy = Tensor.Randn(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), 3).ToArray();
+        var yRef = new float[dy.Length];
+        var dxRef = new float[x.Length];
+        var dwRef = new float[w.Length];
+        ConvNaive.Forward(x, w, yRef, g);
+        ConvNaive.BackwardInput(dy, w, dxRef, g);
+        ConvNaive.BackwardWeight(dy, x, dwRef, g);
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                var y = new float[dy.Length];
+                var dx = new float[x.Length];
+                var dw = new float[w.Length];
+                Array.Fill(y, float.NaN); // the forward kernel must overwrite every output
+                Conv2dKernel.Forward(x, w, y, g);
+                Conv2dKernel.BackwardInput(dy, w, dx, g);
+                Conv2dKernel.BackwardWeight(dy, x, dw, g);
+                GradCheck.Close(yRef, y, 1e-4f, 1e-4f);
+                GradCheck.Close(dxRef, dx, 1e-4f, 1e-4f);
+                GradCheck.Close(dwRef, dw, 1e-3f, 1e-4f);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Fact]
+    public void Several_band_cases_really_use_several_bands()
+    {
+        var g = Geometry([2, 3, 33, 31, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+        Assert.True(Conv2dKernel.BandRows(g) < g.OutHeight);
+        var dilated = Geometry([1, 2, 40, 17, 3, 5, 4, 1, 1, 2, 0, 2, 3, 2, 1, 1]);
+        int rows = Conv2dKernel.BandRows(dilated);
+        Assert.True(rows < dilated.OutHeight);
+        Assert.True(rows * dilated.StrideH >= dilated.DilationH * (dilated.KernelHeight - 1));
+    }
+
+    [Fact]
+    public void Naive_forward_matches_a_hand_computed_example()
+    {
+        // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,-1]], padding 0: y[r,s] = x[r,s] − x[r+1,s+1] = −4 everywhere
+        var g = new ConvGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        var y = new float[4];
+        ConvNaive.Forward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0, 0, -1], y, g);
+        Assert.Equal(new float[] { -4, -4, -4, -4 }, y);
+        // with padding 1 on top/left only, y[0,0] = 0·1 − x[0,0] = −1
+        var padded = new ConvGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        var yp = new float[9];
+        ConvNaive.Forward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0, 0, -1], yp, padded);
+        Assert.Equal(new float[] { -1, -2, -3, -4, -4, -4, -7, -4, -4 }, yp);
+    }
+}

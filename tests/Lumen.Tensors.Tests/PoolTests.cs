@@ -1,0 +1,163 @@
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Tests;
+
+/// <summary>MaxPool2d, AvgPool2d, the global and adaptive pools and the 1-D variants: kernels against the naive
+/// loops, finite-difference gradients, tie handling, PyTorch output sizes and errors.</summary>
+public class PoolTests
+{
+    // planes, H, W, kh, kw, sh, sw, top, left, bottom, right, dh, dw, ceil
+    public static IEnumerable<object[]> Geometries() => new int[][]
+    {
+        [2, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0],
+        [3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1],
+        [2, 9, 8, 3, 2, 3, 1, 1, 0, 2, 1, 1, 1, 1],
+        [2, 9, 10, 3, 3, 1, 2, 2, 1, 0, 2, 2, 3, 0],
+        [1, 5, 5, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1],
+        [4, 11, 5, 5, 4, 3, 2, 2, 1, 2, 2, 1, 1, 1],
+        [2, 6, 7, 1, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1],
+    }.Select(a => new object[] { a });
+
+    private static PoolGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13] == 1);
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Max_kernel_matches_naive_loops_with_the_same_argmax(int[] a)
+    {
+        var g = Geometry(a);
+        var x = Tensor.Randn(new Shape(g.Planes, g.InHeight, g.InWidth), 1).ToArray();
+        var (expected, expectedArg) = PoolNaive.Max(x, g);
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                var y = new float[expected.Length];
+                var arg = new int[expected.Length];
+                PoolMax.Forward(x, y, arg, g);
+                Assert.Equal(expected, y);
+                Assert.Equal(expectedArg, arg);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Average_map_matches_naive_divisor_formula(int[] a)
+    {
+        var g = Geometry(a) with { DilationH = 1, DilationW = 1 };
+        var x = Tensor.Randn(new Shape(g.Planes, g.InHeight, g.InWidth), 2).ToArray();
+        foreach (bool include in new[] { true, false })
+        {
+            var rows = PoolAxisTaps.Average(g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.PadBottom, g.CeilMode, include);
+            var cols = PoolAxisTaps.Average(g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.PadRight, g.CeilMode, include);
+            Assert.Equal(g.OutHeight, rows.OutSize);
+            Assert.Equal(g.OutWidth, cols.OutSize);
+            GradCheck.Close(PoolNaive.Average(x, g, include), PoolSeparable.Apply(x, g.Planes, rows, cols));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Pool_gradients_match_finite_differences(int[] a)
+    {
+        var g = Geometry(a);
+        // distinct values 0.05 apart keep every window's maximum unique under the ±0.01 probes
+        int n = g.Planes * g.InHeight * g.InWidth;
+        var values = Enumerable.Range(0, n).Select(i => 0.05f * i).OrderBy(v => new Random((int)(v * 1000)).Next()).ToArray();
+        var x = Tensor.FromArray(values, 1, g.Planes, g.InHeight, g.InWidth);
+        GradCheck.Assert(t => t[0].MaxPool2d((g.KernelHeight, g.KernelWidth), (g.StrideH, g.StrideW), (g.PadTop, g.PadLeft, g.PadBottom, g.PadRight), (g.DilationH, g.DilationW), g.CeilMode), [x]);
+        var r = Tensor.Randn(new Shape(1, g.Planes, g.InHeight, g.InWidth), 3);
+        GradCheck.Assert(t => t[0].AvgPool2d((g.KernelHeight, g.KernelWidth), (g.StrideH, g.StrideW), (g.PadTop, g.PadLeft, g.PadBottom, g.PadRight), g.CeilMode, countIncludePad: true), [r]);
+        GradCheck.Assert(t => t[0].AvgPool2d((g.KernelHeight, g.KernelWidth), (g.StrideH, g.StrideW), (g.PadTop, g.PadLeft, g.PadBottom, g.PadRight), g.CeilMode, countIncludePad: false), [r]);
+    }
+
+    [Fact]
+    public void MaxPool2d_gives_the_gradient_to_the_first_maximum_on_ties()
+    {
+        var x = Tensor.FromArray([1f, 3, 3, 0, 2, 3, 3, 1, 0], 1, 1, 3, 3).RequireGrad();
+        var y = x.MaxPool2d(2, stride: 1);
+        Assert.Equal(new float[] { 3, 3, 3, 3 }, y.ToArray());
+        var grad = Autograd.Gradients.Of(y.Sum(), [x])[0].ToArray();
+        // windows: (0,0)→x[0,1]; (0,1) ties x[0,1], x[0,2], x[1,2]→x[0,1]; (1,0)→x[2,0]; (1,1)→x[1,2]
+        Assert.Equal(new float[] { 0, 2, 0, 0, 0, 1, 1, 0, 0 }, grad);
+    }
+
+    [Fact]
+    public void Output_sizes_follow_PyTorch_including_ceil_mode()
+    {
+        Assert.Equal(new Shape(1, 1, 3, 3), Tensor.Zeros(1, 1, 6, 6).MaxPool2d(3, stride: 2, ceilMode: true).Shape);
+        Assert.Equal(new Shape(1, 1, 2, 2), Tensor.Zeros(1, 1, 6, 6).MaxPool2d(3, stride: 2).Shape);
+        Assert.Equal(new Shape(1, 1, 3, 3), Tensor.Zeros(1, 1, 5, 5).MaxPool2d(2, stride: 2, padding: 1, ceilMode: true).Shape);
+        Assert.Equal(new Shape(1, 1, 56, 56), Tensor.Zeros(1, 1, 112, 112).MaxPool2d(3, stride: 2, padding: 1).Shape);
+        Assert.Equal(new Shape(1, 1, 55, 55), Tensor.Zeros(1, 1, 111, 111).MaxPool2d(3, stride: 2, ceilMode: true).Shape); // SqueezeNet
+    }
+
+    [Fact]
+    public void AvgPool2d_matches_hand_computed_divisors()
+    {
+        var x = Tensor.FromArray([1f, 2, 3, 4], 1, 1, 2, 2);
+        // padding 1, kernel 2, stride 2: windows hold one input value each; divisor 4 with padding counted, else 1
+        Assert.Equal(new float[] { 0.25f, 0.5f, 0.75f, 1f }, x.AvgPool2d(2, stride: 2, padding: 1).ToArray());
+        Assert.Equal(new float[] { 1f, 2f, 3f, 4f }, x.AvgPool2d(2, stride: 2, padding: 1, countIncludePad: false).ToArray());
+        Assert.Equal(new float[] { 2.5f }, x.GlobalAvgPool2d().ToArray());
+        Assert.Equal(new float[] { 4f }, x.GlobalMaxPool2d().ToArray());
+    }
+
+    [Theory]
+    [InlineData(7, 5, 3, 2)]
+    [InlineData(5, 5, 5, 5)]
+    [InlineData(4, 3, 7, 5)]
+    [InlineData(13, 13, 1, 1)]
+    public void AdaptiveAvgPool2d_matches_naive_bins_and_has_gradients(int h, int w, int oh, int ow)
+    {
+        var x = Tensor.Randn(new Shape(2, 3, h, w), 4);
+        var y = x.AdaptiveAvgPool2d(oh, ow);
+        Assert.Equal(new Shape(2, 3, oh, ow), y.Shape);
+        GradCheck.Close(PoolNaive.Adaptive(x.ToArray(), 6, h, w, oh, ow), y.ToArray());
+        GradCheck.Assert(t => t[0].AdaptiveAvgPool2d(oh, ow), [x]);
+    }
+
+    [Fact]
+    public void Global_pools_have_gradients()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 2 * 3 * 4 * 5).Select(i => 0.05f * ((i * 37) % 120)).ToArray(), 2, 3, 4, 5);
+        GradCheck.Assert(t => t[0].GlobalAvgPool2d(), [x]);
+        GradCheck.Assert(t => t[0].GlobalMaxPool2d(), [x]);
+        Assert.Equal(new Shape(2, 3, 1, 1), x.GlobalMaxPool2d().Shape);
+    }
+
+    [Fact]
+    public void One_dimensional_pools_match_the_two_dimensional_ones()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 2 * 3 * 11).Select(i => 0.05f * ((i * 29) % 66)).ToArray(), 2, 3, 11);
+        var max = x.MaxPool1d(3, stride: 2, padding: 1, dilation: 2, ceilMode: true);
+        var max2 = x.Reshape(2, 3, 1, 11).MaxPool2d((1, 3), (1, 2), (0, 1, 0, 1), (1, 2), true);
+        Assert.Equal(max2.ToArray(), max.ToArray());
+        Assert.Equal(new Shape(2, 3, max2.Shape[3]), max.Shape);
+        var avg = x.AvgPool1d(4, stride: 3, padding: 2, countIncludePad: false);
+        var avg2 = x.Reshape(2, 3, 1, 11).AvgPool2d((1, 4), (1, 3), (0, 2, 0, 2), countIncludePad: false);
+        Assert.Equal(avg2.ToArray(), avg.ToArray());
+        GradCheck.Assert(t => t[0].MaxPool1d(3, stride: 2, padding: 1), [x]);
+        GradCheck.Assert(t => t[0].AvgPool1d(3, stride: 2, padding: 1), [x]);
+    }
+
+    [Fact]
+    public void Pools_reject_bad_arguments_naming_the_op_and_shape()
+    {
+        var x = Tensor.Zeros(1, 2, 5, 5);
+        Assert.Contains("MaxPool2d: input must be [N, C, H, W], got [2, 5, 5]", Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 5, 5).MaxPool2d(2)).Message);
+        Assert.Contains("kernel (0, 0)", Assert.Throws<ArgumentOutOfRangeException>(() => x.MaxPool2d(0)).Message);
+        Assert.Contains("stride (0, 0)", Assert.Throws<ArgumentOutOfRangeException>(() => x.AvgPool2d(2, stride: 0)).Message);
+        Assert.Contains("dilation (0, 0)", Assert.Throws<ArgumentOutOfRangeException>(() => x.MaxPool2d(2, dilation: 0)).Message);
+        Assert.Contains("must not be negative", Assert.Throws<ArgumentOutOfRangeException>(() => x.AvgPool2d(2, padding: -1)).Message);
+        Assert.Contains("smaller than the window", Assert.Throws<ArgumentException>(() => x.MaxPool2d(6)).Message);
+        Assert.Contains("empty spatial", Assert.Throws<ArgumentException>(() => Tensor.Zeros(1, 2, 0, 5).GlobalAvgPool2d()).Message);
+        Assert.Contains("Float32", Assert.Throws<ArgumentException>(() => Tensor.FromArray(new long[4], 1, 1, 2, 2).MaxPool2d(2)).Message);
+        Assert.Contains("output size (0, 2)", Assert.Throws<ArgumentOutOfRangeException>(() => x.AdaptiveAvgPool2d(0, 2)).Message);
+        Assert.Contains("AvgPool1d: input must be [N, C, L]", Assert.Throws<ArgumentException>(() => x.AvgPool1d(2)).Message);
+    }
+}
