@@ -82,4 +82,26 @@ public class SharedImagesTests(ITestOutputHelper output)
         output.WriteLine($"{name}: max {max}, mean {mean:F4}");
         Assert.True(max <= 1 && mean < 0.01, $"{name}: max {max}, mean {mean:F4}");
     }
+
+    /// <summary>The model presets turn the originals into exactly the tensors the reference outputs were computed
+    /// from (ppm224 + per-model normalisation, shared/data/MANIFEST.md).</summary>
+    [Theory]
+    [InlineData("squeezenet")]
+    [InlineData("darknet")]
+    [InlineData("mobilenet")]
+    public void Model_presets_reproduce_the_reference_inputs(string model)
+    {
+        if (Data() is not string data) return;
+        var preset = model switch
+        {
+            "squeezenet" => Preprocess.SqueezeNet,
+            "darknet" => Preprocess.TinyDarknet,
+            _ => Preprocess.MobileNetV2,
+        };
+        var fromOriginal = ImageTensor.Load(Path.Combine(data, "images/darknet/dog.jpg"), preset);
+        var fromPpm = ImageTensor.FromImage(Image.Load(Path.Combine(data, "ppm224/dog_bicycle_truck.ppm")),
+            preset with { ResizeShorterSide = null, CropSize = null });
+        Assert.Equal(new[] { 1, 3, 224, 224 }, fromOriginal.Shape.ToArray());
+        Assert.Equal(fromPpm.ToArray(), fromOriginal.ToArray());
+    }
 }

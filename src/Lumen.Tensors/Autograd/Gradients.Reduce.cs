@@ -31,6 +31,14 @@ public static partial class Gradients
         return [g.Reshape(keep) * others];
     };
 
+    // y = softmax(x):  dx = y·(g − Σ g·y)  along the axis
+    internal static BackwardRule SoftmaxRule(Tensor y, int axis) => (g, needs) =>
+        [y * (g - (g * y).Sum(axis, keepDims: true))];
+
+    // y = log-softmax(x):  dx = g − e^y·Σ g  along the axis
+    internal static BackwardRule LogSoftmaxRule(Tensor y, int axis) => (g, needs) =>
+        [g - y.Exp() * g.Sum(axis, keepDims: true)];
+
     private static int[] AxesOf(bool[] reduced)
     {
         var axes = new List<int>();

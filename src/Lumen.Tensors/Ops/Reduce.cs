@@ -175,6 +175,7 @@ public sealed partial class Tensor
         foreach (var axis in axes)
         {
             int a = Shape.NormalizeAxis(axis, Rank, op);
+            if (Rank == 0) continue; // a scalar accepts axis 0 / −1 and has nothing to reduce
             if (reduced[a]) throw new ArgumentException($"{op}: axis {axis} is repeated in [{string.Join(", ", axes)}] for shape {Shape}.");
             reduced[a] = true;
         }
