@@ -1,0 +1,14 @@
+using Lumen.Tensors;
+
+namespace Lumen.NN.Layers;
+
+/// <summary>log softmax(x)ᵢ = xᵢ − log Σⱼ e^(xⱼ) along <paramref name="axis"/>.</summary>
+/// <param name="axis">The normalised axis (default the last).</param>
+public sealed class LogSoftmax(int axis = -1) : Module
+{
+    /// <summary>The normalised axis.</summary>
+    public int Axis { get; } = axis;
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor x) => x.LogSoftmax(Axis);
+}

@@ -1,0 +1,10 @@
+using Lumen.Tensors;
+
+namespace Lumen.NN.Layers;
+
+/// <summary>max(x, 0), elementwise.</summary>
+public sealed class Relu : Module, IActivation
+{
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor x) => x.Relu();
+}
