@@ -19,8 +19,12 @@ public class RealModelGradientTests(ITestOutputHelper output)
         var (_, _, pixel, bgr) = RealModels.ImageNet[preprocessing];
         var model = OnnxModel.Load(path);
         var x = RealModels.LoadPpm(SharedData.Find("data/ppm224/kitten.ppm", out _)!, pixel, bgr);
-        float step = file.Contains("squeezenet", StringComparison.Ordinal) ? 1f : 1f / 255f;
-        Check(model, x, step, seed: file.Length);
+        bool raw = file.Contains("squeezenet", StringComparison.Ordinal);
+        float step = raw ? 0.25f : 1e-3f;
+        // Flat image regions give exactly tied activations (max-pool ties are not differentiable); a little seeded
+        // noise breaks the ties without changing the model's behaviour.
+        var noisy = x + Tensor.Randn(x.Shape, seed: 5) * (raw ? 2f : 1e-2f);
+        Check(model, noisy, step, seed: file.Length);
     }
 
     [Fact]
@@ -76,6 +80,7 @@ public class RealModelGradientTests(ITestOutputHelper output)
             .Concat(Enumerable.Range(0, 3).Select(_ => rng.Next(grad.Length))).ToList();
         float scale = grad.Max(Math.Abs);
         var data = input.AsSpan();
+        float center; using (GradMode.Off()) center = Score(model.Call(input), target);
         foreach (var i in coordinates)
         {
             float saved = data[i];
@@ -84,9 +89,13 @@ public class RealModelGradientTests(ITestOutputHelper output)
             data[i] = saved - step;
             float down; using (GradMode.Off()) down = Score(model.Call(input), target);
             data[i] = saved;
-            float fd = (up - down) / (2 * step);
-            output.WriteLine($"x[{i}]: analytic {grad[i]:G5} fd {fd:G5} (largest |grad| {scale:G3})");
-            Assert.True(Math.Abs(fd - grad[i]) <= 5e-2f * scale, $"x[{i}]: analytic {grad[i]} vs finite difference {fd} (largest |grad| {scale})");
+            float fd = (up - down) / (2 * step), right = (up - center) / step, left = (center - down) / step;
+            output.WriteLine($"x[{i}]: analytic {grad[i]:G5} fd {fd:G5} (one-sided {left:G5} / {right:G5}; largest |grad| {scale:G3})");
+            // Max-pool, ReLU and clip make the models piecewise smooth: at a switch point within the step the
+            // analytic gradient is one of the one-sided derivatives.
+            float tolerance = 5e-2f * scale;
+            bool matches = Math.Abs(fd - grad[i]) <= tolerance || Math.Abs(left - grad[i]) <= tolerance || Math.Abs(right - grad[i]) <= tolerance;
+            Assert.True(matches, $"x[{i}]: analytic {grad[i]} vs finite differences {fd} (one-sided {left} / {right}; largest |grad| {scale})");
         }
     }
 
