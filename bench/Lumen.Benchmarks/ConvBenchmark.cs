@@ -39,6 +39,8 @@ internal static class ConvBenchmark
         int[] threadCounts = BenchmarkArguments.IntList(args, "--threads", [1, 2]);
         int at = Array.IndexOf(args, "--cases");
         var names = at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',') : Cases.Select(c => c.Name).ToArray();
+        if (File.Exists("/proc/loadavg"))
+            Console.Error.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} cores (timings of long passes suffer most from a loaded machine)");
         foreach (var c in Cases.Where(c => names.Contains(c.Name)))
         {
             var x = Tensor.Randn(new Shape(c.N, c.C, c.H, c.W), 1);

@@ -109,6 +109,17 @@ public static partial class Gradients
             grads[t] = g;
     }
 
+    /// <summary>Bytes held by the recorded (non-leaf) tensors that <paramref name="output"/> depends on: an
+    /// estimate of the activation memory a forward pass keeps alive for its backward pass.</summary>
+    public static long TapeBytes(Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        long bytes = 0;
+        foreach (var t in TopologicalOrder([output]))
+            if (!t.IsLeaf) bytes += (long)t.Size * (t.DType == DType.Float32 ? 4 : t.DType == DType.Int64 ? 8 : 1);
+        return bytes;
+    }
+
     /// <summary>Iterative post-order DFS from the outputs: every tensor after all of its inputs; deterministic.</summary>
     private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> outputs)
     {

@@ -25,7 +25,7 @@ internal static class Conv2dKernel
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g); return; }
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
-        Parallelism.For(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end) =>
+        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
         {
             using var buffers = new BandBuffers(g, rows);
             for (int item = start; item < end; item++)
@@ -37,11 +37,11 @@ internal static class Conv2dKernel
                 var cols = Columns(x, g, n, group, row0, count, buffers);
                 if (count == g.OutHeight)
                 {
-                    Gemm.Multiply(weights, cols, output, og, width, k);
+                    Gemm.Multiply(weights, cols, output, og, width, k, false, false, false, threads, GemmPath.Auto);
                     continue;
                 }
                 var tile = buffers.Tile.AsSpan(0, og * width);
-                Gemm.Multiply(weights, cols, tile, og, width, k);
+                Gemm.Multiply(weights, cols, tile, og, width, k, false, false, false, threads, GemmPath.Auto);
                 for (int o = 0; o < og; o++)
                     tile.Slice(o * width, width).CopyTo(output.Slice(o * g.OutPlane + row0 * g.OutWidth, width));
             }
@@ -60,7 +60,7 @@ internal static class Conv2dKernel
         {
             int perImage = (bands - parity + 1) / 2;
             int p = parity;
-            Parallelism.For(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end) =>
+            ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
             {
                 using var buffers = new BandBuffers(g, rows);
                 for (int item = start; item < end; item++)
@@ -71,9 +71,13 @@ internal static class Conv2dKernel
                     var weights = w.AsSpan(group * og * k, og * k);
                     var grad = OutputTile(dy, g, n, group, row0, count, buffers);
                     var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
-                    if (g.IsPointwise) { Gemm.Multiply(weights, grad, target, k, width, og, transA: true); continue; }
+                    if (g.IsPointwise)
+                    {
+                        Gemm.Multiply(weights, grad, target, k, width, og, true, false, false, threads, GemmPath.Auto);
+                        continue;
+                    }
                     var cols = buffers.Columns.AsSpan(0, k * width);
-                    Gemm.Multiply(weights, grad, cols, k, width, og, transA: true);
+                    Gemm.Multiply(weights, grad, cols, k, width, og, true, false, false, threads, GemmPath.Auto);
                     Im2Col.AddBack(cols, target, g, row0, count);
                 }
             });
@@ -88,7 +92,7 @@ internal static class Conv2dKernel
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
         var gate = new object();
-        Parallelism.For(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end) =>
+        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
         {
             using var buffers = new BandBuffers(g, rows);
             var partial = new float[dw.Length];
@@ -97,7 +101,7 @@ internal static class Conv2dKernel
                 var (n, group, row0, count) = Decode(g, item, bands, rows);
                 var grad = OutputTile(dy, g, n, group, row0, count, buffers);
                 var cols = Columns(x, g, n, group, row0, count, buffers);
-                Gemm.Multiply(grad, cols, partial.AsSpan(group * og * k, og * k), og, k, count * g.OutWidth, transB: true, accumulate: true);
+                Gemm.Multiply(grad, cols, partial.AsSpan(group * og * k, og * k), og, k, count * g.OutWidth, false, true, true, threads, GemmPath.Auto);
             }
             lock (gate) TensorPrimitives.Add(dw, partial, dw);
         });
@@ -112,6 +116,15 @@ internal static class Conv2dKernel
         rows = Math.Min(rows, Math.Max(1, MaxColumnFloats / (g.ColumnRows * g.OutWidth)));
         rows = Math.Max(rows, CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH));
         return Math.Clamp(rows, 1, g.OutHeight);
+    }
+
+    /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
+    /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
+    private static void ForItems(int count, long workPerItem, Action<int, int, int> body)
+    {
+        int degree = Parallelism.MaxDegree;
+        if (count >= degree) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
+        else if (count > 0) body(0, count, degree);
     }
 
     private static (int N, int Group, int Row0, int Count) Decode(in ConvGeometry g, int item, int bands, int rows)

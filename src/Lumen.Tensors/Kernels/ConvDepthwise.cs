@@ -5,7 +5,8 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). Each tap adds a
 /// scaled input row segment onto an output row segment, a SIMD multiply-add when the stride is 1. Parallel over
-/// (image, channel) planes; the weight gradient is parallel over channels.
+/// (image, channel) planes; the weight gradient is parallel over channels. Stride-1 convolutions take the
+/// register-blocked <see cref="ConvDepthwiseStride1"/> instead.
 /// </summary>
 /// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw].</remarks>
 internal static class ConvDepthwise
@@ -21,6 +22,7 @@ internal static class ConvDepthwise
                 var input = x.AsSpan(p * g.InPlane, g.InPlane);
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
+                if (UseStride1(g)) { ConvDepthwiseStride1.ForwardPlane(input, output, filter, g); continue; }
                 output.Clear();
                 for (int r = 0; r < g.OutHeight; r++)
                 {
@@ -53,6 +55,21 @@ internal static class ConvDepthwise
     public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        if (UseStride1(g))
+        {
+            // stride 1: dx = dy correlated with the flipped kernel, padded by dh·(kh − 1) − top (etc.)
+            var flipped = new float[w.Length];
+            for (int c = 0; c < g.InChannels; c++)
+                for (int t = 0; t < taps; t++) flipped[c * taps + t] = w[c * taps + taps - 1 - t];
+            int extentH = g.DilationH * (g.KernelHeight - 1), extentW = g.DilationW * (g.KernelWidth - 1);
+            var adjoint = g with
+            {
+                InHeight = g.OutHeight, InWidth = g.OutWidth,
+                PadTop = extentH - g.PadTop, PadLeft = extentW - g.PadLeft, PadBottom = extentH - g.PadBottom, PadRight = extentW - g.PadRight,
+            };
+            Forward(dy, flipped, dx, adjoint);
+            return;
+        }
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
             for (int p = start; p < end; p++)
@@ -100,6 +117,11 @@ internal static class ConvDepthwise
                 for (int n = 0; n < g.Batch; n++)
                 {
                     int p = n * g.InChannels + c;
+                    if (UseStride1(g))
+                    {
+                        ConvDepthwiseStride1.WeightGradientPlane(x.AsSpan(p * g.InPlane, g.InPlane), dy.AsSpan(p * g.OutPlane, g.OutPlane), filterGrad, g);
+                        continue;
+                    }
                     var input = x.AsSpan(p * g.InPlane, g.InPlane);
                     var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
                     for (int r = 0; r < g.OutHeight; r++)
@@ -126,4 +148,6 @@ internal static class ConvDepthwise
             }
         });
     }
+
+    private static bool UseStride1(in ConvGeometry g) => g.StrideH == 1 && g.StrideW == 1 && ConvDepthwiseStride1.IsSupported;
 }

@@ -1,0 +1,65 @@
+using Lumen.NN;
+using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
+
+namespace Lumen.Attribution.Gradient;
+
+/// <summary>
+/// Shared machinery of the gradient family: the gradient of a target score with respect to the input, or to the
+/// activation at a hook point, for a batch of rows.
+/// </summary>
+public abstract class GradientMethod : IAttributionMethod
+{
+    /// <summary>Binds the method to <paramref name="model"/>, refusing where-combinations it does not support.</summary>
+    protected GradientMethod(Module model, AttributeTo attributeTo, bool supportsLayer)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        AttributeTo = attributeTo ?? throw new ArgumentNullException(nameof(attributeTo));
+        if (attributeTo is AttributeTo.LayerTarget layer)
+        {
+            if (!supportsLayer) throw new NotSupportedException($"{GetType().Name} attributes to the input only; {attributeTo} is not supported.");
+            model.Hooks.Resolve(layer.Hook); // fails now, naming the hook, if it does not exist
+        }
+    }
+
+    /// <summary>The explained model.</summary>
+    public Module Model { get; }
+
+    /// <summary>Where attributions land.</summary>
+    public AttributeTo AttributeTo { get; }
+
+    /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
+    public abstract Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null);
+
+    /// <summary>
+    /// ∂ target(f(rows)) / ∂ (rows or the hooked activation), per row, together with that attributed tensor's value
+    /// (the rows themselves, or the activation).
+    /// </summary>
+    protected (Tensor Gradient, Tensor Value) GradientOf(Tensor rows, Target target)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(target);
+        var x = rows.Detach().RequireGrad();
+        if (AttributeTo is not AttributeTo.LayerTarget layer)
+        {
+            var scores = target.Select(Model.Call(x));
+            return (Gradients.Of(scores, x), x.Detach());
+        }
+        var activations = new List<Tensor>();
+        using var hook = Model.Hooks.OnForward(layer.Hook, (output, _) => activations.Add(output));
+        var layerScores = target.Select(Model.Call(x));
+        if (activations.Count != 1)
+            throw new InvalidOperationException($"{Name}: hook point '{layer.Hook}' ran {activations.Count} times in one forward pass; layer attribution needs exactly one activation.");
+        return (Gradients.Of(layerScores, activations[0]), activations[0].Detach());
+    }
+
+    /// <summary>Target scores of <paramref name="rows"/> without recording gradients.</summary>
+    protected Tensor ScoresOf(Tensor rows, Target target)
+    {
+        using var _ = GradMode.Off();
+        return target.Select(Model.Call(rows));
+    }
+}

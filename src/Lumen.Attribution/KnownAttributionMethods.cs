@@ -1,0 +1,39 @@
+using Lumen.Attribution.Gradient;
+using Lumen.NN;
+
+namespace Lumen.Attribution;
+
+/// <summary>One entry of the method catalog.</summary>
+/// <param name="Name">Kebab-case catalog name, e.g. <c>integrated-gradients</c>.</param>
+/// <param name="Aliases">Short names accepted by the CLI, e.g. <c>ig</c>.</param>
+/// <param name="DisplayName">The established name, e.g. Integrated Gradients.</param>
+/// <param name="Family">Gradient, propagation, CAM or perturbation.</param>
+/// <param name="Summary">One line for help texts and reports.</param>
+/// <param name="Create">Builds the method with its default options for a model.</param>
+public sealed record AttributionMethodInfo(string Name, string[] Aliases, string DisplayName, string Family, string Summary, Func<Module, IAttributionMethod> Create);
+
+/// <summary>
+/// The catalog of attribution methods by name: the CLI, the reports and the tests enumerate it, so no code
+/// switches on method names.
+/// </summary>
+public static class KnownAttributionMethods
+{
+    /// <summary>Every method, in the order reports show them.</summary>
+    public static IReadOnlyList<AttributionMethodInfo> All { get; } =
+    [
+        new("saliency", ["grad"], "Saliency", "gradient", "|∂f/∂x|: how sensitive the score is to each input feature.", m => new Saliency(m)),
+        new("input-x-gradient", ["ixg", "gradient-x-input"], "Input × Gradient", "gradient", "x · ∂f/∂x: first-order contribution of each feature.", m => new InputXGradient(m)),
+        new("integrated-gradients", ["ig"], "Integrated Gradients", "gradient", "(x − x′) · ∫ ∂f/∂x along the path from a zero baseline; sums to f(x) − f(x′).", m => new IntegratedGradients(m)),
+    ];
+
+    /// <summary>Finds a method by name or alias (case-insensitive), or throws listing the known names.</summary>
+    public static AttributionMethodInfo Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase) || m.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown attribution method '{name}'. Known: {string.Join(", ", All.Select(m => m.Name))}.");
+    }
+
+    /// <summary>Builds the named method for <paramref name="model"/> with default options.</summary>
+    public static IAttributionMethod Create(string name, Module model) => Find(name).Create(model);
+}

@@ -1,0 +1,79 @@
+using Lumen.Tensors;
+
+namespace Lumen.Attribution;
+
+/// <summary>
+/// What is explained: a function from the model's output [B, …] to one scalar per sample [B], differentiable.
+/// </summary>
+/// <example><code>Target.Class(207); Target.Probability(207); Target.Classes([3, 5]); Target.Custom("margin", o => …)</code></example>
+public abstract record Target
+{
+    /// <summary>Maps the model output [B, …] to the explained score per sample [B].</summary>
+    public abstract Tensor Select(Tensor output);
+
+    /// <summary>The raw output (logit) of class <paramref name="index"/>, for every sample.</summary>
+    public static Target Class(int index) => new ClassTarget([index], Softmax: false);
+
+    /// <summary>The logit of one class per sample (<paramref name="indices"/>[b] for sample b).</summary>
+    public static Target Classes(int[] indices) => new ClassTarget(indices, Softmax: false);
+
+    /// <summary>Alias of <see cref="Class"/>: the pre-softmax score.</summary>
+    public static Target Logit(int index) => Class(index);
+
+    /// <summary>The softmax probability of class <paramref name="index"/> (for models that output logits).</summary>
+    public static Target Probability(int index) => new ClassTarget([index], Softmax: true);
+
+    /// <summary>Any differentiable function of the output returning one value per sample.</summary>
+    public static Target Custom(string name, Func<Tensor, Tensor> select) => new CustomTarget(name, select);
+
+    /// <summary>The same target for an expanded batch in which row r belongs to sample <paramref name="sampleOfRow"/>[r]
+    /// (steps or noise samples of each input). Per-sample targets are re-indexed; the rest are unchanged.</summary>
+    internal virtual Target ForRows(int[] sampleOfRow) => this;
+
+    /// <summary>Flattens the output to [B, K] (a [B, K, 1, 1] classifier head becomes [B, K]).</summary>
+    internal static Tensor Flatten(Tensor output)
+    {
+        if (output.Rank == 0) throw new ArgumentException("Target: the model output is a scalar; expected a batch dimension [B, …].");
+        return output.Reshape(output.Shape[0], -1);
+    }
+}
+
+/// <summary>Selects class columns of the flattened output, optionally after a softmax.</summary>
+internal sealed record ClassTarget(int[] Indices, bool Softmax) : Target
+{
+    public override Tensor Select(Tensor output)
+    {
+        var flat = Flatten(output); // [B, K]
+        int batch = flat.Shape[0], classes = flat.Shape[1];
+        if (Indices.Length != 1 && Indices.Length != batch)
+            throw new ArgumentException($"Target.Classes: {Indices.Length} class indices for a batch of {batch}.");
+        var mask = new float[batch * classes];
+        for (int b = 0; b < batch; b++)
+        {
+            int c = Indices.Length == 1 ? Indices[0] : Indices[b];
+            if (c < 0 || c >= classes) throw new ArgumentOutOfRangeException(nameof(output), $"Target.Class: class {c} is out of range for an output with {classes} classes (shape {output.Shape}).");
+            mask[b * classes + c] = 1f;
+        }
+        var scores = Softmax ? (flat - flat.LogSumExp(1, keepDims: true)).Exp() : flat;
+        return (scores * Tensor.FromArray(mask, batch, classes)).Sum(1); // [B]
+    }
+
+    internal override Target ForRows(int[] sampleOfRow) =>
+        Indices.Length == 1 ? this : this with { Indices = [.. sampleOfRow.Select(s => Indices[s])] };
+
+    public override string ToString() => (Softmax ? "probability " : "class ") + string.Join(",", Indices);
+}
+
+/// <summary>A user-supplied scoring function.</summary>
+internal sealed record CustomTarget(string Name, Func<Tensor, Tensor> Function) : Target
+{
+    public override Tensor Select(Tensor output)
+    {
+        var score = Function(output);
+        if (score.Rank != 1 || score.Shape[0] != output.Shape[0])
+            throw new ArgumentException($"Target.Custom '{Name}': must return one value per sample, shape [{output.Shape[0]}], got {score.Shape}.");
+        return score;
+    }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,159 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// Register-blocked depthwise convolution for stride 1 (any dilation or padding, negative padding included): each
+/// vector of 16 (or 8) outputs accumulates all kh·kw taps in a register before one store, and the weight gradient
+/// keeps one vector accumulator per tap. Columns whose taps leave the input row run a bounds-checked scalar loop.
+/// </summary>
+/// <remarks>The stride-1 input gradient is this same forward pass on dy with the kernel flipped and padding
+/// dh·(kh − 1) − top (etc.), which <see cref="ConvDepthwise"/> uses.</remarks>
+internal static class ConvDepthwiseStride1
+{
+    /// <summary>True when the vector paths can run here.</summary>
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+
+    /// <summary>One plane: output [OH, OW] (overwritten) = depthwise conv of input [H, W] with filter [kh, kw].</summary>
+    public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
+        var (lo, hi) = Interior(g);
+        Span<int> rowAt = stackalloc int[kh];
+        Span<int> tapRow = stackalloc int[kh];
+        ref float x0 = ref MemoryMarshal.GetReference(input);
+        ref float f0 = ref MemoryMarshal.GetReference(filter);
+        for (int r = 0; r < g.OutHeight; r++)
+        {
+            int valid = ValidRows(g, r, rowAt, tapRow);
+            ref float y0 = ref MemoryMarshal.GetReference(output.Slice(r * ow, ow));
+            int s = lo;
+            if (Vector512.IsHardwareAccelerated && hi - lo >= 16)
+            {
+                // the last vector may overlap the previous one: it recomputes (not adds) the same outputs
+                for (; ; s += 16)
+                {
+                    if (s + 16 > hi) s = hi - 16;
+                    var acc = Vector512<float>.Zero;
+                    for (int v = 0; v < valid; v++)
+                    {
+                        int at = rowAt[v] + s - pl;
+                        ref float wRow = ref Unsafe.Add(ref f0, tapRow[v] * kw);
+                        for (int j = 0; j < kw; j++)
+                            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(at + j * dw)), Vector512.Create(Unsafe.Add(ref wRow, j)), acc);
+                    }
+                    acc.StoreUnsafe(ref y0, (nuint)s);
+                    if (s + 16 >= hi) { s = hi; break; }
+                }
+            }
+            else if (hi - lo >= 8)
+            {
+                for (; ; s += 8)
+                {
+                    if (s + 8 > hi) s = hi - 8;
+                    var acc = Vector256<float>.Zero;
+                    for (int v = 0; v < valid; v++)
+                    {
+                        int at = rowAt[v] + s - pl;
+                        ref float wRow = ref Unsafe.Add(ref f0, tapRow[v] * kw);
+                        for (int j = 0; j < kw; j++)
+                            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x0, (nuint)(at + j * dw)), Vector256.Create(Unsafe.Add(ref wRow, j)), acc);
+                    }
+                    acc.StoreUnsafe(ref y0, (nuint)s);
+                    if (s + 8 >= hi) { s = hi; break; }
+                }
+            }
+            var line = output.Slice(r * ow, ow);
+            ScalarColumns(input, line, filter, g, rowAt, tapRow, valid, 0, s == lo ? ow : lo);
+            if (s != lo) ScalarColumns(input, line, filter, g, rowAt, tapRow, valid, hi, ow);
+        }
+    }
+
+    /// <summary>One plane's contribution to the filter gradient: grad[i, j] += Σ_{r, s} dy[r, s] · x[r − top + i·dh, s − left + j·dw].</summary>
+    public static void WeightGradientPlane(ReadOnlySpan<float> input, ReadOnlySpan<float> dy, Span<float> grad, in ConvGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, w = g.InWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
+        var (lo, hi) = Interior(g);
+        Span<int> rowAt = stackalloc int[kh];
+        Span<int> tapRow = stackalloc int[kh];
+        Span<Vector256<float>> acc = stackalloc Vector256<float>[kh * kw];
+        acc.Clear();
+        ref float x0 = ref MemoryMarshal.GetReference(input);
+        for (int r = 0; r < g.OutHeight; r++)
+        {
+            int valid = ValidRows(g, r, rowAt, tapRow);
+            var line = dy.Slice(r * ow, ow);
+            ref float d0 = ref MemoryMarshal.GetReference(line);
+            int s = lo;
+            for (; s + 8 <= hi; s += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref d0, (nuint)s);
+                for (int v = 0; v < valid; v++)
+                {
+                    int at = rowAt[v] + s - pl, t = tapRow[v] * kw;
+                    for (int j = 0; j < kw; j++)
+                        acc[t + j] = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)(at + j * dw)), acc[t + j]);
+                }
+            }
+            for (int c = 0; c < ow; c++)
+            {
+                if (c == lo) c = s; // the vector loop covered [lo, s)
+                if (c >= ow) break;
+                float dv = line[c];
+                for (int v = 0; v < valid; v++)
+                    for (int j = 0; j < kw; j++)
+                    {
+                        int iw = c - pl + j * dw;
+                        if (iw >= 0 && iw < w) grad[tapRow[v] * kw + j] += dv * input[rowAt[v] + iw];
+                    }
+            }
+        }
+        for (int t = 0; t < kh * kw; t++) grad[t] += Vector256.Sum(acc[t]);
+    }
+
+    // Output columns [lo, hi) whose every tap lies inside the input row.
+    private static (int Lo, int Hi) Interior(in ConvGeometry g)
+    {
+        int lo = 0, hi = g.OutWidth;
+        for (int j = 0; j < g.KernelWidth; j++)
+        {
+            var (a, b) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, 1, g.PadLeft, j * g.DilationW);
+            lo = Math.Max(lo, a);
+            hi = Math.Min(hi, b);
+        }
+        return hi > lo ? (lo, hi) : (0, 0);
+    }
+
+    // The kernel rows i that land inside the input for output row r: their input row offsets and indices.
+    private static int ValidRows(in ConvGeometry g, int r, Span<int> rowAt, Span<int> tapRow)
+    {
+        int valid = 0;
+        for (int i = 0; i < g.KernelHeight; i++)
+        {
+            int ih = r - g.PadTop + i * g.DilationH;
+            if (ih < 0 || ih >= g.InHeight) continue;
+            rowAt[valid] = ih * g.InWidth;
+            tapRow[valid++] = i;
+        }
+        return valid;
+    }
+
+    private static void ScalarColumns(ReadOnlySpan<float> input, Span<float> line, ReadOnlySpan<float> filter, in ConvGeometry g,
+        ReadOnlySpan<int> rowAt, ReadOnlySpan<int> tapRow, int valid, int from, int to)
+    {
+        int kw = g.KernelWidth;
+        for (int s = from; s < to; s++)
+        {
+            float acc = 0;
+            for (int v = 0; v < valid; v++)
+                for (int j = 0; j < kw; j++)
+                {
+                    int iw = s - g.PadLeft + j * g.DilationW;
+                    if (iw >= 0 && iw < g.InWidth) acc += filter[tapRow[v] * kw + j] * input[rowAt[v] + iw];
+                }
+            line[s] = acc;
+        }
+    }
+}
