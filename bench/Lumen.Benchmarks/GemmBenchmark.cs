@@ -10,18 +10,22 @@ namespace Lumen.Benchmarks;
 /// <c>{"n":512,"threads":1,"gflops":…,"openblas_gflops":…,"ratio":…}</c> (ratio = Lumen / OpenBLAS).
 /// </summary>
 /// <remarks>
-/// GFLOP/s = 2n³ / best time over repetitions filling about half a second, after warm-up runs. Run OpenBLAS in its
+/// GFLOP/s = 2n³ / best time over alternating Lumen/OpenBLAS repetitions filling about two seconds per row,
+/// after warm-up runs (best-of, because the machine may be shared). Run OpenBLAS in its
 /// native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
 /// bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
+/// <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time instead of wall time, which keeps
+/// them stable on a loaded, shared machine (multi-threaded rows always use wall time).
 /// </remarks>
 internal static class GemmBenchmark
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
 
     public static int Run(string[] args)
     {
         int[] sizes = BenchmarkArguments.IntList(args, "--sizes", [256, 512, 1024, 2048]);
         int[] threadCounts = BenchmarkArguments.IntList(args, "--threads", [1, 2]);
+        bool threadCpuTime = args.Contains("--thread-cpu-time") && ThreadCpuClock.IsSupported;
         var openBlas = OpenBlas.TryLoad(out var error);
         if (openBlas is null) Console.Error.WriteLine($"OpenBLAS unavailable, openblas_gflops will be null: {error}");
         else
@@ -29,7 +33,7 @@ internal static class GemmBenchmark
             Console.Error.WriteLine($"OpenBLAS core: {openBlas.CoreName ?? "(openblas_get_corename missing)"}; " +
                 $"OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"}");
         }
-        Console.Error.WriteLine($"Lumen micro-kernel: {Gemm.BestPath}");
+        Console.Error.WriteLine($"Lumen micro-kernel: {Gemm.BestPath}; load average: {LoadAverage()}");
 
         foreach (int n in sizes)
         {
@@ -38,13 +42,10 @@ internal static class GemmBenchmark
             foreach (int threads in threadCounts)
             {
                 Parallelism.MaxDegree = threads;
-                double lumen = Measure(n, () => Gemm.Multiply(a, b, c, n, n, n));
-                double? reference = null;
-                if (openBlas is not null)
-                {
-                    openBlas.SetThreads(threads);
-                    reference = Measure(n, () => openBlas.Multiply(a, b, c, n, n, n));
-                }
+                openBlas?.SetThreads(threads);
+                var (lumen, reference) = MeasureInterleaved(n,
+                    () => Gemm.Multiply(a, b, c, n, n, n),
+                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, n, n, n), threadCpuTime && threads == 1);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"n\":{n},\"threads\":{threads},\"gflops\":{lumen:F1},\"openblas_gflops\":{Json(reference, "F1")},\"ratio\":{Json(lumen / reference, "F3")}}}"));
             }
@@ -52,21 +53,43 @@ internal static class GemmBenchmark
         return 0;
     }
 
-    /// <summary>Best GFLOP/s of <paramref name="multiply"/> after warm-up (which also lets the JIT reach tier 1).</summary>
-    private static double Measure(int n, Action multiply)
+    /// <summary>Best GFLOP/s of <paramref name="lumen"/> and <paramref name="reference"/>, timed alternately (so that
+    /// both see the same machine load) over rounds filling the budget, after warm-up runs that also let the JIT
+    /// reach its final tier.</summary>
+    private static (double Lumen, double? Reference) MeasureInterleaved(int n, Action lumen, Action? reference, bool threadCpuTime)
     {
         var warmUp = Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.Elapsed < Budget / 4; i++) multiply();
-        double best = double.MaxValue;
+        for (int i = 0; i < 3 || warmUp.Elapsed < Budget / 4; i++)
+        {
+            lumen();
+            reference?.Invoke();
+        }
+        double bestLumen = double.MaxValue, bestReference = double.MaxValue;
         var total = Stopwatch.StartNew();
         for (int i = 0; i < 5 || total.Elapsed < Budget; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            multiply();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            bestLumen = Math.Min(bestLumen, Time(lumen, threadCpuTime));
+            if (reference is not null) bestReference = Math.Min(bestReference, Time(reference, threadCpuTime));
         }
-        return 2.0 * n * n * n / best / 1e9;
+        double flops = 2.0 * n * n * n;
+        return (flops / bestLumen / 1e9, reference is null ? null : flops / bestReference / 1e9);
     }
+
+    private static double Time(Action action, bool threadCpuTime)
+    {
+        if (threadCpuTime)
+        {
+            double cpuStart = ThreadCpuClock.Seconds();
+            action();
+            return ThreadCpuClock.Seconds() - cpuStart;
+        }
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 
     private static float[] RandomMatrix(Random rng, int n)
     {

@@ -104,4 +104,20 @@ public class SharedImagesTests(ITestOutputHelper output)
         Assert.Equal(new[] { 1, 3, 224, 224 }, fromOriginal.Shape.ToArray());
         Assert.Equal(fromPpm.ToArray(), fromOriginal.ToArray());
     }
+
+    /// <summary>Masks use nearest-neighbour resizing; Pillow's tie-breaking is reproduced (256 → 224 has many exact
+    /// ties), so the shared 224×224 masks come out identical.</summary>
+    [Theory]
+    [InlineData("segmentation/bird_segmentation_mask.bmp", "ppm224/bird_segmentation_mask.pgm", 3)]
+    [InlineData("segmentation/dog_segmentation_mask_256.bmp", "ppm224/samoyed_segmentation_mask.pgm", 0)]
+    public void Mask_recipe_reproduces_the_shared_masks(string source, string reference, int foreground)
+    {
+        if (Data() is not string data) return;
+        var labels = Image.Load(Path.Combine(data, source)).ResizeAndCenterCrop(224, 224, ResampleFilter.Nearest);
+        var expected = Image.Load(Path.Combine(data, reference));
+        int differing = 0;
+        for (int i = 0; i < labels.Pixels.Length; i++)
+            if ((labels.Pixels[i] == foreground ? 255 : 0) != expected.Pixels[i]) differing++;
+        Assert.Equal(0, differing);
+    }
 }

@@ -148,4 +148,15 @@ public class VisualizationTests
         Assert.True(inkPixels > 10, "caption 'IG' was not drawn");
         Assert.Throws<ArgumentException>(() => ImageGrid.Compose([], 1));
     }
+
+    [Fact]
+    public void Render_over_a_model_input_inverts_its_preprocessing()
+    {
+        var image = Image.Load(TestData.Fixture("rgb8.png"));
+        var preset = Preprocess.MobileNetV2 with { ResizeShorterSide = null, CropSize = null };
+        var input = ImageTensor.FromImage(image, preset);
+        var zero = Tensor.Zeros(1, 3, image.Height, image.Width);
+        var rendered = Heatmap.Render(zero, input, preset, new HeatmapOptions { AlphaByMagnitude = true });
+        Assert.Equal(image.Pixels, rendered.Pixels); // zero attribution with magnitude-alpha shows the image unchanged
+    }
 }

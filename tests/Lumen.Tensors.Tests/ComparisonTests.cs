@@ -85,7 +85,17 @@ public class ComparisonTests
         var a = Tensor.Randn(new Shape(n), n + 1);
         var b = Tensor.Randn(new Shape(n), n + 2);
         var y = Tensor.Where(cond, a, b).ToArray();
-        for (int i = 0; i < n; i++) Assert.Equal(cond.ToBoolArray()[i] ? a.ToArray()[i] : b.ToArray()[i], y[i]);
+        var withScalarB = Tensor.Where(cond, a, Tensor.Scalar(0.5f)).ToArray();
+        var withScalarA = Tensor.Where(cond, Tensor.Scalar(float.NaN), b).ToArray();
+        var ints = Tensor.Where(cond, a.ToInt64(), Tensor.FromArray(new long[] { 7 })).ToInt64Array();
+        for (int i = 0; i < n; i++)
+        {
+            bool c = cond.ToBoolArray()[i];
+            Assert.Equal(c ? a.ToArray()[i] : b.ToArray()[i], y[i]);
+            Assert.Equal(c ? a.ToArray()[i] : 0.5f, withScalarB[i]);
+            Assert.Equal(c ? float.NaN : b.ToArray()[i], withScalarA[i]);
+            Assert.Equal(c ? (long)a.ToArray()[i] : 7, ints[i]);
+        }
         GradCheck.Assert(t => Tensor.Where(cond, t[0], t[1]) * t[0], [a, b]);
     }
 

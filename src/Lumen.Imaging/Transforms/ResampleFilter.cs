@@ -3,7 +3,7 @@ namespace Lumen.Imaging;
 /// <summary>Reconstruction filters for <see cref="Resampler"/>, with Pillow's definitions and supports.</summary>
 public enum ResampleFilter
 {
-    /// <summary>Nearest neighbour (no antialiasing): source pixel floor((x + ½) · in/out).</summary>
+    /// <summary>Nearest neighbour (no antialiasing): source pixel ⌊(x + ½) · in/out⌋, for label masks.</summary>
     Nearest,
 
     /// <summary>Box filter, support ½ (area averaging when downscaling).</summary>

@@ -136,18 +136,26 @@ public static class Resampler
     private static Image ResizeNearest(Image src, int width, int height)
     {
         var dst = new Image(width, height, src.Channels);
-        double sx = (double)src.Width / width, sy = (double)src.Height / height;
+        int[] xs = NearestIndices(src.Width, width), ys = NearestIndices(src.Height, height);
         int c = src.Channels;
         for (int y = 0; y < height; y++)
-        {
-            int yy = Math.Min((int)((y + 0.5) * sy), src.Height - 1);
             for (int x = 0; x < width; x++)
-            {
-                int xx = Math.Min((int)((x + 0.5) * sx), src.Width - 1);
-                Array.Copy(src.Pixels, (yy * src.Width + xx) * c, dst.Pixels, (y * width + x) * c, c);
-            }
-        }
+                Array.Copy(src.Pixels, (ys[y] * src.Width + xs[x]) * c, dst.Pixels, (y * width + x) * c, c);
         return dst;
+    }
+
+    /// <summary>Source index of each output index for nearest-neighbour scaling, accumulated exactly as Pillow's
+    /// affine scaler does (x₀ = s/2, x_{i+1} = x_i + s, index ⌊x_i⌋), so that ties round the same way.</summary>
+    internal static int[] NearestIndices(int inSize, int outSize)
+    {
+        double scale = (double)inSize / outSize, pos = scale * 0.5;
+        var indices = new int[outSize];
+        for (int i = 0; i < outSize; i++)
+        {
+            indices[i] = Math.Min((int)pos, inSize - 1);
+            pos += scale;
+        }
+        return indices;
     }
 
     /// <summary>RGBA → premultiplied RGBa with Pillow's rounding: v·a/255 as ((t >> 8) + t) >> 8, t = v·a + 128.</summary>

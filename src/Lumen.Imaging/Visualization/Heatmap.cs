@@ -115,6 +115,15 @@ public static class Heatmap
         return Blend(overlay.ToRgb(), heat, weight);
     }
 
+    /// <summary>Renders a map over the model input it explains: <paramref name="input"/> ([1, C, H, W]) is turned back
+    /// into an image by inverting <paramref name="preprocess"/>, then used as the overlay.</summary>
+    /// <example><code>
+    /// var x = ImageTensor.Load("dog.jpg", Preprocess.SqueezeNet);
+    /// Heatmap.Render(attribution, x, Preprocess.SqueezeNet).SavePng("dog_map.png");
+    /// </code></example>
+    public static Image Render(Tensor map, Tensor input, Preprocess preprocess, HeatmapOptions? options = null) =>
+        Render(map, ImageTensor.ToImage(input, preprocess), options);
+
     /// <summary>out = (1 − a)·background + a·foreground per pixel, a = weight/255.</summary>
     private static Image Blend(Image background, Image foreground, Image weight)
     {

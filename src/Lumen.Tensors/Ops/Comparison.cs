@@ -7,22 +7,22 @@ namespace Lumen.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>a == b, broadcast.</summary>
-    public Tensor Equal(Tensor other) => Compare(other, "Equal", static (x, y) => x == y, static (x, y) => x == y, static (x, y) => x == y);
+    public Tensor Equal(Tensor other) => Compare<EqualComparison>(other, "Equal", static (x, y) => x == y);
 
     /// <summary>a != b, broadcast.</summary>
-    public Tensor NotEqual(Tensor other) => Compare(other, "NotEqual", static (x, y) => x != y, static (x, y) => x != y, static (x, y) => x != y);
+    public Tensor NotEqual(Tensor other) => Compare<NotEqualComparison>(other, "NotEqual", static (x, y) => x != y);
 
     /// <summary>a &lt; b, broadcast.</summary>
-    public Tensor Less(Tensor other) => Compare(other, "Less", static (x, y) => x < y, static (x, y) => x < y, null);
+    public Tensor Less(Tensor other) => Compare<LessComparison>(other, "Less", null);
 
     /// <summary>a ≤ b, broadcast.</summary>
-    public Tensor LessEqual(Tensor other) => Compare(other, "LessEqual", static (x, y) => x <= y, static (x, y) => x <= y, null);
+    public Tensor LessEqual(Tensor other) => Compare<LessEqualComparison>(other, "LessEqual", null);
 
     /// <summary>a &gt; b, broadcast.</summary>
-    public Tensor Greater(Tensor other) => Compare(other, "Greater", static (x, y) => x > y, static (x, y) => x > y, null);
+    public Tensor Greater(Tensor other) => Compare<GreaterComparison>(other, "Greater", null);
 
     /// <summary>a ≥ b, broadcast.</summary>
-    public Tensor GreaterEqual(Tensor other) => Compare(other, "GreaterEqual", static (x, y) => x >= y, static (x, y) => x >= y, null);
+    public Tensor GreaterEqual(Tensor other) => Compare<GreaterEqualComparison>(other, "GreaterEqual", null);
 
     /// <summary>a == value.</summary>
     public Tensor Equal(float value) => Equal(ScalarOfMyType(value, "Equal"));
@@ -50,7 +50,7 @@ public sealed partial class Tensor
         throw new ArgumentException($"{op}: cannot compare a {DType} tensor of shape {Shape} with the scalar {value}.");
     }
 
-    private Tensor Compare(Tensor other, string op, Func<float, float, bool> floatOp, Func<long, long, bool> longOp, Func<bool, bool, bool>? boolOp)
+    private Tensor Compare<TOp>(Tensor other, string op, Func<bool, bool, bool>? boolOp) where TOp : IComparisonOperator
     {
         ArgumentNullException.ThrowIfNull(other);
         var shape = Shape.Broadcast(Shape, other.Shape, op);
@@ -60,11 +60,10 @@ public sealed partial class Tensor
         switch (DType)
         {
             case DType.Float32:
-                if (Shape == shape && other.Size == 1) CompareToScalar(AsSpan(), other.AsSpan()[0], result, floatOp);
-                else Broadcasting.ApplyScalar(AsSpan(), Shape, other.AsSpan(), other.Shape, result, shape, floatOp);
+                Comparisons.Apply<TOp, float>(AsSpan(), Shape, other.AsSpan(), other.Shape, result, shape);
                 break;
             case DType.Int64:
-                Broadcasting.ApplyScalar(AsInt64Span(), Shape, other.AsInt64Span(), other.Shape, result, shape, longOp);
+                Comparisons.Apply<TOp, long>(AsInt64Span(), Shape, other.AsInt64Span(), other.Shape, result, shape);
                 break;
             default:
                 if (boolOp is null) throw new ArgumentException($"{op}: Bool tensors ({Shape} and {other.Shape}) have no ordering; convert them first.");
@@ -72,10 +71,5 @@ public sealed partial class Tensor
                 break;
         }
         return new Tensor(shape, result);
-    }
-
-    private static void CompareToScalar(ReadOnlySpan<float> x, float y, Span<bool> d, Func<float, float, bool> f)
-    {
-        for (int i = 0; i < x.Length; i++) d[i] = f(x[i], y);
     }
 }

@@ -56,27 +56,28 @@ public sealed partial class Tensor
             throw new ArgumentException($"Where: the branches have different dtypes ({a.DType} {a.Shape} and {b.DType} {b.Shape}).");
         var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
         var mask = Expanded(condition, shape).AsBoolSpan();
+        int sa = a.Size == 1 ? 0 : 1, sb = b.Size == 1 ? 0 : 1;                // single values are read with stride 0
         Tensor result;
         switch (a.DType)
         {
             case DType.Float32:
             {
                 var data = new float[shape.Size];
-                Select(mask, Expanded(a, shape).AsSpan(), Expanded(b, shape).AsSpan(), data);
+                Selection.Select(mask, Operand(a, shape).AsSpan(), sa, Operand(b, shape).AsSpan(), sb, data);
                 result = new Tensor(shape, data);
                 break;
             }
             case DType.Int64:
             {
                 var data = new long[shape.Size];
-                Select(mask, Expanded(a, shape).AsInt64Span(), Expanded(b, shape).AsInt64Span(), data);
+                Selection.Select(mask, Operand(a, shape).AsInt64Span(), sa, Operand(b, shape).AsInt64Span(), sb, data);
                 result = new Tensor(shape, data);
                 break;
             }
             default:
             {
                 var data = new bool[shape.Size];
-                Select(mask, Expanded(a, shape).AsBoolSpan(), Expanded(b, shape).AsBoolSpan(), data);
+                Selection.Select(mask, Operand(a, shape).AsBoolSpan(), sa, Operand(b, shape).AsBoolSpan(), sb, data);
                 result = new Tensor(shape, data);
                 break;
             }
@@ -91,7 +92,7 @@ public sealed partial class Tensor
         if (DType == DType.Float32) return this;
         var data = new float[Size];
         if (DType == DType.Int64) { var src = AsInt64Span(); for (int i = 0; i < data.Length; i++) data[i] = src[i]; }
-        else { var src = AsBoolSpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] ? 1f : 0f; }
+        else { var src = AsBoolSpan(); for (int i = 0; i < data.Length; i++) data[i] = Selection.Bit(src[i]); }
         return new Tensor(Shape, data);
     }
 
@@ -113,10 +114,9 @@ public sealed partial class Tensor
         return t.BroadcastTo(shape);
     }
 
-    private static void Select<T>(ReadOnlySpan<bool> mask, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d)
-    {
-        for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? a[i] : b[i];
-    }
+    /// <summary>A Where branch as read by <see cref="Selection"/>: itself when it has one element (read with
+    /// stride 0) or the output shape, else broadcast to the output shape.</summary>
+    private static Tensor Operand(Tensor t, Shape shape) => t.Size == 1 ? t : Expanded(t, shape);
 
     private Tensor Logical(Tensor other, string op, Func<bool, bool, bool> f)
     {

@@ -132,25 +132,26 @@ public static class PngDecoder
         long expected = 0;
         foreach (var p in Passes(h)) expected += p.H * (1 + h.RowBytes(p.W));
         if (expected > Array.MaxLength) throw ctx.Fail($"image data of {expected} bytes is too large.");
-        var raw = new byte[expected];
+        // Inflate in chunks so that a hostile header cannot force a huge allocation before the data runs out.
+        using var output = new MemoryStream();
         compressed.Position = 0;
-        int read = 0;
+        var chunk = new byte[1 << 16];
         try
         {
             using var z = new ZLibStream(compressed, CompressionMode.Decompress);
-            while (read < raw.Length)
+            while (output.Length < expected)
             {
-                int n = z.Read(raw, read, raw.Length - read);
+                int n = z.Read(chunk, 0, (int)Math.Min(chunk.Length, expected - output.Length));
                 if (n == 0) break;
-                read += n;
+                output.Write(chunk, 0, n);
             }
         }
         catch (InvalidDataException e)
         {
             throw new ImageFormatException($"PNG ({ctx.Source}): corrupt zlib stream in IDAT: {e.Message}", e);
         }
-        if (read < raw.Length) throw ctx.Fail($"truncated image data: {read} of {raw.Length} bytes after decompression.");
-        return raw;
+        if (output.Length < expected) throw ctx.Fail($"truncated image data: {output.Length} of {expected} bytes after decompression.");
+        return output.GetBuffer().Length == expected ? output.GetBuffer() : output.ToArray();
     }
 
     private static Image Reconstruct(DecodeContext ctx, Header h, byte[] raw, byte[]? palette, byte[]? trns)
