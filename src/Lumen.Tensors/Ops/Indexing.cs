@@ -118,7 +118,7 @@ public sealed partial class Tensor
     /// Differentiable: the gradient is scattered back with add.</summary>
     internal Tensor GatherBlocks(string op, int[] offsets, int block, Shape outShape)
     {
-        var data = NewStorage(DType, outShape.Size);
+        var data = NewStorage(DType, outShape.Size, overwrite: true);
         BlockGather.Gather(Storage, offsets, block, data);
         return Gradients.Record(FromStorage(outShape, data), op, Gradients.GatherBlocksRule(op, Shape, offsets, block), this);
     }

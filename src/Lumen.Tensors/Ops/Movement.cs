@@ -24,7 +24,7 @@ public sealed partial class Tensor
         if (shape.Rank < Rank || Shape.Broadcast(Shape, shape, "BroadcastTo") != shape)
             throw new ArgumentException($"BroadcastTo: shape {Shape} cannot be broadcast to {shape}.");
         if (shape == Shape) return this;
-        var data = NewStorage(DType, shape.Size);
+        var data = NewStorage(DType, shape.Size, overwrite: true);
         // a source stride of 0 along every broadcast dimension
         StridedCopy.Run(Storage, 0, Broadcasting.AlignedStrides(Shape, shape), data, 0, shape.Strides(), shape.ToArray());
         return Gradients.Record(FromStorage(shape, data), "BroadcastTo", Gradients.BroadcastToRule(Shape), this);
@@ -196,8 +196,9 @@ public sealed partial class Tensor
     /// get <paramref name="fill"/>. Differentiable: the gradient is copied back through the same windows.</summary>
     internal Tensor CopyWindow(string op, StridedWindow from, Shape outShape, StridedWindow to, float fill)
     {
-        var data = NewStorage(DType, outShape.Size);
-        if (fill != 0 && to.Size != outShape.Size) FillStorage(data, fill);
+        bool covered = to.Size == outShape.Size;
+        var data = NewStorage(DType, outShape.Size, overwrite: covered);
+        if (fill != 0 && !covered) FillStorage(data, fill);
         StridedCopy.Run(Storage, from.Offset, from.Strides, data, to.Offset, to.Strides, from.Dims);
         return Gradients.Record(FromStorage(outShape, data), op, Gradients.CopyWindowRule(op, Shape, from, to), this);
     }

@@ -109,7 +109,7 @@ public sealed partial class Tensor
             total += t.Shape.Dims[a];
         }
         var outShape = first.Shape.With(a, total);
-        var data = NewStorage(first.DType, outShape.Size);
+        var data = NewStorage(first.DType, outShape.Size, overwrite: true);
         var outStrides = outShape.Strides();
         var places = new StridedWindow[tensors.Count];
         for (int i = 0, at = 0; i < tensors.Count; at += tensors[i].Shape.Dims[a], i++)
