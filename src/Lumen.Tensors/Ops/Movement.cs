@@ -82,7 +82,7 @@ public sealed partial class Tensor
             for (int i = 0; i < Rank; i++) drop[i] = Shape.Dims[i] == 1;
         foreach (var axis in axes)
         {
-            int a = Shape.NormalizeAxis(axis, Rank, "Squeeze");
+            int a = DimensionAxis(axis, "Squeeze");
             if (Shape.Dims[a] != 1) throw new ArgumentException($"Squeeze: axis {axis} of shape {Shape} has size {Shape.Dims[a]}, not 1.");
             drop[a] = true;
         }
@@ -203,13 +203,20 @@ public sealed partial class Tensor
         return Gradients.Record(FromStorage(outShape, data), op, Gradients.CopyWindowRule(op, Shape, from, to), this);
     }
 
+    /// <summary>Normalises an axis that must name an existing dimension: throws for scalars, which have none.</summary>
+    private int DimensionAxis(int axis, string op)
+    {
+        if (Rank == 0) throw new ArgumentException($"{op}: expected a tensor of rank ≥ 1, got a scalar (shape {Shape}).");
+        return Shape.NormalizeAxis(axis, Rank, op);
+    }
+
     /// <summary>Flags the given axes (negatives allowed), rejecting out-of-range and repeated ones.</summary>
     private bool[] AxisFlags(int[] axes, string op)
     {
         var flags = new bool[Rank];
         foreach (var axis in axes)
         {
-            int a = Shape.NormalizeAxis(axis, Rank, op);
+            int a = DimensionAxis(axis, op);
             if (flags[a]) throw new ArgumentException($"{op}: axis {axis} is repeated in [{string.Join(", ", axes)}] for shape {Shape}.");
             flags[a] = true;
         }
