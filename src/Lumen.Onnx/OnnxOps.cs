@@ -29,6 +29,8 @@ public static class OnnxOps
         ActivationOps.Register();
         ConstantOps.Register();
         ResizeOps.Register();
+        LossOps.Register();
+        AttentionOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

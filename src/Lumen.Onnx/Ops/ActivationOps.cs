@@ -149,7 +149,7 @@ internal static class ActivationOps
     }
 
     // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m).
-    private static Tensor Softmax(Tensor x, int axis)
+    internal static Tensor Softmax(Tensor x, int axis)
     {
         var e = (x - x.Detach().Max(axis, keepDims: true)).Exp();
         return e / e.Sum(axis, keepDims: true);
