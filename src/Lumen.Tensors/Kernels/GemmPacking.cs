@@ -80,7 +80,8 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).
-    /// Whole 8×8 blocks go through registers (<see cref="Transpose8x8"/>) when AVX is available.</summary>
+    /// Whole 8×8 blocks (and a panel of exactly six rows) go through registers (<see cref="Transpose8x8"/>) when AVX
+    /// is available.</summary>
     private static void Transpose(float* src, nint ld, int count, int steps, int width, float* dst)
     {
         int r = 0;
@@ -94,7 +95,7 @@ internal static unsafe class GemmPacking
             TransposeScalar(src, ld, 6, blockSteps, steps, width, dst);
             return;
         }
-        if (Avx.IsSupported && width % 8 == 0)
+        if (Avx.IsSupported)
         {
             int blockSteps = steps & ~7;
             for (; r + 8 <= count; r += 8)
