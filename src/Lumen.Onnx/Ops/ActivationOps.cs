@@ -118,6 +118,12 @@ internal static class ActivationOps
 
     private static Tensor Clip(Tensor x, Tensor? min, Tensor? max)
     {
+        // Fast path: one fused clamp for float scalars with min ≤ max (e.g. ReLU6); otherwise max-then-min.
+        if (x.DType == DType.Float32 && min is null or { Size: 1, DType: DType.Float32 } && max is null or { Size: 1, DType: DType.Float32 })
+        {
+            float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
+            if (lo is null || hi is null || lo <= hi) return x.Clamp(lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
+        }
         if (min is not null) x = x.Maximum(min.DType == x.DType ? min : CastOps.To(min, x.DType));
         if (max is not null) x = x.Minimum(max.DType == x.DType ? max : CastOps.To(max, x.DType));
         return x;
