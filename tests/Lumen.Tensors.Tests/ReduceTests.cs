@@ -143,6 +143,8 @@ public class ReduceTests
         Assert.Equal(new long[] { 3, 5, 9 }, x.Max(0).ToInt64Array());
         Assert.Equal(new long[] { -1, 1 }, x.Min(1).ToInt64Array());
         Assert.Equal(DType.Int64, x.Max().DType);
+        Assert.Equal(new long[] { -12, 45 }, x.Prod(1).ToInt64Array());
+        Assert.Equal(new long[] { 1, 1 }, Tensor.Zeros(2, 0).ToInt64().Prod(1).ToInt64Array());
     }
 
     [Fact]

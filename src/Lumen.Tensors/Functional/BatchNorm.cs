@@ -33,29 +33,29 @@ public static partial class Functional
         var broadcast = new int[x.Rank];                                       // [1, C, 1, …]
         Array.Fill(broadcast, 1);
         broadcast[1] = channels;
-        Tensor normalized;
-        if (training)
-        {
-            var axes = Enumerable.Range(0, x.Rank).Where(a => a != 1).ToArray();
-            int count = x.Size / Math.Max(channels, 1);
-            if (count <= 1) throw new ArgumentException($"BatchNorm: training needs more than one value per channel, got input {x.Shape}.");
-            var mean = x.Mean(axes, keepDims: true);                           // [1, C, 1, …]
-            var centered = x - mean;
-            var variance = (centered * centered).Mean(axes, keepDims: true);   // [1, C, 1, …]
-            normalized = centered * (variance + eps).Rsqrt();
-            using (GradMode.Off())
-            {
-                if (runningMean is not null) UpdateRunning(runningMean, mean, momentum, 1f);
-                if (runningVar is not null) UpdateRunning(runningVar, variance, momentum, count / (count - 1f));
-            }
-        }
-        else
+        if (!training)
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException($"BatchNorm: evaluation mode needs runningMean and runningVar (input {x.Shape}).");
-            normalized = (x - runningMean.Reshape(broadcast)) * (runningVar.Reshape(broadcast) + eps).Rsqrt();
+            // fold the statistics and the affine map into one scale and shift per channel: two passes over x, not four
+            var scale = (runningVar + eps).Rsqrt();                                // [C]
+            if (weight is not null) scale *= weight;
+            var shift = runningMean.Neg() * scale;                                 // [C]
+            if (bias is not null) shift += bias;
+            return x * scale.Reshape(broadcast) + shift.Reshape(broadcast);
         }
-        return Affine(normalized, weight?.Reshape(broadcast), bias?.Reshape(broadcast));
+        var axes = Enumerable.Range(0, x.Rank).Where(a => a != 1).ToArray();
+        int count = x.Size / Math.Max(channels, 1);
+        if (count <= 1) throw new ArgumentException($"BatchNorm: training needs more than one value per channel, got input {x.Shape}.");
+        var mean = x.Mean(axes, keepDims: true);                                   // [1, C, 1, …]
+        var centered = x - mean;
+        var variance = (centered * centered).Mean(axes, keepDims: true);           // [1, C, 1, …]
+        using (GradMode.Off())
+        {
+            if (runningMean is not null) UpdateRunning(runningMean, mean, momentum, 1f);
+            if (runningVar is not null) UpdateRunning(runningVar, variance, momentum, count / (count - 1f));
+        }
+        return Affine(centered * (variance + eps).Rsqrt(), weight?.Reshape(broadcast), bias?.Reshape(broadcast));
     }
 
     /// <summary>running ← (1 − m)·running + m·scale·batch, in place.</summary>

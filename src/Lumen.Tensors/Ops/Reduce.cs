@@ -48,12 +48,14 @@ public sealed partial class Tensor
     /// <summary>Minimum over one axis.</summary>
     public Tensor Min(int axis, bool keepDims = false) => Min([axis], keepDims);
 
-    /// <summary>Product over <paramref name="axes"/> (all when null or empty; 1 over an empty extent).</summary>
+    /// <summary>Product over <paramref name="axes"/> (all when null or empty; 1 over an empty extent).
+    /// Int64 tensors multiply without autograd (shape math).</summary>
     /// <remarks>∂/∂xᵢ Πⱼ xⱼ = Πⱼ≠ᵢ xⱼ, computed exactly even when some xⱼ are zero.</remarks>
     public Tensor Prod(int[]? axes = null, bool keepDims = false)
     {
-        RequireFloat("Prod");
         var reduced = ReducedAxes(axes, "Prod");
+        if (DType == DType.Int64) return new Tensor(ReducedShape(Shape, reduced, keepDims), Reduction.ReduceInt64(AsInt64Span(), Shape, reduced, 1, static (x, y) => x * y));
+        RequireFloat("Prod");
         var result = new Tensor(ReducedShape(Shape, reduced, keepDims), Reduction.Reduce<ProdReducer>(Floats, Shape, reduced));
         return Gradients.Record(result, "Prod", Gradients.ProdRule(this, result, reduced), this);
     }
