@@ -14,7 +14,8 @@ namespace Lumen.Benchmarks;
 /// after warm-up runs (best-of, because the machine may be shared). Run OpenBLAS in its
 /// native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
 /// bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
-/// <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time instead of wall time, which keeps
+/// <c>--shapes 64x3136x576:NN,64x576x3136:NT</c> replaces the square sizes with rectangular, transposed cases
+/// (printed with m, n, k and trans). <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time instead of wall time, which keeps
 /// them stable on a loaded, shared machine (multi-threaded rows always use wall time).
 /// </remarks>
 internal static class GemmBenchmark
@@ -35,19 +36,24 @@ internal static class GemmBenchmark
         }
         Console.Error.WriteLine($"Lumen micro-kernel: {Gemm.BestPath}; load average: {LoadAverage()}");
 
-        foreach (int n in sizes)
+        var cases = args.Contains("--shapes")
+            ? ParseShapes(args[Array.IndexOf(args, "--shapes") + 1])
+            : sizes.Select(n => new GemmCase(n, n, n, false, false, Square: true)).ToArray();
+        foreach (var shape in cases)
         {
-            var rng = new Random(n);
-            float[] a = RandomMatrix(rng, n), b = RandomMatrix(rng, n), c = new float[n * n];
+            var (m, n, k, transA, transB, _) = shape;
+            var rng = new Random(m ^ (n << 8) ^ (k << 16));
+            float[] a = RandomMatrix(rng, m * k), b = RandomMatrix(rng, k * n), c = new float[m * n];
             foreach (int threads in threadCounts)
             {
                 Parallelism.MaxDegree = threads;
                 openBlas?.SetThreads(threads);
-                var (lumen, reference) = MeasureInterleaved(n,
-                    () => Gemm.Multiply(a, b, c, n, n, n),
-                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, n, n, n), threadCpuTime && threads == 1);
+                var (lumen, reference) = MeasureInterleaved(2.0 * m * n * k,
+                    () => Gemm.Multiply(a, b, c, m, n, k, transA, transB),
+                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, m, n, k, transA, transB), threadCpuTime && threads == 1);
+                string size = shape.Square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"n\":{n},\"threads\":{threads},\"gflops\":{lumen:F1},\"openblas_gflops\":{Json(reference, "F1")},\"ratio\":{Json(lumen / reference, "F3")}}}"));
+                    $"{{{size},\"threads\":{threads},\"gflops\":{lumen:F1},\"openblas_gflops\":{Json(reference, "F1")},\"ratio\":{Json(lumen / reference, "F3")}}}"));
             }
         }
         return 0;
@@ -56,7 +62,7 @@ internal static class GemmBenchmark
     /// <summary>Best GFLOP/s of <paramref name="lumen"/> and <paramref name="reference"/>, timed alternately (so that
     /// both see the same machine load) over rounds filling the budget, after warm-up runs that also let the JIT
     /// reach its final tier.</summary>
-    private static (double Lumen, double? Reference) MeasureInterleaved(int n, Action lumen, Action? reference, bool threadCpuTime)
+    private static (double Lumen, double? Reference) MeasureInterleaved(double flops, Action lumen, Action? reference, bool threadCpuTime)
     {
         var warmUp = Stopwatch.StartNew();
         for (int i = 0; i < 3 || warmUp.Elapsed < Budget / 4; i++)
@@ -71,7 +77,6 @@ internal static class GemmBenchmark
             bestLumen = Math.Min(bestLumen, Time(lumen, threadCpuTime));
             if (reference is not null) bestReference = Math.Min(bestReference, Time(reference, threadCpuTime));
         }
-        double flops = 2.0 * n * n * n;
         return (flops / bestLumen / 1e9, reference is null ? null : flops / bestReference / 1e9);
     }
 
@@ -91,9 +96,22 @@ internal static class GemmBenchmark
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 
-    private static float[] RandomMatrix(Random rng, int n)
+    /// <summary>One product C[m,n] = op(A)·op(B); <c>Square</c> rows print only n.</summary>
+    private readonly record struct GemmCase(int M, int N, int K, bool TransA, bool TransB, bool Square);
+
+    /// <summary>Parses <c>MxNxK[:TT]</c> items (T/N for transA, transB), comma-separated.</summary>
+    private static GemmCase[] ParseShapes(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(item =>
     {
-        var data = new float[n * n];
+        var parts = item.Split(':');
+        var dims = parts[0].Split('x').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        if (dims.Length != 3) throw new ArgumentException($"gemm --shapes: '{item}' is not MxNxK[:NN|NT|TN|TT].");
+        string trans = parts.Length > 1 ? parts[1] : "NN";
+        return new GemmCase(dims[0], dims[1], dims[2], trans[0] == 'T', trans[1] == 'T', Square: false);
+    }).ToArray();
+
+    private static float[] RandomMatrix(Random rng, int length)
+    {
+        var data = new float[length];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
         return data;
     }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -31,6 +33,11 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, nint ldb, bool trans, int kc, int nc, int nr, float* dst)
     {
+        if (!trans && Vector256.IsHardwareAccelerated && nr % 8 == 0)
+        {
+            PackRowsAcrossPanels(b, ldb, kc, nc, nr, dst);
+            return;
+        }
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
@@ -40,31 +47,105 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Packs untransposed B reading each source row once from start to end (one sequential stream instead
+    /// of kc strided ones per panel), scattering its nr-wide pieces to their panels.</summary>
+    private static void PackRowsAcrossPanels(float* b, nint ldb, int kc, int nc, int nr, float* dst)
+    {
+        int whole = nc / nr * nr;
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = b + p * ldb;
+            float* d = dst + (nint)p * nr;
+            for (int j0 = 0; j0 < whole; j0 += nr, d += (nint)nr * kc)
+                for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(s + j0 + j), d + j);
+        }
+        if (whole < nc) CopyRows(b + whole, ldb, kc, nc - whole, nr, dst + (nint)whole * kc);
+    }
+
     /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count, 0 for count ≤ j &lt; width (p &lt; steps).</summary>
     private static void CopyRows(float* src, nint ld, int steps, int count, int width, float* dst)
     {
-        nint bytes = count * sizeof(float);
+        int vectorized = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
         for (int p = 0; p < steps; p++)
         {
+            float* s = src + p * ld;
             float* d = dst + (nint)p * width;
-            Buffer.MemoryCopy(src + p * ld, d, bytes, bytes);
-            for (int j = count; j < width; j++) d[j] = 0;
+            int j = 0;
+            for (; j < vectorized; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+            for (; j < count; j++) d[j] = s[j];
+            for (; j < width; j++) d[j] = 0;
         }
     }
 
-    /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).</summary>
+    /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).
+    /// Whole 8×8 blocks go through registers (<see cref="Transpose8x8"/>) when AVX is available.</summary>
     private static void Transpose(float* src, nint ld, int count, int steps, int width, float* dst)
     {
-        for (int r = 0; r < count; r++)
+        int r = 0;
+        if (Avx.IsSupported && width % 8 == 0)
         {
-            float* s = src + r * ld;
-            float* d = dst + r;
-            for (int p = 0; p < steps; p++) d[(nint)p * width] = s[p];
+            int blockSteps = steps & ~7;
+            for (; r + 8 <= count; r += 8)
+            {
+                for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+                TransposeScalar(src + r * ld, ld, 8, blockSteps, steps, width, dst + r);
+            }
         }
-        for (int r = count; r < width; r++)
+        TransposeScalar(src + r * ld, ld, count - r, 0, steps, width, dst + r);
+        for (r = count; r < width; r++)
         {
             float* d = dst + r;
             for (int p = 0; p < steps; p++) d[(nint)p * width] = 0;
         }
+    }
+
+    /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; rows and first ≤ p &lt; steps.</summary>
+    private static void TransposeScalar(float* src, nint ld, int rows, int first, int steps, int width, float* dst)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* s = src + r * ld;
+            float* d = dst + r;
+            for (int p = first; p < steps; p++) d[(nint)p * width] = s[p];
+        }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="ld"/>)
+    /// to <paramref name="dst"/> (row stride <paramref name="ldd"/>): unpack pairs, shuffle quads, swap 128-bit halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + ld);
+        var r2 = Avx.LoadVector256(src + 2 * ld);
+        var r3 = Avx.LoadVector256(src + 3 * ld);
+        var r4 = Avx.LoadVector256(src + 4 * ld);
+        var r5 = Avx.LoadVector256(src + 5 * ld);
+        var r6 = Avx.LoadVector256(src + 6 * ld);
+        var r7 = Avx.LoadVector256(src + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1);                     // r0[0] r1[0] r0[1] r1[1] | r0[4] r1[4] r0[5] r1[5]
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var q0 = Avx.Shuffle(t0, t2, 0x44);                 // column 0 of rows 0..3 | column 4
+        var q1 = Avx.Shuffle(t0, t2, 0xEE);
+        var q2 = Avx.Shuffle(t1, t3, 0x44);
+        var q3 = Avx.Shuffle(t1, t3, 0xEE);
+        var q4 = Avx.Shuffle(t4, t6, 0x44);
+        var q5 = Avx.Shuffle(t4, t6, 0xEE);
+        var q6 = Avx.Shuffle(t5, t7, 0x44);
+        var q7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(q0, q4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(q1, q5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(q2, q6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(q3, q7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(q0, q4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(q1, q5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(q2, q6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(q3, q7, 0x31));
     }
 }
