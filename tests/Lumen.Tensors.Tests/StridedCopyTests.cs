@@ -76,4 +76,29 @@ public class StridedCopyTests
             Parallelism.MaxDegree = saved;
         }
     }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Tiled_transposes_with_ragged_edges_and_flips_match_the_naive_twin(bool flipRows, bool flipColumns)
+    {
+        // [3, 45, 70] -> [3, 70, 45]: the tiled path with full 8×8 register blocks and scalar edges
+        int[] dims = [3, 70, 45];
+        int[] srcStrides = [45 * 70, 1, 70];
+        int offset = 0;
+        if (flipRows) { offset += 44 * 70; srcStrides[2] = -70; }
+        if (flipColumns) { offset += 69; srcStrides[1] = -1; }
+        var src = Enumerable.Range(0, 3 * 45 * 70).Select(i => (float)i).ToArray();
+        var fast = new float[src.Length];
+        var naive = new float[src.Length];
+        int[] dstStrides = [70 * 45, 45, 1];
+        StridedCopy.Run(src, offset, srcStrides, fast, 0, dstStrides, dims);
+        StridedCopy.RunNaive(src, offset, srcStrides, naive, 0, dstStrides, dims);
+        Assert.Equal(naive, fast);
+        var longs = src.Select(v => (long)v).ToArray();
+        var fastLongs = new long[src.Length];
+        StridedCopy.Run(longs, offset, srcStrides, fastLongs, 0, dstStrides, dims);
+        Assert.Equal(naive.Select(v => (long)v), fastLongs);
+    }
 }

@@ -1,0 +1,149 @@
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Graph;
+
+/// <summary>
+/// The execution plan of a model: one kernel per node in topological order, plus the last step at which each
+/// value is read so that intermediates can be released early. The interpreter loop has no op-specific code.
+/// </summary>
+internal sealed class OnnxGraph
+{
+    private readonly int[] inputSlots;
+    private readonly int[] outputSlots;
+    private readonly int[][] nodeInputs;
+    private readonly int[][] nodeOutputs;
+    private readonly int[][] releaseAfter;
+    private readonly Tensor?[] constants;
+    private readonly int slotCount;
+
+    private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
+    {
+        // Initializers are bound by reference: the module turns float ones into parameters in place.
+        Model = model;
+        Kernels = kernels;
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Slot(string name)
+        {
+            if (!slots.TryGetValue(name, out var s)) slots[name] = s = slots.Count;
+            return s;
+        }
+        foreach (var name in model.Initializers.Keys) Slot(name);
+        inputSlots = [.. model.Inputs.Select(i => Slot(i.Name))];
+        nodeInputs = new int[model.Nodes.Count][];
+        nodeOutputs = new int[model.Nodes.Count][];
+        for (int n = 0; n < model.Nodes.Count; n++)
+        {
+            var node = model.Nodes[n];
+            nodeInputs[n] = [.. node.Inputs.Select(x => x.Length == 0 ? -1 : Slot(x))];
+            nodeOutputs[n] = [.. node.Outputs.Select(x => x.Length == 0 ? -1 : Slot(x))];
+        }
+        outputSlots = [.. model.Outputs.Select(o => slots.TryGetValue(o.Name, out var s) ? s
+            : throw new OnnxException($"{model.File}: graph output '{o.Name}' is not produced by any node, input or initializer."))];
+        slotCount = slots.Count;
+        constants = new Tensor?[slotCount];
+        foreach (var (name, t) in model.Initializers) constants[slots[name]] = t;
+
+        // A value is released after the last node that reads it, unless it is a graph output or a constant.
+        var lastUse = new int[slotCount];
+        Array.Fill(lastUse, -1);
+        for (int n = 0; n < nodeInputs.Length; n++)
+            foreach (var s in nodeInputs[n]) if (s >= 0) lastUse[s] = n;
+        foreach (var s in outputSlots) lastUse[s] = int.MaxValue;
+        var release = new List<int>[nodeInputs.Length];
+        for (int n = 0; n < release.Length; n++) release[n] = [];
+        for (int s = 0; s < slotCount; s++)
+            if (lastUse[s] >= 0 && lastUse[s] != int.MaxValue && constants[s] is null) release[lastUse[s]].Add(s);
+        releaseAfter = [.. release.Select(r => r.ToArray())];
+    }
+
+    public OnnxModel Model { get; }
+
+    public OnnxKernel[] Kernels { get; }
+
+    /// <summary>Converts every node; throws one error listing all nodes that cannot be converted.</summary>
+    public static OnnxGraph Build(OnnxModel model)
+    {
+        var kernels = new OnnxKernel[model.Nodes.Count];
+        var problems = new List<string>();
+        for (int i = 0; i < kernels.Length; i++)
+        {
+            try { kernels[i] = Convert(model.Nodes[i]); }
+            catch (OnnxException e) { problems.Add(e.Message); }
+        }
+        if (problems.Count > 0)
+            throw new OnnxException($"{model.File}: {problems.Count} node(s) cannot be run by Lumen:{Environment.NewLine}  " +
+                string.Join(Environment.NewLine + "  ", problems));
+        return new OnnxGraph(model, kernels);
+    }
+
+    /// <summary>Finds and runs the converter for one node (validating its attributes).</summary>
+    public static OnnxKernel Convert(OnnxNode node)
+    {
+        var converter = OnnxOps.Find(node.Domain, node.OpType, node.Opset, out var reason)
+            ?? throw node.Error($"{reason}");
+        try
+        {
+            return converter(node);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException)
+        {
+            throw node.Error($"cannot be converted: {e.Message}");
+        }
+    }
+
+    /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
+    /// omitted optional input) — the module layer routes it through the node's hooks.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke)
+    {
+        if (inputs.Count != inputSlots.Length)
+            throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
+        var values = (Tensor?[])constants.Clone();
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            CheckInput(Model.Inputs[i], inputs[i]);
+            values[inputSlots[i]] = inputs[i];
+        }
+        for (int n = 0; n < Kernels.Length; n++)
+        {
+            var node = Model.Nodes[n];
+            var args = new Tensor?[nodeInputs[n].Length];
+            for (int k = 0; k < args.Length; k++)
+                args[k] = nodeInputs[n][k] < 0 ? null : values[nodeInputs[n][k]];
+            IReadOnlyList<Tensor> results;
+            try
+            {
+                results = invoke(n, args);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException)
+            {
+                string shapes = string.Join(", ", args.Select(a => a is null ? "none" : $"{a.Shape} {a.DType}"));
+                throw node.Error($"failed on inputs ({shapes}): {e.Message}");
+            }
+            var outs = nodeOutputs[n];
+            for (int k = 0; k < outs.Length; k++)
+            {
+                if (outs[k] < 0) continue;
+                if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
+                values[outs[k]] = results[k];
+            }
+            foreach (var s in releaseAfter[n]) values[s] = null;
+        }
+        return [.. outputSlots.Select(s => values[s]!)];
+    }
+
+    private void CheckInput(OnnxValueInfo info, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (info.ElementType != 0 && info.Storage != value.DType)
+            throw new OnnxException($"{Model.File}: input '{info.Name}' expects {IO.OnnxTensors.TypeName(info.ElementType)} ({info.Storage}) but got a {value.DType} tensor of shape {value.Shape}.");
+        if (info.Dims is null) return;
+        if (info.Dims.Count != value.Rank)
+            throw new OnnxException($"{Model.File}: input '{info.Name}' expects rank {info.Dims.Count} [{string.Join(", ", info.Dims)}] but got shape {value.Shape}.");
+        for (int d = 0; d < value.Rank; d++)
+        {
+            if (info.FixedDim(d) is not { } fixedSize || fixedSize == value.Shape[d]) continue;
+            if (d == 0 && fixedSize == 1 && Model.BatchFlexible) continue;
+            throw new OnnxException($"{Model.File}: input '{info.Name}' expects shape [{string.Join(", ", info.Dims)}] but got {value.Shape} (dimension {d}).");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using Lumen.NN;
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx;
+
+/// <summary>
+/// An imported ONNX graph as a <see cref="Module"/>. Every node is a named child module, so every node output is a
+/// hook point named by its sanitized ONNX output name (characters other than letters, digits and '_' become '_').
+/// Float initializers are the module's parameters; integer and bool initializers are buffers.
+/// </summary>
+/// <remarks>Nodes run in topological order; an intermediate value is released as soon as its last reader has run
+/// (the autograd tape keeps what backward needs). Multi-input and multi-output graphs run through
+/// <see cref="Module.Call(IReadOnlyList{Tensor})"/> with inputs in the order of <see cref="OnnxModel.Inputs"/>.</remarks>
+/// <example><code>
+/// var model = OnnxModel.Load("mobilenetv2.onnx");
+/// using var hook = model.Hooks.OnForward("MobilenetV2_Logits_AvgPool", (act, ctx) => act * 0f);
+/// var logits = model.Call(input);                 // [1, 1000]
+/// </code></example>
+public sealed class GraphModule : Module
+{
+    private readonly OnnxGraph graph;
+    private readonly NodeModule[] nodes;
+
+    internal GraphModule(OnnxGraph graph, string name)
+    {
+        this.graph = graph;
+        ModelName = name;
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in graph.Model.Initializers)
+        {
+            string local = Unique(Sanitize(key), taken);
+            if (value.DType == DType.Float32) RegisterParameter(local, value);
+            else RegisterBuffer(local, value);
+        }
+        nodes = new NodeModule[graph.Model.Nodes.Count];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var node = graph.Model.Nodes[i];
+            var first = node.Outputs.FirstOrDefault(o => o.Length > 0) ?? node.Name;
+            nodes[i] = Register(Unique(Sanitize(first), taken), new NodeModule(node, graph.Kernels[i]));
+        }
+    }
+
+    /// <summary>The model's name (its file name without extension).</summary>
+    public string ModelName { get; }
+
+    /// <summary>The parsed model: inputs, outputs, opsets, nodes.</summary>
+    public OnnxModel Model => graph.Model;
+
+    /// <summary>The hook name of the node that produces ONNX value <paramref name="onnxOutputName"/>, or null.</summary>
+    public string? HookNameOf(string onnxOutputName)
+    {
+        for (int i = 0; i < nodes.Length; i++)
+            if (nodes[i].Node.Outputs.Contains(onnxOutputName)) return Children[i + 0].Module == nodes[i] ? ChildName(nodes[i]) : null;
+        return null;
+    }
+
+    /// <summary>Runs the graph on named inputs and returns every graph output by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var ordered = new List<Tensor>();
+        foreach (var info in Model.Inputs)
+            ordered.Add(inputs.TryGetValue(info.Name, out var t) ? t
+                : throw new OnnxException($"{Model.File}: input '{info.Name}' was not given (given: {string.Join(", ", inputs.Keys)})."));
+        var outputs = Call(ordered);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < outputs.Count; i++) result[Model.Outputs[i].Name] = outputs[i];
+        return result;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor x) => Forward([x])[0];
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs) =>
+        graph.Run(inputs, (n, args) => nodes[n].Invoke(args));
+
+    /// <summary>Maps an ONNX name to a hook/parameter name: letters, digits and '_' kept, everything else '_'.</summary>
+    public static string Sanitize(string onnxName)
+    {
+        ArgumentNullException.ThrowIfNull(onnxName);
+        var sb = new StringBuilder(onnxName.Length);
+        foreach (var c in onnxName) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        var s = sb.ToString().Trim('_');
+        return s.Length == 0 ? "value" : s;
+    }
+
+    private string ChildName(Module module)
+    {
+        foreach (var (name, child) in Children) if (ReferenceEquals(child, module)) return name;
+        return "";
+    }
+
+    private static string Unique(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (int k = 2; !taken.Add(candidate); k++) candidate = $"{name}_{k}";
+        return candidate;
+    }
+
+    /// <summary>One ONNX node as a module: its forward is the node's kernel; hooks see each of its outputs.</summary>
+    private sealed class NodeModule(OnnxNode node, OnnxKernel kernel) : Module
+    {
+        private readonly bool[] present = [.. node.Inputs.Select(i => i.Length > 0)];
+
+        public OnnxNode Node { get; } = node;
+
+        /// <summary>Runs through <see cref="Module.Call(IReadOnlyList{Tensor})"/> with the present inputs only.</summary>
+        public IReadOnlyList<Tensor> Invoke(Tensor?[] args)
+        {
+            var given = new List<Tensor>(args.Length);
+            for (int i = 0; i < args.Length; i++)
+                if (present[i]) given.Add(args[i] ?? throw Node.Error($"input {i} ('{Node.Inputs[i]}') has no value."));
+            return Call(given);
+        }
+
+        protected override Tensor Forward(Tensor x) => Forward([x])[0];
+
+        protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)
+        {
+            var args = new Tensor?[present.Length];
+            for (int i = 0, j = 0; i < present.Length; i++) args[i] = present[i] ? inputs[j++] : null;
+            var results = kernel(args);
+            int count = Math.Min(results.Length, Node.Outputs.Count);
+            return count == results.Length ? results : results[..count];
+        }
+    }
+}

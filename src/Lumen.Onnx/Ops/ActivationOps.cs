@@ -1,0 +1,151 @@
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Ops;
+
+/// <summary>Activations and normalised exponentials: Relu, LeakyRelu, PRelu, Elu, Selu, Celu, ThresholdedRelu,
+/// Sigmoid, HardSigmoid, HardSwish, Tanh, Softplus, Softsign, Mish, Gelu, Clip, Shrink, Softmax, LogSoftmax, Hardmax.</summary>
+internal static class ActivationOps
+{
+    public static void Register()
+    {
+        OnnxOps.Register("Relu", 6, node => inputs => [Relu(inputs.Arg(0))]);
+        OnnxOps.Register("Sigmoid", 6, node => inputs => [inputs.Arg(0).Sigmoid()]);
+        OnnxOps.Register("Tanh", 6, node => inputs => [inputs.Arg(0).Tanh()]);
+        OnnxOps.Register("Softplus", 1, node => inputs => [inputs.Arg(0).Softplus()]);
+        OnnxOps.Register("Softsign", 1, node => inputs => [inputs.Arg(0) / (inputs.Arg(0).Abs() + 1f)]);
+        OnnxOps.Register("Mish", 18, node => inputs => [inputs.Arg(0).Mish()]);
+        OnnxOps.Register("HardSwish", 14, node => inputs => [inputs.Arg(0).HardSwish()]);
+        OnnxOps.Register("LeakyRelu", 6, node =>
+        {
+            float alpha = node.Float("alpha", 0.01f);
+            return inputs => [inputs.Arg(0).LeakyRelu(alpha)];
+        });
+        OnnxOps.Register("PRelu", 7, node => inputs =>
+        {
+            var x = inputs.Arg(0);
+            var slope = inputs.Arg(1);
+            return [x.Relu() + slope * x.Minimum(Tensor.Scalar(0f))];
+        });
+        OnnxOps.Register("Elu", 6, node =>
+        {
+            float alpha = node.Float("alpha", 1f);
+            return inputs => [Elu(inputs.Arg(0), alpha)];
+        });
+        OnnxOps.Register("Celu", 12, node =>
+        {
+            float alpha = node.Float("alpha", 1f);
+            return inputs => [Elu(inputs.Arg(0) / alpha, 1f) * alpha];
+        });
+        OnnxOps.Register("Selu", 6, node =>
+        {
+            float alpha = node.Float("alpha", 1.67326319217681884765625f), gamma = node.Float("gamma", 1.05070102214813232421875f);
+            return inputs => [Elu(inputs.Arg(0), alpha) * gamma];
+        });
+        OnnxOps.Register("ThresholdedRelu", 10, node =>
+        {
+            float alpha = node.Float("alpha", 1f);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return [x * CastOps.To(x.Greater(Tensor.Scalar(alpha)), DType.Float32)];
+            };
+        });
+        OnnxOps.Register("HardSigmoid", 6, node =>
+        {
+            float alpha = node.Float("alpha", 0.2f), beta = node.Float("beta", 0.5f);
+            return inputs => [inputs.Arg(0).HardSigmoid(alpha, beta)];
+        });
+        OnnxOps.Register("Gelu", 20, node =>
+        {
+            string approximate = node.String("approximate", "none");
+            if (approximate is not ("none" or "tanh")) throw node.Unsupported($"approximate='{approximate}'");
+            return inputs => [inputs.Arg(0).Gelu(approximate == "tanh")];
+        });
+        OnnxOps.Register("Shrink", 9, node =>
+        {
+            float bias = node.Float("bias", 0f), lambd = node.Float("lambd", 0.5f);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                var xf = CastOps.To(x, DType.Float32);
+                var above = CastOps.To(xf.Greater(Tensor.Scalar(lambd)), DType.Float32);
+                var below = CastOps.To(xf.Less(Tensor.Scalar(-lambd)), DType.Float32);
+                var y = above * (xf - bias) + below * (xf + bias);
+                return [CastOps.To(y, x.DType)];
+            };
+        });
+        OnnxOps.Register("Clip", 6, node =>
+        {
+            float min = node.Float("min", float.NegativeInfinity), max = node.Float("max", float.PositiveInfinity);
+            return inputs => [Clip(inputs.Arg(0), Tensor.Scalar(min), Tensor.Scalar(max))];
+        });
+        OnnxOps.Register("Clip", 11, node => inputs => [Clip(inputs.Arg(0), inputs.Optional(1), inputs.Optional(2))]);
+        RegisterSoftmax("Softmax", Softmax);
+        RegisterSoftmax("LogSoftmax", LogSoftmax);
+        RegisterSoftmax("Hardmax", Hardmax);
+    }
+
+    private static Tensor Relu(Tensor x) => x.DType == DType.Int64 ? x.Maximum(OpHelpers.ScalarLike(x, 0)) : x.Relu();
+
+    // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise
+    private static Tensor Elu(Tensor x, float alpha)
+    {
+        var positive = CastOps.To(x.Greater(Tensor.Scalar(0f)), DType.Float32);
+        var negativePart = (x.Minimum(Tensor.Scalar(0f)).Exp() - 1f) * alpha;
+        return positive * x + (1f - positive) * negativePart;
+    }
+
+    private static Tensor Clip(Tensor x, Tensor? min, Tensor? max)
+    {
+        if (min is not null) x = x.Maximum(min.DType == x.DType ? min : CastOps.To(min, x.DType));
+        if (max is not null) x = x.Minimum(max.DType == x.DType ? max : CastOps.To(max, x.DType));
+        return x;
+    }
+
+    // Opset < 13 coerces the input to 2-D at `axis` (default 1); opset ≥ 13 normalises along one axis (default −1).
+    private static void RegisterSoftmax(string op, Func<Tensor, int, Tensor> f)
+    {
+        OnnxOps.Register(op, 1, node =>
+        {
+            long axis = node.Int("axis", 1);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int a = OpHelpers.Axis(axis, Math.Max(x.Rank, 1), op);
+                var flat = x.Reshape(x.Shape.Product(0, a), x.Shape.Product(a, x.Rank));
+                return [f(flat, 1).Reshape(x.Shape.ToArray())];
+            };
+        });
+        OnnxOps.Register(op, 13, node =>
+        {
+            long axis = node.Int("axis", -1);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return [f(x, OpHelpers.Axis(axis, x.Rank, op))];
+            };
+        });
+    }
+
+    // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m).
+    private static Tensor Softmax(Tensor x, int axis)
+    {
+        var e = (x - x.Detach().Max(axis, keepDims: true)).Exp();
+        return e / e.Sum(axis, keepDims: true);
+    }
+
+    // log_softmax(x) = (x − m) − log Σ exp(x − m)
+    private static Tensor LogSoftmax(Tensor x, int axis)
+    {
+        var shifted = x - x.Detach().Max(axis, keepDims: true);
+        return shifted - shifted.Exp().Sum(axis, keepDims: true).Log();
+    }
+
+    private static Tensor Hardmax(Tensor x, int axis)
+    {
+        var index = x.ArgMax(axis, keepDims: true);
+        var ones = OpHelpers.FloatTensor(Enumerable.Repeat(1f, index.Size).ToArray(), index.Shape);
+        return x.ZerosLike().ScatterElements(axis, index, ones);
+    }
+}

@@ -1,0 +1,105 @@
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Ops;
+
+/// <summary>Constants and shape queries: Constant, ConstantOfShape, Shape, Size, Range, EyeLike, Identity, Dropout.</summary>
+internal static class ConstantOps
+{
+    public static void Register()
+    {
+        CastOps.Register();
+        OnnxOps.Register("Constant", 1, node =>
+        {
+            var value = Value(node);
+            return _ => [value];
+        });
+        OnnxOps.Register("ConstantOfShape", 9, node =>
+        {
+            var fill = node.TensorAttribute("value") ?? Tensor.Scalar(0f);
+            if (fill.Size != 1) throw node.Error($"attribute 'value' must hold one element, has shape {fill.Shape}.");
+            return inputs => [Filled(new Shape(OpHelpers.Ints(inputs.Arg(0))), fill)];
+        });
+        OnnxOps.Register("Shape", 1, node =>
+        {
+            long start = node.Int("start", 0), end = node.Int("end", long.MaxValue);
+            return inputs =>
+            {
+                var dims = inputs.Arg(0).Shape.ToArray();
+                int rank = dims.Length;
+                int s = (int)Math.Clamp(start < 0 ? start + rank : start, 0, rank);
+                int e = (int)Math.Clamp(end < 0 ? end + rank : end, 0, rank);
+                return [OpHelpers.LongVector([.. dims[s..Math.Max(s, e)].Select(d => (long)d)])];
+            };
+        });
+        OnnxOps.Register("Size", 1, node => inputs => [OpHelpers.LongTensor([inputs.Arg(0).Size], Shape.Scalar)]);
+        OnnxOps.Register("Identity", 1, node => inputs => [inputs.Arg(0)]);
+        OnnxOps.Register("Dropout", 7, node => inputs =>
+        {
+            // Inference semantics (training_mode is honoured only when false): identity, mask of ones.
+            if (inputs.Optional(2) is { } training && OpHelpers.Longs(training)[0] != 0)
+                throw new ArgumentException("Dropout: training_mode=true is not supported at inference.");
+            var x = inputs.Arg(0);
+            var mask = OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape);
+            return [x, mask];
+        });
+        OnnxOps.Register("Range", 11, node => inputs =>
+        {
+            var start = inputs.Arg(0);
+            if (start.DType == DType.Float32)
+            {
+                float s = start.Item(), limit = inputs.Arg(1).Item(), delta = inputs.Arg(2).Item();
+                int n = Math.Max(0, (int)Math.Ceiling((limit - s) / delta));
+                var data = new float[n];
+                for (int i = 0; i < n; i++) data[i] = s + i * delta;
+                return [OpHelpers.FloatTensor(data, new Shape(n))];
+            }
+            long a = OpHelpers.Longs(start)[0], l = OpHelpers.Longs(inputs.Arg(1))[0], d = OpHelpers.Longs(inputs.Arg(2))[0];
+            if (d == 0) throw new ArgumentException("Range: delta must not be zero.");
+            long count = Math.Max(0, (long)Math.Ceiling((double)(l - a) / d));
+            var values = new long[count];
+            for (long i = 0; i < count; i++) values[i] = a + i * d;
+            return [OpHelpers.LongVector(values)];
+        });
+        OnnxOps.Register("EyeLike", 9, node =>
+        {
+            long k = node.Int("k", 0);
+            int? dtype = node.Has("dtype") ? (int)node.Int("dtype") : null;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                if (x.Rank != 2) throw new ArgumentException($"EyeLike: input must be 2-D, got {x.Shape}.");
+                int rows = x.Shape[0], cols = x.Shape[1];
+                var data = new float[rows * cols];
+                for (int r = 0; r < rows; r++)
+                {
+                    long c = r + k;
+                    if (c >= 0 && c < cols) data[r * cols + c] = 1f;
+                }
+                var eye = OpHelpers.FloatTensor(data, x.Shape);
+                return [dtype is { } t ? CastOps.ToOnnxType(eye, t) : CastOps.To(eye, x.DType)];
+            };
+        });
+    }
+
+    /// <summary>The value of a Constant node, from whichever value attribute it carries.</summary>
+    public static Tensor Value(OnnxNode node)
+    {
+        if (node.TensorAttribute("value") is { } t) return t;
+        if (node.Has("value_float")) return Tensor.Scalar(node.Float("value_float", 0));
+        if (node.Has("value_int")) return OpHelpers.LongTensor([node.Int("value_int")], Shape.Scalar);
+        if (node.Floats("value_floats") is { } fs) return OpHelpers.FloatTensor(fs, new Shape(fs.Length));
+        if (node.Ints("value_ints") is { } ls) return OpHelpers.LongVector(ls);
+        if (node.Has("sparse_value")) throw node.Unsupported("attribute sparse_value");
+        if (node.Has("value_string") || node.Has("value_strings")) throw node.Unsupported("string constant");
+        throw node.Error("has no value attribute.");
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with the single value of <paramref name="fill"/> (its dtype).</summary>
+    public static Tensor Filled(Shape shape, Tensor fill) => fill.DType switch
+    {
+        DType.Float32 => OpHelpers.FloatTensor(Enumerable.Repeat(fill.AsSpan()[0], shape.Size).ToArray(), shape),
+        DType.Int64 => OpHelpers.LongTensor(Enumerable.Repeat(fill.AsInt64Span()[0], shape.Size).ToArray(), shape),
+        _ => OpHelpers.BoolTensor(Enumerable.Repeat(fill.AsBoolSpan()[0], shape.Size).ToArray(), shape),
+    };
+}

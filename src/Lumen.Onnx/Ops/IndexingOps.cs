@@ -1,0 +1,170 @@
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Ops;
+
+/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, Trilu, OneHot, NonZero.</summary>
+internal static class IndexingOps
+{
+    public static void Register()
+    {
+        OnnxOps.Register("Gather", 1, node =>
+        {
+            long axis = node.Int("axis", 0);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return [x.IndexSelect(OpHelpers.Axis(axis, x.Rank, "Gather"), AsIndex(inputs.Arg(1)))];
+            };
+        });
+        OnnxOps.Register("GatherElements", 11, node =>
+        {
+            long axis = node.Int("axis", 0);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int a = OpHelpers.Axis(axis, x.Rank, "GatherElements");
+                return [x.Gather(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]))];
+            };
+        });
+        OnnxOps.Register("GatherND", 11, node =>
+        {
+            int batchDims = (int)node.Int("batch_dims", 0);
+            return inputs => [inputs.Arg(0).GatherNd(AsIndex(inputs.Arg(1)), batchDims)];
+        });
+        OnnxOps.Register("ScatterElements", 11, node =>
+        {
+            long axis = node.Int("axis", 0);
+            var reduction = Reduction(node);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int a = OpHelpers.Axis(axis, x.Rank, "ScatterElements");
+                return [x.ScatterElements(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]), inputs.Arg(2), reduction)];
+            };
+        });
+        OnnxOps.Register("ScatterND", 11, node =>
+        {
+            var reduction = Reduction(node);
+            return inputs => [inputs.Arg(0).ScatterNd(AsIndex(inputs.Arg(1)), inputs.Arg(2), reduction)];
+        });
+        OnnxOps.Register("TopK", 10, node =>
+        {
+            long axis = node.Int("axis", -1);
+            bool largest = node.Int("largest", 1) != 0, sorted = node.Int("sorted", 1) != 0;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int k = (int)OpHelpers.Longs(inputs.Arg(1))[0];
+                int a = OpHelpers.Axis(axis, x.Rank, "TopK");
+                var indices = TopKIndices(x, k, a, largest);
+                return [x.Gather(a, indices), indices];
+            };
+        });
+        OnnxOps.Register("CumSum", 11, node =>
+        {
+            bool exclusive = node.Int("exclusive", 0) != 0, reverse = node.Int("reverse", 0) != 0;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int axis = OpHelpers.Axis(OpHelpers.Longs(inputs.Arg(1))[0], x.Rank, "CumSum");
+                return [x.CumSum(axis, exclusive, reverse)];
+            };
+        });
+        OnnxOps.Register("Trilu", 14, node =>
+        {
+            bool upper = node.Int("upper", 1) != 0;
+            return inputs =>
+            {
+                int k = inputs.Optional(1) is { } kt ? (int)OpHelpers.Longs(kt)[0] : 0;
+                var x = inputs.Arg(0);
+                return [upper ? x.Triu(k) : x.Tril(k)];
+            };
+        });
+        OnnxOps.Register("OneHot", 9, node =>
+        {
+            long axis = node.Int("axis", -1);
+            return inputs =>
+            {
+                var indices = OpHelpers.Longs(inputs.Arg(0));
+                int depth = (int)OpHelpers.Longs(inputs.Arg(1))[0];
+                var values = inputs.Arg(2);
+                var shape = inputs.Arg(0).Shape.ToArray().ToList();
+                int a = axis < 0 ? (int)axis + shape.Count + 1 : (int)axis;
+                shape.Insert(a, depth);
+                int outer = shape.Take(a).Aggregate(1, (p, d) => p * d), inner = shape.Skip(a + 1).Aggregate(1, (p, d) => p * d);
+                var hot = new bool[outer * depth * inner];
+                for (int o = 0; o < outer; o++)
+                    for (int i = 0; i < inner; i++)
+                    {
+                        long ix = indices[o * inner + i];
+                        if (ix < 0) ix += depth;
+                        if (ix >= 0 && ix < depth) hot[(o * depth + ix) * inner + i] = true;
+                    }
+                var mask = OpHelpers.BoolTensor(hot, new Shape([.. shape]));
+                var off = values.Slice(0, 0, 1, 1).Reshape();
+                var on = values.Slice(0, 1, 2, 1).Reshape();
+                return [Tensor.Where(mask, on, off)];
+            };
+        });
+        OnnxOps.Register("NonZero", 9, node => inputs =>
+        {
+            var x = CastOps.To(inputs.Arg(0), DType.Bool);
+            var flags = x.AsBoolSpan();
+            var strides = x.Shape.Strides();
+            var hits = new List<int>();
+            for (int i = 0; i < flags.Length; i++) if (flags[i]) hits.Add(i);
+            var data = new long[x.Rank * hits.Count];
+            for (int j = 0; j < hits.Count; j++)
+            {
+                int rem = hits[j];
+                for (int d = 0; d < x.Rank; d++) { data[d * hits.Count + j] = rem / strides[d]; rem %= strides[d]; }
+            }
+            return [OpHelpers.LongTensor(data, new Shape(x.Rank, hits.Count))];
+        });
+    }
+
+    private static ScatterReduction Reduction(OnnxNode node) => node.String("reduction", "none") switch
+    {
+        "none" => ScatterReduction.None,
+        "add" => ScatterReduction.Add,
+        var other => throw node.Unsupported($"reduction '{other}'"),
+    };
+
+    /// <summary>Indices of the k largest (or smallest) entries along <paramref name="axis"/>, sorted, ties to the lower index.</summary>
+    private static Tensor TopKIndices(Tensor x, int k, int axis, bool largest)
+    {
+        int n = x.Shape[axis];
+        if (k < 0 || k > n) throw new ArgumentException($"TopK: k = {k} is out of range for dimension {axis} of {x.Shape}.");
+        int outer = x.Shape.Product(0, axis), inner = x.Shape.Product(axis + 1, x.Rank);
+        var values = CastOps.To(x, DType.Float32).ToArray();
+        var result = new long[outer * k * inner];
+        var order = new int[n];
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int baseOffset = o * n * inner + i;
+                for (int j = 0; j < n; j++) order[j] = j;
+                Comparison<int> compare = largest
+                    ? (p, q) => { int c = values[baseOffset + q * inner].CompareTo(values[baseOffset + p * inner]); return c != 0 ? c : p.CompareTo(q); }
+                    : (p, q) => { int c = values[baseOffset + p * inner].CompareTo(values[baseOffset + q * inner]); return c != 0 ? c : p.CompareTo(q); };
+                Array.Sort(order, compare);
+                for (int j = 0; j < k; j++) result[(o * k + j) * inner + i] = order[j];
+            }
+        return OpHelpers.LongTensor(result, x.Shape.With(axis, k));
+    }
+
+    private static Tensor AsIndex(Tensor t) => t.DType == DType.Int64 ? t : CastOps.To(t, DType.Int64);
+
+    // ONNX allows negative indices counting from the end of the axis.
+    private static Tensor Wrap(Tensor index, int size)
+    {
+        var s = index.AsInt64Span();
+        bool any = false;
+        foreach (var v in s) any |= v < 0;
+        if (!any) return index;
+        var data = new long[s.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = s[i] < 0 ? s[i] + size : s[i];
+        return OpHelpers.LongTensor(data, index.Shape);
+    }
+}
