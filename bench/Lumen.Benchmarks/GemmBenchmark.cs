@@ -10,7 +10,7 @@ namespace Lumen.Benchmarks;
 /// <c>{"n":512,"threads":1,"gflops":…,"openblas_gflops":…,"ratio":…}</c> (ratio = Lumen / OpenBLAS).
 /// </summary>
 /// <remarks>
-/// GFLOP/s = 2n³ / best time over alternating Lumen/OpenBLAS repetitions filling about two seconds per row,
+/// GFLOP/s = 2n³ / best time over alternating Lumen/OpenBLAS repetitions filling <c>--seconds</c> (default 2) per row,
 /// after warm-up runs (best-of, because the machine may be shared). Run OpenBLAS in its
 /// native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
 /// bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
@@ -20,13 +20,12 @@ namespace Lumen.Benchmarks;
 /// </remarks>
 internal static class GemmBenchmark
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
-
     public static int Run(string[] args)
     {
         int[] sizes = BenchmarkArguments.IntList(args, "--sizes", [256, 512, 1024, 2048]);
         int[] threadCounts = BenchmarkArguments.IntList(args, "--threads", [1, 2]);
         bool threadCpuTime = args.Contains("--thread-cpu-time") && ThreadCpuClock.IsSupported;
+        var budget = TimeSpan.FromSeconds(BenchmarkArguments.IntList(args, "--seconds", [2])[0]);
         var openBlas = OpenBlas.TryLoad(out var error);
         if (openBlas is null) Console.Error.WriteLine($"OpenBLAS unavailable, openblas_gflops will be null: {error}");
         else
@@ -50,7 +49,7 @@ internal static class GemmBenchmark
                 openBlas?.SetThreads(threads);
                 var (lumen, reference) = MeasureInterleaved(2.0 * m * n * k,
                     () => Gemm.Multiply(a, b, c, m, n, k, transA, transB),
-                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, m, n, k, transA, transB), threadCpuTime && threads == 1);
+                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, m, n, k, transA, transB), threadCpuTime && threads == 1, budget);
                 string size = shape.Square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{{size},\"threads\":{threads},\"gflops\":{lumen:F1},\"openblas_gflops\":{Json(reference, "F1")},\"ratio\":{Json(lumen / reference, "F3")}}}"));
@@ -62,17 +61,17 @@ internal static class GemmBenchmark
     /// <summary>Best GFLOP/s of <paramref name="lumen"/> and <paramref name="reference"/>, timed alternately (so that
     /// both see the same machine load) over rounds filling the budget, after warm-up runs that also let the JIT
     /// reach its final tier.</summary>
-    private static (double Lumen, double? Reference) MeasureInterleaved(double flops, Action lumen, Action? reference, bool threadCpuTime)
+    private static (double Lumen, double? Reference) MeasureInterleaved(double flops, Action lumen, Action? reference, bool threadCpuTime, TimeSpan budget)
     {
         var warmUp = Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.Elapsed < Budget / 4; i++)
+        for (int i = 0; i < 3 || warmUp.Elapsed < budget / 4; i++)
         {
             lumen();
             reference?.Invoke();
         }
         double bestLumen = double.MaxValue, bestReference = double.MaxValue;
         var total = Stopwatch.StartNew();
-        for (int i = 0; i < 5 || total.Elapsed < Budget; i++)
+        for (int i = 0; i < 5 || total.Elapsed < budget; i++)
         {
             bestLumen = Math.Min(bestLumen, Time(lumen, threadCpuTime));
             if (reference is not null) bestReference = Math.Min(bestReference, Time(reference, threadCpuTime));
