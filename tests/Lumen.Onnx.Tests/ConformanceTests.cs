@@ -11,7 +11,7 @@ public class ConformanceTests(ITestOutputHelper output)
     public static readonly string[] SupportedOps =
     [
         "Abs", "Acos", "Acosh", "Add", "And", "ArgMax", "ArgMin", "Asin", "Asinh", "Atan", "Atanh", "BitShift", "BitwiseAnd", "BitwiseOr",
-        "BitwiseXor", "Ceil", "Clip", "Compress", "Concat", "ConstantOfShape", "Conv", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Einsum",
+        "BitwiseXor", "Ceil", "CenterCropPad", "Clip", "Compress", "Concat", "ConstantOfShape", "Conv", "Cos", "Cosh", "CumSum", "DepthToSpace", "Div", "Einsum",
         "Elu", "Erf", "Exp", "Expand", "EyeLike", "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool",
         "GlobalMaxPool", "Greater", "GreaterOrEqual", "GroupNormalization", "HardSigmoid", "HardSwish", "Hardmax", "InstanceNormalization",
         "IsInf", "IsNaN", "LRN", "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "LpNormalization", "MatMul",
@@ -52,6 +52,6 @@ public class ConformanceTests(ITestOutputHelper output)
 
         var unexpected = results.Where(r => r.Status == BackendTestStatus.Failed && !KnownFailures.Contains(r.Case)).Select(r => $"{r.Case}: {r.Message}").ToList();
         Assert.True(unexpected.Count == 0, "new failures:\n" + string.Join("\n", unexpected));
-        Assert.True(passed >= 1245, $"only {passed} cases passed (1245 did when this test was written)");
+        Assert.True(passed >= 1251, $"only {passed} cases passed (1251 did when this test was written)");
     }
 }

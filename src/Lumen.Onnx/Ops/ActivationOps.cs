@@ -24,7 +24,10 @@ internal static class ActivationOps
         OnnxOps.Register("LeakyRelu", 6, node =>
         {
             float alpha = node.Float("alpha", 0.01f);
-            return inputs => [inputs.Arg(0).LeakyRelu(alpha)];
+            // For 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x): two SIMD passes instead of compare, multiply and select.
+            return alpha is >= 0f and <= 1f
+                ? inputs => [inputs.Arg(0).Maximum(inputs.Arg(0) * alpha)]
+                : inputs => [inputs.Arg(0).LeakyRelu(alpha)];
         });
         OnnxOps.Register("PRelu", 7, node => inputs =>
         {
