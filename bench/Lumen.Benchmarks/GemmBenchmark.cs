@@ -10,23 +10,23 @@ namespace Lumen.Benchmarks;
 /// <c>{"n":512,"threads":1,"gflops":…,"openblas_gflops":…,"ratio":…}</c> (ratio = Lumen / OpenBLAS).
 /// </summary>
 /// <remarks>
-/// GFLOP/s = 2n³ / best time over alternating Lumen/OpenBLAS repetitions filling about two seconds per row,
-/// after warm-up runs (best-of, because the machine may be shared). Run OpenBLAS in its
-/// native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
+/// GFLOP/s = 2mnk / best time over repetitions filling <c>--seconds</c> (default 2) per row after warm-up runs
+/// (best-of, because the machine may be shared); all Lumen rows run first, then all OpenBLAS rows. Run OpenBLAS in
+/// its native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
 /// bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
 /// <c>--shapes 64x3136x576:NN,64x576x3136:NT</c> replaces the square sizes with rectangular, transposed cases
-/// (printed with m, n, k and trans). <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time instead of wall time, which keeps
-/// them stable on a loaded, shared machine (multi-threaded rows always use wall time).
+/// (printed with m, n, k and trans). <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time
+/// instead of wall time, which keeps them stable on a loaded, shared machine (multi-threaded rows always use wall
+/// time).
 /// </remarks>
 internal static class GemmBenchmark
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
-
     public static int Run(string[] args)
     {
         int[] sizes = BenchmarkArguments.IntList(args, "--sizes", [256, 512, 1024, 2048]);
         int[] threadCounts = BenchmarkArguments.IntList(args, "--threads", [1, 2]);
         bool threadCpuTime = args.Contains("--thread-cpu-time") && ThreadCpuClock.IsSupported;
+        var budget = TimeSpan.FromSeconds(BenchmarkArguments.IntList(args, "--seconds", [2])[0]);
         var openBlas = OpenBlas.TryLoad(out var error);
         if (openBlas is null) Console.Error.WriteLine($"OpenBLAS unavailable, openblas_gflops will be null: {error}");
         else
@@ -39,45 +39,46 @@ internal static class GemmBenchmark
         var cases = args.Contains("--shapes")
             ? ParseShapes(args[Array.IndexOf(args, "--shapes") + 1])
             : sizes.Select(n => new GemmCase(n, n, n, false, false, Square: true)).ToArray();
-        foreach (var shape in cases)
+        // All Lumen rows first, then all OpenBLAS rows: OpenBLAS's idle workers keep spinning for a while after
+        // each call and would take the second core from Lumen's threads if the two were measured alternately.
+        var rows = cases.SelectMany(shape => threadCounts.Select(threads => (Shape: shape, Threads: threads))).ToArray();
+        var lumen = rows.Select(row => Measure(row.Shape, row.Threads, threadCpuTime, budget, (a, b, c, s) =>
+            Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB))).ToArray();
+        var reference = rows.Select(row => openBlas is null ? (double?)null : Measure(row.Shape, row.Threads, threadCpuTime, budget, (a, b, c, s) =>
         {
-            var (m, n, k, transA, transB, _) = shape;
-            var rng = new Random(m ^ (n << 8) ^ (k << 16));
-            float[] a = RandomMatrix(rng, m * k), b = RandomMatrix(rng, k * n), c = new float[m * n];
-            foreach (int threads in threadCounts)
-            {
-                Parallelism.MaxDegree = threads;
-                openBlas?.SetThreads(threads);
-                var (lumen, reference) = MeasureInterleaved(2.0 * m * n * k,
-                    () => Gemm.Multiply(a, b, c, m, n, k, transA, transB),
-                    openBlas is null ? null : () => openBlas.Multiply(a, b, c, m, n, k, transA, transB), threadCpuTime && threads == 1);
-                string size = shape.Square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{{size},\"threads\":{threads},\"gflops\":{lumen:F1},\"openblas_gflops\":{Json(reference, "F1")},\"ratio\":{Json(lumen / reference, "F3")}}}"));
-            }
+            openBlas.SetThreads(row.Threads);
+            openBlas.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB);
+        })).ToArray();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var ((m, n, k, transA, transB, square), threads) = rows[i];
+            string size = square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{{size},\"threads\":{threads},\"gflops\":{lumen[i]:F1},\"openblas_gflops\":{Json(reference[i], "F1")},\"ratio\":{Json(lumen[i] / reference[i], "F3")}}}"));
         }
         return 0;
     }
 
-    /// <summary>Best GFLOP/s of <paramref name="lumen"/> and <paramref name="reference"/>, timed alternately (so that
-    /// both see the same machine load) over rounds filling the budget, after warm-up runs that also let the JIT
-    /// reach its final tier.</summary>
-    private static (double Lumen, double? Reference) MeasureInterleaved(double flops, Action lumen, Action? reference, bool threadCpuTime)
+    /// <summary>Best GFLOP/s of <paramref name="multiply"/> on fresh random operands of <paramref name="shape"/> with
+    /// <see cref="Parallelism.MaxDegree"/> = <paramref name="threads"/>. Single-threaded rows use the thread's CPU
+    /// time when <paramref name="threadCpuTime"/>.</summary>
+    private static double Measure(GemmCase shape, int threads, bool threadCpuTime, TimeSpan budget, Action<float[], float[], float[], GemmCase> multiply)
+    {
+        var rng = new Random(shape.M ^ (shape.N << 8) ^ (shape.K << 16));
+        float[] a = RandomMatrix(rng, shape.M * shape.K), b = RandomMatrix(rng, shape.K * shape.N), c = new float[shape.M * shape.N];
+        Parallelism.MaxDegree = threads;
+        double seconds = Best(() => multiply(a, b, c, shape), threadCpuTime && threads == 1, budget);
+        return 2.0 * shape.M * shape.N * shape.K / seconds / 1e9;
+    }
+
+    private static double Best(Action action, bool threadCpuTime, TimeSpan budget)
     {
         var warmUp = Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.Elapsed < Budget / 4; i++)
-        {
-            lumen();
-            reference?.Invoke();
-        }
-        double bestLumen = double.MaxValue, bestReference = double.MaxValue;
+        for (int i = 0; i < 3 || warmUp.Elapsed < budget / 4; i++) action();
+        double best = double.MaxValue;
         var total = Stopwatch.StartNew();
-        for (int i = 0; i < 5 || total.Elapsed < Budget; i++)
-        {
-            bestLumen = Math.Min(bestLumen, Time(lumen, threadCpuTime));
-            if (reference is not null) bestReference = Math.Min(bestReference, Time(reference, threadCpuTime));
-        }
-        return (flops / bestLumen / 1e9, reference is null ? null : flops / bestReference / 1e9);
+        for (int i = 0; i < 5 || total.Elapsed < budget; i++) best = Math.Min(best, Time(action, threadCpuTime));
+        return best;
     }
 
     private static double Time(Action action, bool threadCpuTime)

@@ -19,6 +19,7 @@ Console.WriteLine($"MNIST: {train.Count} training and {heldOut.Count} held-out d
 
 Init.Seed(options.Seed);
 var model = MnistCnn.Create();
+Console.WriteLine($"MnistCnn: {model.Parameters().Sum(p => p.Shape.Size):N0} parameters in {string.Join(", ", model.Children.Select(c => c.Name))}");
 var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: 1e-4f);
 var rng = new Random(options.Seed);
 int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize, step = 0, totalSteps = stepsPerEpoch * options.Epochs;

@@ -1,3 +1,4 @@
+using System.Text;
 using Lumen.Tensors;
 
 namespace Lumen.NN;
@@ -137,6 +138,24 @@ public abstract partial class Module
                 default: source.AsBoolSpan().CopyTo(target.AsBoolSpan()); break;
             }
         }
+    }
+
+    /// <summary>The module tree, one line per module: <c>(name) Type  param [shape], …</c>, children indented.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        AppendTree(text, "", 0);
+        return text.ToString().TrimEnd();
+    }
+
+    private void AppendTree(StringBuilder text, string label, int depth)
+    {
+        text.Append(' ', 2 * depth);
+        if (label.Length > 0) text.Append('(').Append(label).Append(") ");
+        text.Append(GetType().Name);
+        if (parameters.Count > 0) text.Append("  ").AppendJoin(", ", parameters.Select(p => $"{p.Name} {p.Parameter.Shape}"));
+        text.AppendLine();
+        foreach (var (name, child) in children) child.AppendTree(text, name, depth + 1);
     }
 
     /// <summary>The type and dotted name, for messages: <c>Conv2d 'layer1.0.conv1'</c>.</summary>

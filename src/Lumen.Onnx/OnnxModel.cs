@@ -11,7 +11,8 @@ namespace Lumen.Onnx;
 /// A parsed ONNX model file: metadata, opsets, inputs, outputs, initializers and nodes, with what Lumen can and
 /// cannot run. <see cref="Load(string)"/> turns a file straight into a runnable, hookable <see cref="GraphModule"/>.
 /// </summary>
-/// <remarks>Supports IR versions 3–10 and default-domain opsets 7 and later. Initializers that are also listed as
+/// <remarks>Supports IR versions 3–13 and default-domain opsets 7 and later (older opsets load where an op's
+/// semantics did not change; each converter states the opset it starts from). Initializers that are also listed as
 /// graph inputs (IR 3 style) are treated as weights, not as inputs.</remarks>
 /// <example><code>
 /// var model = OnnxModel.Load("squeezenet.onnx");           // a Module
@@ -21,10 +22,10 @@ namespace Lumen.Onnx;
 public sealed class OnnxModel
 {
     /// <summary>Lowest and highest IR versions Lumen reads.</summary>
-    public const int MinIrVersion = 3, MaxIrVersion = 10;
+    public const int MinIrVersion = 3, MaxIrVersion = 13;
 
-    /// <summary>Lowest default-domain opset Lumen runs.</summary>
-    public const int MinOpset = 7;
+    /// <summary>Lowest default-domain opset Lumen loads (converters reject older versions of ops that changed).</summary>
+    public const int MinOpset = 1;
 
     private readonly Dictionary<string, Tensor> initializers;
 

@@ -28,6 +28,9 @@ public static class OnnxOps
         NormalizationOps.Register();
         ActivationOps.Register();
         ConstantOps.Register();
+        ResizeOps.Register();
+        LossOps.Register();
+        AttentionOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

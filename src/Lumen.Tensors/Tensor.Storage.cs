@@ -6,12 +6,13 @@ public sealed partial class Tensor
     /// the dtype-generic copy kernels of the movement and indexing ops.</summary>
     internal Array Storage => (Array?)floats ?? (Array?)longs ?? bools!;
 
-    /// <summary>A new zero-filled backing array of <paramref name="dtype"/> with <paramref name="size"/> elements.</summary>
-    internal static Array NewStorage(DType dtype, int size) => dtype switch
+    /// <summary>A new backing array of <paramref name="dtype"/> with <paramref name="size"/> elements: zero-filled,
+    /// or left uninitialised (cheaper for large outputs) when the caller will <paramref name="overwrite"/> every element.</summary>
+    internal static Array NewStorage(DType dtype, int size, bool overwrite = false) => dtype switch
     {
-        DType.Float32 => new float[size],
-        DType.Int64 => new long[size],
-        _ => new bool[size],
+        DType.Float32 => overwrite ? GC.AllocateUninitializedArray<float>(size) : new float[size],
+        DType.Int64 => overwrite ? GC.AllocateUninitializedArray<long>(size) : new long[size],
+        _ => overwrite ? GC.AllocateUninitializedArray<bool>(size) : new bool[size],
     };
 
     /// <summary>Wraps a backing array (as made by <see cref="NewStorage"/>) without copying.</summary>

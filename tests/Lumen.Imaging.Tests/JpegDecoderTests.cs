@@ -23,7 +23,7 @@ public class JpegDecoderTests(ITestOutputHelper output)
     {
         var names = JpegFixtures.Select(o => (string)o[0]).ToHashSet();
         foreach (var n in new[] { "jpeg_444", "jpeg_422", "jpeg_420", "jpeg_440", "jpeg_411", "jpeg_420_progressive",
-                     "jpeg_grey", "jpeg_grey_progressive", "jpeg_420_restart", "jpeg_progressive_restart" })
+                     "jpeg_grey", "jpeg_grey_progressive", "jpeg_420_restart", "jpeg_progressive_restart", "jpeg_rgb" })
             Assert.Contains(n, names);
     }
 

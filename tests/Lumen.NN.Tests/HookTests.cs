@@ -88,6 +88,17 @@ public class HookTests
     }
 
     [Fact]
+    public void BackwardHooksFireOnlyForInputsThatRequireGradients()
+    {
+        var model = new TwoBlocks();
+        int fired = 0;
+        using var hook = model.Hooks.OnBackward("first", (_, _) => { fired++; });
+        model.Call(Tensor.FromArray(Input)).Sum().Backward(); // only the parameters require gradients
+        Assert.Equal(0, fired);
+        Assert.NotNull(model.First.Scale.Grad);
+    }
+
+    [Fact]
     public void BackwardHookWithTheWrongShapeFailsNamingTheOp()
     {
         var model = new TwoBlocks();

@@ -79,6 +79,8 @@ public class LossTests
         var logp = Tensor.FromArray([-0.1f, -2f, -3f, -0.5f], 2, 2);
         Assert.Equal((0.1f + 0.5f) / 2, Loss.NllLoss(logp, Tensor.FromArray(new long[] { 0, 1 })).Item(), 6);
         Assert.Equal(0.5f, Loss.NllLoss(logp, Tensor.FromArray(new long[] { 7, 1 }), ignoreIndex: 7).Item(), 6);
+        var targets = Tensor.FromArray(new long[] { 1, 0, 2 });
+        GradCheck.Assert(t => Loss.NllLoss(t[0], targets, Reduction.Sum), [Tensor.Randn(new Shape(3, 4), 4)]);
     }
 
     [Fact]

@@ -39,6 +39,16 @@ public class ModuleTests
     }
 
     [Fact]
+    public void ToStringPrintsTheTreeWithParameterShapes()
+    {
+        var lines = new Outer().ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("Outer", lines[0]);
+        Assert.Equal("  (blocks) Sequential", lines[1]);
+        Assert.Equal("      (first) Affine  scale [2], shift [2]", lines[3]);
+        Assert.Equal("  (head) Affine  scale [2], shift [2]", lines[^1]);
+    }
+
+    [Fact]
     public void SharedModulesAndParametersAreListedOnce()
     {
         var shared = new Affine([1f], [0f]);

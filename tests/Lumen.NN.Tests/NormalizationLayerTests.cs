@@ -24,7 +24,8 @@ public class NormalizationLayerTests
         float x0 = x.AsSpan()[0];
         float expected = (x0 - bn.RunningMean[0]) / MathF.Sqrt(bn.RunningVar[0] + 1e-5f) * 2f + 0.5f;
         Assert.Equal(expected, bn.Call(x).AsSpan()[0], 4);
-        Assert.Equal(["weight", "bias", "running_mean", "running_var"], bn.StateDict().Keys);
+        Assert.Equal(["weight", "bias", "running_mean", "running_var", "num_batches_tracked"], bn.StateDict().Keys);
+        Assert.Equal(1f, bn.NumBatchesTracked.Item());
     }
 
     [Fact]

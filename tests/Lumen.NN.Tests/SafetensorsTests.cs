@@ -101,6 +101,21 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void RoundTripsBatchNormBuffersIncludingTheInt64Counter()
+    {
+        var source = new Sequential(new Lumen.NN.Layers.BatchNorm2d(3));
+        source.Call(Tensor.Randn(new Shape(2, 3, 4, 4), 1) + 2f);
+        using var stream = new MemoryStream();
+        Safetensors.Write(stream, source.StateDict());
+        stream.Position = 0;
+        var target = new Sequential(new Lumen.NN.Layers.BatchNorm2d(3));
+        target.LoadStateDict(Safetensors.Read(stream).Tensors);
+        Assert.Equal(source.StateDict()["0.running_mean"].ToArray(), target.StateDict()["0.running_mean"].ToArray());
+        Assert.Equal(1L, target.StateDict()["0.num_batches_tracked"].ToInt64Array()[0]);
+        Assert.Equal(Shape.Scalar, target.StateDict()["0.num_batches_tracked"].Shape);
+    }
+
+    [Fact]
     public void ReadsTheStories260KCheckpoint()
     {
         var path = SharedData.Find("models/lm/stories260K/stories260K.safetensors", out var reason);

@@ -26,6 +26,8 @@ public class ConvKernelTests
         [1, 4, 8, 13, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4],   // depthwise stride 1: 8-wide vectors
         [1, 2, 11, 50, 2, 3, 5, 1, 1, 0, 3, 2, 1, 2, 2, 2],  // depthwise stride 1, dilated, asymmetric
         [1, 3, 7, 41, 3, 3, 3, 1, 1, 3, 0, 1, 4, 1, 1, 3],   // depthwise stride 1, padding beyond the kernel
+        [1, 3, 10, 37, 3, 3, 4, 2, 3, 1, 2, 0, 1, 1, 2, 3],  // depthwise, three column phases
+        [2, 2, 9, 40, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2],   // depthwise stride 2 (MobileNet downsampling)
     }.Select(a => new object[] { a });
 
     private static ConvGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);

@@ -148,6 +148,22 @@ public class ConvTests
         Assert.Contains("[C, O/groups, kh, kw]", Assert.Throws<ArgumentException>(() => x.ConvTranspose2d(Tensor.Zeros(3, 2, 3))).Message);
     }
 
+    [Fact]
+    public void Empty_batch_gives_empty_outputs_and_gradients()
+    {
+        var x = Tensor.Zeros(0, 4, 6, 5).RequireGrad();
+        var w = Tensor.Randn(new Shape(6, 2, 3, 3), 1).RequireGrad();
+        var y = x.Conv2d(w, null, stride: 2, padding: 1, groups: 2);
+        Assert.Equal(new Shape(0, 6, 3, 3), y.Shape);
+        var grads = Gradients.Of(y.Sum(), [x, w]);
+        Assert.Equal(x.Shape, grads[0].Shape);
+        Assert.All(grads[1].ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(new Shape(0, 4, 3, 2), x.MaxPool2d(2).Shape);
+        Assert.Equal(new Shape(0, 4, 3, 2), x.AvgPool2d(2).Shape);
+        Assert.Equal(new Shape(0, 4, 12, 10), x.Resize(12, 10).Shape);
+        Assert.Equal(new Shape(0, 2, 7, 7), y.ConvTranspose2d(Tensor.Zeros(6, 1, 3, 3), stride: 2, groups: 2).Shape);
+    }
+
     private static double Dot(Tensor a, Tensor b)
     {
         double s = 0;

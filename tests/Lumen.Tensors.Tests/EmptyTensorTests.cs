@@ -47,4 +47,22 @@ public class EmptyTensorTests
             Assert.Equal(-1f, padded[r * (n + 3) + n + 2]);
         }
     }
+
+    [Fact]
+    public void Axis_ops_reject_scalars_naming_the_op()
+    {
+        var s = Tensor.Scalar(1f);
+        ThrowsNaming(() => s.Slice(0, 0, 1), "Slice", "scalar");
+        ThrowsNaming(() => s.Squeeze(0), "Squeeze", "scalar");
+        ThrowsNaming(() => s.Flip(0), "Flip", "scalar");
+        ThrowsNaming(() => s.Split([1]), "Split", "scalar");
+        ThrowsNaming(() => s.Chunk(1), "Chunk", "scalar");
+        ThrowsNaming(() => Tensor.Concat([s, s]), "Concat", "scalar");
+        ThrowsNaming(() => s.IndexSelect(0, Longs([0])), "IndexSelect", "scalar");
+        ThrowsNaming(() => s.Gather(0, Longs([0]).Reshape()), "Gather", "scalar");
+        ThrowsNaming(() => s.TopK(1), "TopK", "scalar");
+        Assert.Equal(new[] { 2 }, Tensor.Stack([s, s]).Shape.ToArray());
+        Assert.Equal(1f, s.Flip().Item());
+        Assert.Equal(1f, s.CumSum(0).Item());
+    }
 }

@@ -76,6 +76,19 @@ public class GemmTests
     }
 
     [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Matrix_vector_products_match_naive(bool transA, bool transB)
+    {
+        foreach (int k in new[] { 1, 7, 31, 100, 513 })
+            foreach (int other in new[] { 1, 2, 9, 17, 300 })
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    AssertMatchesNaive(1, other, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+                    AssertMatchesNaive(other, 1, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+                }
+    }
+
+    [Theory]
     [InlineData(false, false, false, 1)]
     [InlineData(false, true, true, 1)]
     [InlineData(true, false, false, 2)]

@@ -8,7 +8,8 @@ namespace Lumen.Imaging;
 /// </summary>
 /// <remarks>
 /// The sequential maps are approximations of matplotlib's viridis and inferno (S. van der Walt, N. Smith,
-/// https://bids.github.io/colormap/) through their published colours at evenly spaced t (8 and 10 anchors, as in the R viridisLite palettes); the diverging map uses
+/// https://bids.github.io/colormap/) through 17 anchors, their colours at t = 0, 1/16, …, 1 (sampled from
+/// matplotlib 3.6; the maps are CC0), within 4 (viridis) and 6 (inferno) levels of the originals; the diverging map uses
 /// the published ColorBrewer RdBu 11-class colours (C. Brewer, https://colorbrewer2.org), blue for negative and
 /// red for positive values.
 /// </remarks>
@@ -47,11 +48,13 @@ public sealed class Colormap
 
     /// <summary>Perceptually ordered dark-blue → green → yellow sequential map (viridis-like).</summary>
     public static Colormap Viridis { get; } = FromHex("viridis", false,
-        "440154", "46327e", "365c8d", "277f8e", "1fa187", "4ac16d", "a0da39", "fde725");
+        "440154", "48186a", "472d7b", "424086", "3b528b", "33638d", "2c728e", "26828e", "21918c",
+        "1fa088", "28ae80", "3fbc73", "5ec962", "84d44b", "addc30", "d8e219", "fde725");
 
     /// <summary>Perceptually ordered black → purple → orange → pale-yellow sequential map (inferno-like).</summary>
     public static Colormap Inferno { get; } = FromHex("inferno", false,
-        "000004", "1b0c41", "4a0c6b", "781c6d", "a52c60", "cf4446", "ed6925", "fb9b06", "f7d13d", "fcffa4");
+        "000004", "0b0724", "210c4a", "3d0965", "57106e", "71196e", "8a226a", "a32c61", "bc3754",
+        "d24644", "e45a31", "f1731d", "f98e09", "fcac11", "f9cb35", "f2ea69", "fcffa4");
 
     /// <summary>Black → white.</summary>
     public static Colormap Grey { get; } = FromHex("grey", false, "000000", "ffffff");

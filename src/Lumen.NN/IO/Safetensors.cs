@@ -192,16 +192,18 @@ public static class Safetensors
         {
             case "BOOL":
             {
-                var data = new bool[n];
+                var result = Tensor.Empty(shape, DType.Bool);
+                var data = result.AsBoolSpan();
                 for (int i = 0; i < n; i++) data[i] = bytes[i] != 0;
-                return Tensor.FromArray(data, shape.ToArray());
+                return result;
             }
             case "I64" or "I32":
             {
-                var data = new long[n];
+                var result = Tensor.Empty(shape, DType.Int64);
+                var data = result.AsInt64Span();
                 for (int i = 0; i < n; i++)
                     data[i] = dtype == "I64" ? BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
-                return Tensor.FromArray(data, shape.ToArray());
+                return result;
             }
             default:
             {

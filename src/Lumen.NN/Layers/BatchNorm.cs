@@ -22,6 +22,7 @@ public abstract class BatchNorm : Module, INormalization
         Bias = affine ? RegisterParameter("bias", Tensor.Zeros(numFeatures)) : null;
         RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(numFeatures));
         RunningVar = RegisterBuffer("running_var", Tensor.Ones(numFeatures));
+        NumBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.FromArray(new long[] { 0 }).Reshape());
     }
 
     /// <summary>C.</summary>
@@ -45,6 +46,9 @@ public abstract class BatchNorm : Module, INormalization
     /// <summary>Running (unbiased) variance [C].</summary>
     public Tensor RunningVar { get; }
 
+    /// <summary>Number of training batches seen (an Int64 scalar buffer, kept for PyTorch state-dict compatibility).</summary>
+    public Tensor NumBatchesTracked { get; }
+
     /// <summary>The input ranks the layer accepts.</summary>
     protected abstract int[] AcceptedRanks { get; }
 
@@ -54,6 +58,7 @@ public abstract class BatchNorm : Module, INormalization
         ArgumentNullException.ThrowIfNull(x);
         if (!AcceptedRanks.Contains(x.Rank) || x.Shape[1] != NumFeatures)
             throw new ArgumentException($"{Describe()}: input {x.Shape} must have rank {string.Join(" or ", AcceptedRanks)} and {NumFeatures} channels on axis 1.", nameof(x));
+        if (Training) NumBatchesTracked.AsInt64Span()[0]++;
         return Functional.BatchNorm(x, RunningMean, RunningVar, Weight?.Value, Bias?.Value, Training, Momentum, Eps);
     }
 }

@@ -12,14 +12,22 @@ internal static class ActivationOps
         OnnxOps.Register("Relu", 6, node => inputs => [Relu(inputs.Arg(0))]);
         OnnxOps.Register("Sigmoid", 6, node => inputs => [inputs.Arg(0).Sigmoid()]);
         OnnxOps.Register("Tanh", 6, node => inputs => [inputs.Arg(0).Tanh()]);
-        OnnxOps.Register("Softplus", 1, node => inputs => [inputs.Arg(0).Softplus()]);
+        OnnxOps.Register("Softplus", 1, node => inputs => [Softplus(inputs.Arg(0))]);
+        OnnxOps.Register("Swish", 24, node =>
+        {
+            float alpha = node.Float("alpha", 1f);
+            return inputs => [inputs.Arg(0) * (inputs.Arg(0) * alpha).Sigmoid()];
+        });
         OnnxOps.Register("Softsign", 1, node => inputs => [inputs.Arg(0) / (inputs.Arg(0).Abs() + 1f)]);
-        OnnxOps.Register("Mish", 18, node => inputs => [inputs.Arg(0).Mish()]);
+        OnnxOps.Register("Mish", 18, node => inputs => [Mish(inputs.Arg(0))]);
         OnnxOps.Register("HardSwish", 14, node => inputs => [inputs.Arg(0).HardSwish()]);
         OnnxOps.Register("LeakyRelu", 6, node =>
         {
             float alpha = node.Float("alpha", 0.01f);
-            return inputs => [inputs.Arg(0).LeakyRelu(alpha)];
+            // For 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x): two SIMD passes instead of compare, multiply and select.
+            return alpha is >= 0f and <= 1f
+                ? inputs => [inputs.Arg(0).Maximum(inputs.Arg(0) * alpha)]
+                : inputs => [inputs.Arg(0).LeakyRelu(alpha)];
         });
         OnnxOps.Register("PRelu", 7, node => inputs =>
         {
@@ -86,6 +94,21 @@ internal static class ActivationOps
         RegisterSoftmax("Hardmax", Hardmax);
     }
 
+    // mish(x) = x·tanh(softplus(x)), evaluated in double for small |x| accuracy;
+    // mish'(x) = tanh(sp) + x·sigmoid(x)·(1 − tanh²(sp)).
+    private static Tensor Mish(Tensor x) => OpHelpers.Pointwise(x, "Mish",
+        v => (float)(v * Math.Tanh(SoftplusDouble(v))),
+        t => OpHelpers.Pointwise(t, "MishDerivative", v =>
+        {
+            double tanhSp = Math.Tanh(SoftplusDouble(v));
+            return (float)(tanhSp + v / (1 + Math.Exp(-v)) * (1 - tanhSp * tanhSp));
+        }, u => u.ZerosLike()));
+
+    // softplus(x) = log(1 + eˣ), in double with log1p so that tiny values for very negative x stay accurate; derivative σ(x).
+    private static Tensor Softplus(Tensor x) => OpHelpers.Pointwise(x, "Softplus", v => (float)SoftplusDouble(v), t => t.Sigmoid());
+
+    private static double SoftplusDouble(double v) => v > 20 ? v : Math.Max(v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
+
     private static Tensor Relu(Tensor x) => x.DType == DType.Int64 ? x.Maximum(OpHelpers.ScalarLike(x, 0)) : x.Relu();
 
     // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise
@@ -98,6 +121,12 @@ internal static class ActivationOps
 
     private static Tensor Clip(Tensor x, Tensor? min, Tensor? max)
     {
+        // Fast path: one fused clamp for float scalars with min ≤ max (e.g. ReLU6); otherwise max-then-min.
+        if (x.DType == DType.Float32 && min is null or { Size: 1, DType: DType.Float32 } && max is null or { Size: 1, DType: DType.Float32 })
+        {
+            float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
+            if (lo is null || hi is null || lo <= hi) return x.Clamp(lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
+        }
         if (min is not null) x = x.Maximum(min.DType == x.DType ? min : CastOps.To(min, x.DType));
         if (max is not null) x = x.Minimum(max.DType == x.DType ? max : CastOps.To(max, x.DType));
         return x;
@@ -129,7 +158,7 @@ internal static class ActivationOps
     }
 
     // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m).
-    private static Tensor Softmax(Tensor x, int axis)
+    internal static Tensor Softmax(Tensor x, int axis)
     {
         var e = (x - x.Detach().Max(axis, keepDims: true)).Exp();
         return e / e.Sum(axis, keepDims: true);

@@ -34,15 +34,25 @@ internal static class ConstantOps
         });
         OnnxOps.Register("Size", 1, node => inputs => [OpHelpers.LongTensor([inputs.Arg(0).Size], Shape.Scalar)]);
         OnnxOps.Register("Identity", 1, node => inputs => [inputs.Arg(0)]);
-        OnnxOps.Register("Dropout", 7, node => inputs =>
+        RegisterRest();
+        OnnxOps.Register("Dropout", 7, node =>
         {
-            // Inference semantics (training_mode is honoured only when false): identity, mask of ones.
-            if (inputs.Optional(2) is { } training && OpHelpers.Longs(training)[0] != 0)
-                throw new ArgumentException("Dropout: training_mode=true is not supported at inference.");
-            var x = inputs.Arg(0);
-            var mask = OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape);
-            return [x, mask];
+            if (node.HasInput(2) && (node.ConstantInput(2) is not { } mode || OpHelpers.Longs(mode)[0] != 0))
+                throw node.Unsupported("training_mode input (Lumen runs Dropout as inference)");
+            return DropoutKernel;
         });
+    }
+
+    // Inference semantics: identity, and a mask of ones.
+    private static Tensor[] DropoutKernel(Tensor?[] inputs)
+    {
+        var x = inputs.Arg(0);
+        return [x, OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape)];
+    }
+
+    /// <summary>Range and EyeLike.</summary>
+    private static void RegisterRest()
+    {
         OnnxOps.Register("Range", 11, node => inputs =>
         {
             var start = inputs.Arg(0);

@@ -62,6 +62,9 @@ internal static class ConvolutionOps
                 : (H: x.Shape[2] * stride.H, W: x.Shape[3] * stride.W);
             int totalH = stride.H * (x.Shape[2] - 1) + extra.H + (kernel.H - 1) * dilation.H + 1 - target.H;
             int totalW = stride.W * (x.Shape[3] - 1) + extra.W + (kernel.W - 1) * dilation.W + 1 - target.W;
+            // A larger requested output is reached by output padding (added at the end), not by negative pads.
+            if (totalH < 0) { extra = (extra.H - totalH, extra.W); totalH = 0; }
+            if (totalW < 0) { extra = (extra.H, extra.W - totalW); totalW = 0; }
             bool lower = a.AutoPad != "SAME_UPPER";
             pads = lower ? (totalH - totalH / 2, totalW - totalW / 2, totalH / 2, totalW / 2)
                          : (totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2);

@@ -43,6 +43,29 @@ internal static class IndexingOps
                 return [x.ScatterElements(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]), inputs.Arg(2), reduction)];
             };
         });
+        OnnxOps.Register("Scatter", 9, node =>
+        {
+            long axis = node.Int("axis", 0);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int a = OpHelpers.Axis(axis, x.Rank, "Scatter");
+                return [x.ScatterElements(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]), inputs.Arg(2))];
+            };
+        });
+        OnnxOps.Register("Compress", 9, node =>
+        {
+            long? axis = node.Has("axis") ? node.Int("axis") : null;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                var flags = CastOps.To(inputs.Arg(1), DType.Bool).ToBoolArray();
+                if (axis is null) x = x.Reshape(x.Size);
+                int a = axis is { } ax ? OpHelpers.Axis(ax, x.Rank, "Compress") : 0;
+                var kept = Enumerable.Range(0, Math.Min(flags.Length, x.Shape[a])).Where(i => flags[i]).Select(i => (long)i).ToArray();
+                return [x.IndexSelect(a, OpHelpers.LongVector(kept))];
+            };
+        });
         OnnxOps.Register("ScatterND", 11, node =>
         {
             var reduction = Reduction(node);

@@ -21,6 +21,16 @@ internal static class LogicalOps
         Binary("BitwiseAnd", 18, (a, b) => Bitwise(a, b, "BitwiseAnd", (x, y) => x & y));
         Binary("BitwiseOr", 18, (a, b) => Bitwise(a, b, "BitwiseOr", (x, y) => x | y));
         Binary("BitwiseXor", 18, (a, b) => Bitwise(a, b, "BitwiseXor", (x, y) => x ^ y));
+        OnnxOps.Register("BitShift", 11, node =>
+        {
+            bool left = node.String("direction", "") switch
+            {
+                "LEFT" => true,
+                "RIGHT" => false,
+                var other => throw node.Unsupported($"direction '{other}'"),
+            };
+            return inputs => [Bitwise(inputs.Arg(0), inputs.Arg(1), "BitShift", (x, n) => left ? x << (int)n : (long)((ulong)x >> (int)n))];
+        });
         OnnxOps.Register("BitwiseNot", 18, node => inputs =>
         {
             var x = inputs.Arg(0);

@@ -52,6 +52,18 @@ internal static class NormalizationOps
                 return [y, mean, invStd];
             };
         });
+        OnnxOps.Register("RMSNormalization", 23, node =>
+        {
+            long axis = node.Int("axis", -1);
+            float eps = node.Float("epsilon", 1e-5f);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int a = OpHelpers.Axis(axis, x.Rank, "RMSNormalization");
+                var axes = Enumerable.Range(a, x.Rank - a).ToArray();
+                return [x * (Average(x * x, axes) + eps).Sqrt().Reciprocal() * inputs.Arg(1)];
+            };
+        });
         OnnxOps.Register("GroupNormalization", 18, node =>
         {
             float eps = node.Float("epsilon", 1e-5f);
@@ -78,7 +90,7 @@ internal static class NormalizationOps
                 var x = inputs.Arg(0);
                 int a = OpHelpers.Axis(axis, x.Rank, "LpNormalization");
                 var norm = p == 1 ? x.Abs().Sum([a], true) : (x * x).Sum([a], true).Sqrt();
-                return [x / norm];
+                return [x / norm.Maximum(Tensor.Scalar(float.Epsilon))]; // a zero vector stays zero
             };
         });
         OnnxOps.Register("MeanVarianceNormalization", 9, node =>

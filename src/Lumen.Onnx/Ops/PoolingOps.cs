@@ -15,7 +15,12 @@ internal static class PoolingOps
             if (node.Int("storage_order", 0) != 0) throw node.Unsupported("storage_order=1");
             if (node.Outputs.Count > 1 && node.Outputs[1].Length > 0) throw node.Unsupported("Indices output");
             if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
-            return inputs => [Pool(a, inputs.Arg(0), (x, k, s, p, d) => x.MaxPool2d(k, s, p, d, ceil))];
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                var y = Pool(a, CastOps.To(x, DType.Float32), (t, k, s, p, d) => t.MaxPool2d(k, s, p, d, ceil));
+                return [CastOps.To(y, x.DType)];
+            };
         });
         OnnxOps.Register("AveragePool", 1, node =>
         {
@@ -25,6 +30,25 @@ internal static class PoolingOps
             if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
             if (a.Dilations is not null && a.Dilations.Any(d => d != 1)) throw node.Unsupported("dilations other than 1 in AveragePool");
             return inputs => [Pool(a, inputs.Arg(0), (x, k, s, p, d) => x.AvgPool2d(k, s, p, ceil, includePad))];
+        });
+        OnnxOps.Register("LpPool", 11, node =>
+        {
+            var a = new ConvAttributes(node);
+            float p = node.Int("p", 2);
+            bool ceil = node.Int("ceil_mode", 0) != 0;
+            if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
+            if (a.Dilations is not null && a.Dilations.Any(d => d != 1)) throw node.Unsupported("dilations other than 1 in LpPool");
+            return inputs => [Pool(a, inputs.Arg(0), (x, k, s, pads, d) =>
+                (x.Abs().Pow(p).AvgPool2d(k, s, pads, ceil, countIncludePad: true) * (k.H * k.W)).Pow(1f / p))];
+        });
+        OnnxOps.Register("GlobalLpPool", 2, node =>
+        {
+            float p = node.Int("p", 2);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return [x.Abs().Pow(p).Sum([.. Enumerable.Range(2, x.Rank - 2)], keepDims: true).Pow(1f / p)];
+            };
         });
         OnnxOps.Register("GlobalAveragePool", 1, node => inputs =>
         {

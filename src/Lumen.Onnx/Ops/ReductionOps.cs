@@ -10,8 +10,8 @@ internal static class ReductionOps
     {
         Reduce("ReduceSum", 13, (x, axes, keep) => x.DType == DType.Int64 ? IntSum(x, axes, keep) : x.Sum(axes, keep));
         Reduce("ReduceMean", 18, (x, axes, keep) => x.Mean(axes, keep));
-        Reduce("ReduceMax", 18, (x, axes, keep) => x.Max(axes, keep));
-        Reduce("ReduceMin", 18, (x, axes, keep) => x.Min(axes, keep));
+        Reduce("ReduceMax", 18, (x, axes, keep) => IsEmpty(x, axes) ? EmptyFill(x, axes, keep, float.NegativeInfinity) : x.Max(axes, keep));
+        Reduce("ReduceMin", 18, (x, axes, keep) => IsEmpty(x, axes) ? EmptyFill(x, axes, keep, float.PositiveInfinity) : x.Min(axes, keep));
         Reduce("ReduceProd", 18, (x, axes, keep) => x.Prod(axes, keep));
         Reduce("ReduceL1", 18, (x, axes, keep) => x.Abs().Sum(axes, keep));
         Reduce("ReduceL2", 18, (x, axes, keep) => (x * x).Sum(axes, keep).Sqrt());
@@ -47,7 +47,9 @@ internal static class ReductionOps
             axes = [.. Enumerable.Range(0, x.Rank).Select(i => (long)i)];
         }
         if (x.Rank == 0) return x;
-        return f(x, [.. axes.Select(a => OpHelpers.Axis(a, x.Rank, "Reduce"))], keep);
+        int[] normalized = [.. axes.Select(a => OpHelpers.Axis(a, x.Rank, "Reduce"))];
+        if (x.DType == DType.Bool) return CastOps.To(f(CastOps.To(x, DType.Float32), normalized, keep), DType.Bool);
+        return f(x, normalized, keep);
     }
 
     private static void ArgExtreme(string op, Func<Tensor, int, bool, bool, Tensor> f) =>
@@ -62,6 +64,22 @@ internal static class ReductionOps
                 return [f(x, OpHelpers.Axis(axis, x.Rank, op), keep, last)];
             };
         });
+
+    private static bool IsEmpty(Tensor x, int[]? axes) => axes is not null && axes.Any(a => x.Shape[a] == 0);
+
+    // The reduction of an empty set is the operation's identity (−∞ for max, +∞ for min).
+    private static Tensor EmptyFill(Tensor x, int[]? axes, bool keep, float identity)
+    {
+        var dims = new List<int>();
+        for (int d = 0; d < x.Rank; d++)
+        {
+            if (axes is null || !axes.Contains(d)) dims.Add(x.Shape[d]);
+            else if (keep) dims.Add(1);
+        }
+        var shape = new Shape([.. dims]);
+        var filled = OpHelpers.FloatTensor(Enumerable.Repeat(identity, shape.Size).ToArray(), shape);
+        return x.DType == DType.Float32 ? filled : CastOps.To(filled, x.DType);
+    }
 
     private static Tensor IntSum(Tensor x, int[]? axes, bool keep)
     {

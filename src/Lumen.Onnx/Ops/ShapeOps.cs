@@ -113,6 +113,34 @@ internal static class ShapeOps
                 return [x.Reshape(n, c, h / b, b, w / b, b).Permute(0, 3, 5, 1, 2, 4).Reshape(n, c * b * b, h / b, w / b)];
             };
         });
+        OnnxOps.Register("CenterCropPad", 18, node =>
+        {
+            long[]? axes = node.Ints("axes");
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                var shape = OpHelpers.Ints(inputs.Arg(1));
+                var axisList = axes is null ? Enumerable.Range(0, x.Rank).ToArray() : [.. axes.Select(a => OpHelpers.Axis(a, x.Rank, "CenterCropPad"))];
+                if (shape.Length != axisList.Length) throw new ArgumentException($"CenterCropPad: {shape.Length} sizes for {axisList.Length} axes of {x.Shape}.");
+                for (int i = 0; i < axisList.Length; i++)
+                {
+                    int a = axisList[i], size = x.Shape[a], target = shape[i];
+                    if (target < size)
+                    {
+                        int start = (size - target) / 2;
+                        x = x.Slice(a, start, start + target, 1);
+                    }
+                    else if (target > size)
+                    {
+                        var pads = new int[2 * x.Rank];
+                        pads[a] = (target - size) / 2;
+                        pads[a + x.Rank] = target - size - pads[a];
+                        x = x.Pad(pads, PadMode.Constant, 0f);
+                    }
+                }
+                return [x];
+            };
+        });
         PadOps.Register();
     }
 

@@ -36,7 +36,7 @@ public static partial class BackendTest
         }
         catch (OnnxException e)
         {
-            return new(name, op, BackendTestStatus.Unsupported, FirstLines(e.Message));
+            return new(name, op, BackendTestStatus.Unsupported, FirstLines(e.Message.Replace(modelPath, "model.onnx", StringComparison.Ordinal)));
         }
         var sets = Directory.GetDirectories(caseDirectory, "test_data_set_*").Order(StringComparer.Ordinal).ToList();
         if (sets.Count == 0) return new(name, op, BackendTestStatus.Failed, "no test_data_set_* directory");
@@ -50,7 +50,7 @@ public static partial class BackendTest
             }
             catch (OnnxException e)
             {
-                return new(name, op, BackendTestStatus.Unsupported, FirstLines(e.Message));
+                return new(name, op, BackendTestStatus.Unsupported, FirstLines(e.Message.Replace(caseDirectory, "", StringComparison.Ordinal)));
             }
             IReadOnlyList<Tensor> actual;
             try
@@ -60,7 +60,7 @@ public static partial class BackendTest
             }
             catch (Exception e) when (e is OnnxException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException or NullReferenceException)
             {
-                return new(name, op, BackendTestStatus.Failed, FirstLines($"{e.GetType().Name}: {e.Message}"));
+                return new(name, op, BackendTestStatus.Failed, FirstLines($"{e.GetType().Name}: {e.Message.Replace(modelPath, "model.onnx", StringComparison.Ordinal)}"));
             }
             for (int i = 0; i < expected.Count; i++)
             {

@@ -1,53 +1,51 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). Each tap adds a
-/// scaled input row segment onto an output row segment, a SIMD multiply-add when the stride is 1. Parallel over
-/// (image, channel) planes; the weight gradient is parallel over channels. Stride-1 convolutions take the
-/// register-blocked <see cref="ConvDepthwiseStride1"/> instead.
+/// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). Stride-1
+/// convolutions run the register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row
+/// into its sw column phases (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a
+/// contiguous run of one phase row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel)
+/// planes; the weight gradient is parallel over channels.
 /// </summary>
-/// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw].</remarks>
+/// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw]. Column
+/// s·sw + j·dw − pl = (s + ⌊(j·dw − pl)/sw⌋)·sw + ((j·dw − pl) mod sw), i.e. phase (j·dw − pl) mod sw at index
+/// s + ⌊(j·dw − pl)/sw⌋.</remarks>
 internal static class ConvDepthwise
 {
     /// <summary>y = depthwise conv(x, w) (y is overwritten).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        var columns = ColumnTaps.Of(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
+            var phases = RentPhases(g);
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * g.InPlane, g.InPlane);
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 if (UseStride1(g)) { ConvDepthwiseStride1.ForwardPlane(input, output, filter, g); continue; }
+                var source = Deinterleave(input, phases, g);
                 output.Clear();
                 for (int r = 0; r < g.OutHeight; r++)
-                {
-                    var line = output.Slice(r * g.OutWidth, g.OutWidth);
                     for (int i = 0; i < g.KernelHeight; i++)
                     {
                         int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
                         if (ih < 0 || ih >= g.InHeight) continue;
-                        var source = input.Slice(ih * g.InWidth, g.InWidth);
                         for (int j = 0; j < g.KernelWidth; j++)
                         {
-                            var (lo, hi) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
-                            if (lo >= hi) continue;
-                            float wv = filter[i * g.KernelWidth + j];
-                            int offset = j * g.DilationW - g.PadLeft;
-                            if (g.StrideW == 1)
-                            {
-                                var dst = line[lo..hi];
-                                TensorPrimitives.MultiplyAdd(source.Slice(lo + offset, hi - lo), wv, dst, dst);
-                            }
-                            else for (int s = lo; s < hi; s++) line[s] += wv * source[s * g.StrideW + offset];
+                            var (lo, length, at) = columns.Run(j, ih);
+                            if (length <= 0) continue;
+                            var dst = output.Slice(r * g.OutWidth + lo, length);
+                            TensorPrimitives.MultiplyAdd(source.Slice(at, length), filter[i * g.KernelWidth + j], dst, dst);
                         }
                     }
-                }
             }
+            ReturnPhases(phases);
         });
     }
 
@@ -70,37 +68,32 @@ internal static class ConvDepthwise
             Forward(dy, flipped, dx, adjoint);
             return;
         }
+        var columns = ColumnTaps.Of(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
+            var phases = RentPhases(g);
             for (int p = start; p < end; p++)
             {
-                var target = dx.AsSpan(p * g.InPlane, g.InPlane);
                 var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
+                var target = g.StrideW == 1 ? dx.AsSpan(p * g.InPlane, g.InPlane) : phases.AsSpan(0, PhaseLength(g));
+                if (g.StrideW > 1) target.Clear();
                 for (int r = 0; r < g.OutHeight; r++)
-                {
-                    var line = grad.Slice(r * g.OutWidth, g.OutWidth);
                     for (int i = 0; i < g.KernelHeight; i++)
                     {
                         int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
                         if (ih < 0 || ih >= g.InHeight) continue;
-                        var dst = target.Slice(ih * g.InWidth, g.InWidth);
                         for (int j = 0; j < g.KernelWidth; j++)
                         {
-                            var (lo, hi) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
-                            if (lo >= hi) continue;
-                            float wv = filter[i * g.KernelWidth + j];
-                            int offset = j * g.DilationW - g.PadLeft;
-                            if (g.StrideW == 1)
-                            {
-                                var d = dst.Slice(lo + offset, hi - lo);
-                                TensorPrimitives.MultiplyAdd(line[lo..hi], wv, d, d);
-                            }
-                            else for (int s = lo; s < hi; s++) dst[s * g.StrideW + offset] += wv * line[s];
+                            var (lo, length, at) = columns.Run(j, ih);
+                            if (length <= 0) continue;
+                            var dst = target.Slice(at, length);
+                            TensorPrimitives.MultiplyAdd(grad.Slice(r * g.OutWidth + lo, length), filter[i * g.KernelWidth + j], dst, dst);
                         }
                     }
-                }
+                if (g.StrideW > 1) Interleave(target, dx.AsSpan(p * g.InPlane, g.InPlane), g);
             }
+            ReturnPhases(phases);
         });
     }
 
@@ -108,8 +101,10 @@ internal static class ConvDepthwise
     public static void BackwardWeight(float[] dy, float[] x, float[] dw, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        var columns = ColumnTaps.Of(g);
         Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) =>
         {
+            var phases = RentPhases(g);
             for (int c = start; c < end; c++)
             {
                 var filterGrad = dw.AsSpan(c * taps, taps);
@@ -117,36 +112,99 @@ internal static class ConvDepthwise
                 for (int n = 0; n < g.Batch; n++)
                 {
                     int p = n * g.InChannels + c;
-                    if (UseStride1(g))
-                    {
-                        ConvDepthwiseStride1.WeightGradientPlane(x.AsSpan(p * g.InPlane, g.InPlane), dy.AsSpan(p * g.OutPlane, g.OutPlane), filterGrad, g);
-                        continue;
-                    }
                     var input = x.AsSpan(p * g.InPlane, g.InPlane);
                     var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
+                    if (UseStride1(g)) { ConvDepthwiseStride1.WeightGradientPlane(input, grad, filterGrad, g); continue; }
+                    var source = Deinterleave(input, phases, g);
                     for (int r = 0; r < g.OutHeight; r++)
-                    {
-                        var line = grad.Slice(r * g.OutWidth, g.OutWidth);
                         for (int i = 0; i < g.KernelHeight; i++)
                         {
                             int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
                             if (ih < 0 || ih >= g.InHeight) continue;
-                            var source = input.Slice(ih * g.InWidth, g.InWidth);
                             for (int j = 0; j < g.KernelWidth; j++)
                             {
-                                var (lo, hi) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
-                                if (lo >= hi) continue;
-                                int offset = j * g.DilationW - g.PadLeft;
-                                float acc = 0;
-                                if (g.StrideW == 1) acc = TensorPrimitives.Dot(line[lo..hi], source.Slice(lo + offset, hi - lo));
-                                else for (int s = lo; s < hi; s++) acc += line[s] * source[s * g.StrideW + offset];
-                                filterGrad[i * g.KernelWidth + j] += acc;
+                                var (lo, length, at) = columns.Run(j, ih);
+                                if (length > 0)
+                                    filterGrad[i * g.KernelWidth + j] += TensorPrimitives.Dot(grad.Slice(r * g.OutWidth + lo, length), source.Slice(at, length));
                             }
                         }
-                    }
                 }
             }
+            ReturnPhases(phases);
         });
+    }
+
+    /// <summary>For each kernel column j: the output columns [lo, hi) whose input column lies inside the row, and
+    /// where output column lo's input sits in the phase-split plane (plus ih·⌈W/sw⌉ for input row ih).</summary>
+    private sealed class ColumnTaps
+    {
+        private readonly int[] lo, hi, start;
+        private readonly int width;
+
+        private ColumnTaps(int[] lo, int[] hi, int[] start, int width)
+        {
+            this.lo = lo;
+            this.hi = hi;
+            this.start = start;
+            this.width = width;
+        }
+
+        public static ColumnTaps Of(in ConvGeometry g)
+        {
+            int sw = g.StrideW, kw = g.KernelWidth, width = PhaseWidth(g);
+            int[] lo = new int[kw], hi = new int[kw], start = new int[kw];
+            for (int j = 0; j < kw; j++)
+            {
+                (lo[j], hi[j]) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, sw, g.PadLeft, j * g.DilationW);
+                int shift = j * g.DilationW - g.PadLeft;
+                int phase = ((shift % sw) + sw) % sw, offset = (shift - phase) / sw;
+                start[j] = phase * g.InHeight * width + offset + lo[j];
+            }
+            return new ColumnTaps(lo, hi, start, width);
+        }
+
+        /// <summary>The run of kernel column j on input row ih: first output column, length, and input offset.</summary>
+        public (int Lo, int Length, int At) Run(int j, int ih) => (lo[j], hi[j] - lo[j], start[j] + ih * width);
+    }
+
+    // Columns per phase row: ⌈W / sw⌉ (the plane itself when sw = 1).
+    private static int PhaseWidth(in ConvGeometry g) => (g.InWidth + g.StrideW - 1) / g.StrideW;
+
+    private static int PhaseLength(in ConvGeometry g) => g.StrideW * g.InHeight * PhaseWidth(g);
+
+    private static float[] RentPhases(in ConvGeometry g) => g.StrideW == 1 ? [] : ArrayPool<float>.Shared.Rent(PhaseLength(g));
+
+    private static void ReturnPhases(float[] phases)
+    {
+        if (phases.Length > 0) ArrayPool<float>.Shared.Return(phases);
+    }
+
+    // [H, W] → [sw, H, ⌈W/sw⌉] with phase p, row h, index k holding column k·sw + p.
+    private static ReadOnlySpan<float> Deinterleave(ReadOnlySpan<float> plane, float[] phases, in ConvGeometry g)
+    {
+        if (g.StrideW == 1) return plane;
+        int sw = g.StrideW, width = PhaseWidth(g);
+        for (int phase = 0; phase < sw; phase++)
+            for (int h = 0; h < g.InHeight; h++)
+            {
+                var row = plane.Slice(h * g.InWidth, g.InWidth);
+                var dst = phases.AsSpan((phase * g.InHeight + h) * width, width);
+                for (int k = 0, col = phase; col < row.Length; k++, col += sw) dst[k] = row[col];
+            }
+        return phases.AsSpan(0, PhaseLength(g));
+    }
+
+    // The inverse of Deinterleave, adding into the plane.
+    private static void Interleave(ReadOnlySpan<float> phases, Span<float> plane, in ConvGeometry g)
+    {
+        int sw = g.StrideW, width = PhaseWidth(g);
+        for (int phase = 0; phase < sw; phase++)
+            for (int h = 0; h < g.InHeight; h++)
+            {
+                var row = plane.Slice(h * g.InWidth, g.InWidth);
+                var src = phases.Slice((phase * g.InHeight + h) * width, width);
+                for (int k = 0, col = phase; col < row.Length; k++, col += sw) row[col] += src[k];
+            }
     }
 
     private static bool UseStride1(in ConvGeometry g) => g.StrideH == 1 && g.StrideW == 1 && ConvDepthwiseStride1.IsSupported;

@@ -71,46 +71,68 @@ internal static class ConvDepthwiseStride1
         }
     }
 
-    /// <summary>One plane's contribution to the filter gradient: grad[i, j] += Σ_{r, s} dy[r, s] · x[r − top + i·dh, s − left + j·dw].</summary>
+    /// <summary>One plane's contribution to the filter gradient: grad[i, j] += Σ_{r, s} dy[r, s] · x[r − top + i·dh, s − left + j·dw].
+    /// Kernel row by kernel row, so that the kw vector accumulators of that row stay in registers for 1 and 3 wide kernels.</summary>
     public static void WeightGradientPlane(ReadOnlySpan<float> input, ReadOnlySpan<float> dy, Span<float> grad, in ConvGeometry g)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, w = g.InWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
+        int kw = g.KernelWidth, w = g.InWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
         var (lo, hi) = Interior(g);
-        Span<int> rowAt = stackalloc int[kh];
-        Span<int> tapRow = stackalloc int[kh];
-        Span<Vector256<float>> acc = stackalloc Vector256<float>[kh * kw];
-        acc.Clear();
+        int vectorEnd = lo + (hi - lo) / 8 * 8;
         ref float x0 = ref MemoryMarshal.GetReference(input);
-        for (int r = 0; r < g.OutHeight; r++)
+        ref float d0 = ref MemoryMarshal.GetReference(dy);
+        Span<Vector256<float>> acc = stackalloc Vector256<float>[kw];
+        for (int i = 0; i < g.KernelHeight; i++)
         {
-            int valid = ValidRows(g, r, rowAt, tapRow);
-            var line = dy.Slice(r * ow, ow);
-            ref float d0 = ref MemoryMarshal.GetReference(line);
-            int s = lo;
-            for (; s + 8 <= hi; s += 8)
+            acc.Clear();
+            var a0 = Vector256<float>.Zero;
+            var a1 = Vector256<float>.Zero;
+            var a2 = Vector256<float>.Zero;
+            for (int r = 0; r < g.OutHeight; r++)
             {
-                var d = Vector256.LoadUnsafe(ref d0, (nuint)s);
-                for (int v = 0; v < valid; v++)
+                int ih = r - g.PadTop + i * g.DilationH;
+                if (ih < 0 || ih >= g.InHeight) continue;
+                int rowAt = ih * w, dyAt = r * ow;
+                if (kw == 3)
                 {
-                    int at = rowAt[v] + s - pl, t = tapRow[v] * kw;
-                    for (int j = 0; j < kw; j++)
-                        acc[t + j] = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)(at + j * dw)), acc[t + j]);
+                    for (int s = lo; s < vectorEnd; s += 8)
+                    {
+                        var d = Vector256.LoadUnsafe(ref d0, (nuint)(dyAt + s));
+                        int at = rowAt + s - pl;
+                        a0 = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)at), a0);
+                        a1 = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)(at + dw)), a1);
+                        a2 = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)(at + 2 * dw)), a2);
+                    }
                 }
-            }
-            for (int c = 0; c < ow; c++)
-            {
-                if (c == lo) c = s; // the vector loop covered [lo, s)
-                if (c >= ow) break;
-                float dv = line[c];
-                for (int v = 0; v < valid; v++)
+                else
+                {
+                    for (int s = lo; s < vectorEnd; s += 8)
+                    {
+                        var d = Vector256.LoadUnsafe(ref d0, (nuint)(dyAt + s));
+                        int at = rowAt + s - pl;
+                        for (int j = 0; j < kw; j++) acc[j] = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref x0, (nuint)(at + j * dw)), acc[j]);
+                    }
+                }
+                // columns outside the vectorised interior, bounds-checked
+                for (int s = 0; s < ow; s++)
+                {
+                    if (s == lo) s = vectorEnd;
+                    if (s >= ow) break;
+                    float dv = dy[dyAt + s];
                     for (int j = 0; j < kw; j++)
                     {
-                        int iw = c - pl + j * dw;
-                        if (iw >= 0 && iw < w) grad[tapRow[v] * kw + j] += dv * input[rowAt[v] + iw];
+                        int iw = s - pl + j * dw;
+                        if (iw >= 0 && iw < w) grad[i * kw + j] += dv * input[rowAt + iw];
                     }
+                }
             }
+            if (kw == 3)
+            {
+                acc[0] = a0;
+                acc[1] = a1;
+                acc[2] = a2;
+            }
+            for (int j = 0; j < kw; j++) grad[i * kw + j] += Vector256.Sum(acc[j]);
         }
-        for (int t = 0; t < kh * kw; t++) grad[t] += Vector256.Sum(acc[t]);
     }
 
     // Output columns [lo, hi) whose every tap lies inside the input row.

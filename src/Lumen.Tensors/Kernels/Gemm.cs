@@ -7,8 +7,8 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>Which micro-kernel a GEMM runs on (<see cref="Auto"/> picks the widest the hardware accelerates).</summary>
 internal enum GemmPath
 {
-    /// <summary>The widest accelerated path (Vector512, else Vector256 with FMA, else scalar), or the direct
-    /// unpacked loop when the product is tiny. The explicit paths below always pack.</summary>
+    /// <summary>The widest accelerated path (Vector512, else Vector256 with FMA, else scalar), or the unpacked
+    /// matrix-vector loop when m or n is 1. The explicit paths below always pack.</summary>
     Auto,
 
     /// <summary>The 4×4 scalar micro-kernel.</summary>
@@ -27,15 +27,12 @@ internal enum GemmPath
 /// (B stored [n,k] when <c>transB</c>).
 /// </summary>
 /// <remarks>
-/// Packed, cache-blocked and multi-threaded (see <see cref="GemmDriver{TKernel}"/>); tiny products take a direct
-/// unpacked path. Threads split the larger of m and n into contiguous slabs of whole register tiles; each thread
+/// Packed, cache-blocked and multi-threaded (see <see cref="GemmDriver{TKernel}"/>); matrix-vector products take
+/// a direct unpacked path (measured: packing beats unpacked row loops from 16³ down to 8³ already). Threads split the larger of m and n into contiguous slabs of whole register tiles; each thread
 /// packs its own panels, so threads never wait on each other.
 /// </remarks>
 internal static unsafe class Gemm
 {
-    /// <summary>Products with m·n·k at most this run unpacked (packing would cost more than it saves).</summary>
-    private const long SmallWork = 16 * 16 * 16;
-
     /// <summary>Multiply-adds a thread must get before another thread is worth waking.</summary>
     private const long WorkPerThread = 64 * 64 * 64;
 
@@ -62,17 +59,16 @@ internal static unsafe class Gemm
             if (!accumulate) c[..(m * n)].Clear();
             return;
         }
-        long work = (long)m * n * k;
         if (path == GemmPath.Auto)
         {
-            if (work <= SmallWork)
+            if (m == 1 || n == 1)
             {
-                MultiplySmall(a, b, c, m, n, k, transA, transB, accumulate);
+                MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate);
                 return;
             }
             path = BestPath;
         }
-        int threads = (int)Math.Clamp(work / WorkPerThread, 1, maxThreads);
+        int threads = (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, m, n, k, accumulate, path);
@@ -104,30 +100,30 @@ internal static unsafe class Gemm
         });
     }
 
-    /// <summary>Direct unpacked product for tiny shapes: row-wise AXPYs, or dot products when B is transposed.</summary>
-    private static void MultiplySmall(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
+    /// <summary>Matrix-vector products (m = 1 or n = 1), where packing would pad a register tile with zeros: the
+    /// vector operand is contiguous whatever its transpose flag, so each output is a dot product or an AXPY sweep.</summary>
+    private static void MultiplyVector(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA, bool transB, bool accumulate)
     {
-        Span<float> column = stackalloc float[transA ? k : 0];
-        for (int i = 0; i < m; i++)
+        // Orient as y[rows] (+)= M·x where M's rows are contiguous (dot products) or its columns are (AXPYs).
+        bool columnVector = n == 1;
+        var x = columnVector ? b[..k] : a[..k];                              // [k]
+        var matrix = columnVector ? a : b;
+        bool rowsContiguous = columnVector ? !transA : transB;               // M[i, :] contiguous?
+        int rows = columnVector ? m : n;
+        var y = c[..rows];                                                   // [rows]
+        if (rowsContiguous)
         {
-            var row = c.Slice(i * n, n);                                    // C[i, :]
-            if (!accumulate) row.Clear();
-            scoped ReadOnlySpan<float> aRow;                                // op(A)[i, :]
-            if (transA)
+            for (int i = 0; i < rows; i++)
             {
-                for (int p = 0; p < k; p++) column[p] = a[p * m + i];
-                aRow = column;
+                float dot = TensorPrimitives.Dot(matrix.Slice(i * k, k), x);
+                y[i] = accumulate ? y[i] + dot : dot;
             }
-            else aRow = a.Slice(i * k, k);
-            if (transB)
-            {
-                for (int j = 0; j < n; j++) row[j] += TensorPrimitives.Dot(aRow, b.Slice(j * k, k));
-            }
-            else
-            {
-                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aRow[p], row, row);
-            }
+        }
+        else
+        {
+            if (!accumulate) y.Clear();
+            for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(matrix.Slice(p * rows, rows), x[p], y, y);
         }
     }
 

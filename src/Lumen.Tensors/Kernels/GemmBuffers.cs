@@ -9,6 +9,9 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
+    /// <summary>Floats past the requested length that packing may scribble on (a 6-row transposed store spills 2).</summary>
+    private const int Slack = 8;
+
     [ThreadStatic] private static float[]? packedA;
     [ThreadStatic] private static float[]? packedB;
 
@@ -20,7 +23,7 @@ internal static unsafe class GemmBuffers
 
     private static float* Rent(ref float[]? slot, int length)
     {
-        int padded = length + Alignment / sizeof(float);
+        int padded = length + Alignment / sizeof(float) + Slack;
         if (slot is null || slot.Length < padded) slot = GC.AllocateUninitializedArray<float>(padded, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(slot));
         return (float*)((address + (Alignment - 1)) & ~(nint)(Alignment - 1));

@@ -7,7 +7,9 @@ namespace Lumen.Tensors.Kernels;
 /// 12×32 micro-kernel on 512-bit vectors (AVX-512F): 24 accumulators, 2 B loads and 1 broadcast of A per step,
 /// 27 of the 32 zmm registers (the BLIS SkylakeX sgemm shape, transposed to row-major C).
 /// </summary>
-/// <remarks>Blocking: KC·NR·4 = 32 KiB of B per micro-panel (L1/L2), MC·KC·4 = 288 KiB of A in a ≥ 1 MiB L2.</remarks>
+/// <remarks>Blocking: KC·NR·4 = 32 KiB of B per micro-panel (L1/L2), MC·KC·4 = 288 KiB of A in a ≥ 1 MiB L2.
+/// Verified for correctness only (the tests run it through software-emulated Vector512); its speed and blocking
+/// have not been measured on AVX-512 hardware yet.</remarks>
 internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 {
     public static int MR => 12;

@@ -65,29 +65,42 @@ internal static unsafe class GemmPacking
     /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count, 0 for count ≤ j &lt; width (p &lt; steps).</summary>
     private static void CopyRows(float* src, nint ld, int steps, int count, int width, float* dst)
     {
-        int vectorized = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
+        int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
+        int narrow = Vector128.IsHardwareAccelerated ? count & ~3 : 0;
         for (int p = 0; p < steps; p++)
         {
             float* s = src + p * ld;
             float* d = dst + (nint)p * width;
             int j = 0;
-            for (; j < vectorized; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+            for (; j < wide; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+            for (; j < narrow; j += 4) Vector128.Store(Vector128.Load(s + j), d + j);
             for (; j < count; j++) d[j] = s[j];
             for (; j < width; j++) d[j] = 0;
         }
     }
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).
-    /// Whole 8×8 blocks go through registers (<see cref="Transpose8x8"/>) when AVX is available.</summary>
+    /// Whole 8×8 blocks (and a panel of exactly six rows) go through registers (<see cref="Transpose8x8"/>) when AVX
+    /// is available.</summary>
     private static void Transpose(float* src, nint ld, int count, int steps, int width, float* dst)
     {
         int r = 0;
-        if (Avx.IsSupported && width % 8 == 0)
+        if (Avx.IsSupported && width == 6 && count == 6)
+        {
+            // Six rows (the 6×16 kernel's A panel): each transposed column is stored 8 wide, in ascending order, so
+            // its two extra lanes land on the next column's start and are overwritten by it (the last spill goes to
+            // the next panel or the buffer's slack; see GemmBuffers).
+            int blockSteps = steps & ~7;
+            for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + p, ld, dst + (nint)p * width, width, rows: 6);
+            TransposeScalar(src, ld, 6, blockSteps, steps, width, dst);
+            return;
+        }
+        if (Avx.IsSupported)
         {
             int blockSteps = steps & ~7;
             for (; r + 8 <= count; r += 8)
             {
-                for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+                for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (nint)p * width + r, width, rows: 8);
                 TransposeScalar(src + r * ld, ld, 8, blockSteps, steps, width, dst + r);
             }
         }
@@ -111,9 +124,11 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="ld"/>)
-    /// to <paramref name="dst"/> (row stride <paramref name="ldd"/>): unpack pairs, shuffle quads, swap 128-bit halves.</summary>
+    /// to <paramref name="dst"/> (row stride <paramref name="ldd"/>, rows stored in ascending order): unpack pairs,
+    /// shuffle quads, swap 128-bit halves. With <paramref name="rows"/> = 6 only six source rows are read and the
+    /// last two lanes of every output row are zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
+    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd, int rows)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + ld);
@@ -121,8 +136,8 @@ internal static unsafe class GemmPacking
         var r3 = Avx.LoadVector256(src + 3 * ld);
         var r4 = Avx.LoadVector256(src + 4 * ld);
         var r5 = Avx.LoadVector256(src + 5 * ld);
-        var r6 = Avx.LoadVector256(src + 6 * ld);
-        var r7 = Avx.LoadVector256(src + 7 * ld);
+        var r6 = rows == 8 ? Avx.LoadVector256(src + 6 * ld) : Vector256<float>.Zero;
+        var r7 = rows == 8 ? Avx.LoadVector256(src + 7 * ld) : Vector256<float>.Zero;
         var t0 = Avx.UnpackLow(r0, r1);                     // r0[0] r1[0] r0[1] r1[1] | r0[4] r1[4] r0[5] r1[5]
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

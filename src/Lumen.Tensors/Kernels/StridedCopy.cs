@@ -59,6 +59,12 @@ internal static class StridedCopy
             {
                 if (si == 1 && di == 1) src.AsSpan(so, inner).CopyTo(dst.AsSpan(dOff, inner));
                 else if (si == 0 && di == 1) dst.AsSpan(dOff, inner).Fill(src[so]);
+                else if (si == -1 && di == 1)
+                {
+                    var run = dst.AsSpan(dOff, inner);
+                    src.AsSpan(so - inner + 1, inner).CopyTo(run);
+                    run.Reverse(); // a flipped run: block copy, then an in-place (vectorised) reversal
+                }
                 else for (int j = 0; j < inner; j++) dst[dOff + j * di] = src[so + j * si];
                 for (int d = rank - 2; d >= 0; d--)
                 {

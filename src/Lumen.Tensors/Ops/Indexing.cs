@@ -17,7 +17,7 @@ public sealed partial class Tensor
     public Tensor IndexSelect(int axis, Tensor indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
-        int a = Shape.NormalizeAxis(axis, Rank, "IndexSelect");
+        int a = DimensionAxis(axis, "IndexSelect");
         RequireIndices(indices, "IndexSelect");
         int outer = Shape.Product(0, a), n = Shape.Dims[a], inner = Shape.Product(a + 1, Rank), m = indices.Size;
         var idx = indices.AsInt64Span();
@@ -118,7 +118,7 @@ public sealed partial class Tensor
     /// Differentiable: the gradient is scattered back with add.</summary>
     internal Tensor GatherBlocks(string op, int[] offsets, int block, Shape outShape)
     {
-        var data = NewStorage(DType, outShape.Size);
+        var data = NewStorage(DType, outShape.Size, overwrite: true);
         BlockGather.Gather(Storage, offsets, block, data);
         return Gradients.Record(FromStorage(outShape, data), op, Gradients.GatherBlocksRule(op, Shape, offsets, block), this);
     }
@@ -135,7 +135,7 @@ public sealed partial class Tensor
     /// <summary>Offset in this tensor of each element that Gather/ScatterElements address through <paramref name="index"/>.</summary>
     private int[] ElementOffsets(string op, int axis, Tensor index)
     {
-        int a = Shape.NormalizeAxis(axis, Rank, op);
+        int a = DimensionAxis(axis, op);
         RequireIndices(index, op);
         bool fits = index.Rank == Rank;
         for (int d = 0; fits && d < Rank; d++) fits = d == a || index.Shape.Dims[d] <= Shape.Dims[d];

@@ -24,7 +24,7 @@ public sealed partial class Tensor
         if (shape.Rank < Rank || Shape.Broadcast(Shape, shape, "BroadcastTo") != shape)
             throw new ArgumentException($"BroadcastTo: shape {Shape} cannot be broadcast to {shape}.");
         if (shape == Shape) return this;
-        var data = NewStorage(DType, shape.Size);
+        var data = NewStorage(DType, shape.Size, overwrite: true);
         // a source stride of 0 along every broadcast dimension
         StridedCopy.Run(Storage, 0, Broadcasting.AlignedStrides(Shape, shape), data, 0, shape.Strides(), shape.ToArray());
         return Gradients.Record(FromStorage(shape, data), "BroadcastTo", Gradients.BroadcastToRule(Shape), this);
@@ -82,7 +82,7 @@ public sealed partial class Tensor
             for (int i = 0; i < Rank; i++) drop[i] = Shape.Dims[i] == 1;
         foreach (var axis in axes)
         {
-            int a = Shape.NormalizeAxis(axis, Rank, "Squeeze");
+            int a = DimensionAxis(axis, "Squeeze");
             if (Shape.Dims[a] != 1) throw new ArgumentException($"Squeeze: axis {axis} of shape {Shape} has size {Shape.Dims[a]}, not 1.");
             drop[a] = true;
         }
@@ -196,10 +196,18 @@ public sealed partial class Tensor
     /// get <paramref name="fill"/>. Differentiable: the gradient is copied back through the same windows.</summary>
     internal Tensor CopyWindow(string op, StridedWindow from, Shape outShape, StridedWindow to, float fill)
     {
-        var data = NewStorage(DType, outShape.Size);
-        if (fill != 0 && to.Size != outShape.Size) FillStorage(data, fill);
+        bool covered = to.Size == outShape.Size;
+        var data = NewStorage(DType, outShape.Size, overwrite: covered);
+        if (fill != 0 && !covered) FillStorage(data, fill);
         StridedCopy.Run(Storage, from.Offset, from.Strides, data, to.Offset, to.Strides, from.Dims);
         return Gradients.Record(FromStorage(outShape, data), op, Gradients.CopyWindowRule(op, Shape, from, to), this);
+    }
+
+    /// <summary>Normalises an axis that must name an existing dimension: throws for scalars, which have none.</summary>
+    private int DimensionAxis(int axis, string op)
+    {
+        if (Rank == 0) throw new ArgumentException($"{op}: expected a tensor of rank ≥ 1, got a scalar (shape {Shape}).");
+        return Shape.NormalizeAxis(axis, Rank, op);
     }
 
     /// <summary>Flags the given axes (negatives allowed), rejecting out-of-range and repeated ones.</summary>
@@ -208,7 +216,7 @@ public sealed partial class Tensor
         var flags = new bool[Rank];
         foreach (var axis in axes)
         {
-            int a = Shape.NormalizeAxis(axis, Rank, op);
+            int a = DimensionAxis(axis, op);
             if (flags[a]) throw new ArgumentException($"{op}: axis {axis} is repeated in [{string.Join(", ", axes)}] for shape {Shape}.");
             flags[a] = true;
         }

@@ -31,7 +31,7 @@ public sealed partial class Tensor
         int offset = 0;
         for (int i = 0; i < axes.Length; i++)
         {
-            int a = Shape.NormalizeAxis(axes[i], Rank, "Slice");
+            int a = DimensionAxis(axes[i], "Slice");
             if (steps[i] == 0) throw new ArgumentException($"Slice: step is 0 on axis {axes[i]} of shape {Shape}.");
             var (first, count) = SliceRange(starts[i], ends[i], steps[i], Shape.Dims[a]);
             dims[a] = count;
@@ -69,7 +69,7 @@ public sealed partial class Tensor
     public Tensor[] Split(int[] sizes, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(sizes);
-        int a = Shape.NormalizeAxis(axis, Rank, "Split");
+        int a = DimensionAxis(axis, "Split");
         if (sizes.Any(s => s < 0) || sizes.Sum() != Shape.Dims[a])
             throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] do not add up to dimension {axis} of shape {Shape} ({Shape.Dims[a]}).");
         var pieces = new Tensor[sizes.Length];
@@ -82,7 +82,7 @@ public sealed partial class Tensor
     /// last one smaller), as PyTorch <c>chunk</c>; this can give fewer than <paramref name="chunks"/> pieces.</summary>
     public Tensor[] Chunk(int chunks, int axis = 0)
     {
-        int a = Shape.NormalizeAxis(axis, Rank, "Chunk");
+        int a = DimensionAxis(axis, "Chunk");
         if (chunks < 1) throw new ArgumentOutOfRangeException(nameof(chunks), $"Chunk: chunks must be at least 1, got {chunks} (shape {Shape}).");
         int n = Shape.Dims[a], size = Math.Max(1, (n + chunks - 1) / chunks);
         var sizes = new List<int>();
@@ -98,7 +98,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Count == 0) throw new ArgumentException("Concat: no tensors given.");
         var first = tensors[0];
-        int a = Shape.NormalizeAxis(axis, first.Rank, "Concat");
+        int a = first.DimensionAxis(axis, "Concat");
         int total = 0;
         foreach (var t in tensors)
         {
@@ -109,7 +109,7 @@ public sealed partial class Tensor
             total += t.Shape.Dims[a];
         }
         var outShape = first.Shape.With(a, total);
-        var data = NewStorage(first.DType, outShape.Size);
+        var data = NewStorage(first.DType, outShape.Size, overwrite: true);
         var outStrides = outShape.Strides();
         var places = new StridedWindow[tensors.Count];
         for (int i = 0, at = 0; i < tensors.Count; at += tensors[i].Shape.Dims[a], i++)

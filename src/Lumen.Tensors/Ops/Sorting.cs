@@ -9,7 +9,7 @@ public sealed partial class Tensor
     /// <example><code>var (values, indices) = x.Sort(descending: true);</code></example>
     public (Tensor Values, Tensor Indices) Sort(int axis = -1, bool descending = false)
     {
-        int a = SortAxis(axis, "Sort");
+        int a = DimensionAxis(axis, "Sort");
         var indices = SortedIndices("Sort", a, descending, Shape.Dims[a]);
         return (Gather(a, indices), indices);
     }
@@ -17,7 +17,7 @@ public sealed partial class Tensor
     /// <summary>The Int64 indices that sort the tensor along <paramref name="axis"/> (stable).</summary>
     public Tensor ArgSort(int axis = -1, bool descending = false)
     {
-        int a = SortAxis(axis, "ArgSort");
+        int a = DimensionAxis(axis, "ArgSort");
         return SortedIndices("ArgSort", a, descending, Shape.Dims[a]);
     }
 
@@ -29,7 +29,7 @@ public sealed partial class Tensor
     public (Tensor Values, Tensor Indices) TopK(int k, int axis = -1, bool largest = true, bool sorted = true)
     {
         _ = sorted;
-        int a = SortAxis(axis, "TopK");
+        int a = DimensionAxis(axis, "TopK");
         int n = Shape.Dims[a];
         if (k < 0 || k > n) throw new ArgumentOutOfRangeException(nameof(k), $"TopK: k = {k} is out of range [0, {n}] for axis {axis} of shape {Shape}.");
         var indices = SortedIndices("TopK", a, largest, k);
@@ -66,12 +66,6 @@ public sealed partial class Tensor
             }
         });
         return new Tensor(Shape.With(axis, keep), result);
-    }
-
-    private int SortAxis(int axis, string op)
-    {
-        if (Rank == 0) throw new ArgumentException($"{op}: expected a tensor of rank ≥ 1, got a scalar (shape {Shape}).");
-        return Shape.NormalizeAxis(axis, Rank, op);
     }
 
     /// <summary>Total order on floats with NaN above +∞.</summary>

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Lumen.Onnx;
+using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
+
+namespace Lumen.Cli;
+
+/// <summary><c>lumen bench MODEL --batch 1 16 --iterations 5</c>: median forward time (no autograd) on seeded random
+/// inputs of the model's input shape with the batch dimension replaced; prints one JSON line per batch size.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<FileInfo>("model") { Description = "The .onnx file (one float input [N, …])." };
+        var batches = new Option<int[]>("--batch") { Description = "Batch sizes.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1] };
+        var iterations = new Option<int>("--iterations") { Description = "Timed runs per batch size (after one warm-up).", DefaultValueFactory = _ => 5 };
+        var command = new Command("bench", "Time a model's forward pass on random inputs.") { model, batches, iterations };
+        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batches) ?? [1], Math.Max(1, parse.GetValue(iterations))));
+        return command;
+    }
+
+    private static int Run(FileInfo file, int[] batches, int iterations)
+    {
+        try
+        {
+            var module = OnnxModel.Load(file.FullName);
+            var info = module.Model.Inputs[0];
+            if (module.Model.Inputs.Count != 1 || info.Dims is null || info.Storage != DType.Float32)
+                throw new OnnxException($"{file.FullName}: bench needs a model with one float input of known rank.");
+            foreach (var batch in batches)
+            {
+                var dims = info.Dims.Select((d, i) => i == 0 ? batch : int.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+                var x = Tensor.Rand(new Shape(dims), seed: 1);
+                var times = new List<double>();
+                using (GradMode.Off())
+                {
+                    module.Call(x);
+                    for (int i = 0; i < iterations; i++)
+                    {
+                        var watch = Stopwatch.StartNew();
+                        module.Call(x);
+                        times.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+                times.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"engine\":\"lumen\",\"model\":\"{Path.GetFileNameWithoutExtension(file.Name)}\",\"batch\":{batch},\"threads\":{Parallelism.MaxDegree},\"median_ms\":{times[times.Count / 2]:F2},\"min_ms\":{times[0]:F2}}}"));
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is OnnxException or FormatException or IOException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Ops;
+
+/// <summary>
+/// Attention (opset 23) as a composite: softmax(mask(softcap(scale·Q·Kᵀ)))·V with 3-D or 4-D inputs, grouped-query
+/// heads, boolean or additive masks, upper-left causal masking and past key/value concatenation.
+/// </summary>
+/// <remarks>Outputs: Y, present_key, present_value and the Q·Kᵀ tensor selected by qk_matmul_output_mode
+/// (0 raw, 1 masked, 2 soft-capped, 3 softmax).</remarks>
+internal static class AttentionOps
+{
+    public static void Register() => OnnxOps.Register("Attention", 23, node =>
+    {
+        bool causal = node.Int("is_causal", 0) != 0;
+        int qHeads = (int)node.Int("q_num_heads", 0), kvHeads = (int)node.Int("kv_num_heads", 0);
+        long mode = node.Int("qk_matmul_output_mode", 0);
+        float? scale = node.Has("scale") ? node.Float("scale", 1f) : null;
+        float softcap = node.Float("softcap", 0f);
+        if (mode is < 0 or > 3) throw node.Unsupported($"qk_matmul_output_mode {mode}");
+        if (node.HasInput(6)) throw node.Unsupported("nonpad_kv_seqlen input");
+        return inputs => Attend(inputs, causal, qHeads, kvHeads, mode, scale, softcap);
+    });
+
+    private static Tensor[] Attend(Tensor?[] inputs, bool causal, int qHeads, int kvHeads, long mode, float? scale, float softcap)
+    {
+        var q = inputs.Arg(0);
+        var k = inputs.Arg(1);
+        var v = inputs.Arg(2);
+        bool flat = q.Rank == 3;
+        if (flat)
+        {
+            if (qHeads == 0 || kvHeads == 0) throw new ArgumentException("Attention: 3-D inputs need q_num_heads and kv_num_heads.");
+            q = Heads(q, qHeads);
+            k = Heads(k, kvHeads);
+            v = Heads(v, kvHeads);
+        }
+        int past = inputs.Optional(4) is { } p ? p.Shape[2] : 0;
+        if (inputs.Optional(4) is { } pastKey) k = Tensor.Concat([pastKey, k], 2);
+        if (inputs.Optional(5) is { } pastValue) v = Tensor.Concat([pastValue, v], 2);
+        var presentKey = k;
+        var presentValue = v;
+        int hq = q.Shape[1], hkv = k.Shape[1];
+        if (hq != hkv)
+        {
+            if (hq % hkv != 0) throw new ArgumentException($"Attention: {hq} query heads are not a multiple of {hkv} key/value heads.");
+            k = RepeatHeads(k, hq / hkv);
+            v = RepeatHeads(v, hq / hkv);
+        }
+        int s = q.Shape[2], l = k.Shape[2];
+        float factor = scale ?? 1f / MathF.Sqrt(q.Shape[3]);
+        var scores = q.MatMul(k.Transpose(2, 3)) * factor; // [B, H, S, L]
+        var qk = scores;
+        // Soft-capping bounds the raw scores before masking, so masked (−∞) entries stay masked.
+        if (softcap > 0f) scores = (scores / softcap).Tanh() * softcap;
+        var capped = scores;
+        if (inputs.Optional(3) is { } mask)
+        {
+            var additive = mask.DType == DType.Bool
+                ? Tensor.Where(mask, Tensor.Scalar(0f), Tensor.Scalar(float.NegativeInfinity))
+                : mask;
+            scores = scores + additive;
+        }
+        if (causal)
+        {
+            // Upper-left aligned; with past keys, query i sits at position past + i of the key sequence.
+            var bias = new float[s * l];
+            for (int i = 0; i < s; i++)
+                for (int j = i + 1 + past; j < l; j++) bias[i * l + j] = float.NegativeInfinity;
+            scores = scores + OpHelpers.FloatTensor(bias, new Shape(s, l));
+        }
+        if (mode == 1) qk = scores;
+        if (mode == 2) qk = capped;
+        var probabilities = SafeSoftmax(scores);
+        if (mode == 3) qk = probabilities;
+        var y = probabilities.MatMul(v); // [B, H, S, Dv]
+        if (flat) y = y.Permute(0, 2, 1, 3).Reshape(y.Shape[0], s, -1);
+        return [y, presentKey, presentValue, qk];
+    }
+
+    // Softmax over keys where a fully masked row (all −∞) gives zeros instead of NaN.
+    private static Tensor SafeSoftmax(Tensor scores)
+    {
+        var max = scores.Detach().Max(3, keepDims: true);
+        var finiteMax = Tensor.Where(max.Equal(Tensor.Scalar(float.NegativeInfinity)), Tensor.Scalar(0f), max);
+        var e = (scores - finiteMax).Exp();
+        return e / e.Sum(3, keepDims: true).Maximum(Tensor.Scalar(float.Epsilon));
+    }
+
+    // [B, S, H·D] → [B, H, S, D]
+    private static Tensor Heads(Tensor x, int heads) =>
+        x.Reshape(x.Shape[0], x.Shape[1], heads, x.Shape[2] / heads).Permute(0, 2, 1, 3);
+
+    // [B, Hkv, L, D] → [B, Hkv·g, L, D], each key/value head shared by g consecutive query heads.
+    private static Tensor RepeatHeads(Tensor x, int g)
+    {
+        int b = x.Shape[0], h = x.Shape[1], l = x.Shape[2], d = x.Shape[3];
+        return x.Reshape(b, h, 1, l, d).BroadcastTo(new Shape(b, h, g, l, d)).Reshape(b, h * g, l, d);
+    }
+}
