@@ -123,6 +123,15 @@ public class ReduceTests
     }
 
     [Fact]
+    public void LogSumExp_over_an_empty_axis_is_negative_infinity()
+    {
+        var x = Tensor.Zeros([2, 0, 4]);
+        var y = x.LogSumExp([1], keepDims: true);
+        Assert.Equal([2, 1, 4], y.Shape.ToArray());
+        Assert.All(y.ToArray(), v => Assert.Equal(float.NegativeInfinity, v));
+    }
+
+    [Fact]
     public void LogSumExp_is_stable_for_large_and_infinite_inputs()
     {
         var x = Tensor.FromArray([1000f, 1000f, -1000f, float.NegativeInfinity, float.NegativeInfinity, 0f], 2, 3);

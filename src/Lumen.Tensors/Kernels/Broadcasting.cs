@@ -62,6 +62,7 @@ internal static class Broadcasting
     internal static unsafe void Apply<TOp>(ReadOnlySpan<float> a, Shape shapeA, ReadOnlySpan<float> b, Shape shapeB, Span<float> output, Shape shapeOut)
         where TOp : IBinaryOperator
     {
+        if (shapeOut.Size == 0) return;                                             // an empty extent: nothing to compute
         bool fullA = shapeA == shapeOut, fullB = shapeB == shapeOut;                 // else a single element, or broadcast
         bool flat = (fullA || shapeA.Size == 1) && (fullB || shapeB.Size == 1);
         var plan = flat ? default : Plan(shapeOut, shapeA, shapeB);
