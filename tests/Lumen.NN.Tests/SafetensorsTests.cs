@@ -115,11 +115,10 @@ public class SafetensorsTests
         Assert.Equal(Shape.Scalar, target.StateDict()["0.num_batches_tracked"].Shape);
     }
 
-    [Fact]
+    [SharedFact("models/lm/stories260K/stories260K.safetensors")]
     public void ReadsTheStories260KCheckpoint()
     {
-        var path = SharedData.Find("models/lm/stories260K/stories260K.safetensors", out var reason);
-        if (path is null) { Console.WriteLine(reason); return; }
+        var path = SharedData.Path("models/lm/stories260K/stories260K.safetensors");
         var file = Safetensors.Read(path);
         Assert.Equal(47, file.Tensors.Count);
         Assert.Equal(new Shape(512, 64), file.Tensors["tok_embeddings.weight"].Shape);

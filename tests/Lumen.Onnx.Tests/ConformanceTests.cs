@@ -36,11 +36,10 @@ public class ConformanceTests(ITestOutputHelper output)
         "test_resize_downsample_scales_linear_align_corners",
     ];
 
-    [Fact]
+    [SharedFact("conformance/onnx-node")]
     public void SupportedOpsPassEveryCaseAndNothingRegresses()
     {
-        var root = SharedData.Find("conformance/onnx-node", out var reason);
-        if (root is null) { output.WriteLine(reason); return; }
+        var root = SharedData.Path("conformance/onnx-node");
         var results = Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(BackendTest.Run).ToList();
         int passed = results.Count(r => r.Status == BackendTestStatus.Passed);
         output.WriteLine($"{passed} passed, {results.Count(r => r.Status == BackendTestStatus.Failed)} failed, {results.Count(r => r.Status == BackendTestStatus.Unsupported)} unsupported of {results.Count}");

