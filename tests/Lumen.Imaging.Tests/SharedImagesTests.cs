@@ -35,47 +35,42 @@ public class SharedImagesTests(ITestOutputHelper output)
         ["rocket", "images/skimage/rocket.jpg"], ["samoyed_segmentation", "segmentation/dog_segmentation_256.bmp"],
     ];
 
-    private string? Data()
-    {
-        var shared = TestData.SharedDir;
-        if (shared is null) output.WriteLine("SKIPPED: ../shared is absent next to the repository.");
-        return shared is null ? null : Path.Combine(shared, "data");
-    }
+    private static string Data => SharedData.Path("data");
 
-    [Theory]
+    [SharedTheory("data")]
     [MemberData(nameof(Expected))]
     public void Every_shared_image_decodes_with_expected_dimensions(string file, int width, int height, int channels)
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var image = Image.Load(Path.Combine(data, file));
         Assert.Equal((width, height, channels), (image.Width, image.Height, image.Channels));
     }
 
-    [Fact]
+    [SharedFact("data")]
     public void No_shared_image_is_left_out()
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var listed = Expected.Select(e => (string)e[0]).ToHashSet();
         foreach (var f in Directory.EnumerateFiles(Path.Combine(data, "images"), "*.*", SearchOption.AllDirectories))
             if (ImageDecoder.DetectFormat(File.ReadAllBytes(f)) is not null)
                 Assert.Contains(Path.GetRelativePath(data, f).Replace('\\', '/'), listed);
     }
 
-    [Fact]
+    [SharedFact("data")]
     public void Segmentation_masks_keep_their_label_values()
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var mask = Image.Load(Path.Combine(data, "segmentation/bird_segmentation_mask.bmp"));
         Assert.Equal(new byte[] { 0, 1, 2, 3 }, mask.Pixels.Distinct().Order().ToArray());
     }
 
     /// <summary>The ppm224 recipe (shorter side → 224 bilinear, centre crop 224; Pillow 9.4) applied to the originals
     /// — PNG, BMP and JPEG — reproduces shared/data/ppm224 (measured: max 0, mean 0 on all 12).</summary>
-    [Theory]
+    [SharedTheory("data")]
     [MemberData(nameof(Ppm224Sources))]
     public void Ppm224_recipe_reproduces_the_shared_inputs(string name, string source)
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var ours = Image.Load(Path.Combine(data, source)).ToRgb().ResizeAndCenterCrop(224, 224);
         var reference = Image.Load(Path.Combine(data, "ppm224", name + ".ppm"));
         var (max, mean) = TestData.Diff(reference, ours);
@@ -85,13 +80,13 @@ public class SharedImagesTests(ITestOutputHelper output)
 
     /// <summary>The model presets turn the originals into exactly the tensors the reference outputs were computed
     /// from (ppm224 + per-model normalisation, shared/data/MANIFEST.md).</summary>
-    [Theory]
+    [SharedTheory("data")]
     [InlineData("squeezenet")]
     [InlineData("darknet")]
     [InlineData("mobilenet")]
     public void Model_presets_reproduce_the_reference_inputs(string model)
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var preset = model switch
         {
             "squeezenet" => Preprocess.SqueezeNet,
@@ -107,12 +102,12 @@ public class SharedImagesTests(ITestOutputHelper output)
 
     /// <summary>Masks use nearest-neighbour resizing; Pillow's tie-breaking is reproduced (256 → 224 has many exact
     /// ties), so the shared 224×224 masks come out identical.</summary>
-    [Theory]
+    [SharedTheory("data")]
     [InlineData("segmentation/bird_segmentation_mask.bmp", "ppm224/bird_segmentation_mask.pgm", 3)]
     [InlineData("segmentation/dog_segmentation_mask_256.bmp", "ppm224/samoyed_segmentation_mask.pgm", 0)]
     public void Mask_recipe_reproduces_the_shared_masks(string source, string reference, int foreground)
     {
-        if (Data() is not string data) return;
+        var data = Data;
         var labels = Image.Load(Path.Combine(data, source)).ResizeAndCenterCrop(224, 224, ResampleFilter.Nearest);
         var expected = Image.Load(Path.Combine(data, reference));
         int differing = 0;

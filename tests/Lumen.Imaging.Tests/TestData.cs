@@ -3,7 +3,7 @@ using Lumen.Imaging;
 
 namespace Lumen.Imaging.Tests;
 
-/// <summary>Locates committed fixtures and the optional ../shared data folder.</summary>
+/// <summary>Locates committed fixtures (the optional ../shared folder is found by <see cref="SharedData"/>).</summary>
 internal static class TestData
 {
     public static string FixtureDir { get; } = Path.Combine(AppContext.BaseDirectory, "Fixtures");
@@ -20,19 +20,6 @@ internal static class TestData
         int nl = Array.IndexOf(bytes, (byte)'\n');
         var dims = Encoding.ASCII.GetString(bytes, 0, nl).Split(' ').Select(int.Parse).ToArray();
         return new Image(dims[0], dims[1], dims[2], bytes[(nl + 1)..]);
-    }
-
-    /// <summary>The repository's sibling "shared" folder, or null when it is absent.</summary>
-    public static string? SharedDir
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lumen.sln"))) dir = dir.Parent;
-            if (dir?.Parent is null) return null;
-            var shared = Path.Combine(dir.Parent.FullName, "shared");
-            return Directory.Exists(shared) ? shared : null;
-        }
     }
 
     /// <summary>Largest and mean absolute sample difference; asserts equal dimensions.</summary>
