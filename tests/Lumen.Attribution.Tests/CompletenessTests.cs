@@ -23,7 +23,8 @@ namespace Lumen.Attribution.Tests;
 /// (129 nodes) and −5.1% (257); 50 Gauss–Legendre nodes by 4.2%. The path is therefore split at α = 1/16
 /// (completeness is additive: IG(0 → x) = IG(0 → x/16) + IG(x/16 → x) with baseline x/16): a 256-point midpoint rule
 /// on [0, 1/16] and a 241-node trapezoid rule (spacing 1/256) on [1/16, 1], whose measured error alone is 0.16% of
-/// f(x) − f(x/16).</item>
+/// f(x) − f(x/16). Measured: Σ IG = 11.9636 against f(x) − f(0) = 11.9365, a gap of 0.23%. At 497 gradient
+/// evaluations this case is too slow for every CI run, so it runs only with LUMEN_SLOW_TESTS=1.</item>
 /// </list>
 /// </remarks>
 public class CompletenessTests(ITestOutputHelper output)
@@ -41,8 +42,13 @@ public class CompletenessTests(ITestOutputHelper output)
     [SharedTheory("fixtures/VALID.json")]
     [InlineData("squeezenet1.0-fp32.coffee", "squeezenet")]
     [InlineData("tiny-darknet.chelsea", "tiny-darknet")]
-    [InlineData("mobilenetv2-1.0-224.coffee", "mobilenetv2")]
-    public void Integrated_gradients_are_complete_within_one_percent(string pair, string model)
+    public void Integrated_gradients_are_complete_within_one_percent(string pair, string model) => AssertComplete(pair, model);
+
+    /// <summary>MobileNetV2 needs 497 gradient evaluations (measured gap 0.23%); it runs when LUMEN_SLOW_TESTS=1.</summary>
+    [SlowSharedFact("fixtures/VALID.json")]
+    public void Integrated_gradients_are_complete_within_one_percent_on_mobilenetv2() => AssertComplete("mobilenetv2-1.0-224.coffee", "mobilenetv2");
+
+    private void AssertComplete(string pair, string model)
     {
         var zoo = CaptumFixtures.Model(model);
         var input = CaptumFixtures.Npy(pair, "input");
@@ -94,5 +100,18 @@ public class CompletenessTests(ITestOutputHelper output)
     {
         using var _ = GradMode.Off();
         return target.Select(model.Call(x)).Item();
+    }
+}
+
+/// <summary>A <see cref="SharedFactAttribute"/> that also needs LUMEN_SLOW_TESTS=1 (tests of a minute or more).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class SlowSharedFactAttribute(params string[] relatives) : FactAttribute
+{
+    /// <inheritdoc/>
+    public override string? Skip
+    {
+        get => base.Skip ?? SharedData.SkipReason(relatives)
+            ?? (Environment.GetEnvironmentVariable("LUMEN_SLOW_TESTS") == "1" ? null : "skipped: slow test; set LUMEN_SLOW_TESTS=1 to run it.");
+        set => base.Skip = value;
     }
 }
