@@ -1,6 +1,6 @@
 using Lumen.Attribution.Cam;
 using Lumen.Onnx;
-using Lumen.Onnx.IO;
+using Lumen.Tensors.IO;
 using Lumen.Tensors;
 using Lumen.TestSupport;
 using Xunit.Abstractions;
