@@ -27,6 +27,9 @@ public abstract class Metric<TResult> : IMetric
     /// <inheritdoc/>
     public MetricResult Evaluate(MetricInput input, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Attribution is not null && input.Input is not null)
+            input = input with { Attribution = Common.MapShape.ToInput(input.Attribution, input.Input.Shape, Name) };
         Validate(input);
         cancellation.ThrowIfCancellationRequested();
         var results = EvaluateBatch(input, cancellation);

@@ -8,7 +8,8 @@ namespace Lumen.Metrics;
 /// metrics that need them, a ground-truth mask and a way to re-explain.</summary>
 /// <param name="Model">The explained model.</param>
 /// <param name="Input">The inputs [B, …].</param>
-/// <param name="Attribution">The attribution maps, shaped like <paramref name="Input"/>.</param>
+/// <param name="Attribution">The attribution maps, shaped like <paramref name="Input"/>; a map with size 1 along the
+/// channels (a CAM [B, 1, H, W]) applies to every channel.</param>
 /// <param name="Target">What was explained (one score per sample).</param>
 /// <example><code>var input = new MetricInput(model, x, ig.Explain(x, target).Map, target) { Explainer = m => new IntegratedGradients(m) };</code></example>
 public sealed record MetricInput(Module Model, Tensor Input, Tensor Attribution, Target Target)

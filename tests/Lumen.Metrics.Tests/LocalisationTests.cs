@@ -87,3 +87,18 @@ public class LocalisationTests
         Assert.Throws<ArgumentException>(() => new PointingGame().Evaluate(input with { Mask = Tensor.Ones(1, 3) }));
     }
 }
+
+public class MapShapeTests
+{
+    [Fact]
+    public void A_one_channel_map_applies_to_every_channel_of_the_input()
+    {
+        var model = new LinearModel(new float[12]);
+        var map = Tensor.FromArray([3f, -1, 2, 4], 1, 1, 2, 2);
+        var input = new MetricInput(model, Tensor.Ones(1, 3, 2, 2), map, Target.Class(0)) { Mask = Tensor.FromArray([1f, 1, 0, 0], 1, 2, 2) };
+        Assert.Equal(4.0 / 10, new RelevanceMassAccuracy().Evaluate(input).Value, 12); // relevance = 3 × map: same shares
+        Assert.Equal(Math.Log(3) + new Complexity.Complexity().Evaluate(input with { Input = Tensor.Ones(1, 1, 2, 2) }).Value,
+            new Complexity.Complexity().Evaluate(input).Value, 12);
+        Assert.Throws<ArgumentException>(() => new RelevanceMassAccuracy().Evaluate(input with { Attribution = Tensor.Ones(1, 2, 2, 2) }));
+    }
+}

@@ -16,9 +16,7 @@ internal static class Reexplainer
     public static float[] Explain(IAttributionMethod method, MetricInput input, float[] rows, Target? target = null)
     {
         var batch = Tensor.FromArray(rows, input.Input.Shape.ToArray());
-        var map = method.Explain(batch, target ?? input.Target).Map;
-        if (map.Shape != input.Input.Shape)
-            throw new InvalidOperationException($"{method.Name}: returned a map of shape {map.Shape} for an input of shape {input.Input.Shape}.");
+        var map = MapShape.ToInput(method.Explain(batch, target ?? input.Target).Map, input.Input.Shape, method.Name);
         return map.AsSpan().ToArray();
     }
 }
