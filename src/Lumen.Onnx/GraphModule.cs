@@ -122,6 +122,9 @@ public sealed partial class GraphModule : Module, IContainer
             return Call(given);
         }
 
+        /// <summary>"node 'conv1' (Conv, opset 11) in squeezenet.onnx": errors about the module name the ONNX node.</summary>
+        public override string ToString() => Node.Describe();
+
         protected override Tensor Forward(Tensor x) => Forward([x])[0];
 
         protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)

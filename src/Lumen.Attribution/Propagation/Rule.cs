@@ -69,7 +69,7 @@ public sealed record Rule(string RuleName) : PropagationRule
     private Tensor[] Relevance(ModuleCall call, IReadOnlyList<Tensor> inputs, Tensor r)
     {
         var modifiedInputs = new Tensor[Terms.Count][];
-        var outputs = new Tensor[Terms.Count];
+        var outputs = new Tensor?[Terms.Count];
         using (GradMode.On())
         {
             for (int t = 0; t < Terms.Count; t++)
@@ -82,23 +82,40 @@ public sealed record Rule(string RuleName) : PropagationRule
                     continue;
                 }
                 modifiedInputs[t] = [.. inputs.Select(x => (term.ModifyInput is null ? x : term.ModifyInput(x.Detach())).Detach().RequireGrad())];
+                // A term whose modified inputs are all zero (x⁻ after a ReLU) adds nothing to z or R for a linear
+                // layer without a bias in the term: skip re-evaluating it.
+                if (call.Module is ILinearLike && IsZeroTerm(call, term, modifiedInputs[t])) continue;
                 outputs[t] = Evaluate(call, term, modifiedInputs[t]);
             }
         }
-        Tensor z = outputs[0].Detach() * Terms[0].Scale;
-        for (int t = 1; t < Terms.Count; t++) z = z + outputs[t].Detach() * Terms[t].Scale;
-        var seed = MapGradient(r, z);
+        Tensor? z = null;
+        for (int t = 0; t < Terms.Count; t++)
+            if (outputs[t] is { } output) z = z is null ? output.Detach() * Terms[t].Scale : z + output.Detach() * Terms[t].Scale;
+        var seed = MapGradient(r, z ?? r.ZerosLike());
         var relevance = new Tensor[inputs.Count];
         for (int t = 0; t < Terms.Count; t++)
         {
-            var grads = Gradients.Of([outputs[t]], modifiedInputs[t], [seed]);
+            if (outputs[t] is null) continue;
+            var grads = Gradients.Of([outputs[t]!], modifiedInputs[t], [seed]);
             for (int i = 0; i < inputs.Count; i++)
             {
                 var share = Reduce(modifiedInputs[t][i].Detach(), grads[i]) * (Terms[t].Scale * Weight);
                 relevance[i] = relevance[i] is null ? share : relevance[i] + share;
             }
         }
+        for (int i = 0; i < inputs.Count; i++) relevance[i] ??= inputs[i].ZerosLike();
         return relevance;
+    }
+
+    /// <summary>True when every modified input is zero and the term's bias is absent or zero.</summary>
+    private static bool IsZeroTerm(ModuleCall call, RuleTerm term, Tensor[] modifiedInputs)
+    {
+        foreach (var x in modifiedInputs)
+            if (x.AsSpan().ContainsAnyExcept(0f)) return false;
+        var linear = (ILinearLike)call.Module;
+        if (linear.Bias is null) return true;
+        var bias = term.ModifyParameters is null ? linear.Bias.Value : term.ModifyParameters(linear.Bias.Value.Detach(), ParameterKind.Bias);
+        return !bias.AsSpan().ContainsAnyExcept(0f);
     }
 
     private static Tensor Evaluate(ModuleCall call, RuleTerm term, Tensor[] inputs)

@@ -2,15 +2,16 @@ using Lumen.Attribution.Gradient;
 using Lumen.Attribution.Propagation;
 using Lumen.NN;
 using Lumen.Onnx;
-using Lumen.Onnx.IO;
+using Lumen.Tensors.IO;
 using Lumen.Tensors;
 using Lumen.TestSupport;
+using Xunit.Abstractions;
 
 namespace Lumen.Attribution.Tests.Propagation;
 
 /// <summary>Propagation methods on the shipped ImageNet models against the Captum goldens that VALID.json marks as
 /// true references, and the completeness / conservation identities on every model.</summary>
-public sealed class PropagationRealModelTests
+public sealed class PropagationRealModelTests(ITestOutputHelper output)
 {
     private const string Squeeze = "fixtures/squeezenet1.0-fp32.coffee";
     private const string Mobile = "fixtures/mobilenetv2-1.0-224.coffee";
@@ -37,11 +38,11 @@ public sealed class PropagationRealModelTests
     public void SqueezeNet_GuidedBackpropAndDeconvolution_MatchCaptum()
     {
         var (model, input, target) = Load("squeezenet1.0-fp32.onnx", Squeeze, 967);
-        var guided = new GuidedBackprop(model).Explain(input, Target.Class(target)).Map;
-        Assert.True(RelativeL2(Npy.Read(SharedData.Path(Squeeze + "/GuidedBackprop.npy")), guided) <= 1e-4, $"guided rel L2 {RelativeL2(Npy.Read(SharedData.Path(Squeeze + "/GuidedBackprop.npy")), guided)}");
-        var deconvolution = new Deconvolution(model).Explain(input, Target.Class(target)).Map;
-        var golden = Npy.Read(SharedData.Path(Squeeze + "/Deconvolution.npy"));
-        Assert.True(RelativeL2(golden, deconvolution) <= 1e-4, $"deconvolution rel L2 {RelativeL2(golden, deconvolution)}");
+        double guided = RelativeL2(Npy.Read(SharedData.Path(Squeeze + "/GuidedBackprop.npy")), new GuidedBackprop(model).Explain(input, Target.Class(target)).Map);
+        double deconvolution = RelativeL2(Npy.Read(SharedData.Path(Squeeze + "/Deconvolution.npy")), new Deconvolution(model).Explain(input, Target.Class(target)).Map);
+        output.WriteLine($"rel L2: guided backprop {guided:E2}, deconvolution {deconvolution:E2}");
+        Assert.True(guided <= 1e-4, $"guided rel L2 {guided}");
+        Assert.True(deconvolution <= 1e-4, $"deconvolution rel L2 {deconvolution}");
     }
 
     /// <summary>MobileNetV2 (ReLU6 as Clip) and Tiny Darknet (LeakyReLU): the rule reaches every rectifier, so the
@@ -73,6 +74,22 @@ public sealed class PropagationRealModelTests
         double total = result.Map.ToArray().Sum(v => (double)v);
         double delta = result.Delta!.ToArray()[0];
         double change = total - delta; // f(x) − f(0)
+        output.WriteLine($"{file}: Σ = {total}, f(x) − f(0) = {change}, delta {delta:E2}");
         Assert.True(Math.Abs(delta) <= 1e-3 * Math.Max(1, Math.Abs(change)), $"Σ = {total}, f(x) − f(0) = {change}, delta {delta}");
+    }
+
+    [SharedFact("models/imagenet/squeezenet1.0-fp32.onnx", Squeeze + "/GuidedGradCam.npy")]
+    public void SqueezeNet_GuidedGradCam_MatchesCaptum()
+    {
+        var (model, input, target) = Load("squeezenet1.0-fp32.onnx", Squeeze, 967);
+        var graph = (GraphModule)model;
+        var node = graph.Model.Nodes.Single(n => n.OpType == "Conv" && n.Outputs[0].StartsWith("conv10_", StringComparison.Ordinal));
+        var map = new GuidedGradCam(model, new() { Layer = graph.HookNameOf(node.Outputs[0]) }).Explain(input, Target.Class(target)).Map;
+        var golden = Npy.Read(SharedData.Path(Squeeze + "/GuidedGradCam.npy"));
+        double error = RelativeL2(golden, map);
+        output.WriteLine($"rel L2: guided grad-cam {error:E2}");
+        // The Grad-CAM factor inherits the saturated softmax of SqueezeNet (p = 0.9966): its channel weights cancel
+        // and float32 rounding of 1 − p shows at ~1.6e-4 (see CamGoldenTests); guided backprop alone matches ≤ 1e-4.
+        Assert.True(error <= 3e-4, $"guided grad-cam rel L2 {error}");
     }
 }
