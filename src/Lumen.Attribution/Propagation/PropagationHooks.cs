@@ -55,11 +55,11 @@ internal static class PropagationHooks
         return new Resume();
     }
 
-    /// <summary>"'features.3' (Conv2d)", or the module's own description where it has one (ONNX nodes).</summary>
+    /// <summary>"'features.3' (Conv2d  weight [8, 3, 3, 3], …)", or an ONNX node's own description.</summary>
     public static string Describe(string name, Module module)
     {
-        var text = module.ToString();
-        if (text is null || text == module.GetType().FullName) text = module.GetType().Name;
+        var text = module.ToString().Split('\n')[0].Trim(); // the module's own line: type and parameters, or an ONNX node's description
+        if (text.Length == 0) text = module.GetType().Name;
         return name.Length == 0 ? $"(root, {text})" : $"'{name}' ({text})";
     }
 
