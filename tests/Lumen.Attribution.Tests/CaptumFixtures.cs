@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Lumen.Onnx.IO;
+using Lumen.Tensors.IO;
 using Lumen.Tensors;
 using Lumen.Zoo;
 
@@ -31,7 +31,7 @@ internal static class CaptumFixtures
     public static string File(string pair, string file) => SharedData.Path($"fixtures/{pair}/{file}");
 
     /// <summary>Reads <c>&lt;name&gt;.npy</c> of a fixture pair.</summary>
-    public static Tensor Npy(string pair, string name) => Lumen.Onnx.IO.Npy.Read(File(pair, name + ".npy"));
+    public static Tensor Npy(string pair, string name) => Lumen.Tensors.IO.Npy.Read(File(pair, name + ".npy"));
 
     /// <summary>The target class Captum explained (the model's top-1 class).</summary>
     public static int TargetClass(string pair) => Results(pair).GetProperty("target").GetInt32();
