@@ -8,11 +8,13 @@ namespace Lumen.Tensors.Kernels;
 /// 12×32 micro-kernel on 512-bit vectors (AVX-512F): 24 accumulators, 2 B loads and 1 broadcast of A per step,
 /// 27 of the 32 zmm registers (the BLIS SkylakeX sgemm shape, transposed to row-major C).
 /// </summary>
-/// <remarks>Blocking measured on Zen 5 (AMD EPYC, 48 KiB L1d, 1 MiB L2), single thread, best of interleaved runs on a
-/// loaded machine: KC = 512 (144 rows of A: MC·KC·4 = 288 KiB in L2; the 64 KiB B micro-panel streams from L2) beat
-/// the earlier 288×256 by about 5 % at n = 512..2048, because C is read and written half as often (one pass per depth
-/// block); 96×1024, 144×768 and 192×512 measured within noise of it. KC·NC·4 = 6 MiB of packed B stays in L3.
-/// Prefetching the C tile at the start hides the read-modify-write's miss (up to 8 % at n = 1024, within noise elsewhere).
+/// <remarks>Blocking measured on Zen 5 (AMD EPYC, 48 KiB L1d, 1 MiB L2), single thread, best of 15 interleaved rounds
+/// (thread CPU time) on a loaded machine: KC = 512 with MC = 144 (MC·KC·4 = 288 KiB of A in L2; the 64 KiB B
+/// micro-panel streams from L2) ran 186 and 179 GFLOP/s at n = 1024 and 2048 against 177 and 168 for the earlier
+/// 288×256, because C is read and written half as often (one pass per depth block); 96×1024, 144×768 and 192×512
+/// measured within noise of it, and at n = 256 and 512 every choice gave 200–204. KC·NC·4 = 6 MiB of packed B stays
+/// in L3. Prefetching the C tile at the start hides the read-modify-write's miss: +1–4 % with KC = 256, within noise
+/// at KC = 512 (kept: 24 prefetches per 6,000 cycles of FMAs).
 /// The loop compiles to 2 aligned loads, 12 <c>vbroadcastss</c> and 24 <c>vfmadd231ps zmm</c> per step with no
 /// spills (checked with <c>DOTNET_JitDisasm</c>); alone on packed panels in L1 it runs at about 213 GFLOP/s.</remarks>
 internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
