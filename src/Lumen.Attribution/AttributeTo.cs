@@ -9,13 +9,18 @@ public abstract record AttributeTo
     /// <summary>Attribute to the activation produced by the module at <paramref name="hook"/> (dotted name).</summary>
     public static AttributeTo Layer(string hook) => new LayerTarget(hook);
 
+    /// <summary>The layer's hook name, or null when attributing to the input.</summary>
+    public virtual string? Hook => null;
+
     internal sealed record InputTarget : AttributeTo
     {
         public override string ToString() => "input";
     }
 
-    internal sealed record LayerTarget(string Hook) : AttributeTo
+    internal sealed record LayerTarget(string LayerHook) : AttributeTo
     {
-        public override string ToString() => "layer " + Hook;
+        public override string? Hook => LayerHook;
+
+        public override string ToString() => "layer " + LayerHook;
     }
 }

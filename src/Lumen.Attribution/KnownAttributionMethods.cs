@@ -1,3 +1,4 @@
+using Lumen.Attribution.Cam;
 using Lumen.Attribution.Gradient;
 using Lumen.NN;
 
@@ -24,6 +25,11 @@ public static class KnownAttributionMethods
         new("saliency", ["grad"], "Saliency", "gradient", "|∂f/∂x|: how sensitive the score is to each input feature.", m => new Saliency(m)),
         new("input-x-gradient", ["ixg", "gradient-x-input"], "Input × Gradient", "gradient", "x · ∂f/∂x: first-order contribution of each feature.", m => new InputXGradient(m)),
         new("integrated-gradients", ["ig"], "Integrated Gradients", "gradient", "(x − x′) · ∫ ∂f/∂x along the path from a zero baseline; sums to f(x) − f(x′).", m => new IntegratedGradients(m)),
+        new("grad-cam", ["gradcam"], "Grad-CAM", "cam", "ReLU(Σₖ mean(∂f/∂Aₖ) · Aₖ) on the last spatial layer, upsampled to the input.", m => new GradCam(m)),
+        new("grad-cam-plus-plus", ["gradcam++", "grad-cam++"], "Grad-CAM++", "cam", "Grad-CAM with per-position weights on positive gradients (several instances of a class).", m => new GradCamPlusPlus(m)),
+        new("x-grad-cam", ["xgradcam"], "XGrad-CAM", "cam", "Grad-CAM with activation-normalised gradient weights (sensitivity and conservation axioms).", m => new XGradCam(m)),
+        new("layer-cam", ["layercam"], "Layer-CAM", "cam", "Σₖ ReLU(∂f/∂Aₖ) · Aₖ position by position: finer maps from shallower layers.", m => new LayerCam(m)),
+        new("eigen-cam", ["eigencam"], "Eigen-CAM", "cam", "First principal component of the last spatial layer's activation; gradient-free, target-independent.", m => new EigenCam(m)),
     ];
 
     /// <summary>Finds a method by name or alias (case-insensitive), or throws listing the known names.</summary>

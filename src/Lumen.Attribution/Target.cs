@@ -5,11 +5,17 @@ namespace Lumen.Attribution;
 /// <summary>
 /// What is explained: a function from the model's output [B, …] to one scalar per sample [B], differentiable.
 /// </summary>
-/// <example><code>Target.Class(207); Target.Probability(207); Target.Classes([3, 5]); Target.Custom("margin", o => …)</code></example>
+/// <example><code>Target.Class(207); Target.Probability(207); Target.Classes([3, 5]); Target.Custom("margin", o => …);
+/// Target.Neuron("layer4.1.conv2", 12, 3, 3); Target.Channel("layer4.1.conv2", 12)</code></example>
 public abstract record Target
 {
-    /// <summary>Maps the model output [B, …] to the explained score per sample [B].</summary>
+    /// <summary>Maps the value the target reads (the model output, or the activation at <see cref="Hook"/>) [B, …]
+    /// to the explained score per sample [B].</summary>
     public abstract Tensor Select(Tensor output);
+
+    /// <summary>The hook point whose activation the target reads, or null for the model output. Methods run the model
+    /// with a forward hook there and pass that activation to <see cref="Select"/>.</summary>
+    public virtual string? Hook => null;
 
     /// <summary>The raw output (logit) of class <paramref name="index"/>, for every sample.</summary>
     public static Target Class(int index) => new ClassTarget([index], Softmax: false);
@@ -25,6 +31,26 @@ public abstract record Target
 
     /// <summary>Any differentiable function of the output returning one value per sample.</summary>
     public static Target Custom(string name, Func<Tensor, Tensor> select) => new CustomTarget(name, select);
+
+    /// <summary>One unit of the activation at hook point <paramref name="hook"/>: the element at
+    /// <paramref name="index"/> (all dimensions after the batch) of each sample (Captum's Neuron* methods).</summary>
+    /// <example><code>Target.Neuron("features.3", 7, 2, 2) // channel 7 at row 2, column 2 of a [B, C, H, W] activation</code></example>
+    public static Target Neuron(string hook, params int[] index)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        ArgumentNullException.ThrowIfNull(index);
+        if (index.Length == 0) throw new ArgumentException("Target.Neuron: give the neuron's index along every dimension after the batch.", nameof(index));
+        return new NeuronTarget(hook, index);
+    }
+
+    /// <summary>The sum of channel <paramref name="channel"/> (dimension 1) of the activation at hook point
+    /// <paramref name="hook"/>, per sample: Σ_{h,w} A[b, c, h, w].</summary>
+    public static Target Channel(string hook, int channel)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        return new ChannelTarget(hook, channel);
+    }
 
     /// <summary>The same target for an expanded batch in which row r belongs to sample <paramref name="sampleOfRow"/>[r]
     /// (steps or noise samples of each input). Per-sample targets are re-indexed; the rest are unchanged.</summary>
@@ -76,4 +102,49 @@ internal sealed record CustomTarget(string Name, Func<Tensor, Tensor> Function) 
     }
 
     public override string ToString() => Name;
+}
+
+/// <summary>One element of a hooked activation per sample.</summary>
+internal sealed record NeuronTarget(string HookName, int[] Index) : Target
+{
+    public override string? Hook => HookName;
+
+    public override Tensor Select(Tensor output)
+    {
+        if (output.Rank != Index.Length + 1)
+            throw new ArgumentException($"Target.Neuron: index [{string.Join(", ", Index)}] has {Index.Length} dimensions but '{HookName}' produces {output.Shape} ({output.Rank - 1} after the batch).");
+        int flat = 0;
+        for (int d = 0; d < Index.Length; d++)
+        {
+            int size = output.Shape[d + 1];
+            if (Index[d] < 0 || Index[d] >= size)
+                throw new ArgumentOutOfRangeException(nameof(output), $"Target.Neuron: index {Index[d]} is out of range for dimension {d + 1} of '{HookName}' {output.Shape}.");
+            flat = flat * size + Index[d];
+        }
+        int batch = output.Shape[0], row = output.Size / Math.Max(batch, 1);
+        var mask = new float[row];
+        mask[flat] = 1f;
+        return (output.Reshape(batch, row) * Tensor.FromArray(mask, 1, row)).Sum(1); // [B]
+    }
+
+    public override string ToString() => $"neuron {HookName}[{string.Join(", ", Index)}]";
+}
+
+/// <summary>The sum of one channel of a hooked activation per sample.</summary>
+internal sealed record ChannelTarget(string HookName, int ChannelIndex) : Target
+{
+    public override string? Hook => HookName;
+
+    public override Tensor Select(Tensor output)
+    {
+        if (output.Rank < 2 || ChannelIndex >= output.Shape[1])
+            throw new ArgumentOutOfRangeException(nameof(output), $"Target.Channel: channel {ChannelIndex} is out of range for '{HookName}' {output.Shape}.");
+        int batch = output.Shape[0], channels = output.Shape[1], plane = output.Size / Math.Max(batch * channels, 1);
+        var mask = new float[channels];
+        mask[ChannelIndex] = 1f;
+        var perChannel = output.Reshape(batch, channels, plane).Sum(2); // [B, C]
+        return (perChannel * Tensor.FromArray(mask, 1, channels)).Sum(1); // [B]
+    }
+
+    public override string ToString() => $"channel {HookName}[{ChannelIndex}]";
 }

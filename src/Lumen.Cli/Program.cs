@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Lumen.Cli;
 
-var root = new RootCommand("Lumen: interpretability toolkit for deep nets. ONNX commands: inspect, run, onnx-test, bench.");
+var root = new RootCommand("Lumen: explain and inspect deep networks. Start with `lumen explain` (no arguments: a bundled photo on the default model).");
+root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(MethodsCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(OnnxTestCommand.Create());

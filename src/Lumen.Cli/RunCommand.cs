@@ -1,3 +1,4 @@
+using Lumen.Tensors.IO;
 using System.CommandLine;
 using Lumen.Onnx;
 using Lumen.Onnx.IO;

@@ -16,6 +16,7 @@ public class LayeringTests
         ["Lumen.Attribution"] = ["Lumen.Tensors", "Lumen.NN"],
         ["Lumen.Metrics"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution"],
         ["Lumen.Analysis"] = ["Lumen.Tensors", "Lumen.NN"],
+        ["Lumen.Zoo"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Onnx", "Lumen.Imaging"],
         ["Lumen.Reports"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution", "Lumen.Metrics", "Lumen.Analysis", "Lumen.Imaging"],
     };
 

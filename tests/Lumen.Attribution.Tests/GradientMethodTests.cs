@@ -46,7 +46,7 @@ public class GradientMethodTests
     public void Every_catalog_method_returns_an_input_shaped_finite_deterministic_map()
     {
         var x = Tensor.FromArray([1f, 2f, -1f, 0.5f, -3f, 4f], 2, 3);
-        foreach (var info in KnownAttributionMethods.All)
+        foreach (var info in KnownAttributionMethods.All.Where(m => m.Family == "gradient"))
         {
             var first = info.Create(Model).Explain(x, Target.Class(1));
             var second = info.Create(Model).Explain(x, Target.Class(1));

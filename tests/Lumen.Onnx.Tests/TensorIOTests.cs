@@ -1,3 +1,4 @@
+using Lumen.Tensors.IO;
 using Google.Protobuf;
 using Lumen.Onnx.IO;
 using Lumen.Onnx.Schema;

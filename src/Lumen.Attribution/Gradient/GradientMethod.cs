@@ -1,3 +1,4 @@
+using Lumen.Attribution.Common;
 using Lumen.NN;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
@@ -15,10 +16,10 @@ public abstract class GradientMethod : IAttributionMethod
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         AttributeTo = attributeTo ?? throw new ArgumentNullException(nameof(attributeTo));
-        if (attributeTo is AttributeTo.LayerTarget layer)
+        if (attributeTo.Hook is { } layer)
         {
             if (!supportsLayer) throw new NotSupportedException($"{GetType().Name} attributes to the input only; {attributeTo} is not supported.");
-            model.Hooks.Resolve(layer.Hook); // fails now, naming the hook, if it does not exist
+            model.Hooks.Resolve(layer); // fails now, naming the hook, if it does not exist
         }
     }
 
@@ -43,23 +44,14 @@ public abstract class GradientMethod : IAttributionMethod
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(target);
         var x = rows.Detach().RequireGrad();
-        if (AttributeTo is not AttributeTo.LayerTarget layer)
-        {
-            var scores = target.Select(Model.Call(x));
-            return (Gradients.Of(scores, x), x.Detach());
-        }
-        var activations = new List<Tensor>();
-        using var hook = Model.Hooks.OnForward(layer.Hook, (output, _) => activations.Add(output));
-        var layerScores = target.Select(Model.Call(x));
-        if (activations.Count != 1)
-            throw new InvalidOperationException($"{Name}: hook point '{layer.Hook}' ran {activations.Count} times in one forward pass; layer attribution needs exactly one activation.");
-        return (Gradients.Of(layerScores, activations[0]), activations[0].Detach());
+        var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, null, Name);
+        return activation is null ? (Gradients.Of(scores, x), x.Detach()) : (Gradients.Of(scores, activation), activation.Detach());
     }
 
     /// <summary>Target scores of <paramref name="rows"/> without recording gradients.</summary>
     protected Tensor ScoresOf(Tensor rows, Target target)
     {
         using var _ = GradMode.Off();
-        return target.Select(Model.Call(rows));
+        return TargetedForward.Scores(Model, rows, target);
     }
 }

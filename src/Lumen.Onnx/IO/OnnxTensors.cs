@@ -1,3 +1,4 @@
+using Lumen.Tensors.IO;
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Lumen.Onnx.Schema;

@@ -1,3 +1,4 @@
+using Lumen.Tensors.IO;
 using Lumen.Onnx.Graph;
 using Lumen.Onnx.IO;
 using Lumen.Tensors;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using Lumen.Tensors;
 
-namespace Lumen.Onnx.IO;
+
+namespace Lumen.Tensors.IO;
 
 /// <summary>
 /// Reads and writes NumPy <c>.npy</c> files (format versions 1–3, C order, little-endian).

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using Lumen.Tensors;
 
-namespace Lumen.Onnx.IO;
+
+namespace Lumen.Tensors.IO;
 
 /// <summary>Decoders from little-endian element bytes to Lumen tensors (shared by .npy and TensorProto raw_data).</summary>
 internal static class RawElements
