@@ -1,5 +1,6 @@
 using Lumen.Attribution.Cam;
 using Lumen.Attribution.Gradient;
+using Lumen.Attribution.Propagation;
 using Lumen.NN;
 
 namespace Lumen.Attribution;
@@ -30,6 +31,12 @@ public static class KnownAttributionMethods
         new("x-grad-cam", ["xgradcam"], "XGrad-CAM", "cam", "Grad-CAM with activation-normalised gradient weights (sensitivity and conservation axioms).", m => new XGradCam(m)),
         new("layer-cam", ["layercam"], "Layer-CAM", "cam", "Σₖ ReLU(∂f/∂Aₖ) · Aₖ position by position: finer maps from shallower layers.", m => new LayerCam(m)),
         new("eigen-cam", ["eigencam"], "Eigen-CAM", "cam", "First principal component of the last spatial layer's activation; gradient-free, target-independent.", m => new EigenCam(m)),
+        new("lrp", ["layer-wise-relevance-propagation"], "LRP", "propagation", "Relevance propagated layer by layer from the output score (z⁺ on convolutions, ε on dense layers, flat on the first layer).", m => new Lrp(m)),
+        new("deep-lift", ["deeplift"], "DeepLift", "propagation", "Contributions m·(x − x′) propagated as difference-from-reference multipliers; sums to f(x) − f(0).", m => new DeepLift(m)),
+        new("deep-lift-shap", ["deepliftshap", "deep-shap"], "DeepLiftShap", "propagation", "DeepLift averaged over a distribution of references (zero and uniform noise).", m => new DeepLiftShap(m)),
+        new("guided-backprop", ["guided-backpropagation", "gbp"], "Guided Backprop", "propagation", "The gradient with only positive gradient passed back through every rectifier.", m => new GuidedBackprop(m)),
+        new("deconvolution", ["deconvnet"], "Deconvolution", "propagation", "The gradient with every rectifier's backward replaced by a ReLU of the incoming gradient.", m => new Deconvolution(m)),
+        new("guided-grad-cam", ["guided-gradcam"], "Guided Grad-CAM", "propagation", "Guided backprop times the non-negative Grad-CAM map upsampled (nearest) to the input.", m => new GuidedGradCam(m)),
     ];
 
     /// <summary>Finds a method by name or alias (case-insensitive), or throws listing the known names.</summary>

@@ -5,7 +5,7 @@ namespace Lumen.NN;
 /// <summary>Runs its children one after another, each through <see cref="Module.Call(Tensor)"/> (so their hooks fire).
 /// Children are named "0", "1", … unless names are given.</summary>
 /// <example><code>var mlp = new Sequential(new Linear(4, 8), new Relu(), new Linear(8, 2)); // names "0", "1", "2"</code></example>
-public sealed class Sequential : Module
+public sealed class Sequential : Module, Layers.IContainer
 {
     private readonly List<Module> layers = [];
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Lumen.NN;
+using Lumen.NN.Layers;
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
 
@@ -18,7 +19,7 @@ namespace Lumen.Onnx;
 /// using var hook = model.Hooks.OnForward("MobilenetV2_Logits_AvgPool", (act, ctx) => act * 0f);
 /// var logits = model.Call(input);                 // [1, 1000]
 /// </code></example>
-public sealed class GraphModule : Module
+public sealed partial class GraphModule : Module, IContainer
 {
     private readonly OnnxGraph graph;
     private readonly NodeModule[] nodes;
@@ -28,10 +29,11 @@ public sealed class GraphModule : Module
         this.graph = graph;
         ModelName = name;
         var taken = new HashSet<string>(StringComparer.Ordinal);
+        var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
         foreach (var (key, value) in graph.Model.Initializers)
         {
             string local = Unique(Sanitize(key), taken);
-            if (value.DType == DType.Float32) RegisterParameter(local, value);
+            if (value.DType == DType.Float32) parameters[key] = RegisterParameter(local, value);
             else RegisterBuffer(local, value);
         }
         nodes = new NodeModule[graph.Model.Nodes.Count];
@@ -39,7 +41,7 @@ public sealed class GraphModule : Module
         {
             var node = graph.Model.Nodes[i];
             var first = node.Outputs.FirstOrDefault(o => o.Length > 0) ?? node.Name;
-            nodes[i] = Register(Unique(Sanitize(first), taken), new NodeModule(node, graph.Kernels[i]));
+            nodes[i] = Register(Unique(Sanitize(first), taken), NodeModule.Create(node, graph.Kernels[i], parameters));
         }
     }
 
@@ -101,12 +103,15 @@ public sealed class GraphModule : Module
         return candidate;
     }
 
-    /// <summary>One ONNX node as a module: its forward is the node's kernel; hooks see each of its outputs.</summary>
-    private sealed class NodeModule(OnnxNode node, OnnxKernel kernel) : Module
+    /// <summary>One ONNX node as a module: its forward is the node's kernel; hooks see each of its outputs. Nodes
+    /// with a known role (see <c>GraphModule.Roles.cs</c>) are subclasses carrying the role's marker interface.</summary>
+    private partial class NodeModule(OnnxNode node, OnnxKernel kernel) : Module
     {
         private readonly bool[] present = [.. node.Inputs.Select(i => i.Length > 0)];
 
         public OnnxNode Node { get; } = node;
+
+        protected OnnxKernel Kernel { get; } = kernel;
 
         /// <summary>Runs through <see cref="Module.Call(IReadOnlyList{Tensor})"/> with the present inputs only.</summary>
         public IReadOnlyList<Tensor> Invoke(Tensor?[] args)
@@ -117,13 +122,16 @@ public sealed class GraphModule : Module
             return Call(given);
         }
 
+        /// <summary>"node 'conv1' (Conv, opset 11) in squeezenet.onnx": errors about the module name the ONNX node.</summary>
+        public override string ToString() => Node.Describe();
+
         protected override Tensor Forward(Tensor x) => Forward([x])[0];
 
         protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)
         {
             var args = new Tensor?[present.Length];
             for (int i = 0, j = 0; i < present.Length; i++) args[i] = present[i] ? inputs[j++] : null;
-            var results = kernel(args);
+            var results = Kernel(args);
             int count = Math.Min(results.Length, Node.Outputs.Count);
             return count == results.Length ? results : results[..count];
         }

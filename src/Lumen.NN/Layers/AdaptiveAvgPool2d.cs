@@ -4,7 +4,7 @@ namespace Lumen.NN.Layers;
 
 /// <summary>Average pooling of [N, C, H, W] to a fixed output size (PyTorch's bins: output i averages input
 /// rows ⌊i·H/out⌋ … ⌈(i+1)·H/out⌉ − 1).</summary>
-public sealed class AdaptiveAvgPool2d : Module, IPooling
+public sealed class AdaptiveAvgPool2d : Module, IPooling, IAffine
 {
     /// <summary>Creates a layer producing [N, C, outputHeight, outputWidth].</summary>
     /// <exception cref="ArgumentOutOfRangeException">An output size is not positive.</exception>

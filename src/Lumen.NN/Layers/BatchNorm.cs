@@ -7,7 +7,7 @@ namespace Lumen.NN.Layers;
 /// y = (x − μ)/√(σ² + ε)·γ + β, with batch statistics in training mode (updating the running statistics with
 /// <see cref="Momentum"/>) and the running statistics in evaluation mode.
 /// </summary>
-public abstract class BatchNorm : Module, INormalization
+public abstract class BatchNorm : Module, INormalization, IAffine
 {
     /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size or hyper-parameter is out of range.</exception>

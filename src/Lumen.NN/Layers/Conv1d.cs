@@ -58,6 +58,13 @@ public sealed class Conv1d : Module, ILinearLike
     protected override Tensor Forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return x.Conv1d(Weight, Bias?.Value, Stride, Padding, Dilation, Groups); // [N, O, L']
+        return Apply(x, Weight.Value, Bias?.Value);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Conv1d(weight, bias, Stride, Padding, Dilation, Groups); // [N, O, L']
     }
 }

@@ -64,6 +64,13 @@ public sealed class Conv2d : Module, ILinearLike
     protected override Tensor Forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return x.Conv2d(Weight, Bias?.Value, Stride, Padding, Dilation, Groups); // [N, O, H', W']
+        return Apply(x, Weight.Value, Bias?.Value);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Conv2d(weight, bias, Stride, Padding, Dilation, Groups); // [N, O, H', W']
     }
 }

@@ -4,7 +4,7 @@ namespace Lumen.NN.Layers;
 
 /// <summary>In training mode zeroes each element with probability p and scales the rest by 1/(1−p) (inverted
 /// dropout, Srivastava et al. 2014); the identity in evaluation mode. Seeded, so runs are reproducible.</summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Module, IStructural
 {
     private readonly Random rng;
 

@@ -3,7 +3,7 @@ using Lumen.Tensors;
 namespace Lumen.NN.Layers;
 
 /// <summary>Merges axes <paramref name="startAxis"/>…<paramref name="endAxis"/> into one (default: all but the batch axis).</summary>
-public sealed class Flatten(int startAxis = 1, int endAxis = -1) : Module
+public sealed class Flatten(int startAxis = 1, int endAxis = -1) : Module, IStructural
 {
     /// <summary>First merged axis.</summary>
     public int StartAxis { get; } = startAxis;

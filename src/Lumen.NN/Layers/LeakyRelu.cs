@@ -4,7 +4,7 @@ namespace Lumen.NN.Layers;
 
 /// <summary>x for x &gt; 0, α·x otherwise, elementwise.</summary>
 /// <param name="negativeSlope">α (PyTorch default 0.01).</param>
-public sealed class LeakyRelu(float negativeSlope = 0.01f) : Module, IActivation
+public sealed class LeakyRelu(float negativeSlope = 0.01f) : Module, IRectifier
 {
     /// <summary>α.</summary>
     public float NegativeSlope { get; } = negativeSlope;

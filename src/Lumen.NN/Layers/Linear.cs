@@ -36,7 +36,15 @@ public sealed class Linear : Module, ILinearLike
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank == 0 || x.Shape[-1] != InFeatures)
             throw new ArgumentException($"{Describe()}: input {x.Shape} must end in {InFeatures} features.", nameof(x));
-        var y = x.MatMul(Weight.Value.Transpose(0, 1)); // [.., in]·[in, out] → [.., out]
-        return Bias is null ? y : y + Bias;
+        return Apply(x, Weight.Value, Bias?.Value);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Apply(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        var y = input.MatMul(weight.Transpose(0, 1)); // [.., in]·[in, out] → [.., out]
+        return bias is null ? y : y + bias;
     }
 }

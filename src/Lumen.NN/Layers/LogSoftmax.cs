@@ -4,7 +4,7 @@ namespace Lumen.NN.Layers;
 
 /// <summary>log softmax(x)ᵢ = xᵢ − log Σⱼ e^(xⱼ) along <paramref name="axis"/>.</summary>
 /// <param name="axis">The normalised axis (default the last).</param>
-public sealed class LogSoftmax(int axis = -1) : Module
+public sealed class LogSoftmax(int axis = -1) : Module, ISoftmax
 {
     /// <summary>The normalised axis.</summary>
     public int Axis { get; } = axis;

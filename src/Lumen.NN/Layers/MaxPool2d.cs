@@ -3,7 +3,7 @@ using Lumen.Tensors;
 namespace Lumen.NN.Layers;
 
 /// <summary>Max pooling of [N, C, H, W] over kernel windows (stride defaults to the kernel size).</summary>
-public sealed class MaxPool2d : Module, IPooling
+public sealed class MaxPool2d : Module, IMaxPooling
 {
     /// <summary>Creates a layer with square windows and symmetric padding.</summary>
     /// <exception cref="ArgumentException">A size is not positive or the padding is negative.</exception>

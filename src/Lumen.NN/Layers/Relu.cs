@@ -3,7 +3,7 @@ using Lumen.Tensors;
 namespace Lumen.NN.Layers;
 
 /// <summary>max(x, 0), elementwise.</summary>
-public sealed class Relu : Module, IActivation
+public sealed class Relu : Module, IRectifier
 {
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor x) => x.Relu();
