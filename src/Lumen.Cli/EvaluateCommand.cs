@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using Lumen.Imaging;
+using Lumen.Metrics;
+using Lumen.Reports.Evaluate;
+using Lumen.Reports.Explain;
+using Lumen.Tensors;
+using Lumen.Zoo;
+
+namespace Lumen.Cli;
+
+/// <summary><c>lumen evaluate [IMAGE…] [--model NAME|FILE.onnx] [--methods LIST|all] [--metrics LIST|all]
+/// [--masks DIR] [--out DIR]</c>: explains every image with every method and scores each method with each metric;
+/// writes a self-contained HTML report (methods × metrics table with directions and ranks, curves as SVG) and
+/// results.json. With no image it evaluates a bundled sample on the default zoo model.</summary>
+internal static class EvaluateCommand
+{
+    /// <summary>The metrics run when none are named: fast enough on two cores, and localisation when masks are given.</summary>
+    private static readonly string[] DefaultMetrics = ["deletion", "insertion", "sparseness", "complexity", "random-logit"];
+
+    private static readonly string[] LocalisationDefaults = ["pointing-game", "top-k-intersection", "relevance-mass-accuracy", "relevance-rank-accuracy", "attribution-localisation", "auc"];
+
+    public static Command Create()
+    {
+        var images = new Argument<FileInfo[]>("images") { Description = "Image files (PNG, JPEG, BMP, PPM/PGM). None: a bundled sample photo.", Arity = ArgumentArity.ZeroOrMore };
+        var model = new Option<string?>("--model", "-m") { Description = "A zoo model name (see `lumen models`) or an .onnx file. Default: the zoo's default model." };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated attribution methods or aliases, or 'all' (see `lumen methods`).", DefaultValueFactory = _ => "saliency,input-x-gradient,integrated-gradients" };
+        var metrics = new Option<string?>("--metrics") { Description = $"Comma-separated metric names, or 'all' ({string.Join(", ", KnownMetrics.All.Select(m => m.Name))}). Default: {string.Join(",", DefaultMetrics)}, plus localisation metrics when --masks is given." };
+        var masks = new Option<DirectoryInfo?>("--masks") { Description = "Folder of object masks: for IMAGE 'name.ext' the file 'name_mask.*' (or 'name.*'), nonzero = object, the image's size." };
+        var target = new Option<string>("--target", "-t") { Description = "The class to explain: top1 (each image's prediction), a class index, or a label.", DefaultValueFactory = _ => "top1" };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and results.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-evaluate") };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var command = new Command("evaluate", "Score attribution methods with faithfulness, robustness, localisation, complexity, randomisation and axiomatic metrics, in a self-contained HTML report.")
+        {
+            images, model, methods, metrics, masks, target, output, threads,
+        };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(methods)!,
+            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
+        return command;
+    }
+
+    private static int Run(FileInfo[] files, string? modelName, string methodList, string? metricList, DirectoryInfo? maskFolder, string target,
+        DirectoryInfo output, int? threads, CancellationToken cancellation)
+    {
+        try
+        {
+            if (threads is int t) Parallelism.MaxDegree = Math.Max(1, t);
+            var methods = ExplainCommand.ParseMethods(methodList);
+            var metrics = ParseMetrics(metricList, maskFolder is not null);
+            var classifier = LoadClassifier(modelName);
+            var images = LoadImages(files, maskFolder);
+            int? targetClass = string.Equals(target, "top1", StringComparison.OrdinalIgnoreCase) ? null : ClassLookup.Find(classifier.Labels, target, classifier.Name);
+            Console.WriteLine($"model    {classifier.Name}");
+            Console.WriteLine($"methods  {string.Join(", ", methods)}");
+            Console.WriteLine($"metrics  {string.Join(", ", metrics)}");
+            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass });
+            var report = ProgressDisplay.Run(progress => job.Run(images, progress, cancellation));
+            Print(report);
+            var html = EvaluateReportWriter.Write(report, output.FullName);
+            Console.WriteLine();
+            Console.WriteLine($"report   {html}");
+            return report.Cells.All(c => c.Result is not null) ? 0 : 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or Lumen.Onnx.OnnxException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Metric names from "a,b,c" or "all", validated against the catalog.</summary>
+    internal static IReadOnlyList<string> ParseMetrics(string? list, bool withMasks)
+    {
+        if (list is null) return [.. DefaultMetrics, .. withMasks ? LocalisationDefaults : []];
+        if (string.Equals(list.Trim(), "all", StringComparison.OrdinalIgnoreCase)) return [.. KnownMetrics.All.Select(m => m.Name)];
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new ArgumentException("--metrics: give at least one metric name, or 'all'.");
+        return [.. names.Select(n => KnownMetrics.Find(n).Name).Distinct()];
+    }
+
+    private static Classifier LoadClassifier(string? model)
+    {
+        var zoo = ModelZoo.Default;
+        if (model is null || !model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            var zooModel = model is null ? zoo.Load(zoo.DefaultModel) : zoo.Load(model);
+            return new Classifier(zooModel.Descriptor.Name, zooModel.Module, zooModel.Labels, zooModel.Preprocess, zooModel.Descriptor.OutputIsProbability);
+        }
+        if (!File.Exists(model)) throw new FileNotFoundException($"--model: {model} does not exist.");
+        return new Classifier(Path.GetFileNameWithoutExtension(model), Lumen.Onnx.OnnxModel.Load(model), [], Preprocess.ImageNet(224), OutputIsProbability: false);
+    }
+
+    private static List<EvaluateImage> LoadImages(FileInfo[] files, DirectoryInfo? maskFolder)
+    {
+        if (files.Length == 0) files = [new FileInfo(SampleImages.Default)];
+        if (maskFolder is { Exists: false }) throw new DirectoryNotFoundException($"--masks: {maskFolder.FullName} does not exist.");
+        var images = new List<EvaluateImage>();
+        foreach (var file in files)
+        {
+            if (!file.Exists) throw new FileNotFoundException($"Image {file.FullName} does not exist.");
+            var stem = Path.GetFileNameWithoutExtension(file.Name);
+            Image? mask = null;
+            if (maskFolder is not null)
+            {
+                var maskFile = maskFolder.GetFiles(stem + "_mask.*").Concat(maskFolder.GetFiles(stem + ".*")).FirstOrDefault(f => f.FullName != file.FullName)
+                    ?? throw new FileNotFoundException($"--masks: no mask {stem}_mask.* or {stem}.* in {maskFolder.FullName}.");
+                mask = Image.Load(maskFile.FullName);
+                if (mask.Width != Image.Load(file.FullName).Width) throw new ArgumentException($"--masks: {maskFile.Name} is not the size of {file.Name}.");
+            }
+            images.Add(new EvaluateImage(ExplainReportWriter.SafeName(stem), Image.Load(file.FullName), mask));
+        }
+        return images;
+    }
+
+    private static void Print(EvaluateReport report)
+    {
+        Console.WriteLine();
+        foreach (var metric in report.Metrics)
+        {
+            var ranks = report.Ranks(metric);
+            Console.WriteLine($"{metric.Info.DisplayName} ({(metric.Direction == ScoreDirection.HigherIsBetter ? "higher" : "lower")} is better)");
+            foreach (var (name, display) in report.Methods)
+            {
+                var cell = report.Cell(name, metric.Info.Name);
+                Console.WriteLine(cell.Result is { } r
+                    ? $"  {display,-24} {r.Value.ToString("0.####", CultureInfo.InvariantCulture),12}  {(ranks.TryGetValue(name, out int k) ? $"#{k}" : "")}  {cell.Seconds:F1} s"
+                    : $"  {display,-24} — {cell.Error}");
+            }
+        }
+    }
+}

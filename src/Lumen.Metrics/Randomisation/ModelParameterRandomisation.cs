@@ -1,0 +1,117 @@
+using Lumen.Metrics.Functions;
+using Lumen.NN;
+using Lumen.Tensors;
+
+namespace Lumen.Metrics.Randomisation;
+
+/// <summary>Options of <see cref="ModelParameterRandomisation"/>.</summary>
+public sealed record ModelParameterRandomisationOptions : MetricOptions
+{
+    /// <summary>Cascading (top-down, cumulative) or independent.</summary>
+    public RandomisationMode Mode { get; init; } = RandomisationMode.Cascading;
+
+    /// <summary>How original and randomised maps are compared.</summary>
+    public ISimilarity Similarity { get; init; } = Functions.Similarity.AbsoluteSpearman;
+
+    /// <summary>Explain after at most this many layers (evenly spread, always including the last); null = after every
+    /// layer. Cascading randomises every layer either way.</summary>
+    public int? Checkpoints { get; init; }
+}
+
+/// <summary>Model parameter randomisation (the sanity check): replace the parameters of each layer, from the top
+/// down, by random values of the same mean and spread, re-explain, and measure the similarity to the original map.
+/// A method that depends on the model gives falling similarity; the curve is per layer, the score its mean (low is
+/// good). The model is restored afterwards, also when an exception is thrown.</summary>
+/// <remarks>sₗ = sim(Φ(f_{θ̃≥l}, x), Φ(f_θ, x)), θ̃ ~ N(mean θₗ, std θₗ). Adebayo et al., "Sanity checks for saliency
+/// maps" (NeurIPS 2018), https://arxiv.org/abs/1810.03292</remarks>
+/// <example><code>var curve = new ModelParameterRandomisation().Evaluate(input with { Explainer = m => new Saliency(m) }).Curve;</code></example>
+public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptions? options = null) : CurveMetric
+{
+    private readonly ModelParameterRandomisationOptions options = options ?? new();
+
+    /// <inheritdoc/>
+    public override string Name => options.Mode == RandomisationMode.Cascading ? "model-parameter-randomisation" : "independent-parameter-randomisation";
+
+    /// <inheritdoc/>
+    public override MetricCategory Category => MetricCategory.Randomisation;
+
+    /// <inheritdoc/>
+    public override ScoreDirection Direction => ScoreDirection.LowerIsBetter;
+
+    /// <inheritdoc/>
+    public override Applicability Applicability => Applicability.AnyWithExplainer;
+
+    /// <summary>The modules that own parameters directly, from the output end to the input end.</summary>
+    public static IReadOnlyList<(string Name, Parameter[] Parameters)> LayersTopDown(Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. model.NamedModules()
+            .Select(m => (m.Name, Parameters: m.Module.NamedParameters().Where(p => !p.Name.Contains('.', StringComparison.Ordinal)).Select(p => p.Parameter).ToArray()))
+            .Where(m => m.Parameters.Length > 0)
+            .Reverse()];
+    }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<Curve> EvaluateBatch(MetricInput input, CancellationToken cancellation)
+    {
+        var layers = LayersTopDown(input.Model);
+        if (layers.Count == 0) throw new ArgumentException($"{Name}: the model has no parameters to randomise.");
+        var checkpoints = Checkpoints(layers.Count);
+        var saved = layers.SelectMany(l => l.Parameters).Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToDictionary<Parameter, Parameter, float[]>(p => p, p => p.Value.AsSpan().ToArray(), ReferenceEqualityComparer.Instance);
+        var rng = new Random(options.Seed);
+        var original = input.Attribution.AsSpan().ToArray();
+        int samples = input.Samples, rowSize = original.Length / samples;
+        var ys = new List<double[]>();
+        var labels = new List<string>();
+        try
+        {
+            for (int l = 0; l < layers.Count; l++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                if (options.Mode == RandomisationMode.Independent) Restore(saved);
+                foreach (var p in layers[l].Parameters) Randomise(p.Value, saved[p], rng);
+                if (!checkpoints.Contains(l)) continue;
+                var method = Common.Reexplainer.MethodFor(input);
+                var map = Common.Reexplainer.Explain(method, input, input.Input.AsSpan().ToArray());
+                ys.Add([.. Enumerable.Range(0, samples).Select(b => options.Similarity.Compute(original.AsSpan(b * rowSize, rowSize), map.AsSpan(b * rowSize, rowSize)))]);
+                labels.Add(layers[l].Name.Length == 0 ? "(root)" : layers[l].Name);
+            }
+        }
+        finally
+        {
+            Restore(saved);
+        }
+        var xs = Enumerable.Range(1, ys.Count).Select(i => (double)i).ToArray();
+        return [.. Enumerable.Range(0, samples).Select(b =>
+        {
+            var y = ys.Select(v => v[b]).ToArray();
+            var finite = y.Where(double.IsFinite).ToArray();
+            return new Curve(xs, y, finite.Length == 0 ? double.NaN : finite.Average(), [.. labels]);
+        })];
+    }
+
+    private HashSet<int> Checkpoints(int layers)
+    {
+        if (options.Checkpoints is not { } count || count >= layers) return [.. Enumerable.Range(0, layers)];
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(options), $"{Name}: Checkpoints must be at least 1, got {count}.");
+        return [.. Enumerable.Range(1, count).Select(i => (int)Math.Round((double)i * layers / count) - 1)];
+    }
+
+    private static void Randomise(Tensor value, float[] original, Random rng)
+    {
+        double mean = original.Average(), variance = original.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, original.Length);
+        double std = Math.Sqrt(variance);
+        if (std == 0) std = Math.Max(Math.Abs(mean), 1e-2);
+        var span = value.AsSpan();
+        for (int i = 0; i < span.Length; i++)
+        {
+            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+            span[i] = (float)(mean + std * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+    }
+
+    private static void Restore(Dictionary<Parameter, float[]> saved)
+    {
+        foreach (var (p, values) in saved) values.CopyTo(p.Value.AsSpan());
+    }
+}

@@ -1,0 +1,27 @@
+using Lumen.Metrics.Common;
+
+namespace Lumen.Metrics.Robustness;
+
+/// <summary>Perturbed inputs x + δ of every sample and their explanations, drawn once per evaluation.</summary>
+internal sealed record PerturbedExplanations(float[] Input, float[] Map, float[][] Inputs, float[][] Maps, int RowSize)
+{
+    public static PerturbedExplanations Draw(MetricInput input, SensitivityOptions options, CancellationToken cancellation)
+    {
+        var method = Reexplainer.MethodFor(input);
+        var rng = new Random(options.Seed);
+        var x = input.Input.AsSpan().ToArray();
+        int runs = Math.Max(1, options.Runs), rowSize = x.Length / input.Samples;
+        var inputs = new float[runs][];
+        var maps = new float[runs][];
+        for (int r = 0; r < runs; r++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            inputs[r] = (float[])x.Clone();
+            for (int b = 0; b < input.Samples; b++) options.Noise.Add(inputs[r].AsSpan(b * rowSize, rowSize), rng);
+            maps[r] = Reexplainer.Explain(method, input, inputs[r]);
+        }
+        return new PerturbedExplanations(x, input.Attribution.AsSpan().ToArray(), inputs, maps, rowSize);
+    }
+
+    public ReadOnlySpan<float> Row(float[] all, int sample) => all.AsSpan(sample * RowSize, RowSize);
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Lumen.Metrics;
+using Lumen.Reports.Html;
+
+namespace Lumen.Reports.Evaluate;
+
+/// <summary>Renders an <see cref="EvaluateReport"/> as one self-contained HTML page: the methods × metrics table
+/// with each metric's direction and the methods' ranks, the overall ranking, and the curves of the curve metrics
+/// as SVG charts.</summary>
+public static class EvaluateHtml
+{
+    /// <summary>The report page.</summary>
+    public static HtmlDocument Render(EvaluateReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var page = new HtmlDocument("Lumen evaluate",
+            $"{report.Model} · {report.Images.Count} image(s) · {report.Methods.Count} method(s) × {report.Metrics.Count} metric(s) · {report.Created:yyyy-MM-dd HH:mm} UTC");
+        page.Table(["image", "explained class"], report.Images.Select((name, i) =>
+            (IReadOnlyList<string>)[name, $"{report.Targets[i].Index} {report.Targets[i].Label}"]));
+
+        page.Heading("Methods × metrics");
+        var ranks = report.Metrics.ToDictionary(m => m.Info.Name, report.Ranks);
+        page.Table(["metric", "category", "better", .. report.Methods.Select(m => m.DisplayName)], report.Metrics.Select(metric =>
+            (IReadOnlyList<string>)[metric.Info.DisplayName, metric.Info.Category.ToString(), metric.Direction == ScoreDirection.HigherIsBetter ? "↑ higher" : "↓ lower",
+                .. report.Methods.Select(m => CellText(report.Cell(m.Name, metric.Info.Name), ranks[metric.Info.Name].TryGetValue(m.Name, out int r) ? r : null))]));
+        page.Paragraph("Each cell is the metric's mean over the images, with the method's rank among the methods (#1 = best by the metric's direction). A dash names why a cell did not run.", "note");
+
+        page.Heading("Overall ranking");
+        page.Table(["#", "method", "mean rank", "metrics ranked", "explain time"], report.Overall().Select((o, i) =>
+            (IReadOnlyList<string>)[(i + 1).ToString(CultureInfo.InvariantCulture), report.Methods.First(m => m.Name == o.Method).DisplayName,
+                F(o.MeanRank, "0.00"), o.Metrics.ToString(CultureInfo.InvariantCulture), $"{F(report.ExplainSeconds.GetValueOrDefault(o.Method), "0.00")} s"]));
+
+        foreach (var metric in report.Metrics)
+        {
+            var curves = report.Methods.Select(m => (m.DisplayName, Curve: MeanCurve(report.Cell(m.Name, metric.Info.Name).Result))).Where(c => c.Curve is not null).ToList();
+            if (curves.Count == 0) continue;
+            page.Heading($"{metric.Info.DisplayName} curves", 3);
+            var chart = new SvgLineChart(XLabel(metric.Info.Name), "score");
+            foreach (var (name, curve) in curves) chart.Add(name, curve!.Value.X, curve.Value.Y);
+            page.Svg(chart.Render());
+            if (curves[0].Curve!.Value.Labels is { } labels)
+                page.Paragraph("Points, left to right: " + string.Join(", ", labels), "note");
+        }
+        page.Paragraph($"{report.Metrics.Count} metrics from the Lumen.Metrics catalog; per-image scores and every curve are in results.json beside this file.", "note");
+        page.Footer = "Made with Lumen · numbers in results.json beside this file.";
+        return page;
+    }
+
+    /// <summary>The curve averaged over the images when they share their abscissae.</summary>
+    private static (double[] X, double[] Y, string[]? Labels)? MeanCurve(MetricResult? result)
+    {
+        if (result?.Curves is not { Count: > 0 } curves) return null;
+        var x = curves[0].X;
+        if (curves.Any(c => !c.X.SequenceEqual(x))) return (x, curves[0].Y, curves[0].Labels);
+        return (x, [.. Enumerable.Range(0, x.Length).Select(i => curves.Average(c => c.Y[i]))], curves[0].Labels);
+    }
+
+    private static string XLabel(string metric) => metric switch
+    {
+        _ when metric.Contains("randomisation", StringComparison.Ordinal) => "layers randomised (top first)",
+        "sensitivity-n" => "subset size n",
+        _ => "fraction of features changed",
+    };
+
+    private static string CellText(MetricCell cell, int? rank) =>
+        cell.Result is { } r ? $"{F(r.Value, "0.####")}{(rank is int k ? $" (#{k})" : "")}" : $"— {cell.Error}";
+
+    private static string F(double value, string format) => double.IsNaN(value) ? "NaN" : value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lumen.Reports.Evaluate;
+
+/// <summary>Writes an <see cref="EvaluateReport"/> to a folder: <c>report.html</c> (self-contained) and
+/// <c>results.json</c> (every cell with its per-image scores, curves, timings and errors; ranks per metric).</summary>
+public static class EvaluateReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN scores are reported, not a crash
+    };
+
+    /// <summary>Writes both files into <paramref name="folder"/> (created if needed) and returns the report's path.</summary>
+    public static string Write(EvaluateReport report, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "results.json"), ToJson(report));
+        var html = Path.Combine(folder, "report.html");
+        EvaluateHtml.Render(report).Save(html);
+        return html;
+    }
+
+    /// <summary>The results as JSON.</summary>
+    public static string ToJson(EvaluateReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var summary = new
+        {
+            model = report.Model,
+            created = report.Created,
+            images = report.Images.Select((name, i) => new { name, targetClass = report.Targets[i].Index, targetLabel = report.Targets[i].Label }),
+            methods = report.Methods.Select(m => new { name = m.Name, displayName = m.DisplayName, explainSeconds = Math.Round(report.ExplainSeconds.GetValueOrDefault(m.Name), 4) }),
+            metrics = report.Metrics.Select(m => new
+            {
+                name = m.Info.Name,
+                displayName = m.Info.DisplayName,
+                category = m.Info.Category.ToString(),
+                direction = m.Direction.ToString(),
+                ranks = report.Ranks(m),
+                cells = report.Methods.Select(method => report.Cell(method.Name, m.Info.Name)).Select(c => new
+                {
+                    method = c.Method,
+                    value = c.Result?.Value,
+                    perImage = c.Result?.PerSample,
+                    curves = c.Result?.Curves?.Select(k => new { x = k.X, y = k.Y, score = k.Score, labels = k.Labels }),
+                    seconds = Math.Round(c.Seconds, 4),
+                    error = c.Error,
+                }),
+            }),
+            overall = report.Overall().Select(o => new { method = o.Method, meanRank = o.MeanRank, metrics = o.Metrics }),
+        };
+        return JsonSerializer.Serialize(summary, Json);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Lumen.Imaging;
+using Lumen.Metrics;
+using Lumen.Reports.Evaluate;
+
+namespace Lumen.Reports.Tests;
+
+public class EvaluateJobTests
+{
+    private static readonly EvaluateOptions Options = new()
+    {
+        Methods = ["saliency", "ixg"],
+        Metrics = ["deletion", "sparseness", "pointing-game", "sufficiency"],
+    };
+
+    private static Image White(int width, int height)
+    {
+        var image = new Image(width, height, 1);
+        Array.Fill(image.Pixels, (byte)255);
+        return image;
+    }
+
+    [Fact]
+    public void Scores_every_method_with_every_metric_and_explains_why_a_cell_did_not_run()
+    {
+        var report = new EvaluateJob(ToyClassifier.Create(), Options).Run([new("a", ToyClassifier.Picture(1))]);
+        Assert.Equal(["saliency", "input-x-gradient"], report.Methods.Select(m => m.Name));
+        Assert.Equal(8, report.Cells.Count);
+        var deletion = report.Cell("saliency", "deletion").Result!;
+        Assert.Equal(225, deletion.Curve!.Y.Length);                 // 224 steps + the start
+        Assert.Equal(ScoreDirection.LowerIsBetter, deletion.Direction);
+        Assert.Contains("--masks", report.Cell("saliency", "pointing-game").Error);
+        Assert.Contains("two or more", report.Cell("input-x-gradient", "sufficiency").Error);
+    }
+
+    [Fact]
+    public void Localisation_runs_when_every_image_has_a_mask_and_a_full_mask_always_hits()
+    {
+        var images = new EvaluateImage[] { new("a", ToyClassifier.Picture(1), White(16, 12)), new("b", ToyClassifier.Picture(2), White(16, 12)) };
+        var report = new EvaluateJob(ToyClassifier.Create(), Options).Run(images);
+        Assert.Equal([1.0, 1.0], report.Cell("saliency", "pointing-game").Result!.PerSample);
+        Assert.NotNull(report.Cell("saliency", "sufficiency").Result);
+    }
+
+    [Fact]
+    public void Ranks_follow_each_metric_direction_and_the_overall_ranking_averages_them()
+    {
+        static MetricCell Cell(string method, string metric, double value, ScoreDirection direction) =>
+            new(method, metric, new MetricResult(metric, direction, value, [value]), 0, null);
+        var metrics = new[] { new EvaluatedMetric(KnownMetrics.Find("deletion"), ScoreDirection.LowerIsBetter), new EvaluatedMetric(KnownMetrics.Find("sparseness"), ScoreDirection.HigherIsBetter) };
+        var report = new EvaluateReport("toy", ["a"], [(0, "apple")], [("x", "X"), ("y", "Y"), ("z", "Z")], metrics,
+        [
+            Cell("x", "deletion", 0.2, ScoreDirection.LowerIsBetter), Cell("y", "deletion", 0.1, ScoreDirection.LowerIsBetter), Cell("z", "deletion", 0.2, ScoreDirection.LowerIsBetter),
+            Cell("x", "sparseness", 0.9, ScoreDirection.HigherIsBetter), Cell("y", "sparseness", 0.5, ScoreDirection.HigherIsBetter),
+            new MetricCell("z", "sparseness", null, 0, "failed"),
+        ], new Dictionary<string, double>(), DateTime.UnixEpoch);
+        Assert.Equal(new Dictionary<string, int> { ["x"] = 2, ["y"] = 1, ["z"] = 2 }, report.Ranks(metrics[0]));
+        Assert.Equal(new Dictionary<string, int> { ["x"] = 1, ["y"] = 2 }, report.Ranks(metrics[1]));
+        Assert.Equal(new[] { ("x", 1.5, 2), ("y", 1.5, 2), ("z", 2.0, 1) }, report.Overall());
+    }
+
+    [Fact]
+    public void Writes_results_json_and_a_self_contained_page_with_directions_and_curves()
+    {
+        var report = new EvaluateJob(ToyClassifier.Create(), Options with { Metrics = ["deletion", "sparseness"] }).Run([new("a", ToyClassifier.Picture(1))]);
+        var folder = Path.Combine(Path.GetTempPath(), "lumen-evaluate-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var html = File.ReadAllText(EvaluateReportWriter.Write(report, folder));
+            Assert.Contains("↓ lower", html);
+            Assert.Contains("↑ higher", html);
+            Assert.Contains("<svg", html);
+            Assert.DoesNotContain("src=\"http", html);
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
+            var deletion = json.RootElement.GetProperty("metrics")[0];
+            Assert.Equal("deletion", deletion.GetProperty("name").GetString());
+            Assert.Equal("LowerIsBetter", deletion.GetProperty("direction").GetString());
+            Assert.Equal(225, deletion.GetProperty("cells")[0].GetProperty("curves")[0].GetProperty("y").GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
