@@ -7,25 +7,31 @@ namespace Lumen.Benchmarks;
 
 /// <summary>
 /// <c>gemm</c>: square SGEMM C = A·B for each size and thread count, Lumen against OpenBLAS, one JSON line each:
-/// <c>{"n":512,"threads":1,"gflops":…,"openblas_gflops":…,"ratio":…}</c> (ratio = Lumen / OpenBLAS).
+/// <c>{"n":512,"threads":1,"gflops":…,"openblas_gflops":…,"ratio":…,"cpu_gflops":…,"openblas_cpu_gflops":…,"cpu_ratio":…}</c>
+/// (ratio = Lumen / OpenBLAS; the <c>cpu_</c> fields only on single-threaded rows).
 /// </summary>
 /// <remarks>
-/// GFLOP/s = 2mnk / best time over repetitions filling <c>--seconds</c> (default 2) per row after warm-up runs
-/// (best-of, because the machine may be shared); all Lumen rows run first, then all OpenBLAS rows. Run OpenBLAS in
-/// its native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release --project
-/// bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
+/// GFLOP/s = 2mnk / best time. Each row alternates blocks of Lumen and OpenBLAS repetitions (about a quarter of a
+/// second each, after warm-up) until each has had <c>--seconds</c> (default 2), so both see the same load on a shared
+/// machine and the ratio compares like with like; after an OpenBLAS block of a multi-threaded row the benchmark
+/// sleeps 0.3 s, because OpenBLAS's idle workers keep spinning for a while after each call and would take a core
+/// from Lumen's threads. <c>gflops</c> uses wall time; on single-threaded rows <c>cpu_gflops</c> uses the thread's
+/// CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>), which does not count the slices other processes take and so
+/// stays stable under load (meaningless for several threads, hence only on 1-thread rows).
+/// Run OpenBLAS in its native configuration: <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE dotnet run -c Release
+/// --project bench/Lumen.Benchmarks -- gemm</c> (a forced core type such as Haswell can halve its speed).
 /// <c>--shapes 64x3136x576:NN,64x576x3136:NT</c> replaces the square sizes with rectangular, transposed cases
-/// (printed with m, n, k and trans). <c>--thread-cpu-time</c> times single-threaded rows by the thread's CPU time
-/// instead of wall time, which keeps them stable on a loaded, shared machine (multi-threaded rows always use wall
-/// time).
+/// (printed with m, n, k and trans).
 /// </remarks>
 internal static class GemmBenchmark
 {
+    /// <summary>Wall time of one alternation block per implementation.</summary>
+    private static readonly TimeSpan BlockTime = TimeSpan.FromSeconds(0.25);
+
     public static int Run(string[] args)
     {
         int[] sizes = BenchmarkArguments.IntList(args, "--sizes", [256, 512, 1024, 2048]);
         int[] threadCounts = BenchmarkArguments.IntList(args, "--threads", [1, 2]);
-        bool threadCpuTime = args.Contains("--thread-cpu-time") && ThreadCpuClock.IsSupported;
         var budget = TimeSpan.FromSeconds(BenchmarkArguments.IntList(args, "--seconds", [2])[0]);
         var openBlas = OpenBlas.TryLoad(out var error);
         if (openBlas is null) Console.Error.WriteLine($"OpenBLAS unavailable, openblas_gflops will be null: {error}");
@@ -39,59 +45,72 @@ internal static class GemmBenchmark
         var cases = args.Contains("--shapes")
             ? ParseShapes(args[Array.IndexOf(args, "--shapes") + 1])
             : sizes.Select(n => new GemmCase(n, n, n, false, false, Square: true)).ToArray();
-        // All Lumen rows first, then all OpenBLAS rows: OpenBLAS's idle workers keep spinning for a while after
-        // each call and would take the second core from Lumen's threads if the two were measured alternately.
-        var rows = cases.SelectMany(shape => threadCounts.Select(threads => (Shape: shape, Threads: threads))).ToArray();
-        var lumen = rows.Select(row => Measure(row.Shape, row.Threads, threadCpuTime, budget, (a, b, c, s) =>
-            Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB))).ToArray();
-        var reference = rows.Select(row => openBlas is null ? (double?)null : Measure(row.Shape, row.Threads, threadCpuTime, budget, (a, b, c, s) =>
+        foreach (var shape in cases)
         {
-            openBlas.SetThreads(row.Threads);
-            openBlas.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB);
-        })).ToArray();
-        for (int i = 0; i < rows.Length; i++)
-        {
-            var ((m, n, k, transA, transB, square), threads) = rows[i];
-            string size = square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{{size},\"threads\":{threads},\"gflops\":{lumen[i]:F1},\"openblas_gflops\":{Json(reference[i], "F1")},\"ratio\":{Json(lumen[i] / reference[i], "F3")}}}"));
+            foreach (int threads in threadCounts)
+            {
+                var (lumen, reference) = Measure(shape, threads, budget, openBlas);
+                var ((m, n, k, transA, transB, square), cpu) = (shape, threads == 1 && ThreadCpuClock.IsSupported);
+                string size = square ? $"\"n\":{n}" : $"\"m\":{m},\"n\":{n},\"k\":{k},\"trans\":\"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}\"";
+                double flops = 2.0 * m * n * k / 1e9;
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"{{{size},\"threads\":{threads},\"gflops\":{flops / lumen.Wall:F1},\"openblas_gflops\":{Json(flops / reference?.Wall, "F1")},\"ratio\":{Json(reference?.Wall / lumen.Wall, "F3")}");
+                if (cpu)
+                {
+                    line += string.Create(CultureInfo.InvariantCulture,
+                        $",\"cpu_gflops\":{flops / lumen.Cpu:F1},\"openblas_cpu_gflops\":{Json(flops / reference?.Cpu, "F1")},\"cpu_ratio\":{Json(reference?.Cpu / lumen.Cpu, "F3")}");
+                }
+                Console.WriteLine(line + "}");
+            }
         }
         return 0;
     }
 
-    /// <summary>Best GFLOP/s of <paramref name="multiply"/> on fresh random operands of <paramref name="shape"/> with
-    /// <see cref="Parallelism.MaxDegree"/> = <paramref name="threads"/>. Single-threaded rows use the thread's CPU
-    /// time when <paramref name="threadCpuTime"/>.</summary>
-    private static double Measure(GemmCase shape, int threads, bool threadCpuTime, TimeSpan budget, Action<float[], float[], float[], GemmCase> multiply)
+    /// <summary>Best wall and thread-CPU seconds of one product.</summary>
+    private readonly record struct Timing(double Wall, double Cpu);
+
+    /// <summary>Best times of Lumen and (when loaded) OpenBLAS on fresh random operands of <paramref name="shape"/>
+    /// with <paramref name="threads"/> threads, in alternating blocks.</summary>
+    private static (Timing Lumen, Timing? Reference) Measure(GemmCase shape, int threads, TimeSpan budget, OpenBlas? openBlas)
     {
         var rng = new Random(shape.M ^ (shape.N << 8) ^ (shape.K << 16));
         float[] a = RandomMatrix(rng, shape.M * shape.K), b = RandomMatrix(rng, shape.K * shape.N), c = new float[shape.M * shape.N];
         Parallelism.MaxDegree = threads;
-        double seconds = Best(() => multiply(a, b, c, shape), threadCpuTime && threads == 1, budget);
-        return 2.0 * shape.M * shape.N * shape.K / seconds / 1e9;
-    }
-
-    private static double Best(Action action, bool threadCpuTime, TimeSpan budget)
-    {
-        var warmUp = Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.Elapsed < budget / 4; i++) action();
-        double best = double.MaxValue;
-        var total = Stopwatch.StartNew();
-        for (int i = 0; i < 5 || total.Elapsed < budget; i++) best = Math.Min(best, Time(action, threadCpuTime));
-        return best;
-    }
-
-    private static double Time(Action action, bool threadCpuTime)
-    {
-        if (threadCpuTime)
+        openBlas?.SetThreads(threads);
+        var s = shape;
+        Action lumen = () => Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB);
+        Action? reference = openBlas is null ? null : () => openBlas.Multiply(a, b, c, s.M, s.N, s.K, s.TransA, s.TransB);
+        var lumenBest = new Timing(double.MaxValue, double.MaxValue);
+        var referenceBest = new Timing(double.MaxValue, double.MaxValue);
+        TimeSpan lumenSpent = TimeSpan.Zero, referenceSpent = TimeSpan.Zero;
+        for (int block = 0; lumenSpent < budget || (reference is not null && referenceSpent < budget); block++)
         {
-            double cpuStart = ThreadCpuClock.Seconds();
-            action();
-            return ThreadCpuClock.Seconds() - cpuStart;
+            lumenSpent += RunBlock(lumen, warmUp: block == 0, ref lumenBest);
+            if (reference is null) continue;
+            referenceSpent += RunBlock(reference, warmUp: block == 0, ref referenceBest);
+            if (threads > 1) Thread.Sleep(300);
         }
-        long start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (lumenBest, reference is null ? null : referenceBest);
+    }
+
+    /// <summary>Runs <paramref name="action"/> for one block (at least 3 timed repetitions and <see cref="BlockTime"/>,
+    /// after one untimed call, or a full block of untimed calls when <paramref name="warmUp"/>), folding its times into
+    /// <paramref name="best"/>; returns the block's timed wall time.</summary>
+    private static TimeSpan RunBlock(Action action, bool warmUp, ref Timing best)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || (warmUp && clock.Elapsed < BlockTime); i++) action();
+        clock.Restart();
+        for (int i = 0; i < 3 || clock.Elapsed < BlockTime; i++)
+        {
+            double cpuStart = ThreadCpuClock.IsSupported ? ThreadCpuClock.Seconds() : 0;
+            long start = Stopwatch.GetTimestamp();
+            action();
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double cpu = ThreadCpuClock.IsSupported ? ThreadCpuClock.Seconds() - cpuStart : double.MaxValue;
+            best = new Timing(Math.Min(best.Wall, wall), Math.Min(best.Cpu, cpu));
+        }
+        return clock.Elapsed;
     }
 
     private static string LoadAverage() =>

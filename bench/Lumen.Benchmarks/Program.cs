@@ -6,7 +6,7 @@ public static class Program
 {
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new()
     {
-        ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2] [--shapes MxNxK:NT,…] [--seconds 2] [--thread-cpu-time]", GemmBenchmark.Run),
+        ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2] [--shapes MxNxK:NT,…] [--seconds 2]", GemmBenchmark.Run),
         ["elementwise"] = ("Unary kernels, reductions and softmax vs naive twins/composites: elementwise [--size 4194304] [--threads 1]", ElementwiseBenchmark.Run),
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),

@@ -108,8 +108,49 @@ public class GemmTests
     [InlineData(2)]
     public void Vector512_path_matches_naive_beyond_its_blocks(int threads)
     {
-        AssertMatchesNaive(290, 70, 260, transA: false, transB: true, accumulate: true, threads, GemmPath.Vector512);
-        AssertMatchesNaive(25, 3105, 20, transA: true, transB: false, accumulate: false, threads, GemmPath.Vector512);
+        // One row block, one depth block and one column block more than the blocking constants, with ragged tails.
+        int m = GemmKernel512.MC + 7, k = GemmKernel512.KC + 9, n = GemmKernel512.NC + 33;
+        AssertMatchesNaive(m, 70, k, transA: false, transB: true, accumulate: true, threads, GemmPath.Vector512);
+        AssertMatchesNaive(m, 45, k, transA: false, transB: false, accumulate: false, threads, GemmPath.Vector512);
+        AssertMatchesNaive(25, n, 20, transA: true, transB: false, accumulate: false, threads, GemmPath.Vector512);
+    }
+
+    public static TheoryData<int, int> PanelShapes => new() { { 12, 12 }, { 11, 12 }, { 7, 12 }, { 4, 12 }, { 3, 12 }, { 6, 6 }, { 5, 6 }, { 4, 4 }, { 13, 16 }, { 32, 32 }, { 30, 32 } };
+
+    /// <summary>PackA and PackB against the documented layout, element by element: the register transposes (8×8, 4×8,
+    /// six-row), the vector copies and the scalar tails, for every transpose flag and depths around the 8-step blocks.</summary>
+    [Theory]
+    [MemberData(nameof(PanelShapes))]
+    public unsafe void Packing_lays_out_panels_as_documented(int count, int width)
+    {
+        foreach (int steps in new[] { 1, 7, 8, 9, 16, 21 })
+            foreach (bool trans in new[] { false, true })
+            {
+                int panels = 3, extent = width * panels - (width - count);    // last panel ragged when count < width
+                int ld = extent + steps + 3;                                    // a row stride longer than either extent
+                var source = new float[ld * (extent + steps)];
+                for (int i = 0; i < source.Length; i++) source[i] = i + 1;
+                // op(A)[i, p] (rows i < extent) and op(B)[p, j] (columns j < extent) in terms of the source.
+                float A(int i, int p) => trans ? source[p * ld + i] : source[i * ld + p];
+                float B(int p, int j) => trans ? source[j * ld + p] : source[p * ld + j];
+                var packedA = new float[width * panels * steps + 16];
+                var packedB = new float[width * panels * steps + 16];
+                fixed (float* src = source, da = packedA, db = packedB)
+                {
+                    GemmPacking.PackA(src, ld, trans, extent, steps, width, da);
+                    GemmPacking.PackB(src, ld, trans, steps, extent, width, db);
+                }
+                for (int panel = 0; panel < panels; panel++)
+                    for (int p = 0; p < steps; p++)
+                        for (int r = 0; r < width; r++)
+                        {
+                            int index = panel * width * steps + p * width + r, row = panel * width + r;
+                            float expectedA = row < extent ? A(row, p) : 0, expectedB = row < extent ? B(p, row) : 0;
+                            if (packedA[index] != expectedA || packedB[index] != expectedB)
+                                Assert.Fail($"count={count} width={width} steps={steps} trans={trans} panel {panel} step {p} lane {r}: " +
+                                    $"A packed {packedA[index]} (want {expectedA}), B packed {packedB[index]} (want {expectedB}).");
+                        }
+            }
     }
 
     [Fact]

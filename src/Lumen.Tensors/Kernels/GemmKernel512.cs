@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -7,20 +8,27 @@ namespace Lumen.Tensors.Kernels;
 /// 12×32 micro-kernel on 512-bit vectors (AVX-512F): 24 accumulators, 2 B loads and 1 broadcast of A per step,
 /// 27 of the 32 zmm registers (the BLIS SkylakeX sgemm shape, transposed to row-major C).
 /// </summary>
-/// <remarks>Blocking: KC·NR·4 = 32 KiB of B per micro-panel (L1/L2), MC·KC·4 = 288 KiB of A in a ≥ 1 MiB L2.
-/// Verified for correctness only (the tests run it through software-emulated Vector512); its speed and blocking
-/// have not been measured on AVX-512 hardware yet.</remarks>
+/// <remarks>Blocking measured on Zen 5 (AMD EPYC, 48 KiB L1d, 1 MiB L2), single thread, best of 15 interleaved rounds
+/// (thread CPU time) on a loaded machine: KC = 512 with MC = 144 (MC·KC·4 = 288 KiB of A in L2; the 64 KiB B
+/// micro-panel streams from L2) ran 186 and 179 GFLOP/s at n = 1024 and 2048 against 177 and 168 for the earlier
+/// 288×256, because C is read and written half as often (one pass per depth block); 96×1024, 144×768 and 192×512
+/// measured within noise of it, and at n = 256 and 512 every choice gave 200–204. KC·NC·4 = 6 MiB of packed B stays
+/// in L3. Prefetching the C tile at the start hides the read-modify-write's miss: +1–4 % with KC = 256, within noise
+/// at KC = 512 (kept: 24 prefetches per 6,000 cycles of FMAs).
+/// The loop compiles to 2 aligned loads, 12 <c>vbroadcastss</c> and 24 <c>vfmadd231ps zmm</c> per step with no
+/// spills (checked with <c>DOTNET_JitDisasm</c>); alone on packed panels in L1 it runs at about 213 GFLOP/s.</remarks>
 internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 {
     public static int MR => 12;
     public static int NR => 32;
-    public static int MC => 288;
-    public static int KC => 256;
+    public static int MC => 144;
+    public static int KC => 512;
     public static int NC => 3072;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {
+        PrefetchTile(c, ldc);
         Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default, c02a = default, c02b = default, c03a = default, c03b = default;
         Vector512<float> c04a = default, c04b = default, c05a = default, c05b = default, c06a = default, c06b = default, c07a = default, c07b = default;
         Vector512<float> c08a = default, c08b = default, c09a = default, c09b = default, c10a = default, c10b = default, c11a = default, c11b = default;
@@ -79,6 +87,19 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         Store(c + 9 * ldc, c09a, c09b, overwrite);
         Store(c + 10 * ldc, c10a, c10b, overwrite);
         Store(c + 11 * ldc, c11a, c11b, overwrite);
+    }
+
+    /// <summary>Starts loading the C tile (12 rows of two cache lines) into L1 so that the final read-modify-write
+    /// does not stall on memory: the kc steps of the loop hide the latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < 12; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 16);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

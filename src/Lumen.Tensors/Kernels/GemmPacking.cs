@@ -33,7 +33,7 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, nint ldb, bool trans, int kc, int nc, int nr, float* dst)
     {
-        if (!trans && Vector256.IsHardwareAccelerated && nr % 8 == 0)
+        if (!trans && Vector128.IsHardwareAccelerated && nr % 4 == 0)
         {
             PackRowsAcrossPanels(b, ldb, kc, nc, nr, dst);
             return;
@@ -47,22 +47,29 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Packs untransposed B reading each source row once from start to end (one sequential stream instead
-    /// of kc strided ones per panel), scattering its nr-wide pieces to their panels.</summary>
+    /// <summary>Packs untransposed B reading each source row once from start to end (one sequential stream instead of kc strided ones per panel), scattering its
+    /// nr-wide pieces (nr a multiple of 4) to their panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowsAcrossPanels(float* b, nint ldb, int kc, int nc, int nr, float* dst)
     {
         int whole = nc / nr * nr;
+        int wide = nr & ~7;
         for (int p = 0; p < kc; p++)
         {
             float* s = b + p * ldb;
             float* d = dst + (nint)p * nr;
             for (int j0 = 0; j0 < whole; j0 += nr, d += (nint)nr * kc)
-                for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(s + j0 + j), d + j);
+            {
+                int j = 0;
+                for (; j < wide; j += 8) Vector256.Store(Vector256.Load(s + j0 + j), d + j);
+                for (; j < nr; j += 4) Vector128.Store(Vector128.Load(s + j0 + j), d + j);
+            }
         }
         if (whole < nc) CopyRows(b + whole, ldb, kc, nc - whole, nr, dst + (nint)whole * kc);
     }
 
     /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count, 0 for count ≤ j &lt; width (p &lt; steps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows(float* src, nint ld, int steps, int count, int width, float* dst)
     {
         int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
@@ -81,7 +88,8 @@ internal static unsafe class GemmPacking
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).
     /// Whole 8×8 blocks (and a panel of exactly six rows) go through registers (<see cref="Transpose8x8"/>) when AVX
-    /// is available.</summary>
+    /// is available, then whole 4×8 blocks (<see cref="Transpose4x8"/>: the last four rows of a 12-row panel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(float* src, nint ld, int count, int steps, int width, float* dst)
     {
         int r = 0;
@@ -103,6 +111,11 @@ internal static unsafe class GemmPacking
                 for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (nint)p * width + r, width, rows: 8);
                 TransposeScalar(src + r * ld, ld, 8, blockSteps, steps, width, dst + r);
             }
+            for (; r + 4 <= count; r += 4)
+            {
+                for (int p = 0; p < blockSteps; p += 8) Transpose4x8(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+                TransposeScalar(src + r * ld, ld, 4, blockSteps, steps, width, dst + r);
+            }
         }
         TransposeScalar(src + r * ld, ld, count - r, 0, steps, width, dst + r);
         for (r = count; r < width; r++)
@@ -113,6 +126,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; rows and first ≤ p &lt; steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeScalar(float* src, nint ld, int rows, int first, int steps, int width, float* dst)
     {
         for (int r = 0; r < rows; r++)
@@ -121,6 +135,34 @@ internal static unsafe class GemmPacking
             float* d = dst + r;
             for (int p = first; p < steps; p++) d[(nint)p * width] = s[p];
         }
+    }
+
+    /// <summary>Writes the transpose of the 4×8 block at <paramref name="src"/> (row stride <paramref name="ld"/>) as
+    /// eight 4-float rows to <paramref name="dst"/> (row stride <paramref name="ldd"/>): unpack pairs, shuffle quads,
+    /// store each 128-bit half (the last four rows of a 12-row A panel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* src, nint ld, float* dst, nint ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + ld);
+        var r2 = Avx.LoadVector256(src + 2 * ld);
+        var r3 = Avx.LoadVector256(src + 3 * ld);
+        var t0 = Avx.UnpackLow(r0, r1);                     // r0[0] r1[0] r0[1] r1[1] | r0[4] r1[4] r0[5] r1[5]
+        var t1 = Avx.UnpackHigh(r0, r1);                    // r0[2] r1[2] r0[3] r1[3] | r0[6] r1[6] r0[7] r1[7]
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var q0 = Avx.Shuffle(t0, t2, 0x44);                 // column 0 | column 4
+        var q1 = Avx.Shuffle(t0, t2, 0xEE);                 // column 1 | column 5
+        var q2 = Avx.Shuffle(t1, t3, 0x44);                 // column 2 | column 6
+        var q3 = Avx.Shuffle(t1, t3, 0xEE);                 // column 3 | column 7
+        Sse.Store(dst, q0.GetLower());
+        Sse.Store(dst + ldd, q1.GetLower());
+        Sse.Store(dst + 2 * ldd, q2.GetLower());
+        Sse.Store(dst + 3 * ldd, q3.GetLower());
+        Sse.Store(dst + 4 * ldd, q0.GetUpper());
+        Sse.Store(dst + 5 * ldd, q1.GetUpper());
+        Sse.Store(dst + 6 * ldd, q2.GetUpper());
+        Sse.Store(dst + 7 * ldd, q3.GetUpper());
     }
 
     /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="ld"/>)
