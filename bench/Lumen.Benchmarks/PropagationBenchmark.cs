@@ -60,7 +60,7 @@ internal static class PropagationBenchmark
         return times[times.Length / 2];
     }
 
-    private static string FindShared()
+    internal static string FindShared()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
