@@ -8,21 +8,7 @@ namespace Lumen.NN.Tests.Models;
 /// twin), plus analytic rotary cases, the KV cache, hook names and input validation.</summary>
 public class LlamaToyTests
 {
-    private static readonly LlamaConfig Toy = new() { Dim = 16, HiddenDim = 24, Layers = 2, Heads = 4, KvHeads = 2, VocabSize = 11, MaxSeqLen = 16, TiedEmbeddings = false };
-
-    internal static Llama RandomModel(LlamaConfig config, int seed)
-    {
-        var model = new Llama(config);
-        var rng = new Random(seed);
-        foreach (var p in model.Parameters())
-        {
-            var span = p.Value.AsSpan();
-            bool norm = p.Name.EndsWith("ln1.weight", StringComparison.Ordinal) || p.Name.EndsWith("ln2.weight", StringComparison.Ordinal) || p.Name == "ln_final.weight";
-            for (int i = 0; i < span.Length; i++) span[i] = norm ? 0.5f + (float)rng.NextDouble() : (float)(rng.NextDouble() * 2 - 1) * 0.5f;
-        }
-        model.Eval();
-        return model;
-    }
+    private static readonly LlamaConfig Toy = ToyLlama.Config;
 
     [Theory]
     [InlineData(true)]
@@ -30,7 +16,7 @@ public class LlamaToyTests
     public void Forward_equals_a_scalar_port_of_llama2c(bool tied)
     {
         var config = Toy with { TiedEmbeddings = tied };
-        var model = RandomModel(config, seed: 3);
+        var model = ToyLlama.Random(config, seed: 3);
         long[] ids = [1, 4, 7, 7, 2, 10, 0, 5];
         using var _ = GradMode.Off();
         var logits = model.Call(Tensor.FromArray(ids, 1, ids.Length)).ToArray();
@@ -41,7 +27,7 @@ public class LlamaToyTests
     [Fact]
     public void Cached_forward_in_pieces_equals_one_full_forward()
     {
-        var model = RandomModel(Toy, seed: 5);
+        var model = ToyLlama.Random(Toy, seed: 5);
         long[] ids = [1, 3, 9, 2, 2, 8, 6];
         using var _ = GradMode.Off();
         var full = model.Call(Tensor.FromArray(ids, 1, ids.Length)).ToArray();
@@ -72,7 +58,7 @@ public class LlamaToyTests
     [Fact]
     public void Every_documented_hook_point_exists_and_has_the_documented_shape()
     {
-        var model = RandomModel(Toy, seed: 1);
+        var model = ToyLlama.Random(Toy, seed: 1);
         var (_, cache) = model.RunWithCache(Tensor.FromArray([1L, 2, 3], 1, 3));
         var expected = new Dictionary<string, int[]>
         {
@@ -102,7 +88,7 @@ public class LlamaToyTests
     [Fact]
     public void Bad_inputs_are_rejected_with_clear_messages()
     {
-        var model = RandomModel(Toy, seed: 2);
+        var model = ToyLlama.Random(Toy, seed: 2);
         var floats = Assert.Throws<ArgumentException>(() => model.Call(Tensor.Zeros(1, 3)));
         Assert.Contains("Int64", floats.Message, StringComparison.Ordinal);
         var tooLong = Assert.Throws<ArgumentException>(() => model.Call(Tensor.FromArray(new long[17], 1, 17)));
