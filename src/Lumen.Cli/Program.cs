@@ -11,4 +11,5 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(OnnxTestCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(LmCommand.Create());
 return root.Parse(args).Invoke();

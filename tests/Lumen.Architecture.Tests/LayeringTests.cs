@@ -17,7 +17,8 @@ public class LayeringTests
         ["Lumen.Metrics"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution"],
         ["Lumen.Analysis"] = ["Lumen.Tensors", "Lumen.NN"],
         ["Lumen.Zoo"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Onnx", "Lumen.Imaging"],
-        ["Lumen.Reports"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution", "Lumen.Metrics", "Lumen.Analysis", "Lumen.Imaging"],
+        ["Lumen.Mechanistic"] = ["Lumen.Tensors", "Lumen.NN"],
+        ["Lumen.Reports"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution", "Lumen.Metrics", "Lumen.Analysis", "Lumen.Mechanistic", "Lumen.Imaging"],
     };
 
     /// <summary>External (non-BCL) packages each assembly may use.</summary>
