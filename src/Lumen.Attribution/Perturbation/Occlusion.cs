@@ -84,10 +84,8 @@ public sealed class Occlusion : PerturbationMethod
         for (int d = 0; d < rank; d++)
         {
             int g = d - (rank - given);
-            size[d] = g < 0 ? rowShape[d] : options.Window[g];
+            size[d] = g < 0 ? rowShape[d] : Math.Min(options.Window[g], rowShape[d]);
             stride[d] = g < 0 ? rowShape[d] : options.Strides[g];
-            if (size[d] > rowShape[d])
-                throw new ArgumentException($"Occlusion: the window [{string.Join(", ", options.Window)}] is larger than an input row {rowShape}.");
             positions[d] = (rowShape[d] - size[d]) / stride[d] + 1;
         }
         var result = new List<(int[], int[])>();

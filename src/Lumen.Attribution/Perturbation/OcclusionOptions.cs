@@ -6,7 +6,8 @@ namespace Lumen.Attribution.Perturbation;
 public sealed record OcclusionOptions
 {
     /// <summary>The sliding window over the trailing dimensions of a row; leading dimensions it leaves out are
-    /// covered whole (so [16, 16] on a [3, 224, 224] image occludes all channels of a 16×16 patch).</summary>
+    /// covered whole (so [16, 16] on a [3, 224, 224] image occludes all channels of a 16×16 patch). A window larger
+    /// than the input along a dimension is clipped to it.</summary>
     public int[] Window { get; init; } = [16, 16];
 
     /// <summary>The step of the window along the same dimensions.</summary>
