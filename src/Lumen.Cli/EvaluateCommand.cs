@@ -34,6 +34,7 @@ internal static class EvaluateCommand
         {
             images, model, methods, metrics, masks, target, output, threads,
         };
+        command.Subcommands.Add(RetrainCommand.Create());
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(methods)!,
             parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
         return command;
