@@ -30,18 +30,19 @@ internal static class EvaluateCommand
         var target = new Option<string>("--target", "-t") { Description = "The class to explain: top1 (each image's prediction), a class index, or a label.", DefaultValueFactory = _ => "top1" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and results.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-evaluate") };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var meta = new Option<bool>("--meta") { Description = "Meta-evaluate each metric (noise resilience, reactivity to randomised maps): about 5× the metric time." };
         var command = new Command("evaluate", "Score attribution methods with faithfulness, robustness, localisation, complexity, randomisation and axiomatic metrics, in a self-contained HTML report.")
         {
-            images, model, methods, metrics, masks, target, output, threads,
+            images, model, methods, metrics, masks, target, output, threads, meta,
         };
         command.Subcommands.Add(RetrainCommand.Create());
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(methods)!,
-            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
+            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(meta), cancellation)));
         return command;
     }
 
     private static int Run(FileInfo[] files, string? modelName, string methodList, string? metricList, DirectoryInfo? maskFolder, string target,
-        DirectoryInfo output, int? threads, CancellationToken cancellation)
+        DirectoryInfo output, int? threads, bool meta, CancellationToken cancellation)
     {
         try
         {
@@ -54,7 +55,7 @@ internal static class EvaluateCommand
             Console.WriteLine($"model    {classifier.Name}");
             Console.WriteLine($"methods  {string.Join(", ", methods)}");
             Console.WriteLine($"metrics  {string.Join(", ", metrics)}");
-            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass });
+            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass, MetaEvaluate = meta });
             var report = ProgressDisplay.Run(progress => job.Run(images, progress, cancellation));
             Print(report);
             var html = EvaluateReportWriter.Write(report, output.FullName);
@@ -102,6 +103,8 @@ internal static class EvaluateCommand
     private static void Print(EvaluateReport report)
     {
         Console.WriteLine();
+        foreach (var m in report.Meta)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"meta     {m.Metric,-36} noise resilience {m.NoiseResilience:0.000}  reactivity {m.Reactivity:0.000}  {(m.Trusted ? "trust" : "do not rely on it")}"));
         foreach (var metric in report.Metrics)
         {
             var ranks = report.Ranks(metric);
