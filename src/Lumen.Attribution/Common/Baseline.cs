@@ -22,6 +22,15 @@ public abstract record Baseline
     /// <summary>Uniform noise in [low, high), seeded.</summary>
     public static Baseline UniformNoise(float low = 0f, float high = 1f, int seed = 0) => new NoiseBaseline(low, high, seed);
 
+    /// <summary>A reference distribution for the Shapley-style methods (DeepLiftShap, GradientShap): the zero
+    /// baseline and <paramref name="count"/> − 1 uniform-noise baselines on [<paramref name="low"/>, <paramref name="high"/>)
+    /// with seeds 1, 2, ….</summary>
+    public static IReadOnlyList<Baseline> Distribution(int count = 5, float low = -1f, float high = 1f)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return [Zero, .. Enumerable.Range(1, count - 1).Select(seed => UniformNoise(low, high, seed))];
+    }
+
     /// <summary>A given tensor, broadcast to the input's shape.</summary>
     public static Baseline Of(Tensor baseline) => new TensorBaseline(baseline ?? throw new ArgumentNullException(nameof(baseline)));
 

@@ -10,8 +10,35 @@ namespace Lumen.Attribution.Common;
 /// </summary>
 public static class Batching
 {
-    /// <summary>The default budget for the activations a chunk keeps alive: 1 GiB.</summary>
-    public const long DefaultMemoryBudgetBytes = 1L << 30;
+    private static readonly AsyncLocal<long?> ScopedBudget = new();
+
+    /// <summary>The budget the methods' options take when none is given: 1 GiB, or the budget of the innermost
+    /// <see cref="UseDefaultBudget"/> scope on this thread or async flow.</summary>
+    public static long DefaultMemoryBudgetBytes => ScopedBudget.Value ?? (1L << 30);
+
+    /// <summary>Makes <paramref name="bytes"/> the default memory budget of every method options record created on
+    /// this thread or async flow until the returned scope is disposed, e.g. for methods built from the catalog with
+    /// their default options.</summary>
+    /// <example><code>using (Batching.UseDefaultBudget(256L &lt;&lt; 20)) method = KnownAttributionMethods.Create("ig", model);</code></example>
+    public static IDisposable UseDefaultBudget(long bytes)
+    {
+        if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), $"Memory budget must be positive, got {bytes} bytes.");
+        var previous = ScopedBudget.Value;
+        ScopedBudget.Value = bytes;
+        return new BudgetScope(previous);
+    }
+
+    private sealed class BudgetScope(long? previous) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            ScopedBudget.Value = previous;
+        }
+    }
 
     /// <summary>
     /// How many rows of <paramref name="sample"/>'s shape fit in <paramref name="budgetBytes"/>: one recorded

@@ -9,8 +9,7 @@ public sealed record DeepLiftShapOptions
 {
     /// <summary>The reference distribution: DeepLift runs once against each and the contributions are averaged.
     /// Default: zero and four uniform-noise references on [−1, 1] (fixed seeds).</summary>
-    public IReadOnlyList<Baseline> Baselines { get; init; } =
-        [Baseline.Zero, Baseline.UniformNoise(-1f, 1f, 1), Baseline.UniformNoise(-1f, 1f, 2), Baseline.UniformNoise(-1f, 1f, 3), Baseline.UniformNoise(-1f, 1f, 4)];
+    public IReadOnlyList<Baseline> Baselines { get; init; } = Baseline.Distribution();
 }
 
 /// <summary>
