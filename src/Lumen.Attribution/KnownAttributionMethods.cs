@@ -1,3 +1,4 @@
+using Lumen.Attribution.Baselines;
 using Lumen.Attribution.Cam;
 using Lumen.Attribution.Gradient;
 using Lumen.Attribution.Perturbation;
@@ -10,7 +11,7 @@ namespace Lumen.Attribution;
 /// <param name="Name">Kebab-case catalog name, e.g. <c>integrated-gradients</c>.</param>
 /// <param name="Aliases">Short names accepted by the CLI, e.g. <c>ig</c>.</param>
 /// <param name="DisplayName">The established name, e.g. Integrated Gradients.</param>
-/// <param name="Family">Gradient, propagation, CAM or perturbation.</param>
+/// <param name="Family">Gradient, propagation, CAM, perturbation or baseline (model-independent controls).</param>
 /// <param name="Summary">One line for help texts and reports.</param>
 /// <param name="Create">Builds the method with its default options for a model.</param>
 public sealed record AttributionMethodInfo(string Name, string[] Aliases, string DisplayName, string Family, string Summary, Func<Module, IAttributionMethod> Create);
@@ -45,6 +46,7 @@ public static class KnownAttributionMethods
         new("occlusion", ["occ"], "Occlusion", "perturbation", "Mean score drop when a 16×16 window sliding by 8 is set to zero; recomputes only each window's receptive field.", m => new Occlusion(m)),
         new("feature-ablation", ["ablation"], "Feature Ablation", "perturbation", "Score drop when each 16×16 patch is set to zero, in turn.", m => new FeatureAblation(m, new() { Mask = FeatureMask.Grid(16) })),
         new("shapley-value-sampling", ["svs", "shapley-sampling"], "Shapley Value Sampling", "perturbation", "Shapley values of 32×32 patches (zero when absent), averaged over 25 random orders; sums to f(x) − f(0).", m => new ShapleyValueSampling(m, new() { Mask = FeatureMask.Grid(32) })),
+        new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 
     /// <summary>Finds a method by name or alias (case-insensitive), or throws listing the known names.</summary>
