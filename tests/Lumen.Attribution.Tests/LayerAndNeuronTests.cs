@@ -1,0 +1,114 @@
+using Lumen.Attribution.Common;
+using Lumen.Attribution.Gradient;
+using Lumen.Tensors;
+
+namespace Lumen.Attribution.Tests;
+
+/// <summary>
+/// Captum's Layer*/Neuron* gradient methods as Target × AttributeTo combinations of the existing classes, on Captum's
+/// BasicModel_MultiLayer with input [0, 100, 0] (captum tests: test_layer_conductance, test_internal_influence,
+/// test_layer_integrated_gradients, test_layer_gradient_x_activation, test_neuron_gradient,
+/// test_neuron_integrated_gradients). Along the path αx the hidden pre-activations are a = [100α − 10, 100α + 1,
+/// 100α + 1, 100α + 1]; unit 0 switches on at α = 0.1, so f(x) − f(0) = 392 − 2 = 390.
+/// </summary>
+public class LayerAndNeuronTests
+{
+    private static readonly Tensor X = Tensor.FromArray([0f, 100f, 0f], 1, 3);
+
+    private static IntegratedGradients Ig(string layer, LayerPath path, bool multiply = true, int steps = 200) =>
+        new(new MultiLayerModel(), new() { AttributeTo = AttributeTo.Layer(layer), LayerPath = path, MultiplyByInputs = multiply, Steps = steps, Quadrature = Quadrature.RiemannMiddle });
+
+    [Fact]
+    public void Layer_conductance_of_the_input_layer_is_0_390_0()
+    {
+        var result = Ig("linear0", LayerPath.Input).Explain(X, Target.Class(0));
+        GradAssert.Close([0f, 390f, 0f], result.Map.ToArray(), 1e-3f);
+        Assert.Equal(0f, result.Delta!.Item(), 2);
+    }
+
+    [Fact]
+    public void Layer_conductance_of_the_hidden_layer_is_90_100_100_100()
+    {
+        var result = Ig("linear1", LayerPath.Input).Explain(X, Target.Class(0));
+        GradAssert.Close([90f, 100f, 100f, 100f], result.Map.ToArray(), 1e-3f);
+    }
+
+    [Fact]
+    public void Layer_conductance_with_gauss_legendre_cells_is_complete()
+    {
+        // Gauss–Legendre nodes lie inside the cells of their cumulative weights, so the Stieltjes sum telescopes:
+        // 50 nodes, the switch at α = 0.1 falls inside one cell and costs at most its width × 100.
+        var conductance = new IntegratedGradients(new MultiLayerModel(), new() { AttributeTo = AttributeTo.Layer("linear1"), LayerPath = LayerPath.Input });
+        var result = conductance.Explain(X, Target.Class(0));
+        Assert.True(Math.Abs(result.Delta!.Item()) < 1.5f, $"delta {result.Delta.Item()}");
+        GradAssert.Close([100f, 100f, 100f], result.Map.ToArray()[1..], 1e-3f);
+    }
+
+    [Fact]
+    public void Internal_influence_of_the_input_layer_is_3_9_everywhere()
+    {
+        // ∂f/∂a₀ⱼ = Σ_h 1[a₁ₕ > 0] = 3 + 1[α > 0.1] for every input unit j; its mean over α is 3.9.
+        var result = Ig("linear0", LayerPath.Input, multiply: false).Explain(X, Target.Class(0));
+        GradAssert.Close([3.9f, 3.9f, 3.9f], result.Map.ToArray(), 1e-3f);
+        Assert.Null(result.Delta);
+    }
+
+    [Fact]
+    public void Layer_integrated_gradients_on_the_activation_line()
+    {
+        // Identity first layer: the activation line is the input line, so LayerIG = IG = [0, 390, 0]. On linear1 the
+        // line runs from [−10, 1, 1, 1] to [90, 101, 101, 101]: [90, 100, 100, 100].
+        GradAssert.Close([0f, 390f, 0f], Ig("linear0", LayerPath.Activation).Explain(X, Target.Class(0)).Map.ToArray(), 1e-3f);
+        var hidden = Ig("linear1", LayerPath.Activation).Explain(X, Target.Class(0));
+        GradAssert.Close([90f, 100f, 100f, 100f], hidden.Map.ToArray(), 1e-3f);
+        Assert.Equal(0f, hidden.Delta!.Item(), 2);
+    }
+
+    [Fact]
+    public void Layer_gradient_x_activation_is_input_x_gradient_at_the_layer()
+    {
+        // linear1 output [90, 101, 101, 101], all positive, ∂f₀/∂a = 1: the activation itself.
+        var map = new InputXGradient(new MultiLayerModel(), new() { AttributeTo = AttributeTo.Layer("linear1") }).Explain(X, Target.Class(0)).Map;
+        GradAssert.Close([90f, 101f, 101f, 101f], map.ToArray(), 1e-4f);
+    }
+
+    [Fact]
+    public void Neuron_gradient_and_neuron_integrated_gradients()
+    {
+        // Neuron 0 of linear1 is x₁ + x₂ + x₃ − 10: gradient [1, 1, 1], IG from zero = x = [0, 100, 0].
+        var neuron = Target.Neuron("linear1", 0);
+        GradAssert.Close([1f, 1f, 1f], new Saliency(new MultiLayerModel(), new() { Absolute = false }).Explain(X, neuron).Map.ToArray(), 0f);
+        var ig = new IntegratedGradients(new MultiLayerModel()).Explain(X, neuron);
+        GradAssert.Close([0f, 100f, 0f], ig.Map.ToArray(), 1e-3f);
+        Assert.Equal(0f, ig.Delta!.Item(), 3);
+    }
+
+    [Fact]
+    public void Adaptive_steps_match_uniform_steps_where_the_rule_is_exact()
+    {
+        var linear = new LinearModel([1f, -2f, 0.5f, 3f, 0f, -1f], 3, 2);
+        var x = Tensor.FromArray([1f, 2f, -1f, 0.5f, -3f, 4f], 2, 3);
+        var adaptive = new IntegratedGradients(linear, new() { AdaptiveSteps = true, Steps = 5 }).Explain(x, Target.Classes([1, 0]));
+        GradAssert.Close([-2f, 6f, 1f, 0.5f, -1.5f, 0f], adaptive.Map.ToArray(), 1e-5f);
+    }
+
+    [Fact]
+    public void Adaptive_steps_crowd_where_the_score_changes()
+    {
+        // All of the change lies in pilot cell [3/8, 4/8]: with λ = 1/4 of the mass spread evenly, 8 × 0.8 = 6.4 of the
+        // 8 cells' mass lies there, so at least 4 nodes (the midpoints of equal-mass cells) fall inside it.
+        var (alphas, weights) = AdaptiveSteps.Place([0f, 0f, 0f, 0f, 10f, 10f, 10f, 10f, 10f], 8);
+        Assert.Equal(1.0, weights.Sum(), 12);
+        int inSteepCell = alphas.Count(a => a is > 3.0 / 8 and < 4.0 / 8);
+        Assert.True(inSteepCell >= 4, $"{inSteepCell} of 8 nodes in the one cell that holds the whole change");
+        Assert.Equal(alphas.Order(), alphas);
+    }
+
+    [Fact]
+    public void Unsupported_combinations_throw_at_construction()
+    {
+        var model = new MultiLayerModel();
+        Assert.Contains("nothing", Assert.Throws<ArgumentException>(() => new IntegratedGradients(model, new() { AttributeTo = AttributeTo.Layer("nothing") })).Message);
+        Assert.Contains("PilotSteps", Assert.Throws<ArgumentOutOfRangeException>(() => new IntegratedGradients(model, new() { AdaptiveSteps = true, PilotSteps = 0 })).Message);
+    }
+}
