@@ -93,15 +93,30 @@ public class LayerAndNeuronTests
     }
 
     [Fact]
-    public void Adaptive_steps_crowd_where_the_score_changes()
+    public void Adaptive_steps_bisect_towards_a_kink_and_close_the_completeness_gap()
     {
-        // All of the change lies in pilot cell [3/8, 4/8]: with λ = 1/4 of the mass spread evenly, 8 × 0.8 = 6.4 of the
-        // 8 cells' mass lies there, so at least 4 nodes (the midpoints of equal-mass cells) fall inside it.
-        var (alphas, weights) = AdaptiveSteps.Place([0f, 0f, 0f, 0f, 10f, 10f, 10f, 10f, 10f], 8);
-        Assert.Equal(1.0, weights.Sum(), 12);
-        int inSteepCell = alphas.Count(a => a is > 3.0 / 8 and < 4.0 / 8);
-        Assert.True(inSteepCell >= 4, $"{inSteepCell} of 8 nodes in the one cell that holds the whole change");
-        Assert.Equal(alphas.Order(), alphas);
+        // BasicModel2 at x = [3, 1.2]: f(αx) = ReLU(1.8α − 1), a kink at α = 5/9 and f(x) − f(0) = 0.8. The uniform
+        // trapezoid rule on 8 points overshoots in the cell [3/7, 4/7] by (1/14) · 1.8 − 1.8 · (4/7 − 5/9) = 0.1 (12.5%);
+        // adaptive steps start from 0, ½, 1 and bisect the cell holding the kink five times down to [0.546875, 0.5625],
+        // whose error is 0.0016 (0.2%).
+        var x = Tensor.FromArray([3f, 1.2f], 1, 2);
+        var uniform = new IntegratedGradients(new BasicModel2(), new() { Steps = 8, Quadrature = Quadrature.RiemannTrapezoid }).Explain(x, Target.Class(0));
+        var adaptive = new IntegratedGradients(new BasicModel2(), new() { Steps = 8, AdaptiveSteps = true }).Explain(x, Target.Class(0));
+        Assert.Equal(0.1f, uniform.Delta!.Item(), 3);
+        Assert.True(Math.Abs(adaptive.Delta!.Item()) < 0.002f, $"adaptive delta {adaptive.Delta.Item()}");
+        Assert.Equal(0.8f, adaptive.Map.ToArray().Sum() - adaptive.Delta.Item(), 4);
+    }
+
+    [Fact]
+    public void Adaptive_steps_are_chunk_independent_per_sample()
+    {
+        var x = Tensor.FromArray([3f, 1.2f, 2f, 0.5f, -1f, 2f], 3, 2);
+        var options = new IntegratedGradientsOptions { Steps = 9, AdaptiveSteps = true };
+        var whole = new IntegratedGradients(new BasicModel2(), options with { BatchSize = 1000 }).Explain(x, Target.Class(0));
+        var chunked = new IntegratedGradients(new BasicModel2(), options with { BatchSize = 3 }).Explain(x, Target.Class(0));
+        GradAssert.Close(whole.Map.ToArray(), chunked.Map.ToArray(), 1e-6f);
+        var single = new IntegratedGradients(new BasicModel2(), options).Explain(x.Slice(0, 0, 1), Target.Class(0));
+        GradAssert.Close(single.Map.ToArray(), whole.Map.ToArray()[..2], 1e-6f);
     }
 
     [Fact]
@@ -109,6 +124,7 @@ public class LayerAndNeuronTests
     {
         var model = new MultiLayerModel();
         Assert.Contains("nothing", Assert.Throws<ArgumentException>(() => new IntegratedGradients(model, new() { AttributeTo = AttributeTo.Layer("nothing") })).Message);
-        Assert.Contains("PilotSteps", Assert.Throws<ArgumentOutOfRangeException>(() => new IntegratedGradients(model, new() { AdaptiveSteps = true, PilotSteps = 0 })).Message);
+        Assert.Contains("Steps ≥ 3", Assert.Throws<ArgumentOutOfRangeException>(() => new IntegratedGradients(model, new() { AdaptiveSteps = true, Steps = 2 })).Message);
+        Assert.Throws<NotSupportedException>(() => new IntegratedGradients(model, new() { AdaptiveSteps = true, AttributeTo = AttributeTo.Layer("linear1"), LayerPath = LayerPath.Input }));
     }
 }

@@ -1,63 +1,78 @@
 namespace Lumen.Attribution.Common;
 
 /// <summary>
-/// Non-uniform quadrature nodes for a path integral ∫₀¹ g(α) dα whose antiderivative F is known on a uniform pilot
-/// grid (for Integrated Gradients, g = ∇f·γ′ and F = f∘γ, read by forward passes alone).
+/// Adaptive placement of the points of a path integral whose antiderivative is known wherever the integrand is:
+/// for Integrated Gradients one gradient pass at α gives both ∇f(γ(α)) and f(γ(α)), so every cell [l, r] of the path
+/// knows its exact integral f(γ(r)) − f(γ(l)) and the trapezoid rule's error on it. The cells with the largest
+/// error are bisected until the evaluation budget is spent; their errors sum to the completeness error, which this
+/// therefore drives down greedily with no evaluation spent on a pilot.
 /// </summary>
 /// <remarks>
-/// Each pilot cell [j/P, (j+1)/P] gets the mass |F((j+1)/P) − F(j/P)| + λ·M/P, with M the total variation on the
-/// pilot grid and λ = <see cref="Floor"/> (so flat stretches keep a share of nodes); the n cells of the result hold
-/// equal mass (the inverse of the piecewise-linear cumulative mass), and each gets its midpoint as node with its
-/// width as weight. Steps thus crowd where the score changes fast, where a uniform rule's error concentrates.
+/// Start: ⌈n/4⌉ + 1 (at least 2) equally spaced points including both ends. Each round bisects, per sample, up to
+/// half of its cells (and half the remaining budget), those with the largest |eₖ| = |(F(r) − F(l)) − (r − l)(g(l) + g(r))/2|, where g is the scalar integrand ∇f·γ′; the
+/// weights are the trapezoid rule's on the final, non-uniform points. Known as adaptive quadrature (e.g. Davis &amp;
+/// Rabinowitz, "Methods of Numerical Integration", ch. 6); the error estimate here is exact, not extrapolated.
 /// </remarks>
-public static class AdaptiveSteps
+public sealed class AdaptiveSteps
 {
-    /// <summary>The share λ of the mass spread uniformly over the path.</summary>
-    public const double Floor = 0.25;
+    private readonly List<Point>[] paths;
+    private readonly int budget;
 
-    /// <summary>Nodes (ascending) and weights (Σ w = 1) of <paramref name="steps"/> midpoint cells placed by the
-    /// pilot values <paramref name="pilot"/> = F(j/P), j = 0…P.</summary>
-    public static (double[] Alphas, double[] Weights) Place(ReadOnlySpan<float> pilot, int steps)
+    /// <summary>A path per sample, to be evaluated at <paramref name="steps"/> points each (at least 3).</summary>
+    public AdaptiveSteps(int samples, int steps)
     {
-        if (pilot.Length < 2) throw new ArgumentException($"AdaptiveSteps: needs at least two pilot values, got {pilot.Length}.", nameof(pilot));
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        int cells = pilot.Length - 1;
-        var mass = new double[cells];
-        double variation = 0;
-        for (int j = 0; j < cells; j++) variation += mass[j] = Math.Abs((double)pilot[j + 1] - pilot[j]);
-        if (!double.IsFinite(variation)) throw new ArgumentException("AdaptiveSteps: the pilot values are not finite.", nameof(pilot));
-        double floor = variation > 0 ? Floor * variation / cells : 1;
-        double total = 0;
-        for (int j = 0; j < cells; j++) total += mass[j] += floor;
-
-        var edges = new double[steps + 1];
-        edges[steps] = 1;
-        int cell = 0;
-        double below = 0; // mass of the pilot cells before `cell`
-        for (int k = 1; k < steps; k++)
-        {
-            double wanted = total * k / steps;
-            while (cell < cells - 1 && below + mass[cell] < wanted) below += mass[cell++];
-            double within = Math.Clamp((wanted - below) / mass[cell], 0, 1);
-            edges[k] = (cell + within) / cells;
-        }
-        var alphas = new double[steps];
-        var weights = new double[steps];
-        for (int k = 0; k < steps; k++)
-        {
-            alphas[k] = 0.5 * (edges[k] + edges[k + 1]);
-            weights[k] = edges[k + 1] - edges[k];
-        }
-        return (alphas, weights);
+        if (steps < 3) throw new ArgumentOutOfRangeException(nameof(steps), $"AdaptiveSteps: needs at least 3 evaluations per sample, got {steps}.");
+        budget = steps;
+        paths = [.. Enumerable.Range(0, samples).Select(_ => new List<Point>())];
     }
 
-    /// <summary>The cell edges b₀ = 0 &lt; … &lt; bₙ = 1 of a rule: bₖ = Σ_{j&lt;k} wⱼ (node k lies in [bₖ, bₖ₊₁] for
-    /// the Riemann, trapezoid, Gauss–Legendre and adaptive rules).</summary>
-    public static double[] Edges(ReadOnlySpan<double> weights)
+    /// <summary>The points of the first round: ⌈steps/4⌉ + 1 equally spaced, both ends included.</summary>
+    public double[] InitialAlphas()
     {
-        var edges = new double[weights.Length + 1];
-        for (int k = 0; k < weights.Length; k++) edges[k + 1] = edges[k] + weights[k];
-        edges[^1] = 1;
-        return edges;
+        int cells = Math.Max(1, (budget + 3) / 4);
+        return [.. Enumerable.Range(0, cells + 1).Select(i => (double)i / cells)];
     }
+
+    /// <summary>Records an evaluation at <paramref name="alpha"/> of <paramref name="sample"/>'s path: the score
+    /// <paramref name="value"/>, the scalar integrand <paramref name="slope"/> and the caller's index of the gradient.</summary>
+    public void Add(int sample, double alpha, double value, double slope, int index)
+    {
+        var path = paths[sample];
+        int at = path.FindIndex(p => p.Alpha > alpha);
+        path.Insert(at < 0 ? path.Count : at, new Point(alpha, value, slope, index));
+    }
+
+    /// <summary>The midpoints of the cells to bisect next for <paramref name="sample"/>: its worst cells, at most half
+    /// its cells and half its remaining budget (at least one while budget remains), so that later rounds can still
+    /// follow the errors the earlier ones reveal. The choice depends on the evaluations alone, not on chunking.</summary>
+    public double[] NextAlphas(int sample)
+    {
+        var path = paths[sample];
+        int remaining = budget - path.Count;
+        if (remaining <= 0) return [];
+        int count = Math.Max(1, Math.Min(remaining / 2, (path.Count - 1) / 2));
+        return [.. Enumerable.Range(0, path.Count - 1)
+            .OrderByDescending(k => Math.Abs(CellError(path[k], path[k + 1])))
+            .Take(count)
+            .Select(k => 0.5 * (path[k].Alpha + path[k + 1].Alpha))];
+    }
+
+    /// <summary>Whether every sample has spent its budget.</summary>
+    public bool Done => paths.All(p => p.Count >= budget);
+
+    /// <summary>The trapezoid weights of <paramref name="sample"/>'s points, by the index given to <see cref="Add"/>.</summary>
+    public IEnumerable<(int Index, double Weight)> Weights(int sample)
+    {
+        var path = paths[sample];
+        for (int k = 0; k < path.Count; k++)
+        {
+            double left = k > 0 ? path[k].Alpha - path[k - 1].Alpha : 0, right = k < path.Count - 1 ? path[k + 1].Alpha - path[k].Alpha : 0;
+            yield return (path[k].Index, 0.5 * (left + right));
+        }
+    }
+
+    private static double CellError(Point left, Point right) =>
+        right.Value - left.Value - 0.5 * (right.Alpha - left.Alpha) * (left.Slope + right.Slope);
+
+    private readonly record struct Point(double Alpha, double Value, double Slope, int Index);
 }

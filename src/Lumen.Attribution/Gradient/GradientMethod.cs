@@ -45,21 +45,27 @@ public abstract class GradientMethod : IAttributionMethod
     /// gradient is then taken with respect to the replacement, which must be a leaf that requires gradients).</param>
     protected (Tensor Gradient, Tensor Value) GradientOf(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
     {
+        var (gradient, value, _) = GradientAndScores(rows, target, replaceLayer);
+        return (gradient, value);
+    }
+
+    /// <summary><see cref="GradientOf"/> together with the target scores of the rows [N], from the same pass.</summary>
+    protected (Tensor Gradient, Tensor Value, Tensor Scores) GradientAndScores(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
+    {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(target);
         var x = rows.Detach().RequireGrad();
         var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, replaceLayer, Name);
-        return activation is null ? (Gradients.Of(scores, x), x.Detach()) : (Gradients.Of(scores, activation), activation.Detach());
+        return activation is null
+            ? (Gradients.Of(scores, x), x.Detach(), scores.Detach())
+            : (Gradients.Of(scores, activation), activation.Detach(), scores.Detach());
     }
 
-    /// <summary>Target scores of <paramref name="rows"/> without recording gradients, the layer's activation replaced
-    /// by <paramref name="replaceLayer"/> when given.</summary>
-    protected Tensor ScoresOf(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
+    /// <summary>Target scores of <paramref name="rows"/> without recording gradients.</summary>
+    protected Tensor ScoresOf(Tensor rows, Target target)
     {
         using var _ = GradMode.Off();
-        return replaceLayer is null
-            ? TargetedForward.Scores(Model, rows, target)
-            : TargetedForward.Run(Model, rows, target, AttributeTo.Hook, replaceLayer, Name).Scores;
+        return TargetedForward.Scores(Model, rows, target);
     }
 
     /// <summary>The activation of the attributed layer for <paramref name="rows"/>, without recording gradients.</summary>

@@ -20,8 +20,8 @@ namespace Lumen.Attribution.Gradient;
 /// which costs one more forward pass per step — or, without <see cref="IntegratedGradientsOptions.MultiplyByInputs"/>,
 /// InternalInfluence (Leino et al., https://arxiv.org/abs/1802.03788). A layer's Delta assumes every path from the
 /// input to the output passes through the layer.</para>
-/// <para><see cref="IntegratedGradientsOptions.AdaptiveSteps"/> places the steps by a forward-only pilot pass
-/// (<see cref="Common.AdaptiveSteps"/>), per sample.</para>
+/// <para><see cref="IntegratedGradientsOptions.AdaptiveSteps"/> places the steps per sample by bisecting the cells
+/// whose trapezoid estimate misses their exact integral f(γ(r)) − f(γ(l)) most (<see cref="Common.AdaptiveSteps"/>).</para>
 /// </remarks>
 /// <example><code>var ig = new IntegratedGradients(model, new() { Steps = 32, Baseline = Baseline.Blurred(10) });
 /// var result = ig.Explain(input, Target.Class(207)); // result.Delta ≈ 0
@@ -31,18 +31,20 @@ public sealed class IntegratedGradients : GradientMethod
     private readonly IntegratedGradientsOptions options;
 
     /// <summary>Binds Integrated Gradients to <paramref name="model"/>.</summary>
+    /// <exception cref="NotSupportedException">Adaptive steps with layer conductance.</exception>
     public IntegratedGradients(Module model, IntegratedGradientsOptions? options = null)
         : base(model, (options ?? new()).AttributeTo, supportsLayer: true)
     {
         this.options = options ?? new();
         QuadratureRule.Points(this.options.Quadrature, this.options.Steps); // validates steps now
-        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.PilotSteps, 1, "options.PilotSteps");
+        if (this.options.AdaptiveSteps && this.options.Steps < 3)
+            throw new ArgumentOutOfRangeException(nameof(options), $"IntegratedGradients: adaptive steps need Steps ≥ 3, got {this.options.Steps}.");
+        if (this.options.AdaptiveSteps && Conductance)
+            throw new NotSupportedException("IntegratedGradients: adaptive steps are not supported with layer conductance (LayerPath.Input with MultiplyByInputs); use a fixed quadrature.");
     }
 
     /// <inheritdoc/>
     public override string Name => "integrated-gradients";
-
-    private bool ActivationPath => AttributeTo.Hook is not null && options.LayerPath == LayerPath.Activation;
 
     private bool Conductance => AttributeTo.Hook is not null && options.LayerPath == LayerPath.Input && options.MultiplyByInputs;
 
@@ -53,128 +55,110 @@ public sealed class IntegratedGradients : GradientMethod
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank == 0) throw new ArgumentException($"IntegratedGradients: the input needs a batch dimension, got shape {input.Shape}.");
         var baseline = options.Baseline.For(input);
-        int samples = input.Shape[0], steps = options.Steps;
-        var inputLine = new Line(baseline, input);
-        Line? activationLine = null;
-        if (ActivationPath)
-        {
-            var both = inputLine.At([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)], [.. Enumerable.Repeat(1f, samples), .. Enumerable.Repeat(0f, samples)]);
-            var activations = LayerActivationOf(both, target.ForRows([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)]));
-            activationLine = new Line(activations.Slice(0, samples, 2 * samples), activations.Slice(0, 0, samples));
-        }
-        int chunk = Batching.ChunkSize(Model, inputLine.At([0], [1f]), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
-        var (alphas, weights) = options.AdaptiveSteps ? PilotNodes(inputLine, activationLine, target, samples, chunk, cancellation) : SharedNodes(samples);
+        int samples = input.Shape[0];
+        var path = new PathRows(this, new Line(baseline, input), target);
+        if (AttributeTo.Hook is not null && options.LayerPath == LayerPath.Activation) path = path.OnActivationLine(samples);
+        int chunk = Batching.ChunkSize(Model, path.Input.At([0], [1f]), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
 
-        float[]? summed = null; // Σₖ wₖ ∂f/∂v at the path points (or the conductance sum), per sample
-        int[] valueDims = [];
-        Batching.ForEachChunk(steps * samples, chunk, (start, end) =>
+        var (summed, valueDims) = options.AdaptiveSteps
+            ? AdaptiveSum(path, samples, chunk, cancellation, progress)
+            : FixedSum(path, samples, chunk, cancellation, progress);
+        if (options.MultiplyByInputs && !Conductance)
         {
-            int count = end - start;
-            var sampleOfRow = new int[count];
-            var alphaOfRow = new float[count];
-            for (int r = 0; r < count; r++)
-            {
-                int step = (start + r) / samples, sample = (start + r) % samples;
-                sampleOfRow[r] = sample;
-                alphaOfRow[r] = (float)alphas[sample][step];
-            }
-            var (rows, points) = PathPoints(inputLine, activationLine, sampleOfRow, alphaOfRow, gradient: true);
-            var rowTarget = target.ForRows(sampleOfRow);
-            var (gradient, _) = GradientOf(rows, rowTarget, points is null ? null : _ => points);
+            var line = path.Activation ?? path.Input;
+            for (int i = 0; i < summed.Length; i++) summed[i] *= line.To[i] - line.From[i];
+        }
+        var map = Tensor.FromArray(summed, valueDims);
+        return new Attribution(map, target, Name, options.MultiplyByInputs ? CompletenessDelta(input, baseline, map, target) : null);
+    }
+
+    /// <summary>Σₖ wₖ ∂f/∂v(αₖ) per sample with the configured quadrature (or, for conductance, Σₖ ∂f/∂a(αₖ) · Δaₖ).</summary>
+    private (float[] Summed, int[] Dims) FixedSum(PathRows path, int samples, int chunk, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        var (alphas, weights) = QuadratureRule.Points(options.Quadrature, options.Steps);
+        var edges = QuadratureRule.Edges(weights);
+        int rows = options.Steps * samples; // row = step · samples + sample
+        float[]? summed = null;
+        int[] dims = [];
+        int[] sampleOfRow = [.. Enumerable.Range(0, rows).Select(r => r % samples)];
+        float[] alphaOfRow = [.. Enumerable.Range(0, rows).Select(r => (float)alphas[r / samples])];
+        path.Evaluate(sampleOfRow, alphaOfRow, chunk, (first, gradient, _) =>
+        {
+            int count = gradient.Shape[0], size = gradient.Size / count;
+            if (summed is null) (summed, dims) = (new float[samples * size], [samples, .. gradient.Shape.Dims[1..]]);
             var g = gradient.AsSpan();
-            int size = g.Length / count;
-            if (summed is null)
+            float[]? increments = null;
+            if (Conductance)
             {
-                summed = new float[samples * size];
-                valueDims = [samples, .. gradient.Shape.Dims[1..]];
+                float[] low = [.. Enumerable.Range(first, count).Select(r => (float)edges[r / samples])];
+                float[] high = [.. Enumerable.Range(first, count).Select(r => (float)edges[r / samples + 1])];
+                increments = path.LayerIncrements(sampleOfRow[first..(first + count)], low, high);
             }
-            ReadOnlySpan<float> increments = default;
-            if (Conductance) increments = ActivationIncrements(inputLine, rowTarget, sampleOfRow, start, samples, weights).AsSpan();
             for (int r = 0; r < count; r++)
             {
-                int step = (start + r) / samples, sample = sampleOfRow[r];
-                float w = (float)weights[sample][step];
+                int step = (first + r) / samples, sample = sampleOfRow[first + r];
                 var acc = summed.AsSpan(sample * size, size);
                 var gr = g.Slice(r * size, size);
-                if (Conductance)
+                if (increments is not null)
                 {
-                    var da = increments.Slice(r * size, size);
+                    var da = increments.AsSpan(r * size, size);
                     for (int i = 0; i < size; i++) acc[i] += gr[i] * da[i];
                 }
                 else
                 {
+                    float w = (float)weights[step];
                     for (int i = 0; i < size; i++) acc[i] += w * gr[i];
                 }
             }
         }, cancellation, progress);
+        return (summed!, dims);
+    }
 
-        if (options.MultiplyByInputs && !Conductance)
+    /// <summary>Σ wₖ ∂f/∂v(αₖ) per sample on points placed by <see cref="AdaptiveSteps"/>, evaluated in rounds.</summary>
+    private (float[] Summed, int[] Dims) AdaptiveSum(PathRows path, int samples, int chunk, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        var plan = new AdaptiveSteps(samples, options.Steps);
+        var line = path.Activation ?? path.Input;
+        var gradients = new List<float[]>(); // by evaluation index
+        int[] dims = [];
+        var initial = plan.InitialAlphas();
+        int[] sampleOfRow = [.. Enumerable.Range(0, initial.Length * samples).Select(r => r % samples)];
+        float[] alphaOfRow = [.. Enumerable.Range(0, initial.Length * samples).Select(r => (float)initial[r / samples])];
+        while (sampleOfRow.Length > 0)
         {
-            var line = activationLine ?? inputLine;
-            for (int i = 0; i < summed!.Length; i++) summed[i] *= line.To[i] - line.From[i];
-        }
-        var map = Tensor.FromArray(summed!, valueDims);
-        return new Attribution(map, target, Name, options.MultiplyByInputs ? CompletenessDelta(input, baseline, map, target) : null);
-    }
-
-    /// <summary>The model inputs of the rows and, on the activation path, the layer activations substituted for them.</summary>
-    private static (Tensor Rows, Tensor? Points) PathPoints(Line input, Line? activation, int[] sampleOfRow, float[] alphaOfRow, bool gradient)
-    {
-        if (activation is null) return (input.At(sampleOfRow, alphaOfRow), null);
-        var points = activation.At(sampleOfRow, alphaOfRow);
-        return (input.At(sampleOfRow, [.. alphaOfRow.Select(_ => 1f)]), gradient ? points.RequireGrad() : points);
-    }
-
-    /// <summary>a(bₖ₊₁) − a(bₖ) for each row of a chunk: the layer's change over the row's cell of the input path.</summary>
-    private float[] ActivationIncrements(Line input, Target rowTarget, int[] sampleOfRow, int start, int samples, double[][] weights)
-    {
-        int count = sampleOfRow.Length;
-        var edgeAlphas = new float[2 * count];
-        for (int r = 0; r < count; r++)
-        {
-            var edges = AdaptiveSteps.Edges(weights[sampleOfRow[r]]);
-            int step = (start + r) / samples;
-            edgeAlphas[r] = (float)edges[step];
-            edgeAlphas[count + r] = (float)edges[step + 1];
-        }
-        int[] twice = [.. sampleOfRow, .. sampleOfRow];
-        var activations = LayerActivationOf(input.At(twice, edgeAlphas), rowTarget.ForRows([.. Enumerable.Range(0, count), .. Enumerable.Range(0, count)])).AsSpan();
-        int size = activations.Length / (2 * count);
-        var increments = new float[count * size];
-        for (int i = 0; i < increments.Length; i++) increments[i] = activations[count * size + i] - activations[i];
-        return increments;
-    }
-
-    /// <summary>The configured quadrature, the same for every sample.</summary>
-    private (double[][] Alphas, double[][] Weights) SharedNodes(int samples)
-    {
-        var (alphas, weights) = QuadratureRule.Points(options.Quadrature, options.Steps);
-        return ([.. Enumerable.Repeat(alphas, samples)], [.. Enumerable.Repeat(weights, samples)]);
-    }
-
-    /// <summary>Per-sample adaptive nodes from the target's values at PilotSteps + 1 uniform points of the path.</summary>
-    private (double[][] Alphas, double[][] Weights) PilotNodes(Line input, Line? activation, Target target, int samples, int chunk, CancellationToken cancellation)
-    {
-        int points = options.PilotSteps + 1;
-        var values = new float[samples * points]; // [sample, point]
-        Batching.ForEachChunk(points * samples, chunk, (start, end) =>
-        {
-            int count = end - start;
-            var sampleOfRow = new int[count];
-            var alphaOfRow = new float[count];
-            for (int r = 0; r < count; r++)
+            path.Evaluate(sampleOfRow, alphaOfRow, chunk, (first, gradient, scores) =>
             {
-                sampleOfRow[r] = (start + r) % samples;
-                alphaOfRow[r] = (float)((start + r) / samples) / options.PilotSteps;
+                int count = gradient.Shape[0], size = gradient.Size / count;
+                dims = [samples, .. gradient.Shape.Dims[1..]];
+                var g = gradient.AsSpan();
+                var f = scores.AsSpan();
+                for (int r = 0; r < count; r++)
+                {
+                    int sample = sampleOfRow[first + r];
+                    var gr = g.Slice(r * size, size).ToArray();
+                    double slope = 0; // the scalar integrand ∇f · (to − from)
+                    for (int i = 0; i < size; i++) slope += gr[i] * (line.To[sample * size + i] - line.From[sample * size + i]);
+                    plan.Add(sample, alphaOfRow[first + r], f[r], slope, gradients.Count);
+                    gradients.Add(gr);
+                }
+            }, cancellation, null);
+            progress?.Report((double)gradients.Count / (options.Steps * samples));
+            var next = Enumerable.Range(0, samples).SelectMany(b => plan.NextAlphas(b).Select(a => (Sample: b, Alpha: a))).ToArray();
+            sampleOfRow = [.. next.Select(p => p.Sample)];
+            alphaOfRow = [.. next.Select(p => (float)p.Alpha)];
+        }
+        int rowSize = gradients[0].Length;
+        var summed = new float[samples * rowSize];
+        for (int b = 0; b < samples; b++)
+        {
+            var acc = summed.AsSpan(b * rowSize, rowSize);
+            foreach (var (index, weight) in plan.Weights(b))
+            {
+                var gr = gradients[index];
+                for (int i = 0; i < rowSize; i++) acc[i] += (float)weight * gr[i];
             }
-            var (rows, replacement) = PathPoints(input, activation, sampleOfRow, alphaOfRow, gradient: false);
-            var scores = ScoresOf(rows, target.ForRows(sampleOfRow), replacement is null ? null : _ => replacement).AsSpan();
-            for (int r = 0; r < count; r++) values[sampleOfRow[r] * points + (start + r) / samples] = scores[r];
-        }, cancellation);
-        var alphas = new double[samples][];
-        var weights = new double[samples][];
-        for (int b = 0; b < samples; b++) (alphas[b], weights[b]) = AdaptiveSteps.Place(values.AsSpan(b * points, points), options.Steps);
-        return (alphas, weights);
+        }
+        return (summed, dims);
     }
 
     /// <summary>Σ attribution − (f(x) − f(x′)) per sample.</summary>
@@ -182,9 +166,7 @@ public sealed class IntegratedGradients : GradientMethod
     {
         int samples = input.Shape[0];
         var both = Tensor.FromArray([.. input.AsSpan(), .. baseline.AsSpan()], [2 * samples, .. input.Shape.Dims[1..]]);
-        Tensor scoresTensor;
-        using (Lumen.Tensors.Autograd.GradMode.Off()) scoresTensor = TargetedForward.Scores(Model, both, target.ForRows([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)]));
-        var scores = scoresTensor.ToArray();
+        var scores = ScoresOf(both, target.ForRows([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)])).ToArray();
         var m = map.AsSpan();
         int rowSize = map.Size / samples;
         var delta = new float[samples];
@@ -195,6 +177,55 @@ public sealed class IntegratedGradients : GradientMethod
             delta[b] = (float)(sum - (scores[b] - scores[samples + b]));
         }
         return Tensor.FromArray(delta, samples);
+    }
+
+    /// <summary>The rows of a path: points on the input line or, on the activation line, the input itself with the
+    /// layer's activation replaced by points on that line; evaluated in chunks.</summary>
+    private sealed class PathRows(IntegratedGradients method, Line input, Target target, Line? activation = null)
+    {
+        public Line Input => input;
+
+        public Line? Activation => activation;
+
+        /// <summary>The same path on the straight line between the layer's activations for x′ and x.</summary>
+        public PathRows OnActivationLine(int samples)
+        {
+            int[] both = [.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)];
+            var activations = method.LayerActivationOf(input.At(both, [.. both.Select((_, r) => r < samples ? 1f : 0f)]), target.ForRows(both));
+            return new PathRows(method, input, target, new Line(activations.Slice(0, samples, 2 * samples), activations.Slice(0, 0, samples)));
+        }
+
+        /// <summary>Gradients and scores at the given points, in chunks; <paramref name="body"/> receives each chunk's
+        /// first row, gradient [count, …] and scores [count].</summary>
+        public void Evaluate(int[] sampleOfRow, float[] alphaOfRow, int chunk, Action<int, Tensor, Tensor> body, CancellationToken cancellation, IProgress<double>? progress)
+        {
+            Batching.ForEachChunk(sampleOfRow.Length, chunk, (start, end) =>
+            {
+                var samples = sampleOfRow[start..end];
+                var alphas = alphaOfRow[start..end];
+                var rowTarget = target.ForRows(samples);
+                Tensor gradient, scores;
+                if (activation is null) (gradient, _, scores) = method.GradientAndScores(input.At(samples, alphas), rowTarget);
+                else
+                {
+                    var points = activation.At(samples, alphas).RequireGrad();
+                    (gradient, _, scores) = method.GradientAndScores(input.At(samples, [.. alphas.Select(_ => 1f)]), rowTarget, _ => points);
+                }
+                body(start, gradient, scores);
+            }, cancellation, progress);
+        }
+
+        /// <summary>a(high) − a(low) of the layer on the input line, per row.</summary>
+        public float[] LayerIncrements(int[] sampleOfRow, float[] low, float[] high)
+        {
+            int count = sampleOfRow.Length;
+            int[] twice = [.. sampleOfRow, .. sampleOfRow];
+            var activations = method.LayerActivationOf(input.At(twice, [.. low, .. high]), target.ForRows(twice)).AsSpan();
+            int size = activations.Length / (2 * count);
+            var increments = new float[count * size];
+            for (int i = 0; i < increments.Length; i++) increments[i] = activations[count * size + i] - activations[i];
+            return increments;
+        }
     }
 
     /// <summary>The straight line from <see cref="From"/> to <see cref="To"/> ([B, …] each), one row per sample.</summary>

@@ -12,13 +12,11 @@ public sealed record IntegratedGradientsOptions
     /// <see cref="AdaptiveSteps"/> is on.</summary>
     public Quadrature Quadrature { get; init; } = Quadrature.GaussLegendre;
 
-    /// <summary>Place the steps where the target changes most along the path, found by a forward-only pilot pass of
-    /// <see cref="PilotSteps"/> cells (<see cref="AdaptiveSteps"/>): the same completeness error with fewer gradient
-    /// evaluations on paths whose integrand is rough in places.</summary>
+    /// <summary>Place the steps adaptively (<see cref="Common.AdaptiveSteps"/>): each gradient pass also gives the
+    /// score, so every cell of the path knows its exact integral, and the cells whose trapezoid estimate misses it most
+    /// are bisected until <see cref="Steps"/> points are spent (at least 3). The same completeness error with fewer
+    /// gradient evaluations where the integrand is rough in places. Not with layer conductance.</summary>
     public bool AdaptiveSteps { get; init; }
-
-    /// <summary>Uniform cells of the pilot pass of <see cref="AdaptiveSteps"/> (forward passes: PilotSteps + 1 per sample).</summary>
-    public int PilotSteps { get; init; } = 32;
 
     /// <summary>The reference input x′.</summary>
     public Baseline Baseline { get; init; } = Baseline.Zero;
