@@ -120,6 +120,24 @@ public class LayerAndNeuronTests
     }
 
     [Fact]
+    public void Several_classes_are_explained_in_one_call_and_match_one_call_per_class()
+    {
+        var model = new MultiLayerModel();
+        var x = Tensor.FromArray([0f, 100f, 0f, 1f, 2f, 3f], 2, 3);
+        var ig = new IntegratedGradients(model, new() { Steps = 16 });
+        var both = ig.ExplainClasses(x, [1, 0]);
+        Assert.Equal(new Shape(4, 3), both.Map.Shape);
+        var maps = both.Map.ToArray();
+        for (int b = 0; b < 2; b++)
+            for (int k = 0; k < 2; k++)
+            {
+                var single = ig.Explain(x.Slice(0, b, b + 1), Target.Class(k == 0 ? 1 : 0)).Map.ToArray();
+                GradAssert.Close(single, maps[((b * 2 + k) * 3)..((b * 2 + k) * 3 + 3)], 1e-4f);
+            }
+        Assert.Throws<ArgumentException>(() => ig.ExplainClasses(x, []));
+    }
+
+    [Fact]
     public void Unsupported_combinations_throw_at_construction()
     {
         var model = new MultiLayerModel();
