@@ -17,7 +17,8 @@ public class LayeringTests
         ["Lumen.Metrics"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution"],
         ["Lumen.Analysis"] = ["Lumen.Tensors", "Lumen.NN"],
         ["Lumen.Zoo"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Onnx", "Lumen.Imaging"],
-        ["Lumen.Reports"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution", "Lumen.Metrics", "Lumen.Analysis", "Lumen.Imaging"],
+        ["Lumen.Mechanistic"] = ["Lumen.Tensors", "Lumen.NN"],
+        ["Lumen.Reports"] = ["Lumen.Tensors", "Lumen.NN", "Lumen.Attribution", "Lumen.Metrics", "Lumen.Analysis", "Lumen.Mechanistic", "Lumen.Imaging"],
     };
 
     /// <summary>External (non-BCL) packages each assembly may use.</summary>
@@ -52,6 +53,7 @@ public class LayeringTests
     {
         Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Tensors");
         Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Attribution");
+        Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Analysis");
     }
 
     /// <summary>Assemblies that come from NuGet packages rather than the shared framework.</summary>

@@ -67,21 +67,35 @@ public static partial class Gradients
     internal static BackwardRule CosRule(Tensor x) => (g, needs) => [(g * x.Sin()).Neg()];
 
     // d relu = g where x > 0, else 0
-    internal static BackwardRule ReluRule(Tensor x) => (g, needs) => [Tensor.Where(x.Detach().Greater(0f), g, Tensor.Scalar(0f))];
+    internal static BackwardRule ReluRule(Tensor x) => (g, needs) =>
+        [GradMode.IsEnabled
+            ? Tensor.Where(x.Detach().Greater(0f), g, Tensor.Scalar(0f))                     // differentiable in g (create-graph)
+            : Masked(x, g, static (xs, gs, d) => Kernels.GradientMasks.Positive(xs, gs, d))];
 
-    // d clamp = g where min ≤ x ≤ max, else 0 (NaN: 0), in one fused pass unless the backward is itself recorded:
-    // ReLU6 runs on every step of every attribution method, and two comparisons, an And and a Where took a quarter
-    // of a MobileNetV2 backward pass.
+    // d clamp = g where min ≤ x ≤ max, else 0
     internal static BackwardRule ClampRule(Tensor x, float? min, float? max) => (g, needs) =>
     {
         if (min is null && max is null) return [g];
-        float lo = min ?? float.NegativeInfinity, hi = max ?? float.PositiveInfinity;
-        var d = x.Detach();
-        if (g.RequiresGrad) return [Tensor.Where(d.GreaterEqual(lo).And(d.LessEqual(hi)), g, Tensor.Scalar(0f))];
-        var result = new float[g.Size];
-        Kernels.Selection.PassInside(d.AsSpan(), lo, hi, g.AsSpan(), result);
-        return [new Tensor(g.Shape, result)];
+        if (!GradMode.IsEnabled)
+        {
+            float lo = min ?? float.NegativeInfinity, hi = max ?? float.PositiveInfinity;
+            return [Masked(x, g, (xs, gs, dst) => Kernels.GradientMasks.Clamp(xs, gs, lo, hi, dst))];
+        }
+        var d = x.Detach();                                                                  // differentiable in g (create-graph)
+        Tensor? inside = min is { } l ? d.GreaterEqual(l) : null;
+        if (max is { } h) inside = inside is null ? d.LessEqual(h) : inside.And(d.LessEqual(h));
+        return [Tensor.Where(inside!, g, Tensor.Scalar(0f))];
     };
+
+    /// <summary>A fused masked-gradient kernel applied to x and g (same shape) into a new tensor.</summary>
+    private static Tensor Masked(Tensor x, Tensor g, MaskKernel kernel)
+    {
+        var data = GC.AllocateUninitializedArray<float>(x.Size);
+        kernel(x.AsSpan(), g.AsSpan(), data);
+        return new Tensor(x.Shape, data);
+    }
+
+    private delegate void MaskKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination);
 
     // piecewise-constant ops (sign, floor, ceil, round): zero gradient
     internal static BackwardRule ZeroRule(Shape shape) => (g, needs) => [Tensor.Zeros(shape)];

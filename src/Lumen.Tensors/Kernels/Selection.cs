@@ -40,29 +40,6 @@ internal static class Selection
         }
     }
 
-    /// <summary>d[i] = lo ≤ x[i] ≤ hi ? g[i] : 0 (NaN in x gives 0): the backward pass of a clamp in one pass.</summary>
-    internal static void PassInside(ReadOnlySpan<float> x, float lo, float hi, ReadOnlySpan<float> g, Span<float> d)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated && d.Length >= Vector256<float>.Count)
-        {
-            Vector256<float> low = Vector256.Create(lo), high = Vector256.Create(hi);
-            for (; i <= d.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.Create(x.Slice(i, Vector256<float>.Count));
-                var inside = Vector256.GreaterThanOrEqual(v, low) & Vector256.LessThanOrEqual(v, high);
-                (inside & Vector256.Create(g.Slice(i, Vector256<float>.Count))).CopyTo(d.Slice(i, Vector256<float>.Count));
-            }
-        }
-        PassInsideNaive(x[i..], lo, hi, g[i..], d[i..]);
-    }
-
-    /// <summary>The scalar twin of <see cref="PassInside"/> (its tail, and its test oracle).</summary>
-    internal static void PassInsideNaive(ReadOnlySpan<float> x, float lo, float hi, ReadOnlySpan<float> g, Span<float> d)
-    {
-        for (int i = 0; i < d.Length; i++) d[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0f;
-    }
-
     /// <summary>Int64 twin of <see cref="Select(ReadOnlySpan{bool}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float})"/>.</summary>
     internal static void Select(ReadOnlySpan<bool> mask, ReadOnlySpan<long> a, int strideA, ReadOnlySpan<long> b, int strideB, Span<long> d)
     {
