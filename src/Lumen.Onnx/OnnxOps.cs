@@ -34,6 +34,8 @@ public static class OnnxOps
         QuantizationOps.Register();
         SignalOps.Register();
         BitCastOps.Register();
+        DetectionOps.Register();
+        SetOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>
