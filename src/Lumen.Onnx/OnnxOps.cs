@@ -36,6 +36,7 @@ public static class OnnxOps
         BitCastOps.Register();
         DetectionOps.Register();
         SetOps.Register();
+        SamplingOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>
