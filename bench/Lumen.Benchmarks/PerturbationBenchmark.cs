@@ -30,6 +30,7 @@ internal static class PerturbationBenchmark
                 "occlusion_incremental" => new Occlusion(bench.Model, new() { Window = [16, 16], Strides = [8, 8], BatchSize = batch }),
                 "occlusion_full" => new Occlusion(bench.Model, new() { Window = [16, 16], Strides = [8, 8], BatchSize = batch, Incremental = false }),
                 "feature_ablation" => new FeatureAblation(bench.Model, new() { Mask = FeatureMask.Grid(16), BatchSize = batch }),
+                "kernel_shap" => new KernelShap(bench.Model, new() { Samples = 200, Mask = FeatureMask.Grid(16), BatchSize = batch }),
                 _ => throw new ArgumentException($"perturbation benchmark: unknown case '{name}' (known: {string.Join(", ", CaptumSeconds.Keys)})."),
             };
             bench.Measure(name, method, CaptumSeconds[name]);

@@ -46,6 +46,8 @@ public static class KnownAttributionMethods
         new("occlusion", ["occ"], "Occlusion", "perturbation", "Mean score drop when a 16×16 window sliding by 8 is set to zero; recomputes only each window's receptive field.", m => new Occlusion(m)),
         new("feature-ablation", ["ablation"], "Feature Ablation", "perturbation", "Score drop when each 16×16 patch is set to zero, in turn.", m => new FeatureAblation(m, new() { Mask = FeatureMask.Grid(16) })),
         new("shapley-value-sampling", ["svs", "shapley-sampling"], "Shapley Value Sampling", "perturbation", "Shapley values of 32×32 patches (zero when absent), averaged over 25 random orders; sums to f(x) − f(0).", m => new ShapleyValueSampling(m, new() { Mask = FeatureMask.Grid(32) })),
+        new("lime", [], "LIME", "perturbation", "Coefficients of a ridge-regularised linear model fitted to 200 random on/off patterns of 16×16 patches.", m => new Lime(m)),
+        new("kernel-shap", ["kernelshap", "shap"], "KernelSHAP", "perturbation", "LIME with the Shapley kernel and least squares: Shapley values of 16×16 patches from 200 samples.", m => new KernelShap(m)),
         new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 

@@ -59,9 +59,6 @@ internal sealed class Coalitions
     /// efficiency gap Σφ − (f(x) − f(x′)) per sample as the delta.</summary>
     public Attribution Result(double[] phi, string name)
     {
-        var map = new float[SampleCount * rowSize];
-        for (int b = 0; b < SampleCount; b++)
-            for (int i = 0; i < rowSize; i++) map[b * rowSize + i] = (float)phi[b * Features + ids[i]];
         var both = Values(2, (q, member) => Array.Fill(member, q == 0), 2 * SampleCount, CancellationToken.None, null);
         var delta = new float[SampleCount];
         for (int b = 0; b < SampleCount; b++)
@@ -70,6 +67,15 @@ internal sealed class Coalitions
             for (int k = 0; k < Features; k++) sum += phi[b * Features + k];
             delta[b] = (float)(sum - ((double)both[2 * b] - both[2 * b + 1]));
         }
-        return new Attribution(Tensor.FromArray(map, input.Shape.ToArray()), target, name, Tensor.FromArray(delta, SampleCount));
+        return new Attribution(Broadcast(phi), target, name, Tensor.FromArray(delta, SampleCount));
+    }
+
+    /// <summary>Per-feature values φ [B, K] broadcast to every element of each feature, input-shaped.</summary>
+    public Tensor Broadcast(double[] phi)
+    {
+        var map = new float[SampleCount * rowSize];
+        for (int b = 0; b < SampleCount; b++)
+            for (int i = 0; i < rowSize; i++) map[b * rowSize + i] = (float)phi[b * Features + ids[i]];
+        return Tensor.FromArray(map, input.Shape.ToArray());
     }
 }

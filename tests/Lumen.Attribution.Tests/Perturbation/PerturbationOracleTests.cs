@@ -85,9 +85,53 @@ public class PerturbationOracleTests
         Assert.Throws<ArgumentException>(() => new FeaturePermutation(model).Explain(Tensor.Zeros(1, 3), Target.Class(0)));
     }
 
+    [Fact]
+    public void KernelShap_recovers_the_shapley_values_of_a_linear_model()
+    {
+        // On f(x) = w·x + b with a zero baseline every coalition's score is linear in z: φₖ = wₖxₖ exactly.
+        float[] w = [0.5f, -2f, 3f, 1f];
+        var x = Tensor.FromArray([2f, 1f, -1f, 4f], 1, 4);
+        var result = new KernelShap(new LinearModel(w, 4, 1), new() { Mask = FeatureMask.Elements, Samples = 60, Seed = 3 }).Explain(x, Target.Class(0));
+        var map = result.Map.AsSpan().ToArray();
+        float[] expected = [1f, -2f, -3f, 4f];
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], map[i], 3);
+    }
+
+    [Fact]
+    public void Lime_ridge_and_lasso_recover_a_linear_model_and_lasso_shrinks_to_zero()
+    {
+        float[] w = [0.5f, -2f, 3f, 1f];
+        var model = new LinearModel(w, 4, 1);
+        var x = Tensor.FromArray([2f, 1f, -1f, 4f], 1, 4);
+        float[] expected = [1f, -2f, -3f, 4f];
+        foreach (var surrogate in new[] { LimeSurrogate.Ridge(1e-9), LimeSurrogate.Lasso(0) })
+        {
+            var map = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = surrogate }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+            for (int i = 0; i < 4; i++) Assert.Equal(expected[i], map[i], 3);
+        }
+        // With α above every |correlation| of the centred data the Lasso solution is exactly zero.
+        var zero = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Lasso(100) }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+        Assert.All(zero, v => Assert.Equal(0f, v));
+        // A strong ridge shrinks every coefficient towards zero but keeps its sign.
+        var ridge = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Ridge(50) }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+        for (int i = 0; i < 4; i++) Assert.True(Math.Sign(ridge[i]) == Math.Sign(expected[i]) && Math.Abs(ridge[i]) < Math.Abs(expected[i]), $"ridge coefficient {i}: {ridge[i]}");
+    }
+
+    [Fact]
+    public void LimeSurrogate_ridge_matches_the_normal_equations()
+    {
+        // Unweighted, centred one-feature case: β = Σ zc·yc / (Σ zc² + α).
+        bool[][] z = [[true], [false], [true], [false], [true]];
+        double[] y = [3, 1, 4, 1, 5];
+        double[] weights = [1, 1, 1, 1, 1];
+        double zMean = 0.6, yMean = 2.8, sxy = 0, sxx = 0;
+        for (int i = 0; i < 5; i++) { double zc = (z[i][0] ? 1 : 0) - zMean; sxy += zc * (y[i] - yMean); sxx += zc * zc; }
+        Assert.Equal(sxy / (sxx + 0.7), LimeSurrogate.Ridge(0.7).Fit(z, y, weights)[0], 10);
+    }
+
     public static IEnumerable<object[]> Methods() =>
     [
-        ["feature-ablation"], ["occlusion"], ["shapley-value-sampling"], ["shapley-values"], ["feature-permutation"],
+        ["feature-ablation"], ["occlusion"], ["shapley-value-sampling"], ["shapley-values"], ["feature-permutation"], ["lime"], ["kernel-shap"],
     ];
 
     private static IAttributionMethod Create(string name, int? batchSize) => name switch
@@ -96,6 +140,8 @@ public class PerturbationOracleTests
         "occlusion" => new Occlusion(new OneConvModel(), new() { Window = [2, 3], Strides = [1, 2], BatchSize = batchSize }),
         "shapley-value-sampling" => new ShapleyValueSampling(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 7, Seed = 3, BatchSize = batchSize }),
         "shapley-values" => new ShapleyValues(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), BatchSize = batchSize }),
+        "lime" => new Lime(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 20, Seed = 4, BatchSize = batchSize, Surrogate = LimeSurrogate.Lasso(0.01) }),
+        "kernel-shap" => new KernelShap(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 20, Seed = 4, BatchSize = batchSize }),
         _ => new FeaturePermutation(new OneConvModel(), new() { Mask = FeatureMask.Pixels, Seed = 3, BatchSize = batchSize }),
     };
 
