@@ -48,6 +48,7 @@ public static class KnownAttributionMethods
         new("shapley-value-sampling", ["svs", "shapley-sampling"], "Shapley Value Sampling", "perturbation", "Shapley values of 32×32 patches (zero when absent), averaged over 25 random orders; sums to f(x) − f(0).", m => new ShapleyValueSampling(m, new() { Mask = FeatureMask.Grid(32) })),
         new("lime", [], "LIME", "perturbation", "Coefficients of a ridge-regularised linear model fitted to 200 random on/off patterns of 16×16 patches.", m => new Lime(m)),
         new("kernel-shap", ["kernelshap", "shap"], "KernelSHAP", "perturbation", "LIME with the Shapley kernel and least squares: Shapley values of 16×16 patches from 200 samples.", m => new KernelShap(m)),
+        new("rise", [], "RISE", "perturbation", "Score-weighted mean of 1000 random smooth masks (7×7 cells, p = ½); one channel.", m => new Rise(m)),
         new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 

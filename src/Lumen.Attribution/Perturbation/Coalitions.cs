@@ -39,9 +39,6 @@ internal sealed class Coalitions
     /// <summary>The shape of one row.</summary>
     public Shape RowShape { get; }
 
-    /// <summary>The feature id of every row element.</summary>
-    public IReadOnlyList<int> Ids => ids;
-
     /// <summary>The value of <paramref name="perSample"/> coalitions of every sample, sample-major:
     /// <paramref name="members"/>(q, member) marks the features of coalition q (member starts all false).</summary>
     public float[] Values(int perSample, Action<int, bool[]> members, int chunk, CancellationToken cancellation, IProgress<double>? progress)

@@ -129,9 +129,34 @@ public class PerturbationOracleTests
         Assert.Equal(sxy / (sxx + 0.7), LimeSurrogate.Ridge(0.7).Fit(z, y, weights)[0], 10);
     }
 
+    [Fact]
+    public void Rise_of_a_constant_model_is_the_constant_and_follows_the_pixels_that_matter()
+    {
+        // A model that reads pixel (0, 0) only: S(0, 0) = E[M₀²]/p, while far pixels get E[M₀]E[Mⱼ]/p ≈ p; a model that
+        // ignores its input (bias 3) gives S ≡ 3·E[M]/p ≈ 3.
+        var weights = new float[64];
+        weights[0] = 1f;
+        var image = Tensor.Ones(1, 1, 8, 8);
+        var map = new Rise(Readout(weights, 0f), new() { Masks = 2000, Cells = 4, Seed = 2 }).Explain(image, Target.Class(0)).Map.AsSpan().ToArray();
+        double far = 0;
+        for (int y = 4; y < 8; y++) for (int x = 4; x < 8; x++) far += map[y * 8 + x] / 16;
+        Assert.True(map[0] > far * 1.3, $"RISE: {map[0]:F3} on the pixel the model reads, {far:F3} on far pixels");
+        var constant = new Rise(Readout(new float[64], 3f), new() { Masks = 4000, Cells = 4, Seed = 3 }).Explain(image, Target.Class(0)).Map.AsSpan().ToArray();
+        Assert.Equal(3.0, constant.Average(), 1); // E[M] = p up to the bilinear edges and sampling (measured within 0.05)
+    }
+
+    /// <summary>flatten → linear [64 → 1] with the given weights and bias.</summary>
+    private static Lumen.NN.Module Readout(float[] weights, float bias)
+    {
+        var linear = new Lumen.NN.Layers.Linear(64, 1);
+        linear.Weight.CopyFrom(Tensor.FromArray(weights, 1, 64));
+        linear.Bias!.CopyFrom(Tensor.FromArray([bias], 1));
+        return new Lumen.NN.Sequential(new Lumen.NN.Layers.Flatten(), linear);
+    }
+
     public static IEnumerable<object[]> Methods() =>
     [
-        ["feature-ablation"], ["occlusion"], ["shapley-value-sampling"], ["shapley-values"], ["feature-permutation"], ["lime"], ["kernel-shap"],
+        ["feature-ablation"], ["occlusion"], ["shapley-value-sampling"], ["shapley-values"], ["feature-permutation"], ["lime"], ["kernel-shap"], ["rise"],
     ];
 
     private static IAttributionMethod Create(string name, int? batchSize) => name switch
@@ -141,6 +166,7 @@ public class PerturbationOracleTests
         "shapley-value-sampling" => new ShapleyValueSampling(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 7, Seed = 3, BatchSize = batchSize }),
         "shapley-values" => new ShapleyValues(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), BatchSize = batchSize }),
         "lime" => new Lime(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 20, Seed = 4, BatchSize = batchSize, Surrogate = LimeSurrogate.Lasso(0.01) }),
+        "rise" => new Rise(new OneConvModel(), new() { Masks = 9, Cells = 2, Seed = 4, BatchSize = batchSize }),
         "kernel-shap" => new KernelShap(new OneConvModel(), new() { Mask = FeatureMask.Grid(2), Samples = 20, Seed = 4, BatchSize = batchSize }),
         _ => new FeaturePermutation(new OneConvModel(), new() { Mask = FeatureMask.Pixels, Seed = 3, BatchSize = batchSize }),
     };
