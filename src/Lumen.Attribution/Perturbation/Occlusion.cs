@@ -20,8 +20,8 @@ namespace Lumen.Attribution.Perturbation;
 /// does not hold (a target on a hook point, hooks attached, non-image input, computation outside leaf modules), it
 /// falls back to full forward passes; <see cref="LastFallbackReason"/> says why.</para>
 /// Zeiler and Fergus, "Visualizing and Understanding Convolutional Networks" (ECCV 2014),
-/// https://arxiv.org/abs/1311.2901; incremental evaluation after Kang et al., "Incremental and Approximate Inference
-/// for Faster Occlusion-based Deep CNN Explanations" (SIGMOD 2019).
+/// https://arxiv.org/abs/1311.2901; incremental evaluation after Nakandala, Kumar, Papakonstantinou, "Incremental and
+/// Approximate Inference for Faster Occlusion-based Deep CNN Explanations" (SIGMOD 2019).
 /// </remarks>
 /// <example><code>var occlusion = new Occlusion(model, new() { Window = [16, 16], Strides = [8, 8] });
 /// var map = occlusion.Explain(image, Target.Class(207)).Map;</code></example>

@@ -23,11 +23,12 @@ internal readonly record struct InputEdit(int Top, int Left, Tensor Data);
 /// non-spatial inputs do not depend on the model input; after the first non-local step (global pooling, reshape,
 /// dense layers) the changed values are whole tensors.
 /// For a step with kernel extent k, stride s and top padding p, changed input rows [y₀, y₁) reach output rows
-/// o ∈ [⌈(y₀ − k + 1 + p)/s⌉, ⌊(y₁ − 1 + p)/s⌋]; those read input rows [o₀s − p, (o₁ − 1)s − p + k), and the crop
-/// starts at a multiple of s at or before o₀s − p so that the module's own padding is never read inside the image.
-/// Idea: Nguyen-Tien et al. / "IncrementalCNN" style receptive-field reuse (Kang et al., "Incremental and
-/// Approximate Inference for Faster Occlusion-based Deep CNN Explanations", SIGMOD 2019), here exact and generic
-/// over leaf modules.
+/// o ∈ [⌈(y₀ − k + 1 + p)/s⌉, ⌊(y₁ − 1 + p)/s⌋]. A batch of edits uses the largest such rectangle for every item (moved
+/// inside the output), and crops the input from row (o₀ − ⌈p/s⌉)·s, a multiple of s, so that all crops have one size
+/// and the module's own padding is never read; crop rows outside the input hold the window's pad value (0, or −∞
+/// for max pooling). Recomputing a few clean positions is harmless: they read the same values as the full pass.
+/// Idea: Nakandala, Kumar, Papakonstantinou, "Incremental and Approximate Inference for Faster Occlusion-based Deep
+/// CNN Explanations" (SIGMOD 2019), here exact and generic over leaf modules.
 /// </remarks>
 internal sealed class IncrementalForward
 {
