@@ -5,5 +5,5 @@ namespace Lumen.Cli;
 internal static partial class AnalyzeCommand
 {
     /// <summary>The subcommands defined in the other parts of this class.</summary>
-    private static IEnumerable<Command> Extra() => [];
+    private static IEnumerable<Command> Extra() => [Visualize()];
 }
