@@ -48,7 +48,11 @@ public class AblationTests
     {
         var model = Model();
         var effects = new Ablation(model, "0").Scan(X, y => y.Slice(1, 0, 1).Reshape(-1)); // score: y₀ = h₀ + 2h₁ + 3h₂
-        Assert.Equal([(0, -1.5), (1, -1.0), (2, -3.0)], effects);
+        Assert.Equal([-1.5, -1.0, -3.0], effects.Select(e => e.ScoreChange));
+        Assert.Equal([0, 1, 2], effects.Select(e => e.Channel));
+        Assert.Equal([1.0, 1.0, 1.0], effects.Select(e => e.Agreement)); // y = (6, 15), (5, 14): class 1 wins with any one unit gone
+        var all = new Ablation(model, "0").Measure(X, [0, 1, 2], y => y.Slice(1, 0, 1).Reshape(-1));
+        Assert.Equal((-1, -5.5, 0.0), (all.Channel, all.ScoreChange, all.Agreement)); // every output 0: the first class wins the tie, not class 1
         Assert.Equal(0, model.Hooks.Count);
         Assert.Throws<ArgumentException>(() => new Ablation(model, "0", AblationMode.Mean));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Ablation(model, "0").Run(X, [3]));

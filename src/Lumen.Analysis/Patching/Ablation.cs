@@ -18,7 +18,7 @@ namespace Lumen.Analysis.Patching;
 /// <example><code>
 /// var ablation = new Ablation(model, "layer3.0.relu", AblationMode.Mean, reference: calibrationBatch);
 /// using (ablation.Patch([4, 9])) { var y = model.Call(x); }      // channels 4 and 9 mean-ablated
-/// var effects = ablation.Scan(x, y => y.Max(1));                  // per channel: Δ of the top logit
+/// var effects = ablation.Scan(x, y => y.Max(1));                  // per channel: Δ of the top logit, top-1 agreement
 /// </code></example>
 public sealed class Ablation
 {
@@ -67,26 +67,44 @@ public sealed class Ablation
     }
 
     /// <summary>For each channel in <paramref name="channels"/> (all when null) alone: the mean change of
-    /// <paramref name="score"/> (one value per example, e.g. the clean prediction's logit) when it is ablated.</summary>
-    public IReadOnlyList<(int Channel, double Effect)> Scan(Tensor input, Func<Tensor, Tensor> score, IReadOnlyList<int>? channels = null, CancellationToken cancellation = default)
+    /// <paramref name="score"/> (one value per example, e.g. the clean prediction's logit) when it is ablated, and
+    /// how often the top-1 output stays the same.</summary>
+    public IReadOnlyList<UnitEffect> Scan(Tensor input, Func<Tensor, Tensor> score, IReadOnlyList<int>? channels = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(score);
         Tensor clean, activation;
         using (GradMode.Off())
         {
             var (output, cache) = model.RunWithCache(input, n => n == hookPoint, detach: true);
-            clean = score(output);
+            clean = output;
             activation = cache[hookPoint];
         }
-        var baseline = clean.ToArray();
-        var results = new List<(int, double)>();
+        var results = new List<UnitEffect>();
         foreach (var c in channels ?? [.. Enumerable.Range(0, activation.Shape[1])])
         {
             cancellation.ThrowIfCancellationRequested();
-            var ablated = score(Run(input, [c])).ToArray();
-            results.Add((c, Enumerable.Range(0, baseline.Length).Average(i => (double)ablated[i] - baseline[i])));
+            results.Add(Effect(c, clean, Run(input, [c]), score));
         }
         return results;
+    }
+
+    /// <summary>The effect of ablating every channel of <paramref name="channels"/> together (reported as channel −1).</summary>
+    public UnitEffect Measure(Tensor input, IReadOnlyList<int> channels, Func<Tensor, Tensor> score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        Tensor clean;
+        using (GradMode.Off()) clean = model.Call(input);
+        return Effect(-1, clean, Run(input, channels), score);
+    }
+
+    private static UnitEffect Effect(int channel, Tensor clean, Tensor ablated, Func<Tensor, Tensor> score)
+    {
+        var before = score(clean).ToArray();
+        var after = score(ablated).ToArray();
+        var top = clean.Flatten(1).ArgMax(1).ToInt64Array();
+        var topAfter = ablated.Flatten(1).ArgMax(1).ToInt64Array();
+        return new UnitEffect(channel, Enumerable.Range(0, before.Length).Average(i => (double)after[i] - before[i]),
+            Enumerable.Range(0, top.Length).Count(i => top[i] == topAfter[i]) / (double)top.Length);
     }
 
     private Tensor Replace(Tensor a, IReadOnlyList<int> channels, int call)
