@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lumen.Analysis.Patching;
+using Lumen.Analysis.Probing;
 using Lumen.Imaging;
 using Lumen.Reports.Analyze;
 
@@ -8,7 +9,7 @@ namespace Lumen.Cli;
 internal static partial class AnalyzeCommand
 {
     /// <summary>The subcommands defined in the other parts of this class.</summary>
-    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters()];
+    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers()];
 
     private static Command Ablate()
     {
@@ -52,6 +53,30 @@ internal static partial class AnalyzeCommand
             var images = report.Filters is null ? [] : new[] { ("filters.png", report.Filters) };
             return Written(AnalyzeReportWriter.Write(WeightsHtml.Render(report), WeightsHtml.Summary(report), parse.GetValue(output)!.FullName, images));
         }, null));
+        return command;
+    }
+
+    private static Command ProbeLayers()
+    {
+        var common = new Common();
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each probe.", DefaultValueFactory = _ => 40 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP probe.", DefaultValueFactory = _ => 64 };
+        var types = new Option<int>("--control-types") { Description = "Prototype types of the control task.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the control task and the probes.", DefaultValueFactory = _ => 0 };
+        var command = new Command("probe", "Train linear and MLP probes on each layer's cached activations, with a control task and selectivity (Hewitt & Liang), and plot per-layer accuracy.") { epochs, hidden, types, seed };
+        common.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
+        {
+            var (name, model, _, examples) = Load(parse, common);
+            var layers = Layers(parse.GetValue(common.Layers), model);
+            var options = new ProbeOptions { Epochs = parse.GetValue(epochs), Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) };
+            Console.WriteLine($"model    {name}");
+            Console.WriteLine($"examples {examples.Description}");
+            var report = ProgressDisplay.Run(progress => new ProbeJob(name, model, layers, options, controlTypes: parse.GetValue(types), seed: parse.GetValue(seed)).Run(examples, progress, cancellation));
+            foreach (var l in report.Layers)
+                Console.WriteLine($"  {l.Layer,-28} linear {l.Linear,6:P1} (control {l.LinearControl,6:P1}, selectivity {l.LinearSelectivity,6:P1})   MLP {l.Mlp,6:P1} (control {l.MlpControl,6:P1}, selectivity {l.MlpSelectivity,6:P1})");
+            return Written(AnalyzeReportWriter.Write(ProbeHtml.Render(report), ProbeHtml.Summary(report), parse.GetValue(common.Output)!.FullName));
+        }, parse.GetValue(common.Threads))));
         return command;
     }
 }

@@ -127,4 +127,36 @@ public class AnalyzeReportsTests
         Assert.Equal(3 + 2, svg.Split("<circle").Length - 1);
         Assert.Contains(">b</text>", svg);
     }
+
+    [Fact]
+    public void Probe_report_scores_every_layer_and_the_input_on_task_and_control()
+    {
+        var images = Path.Combine(Path.GetTempPath(), $"lumen-probe-{Guid.NewGuid():N}.idx");
+        var labels = images + ".labels";
+        var bytes = new List<byte> { 0, 0, 0x08, 3, 0, 0, 0, 40, 0, 0, 0, 4, 0, 0, 0, 4 };
+        var labelBytes = new List<byte> { 0, 0, 0x08, 1, 0, 0, 0, 40 };
+        for (int i = 0; i < 40; i++)
+        {
+            bytes.AddRange(Enumerable.Range(0, 16).Select(p => (byte)(i % 2 == 0 ? (p < 8 ? 200 : 0) : (p < 8 ? 0 : 200))));  // class = which half is lit
+            labelBytes.Add((byte)(i % 2));
+        }
+        File.WriteAllBytes(images, [.. bytes]);
+        File.WriteAllBytes(labels, [.. labelBytes]);
+        try
+        {
+            var model = new Sequential(new Conv2d(1, 3, 3, padding: 1, rng: new Random(1)), new Relu(), new Flatten(), new Linear(48, 2, rng: new Random(2)));
+            var report = new ProbeJob("toy", model, ["1", "3"], new Lumen.Analysis.Probing.ProbeOptions { Epochs = 10 }, controlTypes: 5)
+                .Run(ExampleSet.FromIdx(images, Grey4, labelsPath: labels));
+            Assert.Equal(["input", "1", "3"], report.Layers.Select(l => l.Layer));
+            Assert.Equal((28, 12), (report.Train, report.Test));
+            Assert.Equal(1.0, report.Layers[0].Linear);           // the input separates the classes exactly
+            Assert.Contains("selectivity", ProbeHtml.Render(report).ToString());
+            Assert.Throws<ArgumentException>(() => new ProbeJob("toy", model, ["1"]).Run(ExampleSet.FromIdx(images, Grey4)));
+        }
+        finally
+        {
+            File.Delete(images);
+            File.Delete(labels);
+        }
+    }
 }
