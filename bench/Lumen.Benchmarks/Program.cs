@@ -11,6 +11,7 @@ public static class Program
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
+        ["analysis"] = ("Activation recording (stats + top-k) and cache-all images/s vs the plain forward on MobileNetV2: analysis [--batch 8] [--batches 2] [--layers 4] [--repeats 3] [--threads 1]", AnalysisBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 
