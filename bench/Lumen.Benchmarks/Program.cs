@@ -11,6 +11,7 @@ public static class Program
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
+        ["lm"] = ("stories260K: generation tokens/s (KV cache vs re-run), forward and run-with-cache tokens/s, SAE training steps/s: lm [--model FILE.bin] [--threads 1,2] [--tokens 200] [--repeats 3]", LmBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 

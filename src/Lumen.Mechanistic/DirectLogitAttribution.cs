@@ -43,6 +43,20 @@ public sealed class DirectLogitAttribution
         return scores;
     }
 
+    /// <summary>The scores of the heads only, as a <c>[layers × heads]</c> grid, from a per-head decomposition.</summary>
+    /// <exception cref="ArgumentException">The components are not per head.</exception>
+    public HeadScores Heads(ResidualComponents perHead, int position, int token, int? against = null)
+    {
+        var scores = Compute(perHead, position, token, against).ToDictionary(s => s.Component, s => s.Score);
+        int layers = model.Config.Layers, heads = model.Config.Heads;
+        var grid = new float[layers * heads];
+        for (int l = 0; l < layers; l++)
+            for (int h = 0; h < heads; h++)
+                grid[l * heads + h] = scores.TryGetValue(ResidualDecomposition.HeadName(l, h), out double v) ? (float)v
+                    : throw new ArgumentException("DirectLogitAttribution: the components are not split per head (Decompose with perHead: true).", nameof(perHead));
+        return new HeadScores("direct-logit", layers, heads, grid);
+    }
+
     /// <summary>The frozen-scale readout direction <c>u</c> for the final residual <paramref name="final"/> <c>[Dim]</c>.</summary>
     public double[] Direction(ReadOnlySpan<float> final, int token, int? against)
     {
