@@ -1,12 +1,12 @@
 namespace Lumen.Samples.MnistTraining;
 
-/// <summary>Random translations of 28×28 digits, filling uncovered pixels with the background value.</summary>
+/// <summary>Random translations of square single-channel images, filling uncovered pixels with the background value.</summary>
 internal static class Augmentation
 {
-    /// <summary>Shifts each image by a random (dy, dx) in [−maxShift, maxShift]²; returns new pixels.</summary>
+    /// <summary>Shifts each of <paramref name="count"/> images by a random (dy, dx) in [−maxShift, maxShift]²; returns new pixels.</summary>
     public static float[] RandomShift(float[] images, int count, int maxShift, Random rng)
     {
-        const int side = MnistData.Side, pixels = MnistData.Pixels;
+        int pixels = images.Length / count, side = (int)Math.Sqrt(pixels);
         var shifted = new float[images.Length];
         for (int n = 0; n < count; n++)
         {

@@ -1,3 +1,4 @@
+using Lumen.Attribution.Baselines;
 using Lumen.Attribution.Cam;
 using Lumen.Attribution.Gradient;
 using Lumen.Attribution.Propagation;
@@ -9,7 +10,7 @@ namespace Lumen.Attribution;
 /// <param name="Name">Kebab-case catalog name, e.g. <c>integrated-gradients</c>.</param>
 /// <param name="Aliases">Short names accepted by the CLI, e.g. <c>ig</c>.</param>
 /// <param name="DisplayName">The established name, e.g. Integrated Gradients.</param>
-/// <param name="Family">Gradient, propagation, CAM or perturbation.</param>
+/// <param name="Family">Gradient, propagation, CAM, perturbation or baseline (model-independent controls).</param>
 /// <param name="Summary">One line for help texts and reports.</param>
 /// <param name="Create">Builds the method with its default options for a model.</param>
 public sealed record AttributionMethodInfo(string Name, string[] Aliases, string DisplayName, string Family, string Summary, Func<Module, IAttributionMethod> Create);
@@ -41,6 +42,7 @@ public static class KnownAttributionMethods
         new("guided-backprop", ["guided-backpropagation", "gbp"], "Guided Backprop", "propagation", "The gradient with only positive gradient passed back through every rectifier.", m => new GuidedBackprop(m)),
         new("deconvolution", ["deconvnet"], "Deconvolution", "propagation", "The gradient with every rectifier's backward replaced by a ReLU of the incoming gradient.", m => new Deconvolution(m)),
         new("guided-grad-cam", ["guided-gradcam"], "Guided Grad-CAM", "propagation", "Guided backprop times the non-negative Grad-CAM map upsampled (nearest) to the input.", m => new GuidedGradCam(m)),
+        new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 
     /// <summary>Finds a method by name or alias (case-insensitive), or throws listing the known names.</summary>

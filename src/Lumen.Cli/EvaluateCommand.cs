@@ -26,21 +26,23 @@ internal static class EvaluateCommand
         var model = new Option<string?>("--model", "-m") { Description = "A zoo model name (see `lumen models`) or an .onnx file. Default: the zoo's default model." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated attribution methods or aliases, or 'all' (see `lumen methods`).", DefaultValueFactory = _ => "saliency,input-x-gradient,integrated-gradients" };
         var metrics = new Option<string?>("--metrics") { Description = $"Comma-separated metric names, or 'all' ({string.Join(", ", KnownMetrics.All.Select(m => m.Name))}). Default: {string.Join(",", DefaultMetrics)}, plus localisation metrics when --masks is given." };
-        var masks = new Option<DirectoryInfo?>("--masks") { Description = "Folder of object masks: for IMAGE 'name.ext' the file 'name_mask.*' (or 'name.*'), nonzero = object, the image's size." };
+        var masks = new Option<DirectoryInfo?>("--masks") { Description = "Folder of object masks at the images' size: its annotations.json entry {image, mask, foreground_values} for IMAGE, else 'name_mask.*' (or a file named like the image plus '_mask', or 'name.*') with grey > 127 = object." };
         var target = new Option<string>("--target", "-t") { Description = "The class to explain: top1 (each image's prediction), a class index, or a label.", DefaultValueFactory = _ => "top1" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and results.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-evaluate") };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var meta = new Option<bool>("--meta") { Description = "Meta-evaluate each metric (noise resilience, reactivity to randomised maps): about 5× the metric time." };
         var command = new Command("evaluate", "Score attribution methods with faithfulness, robustness, localisation, complexity, randomisation and axiomatic metrics, in a self-contained HTML report.")
         {
-            images, model, methods, metrics, masks, target, output, threads,
+            images, model, methods, metrics, masks, target, output, threads, meta,
         };
+        command.Subcommands.Add(RetrainCommand.Create());
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(methods)!,
-            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
+            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(meta), cancellation)));
         return command;
     }
 
     private static int Run(FileInfo[] files, string? modelName, string methodList, string? metricList, DirectoryInfo? maskFolder, string target,
-        DirectoryInfo output, int? threads, CancellationToken cancellation)
+        DirectoryInfo output, int? threads, bool meta, CancellationToken cancellation)
     {
         try
         {
@@ -53,7 +55,7 @@ internal static class EvaluateCommand
             Console.WriteLine($"model    {classifier.Name}");
             Console.WriteLine($"methods  {string.Join(", ", methods)}");
             Console.WriteLine($"metrics  {string.Join(", ", metrics)}");
-            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass });
+            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass, MetaEvaluate = meta });
             var report = ProgressDisplay.Run(progress => job.Run(images, progress, cancellation));
             Print(report);
             var html = EvaluateReportWriter.Write(report, output.FullName);
@@ -95,31 +97,14 @@ internal static class EvaluateCommand
         return new Classifier(Path.GetFileNameWithoutExtension(model), Lumen.Onnx.OnnxModel.Load(model), [], Preprocess.ImageNet(224), OutputIsProbability: false);
     }
 
-    private static List<EvaluateImage> LoadImages(FileInfo[] files, DirectoryInfo? maskFolder)
-    {
-        if (files.Length == 0) files = [new FileInfo(SampleImages.Default)];
-        if (maskFolder is { Exists: false }) throw new DirectoryNotFoundException($"--masks: {maskFolder.FullName} does not exist.");
-        var images = new List<EvaluateImage>();
-        foreach (var file in files)
-        {
-            if (!file.Exists) throw new FileNotFoundException($"Image {file.FullName} does not exist.");
-            var stem = Path.GetFileNameWithoutExtension(file.Name);
-            Image? mask = null;
-            if (maskFolder is not null)
-            {
-                var maskFile = maskFolder.GetFiles(stem + "_mask.*").Concat(maskFolder.GetFiles(stem + ".*")).FirstOrDefault(f => f.FullName != file.FullName)
-                    ?? throw new FileNotFoundException($"--masks: no mask {stem}_mask.* or {stem}.* in {maskFolder.FullName}.");
-                mask = Image.Load(maskFile.FullName);
-                if (mask.Width != Image.Load(file.FullName).Width) throw new ArgumentException($"--masks: {maskFile.Name} is not the size of {file.Name}.");
-            }
-            images.Add(new EvaluateImage(ExplainReportWriter.SafeName(stem), Image.Load(file.FullName), mask));
-        }
-        return images;
-    }
+    private static IReadOnlyList<EvaluateImage> LoadImages(FileInfo[] files, DirectoryInfo? maskFolder) =>
+        EvaluateImageLoader.Load(files.Length == 0 ? [SampleImages.Default] : [.. files.Select(f => f.FullName)], maskFolder?.FullName);
 
     private static void Print(EvaluateReport report)
     {
         Console.WriteLine();
+        foreach (var m in report.Meta)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"meta     {m.Metric,-36} noise resilience {m.NoiseResilience:0.000}  reactivity {m.Reactivity:0.000}  {(m.Trusted ? "trust" : "do not rely on it")}"));
         foreach (var metric in report.Metrics)
         {
             var ranks = report.Ranks(metric);

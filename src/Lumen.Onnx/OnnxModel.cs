@@ -161,13 +161,21 @@ public sealed class OnnxModel
     {
         var graph = Proto.Graph;
         var constants = new Dictionary<string, Tensor>(initializers, StringComparer.Ordinal);
+        var declared = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var v in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo))
+            if (v.Type?.TensorType is { ElemType: > 0 } t) declared[v.Name] = t.ElemType;
+        foreach (var t in graph.Initializer) declared[t.Name] = t.DataType;
+        foreach (var n in graph.Node)
+            if (n.OpType == "Constant" && n.Output.Count == 1 && n.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } value)
+                declared.TryAdd(n.Output[0], value.DataType);
         var protoNodes = TopologicalOrder(graph);
         var nodes = new List<OnnxNode>(protoNodes.Count);
         foreach (var (proto, index) in protoNodes)
         {
             string domain = proto.Domain == "ai.onnx" ? "" : proto.Domain;
             int opset = Opsets.TryGetValue(domain, out var v) ? v : 0;
-            var node = new OnnxNode(proto, index, opset, File, BatchFlexible, name => constants.GetValueOrDefault(name));
+            var node = new OnnxNode(proto, index, opset, File, BatchFlexible, name => constants.GetValueOrDefault(name),
+                name => declared.GetValueOrDefault(name));
             nodes.Add(node);
             if (proto.OpType == "Constant" && domain.Length == 0 && proto.Output.Count == 1)
             {

@@ -31,6 +31,7 @@ public static class OnnxOps
         ResizeOps.Register();
         LossOps.Register();
         AttentionOps.Register();
+        QuantizationOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

@@ -53,6 +53,7 @@ public class LayeringTests
     {
         Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Tensors");
         Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Attribution");
+        Assert.Contains(LumenAssemblies(), a => (string)a[0] == "Lumen.Analysis");
     }
 
     /// <summary>Assemblies that come from NuGet packages rather than the shared framework.</summary>

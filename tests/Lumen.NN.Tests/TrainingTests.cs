@@ -1,5 +1,7 @@
+using System.IO.Compression;
+using Lumen.NN.IO;
 using Lumen.NN.Layers;
-using Lumen.NN.Optim;
+using Lumen.NN.Training;
 using Lumen.Tensors;
 
 namespace Lumen.NN.Tests;
@@ -7,52 +9,73 @@ namespace Lumen.NN.Tests;
 public class TrainingTests
 {
     [Fact]
-    public void AdamWTrainingOfASmallMlpDrivesTheLossDown()
+    public void Labelled_data_subsets_splits_and_checks_its_sizes()
     {
-        // Two Gaussian blobs per class on a 2-D plane, 3 classes.
-        var rng = new Random(5);
-        int n = 96;
-        var points = new float[n * 2];
-        var labels = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            labels[i] = i % 3;
-            double angle = 2 * Math.PI * labels[i] / 3;
-            points[2 * i] = (float)(2 * Math.Cos(angle) + 0.5 * (rng.NextDouble() - 0.5));
-            points[2 * i + 1] = (float)(2 * Math.Sin(angle) + 0.5 * (rng.NextDouble() - 0.5));
-        }
-        var x = Tensor.FromArray(points, n, 2);
-        var y = Tensor.FromArray(labels);
-        var model = new Sequential(new Linear(2, 16, rng: new Random(1)), new Tanh(), new Linear(16, 3, rng: new Random(2)));
-        var optimizer = new AdamW(model.Parameters(), learningRate: 0.05f);
-        float first = 0, last = 0;
-        for (int step = 0; step < 30; step++)
-        {
-            optimizer.ZeroGrad();
-            var loss = Loss.CrossEntropy(model.Call(x), y);
-            loss.Backward();
-            optimizer.Step();
-            if (step == 0) first = loss.Item();
-            last = loss.Item();
-        }
-        Assert.True(last < 0.25f * first, $"loss fell from {first} to only {last}");
-        Assert.All(model.Parameters(), p => Assert.NotNull(p.Grad));
+        var data = new LabelledData([0f, 1, 2, 3, 4, 5], [7, 8, 9], [2]);
+        var subset = data.Subset([2, 0]);
+        Assert.Equal([4f, 5, 0, 1], subset.Inputs);
+        Assert.Equal([9L, 7], subset.Labels);
+        var (kept, heldOut) = data.Split(heldOut: 1, seed: 3);
+        Assert.Equal(2, kept.Count);
+        Assert.Equal([7L, 8, 9], kept.Labels.Concat(heldOut.Labels).Order());
+        Assert.Equal(new Shape(2, 2), data.InputTensor(1, 2).Shape);
+        Assert.Throws<ArgumentException>(() => new LabelledData(new float[5], [1, 2], [2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset([3]));
     }
 
     [Fact]
-    public void SgdWithMomentumTrainsALinearRegression()
+    public void Idx_reads_plain_and_gzipped_files_and_refuses_other_bytes()
     {
-        var x = Tensor.FromArray([0f, 1f, 2f, 3f, 4f], 5, 1);
-        var y = Tensor.FromArray([1f, 3f, 5f, 7f, 9f], 5, 1); // y = 2x + 1
-        var model = new Linear(1, 1, rng: new Random(3));
-        var optimizer = new Sgd(model.Parameters(), 0.02f, momentum: 0.9f);
-        for (int step = 0; step < 300; step++)
+        var folder = Directory.CreateTempSubdirectory("lumen-idx-").FullName;
+        try
         {
-            optimizer.ZeroGrad();
-            Loss.MseLoss(model.Call(x), y).Backward();
-            optimizer.Step();
+            // two 2×2 images and their labels
+            File.WriteAllBytes(Path.Combine(folder, "t-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 1, 2, 3, 4]);
+            using (var gz = new GZipStream(File.Create(Path.Combine(folder, "t-labels-idx1-ubyte.gz")), CompressionLevel.Fastest))
+                gz.Write([0, 0, 8, 1, 0, 0, 0, 2, 3, 9]);
+            var data = Idx.LoadLabelledImages(folder, mean: 0, std: 0.5f);
+            Assert.Equal([1, 2, 2], data.SampleShape);
+            Assert.Equal([3L, 9], data.Labels);
+            Assert.Equal(2f, data.Inputs[1]);       // 255/255 / 0.5
+            Assert.Equal(0.4f, data.Inputs[2], 6);  // 51/255 / 0.5
+            File.WriteAllBytes(Path.Combine(folder, "bad"), [1, 2, 3, 4]);
+            Assert.Contains("magic", Assert.Throws<InvalidDataException>(() => Idx.Read(Path.Combine(folder, "bad"))).Message);
         }
-        Assert.Equal(2f, model.Weight.Value[0, 0], 2);
-        Assert.Equal(1f, model.Bias!.Value[0], 2);
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Training_separates_a_separable_problem_and_accuracy_counts_arg_max_hits()
+    {
+        // label = sign of the first feature
+        var rng = new Random(2);
+        var inputs = new float[64 * 2];
+        var labels = new long[64];
+        for (int i = 0; i < 64; i++)
+        {
+            labels[i] = i % 2;
+            inputs[2 * i] = (labels[i] == 1 ? 1 : -1) * (0.5f + (float)rng.NextDouble());
+            inputs[2 * i + 1] = (float)rng.NextDouble() - 0.5f;
+        }
+        var data = new LabelledData(inputs, labels, [2]);
+        var model = new Linear(2, 2, rng: new Random(1));
+        var losses = new List<double>();
+        ClassifierTraining.Fit(model, data, new() { Epochs = 10, BatchSize = 16, LearningRate = 0.1f }, (_, loss) => losses.Add(loss));
+        Assert.Equal(10, losses.Count);
+        Assert.True(losses[^1] < losses[0]);
+        Assert.Equal(1, ClassifierTraining.Accuracy(model, data));
+        Assert.False(model.Training);
+    }
+
+    [Fact]
+    public void Small_cnn_maps_mnist_sized_images_to_class_scores()
+    {
+        var model = SmallCnn.Create(channels: 1, side: 28, classes: 10, rng: new Random(1));
+        Assert.Equal(80_202, model.Parameters().Sum(p => p.Shape.Size));
+        Assert.Equal(new Shape(2, 10), model.Call(Tensor.Zeros(2, 1, 28, 28)).Shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SmallCnn.Create(side: 8));
     }
 }

@@ -41,14 +41,26 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
     /// <inheritdoc/>
     public override Applicability Applicability => Applicability.AnyWithExplainer;
 
-    /// <summary>The modules that own parameters directly, from the output end to the input end.</summary>
+    /// <summary>The layers with parameters, from the output end to the input end: each module with the parameters it
+    /// owns directly, plus, for a linear-like module (<see cref="Lumen.NN.Layers.ILinearLike"/>: an imported ONNX Conv or
+    /// Gemm node), the weight and bias it uses; an imported graph keeps its other initializers (e.g. batch norm) on the
+    /// root, which comes last.</summary>
     public static IReadOnlyList<(string Name, Parameter[] Parameters)> LayersTopDown(Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. model.NamedModules()
-            .Select(m => (m.Name, Parameters: m.Module.NamedParameters().Where(p => !p.Name.Contains('.', StringComparison.Ordinal)).Select(p => p.Parameter).ToArray()))
-            .Where(m => m.Parameters.Length > 0)
-            .Reverse()];
+        var modules = model.NamedModules().Select(m => (m.Name, Parameters: Owned(m.Module))).ToList();
+        var claimed = modules.SelectMany(m => m.Parameters.Skip(m.Name.Length == 0 ? int.MaxValue : 0)).ToHashSet(ReferenceEqualityComparer.Instance);
+        var layers = modules.Select(m => (m.Name, Parameters: m.Parameters.Where(p => m.Name.Length > 0 || !claimed.Contains(p)).ToArray()))
+            .Where(m => m.Parameters.Length > 0).ToList();
+        layers.Reverse(); // NamedModules lists the root first, then the modules in forward order
+        return layers;
+    }
+
+    private static Parameter[] Owned(Module module)
+    {
+        var own = module.NamedParameters().Where(p => !p.Name.Contains('.', StringComparison.Ordinal)).Select(p => p.Parameter);
+        if (module is Lumen.NN.Layers.ILinearLike linear) own = own.Append(linear.Weight).Concat(linear.Bias is { } b ? [b] : []);
+        return [.. own.Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>()];
     }
 
     /// <inheritdoc/>

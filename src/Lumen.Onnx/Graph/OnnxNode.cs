@@ -14,9 +14,12 @@ public sealed class OnnxNode
 {
     private readonly Dictionary<string, AttributeProto> attributes = new(StringComparer.Ordinal);
     private readonly Func<string, Tensor?> constantLookup;
+    private readonly Func<string, int> elementTypeLookup;
 
-    internal OnnxNode(NodeProto proto, int index, int opset, string file, bool batchFlexible, Func<string, Tensor?> constantLookup)
+    internal OnnxNode(NodeProto proto, int index, int opset, string file, bool batchFlexible, Func<string, Tensor?> constantLookup,
+        Func<string, int> elementTypeLookup)
     {
+        this.elementTypeLookup = elementTypeLookup;
         Proto = proto;
         Index = index;
         Opset = opset;
@@ -75,6 +78,14 @@ public sealed class OnnxNode
 
     /// <summary>The value of input <paramref name="index"/> when it is an initializer or a Constant output; else null.</summary>
     public Tensor? ConstantInput(int index) => HasInput(index) ? constantLookup(Inputs[index]) : null;
+
+    /// <summary>The ONNX element type the file declares for input <paramref name="index"/> (graph input, initializer,
+    /// value_info or Constant), or 0 when it declares none. Lumen widens narrow types in storage; this tells which
+    /// type the values stand for (e.g. CastLike's target, the wrap-around of BitwiseNot on uint8).</summary>
+    public int InputElementType(int index) => HasInput(index) ? elementTypeLookup(Inputs[index]) : 0;
+
+    /// <summary>The ONNX element type the file declares for output <paramref name="index"/>, or 0.</summary>
+    public int OutputElementType(int index) => index < Outputs.Count && Outputs[index].Length > 0 ? elementTypeLookup(Outputs[index]) : 0;
 
     /// <summary>An INT attribute, or <paramref name="fallback"/> when absent.</summary>
     public long Int(string name, long fallback) => Get(name, AttributeType.Int) is { } a ? a.I : fallback;

@@ -12,8 +12,9 @@ namespace Lumen.Onnx.IO;
 /// (<c>.pb</c>) files such as the ONNX backend test data.
 /// </summary>
 /// <remarks>
-/// Element types are widened to Lumen's three storage types: float16, bfloat16 and float64 become Float32 (float64
-/// loses precision beyond float32); every integer type becomes Int64; bool stays Bool. Data is taken from
+/// Element types are widened to Lumen's three storage types: float16, bfloat16, float64 and the narrow float types
+/// (float8, float4, E8M0; see <see cref="NarrowTypes"/>) become Float32 (float64 loses precision beyond float32);
+/// every integer type, the packed 4-bit and 2-bit ones included, becomes Int64; bool stays Bool. Data is taken from
 /// <c>raw_data</c> (little-endian), from the typed fields (<c>float_data</c>, <c>int32_data</c> — which also carries
 /// 8/16-bit ints, bool and the bit patterns of float16/bfloat16 —, <c>int64_data</c>, <c>double_data</c>,
 /// <c>uint64_data</c>), or from an external file named by <c>external_data</c> (location, offset, length), resolved
@@ -44,7 +45,7 @@ public static class OnnxTensors
             or (int)DataType.Int64 or (int)DataType.Int32 or (int)DataType.Int16 or (int)DataType.Int8
             or (int)DataType.Uint8 or (int)DataType.Uint16 or (int)DataType.Uint32 or (int)DataType.Uint64
             or (int)DataType.Bool => true,
-        _ => false,
+        _ => NarrowTypes.Handles(dataType),
     };
 
     /// <summary>The Lumen storage type that holds ONNX element type <paramref name="dataType"/>.</summary>
@@ -52,6 +53,7 @@ public static class OnnxTensors
     {
         (int)DataType.Float or (int)DataType.Float16 or (int)DataType.Bfloat16 or (int)DataType.Double => DType.Float32,
         (int)DataType.Bool => DType.Bool,
+        _ when NarrowTypes.IsFloat(dataType) => DType.Float32,
         _ => DType.Int64,
     };
 
@@ -89,10 +91,11 @@ public static class OnnxTensors
         else
             return FromTypedFields(proto, shape, where);
 
-        int size = ElementSize(type);
-        long needed = (long)shape.Size * size;
+        long needed = NarrowTypes.Handles(type) ? NarrowTypes.ByteCount(type, shape.Size) : (long)shape.Size * ElementSize(type);
         if (raw.Length != needed)
             throw new OnnxException($"{where} of shape {shape} and type {TypeName(type)} needs {needed} bytes of data but has {raw.Length}.");
+        if (NarrowTypes.Handles(type)) return FromNarrowCodes(NarrowTypes.Unpack(raw, type, shape.Size), type, shape);
+        int size = ElementSize(type);
         return type switch
         {
             (int)DataType.Float => RawElements.Floats(raw, shape, 4, RawElements.Float32),
@@ -157,6 +160,16 @@ public static class OnnxTensors
             (int)DataType.Uint32 or (int)DataType.Uint64 => proto.Uint64Data.Count,
             _ => proto.Int32Data.Count,
         };
+        if (NarrowTypes.Handles(type))
+        {
+            // int32_data holds one byte per entry: a float8 code, or 4-bit/2-bit codes packed low bits first.
+            long bytesNeeded = NarrowTypes.ByteCount(type, n);
+            if (available != bytesNeeded && available != n)
+                throw new OnnxException($"{where} of shape {shape} and type {TypeName(type)} has {available} values in its typed data field, expected {bytesNeeded}.");
+            var packedBytes = proto.Int32Data.Select(v => (byte)v).ToArray();
+            var codes = available == bytesNeeded ? NarrowTypes.Unpack(packedBytes, type, n) : [.. packedBytes.Select(b => (int)b)];
+            return FromNarrowCodes(codes, type, shape);
+        }
         if (available != n)
             throw new OnnxException($"{where} of shape {shape} and type {TypeName(type)} has {available} values in its typed data field, expected {n}.");
         switch (type)
@@ -201,6 +214,11 @@ public static class OnnxTensors
             }
         }
     }
+
+    private static Tensor FromNarrowCodes(int[] codes, int type, Shape shape) =>
+        NarrowTypes.IsFloat(type)
+            ? RawElements.Create([.. codes.Select(c => NarrowTypes.DecodeFloat(c, type))], shape)
+            : RawElements.Create([.. codes.Select(c => NarrowTypes.DecodeInteger(c, type))], shape);
 
     private static byte[] ReadExternal(TensorProto proto, string? baseDirectory, string where)
     {

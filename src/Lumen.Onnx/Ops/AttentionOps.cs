@@ -5,10 +5,11 @@ namespace Lumen.Onnx.Ops;
 
 /// <summary>
 /// Attention (opset 23) as a composite: softmax(mask(softcap(scale·Q·Kᵀ)))·V with 3-D or 4-D inputs, grouped-query
-/// heads, boolean or additive masks, upper-left causal masking and past key/value concatenation.
+/// heads, boolean or additive masks, per-batch key padding (nonpad_kv_seqlen), upper-left causal masking and past
+/// key/value concatenation.
 /// </summary>
 /// <remarks>Outputs: Y, present_key, present_value and the Q·Kᵀ tensor selected by qk_matmul_output_mode
-/// (0 raw, 1 masked, 2 soft-capped, 3 softmax).</remarks>
+/// (0 raw, 1 soft-capped, 2 soft-capped plus mask, 3 softmax — the order of the ONNX reference).</remarks>
 internal static class AttentionOps
 {
     public static void Register() => OnnxOps.Register("Attention", 23, node =>
@@ -19,7 +20,6 @@ internal static class AttentionOps
         float? scale = node.Has("scale") ? node.Float("scale", 1f) : null;
         float softcap = node.Float("softcap", 0f);
         if (mode is < 0 or > 3) throw node.Unsupported($"qk_matmul_output_mode {mode}");
-        if (node.HasInput(6)) throw node.Unsupported("nonpad_kv_seqlen input");
         return inputs => Attend(inputs, causal, qHeads, kvHeads, mode, scale, softcap);
     });
 
@@ -60,23 +60,45 @@ internal static class AttentionOps
             var additive = mask.DType == DType.Bool
                 ? Tensor.Where(mask, Tensor.Scalar(0f), Tensor.Scalar(float.NegativeInfinity))
                 : mask;
+            if (additive.Shape[additive.Rank - 1] < l)
+            {
+                // A mask shorter than the keys (padded key/value caches) leaves the extra keys masked out.
+                var dims = additive.Shape.ToArray();
+                dims[^1] = l - dims[^1];
+                additive = Tensor.Concat([additive, Tensor.Full(new Shape(dims), float.NegativeInfinity)], additive.Rank - 1);
+            }
             scores = scores + additive;
         }
-        if (causal)
-        {
-            // Upper-left aligned; with past keys, query i sits at position past + i of the key sequence.
-            var bias = new float[s * l];
-            for (int i = 0; i < s; i++)
-                for (int j = i + 1 + past; j < l; j++) bias[i * l + j] = float.NegativeInfinity;
-            scores = scores + OpHelpers.FloatTensor(bias, new Shape(s, l));
-        }
-        if (mode == 1) qk = scores;
-        if (mode == 2) qk = capped;
+        long[]? validLengths = inputs.Optional(6) is { } lengthTensor ? OpHelpers.Longs(lengthTensor) : null;
+        if (validLengths is not null && validLengths.Length != scores.Shape[0])
+            throw new ArgumentException($"Attention: nonpad_kv_seqlen has {validLengths.Length} entries for batch {scores.Shape[0]}.");
+        if (causal || validLengths is not null)
+            scores = scores + PositionBias(scores.Shape[0], s, l, causal, past, validLengths);
+        if (mode == 1) qk = capped;
+        if (mode == 2) qk = scores;
         var probabilities = SafeSoftmax(scores);
         if (mode == 3) qk = probabilities;
         var y = probabilities.MatMul(v); // [B, H, S, Dv]
         if (flat) y = y.Permute(0, 2, 1, 3).Reshape(y.Shape[0], s, -1);
         return [y, presentKey, presentValue, qk];
+    }
+
+    // −∞ where query i may not see key j: keys at or beyond the valid length of batch b (nonpad_kv_seqlen), and
+    // with is_causal keys after the query's position — upper-left aligned after `past` cached keys, or aligned to
+    // the end of the valid keys when nonpad_kv_seqlen is given (the queries are the last tokens of that sequence).
+    private static Tensor PositionBias(int batch, int s, int l, bool causal, int past, long[]? validLengths)
+    {
+        int batches = validLengths is null ? 1 : batch;
+        var bias = new float[batches * s * l];
+        for (int b = 0; b < batches; b++)
+        {
+            int valid = validLengths is null ? l : (int)Math.Clamp(validLengths[b], 0, l);
+            int offset = validLengths is null ? past : valid - s;
+            for (int i = 0; i < s; i++)
+                for (int j = 0; j < l; j++)
+                    if (j >= valid || (causal && j > i + offset)) bias[(b * s + i) * l + j] = float.NegativeInfinity;
+        }
+        return OpHelpers.FloatTensor(bias, validLengths is null ? new Shape(s, l) : new Shape(batch, 1, s, l));
     }
 
     // Softmax over keys where a fully masked row (all −∞) gives zeros instead of NaN.

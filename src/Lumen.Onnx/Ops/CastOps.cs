@@ -14,10 +14,25 @@ internal static class CastOps
         {
             int to = (int)node.Int("to");
             if (!OnnxTensors.IsSupported(to)) throw node.Unsupported($"target type {OnnxTensors.TypeName(to)}");
-            if (node.Int("saturate", 1) == 0) throw node.Unsupported("saturate=0");
-            return inputs => [ToOnnxType(inputs.Arg(0), to)];
+            bool saturate = node.Int("saturate", 1) != 0;
+            string roundMode = RoundMode(node);
+            return inputs => [ToOnnxType(inputs.Arg(0), to, saturate, roundMode)];
         });
-        OnnxOps.Register("CastLike", 15, node => inputs => [To(inputs.Arg(0), inputs.Arg(1).DType)]);
+        OnnxOps.Register("CastLike", 15, node =>
+        {
+            // The target is the declared element type of input 1 (Lumen stores e.g. float8 widened to Float32).
+            int to = node.InputElementType(1);
+            if (to != 0 && !OnnxTensors.IsSupported(to)) throw node.Unsupported($"target type {OnnxTensors.TypeName(to)}");
+            bool saturate = node.Int("saturate", 1) != 0;
+            string roundMode = RoundMode(node);
+            return inputs => [to == 0 ? To(inputs.Arg(0), inputs.Arg(1).DType) : ToOnnxType(inputs.Arg(0), to, saturate, roundMode)];
+        });
+    }
+
+    private static string RoundMode(OnnxNode node)
+    {
+        string mode = node.String("round_mode", "up");
+        return mode is "up" or "down" or "nearest" ? mode : throw node.Unsupported($"round_mode '{mode}'");
     }
 
     /// <summary>Converts to a Lumen storage type; Float32 → Float32 keeps the gradient.</summary>
@@ -51,13 +66,19 @@ internal static class CastOps
     }
 
     /// <summary>Casts to an ONNX element type: to its storage type, then rounds or wraps to the type's range.</summary>
-    public static Tensor ToOnnxType(Tensor x, int onnxType)
+    /// <param name="x">The value.</param>
+    /// <param name="onnxType">The ONNX element type.</param>
+    /// <param name="saturate">For float8/float4 targets: clamp out-of-range values to the largest finite value.</param>
+    /// <param name="roundMode">For E8M0: "up", "down" or "nearest".</param>
+    public static Tensor ToOnnxType(Tensor x, int onnxType, bool saturate = true, string roundMode = "up")
     {
         var y = To(x, OnnxTensors.StorageOf(onnxType));
         Func<float, float>? roundFloat = onnxType switch
         {
             (int)DataType.Float16 => v => (float)(Half)v,
             (int)DataType.Bfloat16 => RoundToBFloat16,
+            (int)DataType.Float8E8M0 => v => NarrowTypes.RoundToE8M0(v, roundMode, saturate),
+            _ when NarrowTypes.IsFloat(onnxType) => v => NarrowTypes.RoundFloat(v, onnxType, saturate),
             _ => null,
         };
         if (roundFloat is not null)
@@ -70,6 +91,7 @@ internal static class CastOps
             (int)DataType.Uint16 => v => (ushort)v,
             (int)DataType.Int32 => v => (int)v,
             (int)DataType.Uint32 => v => (uint)v,
+            _ when NarrowTypes.Handles(onnxType) => v => NarrowTypes.WrapInteger(v, onnxType),
             _ => null,
         };
         if (wrap is null || y.DType != DType.Int64) return y;

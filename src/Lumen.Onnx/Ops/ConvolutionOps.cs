@@ -26,7 +26,7 @@ internal static class ConvolutionOps
         });
     }
 
-    private static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias)
+    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)

@@ -31,10 +31,15 @@ internal static class LogicalOps
             };
             return inputs => [Bitwise(inputs.Arg(0), inputs.Arg(1), "BitShift", (x, n) => left ? x << (int)n : (long)((ulong)x >> (int)n))];
         });
-        OnnxOps.Register("BitwiseNot", 18, node => inputs =>
+        OnnxOps.Register("BitwiseNot", 18, node =>
         {
-            var x = inputs.Arg(0);
-            return [Bitwise(x, OpHelpers.LongTensor([-1], Shape.Scalar), "BitwiseNot", (v, m) => v ^ m)];
+            // Lumen holds every integer type in Int64: wrap ~x back into the declared type (uint8: 255 − x).
+            int declared = node.InputElementType(0);
+            return inputs =>
+            {
+                var not = Bitwise(inputs.Arg(0), OpHelpers.LongTensor([-1], Shape.Scalar), "BitwiseNot", (v, m) => v ^ m);
+                return [declared == 0 ? not : CastOps.ToOnnxType(not, declared)];
+            };
         });
     }
 

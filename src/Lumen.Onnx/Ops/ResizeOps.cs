@@ -3,9 +3,8 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Resize (opset 10, 11+) and Upsample (opset 7–9) over the last two dimensions: nearest (all ONNX
-/// rounding modes) and linear, with the half_pixel, pytorch_half_pixel, align_corners and asymmetric
-/// coordinate transformations.</summary>
+/// <summary>Upsample (opset 7–9) and Resize opset 10 over the last two dimensions (nearest and linear, asymmetric);
+/// Resize opset 11+ over any axes with every mode and coordinate transformation (<see cref="SeparableResize"/>).</summary>
 internal static class ResizeOps
 {
     public static void Register()
@@ -23,47 +22,55 @@ internal static class ResizeOps
         });
         OnnxOps.Register("Resize", 11, node =>
         {
-            var mode = Mode(node);
-            var coordinates = node.String("coordinate_transformation_mode", "half_pixel") switch
-            {
-                "half_pixel" => ResizeCoordinates.HalfPixel,
-                "pytorch_half_pixel" => ResizeCoordinates.PytorchHalfPixel,
-                "align_corners" => ResizeCoordinates.AlignCorners,
-                "asymmetric" => ResizeCoordinates.Asymmetric,
-                var other => throw node.Unsupported($"coordinate_transformation_mode '{other}'"),
-            };
-            var rounding = node.String("nearest_mode", "round_prefer_floor") switch
-            {
-                "round_prefer_floor" => ResizeNearestRounding.RoundPreferFloor,
-                "round_prefer_ceil" => ResizeNearestRounding.RoundPreferCeil,
-                "floor" => ResizeNearestRounding.Floor,
-                "ceil" => ResizeNearestRounding.Ceil,
-                var other => throw node.Unsupported($"nearest_mode '{other}'"),
-            };
-            if (node.Int("exclude_outside", 0) != 0) throw node.Unsupported("exclude_outside=1");
-            if (node.Int("antialias", 0) != 0) throw node.Unsupported("antialias=1");
-            long[]? axes = node.Ints("axes");
-            if (node.String("keep_aspect_ratio_policy", "stretch") != "stretch") throw node.Unsupported($"keep_aspect_ratio_policy '{node.String("keep_aspect_ratio_policy", "")}'");
+            string mode = node.String("mode", "nearest");
+            if (mode is not ("nearest" or "linear" or "cubic")) throw node.Unsupported($"mode '{mode}'");
+            string coordinates = node.String("coordinate_transformation_mode", "half_pixel");
+            if (coordinates is not ("half_pixel" or "half_pixel_symmetric" or "pytorch_half_pixel" or "align_corners" or "asymmetric" or "tf_crop_and_resize"))
+                throw node.Unsupported($"coordinate_transformation_mode '{coordinates}'");
+            string nearest = node.String("nearest_mode", "round_prefer_floor");
+            if (nearest is not ("round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil")) throw node.Unsupported($"nearest_mode '{nearest}'");
+            string policy = node.String("keep_aspect_ratio_policy", "stretch");
+            if (policy is not ("stretch" or "not_larger" or "not_smaller")) throw node.Unsupported($"keep_aspect_ratio_policy '{policy}'");
+            var resize = new SeparableResize(mode, coordinates, nearest, node.Float("cubic_coeff_a", -0.75f),
+                node.Int("exclude_outside", 0) != 0, node.Int("antialias", 0) != 0, node.Float("extrapolation_value", 0f));
+            long[]? axesAttribute = node.Ints("axes");
             return inputs =>
             {
-                var scales = inputs.Optional(2) is { Size: > 0 } s ? CastOps.To(s, DType.Float32).ToArray() : null;
-                var sizes = inputs.Optional(3) is { Size: > 0 } z ? OpHelpers.Ints(z) : null;
-                if (scales is null && sizes is null) throw new ArgumentException("Resize: neither scales nor sizes is given.");
                 var x = inputs.Arg(0);
-                if (axes is not null)
+                var axes = axesAttribute is null ? Enumerable.Range(0, x.Rank).ToArray() : [.. axesAttribute.Select(a => OpHelpers.Axis(a, x.Rank, "Resize"))];
+                var given = inputs.Optional(2) is { Size: > 0 } sc ? CastOps.To(sc, DType.Float32).ToArray() : null;
+                var sizes = inputs.Optional(3) is { Size: > 0 } sz ? OpHelpers.Ints(sz) : null;
+                if (given is null && sizes is null) throw new ArgumentException("Resize: neither scales nor sizes is given.");
+                int count = given?.Length ?? sizes!.Length;
+                if (count != axes.Length) throw new ArgumentException($"Resize: {count} scales/sizes for {axes.Length} axes of input {x.Shape}.");
+                var outputSizes = x.Shape.ToArray();
+                var scales = Enumerable.Repeat(1.0, x.Rank).ToArray();
+                if (sizes is not null && policy != "stretch")
                 {
-                    // Scales/sizes name only the listed axes: the others keep scale 1 and their size.
-                    var fullScales = scales is null ? null : Enumerable.Repeat(1f, x.Rank).ToArray();
-                    var fullSizes = sizes is null ? null : x.Shape.ToArray();
+                    // One scale for every listed axis, the largest that fits (not_larger) or covers (not_smaller).
+                    var ratios = axes.Select((a, i) => sizes[i] / (double)x.Shape[a]);
+                    double common = policy == "not_larger" ? ratios.Min() : ratios.Max();
+                    foreach (var a in axes) { scales[a] = common; outputSizes[a] = (int)Math.Floor(common * x.Shape[a] + 0.5); }
+                }
+                else
+                {
                     for (int i = 0; i < axes.Length; i++)
                     {
-                        int a = OpHelpers.Axis(axes[i], x.Rank, "Resize");
-                        if (fullScales is not null) fullScales[a] = scales![i];
-                        if (fullSizes is not null) fullSizes[a] = sizes![i];
+                        int a = axes[i];
+                        if (sizes is not null) { outputSizes[a] = sizes[i]; scales[a] = sizes[i] / (double)x.Shape[a]; }
+                        else { scales[a] = given![i]; outputSizes[a] = (int)Math.Floor(x.Shape[a] * (double)given[i]); }
                     }
-                    (scales, sizes) = (fullScales, fullSizes);
                 }
-                return [Apply(x, scales, sizes, mode, coordinates, rounding)];
+                double[]? roi = null;
+                if (coordinates == "tf_crop_and_resize")
+                {
+                    var values = inputs.Optional(1) is { Size: > 0 } r ? CastOps.To(r, DType.Float32).ToArray() : throw new ArgumentException("Resize: tf_crop_and_resize needs the roi input.");
+                    if (values.Length != 2 * axes.Length) throw new ArgumentException($"Resize: roi has {values.Length} values for {axes.Length} axes.");
+                    roi = new double[2 * x.Rank];
+                    for (int a = 0; a < x.Rank; a++) { roi[a] = 0; roi[a + x.Rank] = 1; }
+                    for (int i = 0; i < axes.Length; i++) { roi[axes[i]] = values[i]; roi[axes[i] + x.Rank] = values[i + axes.Length]; }
+                }
+                return [resize.Apply(x, outputSizes, scales, roi)];
             };
         });
     }

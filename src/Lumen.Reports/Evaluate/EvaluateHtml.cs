@@ -30,6 +30,15 @@ public static class EvaluateHtml
             (IReadOnlyList<string>)[(i + 1).ToString(CultureInfo.InvariantCulture), report.Methods.First(m => m.Name == o.Method).DisplayName,
                 F(o.MeanRank, "0.00"), o.Metrics.ToString(CultureInfo.InvariantCulture), $"{F(report.ExplainSeconds.GetValueOrDefault(o.Method), "0.00")} s"]));
 
+        if (report.Meta.Count > 0)
+        {
+            page.Heading("Which metrics to trust on this model (meta-evaluation)");
+            page.Table(["metric", "noise resilience", "reactivity", "verdict"], report.Meta.Select(m =>
+                (IReadOnlyList<string>)[report.Metrics.First(e => e.Info.Name == m.Metric).Info.DisplayName, F(m.NoiseResilience, "0.000"), F(m.Reactivity, "0.000"),
+                    m.Trusted ? "trust" : "do not rely on it"]));
+            page.Paragraph("Noise resilience: 1 − the relative score change when the maps get minor noise (5 % of their spread). Reactivity: the relative score change when each map is replaced by a random permutation of itself. A metric is trusted when it reacts to the randomised maps at least twice as much as to the noise (MetaQuantus, Hedström et al. 2023); averages over the methods.", "note");
+        }
+
         foreach (var metric in report.Metrics)
         {
             var curves = report.Methods.Select(m => (m.DisplayName, Curve: MeanCurve(report.Cell(m.Name, metric.Info.Name).Result))).Where(c => c.Curve is not null).ToList();

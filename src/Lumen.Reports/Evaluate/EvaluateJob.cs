@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lumen.Attribution;
 using Lumen.Imaging;
 using Lumen.Metrics;
+using Lumen.Metrics.Meta;
 using Lumen.Reports.Explain;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
@@ -38,6 +39,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
         var metrics = metricInfos.Select(m => (Info: m, Metric: m.Create(input.Shape))).ToList();
         int total = methods.Count * (1 + metrics.Count), done = 0;
         var cells = new List<MetricCell>();
+        var meta = new List<MetaScore>();
         var explainSeconds = new Dictionary<string, double>();
         foreach (var method in methods)
         {
@@ -53,14 +55,17 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
             {
                 cancellation.ThrowIfCancellationRequested();
                 progress?.Report(new ExplainStep($"{method.DisplayName} × {info.DisplayName}", done++, total));
-                cells.Add(map is null ? new MetricCell(method.Name, info.Name, null, 0, failure)
-                    : Score(metric, new MetricInput(classifier.Module, input, map, target) { Mask = mask, Explainer = method.Create }, method.Name, cancellation));
+                var metricInput = map is null ? null : new MetricInput(classifier.Module, input, map, target) { Mask = mask, Explainer = method.Create };
+                var cell = metricInput is null ? new MetricCell(method.Name, info.Name, null, 0, failure) : Score(metric, metricInput, method.Name, cancellation);
+                cells.Add(cell);
+                if (options.MetaEvaluate && cell.Result is not null) meta.Add(new MetaEvaluation().Evaluate(metric, metricInput!, cancellation));
             }
         }
         progress?.Report(new ExplainStep("done", done, total));
         return new EvaluateReport(classifier.Name, [.. images.Select(i => i.Name)], [.. targets.Select(t => (t, classifier.Label(t)))],
             [.. methods.Select(m => (m.Name, m.DisplayName))], [.. metrics.Select(m => new EvaluatedMetric(m.Info, m.Metric.Direction))],
-            cells, explainSeconds, DateTime.UtcNow);
+            cells, explainSeconds, DateTime.UtcNow)
+        { Meta = [.. meta.GroupBy(m => m.Metric).Select(g => new MetaScore(g.Key, g.Average(m => m.Score), g.Average(m => m.NoiseResilience), g.Average(m => m.Reactivity)))] };
     }
 
     private static MetricCell Score(IMetric metric, MetricInput input, string method, CancellationToken cancellation)

@@ -11,4 +11,8 @@ public sealed record EvaluateOptions
 
     /// <summary>The class explained for every image; null = each image's top-1 prediction.</summary>
     public int? TargetClass { get; init; }
+
+    /// <summary>Also meta-evaluate every metric (noise resilience and reactivity, <see cref="Lumen.Metrics.Meta.MetaEvaluation"/>);
+    /// costs about 1 + 2 × <see cref="Lumen.Metrics.Meta.MetaEvaluationOptions.Draws"/> evaluations per cell.</summary>
+    public bool MetaEvaluate { get; init; }
 }

@@ -1,4 +1,5 @@
 using Lumen.Metrics;
+using Lumen.Metrics.Meta;
 
 namespace Lumen.Reports.Evaluate;
 
@@ -28,6 +29,9 @@ public sealed record EvaluateReport(string Model, IReadOnlyList<string> Images, 
     IReadOnlyList<(string Name, string DisplayName)> Methods, IReadOnlyList<EvaluatedMetric> Metrics, IReadOnlyList<MetricCell> Cells,
     IReadOnlyDictionary<string, double> ExplainSeconds, DateTime Created)
 {
+    /// <summary>Per metric, its meta-evaluation averaged over the methods (empty unless requested).</summary>
+    public IReadOnlyList<MetaScore> Meta { get; init; } = [];
+
     /// <summary>The cell of <paramref name="method"/> and <paramref name="metric"/>.</summary>
     public MetricCell Cell(string method, string metric) => Cells.First(c => c.Method == method && c.Metric == metric);
 

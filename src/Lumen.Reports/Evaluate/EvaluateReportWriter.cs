@@ -52,6 +52,7 @@ public static class EvaluateReportWriter
                     error = c.Error,
                 }),
             }),
+            meta = report.Meta.Select(m => new { metric = m.Metric, noiseResilience = m.NoiseResilience, reactivity = m.Reactivity, trusted = m.Trusted }),
             overall = report.Overall().Select(o => new { method = o.Method, meanRank = o.MeanRank, metrics = o.Metrics }),
         };
         return JsonSerializer.Serialize(summary, Json);

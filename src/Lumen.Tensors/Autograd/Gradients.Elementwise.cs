@@ -67,16 +67,35 @@ public static partial class Gradients
     internal static BackwardRule CosRule(Tensor x) => (g, needs) => [(g * x.Sin()).Neg()];
 
     // d relu = g where x > 0, else 0
-    internal static BackwardRule ReluRule(Tensor x) => (g, needs) => [Tensor.Where(x.Detach().Greater(0f), g, Tensor.Scalar(0f))];
+    internal static BackwardRule ReluRule(Tensor x) => (g, needs) =>
+        [GradMode.IsEnabled
+            ? Tensor.Where(x.Detach().Greater(0f), g, Tensor.Scalar(0f))                     // differentiable in g (create-graph)
+            : Masked(x, g, static (xs, gs, d) => Kernels.GradientMasks.Positive(xs, gs, d))];
 
     // d clamp = g where min ≤ x ≤ max, else 0
     internal static BackwardRule ClampRule(Tensor x, float? min, float? max) => (g, needs) =>
     {
-        var d = x.Detach();
-        Tensor? inside = min is { } lo ? d.GreaterEqual(lo) : null;
-        if (max is { } hi) inside = inside is null ? d.LessEqual(hi) : inside.And(d.LessEqual(hi));
-        return [inside is null ? g : Tensor.Where(inside, g, Tensor.Scalar(0f))];
+        if (min is null && max is null) return [g];
+        if (!GradMode.IsEnabled)
+        {
+            float lo = min ?? float.NegativeInfinity, hi = max ?? float.PositiveInfinity;
+            return [Masked(x, g, (xs, gs, dst) => Kernels.GradientMasks.Clamp(xs, gs, lo, hi, dst))];
+        }
+        var d = x.Detach();                                                                  // differentiable in g (create-graph)
+        Tensor? inside = min is { } l ? d.GreaterEqual(l) : null;
+        if (max is { } h) inside = inside is null ? d.LessEqual(h) : inside.And(d.LessEqual(h));
+        return [Tensor.Where(inside!, g, Tensor.Scalar(0f))];
     };
+
+    /// <summary>A fused masked-gradient kernel applied to x and g (same shape) into a new tensor.</summary>
+    private static Tensor Masked(Tensor x, Tensor g, MaskKernel kernel)
+    {
+        var data = GC.AllocateUninitializedArray<float>(x.Size);
+        kernel(x.AsSpan(), g.AsSpan(), data);
+        return new Tensor(x.Shape, data);
+    }
+
+    private delegate void MaskKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination);
 
     // piecewise-constant ops (sign, floor, ceil, round): zero gradient
     internal static BackwardRule ZeroRule(Shape shape) => (g, needs) => [Tensor.Zeros(shape)];

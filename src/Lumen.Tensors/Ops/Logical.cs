@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Lumen.Tensors.Autograd;
 using Lumen.Tensors.Kernels;
 
@@ -7,13 +8,13 @@ namespace Lumen.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>Logical and of two Bool tensors, broadcast.</summary>
-    public Tensor And(Tensor other) => Logical(other, "And", static (x, y) => x & y);
+    public Tensor And(Tensor other) => Logical(other, "And", static (x, y) => x & y, System.Numerics.Tensors.TensorPrimitives.BitwiseAnd);
 
     /// <summary>Logical or of two Bool tensors, broadcast.</summary>
-    public Tensor Or(Tensor other) => Logical(other, "Or", static (x, y) => x | y);
+    public Tensor Or(Tensor other) => Logical(other, "Or", static (x, y) => x | y, System.Numerics.Tensors.TensorPrimitives.BitwiseOr);
 
     /// <summary>Logical exclusive or of two Bool tensors, broadcast.</summary>
-    public Tensor Xor(Tensor other) => Logical(other, "Xor", static (x, y) => x ^ y);
+    public Tensor Xor(Tensor other) => Logical(other, "Xor", static (x, y) => x ^ y, System.Numerics.Tensors.TensorPrimitives.Xor);
 
     /// <summary>Logical negation of a Bool tensor.</summary>
     public Tensor Not()
@@ -118,14 +119,20 @@ public sealed partial class Tensor
     /// stride 0) or the output shape, else broadcast to the output shape.</summary>
     private static Tensor Operand(Tensor t, Shape shape) => t.Size == 1 ? t : Expanded(t, shape);
 
-    private Tensor Logical(Tensor other, string op, Func<bool, bool, bool> f)
+    /// <summary>A bitwise byte kernel (x, y, destination): on 0/1 bytes it is the logical op, vectorised.</summary>
+    private delegate void ByteKernel(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> destination);
+
+    private Tensor Logical(Tensor other, string op, Func<bool, bool, bool> f, ByteKernel sameShape)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (DType != DType.Bool || other.DType != DType.Bool)
             throw new ArgumentException($"{op}: expected Bool tensors, got {DType} {Shape} and {other.DType} {other.Shape}.");
         var shape = Shape.Broadcast(Shape, other.Shape, op);
         var data = new bool[shape.Size];
-        Broadcasting.ApplyScalar(AsBoolSpan(), Shape, other.AsBoolSpan(), other.Shape, data, shape, f);
+        if (Shape == other.Shape)                                                  // bools are the bytes 0 and 1
+            sameShape(MemoryMarshal.AsBytes(AsBoolSpan()), MemoryMarshal.AsBytes(other.AsBoolSpan()), MemoryMarshal.AsBytes(data.AsSpan()));
+        else
+            Broadcasting.ApplyScalar(AsBoolSpan(), Shape, other.AsBoolSpan(), other.Shape, data, shape, f);
         return new Tensor(shape, data);
     }
 }

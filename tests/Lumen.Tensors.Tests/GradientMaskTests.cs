@@ -1,0 +1,98 @@
+using Lumen.Tensors.Autograd;
+using Lumen.Tensors.Kernels;
+
+namespace Lumen.Tensors.Tests;
+
+/// <summary>The fused ReLU/Clamp backward kernels equal their scalar definitions on every SIMD tail length and on
+/// the edge values (bounds, ±0, ±∞, NaN); the rules give the same gradients with and without create-graph; the
+/// vectorised same-shape And/Or/Xor equal the broadcasting path.</summary>
+public sealed class GradientMaskTests
+{
+    private static readonly float[] Edges = [0f, -0f, -0.5f, 1f, 6f, float.Epsilon, -float.Epsilon, float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+
+    private static (float[] X, float[] G) Inputs(int n, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[n];
+        var g = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = i % 5 == 0 ? Edges[random.Next(Edges.Length)] : (float)(random.NextDouble() * 10 - 3);
+            g[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return (x, g);
+    }
+
+    [Fact]
+    public void Clamp_kernel_equals_its_definition_on_every_length()
+    {
+        for (int n = 0; n <= 64; n++)
+        {
+            var (x, g) = Inputs(n, n);
+            foreach (var (lo, hi) in new[] { (0f, 6f), (-0.5f, 1f), (float.NegativeInfinity, 2f), (0.25f, float.PositiveInfinity) })
+            {
+                var d = new float[n];
+                GradientMasks.Clamp(x, g, lo, hi, d);
+                for (int i = 0; i < n; i++)
+                    Assert.Equal(x[i] >= lo && x[i] <= hi ? g[i] : 0f, d[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Positive_kernel_equals_its_definition_on_every_length()
+    {
+        for (int n = 0; n <= 64; n++)
+        {
+            var (x, g) = Inputs(n, 100 + n);
+            var d = new float[n];
+            GradientMasks.Positive(x, g, d);
+            for (int i = 0; i < n; i++) Assert.Equal(x[i] > 0f ? g[i] : 0f, d[i]);
+        }
+    }
+
+    [Fact]
+    public void Kernels_refuse_spans_of_different_lengths() =>
+        Assert.Contains("lengths differ", Assert.Throws<ArgumentException>(() => GradientMasks.Positive(new float[3], new float[3], new float[2])).Message);
+
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("relu6")]
+    [InlineData("clamp-min")]
+    [InlineData("clamp-max")]
+    public void Fused_and_create_graph_rules_agree(string op)
+    {
+        Func<Tensor, Tensor> f = op switch
+        {
+            "relu" => t => t.Relu(),
+            "relu6" => t => t.Clamp(0f, 6f),
+            "clamp-min" => t => t.Clamp(min: 0.5f),
+            _ => t => t.Clamp(max: 0.5f),
+        };
+        var (xs, gs) = Inputs(37, 7);
+        var x = Tensor.FromArray(xs, 37).RequireGrad();
+        var seed = Tensor.FromArray(gs, 37);
+        var fused = Gradients.Of([f(x)], [x], [seed])[0];
+        var graph = Gradients.Of([f(x)], [x], [seed], createGraph: true)[0];
+        Assert.Equal(graph.AsSpan().ToArray(), fused.AsSpan().ToArray());
+    }
+
+    [Fact]
+    public void Same_shape_logic_equals_the_broadcasting_path()
+    {
+        var random = new Random(3);
+        for (int n = 1; n <= 70; n += 3)
+        {
+            var a = Enumerable.Range(0, n).Select(_ => random.Next(2) == 1).ToArray();
+            var b = Enumerable.Range(0, n).Select(_ => random.Next(2) == 1).ToArray();
+            var ta = Tensor.FromArray(a, n);
+            var tb = Tensor.FromArray(b, n);
+            var tbRow = Tensor.FromArray(b, 1, n);                                  // [1, n]: takes the broadcasting path
+            Assert.Equal(a.Zip(b, (x, y) => x & y), ta.And(tb).AsBoolSpan().ToArray());
+            Assert.Equal(a.Zip(b, (x, y) => x | y), ta.Or(tb).AsBoolSpan().ToArray());
+            Assert.Equal(a.Zip(b, (x, y) => x ^ y), ta.Xor(tb).AsBoolSpan().ToArray());
+            Assert.Equal(ta.And(tb).AsBoolSpan().ToArray(), ta.And(tbRow).AsBoolSpan().ToArray());
+            Assert.Equal(ta.Xor(tb).AsBoolSpan().ToArray(), ta.Xor(tbRow).AsBoolSpan().ToArray());
+        }
+    }
+}
