@@ -28,6 +28,10 @@ public class ConvKernelTests
         [1, 3, 7, 41, 3, 3, 3, 1, 1, 3, 0, 1, 4, 1, 1, 3],   // depthwise stride 1, padding beyond the kernel
         [1, 3, 10, 37, 3, 3, 4, 2, 3, 1, 2, 0, 1, 1, 2, 3],  // depthwise, three column phases
         [2, 2, 9, 40, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2],   // depthwise stride 2 (MobileNet downsampling)
+        [2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3],    // depthwise stride 1, narrow plane (padded scratch path)
+        [1, 2, 14, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2],  // depthwise stride 1, 14 wide (one vector per row)
+        [1, 2, 5, 9, 2, 5, 5, 1, 1, 2, 1, 0, 3, 1, 2, 2],    // narrow, dilated, asymmetric padding
+        [1, 3, 3, 20, 3, 3, 3, 1, 1, 4, 2, 2, 3, 2, 1, 3],   // narrow, padding beyond the kernel (backward falls back)
     }.Select(a => new object[] { a });
 
     private static ConvGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);

@@ -19,6 +19,7 @@ internal static class ConvDepthwiseStride1
     /// <summary>One plane: output [OH, OW] (overwritten) = depthwise conv of input [H, W] with filter [kh, kw].</summary>
     public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g)
     {
+        if (UsePadded(g)) { ForwardPlanePadded(input, output, filter, g); return; }
         int kh = g.KernelHeight, kw = g.KernelWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
         var (lo, hi) = Interior(g);
         Span<int> rowAt = stackalloc int[kh];
@@ -132,6 +133,53 @@ internal static class ConvDepthwiseStride1
                 acc[2] = a2;
             }
             for (int j = 0; j < kw; j++) grad[i * kw + j] += Vector256.Sum(acc[j]);
+        }
+    }
+
+    /// <summary>Narrow planes (MobileNet's 7×7 and 14×14) have few or no interior columns for the vector loop, so
+    /// they are copied into a zero-padded scratch plane and every output column runs vectorised.</summary>
+    private static bool UsePadded(in ConvGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.OutWidth < NarrowWidth && g.KernelHeight * g.KernelWidth <= MaxPaddedTaps
+        && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
+
+    private const int NarrowWidth = 32;
+    private const int MaxPaddedTaps = 64;
+
+    [ThreadStatic] private static float[]? scratch;
+
+    /// <summary>
+    /// Forward of one plane through a zero-padded copy of width P = W + left + right: output row r, columns
+    /// [s, s + 16) accumulate Σᵢⱼ w[i, j] · xp[(r + i·dh)·P + s + j·dw] in one register. Vectors that run past
+    /// the row's last output column compute values that are never stored.
+    /// </summary>
+    private static void ForwardPlanePadded(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g)
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth, ow = g.OutWidth, dw = g.DilationW, dh = g.DilationH;
+        int pitch = g.InWidth + g.PadLeft + g.PadRight, rows = g.InHeight + g.PadTop + g.PadBottom;
+        int size = rows * pitch + 2 * Vector512<float>.Count;                             // slack for the last vector's reads
+        if (scratch is null || scratch.Length < size) scratch = new float[Math.Max(size, 4096)];
+        var padded = scratch.AsSpan(0, size);
+        padded.Clear();
+        for (int h = 0; h < g.InHeight; h++)
+            input.Slice(h * g.InWidth, g.InWidth).CopyTo(padded.Slice((h + g.PadTop) * pitch + g.PadLeft));
+        Span<Vector512<float>> taps = stackalloc Vector512<float>[kh * kw];
+        for (int t = 0; t < taps.Length; t++) taps[t] = Vector512.Create(filter[t]);
+        Span<float> line = stackalloc float[(ow + 15) / 16 * 16];
+        ref float x0 = ref MemoryMarshal.GetReference(padded);
+        for (int r = 0; r < g.OutHeight; r++)
+        {
+            for (int s = 0; s < ow; s += 16)
+            {
+                var acc = Vector512<float>.Zero;
+                for (int i = 0; i < kh; i++)
+                {
+                    int at = (r + i * dh) * pitch + s;
+                    for (int j = 0; j < kw; j++)
+                        acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(at + j * dw)), taps[i * kw + j], acc);
+                }
+                acc.CopyTo(line.Slice(s));
+            }
+            line[..ow].CopyTo(output.Slice(r * ow, ow));
         }
     }
 
