@@ -50,6 +50,17 @@ public static class QuadratureRule
         return (alphas, weights);
     }
 
+    /// <summary>The cell edges b₀ = 0 &lt; … &lt; bₙ = 1 of a rule with weights <paramref name="weights"/>:
+    /// bₖ = Σ_{j&lt;k} wⱼ. Node k lies in [bₖ, bₖ₊₁] for every <see cref="Quadrature"/> (for Gauss–Legendre by the
+    /// Chebyshev–Markov–Stieltjes separation theorem).</summary>
+    public static double[] Edges(ReadOnlySpan<double> weights)
+    {
+        var edges = new double[weights.Length + 1];
+        for (int k = 0; k < weights.Length; k++) edges[k + 1] = edges[k] + weights[k];
+        edges[^1] = 1;
+        return edges;
+    }
+
     /// <summary>Gauss–Legendre nodes (ascending) and weights on [−1, 1], by Newton's method on Pₙ.</summary>
     /// <remarks>Pₙ is evaluated by the three-term recurrence (k+1)Pₖ₊₁ = (2k+1)xPₖ − kPₖ₋₁; the weight of a root x is
     /// 2 / ((1 − x²) Pₙ′(x)²).</remarks>

@@ -39,13 +39,26 @@ public abstract class GradientMethod : IAttributionMethod
     /// ∂ target(f(rows)) / ∂ (rows or the hooked activation), per row, together with that attributed tensor's value
     /// (the rows themselves, or the activation).
     /// </summary>
-    protected (Tensor Gradient, Tensor Value) GradientOf(Tensor rows, Target target)
+    /// <param name="rows">The model inputs [N, …].</param>
+    /// <param name="target">The explained score, per row.</param>
+    /// <param name="replaceLayer">When attributing to a layer: replaces its activation in the forward pass (the
+    /// gradient is then taken with respect to the replacement, which must be a leaf that requires gradients).</param>
+    protected (Tensor Gradient, Tensor Value) GradientOf(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
+    {
+        var (gradient, value, _) = GradientAndScores(rows, target, replaceLayer);
+        return (gradient, value);
+    }
+
+    /// <summary><see cref="GradientOf"/> together with the target scores of the rows [N], from the same pass.</summary>
+    protected (Tensor Gradient, Tensor Value, Tensor Scores) GradientAndScores(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(target);
         var x = rows.Detach().RequireGrad();
-        var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, null, Name);
-        return activation is null ? (Gradients.Of(scores, x), x.Detach()) : (Gradients.Of(scores, activation), activation.Detach());
+        var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, replaceLayer, Name);
+        return activation is null
+            ? (Gradients.Of(scores, x), x.Detach(), scores.Detach())
+            : (Gradients.Of(scores, activation), activation.Detach(), scores.Detach());
     }
 
     /// <summary>Target scores of <paramref name="rows"/> without recording gradients.</summary>
@@ -53,5 +66,12 @@ public abstract class GradientMethod : IAttributionMethod
     {
         using var _ = GradMode.Off();
         return TargetedForward.Scores(Model, rows, target);
+    }
+
+    /// <summary>The activation of the attributed layer for <paramref name="rows"/>, without recording gradients.</summary>
+    protected Tensor LayerActivationOf(Tensor rows, Target target)
+    {
+        using var _ = GradMode.Off();
+        return TargetedForward.Run(Model, rows, target, AttributeTo.Hook ?? throw new InvalidOperationException($"{Name}: no layer to read; AttributeTo is the input."), null, Name).Layer!;
     }
 }

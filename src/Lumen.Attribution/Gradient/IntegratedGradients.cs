@@ -4,55 +4,49 @@ using Lumen.Tensors;
 
 namespace Lumen.Attribution.Gradient;
 
-/// <summary>Options of <see cref="IntegratedGradients"/>.</summary>
-public sealed record IntegratedGradientsOptions
-{
-    /// <summary>Number of points on the path from the baseline to the input.</summary>
-    public int Steps { get; init; } = 50;
-
-    /// <summary>How the path integral is discretised (Captum's default is Gauss–Legendre).</summary>
-    public Quadrature Quadrature { get; init; } = Quadrature.GaussLegendre;
-
-    /// <summary>The reference input x′.</summary>
-    public Baseline Baseline { get; init; } = Baseline.Zero;
-
-    /// <summary>Multiply the averaged gradient by (x − x′) (the global attribution); false gives the averaged
-    /// gradient alone (Captum's <c>multiply_by_inputs=False</c>).</summary>
-    public bool MultiplyByInputs { get; init; } = true;
-
-    /// <summary>Rows per forward/backward pass; null derives it from <see cref="MemoryBudgetBytes"/>.</summary>
-    public int? BatchSize { get; init; }
-
-    /// <summary>Memory the activations of one chunk may use.</summary>
-    public long MemoryBudgetBytes { get; init; } = Batching.DefaultMemoryBudgetBytes;
-}
-
 /// <summary>
 /// Integrated Gradients: the gradient averaged along the straight path from a baseline to the input, times the
-/// input's difference from the baseline.
+/// input's difference from the baseline; with <see cref="AttributeTo.Layer"/>, the same for a layer's activation.
 /// </summary>
 /// <remarks>
-/// IGᵢ(x) = (xᵢ − x′ᵢ) · ∫₀¹ ∂f(x′ + α(x − x′))/∂xᵢ dα ≈ (xᵢ − x′ᵢ) · Σₖ wₖ ∂f(x′ + αₖ(x − x′))/∂xᵢ.
+/// <para>IGᵢ(x) = (xᵢ − x′ᵢ) · ∫₀¹ ∂f(x′ + α(x − x′))/∂xᵢ dα ≈ (xᵢ − x′ᵢ) · Σₖ wₖ ∂f(x′ + αₖ(x − x′))/∂xᵢ.
 /// Completeness: Σᵢ IGᵢ = f(x) − f(x′); the reported <see cref="Attribution.Delta"/> is the quadrature's error in that
 /// identity. Sundararajan, Taly, Yan, "Axiomatic Attribution for Deep Networks" (ICML 2017),
-/// https://arxiv.org/abs/1703.01365
+/// https://arxiv.org/abs/1703.01365</para>
+/// <para>Captum's layer and neuron variants are combinations of options: <c>Target.Neuron</c> gives
+/// NeuronIntegratedGradients; <c>AttributeTo.Layer</c> with <see cref="LayerPath.Activation"/> gives
+/// LayerIntegratedGradients, with <see cref="LayerPath.Input"/> LayerConductance (Dhamdhere et al., "How Important Is
+/// a Neuron?", https://arxiv.org/abs/1805.12233) — Σₖ ∂f/∂a(αₖ) · (a(bₖ₊₁) − a(bₖ)) over the rule's cells [bₖ, bₖ₊₁],
+/// which costs one more forward pass per step — or, without <see cref="IntegratedGradientsOptions.MultiplyByInputs"/>,
+/// InternalInfluence (Leino et al., https://arxiv.org/abs/1802.03788). A layer's Delta assumes every path from the
+/// input to the output passes through the layer.</para>
+/// <para><see cref="IntegratedGradientsOptions.AdaptiveSteps"/> places the steps per sample by bisecting the cells
+/// whose trapezoid estimate misses their exact integral f(γ(r)) − f(γ(l)) most (<see cref="Common.AdaptiveSteps"/>).</para>
 /// </remarks>
 /// <example><code>var ig = new IntegratedGradients(model, new() { Steps = 32, Baseline = Baseline.Blurred(10) });
-/// var result = ig.Explain(input, Target.Class(207)); // result.Delta ≈ 0</code></example>
+/// var result = ig.Explain(input, Target.Class(207)); // result.Delta ≈ 0
+/// var conductance = new IntegratedGradients(model, new() { AttributeTo = AttributeTo.Layer("layer3"), LayerPath = LayerPath.Input });</code></example>
 public sealed class IntegratedGradients : GradientMethod
 {
     private readonly IntegratedGradientsOptions options;
 
     /// <summary>Binds Integrated Gradients to <paramref name="model"/>.</summary>
+    /// <exception cref="NotSupportedException">Adaptive steps with layer conductance.</exception>
     public IntegratedGradients(Module model, IntegratedGradientsOptions? options = null)
-        : base(model, AttributeTo.Input, supportsLayer: false)
+        : base(model, (options ?? new()).AttributeTo, supportsLayer: true)
     {
         this.options = options ?? new();
         QuadratureRule.Points(this.options.Quadrature, this.options.Steps); // validates steps now
+        if (this.options.AdaptiveSteps && this.options.Steps < 3)
+            throw new ArgumentOutOfRangeException(nameof(options), $"IntegratedGradients: adaptive steps need Steps ≥ 3, got {this.options.Steps}.");
+        if (this.options.AdaptiveSteps && Conductance)
+            throw new NotSupportedException("IntegratedGradients: adaptive steps are not supported with layer conductance (LayerPath.Input with MultiplyByInputs); use a fixed quadrature.");
     }
 
     /// <inheritdoc/>
     public override string Name => "integrated-gradients";
+
+    private bool Conductance => AttributeTo.Hook is not null && options.LayerPath == LayerPath.Input && options.MultiplyByInputs;
 
     /// <inheritdoc/>
     public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null)
@@ -61,40 +55,110 @@ public sealed class IntegratedGradients : GradientMethod
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank == 0) throw new ArgumentException($"IntegratedGradients: the input needs a batch dimension, got shape {input.Shape}.");
         var baseline = options.Baseline.For(input);
-        var (alphas, weights) = QuadratureRule.Points(options.Quadrature, options.Steps);
-        int samples = input.Shape[0], rowSize = input.Size / Math.Max(samples, 1), steps = alphas.Length;
-        var rowShape = input.Shape.With(0, 1);
-        var x = input.AsSpan().ToArray();
-        var x0 = baseline.AsSpan().ToArray();
-        var summed = new float[input.Size]; // Σₖ wₖ ∂f/∂x at the path points, per sample
+        int samples = input.Shape[0];
+        var path = new PathRows(this, new Line(baseline, input), target);
+        if (AttributeTo.Hook is not null && options.LayerPath == LayerPath.Activation) path = path.OnActivationLine(samples);
+        int chunk = Batching.ChunkSize(Model, path.Input.At([0], [1f]), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
 
-        int chunk = Batching.ChunkSize(Model, Row(x, x0, rowShape, rowSize, 0, (float)alphas[0]), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
-        Batching.ForEachChunk(steps * samples, chunk, (start, end) =>
+        var (summed, valueDims) = options.AdaptiveSteps
+            ? AdaptiveSum(path, samples, chunk, cancellation, progress)
+            : FixedSum(path, samples, chunk, cancellation, progress);
+        if (options.MultiplyByInputs && !Conductance)
         {
-            int count = end - start;
-            var rows = new float[count * rowSize];
-            var sampleOfRow = new int[count];
-            for (int r = 0; r < count; r++)
-            {
-                int step = (start + r) / samples, sample = (start + r) % samples;
-                sampleOfRow[r] = sample;
-                Interpolate(x, x0, sample * rowSize, rowSize, (float)alphas[step], rows.AsSpan(r * rowSize, rowSize));
-            }
-            var (gradient, _) = GradientOf(Tensor.FromArray(rows, [count, .. rowShape.Dims[1..]]), target.ForRows(sampleOfRow));
+            var line = path.Activation ?? path.Input;
+            for (int i = 0; i < summed.Length; i++) summed[i] *= line.To[i] - line.From[i];
+        }
+        var map = Tensor.FromArray(summed, valueDims);
+        return new Attribution(map, target, Name, options.MultiplyByInputs ? CompletenessDelta(input, baseline, map, target) : null);
+    }
+
+    /// <summary>Σₖ wₖ ∂f/∂v(αₖ) per sample with the configured quadrature (or, for conductance, Σₖ ∂f/∂a(αₖ) · Δaₖ).</summary>
+    private (float[] Summed, int[] Dims) FixedSum(PathRows path, int samples, int chunk, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        var (alphas, weights) = QuadratureRule.Points(options.Quadrature, options.Steps);
+        var edges = QuadratureRule.Edges(weights);
+        int rows = options.Steps * samples; // row = step · samples + sample
+        float[]? summed = null;
+        int[] dims = [];
+        int[] sampleOfRow = [.. Enumerable.Range(0, rows).Select(r => r % samples)];
+        float[] alphaOfRow = [.. Enumerable.Range(0, rows).Select(r => (float)alphas[r / samples])];
+        path.Evaluate(sampleOfRow, alphaOfRow, chunk, (first, gradient, _) =>
+        {
+            int count = gradient.Shape[0], size = gradient.Size / count;
+            if (summed is null) (summed, dims) = (new float[samples * size], [samples, .. gradient.Shape.Dims[1..]]);
             var g = gradient.AsSpan();
+            float[]? increments = null;
+            if (Conductance)
+            {
+                float[] low = [.. Enumerable.Range(first, count).Select(r => (float)edges[r / samples])];
+                float[] high = [.. Enumerable.Range(first, count).Select(r => (float)edges[r / samples + 1])];
+                increments = path.LayerIncrements(sampleOfRow[first..(first + count)], low, high);
+            }
             for (int r = 0; r < count; r++)
             {
-                float w = (float)weights[(start + r) / samples];
-                var acc = summed.AsSpan(sampleOfRow[r] * rowSize, rowSize);
-                var gr = g.Slice(r * rowSize, rowSize);
-                for (int i = 0; i < rowSize; i++) acc[i] += w * gr[i];
+                int step = (first + r) / samples, sample = sampleOfRow[first + r];
+                var acc = summed.AsSpan(sample * size, size);
+                var gr = g.Slice(r * size, size);
+                if (increments is not null)
+                {
+                    var da = increments.AsSpan(r * size, size);
+                    for (int i = 0; i < size; i++) acc[i] += gr[i] * da[i];
+                }
+                else
+                {
+                    float w = (float)weights[step];
+                    for (int i = 0; i < size; i++) acc[i] += w * gr[i];
+                }
             }
         }, cancellation, progress);
+        return (summed!, dims);
+    }
 
-        if (options.MultiplyByInputs)
-            for (int i = 0; i < summed.Length; i++) summed[i] *= x[i] - x0[i];
-        var map = Tensor.FromArray(summed, input.Shape.ToArray());
-        return new Attribution(map, target, Name, options.MultiplyByInputs ? CompletenessDelta(input, baseline, map, target) : null);
+    /// <summary>Σ wₖ ∂f/∂v(αₖ) per sample on points placed by <see cref="AdaptiveSteps"/>, evaluated in rounds.</summary>
+    private (float[] Summed, int[] Dims) AdaptiveSum(PathRows path, int samples, int chunk, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        var plan = new AdaptiveSteps(samples, options.Steps);
+        var line = path.Activation ?? path.Input;
+        var gradients = new List<float[]>(); // by evaluation index
+        int[] dims = [];
+        var initial = plan.InitialAlphas();
+        int[] sampleOfRow = [.. Enumerable.Range(0, initial.Length * samples).Select(r => r % samples)];
+        float[] alphaOfRow = [.. Enumerable.Range(0, initial.Length * samples).Select(r => (float)initial[r / samples])];
+        while (sampleOfRow.Length > 0)
+        {
+            path.Evaluate(sampleOfRow, alphaOfRow, chunk, (first, gradient, scores) =>
+            {
+                int count = gradient.Shape[0], size = gradient.Size / count;
+                dims = [samples, .. gradient.Shape.Dims[1..]];
+                var g = gradient.AsSpan();
+                var f = scores.AsSpan();
+                for (int r = 0; r < count; r++)
+                {
+                    int sample = sampleOfRow[first + r];
+                    var gr = g.Slice(r * size, size).ToArray();
+                    double slope = 0; // the scalar integrand ∇f · (to − from)
+                    for (int i = 0; i < size; i++) slope += gr[i] * (line.To[sample * size + i] - line.From[sample * size + i]);
+                    plan.Add(sample, alphaOfRow[first + r], f[r], slope, gradients.Count);
+                    gradients.Add(gr);
+                }
+            }, cancellation, null);
+            progress?.Report((double)gradients.Count / (options.Steps * samples));
+            var next = Enumerable.Range(0, samples).SelectMany(b => plan.NextAlphas(b).Select(a => (Sample: b, Alpha: a))).ToArray();
+            sampleOfRow = [.. next.Select(p => p.Sample)];
+            alphaOfRow = [.. next.Select(p => (float)p.Alpha)];
+        }
+        int rowSize = gradients[0].Length;
+        var summed = new float[samples * rowSize];
+        for (int b = 0; b < samples; b++)
+        {
+            var acc = summed.AsSpan(b * rowSize, rowSize);
+            foreach (var (index, weight) in plan.Weights(b))
+            {
+                var gr = gradients[index];
+                for (int i = 0; i < rowSize; i++) acc[i] += (float)weight * gr[i];
+            }
+        }
+        return (summed, dims);
     }
 
     /// <summary>Σ attribution − (f(x) − f(x′)) per sample.</summary>
@@ -104,7 +168,7 @@ public sealed class IntegratedGradients : GradientMethod
         var both = Tensor.FromArray([.. input.AsSpan(), .. baseline.AsSpan()], [2 * samples, .. input.Shape.Dims[1..]]);
         var scores = ScoresOf(both, target.ForRows([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)])).ToArray();
         var m = map.AsSpan();
-        int rowSize = input.Size / samples;
+        int rowSize = map.Size / samples;
         var delta = new float[samples];
         for (int b = 0; b < samples; b++)
         {
@@ -115,16 +179,79 @@ public sealed class IntegratedGradients : GradientMethod
         return Tensor.FromArray(delta, samples);
     }
 
-    private static Tensor Row(float[] x, float[] x0, Shape rowShape, int rowSize, int sample, float alpha)
+    /// <summary>The rows of a path: points on the input line or, on the activation line, the input itself with the
+    /// layer's activation replaced by points on that line; evaluated in chunks.</summary>
+    private sealed class PathRows(IntegratedGradients method, Line input, Target target, Line? activation = null)
     {
-        var row = new float[rowSize];
-        Interpolate(x, x0, sample * rowSize, rowSize, alpha, row);
-        return Tensor.FromArray(row, rowShape.ToArray());
+        public Line Input => input;
+
+        public Line? Activation => activation;
+
+        /// <summary>The same path on the straight line between the layer's activations for x′ and x.</summary>
+        public PathRows OnActivationLine(int samples)
+        {
+            int[] both = [.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)];
+            var activations = method.LayerActivationOf(input.At(both, [.. both.Select((_, r) => r < samples ? 1f : 0f)]), target.ForRows(both));
+            return new PathRows(method, input, target, new Line(activations.Slice(0, samples, 2 * samples), activations.Slice(0, 0, samples)));
+        }
+
+        /// <summary>Gradients and scores at the given points, in chunks; <paramref name="body"/> receives each chunk's
+        /// first row, gradient [count, …] and scores [count].</summary>
+        public void Evaluate(int[] sampleOfRow, float[] alphaOfRow, int chunk, Action<int, Tensor, Tensor> body, CancellationToken cancellation, IProgress<double>? progress)
+        {
+            Batching.ForEachChunk(sampleOfRow.Length, chunk, (start, end) =>
+            {
+                var samples = sampleOfRow[start..end];
+                var alphas = alphaOfRow[start..end];
+                var rowTarget = target.ForRows(samples);
+                Tensor gradient, scores;
+                if (activation is null) (gradient, _, scores) = method.GradientAndScores(input.At(samples, alphas), rowTarget);
+                else
+                {
+                    var points = activation.At(samples, alphas).RequireGrad();
+                    (gradient, _, scores) = method.GradientAndScores(input.At(samples, [.. alphas.Select(_ => 1f)]), rowTarget, _ => points);
+                }
+                body(start, gradient, scores);
+            }, cancellation, progress);
+        }
+
+        /// <summary>a(high) − a(low) of the layer on the input line, per row.</summary>
+        public float[] LayerIncrements(int[] sampleOfRow, float[] low, float[] high)
+        {
+            int count = sampleOfRow.Length;
+            int[] twice = [.. sampleOfRow, .. sampleOfRow];
+            var activations = method.LayerActivationOf(input.At(twice, [.. low, .. high]), target.ForRows(twice)).AsSpan();
+            int size = activations.Length / (2 * count);
+            var increments = new float[count * size];
+            for (int i = 0; i < increments.Length; i++) increments[i] = activations[count * size + i] - activations[i];
+            return increments;
+        }
     }
 
-    /// <summary>x′ + α(x − x′), computed in float32 in the same order as PyTorch.</summary>
-    private static void Interpolate(float[] x, float[] x0, int offset, int length, float alpha, Span<float> destination)
+    /// <summary>The straight line from <see cref="From"/> to <see cref="To"/> ([B, …] each), one row per sample.</summary>
+    private sealed class Line(Tensor from, Tensor to)
     {
-        for (int i = 0; i < length; i++) destination[i] = x0[offset + i] + alpha * (x[offset + i] - x0[offset + i]);
+        public float[] From { get; } = from.AsSpan().ToArray();
+
+        public float[] To { get; } = to.AsSpan().ToArray();
+
+        private readonly int[] rowDims = [.. to.Shape.Dims[1..]];
+
+        private readonly int rowSize = to.Size / Math.Max(to.Shape[0], 1);
+
+        /// <summary>Rows From[s] + α(To[s] − From[s]), computed in float32 in the same order as PyTorch.</summary>
+        public Tensor At(int[] sampleOfRow, float[] alphaOfRow)
+        {
+            int size = rowSize;
+            var rows = new float[sampleOfRow.Length * size];
+            for (int r = 0; r < sampleOfRow.Length; r++)
+            {
+                int offset = sampleOfRow[r] * size;
+                float alpha = alphaOfRow[r];
+                var row = rows.AsSpan(r * size, size);
+                for (int i = 0; i < size; i++) row[i] = From[offset + i] + alpha * (To[offset + i] - From[offset + i]);
+            }
+            return Tensor.FromArray(rows, [sampleOfRow.Length, .. rowDims]);
+        }
     }
 }
