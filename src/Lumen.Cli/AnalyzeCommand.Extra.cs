@@ -1,15 +1,19 @@
 using System.CommandLine;
+using Lumen.Analysis.Concepts;
 using Lumen.Analysis.Patching;
 using Lumen.Analysis.Probing;
 using Lumen.Imaging;
 using Lumen.Reports.Analyze;
+using Lumen.Reports.Html;
+using Lumen.Tensors;
+using Lumen.Zoo;
 
 namespace Lumen.Cli;
 
 internal static partial class AnalyzeCommand
 {
     /// <summary>The subcommands defined in the other parts of this class.</summary>
-    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers()];
+    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers(), ConceptTest()];
 
     private static Command Ablate()
     {
@@ -77,6 +81,48 @@ internal static partial class AnalyzeCommand
                 Console.WriteLine($"  {l.Layer,-28} linear {l.Linear,6:P1} (control {l.LinearControl,6:P1}, selectivity {l.LinearSelectivity,6:P1})   MLP {l.Mlp,6:P1} (control {l.MlpControl,6:P1}, selectivity {l.MlpSelectivity,6:P1})");
             return Written(AnalyzeReportWriter.Write(ProbeHtml.Render(report), ProbeHtml.Summary(report), parse.GetValue(common.Output)!.FullName));
         }, parse.GetValue(common.Threads))));
+        return command;
+    }
+
+    private static Command ConceptTest()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "A zoo model name (RGB ImageNet classifier). Default: the zoo's default model." };
+        var layer = new Option<string>("--layer", "-l") { Description = "The hook point whose activations the CAVs live in.", DefaultValueFactory = _ => "MobilenetV2_expanded_conv_15_add" };
+        var target = new Option<string>("--class", "-c") { Description = "The class to test (index or label).", DefaultValueFactory = _ => "zebra" };
+        var concept = new Option<string?>("--concept") { Description = "A folder of concept images; default: generated black-and-white stripes." };
+        var inputs = new Option<string?>("--inputs") { Description = "A folder of images whose sensitivity is tested; default: the bundled sample photos." };
+        var sets = new Option<int>("--random-sets") { Description = "Random concept sets (random crops of the inputs' photos).", DefaultValueFactory = _ => 5 };
+        var size = new Option<int>("--per-set") { Description = "Images per concept and random set.", DefaultValueFactory = _ => 15 };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and summary.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-tcav") };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var command = new Command("tcav", "TCAV: is a class sensitive to a concept (default: stripes for 'zebra')? CAVs against random sets, with a t-test p-value.") { model, layer, target, concept, inputs, sets, size, output, threads };
+        command.SetAction(parse => Guarded(() =>
+        {
+            var zoo = ModelZoo.Default;
+            var zooModel = parse.GetValue(model) is string m ? zoo.Load(m) : zoo.Load(zoo.DefaultModel);
+            zooModel.Module.Eval();
+            int classIndex = zooModel.FindClass(parse.GetValue(target)!);
+            int n = parse.GetValue(size), px = zooModel.Descriptor.InputSize;
+            Tensor Batch(IEnumerable<Image> images) => Tensor.Concat([.. images.Select(i => ImageTensor.FromImage(i, zooModel.Preprocess))]);
+            var photos = (parse.GetValue(inputs) is string dir ? ExampleSet.FromImageFolder(dir, zooModel.Preprocess) : ExampleSet.FromImageFolder(SampleImages.Folder, zooModel.Preprocess));
+            var photoImages = Enumerable.Range(0, photos.Count).Select(photos.Display).ToList();
+            var conceptImages = parse.GetValue(concept) is string cdir ? Enumerable.Range(0, Math.Min(n, ExampleSet.FromImageFolder(cdir, zooModel.Preprocess).Count)).Select(ExampleSet.FromImageFolder(cdir, zooModel.Preprocess).Display).ToList()
+                : ConceptImages.Stripes(n, px, seed: 1);
+            var randomSets = Enumerable.Range(0, parse.GetValue(sets)).Select(s => Batch(ConceptImages.RandomCrops(photoImages, n, px, seed: 100 + s))).ToList();
+            var tcav = new Tcav(zooModel.Module, parse.GetValue(layer)!);
+            Console.WriteLine($"model    {zooModel.Descriptor.Name}, layer {parse.GetValue(layer)}, class {classIndex} {zooModel.Label(classIndex)}");
+            Console.WriteLine($"concept  {(parse.GetValue(concept) ?? "generated stripes")} ({conceptImages.Count} images); {randomSets.Count} random sets; {photos.Count} inputs");
+            var result = tcav.Test(Batch(conceptImages), randomSets, Batch(photoImages), classIndex);
+            Console.WriteLine($"TCAV     {result.Mean:F3} (per random set: {string.Join(", ", result.Scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
+            Console.WriteLine($"random   {result.RandomScores.Average():F3} (per pair: {string.Join(", ", result.RandomScores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
+            Console.WriteLine($"t-test   t = {result.T:F2}, p = {result.P:G3}; CAV accuracy {result.CavAccuracies.Average():P0}");
+            var page = new HtmlDocument("Lumen analyze tcav", $"{zooModel.Descriptor.Name} · {parse.GetValue(layer)} · class {classIndex} {zooModel.Label(classIndex)}");
+            page.Figures(conceptImages.Take(6).Select(i => (i, "concept", (string?)null)));
+            page.Table(["", "mean", "per set"], [["concept TCAV", result.Mean.ToString("F3", System.Globalization.CultureInfo.InvariantCulture), string.Join(" ", result.Scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))],
+                ["random vs random", result.RandomScores.Average().ToString("F3", System.Globalization.CultureInfo.InvariantCulture), string.Join(" ", result.RandomScores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))]]);
+            page.Paragraph($"Welch t-test of the concept's scores against random-vs-random CAVs: t = {result.T:F2}, p = {result.P:G3} (significant below 0.05). TCAV = fraction of the inputs whose class logit rises along the CAV (Kim et al. 2018).");
+            return Written(AnalyzeReportWriter.Write(page, result, parse.GetValue(output)!.FullName));
+        }, parse.GetValue(threads)));
         return command;
     }
 }
