@@ -82,4 +82,17 @@ public class EvaluateJobTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void Meta_evaluation_says_which_metrics_react_to_randomised_maps()
+    {
+        var report = new EvaluateJob(ToyClassifier.Create(), Options with { Metrics = ["deletion", "sparseness"], MetaEvaluate = true }).Run([new("a", ToyClassifier.Picture(1))]);
+        Assert.Equal(["deletion", "sparseness"], report.Meta.Select(m => m.Metric));
+        var sparseness = report.Meta.Single(m => m.Metric == "sparseness");
+        Assert.Equal(0, sparseness.Reactivity); // a permutation keeps the Gini index
+        Assert.False(sparseness.Trusted);
+        var html = EvaluateHtml.Render(report).ToString();
+        Assert.Contains("Which metrics to trust", html);
+        Assert.Contains("\"meta\"", EvaluateReportWriter.ToJson(report));
+    }
 }
