@@ -32,6 +32,11 @@ public static class OnnxOps
         LossOps.Register();
         AttentionOps.Register();
         QuantizationOps.Register();
+        SignalOps.Register();
+        BitCastOps.Register();
+        DetectionOps.Register();
+        SetOps.Register();
+        SamplingOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

@@ -4,7 +4,7 @@ using Lumen.Tensors;
 namespace Lumen.Onnx.Ops;
 
 /// <summary>
-/// Attention (opset 23) as a composite: softmax(mask(softcap(scale·Q·Kᵀ)))·V with 3-D or 4-D inputs, grouped-query
+/// Attention (opset 23) and RotaryEmbedding as composites. Attention: softmax(mask(softcap(scale·Q·Kᵀ)))·V with 3-D or 4-D inputs, grouped-query
 /// heads, boolean or additive masks, per-batch key padding (nonpad_kv_seqlen), upper-left causal masking and past
 /// key/value concatenation.
 /// </summary>
@@ -12,7 +12,18 @@ namespace Lumen.Onnx.Ops;
 /// (0 raw, 1 soft-capped, 2 soft-capped plus mask, 3 softmax — the order of the ONNX reference).</remarks>
 internal static class AttentionOps
 {
-    public static void Register() => OnnxOps.Register("Attention", 23, node =>
+    public static void Register()
+    {
+        OnnxOps.Register("Attention", 23, Attention);
+        OnnxOps.Register("RotaryEmbedding", 23, node =>
+        {
+            bool interleaved = node.Int("interleaved", 0) != 0;
+            int rotaryDim = (int)node.Int("rotary_embedding_dim", 0), heads = (int)node.Int("num_heads", 0);
+            return inputs => [Rotary(inputs.Arg(0), inputs.Arg(1), inputs.Arg(2), inputs.Optional(3), interleaved, rotaryDim, heads)];
+        });
+    }
+
+    private static OnnxKernel Attention(OnnxNode node)
     {
         bool causal = node.Int("is_causal", 0) != 0;
         int qHeads = (int)node.Int("q_num_heads", 0), kvHeads = (int)node.Int("kv_num_heads", 0);
@@ -21,7 +32,50 @@ internal static class AttentionOps
         float softcap = node.Float("softcap", 0f);
         if (mode is < 0 or > 3) throw node.Unsupported($"qk_matmul_output_mode {mode}");
         return inputs => Attend(inputs, causal, qHeads, kvHeads, mode, scale, softcap);
-    });
+    }
+
+    // RotaryEmbedding: the first `rotaryDim` features of each head turn by the angle of their position,
+    // (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin), pairing feature i with i + rot/2 (or 2i with 2i+1 interleaved).
+    private static Tensor Rotary(Tensor x, Tensor cosCache, Tensor sinCache, Tensor? positions, bool interleaved, int rotaryDim, int heads)
+    {
+        bool flat = x.Rank == 3;
+        if (flat)
+        {
+            if (heads <= 0) throw new ArgumentException("RotaryEmbedding: a 3-D input needs num_heads.");
+            x = Heads(x, heads);
+        }
+        if (x.Rank != 4) throw new ArgumentException($"RotaryEmbedding: expected [batch, heads, sequence, head_size] or [batch, sequence, hidden], got {x.Shape}.");
+        int b = x.Shape[0], h = x.Shape[1], s = x.Shape[2], d = x.Shape[3];
+        int rot = rotaryDim > 0 ? rotaryDim : d, half = rot / 2;
+        Tensor cos = cosCache, sin = sinCache;
+        if (positions is not null)
+        {
+            var index = CastOps.To(positions, DType.Int64).Reshape(-1);
+            cos = cos.IndexSelect(0, index).Reshape(b, s, -1);
+            sin = sin.IndexSelect(0, index).Reshape(b, s, -1);
+        }
+        if (cos.Shape[cos.Rank - 1] < half) throw new ArgumentException($"RotaryEmbedding: caches of width {cos.Shape[cos.Rank - 1]} for {rot} rotated features.");
+        cos = cos.Slice(cos.Rank - 1, 0, half).Unsqueeze(1); // [B, 1, S, rot/2]
+        sin = sin.Slice(sin.Rank - 1, 0, half).Unsqueeze(1);
+        var rotated = x.Slice(3, 0, rot);
+        Tensor x1, x2;
+        if (interleaved)
+        {
+            var pairs = rotated.Reshape(b, h, s, half, 2);
+            x1 = pairs.Slice(4, 0, 1).Squeeze(4);
+            x2 = pairs.Slice(4, 1, 2).Squeeze(4);
+        }
+        else
+        {
+            x1 = rotated.Slice(3, 0, half);
+            x2 = rotated.Slice(3, half, rot);
+        }
+        var y1 = x1 * cos - x2 * sin;
+        var y2 = x2 * cos + x1 * sin;
+        var y = interleaved ? Tensor.Concat([y1.Unsqueeze(4), y2.Unsqueeze(4)], 4).Reshape(b, h, s, rot) : Tensor.Concat([y1, y2], 3);
+        if (rot < d) y = Tensor.Concat([y, x.Slice(3, rot, d)], 3);
+        return flat ? y.Permute(0, 2, 1, 3).Reshape(b, s, h * d) : y;
+    }
 
     private static Tensor[] Attend(Tensor?[] inputs, bool causal, int qHeads, int kvHeads, long mode, float? scale, float softcap)
     {

@@ -3,7 +3,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, Trilu, OneHot, NonZero.</summary>
+/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, CumProd, Trilu, OneHot, NonZero.</summary>
 internal static class IndexingOps
 {
     public static void Register()
@@ -94,6 +94,16 @@ internal static class IndexingOps
                 return [x.CumSum(axis, exclusive, reverse)];
             };
         });
+        OnnxOps.Register("CumProd", 26, node =>
+        {
+            bool exclusive = node.Int("exclusive", 0) != 0, reverse = node.Int("reverse", 0) != 0;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int axis = OpHelpers.Axis(OpHelpers.Longs(inputs.Arg(1))[0], x.Rank, "CumProd");
+                return [CumProd(x, axis, exclusive, reverse)];
+            };
+        });
         OnnxOps.Register("Trilu", 14, node =>
         {
             bool upper = node.Int("upper", 1) != 0;
@@ -145,6 +155,25 @@ internal static class IndexingOps
             }
             return [OpHelpers.LongTensor(data, new Shape(x.Rank, hits.Count))];
         });
+    }
+
+    // y_i = Π_{j ≤ i} x_j (j < i exclusive; j ≥ i / j > i reversed) as a product over a masked copy of x with a second
+    // copy of the axis: [.., n, ..] → [.., n (i), n (j), ..], entries outside the range set to 1. The gradient is Prod's.
+    private static Tensor CumProd(Tensor x, int axis, bool exclusive, bool reverse)
+    {
+        int n = x.Shape[axis];
+        var include = new bool[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                include[i * n + j] = reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i);
+        var maskDims = Enumerable.Repeat(1, x.Rank + 1).ToArray();
+        maskDims[axis] = n;
+        maskDims[axis + 1] = n;
+        var mask = OpHelpers.BoolTensor(include, new Shape(maskDims));
+        var dims = x.Shape.ToArray().ToList();
+        dims.Insert(axis, n);
+        var copies = x.Unsqueeze(axis).BroadcastTo(new Shape([.. dims]));
+        return Tensor.Where(mask, copies, OpHelpers.ScalarLike(x, 1)).Prod(axis + 1);
     }
 
     private static ScatterReduction Reduction(OnnxNode node) => node.String("reduction", "none") switch

@@ -1,0 +1,163 @@
+using Lumen.Onnx.Graph;
+using Lumen.Tensors;
+
+namespace Lumen.Onnx.Ops;
+
+/// <summary>
+/// Signal processing: DFT (complex or real input, inverse, one-sided, dft_length), STFT, and the Hann, Hamming and
+/// Blackman windows. Transforms are products with cosine and sine matrices, so their gradients are MatMul's.
+/// </summary>
+/// <remarks>
+/// Complex values are pairs in the last dimension ([…, 2]; a last dimension of 1 is real). Forward:
+/// Y[k] = Σ_t x[t]·e^(−2πi·kt/L); inverse: y[t] = (1/L)·Σ_k X[k]·e^(+2πi·kt/L); one-sided forward keeps
+/// k ≤ L/2, one-sided inverse reads the bins k ≤ L/2 of a Hermitian spectrum and returns the real signal
+/// (bins 0 &lt; k &lt; L/2 counted twice). Windows with N = size (periodic) or size − 1 (symmetric):
+/// Hann 0.5 − 0.5·cos(2πn/N), Hamming 25/46 − 21/46·cos(2πn/N), Blackman 0.42 − 0.5·cos(2πn/N) + 0.08·cos(4πn/N).
+/// See the ONNX DFT/STFT specifications and Oppenheim and Schafer, "Discrete-Time Signal Processing".
+/// </remarks>
+internal static class SignalOps
+{
+    public static void Register()
+    {
+        OnnxOps.Register("DFT", 17, node =>
+        {
+            bool inverse = node.Int("inverse", 0) != 0, onesided = node.Int("onesided", 0) != 0;
+            long? axisAttribute = node.Opset < 20 ? node.Int("axis", 1) : null;
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                long axis = axisAttribute ?? (inputs.Optional(2) is { } a ? OpHelpers.Longs(a)[0] : -2);
+                int normalized = axis < 0 ? (int)axis + x.Rank : (int)axis;
+                if (normalized < 0 || normalized >= x.Rank - 1) throw new ArgumentException($"DFT: axis {axis} is outside the signal dimensions of {x.Shape}.");
+                int? length = inputs.Optional(1) is { } l ? (int)OpHelpers.Longs(l)[0] : null;
+                return [Transform(x, normalized, length, inverse, onesided)];
+            };
+        });
+        OnnxOps.Register("STFT", 17, node =>
+        {
+            bool onesided = node.Int("onesided", 1) != 0;
+            return inputs => [Stft(inputs.Arg(0), (int)OpHelpers.Longs(inputs.Arg(1))[0], inputs.Optional(2),
+                inputs.Optional(3) is { } f ? (int)OpHelpers.Longs(f)[0] : null, onesided)];
+        });
+        Window("HannWindow", n => [0.5, 0.5]);
+        Window("HammingWindow", n => [25.0 / 46, 21.0 / 46]);
+        Window("BlackmanWindow", n => [0.42, 0.5, 0.08]);
+    }
+
+    // a0 − a1·cos(2πn/N) + a2·cos(4πn/N)
+    private static void Window(string op, Func<int, double[]> coefficients) => OnnxOps.Register(op, 17, node =>
+    {
+        bool periodic = node.Int("periodic", 1) != 0;
+        int outputType = (int)node.Int("output_datatype", 1);
+        return inputs =>
+        {
+            int size = (int)OpHelpers.Longs(inputs.Arg(0))[0];
+            if (size < 0) throw new ArgumentException($"{op}: size must be non-negative, got {size}.");
+            var a = coefficients(size);
+            double period = periodic ? size : size - 1;
+            var w = new float[size];
+            for (int n = 0; n < size; n++)
+            {
+                double phase = 2 * Math.PI * n / period;
+                w[n] = (float)(a[0] - a[1] * Math.Cos(phase) + (a.Length > 2 ? a[2] * Math.Cos(2 * phase) : 0));
+            }
+            return [CastOps.ToOnnxType(OpHelpers.FloatTensor(w, new Shape(size)), outputType)];
+        };
+    });
+
+    /// <summary>The DFT of <paramref name="x"/> ([…, 1 or 2]) along <paramref name="axis"/>.</summary>
+    public static Tensor Transform(Tensor x, int axis, int? length, bool inverse, bool onesided)
+    {
+        x.RequireFloat("DFT");
+        int last = x.Rank - 1;
+        int parts = x.Shape[last];
+        if (parts is not (1 or 2)) throw new ArgumentException($"DFT: the last dimension holds 1 (real) or 2 (complex) values, got {x.Shape}.");
+        var real = MoveLast(x.Slice(last, 0, 1).Squeeze(last), axis);
+        var imaginary = parts == 2 ? MoveLast(x.Slice(last, 1, 2).Squeeze(last), axis) : null;
+        int n = real.Shape[real.Rank - 1];
+        int size = length ?? (inverse && onesided ? 2 * (n - 1) : n);
+        if (size <= 0) throw new ArgumentException($"DFT: dft_length must be positive, got {size}.");
+        Tensor outReal, outImaginary;
+        if (inverse && onesided)
+        {
+            // Real signal from the bins k ≤ L/2 of a Hermitian spectrum.
+            int bins = Math.Min(n, size / 2 + 1);
+            var (cos, sin) = Matrices(bins, size, size, k => k == 0 || 2 * k == size ? 1.0 / size : 2.0 / size);
+            var y = Trim(real, bins).MatMul(cos);
+            if (imaginary is not null) y = y - Trim(imaginary, bins).MatMul(sin);
+            return MoveBack(y, axis).Unsqueeze(last);
+        }
+        int used = Math.Min(n, size), outputs = onesided ? size / 2 + 1 : size;
+        var (c, s) = Matrices(used, outputs, size, _ => inverse ? 1.0 / size : 1.0);
+        var xr = Trim(real, used);
+        var xi = imaginary is null ? null : Trim(imaginary, used);
+        if (!inverse)
+        {
+            outReal = xi is null ? xr.MatMul(c) : xr.MatMul(c) + xi.MatMul(s);
+            outImaginary = xi is null ? -xr.MatMul(s) : xi.MatMul(c) - xr.MatMul(s);
+        }
+        else
+        {
+            outReal = xi is null ? xr.MatMul(c) : xr.MatMul(c) - xi.MatMul(s);
+            outImaginary = xi is null ? xr.MatMul(s) : xr.MatMul(s) + xi.MatMul(c);
+        }
+        return Tensor.Concat([MoveBack(outReal, axis).Unsqueeze(last), MoveBack(outImaginary, axis).Unsqueeze(last)], last);
+    }
+
+    private static Tensor Stft(Tensor signal, int step, Tensor? window, int? frameLength, bool onesided)
+    {
+        if (signal.Rank != 3) throw new ArgumentException($"STFT: the signal must be [batch, length, 1 or 2], got {signal.Shape}.");
+        int frame = frameLength ?? window?.Size ?? throw new ArgumentException("STFT: neither window nor frame_length is given.");
+        if (window is not null && window.Size != frame) throw new ArgumentException($"STFT: window of {window.Size} values for frames of {frame}.");
+        if (step <= 0 || frame <= 0 || frame > signal.Shape[1]) throw new ArgumentException($"STFT: frame_step {step} and frame_length {frame} do not fit a signal of {signal.Shape[1]}.");
+        int frames = 1 + (signal.Shape[1] - frame) / step;
+        var slices = new Tensor[frames];
+        for (int f = 0; f < frames; f++) slices[f] = signal.Slice(1, f * step, f * step + frame).Unsqueeze(1);
+        var framed = Tensor.Concat(slices, 1); // [batch, frames, frame, parts]
+        if (window is not null) framed = framed * CastOps.To(window, DType.Float32).Reshape(frame, 1);
+        return Transform(framed, 2, null, inverse: false, onesided);
+    }
+
+    // cos/sin(2π·r·c/L)·weight(r) as [rows, columns] matrices.
+    private static (Tensor Cos, Tensor Sin) Matrices(int rows, int columns, int length, Func<int, double> weight)
+    {
+        var cos = new float[rows * columns];
+        var sin = new float[rows * columns];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+            {
+                double phase = 2 * Math.PI * ((long)r * c % length) / length;
+                double w = weight(r);
+                cos[r * columns + c] = (float)(Math.Cos(phase) * w);
+                sin[r * columns + c] = (float)(Math.Sin(phase) * w);
+            }
+        return (OpHelpers.FloatTensor(cos, new Shape(rows, columns)), OpHelpers.FloatTensor(sin, new Shape(rows, columns)));
+    }
+
+    // The first `count` entries of the last axis, zero-padded when the signal is shorter.
+    private static Tensor Trim(Tensor x, int count)
+    {
+        int n = x.Shape[x.Rank - 1];
+        if (n == count) return x;
+        if (n > count) return x.Slice(x.Rank - 1, 0, count);
+        var pads = new int[2 * x.Rank];
+        pads[2 * x.Rank - 1] = count - n;
+        return x.Pad(pads);
+    }
+
+    private static Tensor MoveLast(Tensor x, int axis)
+    {
+        if (axis == x.Rank - 1) return x;
+        var order = Enumerable.Range(0, x.Rank).Where(a => a != axis).Append(axis).ToArray();
+        return x.Permute(order);
+    }
+
+    private static Tensor MoveBack(Tensor x, int axis)
+    {
+        if (axis == x.Rank - 1) return x;
+        var order = Enumerable.Range(0, x.Rank).Where(a => a != axis).Append(axis).ToArray();
+        var inverse = new int[x.Rank];
+        for (int i = 0; i < x.Rank; i++) inverse[order[i]] = i;
+        return x.Permute(inverse);
+    }
+}
