@@ -10,6 +10,7 @@ public static class Program
         ["elementwise"] = ("Unary kernels, reductions and softmax vs naive twins/composites: elementwise [--size 4194304] [--threads 1]", ElementwiseBenchmark.Run),
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
+        ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
         ["attribution"] = ("Seconds of IG (50 steps), SmoothGrad (10 and 50 samples), GradientShap (5), Grad-CAM and LRP on MobileNetV2 224 vs Saliency and Captum: attribution [--threads 2] [--repeats 3]", AttributionBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),

@@ -46,15 +46,15 @@ internal static class RetrainCommand
         try
         {
             if (threads is int t) Parallelism.MaxDegree = Math.Max(1, t);
-            if (!dataFolder.Exists) throw new DirectoryNotFoundException($"--data: {dataFolder.FullName} does not exist.");
             if (trainCount < 10 || testCount < 10 || epochs < 1) throw new ArgumentException($"--train ({trainCount}) and --test ({testCount}) must be at least 10 and --epochs ({epochs}) at least 1.");
             var methods = ExplainCommand.ParseMethods(methodList).Select(KnownAttributionMethods.Find).Select(m => (m.Name, (Func<Module, IAttributionMethod>)m.Create)).ToList();
+            var retraining = new RetrainingOptions { Seed = seed, Training = new ClassifierTrainingOptions { Epochs = epochs } };
+            var options = new RemoveAndRetrainOptions { Modes = ParseModes(modeList), Fractions = ParseFractions(fractionList), Retraining = retraining };
+            if (!dataFolder.Exists) throw new DirectoryNotFoundException($"--data: {dataFolder.FullName} does not exist.");
             var all = Idx.LoadLabelledImages(dataFolder.FullName, mean: 0.1307f, std: 0.3081f);
             if (trainCount + testCount > all.Count) throw new ArgumentException($"--train {trainCount} + --test {testCount} exceed the {all.Count} samples in {dataFolder.FullName}.");
             var (rest, testData) = all.Split(testCount, seed);
             var trainData = rest.Take(trainCount);
-            var retraining = new RetrainingOptions { Seed = seed, Training = new ClassifierTrainingOptions { Epochs = epochs } };
-            var options = new RemoveAndRetrainOptions { Modes = ParseModes(modeList), Fractions = ParseFractions(fractionList), Retraining = retraining };
             Console.WriteLine($"data     {dataFolder.FullName}: {trainData.Count} training, {testData.Count} test samples");
             Console.WriteLine($"methods  {string.Join(", ", methods.Select(m => m.Name))} + {RemoveAndRetrain.RandomRanking}");
             var watch = Stopwatch.StartNew();

@@ -59,6 +59,7 @@ public static class KnownMetrics
         new("effective-complexity", "Effective complexity", MetricCategory.Complexity, "Number of |aᵢ| above 1e-5.", _ => new EffectiveComplexity()),
         new("model-parameter-randomisation", "Model parameter randomisation (cascading)", MetricCategory.Randomisation, "Similarity to the original map as layers are randomised top-down.", _ => new ModelParameterRandomisation(new() { Checkpoints = 8 })),
         new("independent-parameter-randomisation", "Model parameter randomisation (independent)", MetricCategory.Randomisation, "Similarity to the original map with one layer randomised at a time.", _ => new ModelParameterRandomisation(new() { Mode = RandomisationMode.Independent, Checkpoints = 8 })),
+        new("smooth-model-parameter-randomisation", "Smooth model parameter randomisation (sMPRT)", MetricCategory.Randomisation, "Cascading randomisation with each map averaged over 4 noisy inputs.", _ => new ModelParameterRandomisation(new() { Checkpoints = 8, NoiseSamples = 4 })),
         new("random-logit", "Random logit", MetricCategory.Randomisation, "Similarity to the map of a random other class.", _ => new RandomLogit()),
         new("completeness", "Completeness", MetricCategory.Axiomatic, "1 if Σa = f(x) − f(0).", _ => new Completeness()),
         new("non-sensitivity", "Non-sensitivity", MetricCategory.Axiomatic, "Features with zero attribution that matter, or nonzero that do not.", s => new NonSensitivity(new() { PatchSize = s.Rank == 4 ? Math.Max(1, s[2] / 16) : 1 })),

@@ -39,6 +39,17 @@ public class RandomisationTests
     }
 
     [Fact]
+    public void Smooth_randomisation_averages_the_same_noisy_inputs_so_the_control_stays_at_one()
+    {
+        var metric = new ModelParameterRandomisation(new() { NoiseSamples = 3 });
+        Assert.Equal("smooth-model-parameter-randomisation", metric.Name);
+        var control = metric.Evaluate(Input(Toy.Mlp(), _ => new InputMagnitude()));
+        Assert.All(control.Curves!, c => Assert.All(c.Y, y => Assert.Equal(1, y, 12)));
+        var gradient = metric.Evaluate(Input(Toy.Mlp(), m => new Saliency(m)));
+        Assert.All(gradient.Curves!, c => Assert.True(c.Y[^1] < 0.9, $"similarity {c.Y[^1]}"));
+    }
+
+    [Fact]
     public void Checkpoints_pick_evenly_spread_layers_including_the_last()
     {
         var result = new ModelParameterRandomisation(new() { Checkpoints = 1 }).Evaluate(Input(Toy.Mlp(), m => new Saliency(m)));

@@ -13,6 +13,12 @@ public sealed record ModelParameterRandomisationOptions : MetricOptions
     /// <summary>How original and randomised maps are compared.</summary>
     public ISimilarity Similarity { get; init; } = Functions.Similarity.AbsoluteSpearman;
 
+    /// <summary>Noisy copies of the input each map is averaged over (smooth MPRT); 1 = the plain test.</summary>
+    public int NoiseSamples { get; init; } = 1;
+
+    /// <summary>Standard deviation of the smoothing noise, relative to the input's value range (max − min).</summary>
+    public double NoiseLevel { get; init; } = 0.1;
+
     /// <summary>Explain after at most this many layers (evenly spread, always including the last); null = after every
     /// layer. Cascading randomises every layer either way.</summary>
     public int? Checkpoints { get; init; }
@@ -23,14 +29,19 @@ public sealed record ModelParameterRandomisationOptions : MetricOptions
 /// A method that depends on the model gives falling similarity; the curve is per layer, the score its mean (low is
 /// good). The model is restored afterwards, also when an exception is thrown.</summary>
 /// <remarks>sₗ = sim(Φ(f_{θ̃≥l}, x), Φ(f_θ, x)), θ̃ ~ N(mean θₗ, std θₗ). Adebayo et al., "Sanity checks for saliency
-/// maps" (NeurIPS 2018), https://arxiv.org/abs/1810.03292</remarks>
+/// maps" (NeurIPS 2018), https://arxiv.org/abs/1810.03292. With <see cref="ModelParameterRandomisationOptions.NoiseSamples"/>
+/// N &gt; 1 both maps are means over the same N noisy inputs, Φ̄ = (1/N) Σ Φ(x + εₙ), εₙ ~ N(0, σ²) (smooth MPRT:
+/// Hedström et al., "Sanity checks revisited: an exploration to repair the model parameter randomisation test", XAI in
+/// Action workshop, NeurIPS 2023, https://arxiv.org/abs/2401.06465), which removes the noise that gradient maps share
+/// with any random network.</remarks>
 /// <example><code>var curve = new ModelParameterRandomisation().Evaluate(input with { Explainer = m => new Saliency(m) }).Curve;</code></example>
 public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptions? options = null) : CurveMetric
 {
     private readonly ModelParameterRandomisationOptions options = options ?? new();
 
     /// <inheritdoc/>
-    public override string Name => options.Mode == RandomisationMode.Cascading ? "model-parameter-randomisation" : "independent-parameter-randomisation";
+    public override string Name => (options.NoiseSamples > 1 ? "smooth-" : "")
+        + (options.Mode == RandomisationMode.Cascading ? "model-parameter-randomisation" : "independent-parameter-randomisation");
 
     /// <inheritdoc/>
     public override MetricCategory Category => MetricCategory.Randomisation;
@@ -70,8 +81,10 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
         if (layers.Count == 0) throw new ArgumentException($"{Name}: the model has no parameters to randomise.");
         var checkpoints = Checkpoints(layers.Count);
         var saved = layers.SelectMany(l => l.Parameters).Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToDictionary<Parameter, Parameter, float[]>(p => p, p => p.Value.AsSpan().ToArray(), ReferenceEqualityComparer.Instance);
+        if (options.NoiseSamples < 1) throw new ArgumentOutOfRangeException(nameof(input), $"{Name}: NoiseSamples must be at least 1, got {options.NoiseSamples}.");
         var rng = new Random(options.Seed);
-        var original = input.Attribution.AsSpan().ToArray();
+        var noisy = NoisyInputs(input);
+        var original = options.NoiseSamples > 1 ? Explain(input, noisy) : input.Attribution.AsSpan().ToArray();
         int samples = input.Samples, rowSize = original.Length / samples;
         var ys = new List<double[]>();
         var labels = new List<string>();
@@ -83,8 +96,7 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
                 if (options.Mode == RandomisationMode.Independent) Restore(saved);
                 foreach (var p in layers[l].Parameters) Randomise(p.Value, saved[p], rng);
                 if (!checkpoints.Contains(l)) continue;
-                var method = Common.Reexplainer.MethodFor(input);
-                var map = Common.Reexplainer.Explain(method, input, input.Input.AsSpan().ToArray());
+                var map = Explain(input, noisy);
                 ys.Add([.. Enumerable.Range(0, samples).Select(b => options.Similarity.Compute(original.AsSpan(b * rowSize, rowSize), map.AsSpan(b * rowSize, rowSize)))]);
                 labels.Add(layers[l].Name.Length == 0 ? "(root)" : layers[l].Name);
             }
@@ -100,6 +112,29 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
             var finite = y.Where(double.IsFinite).ToArray();
             return new Curve(xs, y, finite.Length == 0 ? double.NaN : finite.Average(), [.. labels]);
         })];
+    }
+
+    /// <summary>The inputs each map is averaged over: the input itself, or its noisy copies (fixed for the whole run).</summary>
+    private float[][] NoisyInputs(MetricInput input)
+    {
+        var x = input.Input.AsSpan().ToArray();
+        if (options.NoiseSamples == 1) return [x];
+        var rng = new Random(options.Seed + 1);
+        double sigma = options.NoiseLevel * (x.Max() - x.Min());
+        return [.. Enumerable.Range(0, options.NoiseSamples).Select(_ => x.Select(v => (float)(v + sigma * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray())];
+    }
+
+    /// <summary>The mean map over <paramref name="inputs"/> with the model as it is now.</summary>
+    private static float[] Explain(MetricInput input, float[][] inputs)
+    {
+        var method = Common.Reexplainer.MethodFor(input);
+        var sum = new float[inputs[0].Length];
+        foreach (var rows in inputs)
+        {
+            var map = Common.Reexplainer.Explain(method, input, rows);
+            for (int i = 0; i < sum.Length; i++) sum[i] += map[i] / inputs.Length;
+        }
+        return sum;
     }
 
     private HashSet<int> Checkpoints(int layers)
