@@ -13,6 +13,7 @@ public static class Program
         ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
         ["attribution"] = ("Seconds of IG (50 steps), SmoothGrad (10 and 50 samples), GradientShap (5), Grad-CAM and LRP on MobileNetV2 224 vs Saliency and Captum: attribution [--threads 2] [--repeats 3]", AttributionBenchmark.Run),
+        ["perturbation"] = ("Seconds of Occlusion (full and incremental), FeatureAblation and KernelShap on MobileNetV2 224 vs Captum: perturbation [--threads 2] [--batch 16] [--repeats 3] [--cases occlusion_incremental,…]", PerturbationBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 

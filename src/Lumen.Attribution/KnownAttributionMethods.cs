@@ -1,6 +1,7 @@
 using Lumen.Attribution.Baselines;
 using Lumen.Attribution.Cam;
 using Lumen.Attribution.Gradient;
+using Lumen.Attribution.Perturbation;
 using Lumen.Attribution.Propagation;
 using Lumen.NN;
 
@@ -42,6 +43,9 @@ public static class KnownAttributionMethods
         new("guided-backprop", ["guided-backpropagation", "gbp"], "Guided Backprop", "propagation", "The gradient with only positive gradient passed back through every rectifier.", m => new GuidedBackprop(m)),
         new("deconvolution", ["deconvnet"], "Deconvolution", "propagation", "The gradient with every rectifier's backward replaced by a ReLU of the incoming gradient.", m => new Deconvolution(m)),
         new("guided-grad-cam", ["guided-gradcam"], "Guided Grad-CAM", "propagation", "Guided backprop times the non-negative Grad-CAM map upsampled (nearest) to the input.", m => new GuidedGradCam(m)),
+        new("occlusion", ["occ"], "Occlusion", "perturbation", "Mean score drop when a 16×16 window sliding by 8 is set to zero; recomputes only each window's receptive field.", m => new Occlusion(m)),
+        new("feature-ablation", ["ablation"], "Feature Ablation", "perturbation", "Score drop when each 16×16 patch is set to zero, in turn.", m => new FeatureAblation(m, new() { Mask = FeatureMask.Grid(16) })),
+        new("shapley-value-sampling", ["svs", "shapley-sampling"], "Shapley Value Sampling", "perturbation", "Shapley values of 32×32 patches (zero when absent), averaged over 25 random orders; sums to f(x) − f(0).", m => new ShapleyValueSampling(m, new() { Mask = FeatureMask.Grid(32) })),
         new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 

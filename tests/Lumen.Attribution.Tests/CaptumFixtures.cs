@@ -27,6 +27,10 @@ internal static class CaptumFixtures
     /// <summary>The zoo model, loaded once per test run.</summary>
     public static ZooModel Model(string name) => Models.GetOrAdd(name, Zoo.Load);
 
+    /// <summary>A new instance of the zoo model, for tests that attach hooks or record forward passes while other
+    /// test classes run the shared instance in parallel.</summary>
+    public static ZooModel FreshModel(string name) => Zoo.Load(name);
+
     /// <summary>Full path of a file of a fixture pair.</summary>
     public static string File(string pair, string file) => SharedData.Path($"fixtures/{pair}/{file}");
 

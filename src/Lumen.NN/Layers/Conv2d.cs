@@ -5,7 +5,7 @@ namespace Lumen.NN.Layers;
 /// <summary>2-D convolution (cross-correlation) of [N, C, H, W] with weight [O, C/groups, kh, kw] and optional bias [O].</summary>
 /// <remarks>Output size per axis: ⌊(in + pad_begin + pad_end − dilation·(k − 1) − 1)/stride⌋ + 1.
 /// Initialised as in PyTorch: W, b ~ U(±1/√(C/groups·kh·kw)).</remarks>
-public sealed class Conv2d : Module, ILinearLike
+public sealed class Conv2d : Module, ILinearLike, ISpatiallyLocal
 {
     /// <summary>Creates a layer with square kernel, stride, symmetric padding and dilation.</summary>
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1, bool bias = true, Random? rng = null)
@@ -66,6 +66,10 @@ public sealed class Conv2d : Module, ILinearLike
         ArgumentNullException.ThrowIfNull(x);
         return Apply(x, Weight.Value, Bias?.Value);
     }
+
+    /// <inheritdoc/>
+    public SpatialWindow? WindowFor(IReadOnlyList<Shape> inputs) =>
+        SpatialWindow.Kernel(KernelSize, Stride, (Padding.Top, Padding.Left), Dilation);
 
     /// <inheritdoc/>
     public Tensor Apply(Tensor input, Tensor weight, Tensor? bias)

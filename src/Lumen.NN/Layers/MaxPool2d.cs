@@ -3,7 +3,7 @@ using Lumen.Tensors;
 namespace Lumen.NN.Layers;
 
 /// <summary>Max pooling of [N, C, H, W] over kernel windows (stride defaults to the kernel size).</summary>
-public sealed class MaxPool2d : Module, IMaxPooling
+public sealed class MaxPool2d : Module, IMaxPooling, ISpatiallyLocal
 {
     /// <summary>Creates a layer with square windows and symmetric padding.</summary>
     /// <exception cref="ArgumentException">A size is not positive or the padding is negative.</exception>
@@ -39,4 +39,8 @@ public sealed class MaxPool2d : Module, IMaxPooling
         ArgumentNullException.ThrowIfNull(x);
         return x.MaxPool2d((KernelSize, KernelSize), (Stride, Stride), (Padding, Padding, Padding, Padding), (Dilation, Dilation), CeilMode);
     }
+
+    /// <inheritdoc/>
+    public SpatialWindow? WindowFor(IReadOnlyList<Shape> inputs) =>
+        SpatialWindow.Kernel((KernelSize, KernelSize), (Stride, Stride), (Padding, Padding), (Dilation, Dilation), float.NegativeInfinity);
 }

@@ -1,0 +1,19 @@
+using Lumen.Attribution.Common;
+
+namespace Lumen.Attribution.Perturbation;
+
+/// <summary>Options of <see cref="FeaturePermutation"/>.</summary>
+public sealed record FeaturePermutationOptions
+{
+    /// <summary>How elements group into features (each element its own feature by default).</summary>
+    public FeatureMask Mask { get; init; } = FeatureMask.Elements;
+
+    /// <summary>Seed of the permutations of the batch.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Perturbed rows per forward pass; null derives it from <see cref="MemoryBudgetBytes"/>.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Memory the activations of one forward pass may use.</summary>
+    public long MemoryBudgetBytes { get; init; } = Batching.DefaultMemoryBudgetBytes;
+}

@@ -1,0 +1,350 @@
+using Lumen.NN;
+using Lumen.NN.Layers;
+using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
+
+namespace Lumen.Attribution.Perturbation.Incremental;
+
+/// <summary>An edit of a model input [1, C, H, W]: the rectangle at (<paramref name="Top"/>, <paramref name="Left"/>)
+/// of the last two axes replaced by <paramref name="Data"/> [1, C, h, w].</summary>
+internal readonly record struct InputEdit(int Top, int Left, Tensor Data);
+
+/// <summary>
+/// Target scores of many locally edited copies of one input, recomputing for each only what the edit can reach:
+/// every spatially local step (<see cref="ISpatiallyLocal"/>) runs on a crop around the changed rectangle of its
+/// input, pasted into the unperturbed activations recorded once; every other step whose input changed runs in
+/// full. The result is exact, not approximate: each recomputed position reads exactly what the full pass reads.
+/// </summary>
+/// <remarks>
+/// Rule for when it applies (otherwise <see cref="TryCreate"/> says why and callers run full passes): the input is
+/// one image [1, C, H, W]; the target reads the model output (no hook point); the model has no hooks attached (they
+/// would see crops); and every input of every leaf module is the model input, an output of an earlier leaf call, or
+/// a parameter or buffer. A leaf call is cropped when its module reports a window for its input shapes and its
+/// non-spatial inputs do not depend on the model input; after the first non-local step (global pooling, reshape,
+/// dense layers) the changed values are whole tensors.
+/// For a step with kernel extent k, stride s and top padding p, changed input rows [y₀, y₁) reach output rows
+/// o ∈ [⌈(y₀ − k + 1 + p)/s⌉, ⌊(y₁ − 1 + p)/s⌋]; those read input rows [o₀s − p, (o₁ − 1)s − p + k), and the crop
+/// starts at a multiple of s at or before o₀s − p so that the module's own padding is never read inside the image.
+/// Idea: Nguyen-Tien et al. / "IncrementalCNN" style receptive-field reuse (Kang et al., "Incremental and
+/// Approximate Inference for Faster Occlusion-based Deep CNN Explanations", SIGMOD 2019), here exact and generic
+/// over leaf modules.
+/// </remarks>
+internal sealed class IncrementalForward
+{
+    private sealed record Step(Module Module, int[] Inputs, int[] Outputs, SpatialWindow? Window);
+
+    private readonly Tensor[] clean;
+    private readonly bool[] derived;
+    private readonly bool[] reads;
+    private readonly Step[] steps;
+    private readonly int inputValue;
+    private readonly int outputValue;
+    private readonly Target target;
+
+    private IncrementalForward(Tensor[] clean, bool[] derived, Step[] steps, int inputValue, int outputValue, Target target, float cleanScore)
+    {
+        this.clean = clean;
+        this.derived = derived;
+        this.steps = steps;
+        reads = new bool[clean.Length];
+        foreach (var step in steps) foreach (var v in step.Inputs) reads[v] = true;
+        reads[outputValue] = true;
+        this.inputValue = inputValue;
+        this.outputValue = outputValue;
+        this.target = target;
+        CleanScore = cleanScore;
+    }
+
+    /// <summary>The target score of the unedited input.</summary>
+    public float CleanScore { get; }
+
+    /// <summary>How many leaf calls the incremental pass can crop, of how many it replays.</summary>
+    public (int Local, int Total) Coverage => (steps.Count(s => s.Window is not null), steps.Length);
+
+    /// <summary>Records <paramref name="model"/> on <paramref name="sample"/> [1, C, H, W] and prepares incremental
+    /// passes for <paramref name="target"/> (a target for a one-row batch); null with a reason when the rule in the
+    /// remarks does not hold.</summary>
+    public static IncrementalForward? TryCreate(Module model, Tensor sample, Target target, out string reason)
+    {
+        reason = "";
+        if (sample.Rank != 4 || sample.Shape[0] != 1) { reason = $"the input is not one image [1, C, H, W] (shape {sample.Shape})"; return null; }
+        if (target.Hook is { } hook) { reason = $"the target reads hook point '{hook}'"; return null; }
+        if (model.Hooks.Count > 0) { reason = $"the model has {model.Hooks.Count} hook(s) attached"; return null; }
+        var trace = ForwardTrace.Record(model, sample);
+        var ids = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        var clean = new List<Tensor>();
+        var derived = new List<bool>();
+        int Add(Tensor t, bool d)
+        {
+            ids[t] = clean.Count;
+            clean.Add(t);
+            derived.Add(d);
+            return clean.Count - 1;
+        }
+        int input = Add(trace.Input, true);
+        var read = new HashSet<Tensor>(trace.Calls.SelectMany(c => c.Inputs), ReferenceEqualityComparer.Instance) { trace.Output };
+        var steps = new List<Step>();
+        foreach (var call in trace.Calls)
+        {
+            var inputs = new int[call.Inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                var t = call.Inputs[i];
+                if (ids.TryGetValue(t, out var id)) inputs[i] = id;
+                else if (trace.Constants.Contains(t)) inputs[i] = Add(t, false);
+                else { reason = $"input {i} of '{call.Module.Name}' is computed outside any leaf module"; return null; }
+            }
+            bool d = inputs.Any(v => derived[v]);
+            var outputs = call.Outputs.Select(o => Add(o, d)).ToArray();
+            steps.Add(new Step(call.Module, inputs, outputs, WindowOf(call, inputs, derived, read)));
+        }
+        if (!ids.TryGetValue(trace.Output, out var output) || output == input) { reason = "the model output is not produced by a leaf module"; return null; }
+        float score;
+        using (GradMode.Off()) score = target.Select(trace.Output).AsSpan()[0];
+        return new IncrementalForward([.. clean], [.. derived], Prune(steps, output, clean.Count), input, output, target, score);
+    }
+
+    /// <summary>The window of a call when it can run on crops: the module is local for these shapes, its outputs
+    /// that anything reads are float [N, C, H, W] of one size, and inputs it does not crop are constants or
+    /// broadcast along both axes.</summary>
+    private static SpatialWindow? WindowOf(ForwardTrace.Call call, int[] inputs, List<bool> derived, HashSet<Tensor> read)
+    {
+        if (call.Module is not ISpatiallyLocal local) return null;
+        var window = local.WindowFor([.. call.Inputs.Select(t => t.Shape)]);
+        if (window is null || call.Outputs.Length == 0 || !read.Contains(call.Outputs[0])) return null;
+        var outShape = call.Outputs[0].Shape;
+        if (call.Outputs.Where(read.Contains).Any(o => o.Rank != 4 || o.DType != DType.Float32 || o.Shape[2] != outShape[2] || o.Shape[3] != outShape[3])) return null;
+        if (window.SpatialInputs.Any(i => i < 0 || i >= inputs.Length)) return null;
+        if (!window.IsPointwise && (window.SpatialInputs.Count != 1 || window.SpatialInputs[0] != 0 || call.Inputs[0].Rank != 4)) return null;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            bool spatial = window.SpatialInputs.Contains(i);
+            var shape = call.Inputs[i].Shape;
+            if (spatial && shape.Rank == 4 && (!window.IsPointwise || (shape[2] == outShape[2] && shape[3] == outShape[3]))) continue;
+            bool broadcast = shape.Rank == 0 || (shape.Rank == 1 && shape[0] == 1) || (shape.Rank >= 2 && shape[-1] == 1 && shape[-2] == 1);
+            if (derived[inputs[i]] || (spatial && !broadcast)) return null; // passed whole, so it must not change
+        }
+        return window;
+    }
+
+    /// <summary>Keeps the steps the output depends on.</summary>
+    private static Step[] Prune(List<Step> steps, int output, int values)
+    {
+        var needed = new bool[values];
+        needed[output] = true;
+        var kept = new List<Step>();
+        for (int s = steps.Count - 1; s >= 0; s--)
+        {
+            if (!steps[s].Outputs.Any(o => needed[o])) continue;
+            kept.Add(steps[s]);
+            foreach (var i in steps[s].Inputs) needed[i] = true;
+        }
+        kept.Reverse();
+        return [.. kept];
+    }
+
+    /// <summary>The target score of each edited input, in the order of <paramref name="edits"/>; edits of the same
+    /// size run together, <paramref name="chunk"/> at a time.</summary>
+    public float[] Scores(IReadOnlyList<InputEdit> edits, int chunk, CancellationToken cancellation = default, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(edits);
+        var x = clean[inputValue];
+        foreach (var edit in edits)
+            if (edit.Data.Rank != 4 || edit.Data.Shape[0] != 1 || edit.Data.Shape[1] != x.Shape[1] || edit.Top < 0 || edit.Left < 0
+                || edit.Top + edit.Data.Shape[2] > x.Shape[2] || edit.Left + edit.Data.Shape[3] > x.Shape[3])
+                throw new ArgumentException($"Incremental evaluation: an edit of shape {edit.Data.Shape} at ({edit.Top}, {edit.Left}) does not fit the input {x.Shape}.");
+        var scores = new float[edits.Count];
+        int done = 0;
+        foreach (var group in Enumerable.Range(0, edits.Count).GroupBy(i => (edits[i].Data.Shape[2], edits[i].Data.Shape[3])))
+        {
+            var members = group.ToArray();
+            for (int start = 0; start < members.Length; start += chunk)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var items = members[start..Math.Min(members.Length, start + chunk)];
+                var result = Run([.. items.Select(i => edits[i])]);
+                for (int k = 0; k < items.Length; k++) scores[items[k]] = result[k];
+                done += items.Length;
+                progress?.Report((double)done / edits.Count);
+            }
+        }
+        return scores;
+    }
+
+    /// <summary>The changed values of one batch of P edits: a region [P, C, h, w] with one rectangle per item (all of
+    /// one size), a whole tensor [P, …], or nothing (clean).</summary>
+    private sealed class Changes(int values, int count)
+    {
+        public int Count { get; } = count;
+
+        public Tensor?[] Data { get; } = new Tensor?[values];
+
+        public Rect[]?[] Rects { get; } = new Rect[]?[values];
+
+        public bool IsFull(int value) => Data[value] is not null && Rects[value] is null;
+    }
+
+    /// <summary>Runs one batch of edits of one size through every step.</summary>
+    private float[] Run(InputEdit[] edits)
+    {
+        int count = edits.Length;
+        var changes = new Changes(clean.Length, count);
+        using (GradMode.Off())
+        {
+            var first = edits[0].Data;
+            var x = Tensor.Zeros(count, first.Shape[1], first.Shape[2], first.Shape[3]);
+            for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, p, 0, 0, first.Shape[2], first.Shape[3]);
+            changes.Data[inputValue] = x;
+            changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, first.Shape[2], first.Shape[3]))];
+            foreach (var step in steps)
+            {
+                if (step.Inputs.All(v => changes.Data[v] is null)) continue;
+                if (Croppable(step, changes)) RunCropped(step, changes);
+                else RunFull(step, changes);
+            }
+            if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
+            var output = Materialize(outputValue, changes);
+            return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
+        }
+    }
+
+    /// <summary>Whether a step can run on crops: it has a window and every changed input is a spatial [N, C, H, W] one.</summary>
+    private bool Croppable(Step step, Changes changes) => step.Window is { } window &&
+        step.Inputs.Select((v, i) => (v, i)).All(p => changes.Data[p.v] is null || (window.SpatialInputs.Contains(p.i) && clean[p.v].Rank == 4));
+
+    private Rect RectOf(int value, int item, Changes changes) => changes.Rects[value] is { } rects ? rects[item]
+        : new Rect(0, 0, clean[value].Shape[2], clean[value].Shape[3]);
+
+    /// <summary>
+    /// Runs a step on crops. Each item's changed output rectangle is what its changed inputs reach; the batch uses
+    /// the largest size, each rectangle moved inside the output. A windowed step's crop starts ⌈p/s⌉ strides before
+    /// the rectangle's first window, so that every item's crop has the same size and offset; crop positions outside
+    /// the input hold the window's pad value, which is what the module's own padding means.
+    /// </summary>
+    private void RunCropped(Step step, Changes changes)
+    {
+        var window = step.Window!;
+        int count = changes.Count;
+        var outShape = clean[step.Outputs[0]].Shape;
+        var needed = new Rect?[count];
+        for (int p = 0; p < count; p++)
+        {
+            if (window.IsPointwise)
+            {
+                foreach (var i in window.SpatialInputs)
+                    if (changes.Data[step.Inputs[i]] is not null)
+                        needed[p] = needed[p] is { } b ? b.Union(RectOf(step.Inputs[i], p, changes)) : RectOf(step.Inputs[i], p, changes);
+            }
+            else
+            {
+                var changed = RectOf(step.Inputs[0], p, changes);
+                var rows = Reach(changed.Top, changed.Bottom, window.Extent.H, window.Stride.H, window.Padding.Top, outShape[2]);
+                var cols = Reach(changed.Left, changed.Right, window.Extent.W, window.Stride.W, window.Padding.Left, outShape[3]);
+                if (rows.Count > 0 && cols.Count > 0) needed[p] = new Rect(rows.First, cols.First, rows.Count, cols.Count);
+            }
+        }
+        if (needed.All(r => r is null)) return; // the stride skips every changed row or column: the outputs stay clean
+        int height = needed.Max(r => r?.Height ?? 0), width = needed.Max(r => r?.Width ?? 0);
+        var outRects = needed.Select(r => new Rect(Math.Clamp(r?.Top ?? 0, 0, outShape[2] - height), Math.Clamp(r?.Left ?? 0, 0, outShape[3] - width), height, width)).ToArray();
+        // An axis the outputs cover whole is cropped to the whole input, with the module's own padding.
+        var inShape = clean[step.Inputs[window.SpatialInputs[0]]].Shape;
+        bool wholeRows = !window.IsPointwise && height == outShape[2], wholeCols = !window.IsPointwise && width == outShape[3];
+        int leadH = wholeRows ? 0 : CeilDiv(window.Padding.Top, window.Stride.H), leadW = wholeCols ? 0 : CeilDiv(window.Padding.Left, window.Stride.W);
+        var crops = window.IsPointwise ? outRects : [.. outRects.Select(r => new Rect(
+            wholeRows ? 0 : (r.Top - leadH) * window.Stride.H, wholeCols ? 0 : (r.Left - leadW) * window.Stride.W,
+            wholeRows ? inShape[2] : (height - 1 + leadH) * window.Stride.H - window.Padding.Top + window.Extent.H,
+            wholeCols ? inShape[3] : (width - 1 + leadW) * window.Stride.W - window.Padding.Left + window.Extent.W))];
+        var (dy, dx) = (leadH, leadW);
+
+        var args = new Tensor[step.Inputs.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            int v = step.Inputs[i];
+            var value = clean[v];
+            bool crop = window.SpatialInputs.Contains(i) && value.Rank == 4
+                && (changes.Data[v] is not null || derived[v] || value.Shape[2] != 1 || value.Shape[3] != 1);
+            if (!crop) args[i] = value;
+            else if (changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) args[i] = changes.Data[v]!; // already this crop
+            else args[i] = Crop(v, crops, window.PadValue, changes);
+        }
+        var results = step.Module.Call(args);
+        for (int k = 0; k < step.Outputs.Length; k++)
+        {
+            if (!reads[step.Outputs[k]]) continue; // e.g. a dropout mask nothing reads
+            var result = results[k];
+            if (result.Rank != 4 || result.Shape[0] != count || result.Shape[2] < dy + height || result.Shape[3] < dx + width)
+                throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on a crop {crops[0]}; expected at least rows {dy + height} and columns {dx + width}. Its spatial window does not match what it computes.");
+            var region = result;
+            if (dy != 0 || dx != 0 || result.Shape[2] != height || result.Shape[3] != width)
+            {
+                region = Tensor.Zeros(count, result.Shape[1], height, width);
+                for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, dy, dx, region, p, 0, 0, height, width);
+            }
+            changes.Data[step.Outputs[k]] = region;
+            changes.Rects[step.Outputs[k]] = outRects;
+        }
+    }
+
+    /// <summary>Crops [P, C, h, w] of value <paramref name="value"/>: the clean activation with each item's changes
+    /// pasted in, and <paramref name="padValue"/> outside the activation.</summary>
+    private Tensor Crop(int value, Rect[] crops, float padValue, Changes changes)
+    {
+        var source = clean[value];
+        var size = crops[0];
+        var result = padValue == 0f ? Tensor.Zeros(changes.Count, source.Shape[1], size.Height, size.Width)
+            : Tensor.Full(new Shape(changes.Count, source.Shape[1], size.Height, size.Width), padValue);
+        for (int p = 0; p < changes.Count; p++)
+        {
+            var c = crops[p];
+            RegionCopy.Overlay(source, 0, 0, 0, result, p, c.Top, c.Left);
+            if (changes.Data[value] is { } changed)
+            {
+                var r = RectOf(value, p, changes);
+                RegionCopy.Overlay(changed, p, r.Top, r.Left, result, p, c.Top, c.Left);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Along one axis: the outputs that changed input positions [start, end) reach.</summary>
+    private static (int First, int Count) Reach(int start, int end, int extent, int stride, int pad, int outSize)
+    {
+        int first = Math.Max(0, CeilDiv(start - extent + 1 + pad, stride));
+        int last = Math.Min(outSize - 1, FloorDiv(end - 1 + pad, stride));
+        return (first, last - first + 1);
+    }
+
+    private static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
+
+    private static int CeilDiv(int a, int b) => (int)Math.Ceiling((double)a / b);
+
+    private void RunFull(Step step, Changes changes)
+    {
+        var args = new Tensor[step.Inputs.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            int v = step.Inputs[i];
+            var value = clean[v];
+            if (changes.Data[v] is not null) args[i] = Materialize(v, changes);
+            else if (derived[v] && value.DType == DType.Float32 && value.Rank >= 1 && value.Shape[0] == 1) args[i] = RegionCopy.Repeat(value, changes.Count);
+            else args[i] = value;
+        }
+        var results = step.Module.Call(args);
+        for (int k = 0; k < step.Outputs.Length; k++)
+        {
+            changes.Data[step.Outputs[k]] = results[k];
+            changes.Rects[step.Outputs[k]] = null;
+        }
+    }
+
+    /// <summary>A changed value as whole tensors [P, …]: the clean activation with each item's region pasted in.</summary>
+    private Tensor Materialize(int value, Changes changes)
+    {
+        if (changes.IsFull(value)) return changes.Data[value]!;
+        var full = RegionCopy.Repeat(clean[value], changes.Count);
+        var rects = changes.Rects[value]!;
+        for (int p = 0; p < changes.Count; p++)
+            RegionCopy.Copy(changes.Data[value]!, p, 0, 0, full, p, rects[p].Top, rects[p].Left, rects[p].Height, rects[p].Width);
+        return full;
+    }
+}
