@@ -1,9 +1,82 @@
 using System.CommandLine;
+using Lumen.Analysis.Patching;
+using Lumen.Analysis.Probing;
+using Lumen.Imaging;
+using Lumen.Reports.Analyze;
 
 namespace Lumen.Cli;
 
 internal static partial class AnalyzeCommand
 {
     /// <summary>The subcommands defined in the other parts of this class.</summary>
-    private static IEnumerable<Command> Extra() => [];
+    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers()];
+
+    private static Command Ablate()
+    {
+        var common = new Common();
+        var mode = new Option<AblationMode>("--mode") { Description = "Replace each channel with Zero, its reference Mean, or a Resample from another example.", DefaultValueFactory = _ => AblationMode.Mean };
+        var channels = new Option<string?>("--channels") { Description = "Comma-separated channels to ablate one at a time (default: every channel of the layer)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of resample ablation.", DefaultValueFactory = _ => 0 };
+        var command = new Command("ablate", "Ablate each channel of a layer (zero, mean or resample) and measure the effect on the prediction; PCA scatter of the layer's activations.") { mode, channels, seed };
+        common.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
+        {
+            var (name, model, _, examples) = Load(parse, common);
+            var layer = Layers(parse.GetValue(common.Layers), model) is { Count: 1 } one ? one[0]
+                : throw new ArgumentException("ablate: name exactly one layer with --layers.");
+            IReadOnlyList<int>? chosen = parse.GetValue(channels) is string list ? [.. Split(list).Select(int.Parse)] : null;
+            Console.WriteLine($"model    {name}");
+            Console.WriteLine($"layer    {layer}");
+            Console.WriteLine($"examples {examples.Description}");
+            var report = ProgressDisplay.Run(progress => new AblationJob(name, model, layer, parse.GetValue(mode), chosen, parse.GetValue(seed)).Run(examples, progress, cancellation));
+            foreach (var e in report.Effects.OrderByDescending(e => Math.Abs(e.ScoreChange)).Take(5))
+                Console.WriteLine($"  channel {e.Channel,4}: Δ score {e.ScoreChange,9:F4}   top-1 unchanged {e.Agreement,6:P1}");
+            Console.WriteLine($"  all {report.Effects.Count} together: Δ score {report.Joint.ScoreChange:F4}, top-1 unchanged {report.Joint.Agreement:P1}");
+            return Written(AnalyzeReportWriter.Write(AblationHtml.Render(report), AblationHtml.Summary(report), parse.GetValue(common.Output)!.FullName));
+        }, parse.GetValue(common.Threads))));
+        return command;
+    }
+
+    private static Command Filters()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "A zoo model name or an .onnx file. Default: the zoo's default model." };
+        var spectra = new Option<int>("--spectra") { Description = "How many weight matrices (evenly spaced) get a singular value spectrum.", DefaultValueFactory = _ => 8 };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html, summary.json and filters.png.", DefaultValueFactory = _ => new DirectoryInfo("lumen-filters") };
+        var command = new Command("filters", "Look at the weights: first-layer filters as images, per-parameter statistics, singular value spectra.") { model, spectra, output };
+        command.SetAction(parse => Guarded(() =>
+        {
+            var (name, module, _) = LoadModel(parse.GetValue(model), null, Preprocess.ImageNet(224));
+            var report = WeightsReport.Create(name, module, parse.GetValue(spectra));
+            Console.WriteLine($"model    {name}: {report.Statistics.Count} parameters, {report.Statistics.Sum(s => (long)s.Count):N0} values");
+            Console.WriteLine($"filters  {report.FirstLayer ?? "none (no convolution reads the image)"}");
+            foreach (var s in report.Spectra) Console.WriteLine($"  {s.Name}: σ₁ {s.SingularValues[0]:F3}, stable rank {s.StableRank:F2}, effective rank {s.EffectiveRank:F1} of {s.SingularValues.Length}");
+            var images = report.Filters is null ? [] : new[] { ("filters.png", report.Filters) };
+            return Written(AnalyzeReportWriter.Write(WeightsHtml.Render(report), WeightsHtml.Summary(report), parse.GetValue(output)!.FullName, images));
+        }, null));
+        return command;
+    }
+
+    private static Command ProbeLayers()
+    {
+        var common = new Common();
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each probe.", DefaultValueFactory = _ => 40 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP probe.", DefaultValueFactory = _ => 64 };
+        var types = new Option<int>("--control-types") { Description = "Prototype types of the control task.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the control task and the probes.", DefaultValueFactory = _ => 0 };
+        var command = new Command("probe", "Train linear and MLP probes on each layer's cached activations, with a control task and selectivity (Hewitt & Liang), and plot per-layer accuracy.") { epochs, hidden, types, seed };
+        common.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
+        {
+            var (name, model, _, examples) = Load(parse, common);
+            var layers = Layers(parse.GetValue(common.Layers), model);
+            var options = new ProbeOptions { Epochs = parse.GetValue(epochs), Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) };
+            Console.WriteLine($"model    {name}");
+            Console.WriteLine($"examples {examples.Description}");
+            var report = ProgressDisplay.Run(progress => new ProbeJob(name, model, layers, options, controlTypes: parse.GetValue(types), seed: parse.GetValue(seed)).Run(examples, progress, cancellation));
+            foreach (var l in report.Layers)
+                Console.WriteLine($"  {l.Layer,-28} linear {l.Linear,6:P1} (control {l.LinearControl,6:P1}, selectivity {l.LinearSelectivity,6:P1})   MLP {l.Mlp,6:P1} (control {l.MlpControl,6:P1}, selectivity {l.MlpSelectivity,6:P1})");
+            return Written(AnalyzeReportWriter.Write(ProbeHtml.Render(report), ProbeHtml.Summary(report), parse.GetValue(common.Output)!.FullName));
+        }, parse.GetValue(common.Threads))));
+        return command;
+    }
 }

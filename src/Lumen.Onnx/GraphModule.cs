@@ -107,7 +107,7 @@ public sealed partial class GraphModule : Module, IContainer
     /// with a known role (see <c>GraphModule.Roles.cs</c>) are subclasses carrying the role's marker interface.</summary>
     private partial class NodeModule(OnnxNode node, OnnxKernel kernel) : Module
     {
-        private readonly bool[] present = [.. node.Inputs.Select(i => i.Length > 0)];
+        private readonly bool[] present = [.. node.AllInputs.Select(i => i.Length > 0)];
 
         public OnnxNode Node { get; } = node;
 
@@ -118,7 +118,7 @@ public sealed partial class GraphModule : Module, IContainer
         {
             var given = new List<Tensor>(args.Length);
             for (int i = 0; i < args.Length; i++)
-                if (present[i]) given.Add(args[i] ?? throw Node.Error($"input {i} ('{Node.Inputs[i]}') has no value."));
+                if (present[i]) given.Add(args[i] ?? throw Node.Error($"input {i} ('{Node.AllInputs[i]}') has no value."));
             return Call(given);
         }
 

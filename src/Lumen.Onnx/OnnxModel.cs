@@ -29,7 +29,7 @@ public sealed class OnnxModel
 
     private readonly Dictionary<string, Tensor> initializers;
 
-    private OnnxModel(ModelProto proto, string file, string? directory)
+    private OnnxModel(ModelProto proto, string file, string? directory, bool subgraph = false)
     {
         Proto = proto;
         File = file;
@@ -54,7 +54,7 @@ public sealed class OnnxModel
 
         Inputs = [.. proto.Graph.Input.Where(i => !initializers.ContainsKey(i.Name)).Select(OnnxValueInfo.From)];
         Outputs = [.. proto.Graph.Output.Select(OnnxValueInfo.From)];
-        BatchFlexible = Inputs.Any(i => i.Dims is { Count: > 1 } && i.FixedDim(0) == 1);
+        BatchFlexible = !subgraph && Inputs.Any(i => i.Dims is { Count: > 1 } && i.FixedDim(0) == 1);
         Nodes = BuildNodes();
     }
 
@@ -154,6 +154,18 @@ public sealed class OnnxModel
         }
     }
 
+    /// <summary>A subgraph (an If branch, a Loop or Scan body) as a model of its own whose inputs are the declared
+    /// ones followed by <paramref name="outerNames"/>, the enclosing-scope values it reads.</summary>
+    internal static OnnxModel FromSubgraph(GraphProto graph, IReadOnlyList<string> outerNames, OnnxNode owner)
+    {
+        var copy = graph.Clone();
+        foreach (var name in outerNames) copy.Input.Add(new ValueInfoProto { Name = name });
+        var proto = new ModelProto { IrVersion = MaxIrVersion, Graph = copy };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = owner.Opset });
+        string directory = Path.GetDirectoryName(Path.GetFullPath(owner.File)) ?? ".";
+        return new OnnxModel(proto, $"{owner.File} ({owner.Name} subgraph '{graph.Name}')", directory, subgraph: true);
+    }
+
     /// <summary>Builds the runnable module; throws one <see cref="OnnxException"/> listing every unsupported node.</summary>
     public GraphModule ToModule() => new(OnnxGraph.Build(this), Path.GetFileNameWithoutExtension(File));
 
@@ -199,7 +211,7 @@ public sealed class OnnxModel
             var rest = new List<(NodeProto, int)>();
             foreach (var (n, i) in pending)
             {
-                if (n.Input.All(available.Contains))
+                if (n.Input.All(available.Contains) && OnnxNode.OuterReads(n).All(available.Contains))
                 {
                     order.Add((n, i));
                     foreach (var o in n.Output) available.Add(o);
@@ -209,7 +221,7 @@ public sealed class OnnxModel
             if (order.Count == before)
             {
                 var (stuck, index) = rest[0];
-                var missing = stuck.Input.First(x => !available.Contains(x));
+                var missing = stuck.Input.Concat(OnnxNode.OuterReads(stuck)).First(x => !available.Contains(x));
                 throw new OnnxException($"{File}: node '{(stuck.Name.Length > 0 ? stuck.Name : stuck.OpType + "_" + index)}' ({stuck.OpType}) reads '{missing}', which no node, input or initializer defines (or the graph has a cycle).");
             }
             pending = rest;

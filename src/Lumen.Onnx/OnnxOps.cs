@@ -37,6 +37,7 @@ public static class OnnxOps
         DetectionOps.Register();
         SetOps.Register();
         SamplingOps.Register();
+        ControlFlowOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

@@ -38,7 +38,8 @@ internal sealed class OnnxBuilder
         return this;
     }
 
-    /// <summary>Adds a node; attributes are (name, value) with value long, float, string, long[], float[] or Tensor.</summary>
+    /// <summary>Adds a node; attributes are (name, value) with value long, float, string, long[], float[], Tensor or a
+    /// subgraph (GraphProto, e.g. another builder's <see cref="Graph"/>).</summary>
     public OnnxBuilder Node(string op, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = $"{op.ToLowerInvariant()}_{nodeCount++}" };
@@ -71,6 +72,7 @@ internal sealed class OnnxBuilder
             case long[] ls: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ls); break;
             case float[] fs: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(fs); break;
             case Tensor t: a.Type = AttributeProto.Types.AttributeType.Tensor; a.T = OnnxTensors.FromTensor(t); break;
+            case GraphProto g: a.Type = AttributeProto.Types.AttributeType.Graph; a.G = g; break;
             default: throw new ArgumentException($"unsupported attribute value {value}");
         }
         return a;

@@ -63,3 +63,100 @@ public class AnalyzeJobTests
         finally { File.Delete(path); }
     }
 }
+
+public class AnalyzeReportsTests
+{
+    private static string WriteIdx(int count)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lumen-analyze-{Guid.NewGuid():N}.idx");
+        var bytes = new List<byte> { 0, 0, 0x08, 3, 0, 0, 0, (byte)count, 0, 0, 0, 4, 0, 0, 0, 4 };
+        for (int i = 0; i < count; i++) bytes.AddRange(Enumerable.Repeat((byte)(10 * i), 16));
+        File.WriteAllBytes(path, [.. bytes]);
+        return path;
+    }
+
+    private static readonly Preprocess Grey4 = new() { ResizeTo = (4, 4), Order = ChannelOrder.Grey, Scale = 1f / 255f, Mean = [0f], Std = [1f] };
+
+    [Fact]
+    public void A_limit_on_idx_examples_spreads_them_over_the_file()
+    {
+        var path = WriteIdx(10);
+        try
+        {
+            var set = ExampleSet.FromIdx(path, Grey4, limit: 4);
+            Assert.Equal(4, set.Count);
+            Assert.Equal(["#0", "#2", "#5", "#7"], Enumerable.Range(0, 4).Select(set.Name));
+            Assert.Equal(50, set.Display(2).Pixels[0]);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Ablation_report_has_one_effect_per_channel_and_a_projection_per_example()
+    {
+        var path = WriteIdx(8);
+        try
+        {
+            var model = new Sequential(new Conv2d(1, 3, 3, padding: 1, rng: new Random(1)), new Relu(), new Flatten(), new Linear(48, 4, rng: new Random(2)));
+            var report = new AblationJob("toy", model, "1", Lumen.Analysis.Patching.AblationMode.Zero).Run(ExampleSet.FromIdx(path, Grey4));
+            Assert.Equal([0, 1, 2], report.Effects.Select(e => e.Channel));
+            Assert.Equal(8, report.Projection.Count);
+            Assert.Contains("PCA", AblationHtml.Render(report).ToString());
+            Assert.Equal(0, model.Hooks.Count);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Weights_report_draws_the_first_layer_filters_and_the_spectra()
+    {
+        var model = new Sequential(new Conv2d(3, 4, 3, rng: new Random(1)), new Relu(), new Flatten(), new Linear(4, 2, rng: new Random(2)));
+        var report = WeightsReport.Create("toy", model);
+        Assert.Equal("0.weight", report.FirstLayer);
+        Assert.Equal(2 + 4 * (36 + 2), report.Filters!.Width); // 4 tiles of 3·12 px with 2 px padding
+        Assert.Equal(["0.weight", "3.weight"], report.Spectra.Select(s => s.Name));
+        Assert.Contains("Singular value spectra", WeightsHtml.Render(report).ToString());
+        var filters = FilterImages.Render(Lumen.Tensors.Tensor.FromArray([1f, -1f, 0f, 0.5f], 1, 1, 2, 2), zoom: 1);
+        Assert.Equal([255, 0, 128, 191], new[] { filters[2, 2, 0], filters[3, 2, 0], filters[2, 3, 0], filters[3, 3, 0] });
+    }
+
+    [Fact]
+    public void Scatter_chart_draws_one_circle_per_point_and_a_legend_per_group()
+    {
+        var svg = new Lumen.Reports.Html.SvgScatterChart("x", "y").Add("a", [0, 1], [0, 1]).Add("b", [2], [3]).Render();
+        Assert.Equal(3 + 2, svg.Split("<circle").Length - 1);
+        Assert.Contains(">b</text>", svg);
+    }
+
+    [Fact]
+    public void Probe_report_scores_every_layer_and_the_input_on_task_and_control()
+    {
+        var images = Path.Combine(Path.GetTempPath(), $"lumen-probe-{Guid.NewGuid():N}.idx");
+        var labels = images + ".labels";
+        var bytes = new List<byte> { 0, 0, 0x08, 3, 0, 0, 0, 40, 0, 0, 0, 4, 0, 0, 0, 4 };
+        var labelBytes = new List<byte> { 0, 0, 0x08, 1, 0, 0, 0, 40 };
+        for (int i = 0; i < 40; i++)
+        {
+            bytes.AddRange(Enumerable.Range(0, 16).Select(p => (byte)(i % 2 == 0 ? (p < 8 ? 200 : 0) : (p < 8 ? 0 : 200))));  // class = which half is lit
+            labelBytes.Add((byte)(i % 2));
+        }
+        File.WriteAllBytes(images, [.. bytes]);
+        File.WriteAllBytes(labels, [.. labelBytes]);
+        try
+        {
+            var model = new Sequential(new Conv2d(1, 3, 3, padding: 1, rng: new Random(1)), new Relu(), new Flatten(), new Linear(48, 2, rng: new Random(2)));
+            var report = new ProbeJob("toy", model, ["1", "3"], new Lumen.Analysis.Probing.ProbeOptions { Epochs = 10 }, controlTypes: 5)
+                .Run(ExampleSet.FromIdx(images, Grey4, labelsPath: labels));
+            Assert.Equal(["input", "1", "3"], report.Layers.Select(l => l.Layer));
+            Assert.Equal((28, 12), (report.Train, report.Test));
+            Assert.Equal(1.0, report.Layers[0].Linear);           // the input separates the classes exactly
+            Assert.Contains("selectivity", ProbeHtml.Render(report).ToString());
+            Assert.Throws<ArgumentException>(() => new ProbeJob("toy", model, ["1"]).Run(ExampleSet.FromIdx(images, Grey4)));
+        }
+        finally
+        {
+            File.Delete(images);
+            File.Delete(labels);
+        }
+    }
+}

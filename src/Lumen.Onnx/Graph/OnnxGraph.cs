@@ -34,7 +34,7 @@ internal sealed class OnnxGraph
         for (int n = 0; n < model.Nodes.Count; n++)
         {
             var node = model.Nodes[n];
-            nodeInputs[n] = [.. node.Inputs.Select(x => x.Length == 0 ? -1 : Slot(x))];
+            nodeInputs[n] = [.. node.AllInputs.Select(x => x.Length == 0 ? -1 : Slot(x))];
             nodeOutputs[n] = [.. node.Outputs.Select(x => x.Length == 0 ? -1 : Slot(x))];
         }
         outputSlots = [.. model.Outputs.Select(o => slots.TryGetValue(o.Name, out var s) ? s

@@ -20,6 +20,7 @@ public sealed class OnnxNode
         Func<string, int> elementTypeLookup)
     {
         this.elementTypeLookup = elementTypeLookup;
+        ImplicitInputs = OuterReads(proto);
         Proto = proto;
         Index = index;
         Opset = opset;
@@ -54,6 +55,16 @@ public sealed class OnnxNode
 
     /// <summary>Names of the node's inputs; an empty name marks an omitted optional input.</summary>
     public IReadOnlyList<string> Inputs => Proto.Input;
+
+    /// <summary>Outer-scope values that the node's subgraphs (If/Loop/Scan bodies) read without declaring them as
+    /// inputs; the graph runner passes their values after the declared inputs.</summary>
+    public IReadOnlyList<string> ImplicitInputs { get; }
+
+    /// <summary>The declared inputs followed by <see cref="ImplicitInputs"/>: what the node's kernel receives.</summary>
+    public IReadOnlyList<string> AllInputs => [.. Inputs, .. ImplicitInputs];
+
+    /// <summary>A GRAPH attribute (a subgraph), or null when absent.</summary>
+    public GraphProto? GraphAttribute(string name) => Get(name, AttributeType.Graph)?.G;
 
     /// <summary>Names of the node's outputs; an empty name marks an unused optional output.</summary>
     public IReadOnlyList<string> Outputs => Proto.Output;
@@ -147,6 +158,29 @@ public sealed class OnnxNode
 
     private AttributeProto Required(string name, AttributeType expected) =>
         Get(name, expected) ?? throw Error($"required attribute '{name}' is missing.");
+
+    /// <summary>The values a node's subgraphs read from enclosing scopes (recursively), in first-use order.</summary>
+    internal static IReadOnlyList<string> OuterReads(NodeProto node)
+    {
+        var reads = new List<string>();
+        foreach (var a in node.Attribute)
+        {
+            if (a.G is not null) AddOuterReads(a.G, reads);
+            foreach (var g in a.Graphs) AddOuterReads(g, reads);
+        }
+        return reads;
+    }
+
+    private static void AddOuterReads(GraphProto graph, List<string> reads)
+    {
+        var defined = new HashSet<string>(StringComparer.Ordinal) { "" };
+        foreach (var i in graph.Input) defined.Add(i.Name);
+        foreach (var t in graph.Initializer) defined.Add(t.Name);
+        foreach (var n in graph.Node) foreach (var o in n.Output) defined.Add(o);
+        foreach (var n in graph.Node)
+            foreach (var name in n.Input.Concat(OuterReads(n)))
+                if (!defined.Contains(name) && !reads.Contains(name)) reads.Add(name);
+    }
 
     // IR 3 files may leave the type unset; infer it from the populated field.
     private static AttributeType InferType(AttributeProto a) =>

@@ -51,28 +51,32 @@ public sealed class ExampleSet
             i => (Path.GetFileNameWithoutExtension(files[i]), Image.Load(files[i])), null);
     }
 
-    /// <summary>The images of an IDX file ([N, rows, cols], 0..255), at most <paramref name="limit"/>, with the
-    /// labels of <paramref name="labelsPath"/> when given.</summary>
+    /// <summary>The images of an IDX file ([N, rows, cols], 0..255), with the labels of <paramref name="labelsPath"/>
+    /// when given. A <paramref name="limit"/> below N keeps N/limit-spaced examples spread over the whole file, since
+    /// IDX files are often sorted by label.</summary>
     /// <exception cref="InvalidDataException">Not an IDX image file, or the labels do not match.</exception>
     public static ExampleSet FromIdx(string imagesPath, Preprocess preprocess, int? limit = null, string? labelsPath = null)
     {
         ArgumentNullException.ThrowIfNull(preprocess);
-        var images = IdxFile.Load(imagesPath, limit);
+        var images = IdxFile.Load(imagesPath);
         if (images.Rank != 3) throw new InvalidDataException($"{imagesPath}: expected IDX images [N, rows, cols], got {images.Shape}.");
-        int n = images.Shape[0], h = images.Shape[1], w = images.Shape[2];
+        int total = images.Shape[0], h = images.Shape[1], w = images.Shape[2];
+        int n = Math.Min(total, limit ?? total);
+        var picked = Enumerable.Range(0, n).Select(i => (int)((long)i * total / n)).ToArray();
         int[]? labels = null;
         if (labelsPath is not null)
         {
-            var l = IdxFile.Load(labelsPath, n);
-            if (l.Rank != 1 || l.Shape[0] != n) throw new InvalidDataException($"{labelsPath}: expected {n} labels, got {l.Shape}.");
-            labels = [.. l.ToArray().Select(v => (int)v)];
+            var l = IdxFile.Load(labelsPath);
+            if (l.Rank != 1 || l.Shape[0] != total) throw new InvalidDataException($"{labelsPath}: expected {total} labels, got {l.Shape}.");
+            var all = l.ToArray();
+            labels = [.. picked.Select(i => (int)all[i])];
         }
         var values = images.ToArray();
-        return new ExampleSet($"{Path.GetFileName(imagesPath)} ({n} images)", n, preprocess, i =>
+        return new ExampleSet($"{Path.GetFileName(imagesPath)} ({n} of {total} images)", n, preprocess, i =>
         {
             var image = new Image(w, h, 1);
-            for (int p = 0; p < w * h; p++) image.Pixels[p] = (byte)Math.Clamp(values[i * w * h + p], 0f, 255f);
-            return ($"#{i}" + (labels is null ? "" : $" ({labels[i]})"), image);
+            for (int p = 0; p < w * h; p++) image.Pixels[p] = (byte)Math.Clamp(values[picked[i] * w * h + p], 0f, 255f);
+            return ($"#{picked[i]}" + (labels is null ? "" : $" ({labels[i]})"), image);
         }, labels);
     }
 
