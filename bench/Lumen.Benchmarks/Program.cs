@@ -12,6 +12,7 @@ public static class Program
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
         ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
+        ["lm"] = ("stories260K: generation tokens/s (KV cache vs re-run), forward and run-with-cache tokens/s, SAE training steps/s: lm [--model FILE.bin] [--threads 1,2] [--tokens 200] [--repeats 3]", LmBenchmark.Run),
         ["analysis"] = ("Activation recording (stats + top-k) and cache-all images/s vs the plain forward on MobileNetV2: analysis [--batch 8] [--batches 2] [--layers 4] [--repeats 3] [--threads 1]", AnalysisBenchmark.Run),
         ["attribution"] = ("Seconds of IG (50 steps), SmoothGrad (10 and 50 samples), GradientShap (5), Grad-CAM and LRP on MobileNetV2 224 vs Saliency and Captum: attribution [--threads 2] [--repeats 3]", AttributionBenchmark.Run),
         ["perturbation"] = ("Seconds of Occlusion (full and incremental), FeatureAblation and KernelShap on MobileNetV2 224 vs Captum: perturbation [--threads 2] [--batch 16] [--repeats 3] [--cases occlusion_incremental,…]", PerturbationBenchmark.Run),

@@ -23,11 +23,36 @@ public sealed class LmCommandTests : IDisposable
         Assert.Equal(13, summary.RootElement.GetProperty("tokens").GetArrayLength());
     }
 
+    [SharedTheory(Model)]
+    [InlineData("lens", "block 4  “ lo”", new string[0])]
+    [InlineData("heads", "previous-token   L1H3", new[] { "--count", "2", "--length", "20" })]
+    [InlineData("patch", "sanity: patching every activation restores 100.0 % of the clean metric", new string[0])]
+    [InlineData("attribute", "target “ She”", new[] { "--steps", "16" })]
+    [InlineData("steer", "[0] Once upon a time", new[] { "-n", "8", "--coefficients", "0,2" })]
+    [InlineData("sae", "explained variance", new[] { "--steps", "40", "--sequences", "4", "--length", "24", "--features", "64", "--k", "4" })]
+    public void Each_analysis_subcommand_prints_its_result_and_writes_a_report(string subcommand, string expected, string[] extra)
+    {
+        var run = LumenProcess.Run(folder, ["lm", subcommand, "--model", SharedData.Path(Model), "-o", subcommand, .. extra]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains(expected, run.Output, StringComparison.Ordinal);
+        var html = File.ReadAllText(Path.Combine(folder, subcommand, "report.html"));
+        Assert.Contains(subcommand == "steer" ? "<table" : "<svg", html, StringComparison.Ordinal); // steer: a table of texts
+        Assert.True(File.Exists(Path.Combine(folder, subcommand, "summary.json")));
+    }
+
     [Fact]
     public void A_missing_model_file_is_a_clear_error()
     {
         var run = LumenProcess.Run(folder, "lm", "generate", "--model", "nope.bin");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("nope.bin does not exist", run.Error);
+    }
+
+    [SharedFact(Model)]
+    public void Prompts_of_different_lengths_are_refused_by_patch()
+    {
+        var run = LumenProcess.Run(folder, "lm", "patch", "--model", SharedData.Path(Model), "--corrupted", "Once upon a time");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("they must align", run.Error);
     }
 }

@@ -100,4 +100,24 @@ public class ArithmeticTests
         var y = x * x * x + x; // 3x² + 1 = 28
         Assert.Equal(28f, Gradients.Of(y, x).Item(), 4);
     }
+
+    [Fact]
+    public void Gradients_of_several_targets_do_not_alias_when_add_passes_one_gradient_to_both_inputs()
+    {
+        // z = t + r with t = 2r: Add hands the same gradient tensor to t and r, and r's later accumulation
+        // (2 from t's backward) must not change the gradient stored for t.
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
+        var r = x * 3f;
+        var t = r * 2f;
+        var z = (t + r).Sum();
+        var grads = Gradients.Of(z, new[] { t, r });
+        Assert.Equal([1f, 1f], grads[0].ToArray());
+        Assert.Equal([3f, 3f], grads[1].ToArray());
+        Assert.Equal([1f, 1f], Gradients.Of(z, t).ToArray());
+        // the same after an accumulated (pass-owned) gradient is handed on by an Add: w = (t + r) + t
+        var w = ((t + r) + t + r).Sum();
+        var again = Gradients.Of(w, new[] { t, r });
+        Assert.Equal([2f, 2f], again[0].ToArray());
+        Assert.Equal([6f, 6f], again[1].ToArray());
+    }
 }

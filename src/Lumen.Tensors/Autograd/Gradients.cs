@@ -69,13 +69,16 @@ public static partial class Gradients
         }
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        // Gradients that this pass allocated itself. Only these may be accumulated in place: a gradient handed on
+        // by a backward rule can be the very tensor stored for another node (Add passes its gradient to both inputs).
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int j = 0; j < outputs.Count; j++)
         {
             var o = outputs[j];
             if (!relevant.Contains(o)) continue;
             var s = seeds?[j] ?? Tensor.Ones(o.Shape);
             if (s.Shape != o.Shape) throw new ArgumentException($"Gradients.Of: seed of shape {s.Shape} does not match output {j} of shape {o.Shape}.");
-            AddGrad(grads, o, s);
+            AddGrad(grads, owned, o, s);
         }
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
@@ -89,24 +92,31 @@ public static partial class Gradients
             for (int k = 0; k < needs.Length; k++)
                 any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
             if (!any) continue;
+            owned.Remove(g); // once handed to a rule it may come back as (or inside) any input's gradient
             var inputGrads = fn.Backward(g, needs);
             for (int k = 0; k < needs.Length; k++)
             {
                 if (!needs[k] || inputGrads[k] is not { } ig) continue;
                 if (ig.Shape != fn.Inputs[k].Shape)
                     throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
-                AddGrad(grads, fn.Inputs[k], ig);
+                AddGrad(grads, owned, fn.Inputs[k], ig);
             }
         }
         return grads;
     }
 
-    private static void AddGrad(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
+    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g)
     {
-        if (grads.TryGetValue(t, out var existing))
-            grads[t] = GradMode.IsEnabled ? existing + g : existing.AddInPlace(g);
-        else
+        if (!grads.TryGetValue(t, out var existing))
             grads[t] = g;
+        else if (!GradMode.IsEnabled && owned.Contains(existing))
+            existing.AddInPlace(g);
+        else
+        {
+            var sum = existing + g;
+            grads[t] = sum;
+            if (!GradMode.IsEnabled) owned.Add(sum);
+        }
     }
 
     /// <summary>Bytes held by the recorded (non-leaf) tensors that <paramref name="output"/> depends on: an

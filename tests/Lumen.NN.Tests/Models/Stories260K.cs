@@ -10,11 +10,11 @@ internal static class Stories260K
 
     public static string File(string name) => SharedData.Path($"{Folder}/{name}");
 
-    private static readonly Lazy<Llama> model = new(() => LlamaCheckpoint.LoadLlama2c(File("stories260K.bin")));
     private static readonly Lazy<LlamaTokenizer> tokenizer = new(() => LlamaTokenizer.Load(File("tok512.bin")));
 
-    /// <summary>The llama2.c checkpoint (shared by tests; never register hooks on it without removing them).</summary>
-    public static Llama Model => model.Value;
+    /// <summary>A fresh load of the llama2.c checkpoint: test classes run in parallel, and hooks (RunWithCache
+    /// included) on a shared instance would fire for each other's runs.</summary>
+    public static Llama Model => LlamaCheckpoint.LoadLlama2c(File("stories260K.bin"));
 
     public static LlamaTokenizer Tokenizer => tokenizer.Value;
 

@@ -50,6 +50,44 @@ public sealed class LlamaGenerator
         return generated;
     }
 
+    /// <summary>Continues several prompts of equal length at once (one batched forward pass per step, with a
+    /// batched KV cache); each sequence ends at its first stop token. Sampling draws from one generator seeded with
+    /// <see cref="GenerationOptions.Seed"/>, sequence by sequence within a step.</summary>
+    /// <exception cref="ArgumentException">The prompts differ in length or are otherwise invalid.</exception>
+    public IReadOnlyList<IReadOnlyList<int>> GenerateBatch(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions? options = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        options ??= new GenerationOptions();
+        if (prompts.Count == 0) throw new ArgumentException("LlamaGenerator: no prompts.", nameof(prompts));
+        int length = prompts[0].Count, b = prompts.Count, vocab = model.Config.VocabSize;
+        if (prompts.Any(p => p.Count != length)) throw new ArgumentException("LlamaGenerator: batched prompts must have the same number of tokens.", nameof(prompts));
+        foreach (var prompt in prompts) Validate(prompt, options);
+        var rng = new Random(options.Seed);
+        var generated = prompts.Select(_ => new List<int>()).ToArray();
+        var finished = new bool[b];
+        var cache = new LlamaKvCache(model.Config.Layers);
+        using var noGrad = GradMode.Off();
+        var pending = prompts.SelectMany(p => p.Select(t => (long)t)).ToArray();
+        int width = length;
+        for (int step = 0; step < options.MaxNewTokens && !finished.All(f => f); step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var logits = model.Forward(Tensor.FromArray(pending, b, width), cache).AsSpan(); // [B, width, V]
+            var next = new long[b];
+            for (int s = 0; s < b; s++)
+            {
+                int token = Sample(logits.Slice(((s + 1) * width - 1) * vocab, vocab), options, rng);
+                next[s] = token;
+                if (finished[s]) continue;
+                if (options.StopTokens.Contains(token)) finished[s] = true;
+                else generated[s].Add(token);
+            }
+            pending = next;
+            width = 1;
+        }
+        return generated;
+    }
+
     /// <summary>Picks the next token from one row of logits.</summary>
     public static int Sample(ReadOnlySpan<float> logits, GenerationOptions options, Random rng)
     {

@@ -41,6 +41,9 @@ public sealed class LlamaTokenizer
     public string Piece(int id) => (uint)id < (uint)pieces.Length ? pieces[id]
         : throw new ArgumentOutOfRangeException(nameof(id), $"LlamaTokenizer: token {id} is outside 0..{pieces.Length - 1}.");
 
+    /// <summary>True when token <paramref name="id"/> is a byte-fallback piece <c>&lt;0xNN&gt;</c>.</summary>
+    public bool IsByteFallback(int id) => ByteOf(Piece(id)) is not null;
+
     /// <summary>Reads a llama2.c tokenizer file.</summary>
     public static LlamaTokenizer Load(string path)
     {
@@ -127,12 +130,13 @@ public sealed class LlamaTokenizer
         if (token is Bos or Eos) return;
         var piece = Piece(token);
         if (previous == Bos && piece.StartsWith(' ')) piece = piece[1..];
-        if (piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece[5] == '>'
-            && byte.TryParse(piece.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte b))
-            bytes.Add(b);
-        else
-            bytes.AddRange(Encoding.UTF8.GetBytes(piece));
+        if (ByteOf(piece) is byte b) bytes.Add(b);
+        else bytes.AddRange(Encoding.UTF8.GetBytes(piece));
     }
+
+    private static byte? ByteOf(string piece) =>
+        piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece[5] == '>'
+        && byte.TryParse(piece.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte b) ? b : null;
 
     private void MergePairs(List<int> tokens)
     {
