@@ -10,21 +10,21 @@ public class ConformanceTests(ITestOutputHelper output)
     /// <summary>Ops whose every conformance case passes (docs/onnx-coverage.md lists all ops with their counts).</summary>
     public static readonly string[] SupportedOps =
     [
-        "Abs", "Acos", "Acosh", "Add", "AffineGrid", "And", "ArgMax", "ArgMin", "Asin", "Asinh", "Atan", "Atanh", "Attention", "BitShift",
-        "BitwiseAnd", "BitwiseNot", "BitwiseOr", "BitwiseXor", "BlackmanWindow", "Cast", "CastLike", "Ceil", "CenterCropPad", "Clip",
-        "Compress", "Concat", "ConstantOfShape", "Conv", "ConvInteger", "Cos", "Cosh", "CumProd", "CumSum", "DepthToSpace",
-        "DequantizeLinear", "Div", "DynamicQuantizeLinear", "Einsum", "Elu", "Erf", "Exp", "Expand", "EyeLike", "Flatten", "Floor",
-        "Gather", "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater", "GreaterOrEqual",
-        "GridSample", "GroupNormalization", "HammingWindow", "HannWindow", "HardSigmoid", "HardSwish", "Hardmax", "InstanceNormalization",
-        "IsInf", "IsNaN", "LRN", "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax", "LpNormalization",
-        "MatMul", "MatMulInteger", "Max", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg",
+        "Abs", "Acos", "Acosh", "Add", "AffineGrid", "And", "ArgMax", "ArgMin", "Asin", "Asinh", "Atan", "Atanh", "Attention",
+        "BatchNormalization", "BitShift", "BitwiseAnd", "BitwiseNot", "BitwiseOr", "BitwiseXor", "BlackmanWindow", "Cast", "CastLike",
+        "Ceil", "CenterCropPad", "Clip", "Compress", "Concat", "ConstantOfShape", "Conv", "ConvInteger", "Cos", "Cosh", "CumProd",
+        "CumSum", "DepthToSpace", "DequantizeLinear", "Div", "DynamicQuantizeLinear", "Einsum", "Elu", "Erf", "Exp", "Expand", "EyeLike",
+        "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
+        "GreaterOrEqual", "GridSample", "GroupNormalization", "HammingWindow", "HannWindow", "HardSigmoid", "HardSwish", "Hardmax",
+        "InstanceNormalization", "IsInf", "IsNaN", "LRN", "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax",
+        "LpNormalization", "MatMul", "MatMulInteger", "Max", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg",
         "NegativeLogLikelihoodLoss", "NonMaxSuppression", "NonZero", "Not", "OneHot", "Or", "PRelu", "Pad", "Pow", "QLinearConv",
         "QLinearMatMul", "QuantizeLinear", "RMSNormalization", "Range", "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum",
         "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape",
-        "Resize", "RotaryEmbedding", "Round", "STFT", "Scan", "Scatter", "Selu", "Shape", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh",
-        "Size", "Slice", "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub",
-        "Sum", "Swish", "Tan", "Tanh", "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique", "Unsqueeze", "Upsample", "Where",
-        "Xor",
+        "Resize", "ReverseSequence", "RotaryEmbedding", "Round", "STFT", "Scan", "Scatter", "Selu", "Shape", "Shrink", "Sigmoid", "Sign",
+        "Sin", "Sinh", "Size", "Slice", "Softmax", "SoftmaxCrossEntropyLoss", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt",
+        "Squeeze", "Sub", "Sum", "Swish", "Tan", "Tanh", "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique", "Unsqueeze",
+        "Upsample", "Where", "Xor",
     ];
 
     /// <summary>Known failures: low-precision Celu (Lumen computes in float32 what the reference computes in float16 or
@@ -47,10 +47,10 @@ public class ConformanceTests(ITestOutputHelper output)
         var supported = new HashSet<string>(SupportedOps, StringComparer.Ordinal);
         var broken = results.Where(r => supported.Contains(r.Op) && r.Status != BackendTestStatus.Passed).Select(r => $"{r.Case}: {r.Message}").ToList();
         Assert.True(broken.Count == 0, "cases of supported ops that did not pass:\n" + string.Join("\n", broken));
-        Assert.True(results.Where(r => supported.Contains(r.Op)).Count() >= 1290, "the supported ops cover fewer cases than expected");
+        Assert.True(results.Where(r => supported.Contains(r.Op)).Count() >= 1300, "the supported ops cover fewer cases than expected");
 
         var unexpected = results.Where(r => r.Status == BackendTestStatus.Failed && !KnownFailures.Contains(r.Case)).Select(r => $"{r.Case}: {r.Message}").ToList();
         Assert.True(unexpected.Count == 0, "new failures:\n" + string.Join("\n", unexpected));
-        Assert.True(passed >= 1595, $"only {passed} cases passed (1595 did when this test was last raised)");
+        Assert.True(passed >= 1599, $"only {passed} cases passed (1599 did when this test was last raised)");
     }
 }

@@ -3,7 +3,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, CumProd, Trilu, OneHot, NonZero.</summary>
+/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
 internal static class IndexingOps
 {
     public static void Register()
@@ -104,6 +104,16 @@ internal static class IndexingOps
                 return [CumProd(x, axis, exclusive, reverse)];
             };
         });
+        OnnxOps.Register("ReverseSequence", 10, node =>
+        {
+            long timeAttribute = node.Int("time_axis", 0), batchAttribute = node.Int("batch_axis", 1);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int time = OpHelpers.Axis(timeAttribute, x.Rank, "ReverseSequence"), batch = OpHelpers.Axis(batchAttribute, x.Rank, "ReverseSequence");
+                return [x.Gather(time, ReversedPositions(x.Shape, time, batch, OpHelpers.Longs(inputs.Arg(1))))];
+            };
+        });
         OnnxOps.Register("Trilu", 14, node =>
         {
             bool upper = node.Int("upper", 1) != 0;
@@ -174,6 +184,23 @@ internal static class IndexingOps
         dims.Insert(axis, n);
         var copies = x.Unsqueeze(axis).BroadcastTo(new Shape([.. dims]));
         return Tensor.Where(mask, copies, OpHelpers.ScalarLike(x, 1)).Prod(axis + 1);
+    }
+
+    // For every element, the time index it reads: the first lengths[b] steps of batch b reversed, the rest in place.
+    private static Tensor ReversedPositions(Shape shape, int time, int batch, long[] lengths)
+    {
+        if (time == batch || lengths.Length != shape[batch])
+            throw new ArgumentException($"ReverseSequence: {lengths.Length} sequence lengths for batch axis {batch} of {shape} (time axis {time}).");
+        var dims = shape.ToArray();
+        var index = new long[shape.Size];
+        var coordinate = new int[dims.Length];
+        for (int i = 0; i < index.Length; i++)
+        {
+            for (int d = dims.Length - 1, rest = i; d >= 0; d--) { coordinate[d] = rest % dims[d]; rest /= dims[d]; }
+            long t = coordinate[time], length = Math.Clamp(lengths[coordinate[batch]], 0, dims[time]);
+            index[i] = t < length ? length - 1 - t : t;
+        }
+        return OpHelpers.LongTensor(index, shape);
     }
 
     private static ScatterReduction Reduction(OnnxNode node) => node.String("reduction", "none") switch

@@ -3,7 +3,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Normalisations as composites: BatchNormalization (inference), InstanceNormalization,
+/// <summary>Normalisations as composites: BatchNormalization (inference and training mode), InstanceNormalization,
 /// LayerNormalization, GroupNormalization, LpNormalization, MeanVarianceNormalization, LRN.</summary>
 internal static class NormalizationOps
 {
@@ -11,8 +11,8 @@ internal static class NormalizationOps
     {
         OnnxOps.Register("BatchNormalization", 7, node =>
         {
-            float eps = node.Float("epsilon", 1e-5f);
-            if (node.Int("training_mode", 0) != 0) throw node.Unsupported("training_mode=1");
+            float eps = node.Float("epsilon", 1e-5f), momentum = node.Float("momentum", 0.9f);
+            bool training = node.Int("training_mode", 0) != 0;
             return inputs =>
             {
                 var x = inputs.Arg(0);
@@ -21,7 +21,15 @@ internal static class NormalizationOps
                 var bias = inputs.Arg(2).Reshape(shape);
                 var mean = inputs.Arg(3).Reshape(shape);
                 var variance = inputs.Arg(4).Reshape(shape);
-                return [(x - mean) * (scale / (variance + eps).Sqrt()) + bias];
+                if (!training) return [(x - mean) * (scale / (variance + eps).Sqrt()) + bias];
+                // Training mode: normalise by the batch statistics (population variance) and return the updated
+                // running statistics, running' = running·momentum + batch·(1 − momentum).
+                var axes = Enumerable.Range(0, x.Rank).Where(a => a != 1).ToArray();
+                var batchMean = x.Mean(axes, keepDims: true);
+                var batchVariance = x.Var(axes, correction: 0, keepDims: true);
+                var y = (x - batchMean) * (scale / (batchVariance + eps).Sqrt()) + bias;
+                int channels = x.Shape[1];
+                return [y, (mean * momentum + batchMean * (1 - momentum)).Reshape(channels), (variance * momentum + batchVariance * (1 - momentum)).Reshape(channels)];
             };
         });
         OnnxOps.Register("InstanceNormalization", 6, node =>
