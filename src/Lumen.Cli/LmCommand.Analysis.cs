@@ -100,13 +100,18 @@ internal static partial class LmCommand
             var direct = paths.Heads(paths.DirectToLogits());
             var dla = new DirectLogitAttribution(loaded.Model).Heads(new ResidualDecomposition(loaded.Model).Decompose(cleanTokens, perHead: true), cleanTokens.Count - 1, answerToken, wrongToken);
             Console.WriteLine($"heads     strongest: {string.Join("  ", headGrid.Strongest(3).Select(c => $"{c.Row} {c.Column}: {c.Value:F2}"))}");
+            var eap = new EdgeAttributionPatching(loaded.Model, patching);
+            var edges = eap.ScoreEdges();
+            var curve = eap.FaithfulnessCurve(edges, [0, 5, 10, 20, 40, 80, 160, edges.Count]);
+            Console.WriteLine($"circuit faithfulness: {string.Join("  ", curve.Select(c => $"{c.Edges} edges {c.Faithfulness:F2}"))}");
             string metricText = $"logit[{loaded.Tokenizer.Piece(answerToken)}] − logit[{loaded.Tokenizer.Piece(wrongToken)}] at the last position";
-            var page = LmHtml.Patching(loaded.Name, parse.GetValue(clean)!, parse.GetValue(corrupted)!, metricText, loaded.Pieces(cleanTokens), grids, direct, dla);
+            var page = LmHtml.Patching(loaded.Name, parse.GetValue(clean)!, parse.GetValue(corrupted)!, metricText, loaded.Pieces(cleanTokens), grids, direct, dla, edges, curve);
             return Report(page, new
             {
                 model = loaded.Name, clean = patching.Clean, corrupted = patching.Corrupted, restoredByPatchingEverything = sanity,
                 grids = grids.Select(g => new { g.Item1.Title, g.Item1.Rows, g.Item1.Columns, g.Item1.Values, estimate = g.Item2?.Values, correlation = g.Item2 is null ? (double?)null : AttributionPatching.Correlation(g.Item2, g.Item1) }),
                 pathPatching = direct.Values, directLogitAttribution = dla.Scores,
+                edges = edges.Take(40).Select(e => new { e.Sender, e.Receiver, e.Score }), faithfulness = curve.Select(c => new { edges = c.Edges, faithfulness = c.Faithfulness }),
             }, common, parse);
         }));
         return command;

@@ -27,6 +27,7 @@ public sealed class LmCommandTests : IDisposable
     [InlineData("lens", "block 4  “ lo”", new string[0])]
     [InlineData("heads", "previous-token   L1H3", new[] { "--count", "2", "--length", "20" })]
     [InlineData("patch", "sanity: patching every activation restores 100.0 % of the clean metric", new string[0])]
+    [InlineData("patch", "circuit faithfulness: 0 edges 0.00", new string[0])]
     [InlineData("attribute", "target “ She”", new[] { "--steps", "16" })]
     [InlineData("steer", "[0] Once upon a time", new[] { "-n", "8", "--coefficients", "0,2" })]
     [InlineData("sae", "explained variance", new[] { "--steps", "40", "--sequences", "4", "--length", "24", "--features", "64", "--k", "4" })]

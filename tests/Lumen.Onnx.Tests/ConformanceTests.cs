@@ -17,8 +17,8 @@ public class ConformanceTests(ITestOutputHelper output)
         "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
         "GreaterOrEqual", "GridSample", "GroupNormalization", "HammingWindow", "HannWindow", "HardSigmoid", "HardSwish", "Hardmax",
         "InstanceNormalization", "IsInf", "IsNaN", "LRN", "LayerNormalization", "LeakyRelu", "Less", "LessOrEqual", "Log", "LogSoftmax",
-        "LpNormalization", "MatMul", "MatMulInteger", "Max", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul", "Neg",
-        "NegativeLogLikelihoodLoss", "NonMaxSuppression", "NonZero", "Not", "OneHot", "Or", "PRelu", "Pad", "Pow", "QLinearConv",
+        "LpNormalization", "MatMul", "MatMulInteger", "Max", "MaxUnpool", "Mean", "MeanVarianceNormalization", "Min", "Mish", "Mod", "Mul",
+        "Neg", "NegativeLogLikelihoodLoss", "NonMaxSuppression", "NonZero", "Not", "OneHot", "Or", "PRelu", "Pad", "Pow", "QLinearConv",
         "QLinearMatMul", "QuantizeLinear", "RMSNormalization", "Range", "Reciprocal", "ReduceL1", "ReduceL2", "ReduceLogSum",
         "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum", "ReduceSumSquare", "Relu", "Reshape",
         "Resize", "ReverseSequence", "RotaryEmbedding", "Round", "STFT", "Scan", "Scatter", "Selu", "Shape", "Shrink", "Sigmoid", "Sign",
@@ -51,6 +51,6 @@ public class ConformanceTests(ITestOutputHelper output)
 
         var unexpected = results.Where(r => r.Status == BackendTestStatus.Failed && !KnownFailures.Contains(r.Case)).Select(r => $"{r.Case}: {r.Message}").ToList();
         Assert.True(unexpected.Count == 0, "new failures:\n" + string.Join("\n", unexpected));
-        Assert.True(passed >= 1599, $"only {passed} cases passed (1599 did when this test was last raised)");
+        Assert.True(passed >= 1601, $"only {passed} cases passed (1601 did when this test was last raised)");
     }
 }

@@ -4,7 +4,8 @@ using DataType = Lumen.Onnx.Schema.TensorProto.Types.DataType;
 
 namespace Lumen.Onnx.Tests;
 
-/// <summary>BatchNormalization in training mode and ReverseSequence against hand-computed values and finite differences.</summary>
+/// <summary>BatchNormalization in training mode, ReverseSequence and MaxUnpool against hand-computed values and finite
+/// differences.</summary>
 public class TrainingModeAndSequenceTests
 {
     [Fact]
@@ -35,5 +36,16 @@ public class TrainingModeAndSequenceTests
         var y = model.Call(Tensor.FromArray([1f, 4f, 2f, 5f, 3f, 6f], 3, 2));
         Assert.Equal([3f, 5f, 2f, 4f, 1f, 6f], y.ToArray());
         GradCheck.Assert(inputs => model.Call(inputs[0]), [Tensor.Randn(new Shape(3, 2), seed: 12)]);
+    }
+
+    [Fact]
+    public void MaxUnpoolScattersValuesToTheirIndices()
+    {
+        var model = new OnnxBuilder(11).Input("x", DataType.Float, 1, 1, 1, 2).Initializer("i", Tensor.FromArray([1L, 6L], 1, 1, 1, 2))
+            .Node("MaxUnpool", ["x", "i"], ["y"], ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 })).Output("y").Build();
+        var y = model.Call(Tensor.FromArray([5f, 7f], 1, 1, 1, 2));
+        Assert.Equal(new Shape(1, 1, 2, 4), y.Shape);
+        Assert.Equal([0f, 5f, 0f, 0f, 0f, 0f, 7f, 0f], y.ToArray());
+        GradCheck.Assert(inputs => model.Call(inputs[0]), [Tensor.Randn(new Shape(1, 1, 1, 2), seed: 13)]);
     }
 }

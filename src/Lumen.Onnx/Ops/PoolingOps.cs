@@ -8,6 +8,29 @@ internal static class PoolingOps
 {
     public static void Register()
     {
+        OnnxOps.Register("MaxUnpool", 9, node =>
+        {
+            // Scatter each value to the flat position its index names (as MaxPool's Indices output gives them) in a
+            // zero tensor of the unpooled shape: (in − 1)·stride − pad_begin − pad_end + kernel, or output_shape.
+            long[] kernel = node.Ints("kernel_shape") ?? throw node.Error("attribute 'kernel_shape' is required.");
+            long[] strides = node.Ints("strides") ?? [.. kernel.Select(_ => 1L)];
+            long[] pads = node.Ints("pads") ?? new long[2 * kernel.Length];
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                int spatial = kernel.Length;
+                int[] unpooled = [x.Shape[0], x.Shape[1], .. Enumerable.Range(0, spatial).Select(d =>
+                    (int)((x.Shape[2 + d] - 1) * strides[d] - pads[d] - pads[d + spatial] + kernel[d]))];
+                int[] shape = inputs.Optional(2) is { } requested ? OpHelpers.Ints(requested) : unpooled;
+                if (shape.Length != unpooled.Length || shape.Zip(unpooled).Any(p => p.First < p.Second))
+                    throw new ArgumentException($"MaxUnpool: output_shape [{string.Join(", ", shape)}] is smaller than the unpooled [{string.Join(", ", unpooled)}].");
+                int total = shape.Aggregate(1, (a, b) => a * b);
+                // Indices address the unpooled shape; a larger output_shape keeps each value at the same coordinates.
+                var flat = OpHelpers.Longs(inputs.Arg(1)).Select(i => Relocate(i, unpooled, shape)).ToArray();
+                var index = OpHelpers.LongVector(flat);
+                return [Tensor.Zeros(new Shape(total)).ScatterElements(0, index, x.Reshape(-1)).Reshape(shape)];
+            };
+        });
         OnnxOps.Register("MaxPool", 1, node =>
         {
             var a = new ConvAttributes(node);
@@ -74,5 +97,18 @@ internal static class PoolingOps
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
         var y = pool(x, kernel, stride, pads, dilation);
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+    }
+
+    private static long Relocate(long index, int[] from, int[] to)
+    {
+        long result = 0, stride = 1;
+        for (int d = from.Length - 1; d >= 0; d--)
+        {
+            long coordinate = index % from[d];
+            index /= from[d];
+            result += coordinate * stride;
+            stride *= to[d];
+        }
+        return result;
     }
 }

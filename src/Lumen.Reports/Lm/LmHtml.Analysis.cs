@@ -65,7 +65,8 @@ public static partial class LmHtml
     /// <summary>Activation patching grids (with attribution-patching estimates beside them), path patching and direct
     /// logit attribution per head.</summary>
     public static HtmlDocument Patching(string model, string clean, string corrupted, string metric, IReadOnlyList<string> pieces,
-        IReadOnlyList<(PatchingGrid Truth, PatchingGrid? Estimate)> grids, PatchingGrid? path, HeadScores? directLogit)
+        IReadOnlyList<(PatchingGrid Truth, PatchingGrid? Estimate)> grids, PatchingGrid? path, HeadScores? directLogit,
+        IReadOnlyList<(string Sender, string Receiver, double Score)>? edges = null, IReadOnlyList<(int Edges, double Faithfulness)>? faithfulness = null)
     {
         ArgumentNullException.ThrowIfNull(grids);
         ArgumentNullException.ThrowIfNull(pieces);
@@ -94,6 +95,13 @@ public static partial class LmHtml
             page.Heading("Direct logit attribution per head (clean prompt)");
             page.Svg(MatrixHeatmapSvg.Render(directLogit.Scores, directLogit.Layers, directLogit.Heads, [.. Enumerable.Range(0, directLogit.Layers).Select(l => $"layer {l}")], [.. Enumerable.Range(0, directLogit.Heads).Select(h => $"H{h}")], Colormap.RedBlue, annotate: true));
             page.Paragraph("Each head's output at the last position projected on the metric's logit-difference direction, with the final RMSNorm scale frozen.", "note");
+        }
+        if (edges is not null && faithfulness is not null)
+        {
+            page.Heading("Circuit discovery (edge attribution patching)");
+            page.Svg(new SvgLineChart("edges kept", "faithfulness", 560, 240).Add("circuit", [.. faithfulness.Select(f => (double)f.Edges)], [.. faithfulness.Select(f => f.Faithfulness)]).Render());
+            page.Paragraph($"Edges ranked by |(u_clean − u_corrupted) · ∂m/∂in_v|; the circuit of the top k edges runs on the clean prompt with every other edge patched to its corrupted value. {edges.Count} edges in all.", "note");
+            page.Table(["rank", "sender", "receiver", "score"], edges.Take(15).Select((e, i) => (IReadOnlyList<string>)[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Sender, e.Receiver, F(e.Score, "0.000")]));
         }
         return page;
     }
