@@ -41,7 +41,7 @@ internal sealed class MobileNetAttributionCase
 
     public int Repeats { get; }
 
-    /// <summary>Seconds of Saliency, measured first by <see cref="MeasureSaliency"/>.</summary>
+    /// <summary>Seconds of Saliency (thread-CPU on one thread, else wall), measured first by <see cref="MeasureSaliency"/>.</summary>
     public double SaliencySeconds { get; private set; } = double.NaN;
 
     /// <summary>Reads <c>--threads</c> (default 2) and <c>--repeats</c> (default 3), sets the thread count and loads
@@ -61,41 +61,51 @@ internal sealed class MobileNetAttributionCase
     /// <summary>Times Saliency (the in-run reference of every ratio) and reports it.</summary>
     public void MeasureSaliency(IAttributionMethod saliency)
     {
-        SaliencySeconds = Median(() => saliency.Explain(Input, Target));
-        Report("saliency", SaliencySeconds, CaptumSaliencySeconds);
+        var (wall, cpu) = Median(() => saliency.Explain(Input, Target));
+        SaliencySeconds = cpu ?? wall;
+        Report("saliency", wall, cpu, CaptumSaliencySeconds);
     }
 
     /// <summary>Times <paramref name="method"/> and prints its JSON line.</summary>
-    public double Measure(string name, IAttributionMethod method, double? captumSeconds)
+    public void Measure(string name, IAttributionMethod method, double? captumSeconds)
     {
-        double seconds = Median(() => method.Explain(Input, Target));
-        Report(name, seconds, captumSeconds);
-        return seconds;
+        var (wall, cpu) = Median(() => method.Explain(Input, Target));
+        Report(name, wall, cpu, captumSeconds);
     }
 
-    private void Report(string method, double seconds, double? captum)
+    /// <summary>One JSON line; on one thread the ratios use the thread-CPU seconds (<c>cpu_s</c>).</summary>
+    private void Report(string method, double wall, double? cpu, double? captum)
     {
+        double seconds = cpu ?? wall;
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{{\"case\":\"{method}\",\"model\":\"mobilenetv2-224\",\"threads\":{Threads},\"s\":{seconds:F3},\"vs_saliency\":{seconds / SaliencySeconds:F2}");
+            $"{{\"case\":\"{method}\",\"model\":\"mobilenetv2-224\",\"threads\":{Threads},\"s\":{wall:F3}");
+        if (cpu is { } c0) line += string.Create(CultureInfo.InvariantCulture, $",\"cpu_s\":{c0:F3}");
+        line += string.Create(CultureInfo.InvariantCulture, $",\"vs_saliency\":{seconds / SaliencySeconds:F2}");
         if (captum is { } c)
             line += string.Create(CultureInfo.InvariantCulture,
                 $",\"captum_s\":{c:F3},\"vs_captum\":{seconds / c:F2},\"vs_captum_via_saliency\":{seconds / SaliencySeconds / (c / CaptumSaliencySeconds):F2}");
         Console.WriteLine(line + "}");
     }
 
-    /// <summary>Median wall time in seconds of <see cref="Repeats"/> runs after one warm-up.</summary>
-    private double Median(Action action)
+    /// <summary>Median wall time and, on one thread, median thread-CPU time (which other processes' slices of a
+    /// shared machine do not inflate) in seconds of <see cref="Repeats"/> runs after one warm-up.</summary>
+    private (double Wall, double? Cpu) Median(Action action)
     {
         action();
-        var times = new double[Math.Max(1, Repeats)];
-        for (int i = 0; i < times.Length; i++)
+        var wall = new double[Math.Max(1, Repeats)];
+        var cpu = new double[wall.Length];
+        bool measureCpu = Threads == 1 && ThreadCpuClock.IsSupported;
+        for (int i = 0; i < wall.Length; i++)
         {
+            double cpuStart = measureCpu ? ThreadCpuClock.Seconds() : 0;
             var watch = Stopwatch.StartNew();
             action();
-            times[i] = watch.Elapsed.TotalSeconds;
+            wall[i] = watch.Elapsed.TotalSeconds;
+            cpu[i] = measureCpu ? ThreadCpuClock.Seconds() - cpuStart : 0;
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        Array.Sort(wall);
+        Array.Sort(cpu);
+        return (wall[wall.Length / 2], measureCpu ? cpu[cpu.Length / 2] : null);
     }
 
     private static string FindShared(string benchmark)

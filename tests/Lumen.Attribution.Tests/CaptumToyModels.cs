@@ -6,7 +6,7 @@ namespace Lumen.Attribution.Tests;
 
 /// <summary>Captum's BasicModel_MultiLayer: linear0 = I₃, linear1 = ones(4, 3) with bias [−10, 1, 1, 1], ReLU,
 /// linear2 = ones(2, 4) with bias [−1, 1].</summary>
-internal sealed class MultiLayerModel : Module
+internal sealed class MultiLayerModel : Module, IContainer
 {
     public MultiLayerModel()
     {

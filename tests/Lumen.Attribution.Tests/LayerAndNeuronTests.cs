@@ -1,5 +1,6 @@
 using Lumen.Attribution.Common;
 using Lumen.Attribution.Gradient;
+using Lumen.Attribution.Propagation;
 using Lumen.Tensors;
 
 namespace Lumen.Attribution.Tests;
@@ -81,6 +82,23 @@ public class LayerAndNeuronTests
         var ig = new IntegratedGradients(new MultiLayerModel()).Explain(X, neuron);
         GradAssert.Close([0f, 100f, 0f], ig.Map.ToArray(), 1e-3f);
         Assert.Equal(0f, ig.Delta!.Item(), 3);
+    }
+
+    [Fact]
+    public void Neuron_deep_lift_and_neuron_guided_backprop_read_the_neuron_not_the_output()
+    {
+        // Neuron 0 of linear1 is x₁ + x₂ + x₃ − 10 (90 at x, −10 at 0): DeepLift = x · w = [0, 100, 0], delta 0; guided
+        // backprop meets no rectifier before it: [1, 1, 1]. Read from the model output instead, both would explain
+        // output 0 (DeepLift [0, 390, 0]).
+        var neuron = Target.Neuron("linear1", 0);
+        var deepLift = new DeepLift(new MultiLayerModel()).Explain(X, neuron);
+        GradAssert.Close([0f, 100f, 0f], deepLift.Map.ToArray(), 1e-4f);
+        Assert.Equal(0f, deepLift.Delta!.Item(), 3);
+        GradAssert.Close([1f, 1f, 1f], new GuidedBackprop(new MultiLayerModel()).Explain(X, neuron).Map.ToArray(), 0f);
+        // After the ReLU, unit 0 is on (90 > 0): the same for guided backprop; LRP conserves the neuron's value 90.
+        GradAssert.Close([1f, 1f, 1f], new GuidedBackprop(new MultiLayerModel()).Explain(X, Target.Neuron("relu", 0)).Map.ToArray(), 0f);
+        var lrp = new Lrp(new MultiLayerModel()).Explain(X, Target.Neuron("relu", 0));
+        Assert.True(Math.Abs(lrp.Map.ToArray().Sum() - 90f) < 10f + 1e-3f, $"LRP relevance {lrp.Map.ToArray().Sum()} for a neuron of value 90 (bias −10)");
     }
 
     [Fact]

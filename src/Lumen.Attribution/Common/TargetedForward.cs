@@ -15,6 +15,21 @@ public static class TargetedForward
     /// <example><code>var scores = TargetedForward.Scores(model, input, Target.Neuron("fc1", 3));</code></example>
     public static Tensor Scores(Module model, Tensor input, Target target) => Run(model, input, target, null, null, "TargetedForward").Scores;
 
+    /// <summary>Runs <paramref name="model"/> on <paramref name="input"/> and returns what <paramref name="target"/>
+    /// reads: the model output, or the activation at the target's hook point, which must run exactly once. Methods that
+    /// seed their own backward pass (the propagation family) start it from this tensor.</summary>
+    internal static Tensor Read(Module model, Tensor input, Target target, string method)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Hook is not { } hook) return model.Call(input);
+        var activations = new List<Tensor>();
+        using (model.Hooks.OnForward(hook, (activation, _) => activations.Add(activation))) model.Call(input);
+        if (activations.Count != 1)
+            throw new InvalidOperationException($"{method}: the target's hook point '{hook}' ran {activations.Count} times in one forward pass; a neuron target needs exactly one activation.");
+        return activations[0];
+    }
+
     /// <summary>
     /// Runs <paramref name="model"/> on <paramref name="input"/>. With a <paramref name="layer"/>, its activation is
     /// passed through <paramref name="replace"/> (when given) and returned; the layer must run exactly once.

@@ -82,7 +82,7 @@ public sealed class DeepLift : IAttributionMethod
         Tensor multipliers, scores;
         using (PropagationHooks.Attach(model, "DeepLift", (_, module) => RuleFor(module)))
         {
-            var output = model.Call(both);
+            var output = TargetedForward.Read(model, both, target, "DeepLift"); // the model output, or a neuron target's layer
             var (o, o0) = ReferencePair.Halves(output);
             var seed = ReferencePair.PathAveragedVjp(target.Select, o, o0, Tensor.Ones(rows));
             using (GradMode.Off()) scores = target.Select(o) - target.Select(o0); // [B]

@@ -1,3 +1,4 @@
+using Lumen.Attribution.Common;
 using Lumen.NN;
 using Lumen.NN.Layers;
 using Lumen.Tensors;
@@ -49,6 +50,6 @@ public sealed class GuidedBackprop(Module model) : IAttributionMethod
         cancellation.ThrowIfCancellationRequested();
         var x = input.Detach().RequireGrad();
         using var hooks = PropagationHooks.Attach(model, composite.Name, composite.For(model));
-        return Gradients.Of(target.Select(model.Call(x)), x);
+        return Gradients.Of(target.Select(TargetedForward.Read(model, x, target, composite.Name)), x);
     }
 }

@@ -1,3 +1,4 @@
+using Lumen.Attribution.Common;
 using Lumen.NN;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
@@ -54,7 +55,7 @@ public sealed class Lrp : IAttributionMethod
             Tensor relevance, output, outputRelevance;
             using (PropagationHooks.Attach(model, $"Lrp ({options.Composite.Name})", options.Composite.For(model)))
             {
-                output = model.Call(x);
+                output = TargetedForward.Read(model, x, target, "Lrp"); // the model output, or a neuron target's layer
                 var scores = target.Select(output);
                 outputRelevance = output.Detach() * Gradients.Of(scores, output);
                 relevance = Gradients.Of(output, x, outputRelevance);
