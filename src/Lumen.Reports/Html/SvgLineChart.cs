@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 
 namespace Lumen.Reports.Html;
 
@@ -28,40 +27,17 @@ public sealed class SvgLineChart(string xLabel, string yLabel, int width = 460, 
     /// <summary>The chart's SVG markup.</summary>
     public string Render()
     {
-        const int left = 48, right = 12, top = 12, bottom = 40;
-        var finite = series.SelectMany(s => s.X.Zip(s.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();
-        double x0 = finite.Count > 0 ? finite.Min(p => p.First) : 0, x1 = finite.Count > 0 ? finite.Max(p => p.First) : 1;
-        double y0 = finite.Count > 0 ? finite.Min(p => p.Second) : 0, y1 = finite.Count > 0 ? finite.Max(p => p.Second) : 1;
-        if (x1 <= x0) x1 = x0 + 1;
-        if (y1 <= y0) { y0 -= 0.5; y1 += 0.5; }
-        double plotW = width - left - right, plotH = height - top - bottom - 14 * ((series.Count + 2) / 3);
-        string Px(double x) => F(left + (x - x0) / (x1 - x0) * plotW);
-        string Py(double y) => F(top + (1 - (y - y0) / (y1 - y0)) * plotH);
-
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{F(plotW)}\" height=\"{F(plotH)}\" fill=\"none\" stroke=\"#dde1ea\"/>");
-        for (int i = 0; i <= 4; i++)
-        {
-            double xv = x0 + (x1 - x0) * i / 4, yv = y0 + (y1 - y0) * i / 4;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(xv)}\" y=\"{F(top + plotH + 14)}\" text-anchor=\"middle\">{Tick(xv)}</text>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 4}\" y=\"{Py(yv)}\" text-anchor=\"end\" dominant-baseline=\"middle\">{Tick(yv)}</text>");
-        }
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(left + plotW / 2)}\" y=\"{F(top + plotH + 28)}\" text-anchor=\"middle\">{WebUtility.HtmlEncode(xLabel)}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(11 {F(top + plotH / 2)}) rotate(-90)\" text-anchor=\"middle\">{WebUtility.HtmlEncode(yLabel)}</text>");
+        var axes = new SvgAxes(series.Select(s => (s.X, s.Y)), width, height, legendRows: (series.Count + 2) / 3, centreSingleX: false);
+        var svg = axes.Begin(width, height, xLabel, yLabel);
         for (int s = 0; s < series.Count; s++)
         {
             var (name, xs, ys) = series[s];
             string colour = Palette[s % Palette.Length];
-            var points = string.Join(' ', xs.Zip(ys).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).Select(p => $"{Px(p.First)},{Py(p.Second)}"));
+            var points = string.Join(' ', xs.Zip(ys).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).Select(p => $"{axes.Px(p.First)},{axes.Py(p.Second)}"));
             svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.8\" points=\"{points}\"><title>{WebUtility.HtmlEncode(name)}</title></polyline>");
-            double lx = left + (s % 3) * plotW / 3, ly = top + plotH + 40 + 14 * (s / 3);
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(lx)}\" y=\"{F(ly - 8)}\" width=\"10\" height=\"3\" fill=\"{colour}\"/><text x=\"{F(lx + 14)}\" y=\"{F(ly - 4)}\">{WebUtility.HtmlEncode(name)}</text>");
+            double lx = SvgAxes.Left + (s % 3) * axes.PlotWidth / 3, ly = SvgAxes.Top + axes.PlotHeight + 40 + 14 * (s / 3);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{SvgAxes.F(lx)}\" y=\"{SvgAxes.F(ly - 8)}\" width=\"10\" height=\"3\" fill=\"{colour}\"/><text x=\"{SvgAxes.F(lx + 14)}\" y=\"{SvgAxes.F(ly - 4)}\">{WebUtility.HtmlEncode(name)}</text>");
         }
         return svg.Append("</svg>").ToString();
     }
-
-    private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
-
-    private static string Tick(double v) => Math.Abs(v) >= 1000 || (Math.Abs(v) < 0.01 && v != 0) ? v.ToString("0.##E0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
 }
