@@ -101,6 +101,24 @@ public class PoolTests
     }
 
     [Fact]
+    public void A_NaN_inside_a_wide_row_poisons_exactly_the_windows_that_contain_it()
+    {
+        var values = Tensor.Randn(new Shape(1, 1, 9, 70), 5).ToArray();
+        values[4 * 70 + 37] = float.NaN;   // row 4, column 37: inside the SIMD part of both passes
+        var y = Tensor.FromArray(values, 1, 1, 9, 70).MaxPool2d(3, stride: 2).ToArray();
+        var g = new PoolGeometry(1, 9, 70, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false);
+        var (expected, _) = PoolNaive.Max(values, g);
+        for (int r = 0; r < g.OutHeight; r++)
+            for (int s = 0; s < g.OutWidth; s++)
+            {
+                bool covers = 4 >= 2 * r && 4 < 2 * r + 3 && 37 >= 2 * s && 37 < 2 * s + 3;
+                float v = y[r * g.OutWidth + s];
+                if (covers) Assert.True(float.IsNaN(v), $"window ({r}, {s}) should be NaN");
+                else Assert.Equal(expected[r * g.OutWidth + s], v);
+            }
+    }
+
+    [Fact]
     public void Output_sizes_follow_PyTorch_including_ceil_mode()
     {
         Assert.Equal(new Shape(1, 1, 3, 3), Tensor.Zeros(1, 1, 6, 6).MaxPool2d(3, stride: 2, ceilMode: true).Shape);

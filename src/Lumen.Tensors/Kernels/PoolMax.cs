@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -37,11 +38,11 @@ internal static class PoolMax
                     if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
                     int row0 = r * sh - top;
                     input.Slice((row0 + ilo * dh) * w, w).CopyTo(line);
-                    for (int i = ilo + 1; i < ihi; i++) TensorPrimitives.Max(line, input.Slice((row0 + i * dh) * w, w), line);
+                    for (int i = ilo + 1; i < ihi; i++) MaxInto(input.Slice((row0 + i * dh) * w, w), line);
                     if (fullWidth > 0)
                     {
                         line[..fullWidth].CopyTo(windows);
-                        for (int j = 1; j < kw; j++) TensorPrimitives.Max(windows, line.Slice(j * dw, fullWidth), windows);
+                        for (int j = 1; j < kw; j++) MaxInto(line.Slice(j * dw, fullWidth), windows);
                     }
                     for (int s = 0; s < ow; s++)
                     {
@@ -56,6 +57,30 @@ internal static class PoolMax
             }
             ArrayPool<float>.Shared.Return(buffer);
         });
+    }
+
+    /// <summary>target[i] = max(target[i], source[i]), NaN-propagating like <see cref="MathF.Max(float, float)"/>; an
+    /// inline SIMD loop, since the rows are short and a library call per row would cost more than the work.</summary>
+    private static void MaxInto(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int n = target.Length, i = 0;
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float t = ref MemoryMarshal.GetReference(target);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var a = Vector512.LoadUnsafe(ref t, (nuint)i);
+                var b = Vector512.LoadUnsafe(ref s, (nuint)i);
+                Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var a = Vector256.LoadUnsafe(ref t, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
+            }
+        for (; i < n; i++) target[i] = MathF.Max(target[i], source[i]);
     }
 
     /// <summary>The offset within its input plane of each window's first maximum (−1 for a window with no tap):
