@@ -107,10 +107,9 @@ public sealed partial class Tensor
         if (DType == DType.Int64)
             return MapInt64(v => Math.Min(Math.Max(v, min is { } a ? (long)Math.Ceiling(a) : long.MinValue), max is { } b ? (long)Math.Floor(b) : long.MaxValue));
         RequireFloat("Clamp");
-        var data = new float[Size];
-        var src = AsSpan();
-        if (min is { } mn) System.Numerics.Tensors.TensorPrimitives.Max(src, mn, data); else src.CopyTo(data);
-        if (max is { } mx) System.Numerics.Tensors.TensorPrimitives.Min(data, mx, data);
+        var src = Floats;
+        var data = GC.AllocateUninitializedArray<float>(Size);
+        Kernels.Unary.InBlocks(Size, (from, count) => ClampInto(src.AsSpan(from, count), data.AsSpan(from, count), min, max));
         return Gradients.Record(new Tensor(Shape, data), "Clamp", Gradients.ClampRule(this, min, max), this);
     }
 
