@@ -41,6 +41,37 @@ public sealed class LmCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, subcommand, "summary.json")));
     }
 
+    [SharedFact(Model)]
+    public void Lens_trains_saves_and_reuses_a_tuned_lens_that_beats_the_logit_lens_on_held_out_text()
+    {
+        string[] small = ["--steps", "40", "--sequences", "8", "--length", "48"];
+        var trained = LumenProcess.Run(folder, ["lm", "lens", "--model", SharedData.Path(Model), "-o", "trained", "--train-tuned", "lens.safetensors", .. small]);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        Assert.Contains("held-out KL to the final layer", trained.Output, StringComparison.Ordinal);
+        Assert.Contains("tuned lens: 40 steps", trained.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "lens.safetensors")));
+        var html = File.ReadAllText(Path.Combine(folder, "trained", "report.html"));
+        Assert.Contains("Tuned lens", html, StringComparison.Ordinal);
+        Assert.Contains("KL divergence to the final distribution", html, StringComparison.Ordinal);
+        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trained", "summary.json"))))
+        {
+            var tuned = summary.RootElement.GetProperty("tunedLens");
+            Assert.True(tuned.GetProperty("trained").GetBoolean());
+            var logit = tuned.GetProperty("logitLensKl").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var lens = tuned.GetProperty("tunedLensKl").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(6, lens.Length);
+            for (int l = 0; l < 5; l++) Assert.True(lens[l] < logit[l], $"layer {l}: tuned {lens[l]} vs logit {logit[l]}");
+        }
+        var reused = LumenProcess.Run(folder, ["lm", "lens", "--model", SharedData.Path(Model), "-o", "reused", "--tuned", "lens.safetensors", .. small]);
+        Assert.True(reused.ExitCode == 0, reused.Error);
+        Assert.Equal(TunedLines(trained.Output), TunedLines(reused.Output)); // the same translators read the same prompt and held-out text
+        var both = LumenProcess.Run(folder, "lm", "lens", "--model", SharedData.Path(Model), "--tuned", "lens.safetensors", "--train-tuned", "other.safetensors");
+        Assert.Equal(1, both.ExitCode);
+        Assert.Contains("give one of them", both.Error, StringComparison.Ordinal);
+    }
+
+    private static string TunedLines(string output) => output[output.IndexOf("held-out KL", StringComparison.Ordinal)..];
+
     [Fact]
     public void A_missing_model_file_is_a_clear_error()
     {
