@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Lumen.Mechanistic;
+using Lumen.NN.Models.Llama;
 using Lumen.Reports.Lm;
 
 namespace Lumen.Cli;
@@ -18,11 +19,12 @@ internal static partial class LmCommand
         private readonly Option<int> length = new("--length") { Description = "Tokens per sampled story.", DefaultValueFactory = _ => 96 };
         private readonly Option<string> optimizer = new("--optimizer") { Description = "adam, or sgd (Nesterov momentum 0.9, as in the paper).", DefaultValueFactory = _ => "adam" };
         private readonly Option<float?> learningRate = new("--learning-rate") { Description = "Initial learning rate, decayed linearly to 0 (default 0.01 for adam, 1 for sgd)." };
+        private readonly Option<FileInfo?> corpus = new("--corpus") { Description = "A text file to train and compare on instead of sampled stories: each paragraph (blank-line separated) is cut into pieces of --length tokens, each after a BOS; every fifth piece is held out." };
         private readonly Option<int> seed = new("--seed") { Description = "Seed for sampling and training.", DefaultValueFactory = _ => 0 };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { tuned, train, steps, sequences, length, optimizer, learningRate, seed }) command.Options.Add(option);
+            foreach (var option in new Option[] { tuned, train, steps, sequences, length, corpus, optimizer, learningRate, seed }) command.Options.Add(option);
         }
 
         /// <summary>The tuned lens asked for, read on <paramref name="tokens"/> and evaluated; null without --tuned/--train-tuned.</summary>
@@ -32,8 +34,12 @@ internal static partial class LmCommand
             var trainFile = parse.GetValue(train);
             if (readFile is null && trainFile is null) return null;
             if (readFile is not null && trainFile is not null) throw new ArgumentException("--tuned and --train-tuned: give one of them (train and save, or read).");
-            int count = parse.GetValue(sequences), seedValue = parse.GetValue(seed);
-            if (count <= 0) throw new ArgumentException($"--sequences: {count} must be positive.");
+            int count = parse.GetValue(sequences), seedValue = parse.GetValue(seed), tokensPerPiece = parse.GetValue(length);
+            if (count <= 0 || tokensPerPiece <= 0) throw new ArgumentException($"--sequences {count} and --length {tokensPerPiece} must be positive.");
+            // Training text is only sampled when training; held-out stories use the next seed.
+            var (corpusTrain, heldOut, source) = parse.GetValue(corpus) is FileInfo text
+                ? TextCorpus(loaded, text, tokensPerPiece)
+                : (null, SampledCorpus.Generate(loaded.Model, Math.Max(1, count / 4), tokensPerPiece, seedValue + 1), $"{count} sampled stories");
             TunedLens lens;
             TunedLensTraining? training = null;
             string description;
@@ -47,11 +53,10 @@ internal static partial class LmCommand
                 };
                 float rate = parse.GetValue(learningRate) ?? (kind == TunedLensOptimizer.Adam ? 1e-2f : 1f);
                 var options = new TunedLensOptions { Steps = parse.GetValue(steps), Optimizer = kind, LearningRate = rate, Seed = seedValue };
-                var corpus = SampledCorpus.Generate(loaded.Model, count, parse.GetValue(length), seedValue);
-                training = new TunedLensTrainer(options).Fit(loaded.Model, corpus);
+                training = new TunedLensTrainer(options).Fit(loaded.Model, corpusTrain ?? SampledCorpus.Generate(loaded.Model, count, tokensPerPiece, seedValue));
                 lens = training.Lens;
                 lens.Save(trainFile.FullName);
-                description = string.Create(CultureInfo.InvariantCulture, $"Trained here: {training.Losses.Count} steps ({kind}, learning rate {rate:G3}, batch {options.BatchSize}) on {training.Positions} positions of {count} sampled stories in {training.Seconds:F1} s; saved to {trainFile.Name}.");
+                description = string.Create(CultureInfo.InvariantCulture, $"Trained here: {training.Losses.Count} steps ({kind}, learning rate {rate:G3}, batch {options.BatchSize}) on {training.Positions} positions of {source} in {training.Seconds:F1} s; saved to {trainFile.Name}.");
                 Console.Error.WriteLine($"tuned lens: {training.Losses.Count} steps on {training.Positions} positions in {training.Seconds:F1} s ({training.StepsPerSecond:F0} steps/s), loss {training.Losses[0]:F3} → {training.Losses[^1]:F3}; saved {trainFile.FullName}");
             }
             else
@@ -60,7 +65,6 @@ internal static partial class LmCommand
                 lens = TunedLens.Load(loaded.Model, readFile.FullName);
                 description = $"Translators read from {readFile.Name}.";
             }
-            var heldOut = SampledCorpus.Generate(loaded.Model, Math.Max(1, count / 4), parse.GetValue(length), seedValue + 1);
             var evaluation = lens.Evaluate(heldOut);
             Console.WriteLine($"held-out KL to the final layer (nats), {evaluation.Positions} positions:");
             Console.WriteLine($"{"layer",-8} {"logit",8} {"tuned",8}   {"CE logit",8} {"CE tuned",8}");
@@ -78,6 +82,23 @@ internal static partial class LmCommand
                 nextTokenProbabilities = result.NextTokenProbabilities(),
             };
             return (new TunedLensSection(result, evaluation, description, training?.Losses), summary);
+        }
+
+        /// <summary>Pieces of <paramref name="length"/> tokens (each after a BOS) of every paragraph of a text file; every fifth held out.</summary>
+        private static (IReadOnlyList<IReadOnlyList<int>>? Train, IReadOnlyList<IReadOnlyList<int>> HeldOut, string Source) TextCorpus(LoadedModel loaded, FileInfo file, int length)
+        {
+            if (!file.Exists) throw new FileNotFoundException($"--corpus: {file.FullName} does not exist.");
+            length = Math.Min(length, loaded.Model.Config.MaxSeqLen - 1);
+            var pieces = new List<IReadOnlyList<int>>();
+            foreach (var paragraph in File.ReadAllText(file.FullName).ReplaceLineEndings("\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var ids = loaded.Tokenizer.Encode(paragraph, bos: false);
+                for (int i = 0; i < ids.Count; i += length) pieces.Add([LlamaTokenizer.Bos, .. ids.Skip(i).Take(length)]);
+            }
+            if (pieces.Count < 2) throw new ArgumentException($"--corpus: {file.Name} gives {pieces.Count} piece(s) of text; at least 2 are needed (one is held out).");
+            bool Held(int i) => i % 5 == 4 || (pieces.Count < 5 && i == pieces.Count - 1);
+            var train = pieces.Where((_, i) => !Held(i)).ToList();
+            return (train, [.. pieces.Where((_, i) => Held(i))], $"{train.Count} pieces of {file.Name}");
         }
     }
 }

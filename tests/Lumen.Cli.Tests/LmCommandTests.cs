@@ -70,6 +70,28 @@ public sealed class LmCommandTests : IDisposable
         Assert.Contains("give one of them", both.Error, StringComparison.Ordinal);
     }
 
+    [SharedFact(Model)]
+    public void Lens_trains_a_tuned_lens_on_a_text_file_and_holds_out_every_fifth_piece()
+    {
+        File.WriteAllText(Path.Combine(folder, "corpus.txt"), string.Join("\n\n",
+            "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog.",
+            "One day, Tom went to the store with his mom. He saw a big red ball and wanted it very much.",
+            "The sun was shining and the birds were singing. Sue and Ben ran to the tree to find the cat.",
+            "Mia had a toy car. She liked to push it on the floor. Her brother wanted to play with it too.",
+            "The little bird could not fly. It was sad. A kind boy helped it and gave it some water."));
+        var run = LumenProcess.Run(folder, "lm", "lens", "--model", SharedData.Path(Model), "-o", "corpus", "--train-tuned", "corpus.safetensors", "--corpus", "corpus.txt", "--length", "16", "--steps", "20");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("held-out KL to the final layer (nats), ", run.Output, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "corpus", "summary.json")));
+        var tuned = summary.RootElement.GetProperty("tunedLens");
+        int train = tuned.GetProperty("trainingPositions").GetInt32(), heldOut = tuned.GetProperty("heldOutPositions").GetInt32();
+        Assert.True(heldOut > 0 && train > 3 * heldOut, $"{train} training and {heldOut} held-out positions");
+        Assert.Contains("pieces of corpus.txt", File.ReadAllText(Path.Combine(folder, "corpus", "report.html")), StringComparison.Ordinal);
+        var missing = LumenProcess.Run(folder, "lm", "lens", "--model", SharedData.Path(Model), "--train-tuned", "x.safetensors", "--corpus", "nope.txt");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("--corpus", missing.Error, StringComparison.Ordinal);
+    }
+
     private static string TunedLines(string output) => output[output.IndexOf("held-out KL", StringComparison.Ordinal)..];
 
     [Fact]

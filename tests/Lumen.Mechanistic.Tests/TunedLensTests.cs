@@ -83,6 +83,11 @@ public class TunedLensTests(ITestOutputHelper output)
         var loaded = TunedLens.Load(model, stream);
         Assert.Equal(training.Lens.Run(ToyTokens).LogProbabilities.ToArray(), loaded.Run(ToyTokens).LogProbabilities.ToArray());
         Assert.NotEqual(new LogitLens(model).Run(ToyTokens).LogProbabilities.ToArray(), loaded.Run(ToyTokens).LogProbabilities.ToArray());
+        var hooks = LogitLens.ResidualHooks(model.Config);
+        var (_, cache) = model.RunWithCache(TokenSequence.ToTensor(ToyTokens), hooks.Contains, detach: true);
+        using (GradMode.Off())
+            Assert.Equal(loaded.Run(ToyTokens).LogProbabilities.ToArray(), loaded.Call(Tensor.Concat([.. hooks.Select(h => cache[h])], axis: 0)).ToArray()); // [3, 8, 16] → [3, 8, 11]
+        Assert.Throws<ArgumentException>(() => loaded.Call(Tensor.Zeros(2, 8, 16)));
         stream.Position = 0;
         var other = ToyLlama.Random(ToyLlama.Config with { Layers = 3 }, seed: 23);
         var error = Assert.Throws<InvalidDataException>(() => TunedLens.Load(other, stream));
