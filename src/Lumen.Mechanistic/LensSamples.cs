@@ -5,22 +5,22 @@ using Lumen.Tensors.Autograd;
 namespace Lumen.Mechanistic;
 
 /// <summary>What the tuned lens trains and is evaluated on: the residual stream of every layer at positions 1… of
-/// some token sequences (BOS, an outlier, is left out, as for the sparse autoencoders), the model's final
-/// log-probabilities there and the token that comes next.</summary>
+/// some token sequences (BOS, an outlier, is left out, as for the sparse autoencoders) and the token that comes next.
+/// The model's final distribution is decoded from the last residual stream when a batch asks for it, so memory
+/// grows with the model width, not with its vocabulary.</summary>
 internal sealed class LensSamples
 {
-    private LensSamples(IReadOnlyList<Tensor> residuals, Tensor final, int[] nextTokens)
+    private readonly LogitLens decoder;
+
+    private LensSamples(LogitLens decoder, IReadOnlyList<Tensor> residuals, int[] nextTokens)
     {
+        this.decoder = decoder;
         Residuals = residuals;
-        Final = final;
         NextTokens = nextTokens;
     }
 
     /// <summary>Per layer (embed, block 0, …), the residual streams <c>[N, Dim]</c>.</summary>
     public IReadOnlyList<Tensor> Residuals { get; }
-
-    /// <summary>The model's log-probabilities <c>[N, Vocab]</c>.</summary>
-    public Tensor Final { get; }
 
     /// <summary>Per row, the next token in its sequence, or −1 at a sequence's last position.</summary>
     public int[] NextTokens { get; }
@@ -48,20 +48,35 @@ internal sealed class LensSamples
             for (int p = 1; p < t; p++) next.Add(p + 1 < t ? sequence[p + 1] : -1);
         }
         if (next.Count == 0) throw new ArgumentException("TunedLens: no sequence has two tokens; positions 1… of each sequence are used.", nameof(sequences));
-        var residuals = perLayer.Select(rows => Tensor.Concat(rows, axis: 0)).ToArray();
-        var final = new LogitLens(model).Decode(residuals[^1]);                          // [N, V]
-        return new LensSamples(residuals, final, [.. next]);
+        return new LensSamples(new LogitLens(model), [.. perLayer.Select(rows => Tensor.Concat(rows, axis: 0))], [.. next]);
+    }
+
+    /// <summary>The model's own log-probabilities <c>[N, Vocab]</c> (the last layer decoded), without gradient.</summary>
+    public Tensor Final()
+    {
+        using var _ = GradMode.Off();
+        return decoder.Decode(Residuals[^1]);
     }
 
     /// <summary>The rows at <paramref name="index"/>.</summary>
     public LensSamples Rows(long[] index)
     {
         var selector = Tensor.FromArray(index, index.Length);
-        return new LensSamples([.. Residuals.Select(r => r.IndexSelect(0, selector))], Final.IndexSelect(0, selector), [.. index.Select(i => NextTokens[i])]);
+        return new LensSamples(decoder, [.. Residuals.Select(r => r.IndexSelect(0, selector))], [.. index.Select(i => NextTokens[i])]);
     }
 
-    /// <summary>Mean next-token cross-entropy (nats) under log-probabilities <c>[N, Vocab]</c>, over rows that have a next token.</summary>
-    public double CrossEntropy(Tensor logProbabilities)
+    /// <summary>Consecutive pieces of at most <paramref name="size"/> rows.</summary>
+    public IEnumerable<LensSamples> Chunks(int size)
+    {
+        for (int from = 0; from < Count; from += size)
+        {
+            int to = Math.Min(Count, from + size);
+            yield return new LensSamples(decoder, [.. Residuals.Select(r => r.Slice(0, from, to))], NextTokens[from..to]);
+        }
+    }
+
+    /// <summary>Sum and count of the next-token cross-entropy (nats) under log-probabilities <c>[N, Vocab]</c>, over rows that have a next token.</summary>
+    public (double Sum, int Count) CrossEntropy(Tensor logProbabilities)
     {
         var values = logProbabilities.AsSpan();
         int vocab = logProbabilities.Shape[-1], count = 0;
@@ -72,6 +87,6 @@ internal sealed class LensSamples
             sum -= values[i * vocab + NextTokens[i]];
             count++;
         }
-        return count == 0 ? double.NaN : sum / count;
+        return (sum, count);
     }
 }

@@ -30,6 +30,9 @@ public sealed class TunedLens : Module
     /// <summary>The <c>format</c> value in the metadata of a saved lens.</summary>
     public const string Format = "lumen-tuned-lens";
 
+    /// <summary>Positions decoded at once by <see cref="Evaluate"/>, which bounds its memory for large vocabularies.</summary>
+    private const int EvaluationChunk = 256;
+
     private readonly LogitLens logitLens;
     private readonly Sequential translators;
 
@@ -85,21 +88,25 @@ public sealed class TunedLens : Module
     public LensEvaluation Evaluate(IReadOnlyList<IReadOnlyList<int>> sequences)
     {
         var samples = LensSamples.Collect(Model, sequences);
-        var logit = new double[Layers];
-        var tuned = new double[Layers];
-        var logitCe = new double[Layers];
-        var tunedCe = new double[Layers];
+        var sums = new double[4, Layers];                                        // KL logit, KL tuned, CE logit, CE tuned
+        int predicted = 0;
         using var _ = GradMode.Off();
-        for (int l = 0; l < Layers; l++)
+        foreach (var chunk in samples.Chunks(EvaluationChunk))
         {
-            var plain = logitLens.Decode(samples.Residuals[l]);                  // [N, V]
-            var translated = Decode(l, samples.Residuals[l]);                    // [N, V]
-            logit[l] = Divergence(samples.Final, plain).Mean().Item();
-            tuned[l] = Divergence(samples.Final, translated).Mean().Item();
-            logitCe[l] = samples.CrossEntropy(plain);
-            tunedCe[l] = samples.CrossEntropy(translated);
+            var final = chunk.Final();                                            // [n, V]
+            for (int l = 0; l < Layers; l++)
+            {
+                var plain = logitLens.Decode(chunk.Residuals[l]);                // [n, V]
+                var translated = Decode(l, chunk.Residuals[l]);                  // [n, V]
+                sums[0, l] += Divergence(final, plain).Sum().Item();
+                sums[1, l] += Divergence(final, translated).Sum().Item();
+                sums[2, l] += chunk.CrossEntropy(plain).Sum;
+                sums[3, l] += chunk.CrossEntropy(translated).Sum;
+            }
+            predicted += chunk.CrossEntropy(final).Count;
         }
-        return new LensEvaluation(LogitLens.LayerLabels(Model.Config), logit, tuned, logitCe, tunedCe, samples.Count);
+        double[] Row(int r, int count) => [.. Enumerable.Range(0, Layers).Select(l => count == 0 ? double.NaN : sums[r, l] / count)];
+        return new LensEvaluation(LogitLens.LayerLabels(Model.Config), Row(0, samples.Count), Row(1, samples.Count), Row(2, predicted), Row(3, predicted), samples.Count);
     }
 
     /// <summary>Per row, <c>KL(p ‖ q) = Σ_v p_v (log p_v − log q_v)</c> from log-probabilities <c>[N, V]</c>; differentiable in both.</summary>

@@ -11,9 +11,9 @@ namespace Lumen.Mechanistic;
 /// <remarks>
 /// Loss per step on a batch of positions i (positions 1… of the sequences): <c>Σ_ℓ mean_i KL(p_final,i ‖ p_ℓ,i)</c>
 /// over the translated layers ℓ, where <c>p_ℓ</c> is the lens's distribution at layer ℓ; each translator only
-/// affects its own term, so this trains all layers at once. The residual streams and final distributions are
-/// computed once, before the first step. Gradients are taken with respect to the translators alone
-/// (<see cref="Gradients.Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool)"/>), so the
+/// affects its own term, so this trains all layers at once. The residual streams are computed once, before the
+/// first step, and the final distribution of each batch is decoded from the last one. Gradients are taken with
+/// respect to the translators alone (<see cref="Gradients.Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool)"/>), so the
 /// model's parameters receive none. The learning rate decays linearly to 0. Belrose et al. 2023,
 /// https://arxiv.org/abs/2303.08112 (section 3; they use SGD with Nesterov momentum, see <see cref="TunedLensOptimizer"/>).
 /// </remarks>
@@ -59,10 +59,11 @@ public sealed class TunedLensTrainer
                 index[r] = order[cursor++];
             }
             var batch = rows == n ? data : data.Rows(index);
+            var target = batch.Final();                                             // [B, V]
             Tensor? loss = null;
             for (int l = 0; l < lens.TranslatorCount; l++)
             {
-                var kl = TunedLens.Divergence(batch.Final, lens.Decode(l, batch.Residuals[l])).Mean();
+                var kl = TunedLens.Divergence(target, lens.Decode(l, batch.Residuals[l])).Mean();
                 loss = loss is null ? kl : loss + kl;
             }
             var grads = Gradients.Of([loss!], [.. parameters.Select(p => p.Value)]);

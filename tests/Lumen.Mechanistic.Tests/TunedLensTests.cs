@@ -31,6 +31,41 @@ public class TunedLensTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Evaluation_averages_kl_and_cross_entropy_over_positions_one_onwards_across_chunks()
+    {
+        var model = ToyLlama.Random(ToyLlama.Config, seed: 25);
+        var rng = new Random(5);
+        IReadOnlyList<IReadOnlyList<int>> sequences = [.. Enumerable.Range(0, 20).Select(_ => (IReadOnlyList<int>)[1, .. Enumerable.Range(0, 14).Select(_ => rng.Next(11))])];
+        var evaluation = new TunedLens(model).Evaluate(sequences);               // 20 × 14 = 280 positions: two chunks
+        Assert.Equal(280, evaluation.Positions);
+        var kl = new double[3];
+        var ce = new double[3];
+        foreach (var sequence in sequences)
+        {
+            var lens = new LogitLens(model).Run(sequence);
+            var v = lens.LogProbabilities.ToArray();
+            for (int p = 1; p < sequence.Count; p++)
+                for (int l = 0; l < 3; l++)
+                {
+                    for (int k = 0; k < 11; k++)
+                    {
+                        double final = v[(2 * 15 + p) * 11 + k];
+                        kl[l] += Math.Exp(final) * (final - v[(l * 15 + p) * 11 + k]);
+                    }
+                    if (p + 1 < sequence.Count) ce[l] -= v[(l * 15 + p) * 11 + sequence[p + 1]];
+                }
+        }
+        for (int l = 0; l < 3; l++)
+        {
+            Assert.Equal(kl[l] / 280, evaluation.LogitLensKl[l], 4);
+            Assert.Equal(ce[l] / (20 * 13), evaluation.LogitLensCrossEntropy[l], 4);
+        }
+        Assert.Equal(evaluation.LogitLensKl, evaluation.TunedLensKl);           // untrained: the same lens
+        Assert.Equal(evaluation.LogitLensCrossEntropy, evaluation.TunedLensCrossEntropy);
+        Assert.Equal(0.0, evaluation.LogitLensKl[2]);
+    }
+
+    [Fact]
     public void Divergence_matches_hand_values()
     {
         // KL([½, ½] ‖ [¼, ¾]) = ½ ln 2 + ½ ln ⅔; KL(p ‖ p) = 0
