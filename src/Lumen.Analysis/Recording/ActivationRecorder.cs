@@ -1,5 +1,4 @@
 using Lumen.NN;
-using Lumen.NN.Hooks;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
 
@@ -46,26 +45,17 @@ public sealed class ActivationRecorder
     /// <summary>Number of examples recorded so far.</summary>
     public int Examples { get; private set; }
 
-    /// <summary>Runs the model on <paramref name="batch"/> ([B, …], without gradients) and records its activations.</summary>
+    /// <summary>Runs the model on <paramref name="batch"/> ([B, …], without gradients, stopping after the last hook
+    /// point) and records its activations.</summary>
     /// <exception cref="InvalidOperationException">A hook point did not fire, or fired with a different per-example
     /// shape than before, or its kept maps would exceed <see cref="ActivationRecorderOptions.MapMemoryBudget"/>.</exception>
     public void Add(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Rank == 0) throw new ArgumentException("ActivationRecorder: a batch needs a leading batch axis.", nameof(batch));
-        var seen = new Tensor?[options.HookPoints.Count];
-        using (var scope = new HookScope())
-        using (GradMode.Off())
-        {
-            for (int h = 0; h < seen.Length; h++)
-            {
-                int index = h;
-                scope.Add(model.Hooks.OnForward(options.HookPoints[h], (output, context) => { if (context.Index == 0) seen[index] = output; }));
-            }
-            model.Call(batch);
-        }
-        for (int h = 0; h < seen.Length; h++)
-            Accumulate(h, seen[h] ?? throw new InvalidOperationException($"ActivationRecorder: hook point '{options.HookPoints[h]}' did not run during the forward pass."), batch.Shape[0]);
+        Tensor[] activations;
+        using (GradMode.Off()) activations = ActivationCapture.Run(model, options.HookPoints, batch, needOutput: false, "ActivationRecorder").Activations;
+        for (int h = 0; h < activations.Length; h++) Accumulate(h, activations[h], batch.Shape[0]);
         Examples += batch.Shape[0];
     }
 
