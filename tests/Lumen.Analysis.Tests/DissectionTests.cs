@@ -76,12 +76,13 @@ public class DissectionTests(ITestOutputHelper output)
             foreach (var (p, j) in on.Select((p, j) => (p, j))) planes[i][plane + p] = 2f + 0.01f * (i * 4 + j);
             masks[i] = [Mask(side), Mask(side, on)];
         }
-        var result = new NetworkDissection(new Sequential(new Identity()), new() { HookPoints = ["0"], Quantile = 0.25, Net2Vec = new() { PixelsPerImage = 16, Steps = 200 } })
+        DissectionResult Run() => new NetworkDissection(new Sequential(new Identity()), new() { HookPoints = ["0"], Quantile = 0.25, Net2Vec = new() { PixelsPerImage = 16, Steps = 200 } })
             .Dissect(HandMade(planes, masks, side), x => x);
-        var combination = Assert.Single(result["0"].Combinations);
+        var combination = Assert.Single(Run()["0"].Combinations);
         Assert.Equal((1, 1, 1.0), (combination.Concept, combination.BestUnit, combination.BestUnitIou));
         Assert.Equal(1.0, combination.Iou);
         Assert.True(combination.Weights[1] > 0);
+        Assert.Equal(combination.Weights, Run()["0"].Combinations[0].Weights);      // seeded pixel sampling: the same fit
     }
 
     [Fact]

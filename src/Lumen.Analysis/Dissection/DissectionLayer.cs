@@ -44,13 +44,13 @@ internal sealed class DissectionLayer
     public void Observe(int start, Tensor activation)
     {
         Check(activation);
-        var values = activation.AsSpan().ToArray();
         int positions = height * width, batch = activation.Shape[0];
         Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegree }, k =>
         {
+            var values = activation.AsSpan();
             for (int b = 0; b < batch; b++)
             {
-                var map = values.AsSpan((b * units + k) * positions, positions);
+                var map = values.Slice((b * units + k) * positions, positions);
                 quantile.Add(k, map);
                 examples[k].Add(start + b, map, ChannelScore.Max);
             }
@@ -60,22 +60,23 @@ internal sealed class DissectionLayer
     /// <summary>Ends pass 1: the thresholds T_k.</summary>
     public float[] Thresholds() => thresholds = [.. Enumerable.Range(0, units).Select(quantile.Threshold)];
 
-    /// <summary>Pass 2: counts |M_k|, |L_c| and |M_k ∩ L_c| of the upsampled activations [B, K, H, W] of images
-    /// <paramref name="start"/>… per half (even images train Net2Vec, odd ones test it), and samples Net2Vec pixels
-    /// from the even images when <paramref name="net2vec"/> is set.</summary>
-    public void Count(int start, ConceptSample[] samples, Tensor upsampled, Net2VecOptions? net2vec)
+    /// <summary>Pass 2: counts |M_k|, |L_c| and |M_k ∩ L_c| of the activations [B, K, h, w] of images
+    /// <paramref name="start"/>… upsampled one image at a time (<paramref name="upsample"/>: [1, K, h, w] →
+    /// [1, K, H, W]), per half (even images train Net2Vec, odd ones test it), and samples Net2Vec pixels from the even
+    /// images when <paramref name="net2vec"/> is set.</summary>
+    public void Count(int start, ConceptSample[] samples, Tensor activation, Func<Tensor, Tensor> upsample, Net2VecOptions? net2vec)
     {
-        var values = upsampled.AsSpan().ToArray();
-        int pixels = upsampled.Shape[2] * upsampled.Shape[3];
+        Check(activation);
         for (int b = 0; b < samples.Length; b++)
         {
+            var upsampled = upsample(activation.Slice(0, b, b + 1));
+            int pixels = upsampled.Shape[2] * upsampled.Shape[3];
             int index = start + b, half = index % 2;
             var masks = samples[b].Masks;
             foreach (var mask in masks) conceptArea[half, mask.Concept] += mask.Area;
-            int offset = b * units * pixels;
             Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegree }, k =>
             {
-                var map = values.AsSpan(offset + k * pixels, pixels);
+                var map = upsampled.AsSpan().Slice(k * pixels, pixels);
                 float t = thresholds[k];
                 long fired = 0;
                 var hits = new long[masks.Count];
@@ -88,7 +89,7 @@ internal sealed class DissectionLayer
                 area[half, k] += fired;
                 for (int m = 0; m < masks.Count; m++) intersection[half, k, masks[m].Concept] += hits[m];
             });
-            if (net2vec is not null && half == 0) Sample(index, values.AsSpan(offset, units * pixels), pixels, masks, net2vec);
+            if (net2vec is not null && half == 0) Sample(index, upsampled.AsSpan(), pixels, masks, net2vec);
         }
     }
 
@@ -103,13 +104,15 @@ internal sealed class DissectionLayer
     }
 
     /// <summary>Pass 3: counts the combined masks of the held-out (odd) images against their labels.</summary>
-    public void Evaluate(ConceptSample[] samples, Tensor upsampled, Net2Vec fit)
+    public void Evaluate(ConceptSample[] samples, Tensor activation, Func<Tensor, Tensor> upsample, Net2Vec fit)
     {
-        int pixels = upsampled.Shape[2] * upsampled.Shape[3];
-        var scaled = upsampled * Tensor.FromArray([.. thresholds.Select(Scale)], 1, units, 1, 1);
+        Check(activation);
+        var scale = Tensor.FromArray([.. thresholds.Select(Scale)], 1, units, 1, 1);
         for (int b = 0; b < samples.Length; b++)
         {
-            var features = scaled.Slice(0, b, b + 1).Reshape(units, pixels).Transpose(0, 1);   // [pixels, K]
+            var upsampled = upsample(activation.Slice(0, b, b + 1)) * scale;                    // [1, K, H, W]
+            int pixels = upsampled.Shape[2] * upsampled.Shape[3];
+            var features = upsampled.Reshape(units, pixels).Transpose(0, 1);                   // [pixels, K]
             var inside = fit.Predict(features);                                                 // [pixels, C]
             var truth = new bool[concepts][];
             foreach (var mask in samples[b].Masks) truth[mask.Concept] = mask.Pixels;

@@ -17,7 +17,7 @@ namespace Lumen.Analysis.Dissection;
 /// IoU_{k,c} = Σ|M_k ∩ L_c| / Σ|M_k ∪ L_c| with sums over all images (every image counts as fully annotated). A unit's
 /// label is argmax_c IoU_{k,c}; it is interpretable when that IoU exceeds 0.04. Images stream in batches, twice (pass 1
 /// thresholds and top examples through the <see cref="Recording"/> accumulators, pass 2 counts), in memory bounded by
-/// q·images·positions per unit. With <see cref="DissectionOptions.Net2Vec"/>, a third pass over the odd images scores
+/// q·images·positions per unit plus one image's upsampled maps. With <see cref="DissectionOptions.Net2Vec"/>, a third pass over the odd images scores
 /// <see cref="Net2Vec"/> combinations fitted on pixels sampled from the even images (features a_k/T_k), against the
 /// unit that is best on the even images. Forward passes stop after the last dissected hook point.
 /// </remarks>
@@ -76,7 +76,7 @@ public sealed class NetworkDissection
 
         foreach (var (start, samples, activations) in Stream(set, toInput, _ => true, cancellation))
         {
-            for (int h = 0; h < layers.Length; h++) layers[h].Count(start, samples, Upsample(activations[h], set), net2vec);
+            for (int h = 0; h < layers.Length; h++) layers[h].Count(start, samples, activations[h], a => Upsample(a, set), net2vec);
             progress?.Report((done += samples.Length) / total);
         }
 
@@ -86,7 +86,7 @@ public sealed class NetworkDissection
             for (int h = 0; h < layers.Length; h++) fits[h] = layers[h].Fit(net2vec);
             foreach (var (_, samples, activations) in Stream(set, toInput, i => i % 2 == 1, cancellation))
             {
-                for (int h = 0; h < layers.Length; h++) if (fits[h] is { } fit) layers[h].Evaluate(samples, Upsample(activations[h], set), fit);
+                for (int h = 0; h < layers.Length; h++) if (fits[h] is { } fit) layers[h].Evaluate(samples, activations[h], a => Upsample(a, set), fit);
                 progress?.Report((done += samples.Length) / total);
             }
         }
