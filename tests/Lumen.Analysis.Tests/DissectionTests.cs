@@ -86,6 +86,25 @@ public class DissectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Several_hook_points_are_dissected_in_one_pass_each_as_if_alone()
+    {
+        var model = new Sequential(new Conv2d(3, 5, 3, padding: 1, rng: new Random(7)), new Relu(), new MaxPool2d(2));
+        var set = GeneratedConcepts.Create(count: 7, size: 16, seed: 2);
+        DissectionResult Run(params string[] hooks) =>
+            new NetworkDissection(model, new() { HookPoints = hooks, Quantile = 0.05, BatchSize = 3, Net2Vec = new() { Steps = 10, PixelsPerImage = 4 } }).Dissect(set, x => x);
+        var both = Run("1", "2");
+        Assert.Equal([5, 8, 8], both["2"].ExampleShape);
+        foreach (var hook in new[] { "1", "2" })
+        {
+            var alone = Run(hook)[hook];
+            Assert.Equal(alone.Iou.SelectMany(r => r), both[hook].Iou.SelectMany(r => r));
+            Assert.Equal(alone.Units.Select(u => (u.Threshold, u.Concept)), both[hook].Units.Select(u => (u.Threshold, u.Concept)));
+            Assert.Equal(alone.Combinations.Select(c => c.Iou), both[hook].Combinations.Select(c => c.Iou));
+        }
+        Assert.Equal(0, model.Hooks.Count);
+    }
+
+    [Fact]
     public void Threshold_is_the_top_quantile_of_a_known_distribution()
     {
         var values = Enumerable.Range(1, 1000).Select(v => (float)v).ToArray();
