@@ -1,0 +1,83 @@
+using Lumen.Attribution.Common;
+using Lumen.NN;
+using Lumen.NN.Optim;
+using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
+
+namespace Lumen.Attribution.Perturbation;
+
+/// <summary>
+/// The optimisation shared by <see cref="MeaningfulPerturbation"/> and <see cref="ExtremalPerturbation"/>: masks on
+/// a coarse grid, upsampled bilinearly to the input, blend one sample with its reference; Adam minimises a loss of the
+/// masks and of the normalised target scores of the blended inputs, and projects the masks back to [0, 1] after every
+/// step.
+/// </summary>
+/// <remarks>
+/// With p [R, 1, ⌈H/s⌉, ⌈W/s⌉] (R masks of one sample), m = up(p) [R, 1, H, W], x̃ = x′ + m ⊙ (x − x′) and the
+/// normalised score s̃ = (f(x̃) − f(x′)) / |f(x) − f(x′)| (1 for the input, 0 for the reference when the input scores
+/// higher), each step takes p ← clamp(Adam(p, ∂loss(p, m, s̃)/∂p), 0, 1). The start is the settings'
+/// initial value plus seeded uniform noise of ±0.01, so the result is a function of the seed alone.
+/// </remarks>
+internal static class MaskOptimisation
+{
+    /// <summary>Optimises <paramref name="masks"/> masks for the one-row <paramref name="row"/> [1, C, H, W] and returns
+    /// them upsampled, [R, 1, H, W].</summary>
+    /// <param name="model">The explained model.</param>
+    /// <param name="row">The sample [1, C, H, W].</param>
+    /// <param name="reference">Its reference x′ [1, C, H, W].</param>
+    /// <param name="target">The target of the sample, for one row.</param>
+    /// <param name="masks">R, masks optimised together (one per area).</param>
+    /// <param name="settings">Steps, learning rate, grid stride, start value and seed.</param>
+    /// <param name="loss">(step, coarse masks p, upsampled masks m, normalised scores s̃ [R]) → the scalar loss.</param>
+    /// <param name="cancellation">Checked before every step.</param>
+    /// <param name="progress">Reports the share of steps done.</param>
+    public static Tensor Optimise(Module model, Tensor row, Tensor reference, Target target, int masks, Settings settings,
+        Func<int, Tensor, Tensor, Tensor, Tensor> loss, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        int height = row.Shape[2], width = row.Shape[3];
+        int h = (height + settings.Stride - 1) / settings.Stride, w = (width + settings.Stride - 1) / settings.Stride;
+        var start = (Tensor.Rand(new Shape(masks, 1, h, w), settings.Seed, -0.01f, 0.01f) + settings.Initial).Clamp(0f, 1f);
+        var p = new Parameter(start, "mask");
+        var adam = new AdamW([p], settings.LearningRate, weightDecay: 0f);
+        var rows = target.ForRows(new int[masks]);
+        float clean, baseline;
+        using (GradMode.Off())
+        {
+            var both = TargetedForward.Scores(model, Tensor.Concat([row, reference]), target.ForRows([0, 0])).AsSpan();
+            (clean, baseline) = (both[0], both[1]);
+        }
+        float scale = Math.Max(Math.Abs(clean - baseline), 1e-6f * Math.Max(1f, Math.Abs(clean)));
+        var difference = row - reference; // [1, C, H, W]
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var m = Upsample(p.Value, height, width);                    // [R, 1, H, W]
+            var blended = reference + m * difference;                    // [R, C, H, W]
+            var scores = (TargetedForward.Scores(model, blended, rows) - baseline) * (1f / scale); // [R]
+            var value = loss(step, p.Value, m, scores);
+            if (value.Size != 1) throw new InvalidOperationException($"MaskOptimisation: the loss must be a scalar, got {value.Shape}.");
+            p.Grad = Gradients.Of(value, p.Value);
+            adam.Step();
+            var data = p.Value.AsSpan();
+            for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
+            progress?.Report((step + 1.0) / settings.Steps);
+        }
+        using (GradMode.Off()) return Upsample(p.Value.Detach(), height, width);
+    }
+
+    private static Tensor Upsample(Tensor coarse, int height, int width) =>
+        coarse.Shape[2] == height && coarse.Shape[3] == width ? coarse : coarse.Resize(height, width, ResizeMode.Bilinear, ResizeCoordinates.PytorchHalfPixel);
+
+    /// <summary>The optimisation's settings.</summary>
+    /// <param name="Steps">Adam steps.</param>
+    /// <param name="LearningRate">Adam's step size.</param>
+    /// <param name="Stride">Input pixels per cell of the coarse mask, along each axis.</param>
+    /// <param name="Initial">The start value of every cell.</param>
+    /// <param name="Seed">Seed of the start noise.</param>
+    public sealed record Settings(int Steps, float LearningRate, int Stride, float Initial, int Seed)
+    {
+        /// <summary>Throws naming <paramref name="method"/> unless steps, rate and stride are valid.</summary>
+        public Settings Validated(string method) => Steps >= 1 && LearningRate > 0 && float.IsFinite(LearningRate) && Stride >= 1 ? this
+            : throw new ArgumentOutOfRangeException(nameof(Steps), $"{method}: needs Steps ≥ 1, a positive finite LearningRate and MaskStride ≥ 1, got {Steps}, {LearningRate}, {Stride}.");
+    }
+}
