@@ -26,6 +26,9 @@ public sealed record ExtremalPerturbationOptions
     /// <summary>How much λ grows, geometrically, from the first step to the last (TorchRay: 1.0035⁸⁰⁰ ≈ 16).</summary>
     public float AreaWeightGrowth { get; init; } = 100f;
 
+    /// <summary>σ, in cells, of the Gaussian that smooths the coarse mask before it is upsampled (3 cells ≈ TorchRay's σ = 21 pixels at stride 7); 0: none.</summary>
+    public double MaskSmoothing { get; init; } = 3;
+
     /// <summary>Seed of the start noise.</summary>
     public int Seed { get; init; }
 }

@@ -13,7 +13,8 @@ namespace Lumen.Attribution.Perturbation;
 /// step.
 /// </summary>
 /// <remarks>
-/// With p [R, 1, ⌈H/s⌉, ⌈W/s⌉] (R masks of one sample), m = up(p) [R, 1, H, W], x̃ = x′ + m ⊙ (x − x′) and the
+/// With p [R, 1, ⌈H/s⌉, ⌈W/s⌉] (R masks of one sample), m = up(g_σ * p) [R, 1, H, W] (g_σ a Gaussian of σ cells,
+/// edges replicated; none when σ = 0), x̃ = x′ + m ⊙ (x − x′) and the
 /// normalised score s̃ = (f(x̃) − f(x′)) / |f(x) − f(x′)| (1 for the input, 0 for the reference when the input scores
 /// higher), each step takes p ← clamp(Adam(p, ∂loss(p, m, s̃)/∂p), 0, 1). The start is the settings'
 /// initial value plus seeded uniform noise of ±0.01, so the result is a function of the seed alone.
@@ -48,10 +49,11 @@ internal static class MaskOptimisation
         }
         float scale = Math.Max(Math.Abs(clean - baseline), 1e-6f * Math.Max(1f, Math.Abs(clean)));
         var difference = row - reference; // [1, C, H, W]
+        var kernel = Gaussian(settings.Smoothing);
         for (int step = 0; step < settings.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var m = Upsample(p.Value, height, width);                    // [R, 1, H, W]
+            var m = Upsample(Smooth(p.Value, kernel), height, width);    // [R, 1, H, W]
             var blended = reference + m * difference;                    // [R, C, H, W]
             var scores = (TargetedForward.Scores(model, blended, rows) - baseline) * (1f / scale); // [R]
             var value = loss(step, p.Value, m, scores);
@@ -62,7 +64,27 @@ internal static class MaskOptimisation
             for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
             progress?.Report((step + 1.0) / settings.Steps);
         }
-        using (GradMode.Off()) return Upsample(p.Value.Detach(), height, width);
+        using (GradMode.Off()) return Upsample(Smooth(p.Value.Detach(), kernel), height, width);
+    }
+
+    /// <summary>The normalised 1-D Gaussian of <paramref name="sigma"/> cells (radius ⌈3σ⌉), or null for σ = 0.</summary>
+    private static float[]? Gaussian(double sigma)
+    {
+        if (sigma <= 0) return null;
+        int radius = (int)Math.Ceiling(3 * sigma);
+        var k = new double[2 * radius + 1];
+        for (int i = -radius; i <= radius; i++) k[i + radius] = Math.Exp(-0.5 * i * i / (sigma * sigma));
+        double sum = k.Sum();
+        return [.. k.Select(v => (float)(v / sum))];
+    }
+
+    /// <summary>g_σ * p for p [R, 1, h, w], separably, with replicated edges (differentiable).</summary>
+    private static Tensor Smooth(Tensor p, float[]? kernel)
+    {
+        if (kernel is null) return p;
+        int r = kernel.Length / 2;
+        var padded = p.Pad([0, 0, r, r, 0, 0, r, r], PadMode.Edge); // [R, 1, h + 2r, w + 2r]
+        return padded.Conv2d(Tensor.FromArray(kernel, 1, 1, kernel.Length, 1)).Conv2d(Tensor.FromArray(kernel, 1, 1, 1, kernel.Length));
     }
 
     private static Tensor Upsample(Tensor coarse, int height, int width) =>
@@ -74,10 +96,11 @@ internal static class MaskOptimisation
     /// <param name="Stride">Input pixels per cell of the coarse mask, along each axis.</param>
     /// <param name="Initial">The start value of every cell.</param>
     /// <param name="Seed">Seed of the start noise.</param>
-    public sealed record Settings(int Steps, float LearningRate, int Stride, float Initial, int Seed)
+    /// <param name="Smoothing">σ of the Gaussian applied to the coarse mask, in cells (0: none).</param>
+    public sealed record Settings(int Steps, float LearningRate, int Stride, float Initial, int Seed, double Smoothing)
     {
-        /// <summary>Throws naming <paramref name="method"/> unless steps, rate and stride are valid.</summary>
-        public Settings Validated(string method) => Steps >= 1 && LearningRate > 0 && float.IsFinite(LearningRate) && Stride >= 1 ? this
-            : throw new ArgumentOutOfRangeException(nameof(Steps), $"{method}: needs Steps ≥ 1, a positive finite LearningRate and MaskStride ≥ 1, got {Steps}, {LearningRate}, {Stride}.");
+        /// <summary>Throws naming <paramref name="method"/> unless steps, rate, stride and smoothing are valid.</summary>
+        public Settings Validated(string method) => Steps >= 1 && LearningRate > 0 && float.IsFinite(LearningRate) && Stride >= 1 && Smoothing >= 0 && Smoothing <= 100 ? this
+            : throw new ArgumentOutOfRangeException(nameof(Steps), $"{method}: needs Steps ≥ 1, a positive finite LearningRate, MaskStride ≥ 1 and 0 ≤ MaskSmoothing ≤ 100, got {Steps}, {LearningRate}, {Stride}, {Smoothing}.");
     }
 }

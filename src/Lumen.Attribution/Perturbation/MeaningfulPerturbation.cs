@@ -8,7 +8,8 @@ namespace Lumen.Attribution.Perturbation;
 /// that destroys the target score, or keeps the smallest region that preserves it.
 /// </summary>
 /// <remarks>
-/// With the coarse mask p (upsampled to m), x̃ = x′ + m ⊙ (x − x′) (x′ the blurred input) and the normalised score
+/// With the coarse mask p (smoothed by a Gaussian of <see cref="MeaningfulPerturbationOptions.MaskSmoothing"/> cells
+/// and upsampled to m), x̃ = x′ + m ⊙ (x − x′) (x′ the blurred input) and the normalised score
 /// s̃ = (f(x̃) − f(x′)) / |f(x) − f(x′)| (<see cref="MaskOptimisation"/>), the deletion game minimises
 /// λ₁ mean(1 − p) + λ₂ mean TV_β(p) + s̃ and returns 1 − m; the preservation game minimises
 /// λ₁ mean(p) + λ₂ mean TV_β(p) − s̃ and returns m, where TV_β(p) = Σ |p_{i+1,j} − p_{i,j}|^β + |p_{i,j+1} − p_{i,j}|^β.
@@ -30,7 +31,7 @@ public sealed class MeaningfulPerturbation : PerturbationMethod
         if (!(this.options.AreaWeight >= 0) || !(this.options.TvWeight >= 0) || !(this.options.TvExponent >= 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"MeaningfulPerturbation: needs AreaWeight ≥ 0, TvWeight ≥ 0 and TvExponent ≥ 1, got {this.options.AreaWeight}, {this.options.TvWeight}, {this.options.TvExponent}.");
         float initial = this.options.Game == PerturbationGame.Deletion ? 1f : 0.5f;
-        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, initial, this.options.Seed).Validated("MeaningfulPerturbation");
+        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, initial, this.options.Seed, this.options.MaskSmoothing).Validated("MeaningfulPerturbation");
     }
 
     /// <inheritdoc/>
