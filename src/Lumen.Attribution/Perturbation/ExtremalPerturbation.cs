@@ -49,25 +49,17 @@ public sealed class ExtremalPerturbation : PerturbationMethod
     /// <summary>The mask of every area, [B, A, H, W] (A = the number of <see cref="ExtremalPerturbationOptions.Areas"/>).</summary>
     public Tensor Masks(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null)
     {
-        int samples = Samples(input);
+        Samples(input);
         ArgumentNullException.ThrowIfNull(target);
-        if (input.Rank != 4) throw new ArgumentException($"ExtremalPerturbation: needs image inputs [B, C, H, W], got {input.Shape}.", nameof(input));
-        int areas = options.Areas.Count, pixels = input.Shape[2] * input.Shape[3];
-        var reference = options.Baseline.For(input);
+        int areas = options.Areas.Count, pixels = input.Rank == 4 ? input.Shape[2] * input.Shape[3] : 0;
         var ranks = Tensor.FromArray(Ranks(pixels), areas, pixels); // rₐ per area
         double growth = settings.Steps > 1 ? Math.Pow(options.AreaWeightGrowth, 1.0 / (settings.Steps - 1)) : 1;
-        var result = new Tensor[samples];
-        for (int b = 0; b < samples; b++)
+        return MaskOptimisation.OptimiseEach("ExtremalPerturbation", Model, input, options.Baseline, target, areas, settings, (step, _, mask, score) =>
         {
-            var m = MaskOptimisation.Optimise(Model, Row(input, b), Row(reference, b), target.ForRows([b]), areas, settings, (step, _, mask, score) =>
-            {
-                var sorted = mask.Reshape(areas, pixels).Sort(axis: 1).Values; // [A, N]
-                float weight = (float)(options.AreaWeight * Math.Pow(growth, step));
-                return (sorted - ranks).Pow(2f).Mean(1).Sum() * weight - score.Sum();
-            }, cancellation, Part(progress, b, samples));
-            result[b] = m.Reshape(1, areas, input.Shape[2], input.Shape[3]);
-        }
-        return Tensor.Concat(result);
+            var sorted = mask.Reshape(areas, pixels).Sort(axis: 1).Values; // [A, N]
+            float weight = (float)(options.AreaWeight * Math.Pow(growth, step));
+            return (sorted - ranks).Pow(2f).Mean(1).Sum() * weight - score.Sum();
+        }, cancellation, progress);
     }
 
     /// <summary>rₐ for every area: round((1 − a)·N) zeros, then ones ([A·N]).</summary>

@@ -21,6 +21,34 @@ namespace Lumen.Attribution.Perturbation;
 /// </remarks>
 internal static class MaskOptimisation
 {
+    /// <summary>Optimises <paramref name="masks"/> masks for each sample of <paramref name="input"/> [B, C, H, W], one
+    /// sample at a time (so the result never depends on the batch), and returns them upsampled, [B, R, H, W].</summary>
+    /// <param name="method">The method's name, for errors.</param>
+    /// <param name="model">The explained model.</param>
+    /// <param name="input">The samples [B, C, H, W].</param>
+    /// <param name="baseline">What the masks blend the samples to.</param>
+    /// <param name="target">The target of every sample.</param>
+    /// <param name="masks">R, masks optimised together per sample (one per area).</param>
+    /// <param name="settings">Steps, learning rate, grid stride, start value, seed and smoothing.</param>
+    /// <param name="loss">(step, coarse masks p, upsampled masks m, normalised scores s̃ [R]) → the scalar loss.</param>
+    /// <param name="cancellation">Checked before every step.</param>
+    /// <param name="progress">Reports the share of all samples' steps done.</param>
+    public static Tensor OptimiseEach(string method, Module model, Tensor input, Common.Baseline baseline, Target target, int masks, Settings settings,
+        Func<int, Tensor, Tensor, Tensor, Tensor> loss, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        if (input.Rank != 4) throw new ArgumentException($"{method}: needs image inputs [B, C, H, W], got {input.Shape}.", nameof(input));
+        int samples = input.Shape[0];
+        var reference = baseline.For(input);
+        var result = new Tensor[samples];
+        for (int b = 0; b < samples; b++)
+        {
+            var m = Optimise(model, input.Slice(0, b, b + 1), reference.Slice(0, b, b + 1), target.ForRows([b]), masks, settings, loss,
+                cancellation, PerturbationMethod.Part(progress, b, samples));
+            result[b] = m.Reshape(1, masks, input.Shape[2], input.Shape[3]);
+        }
+        return Tensor.Concat(result);
+    }
+
     /// <summary>Optimises <paramref name="masks"/> masks for the one-row <paramref name="row"/> [1, C, H, W] and returns
     /// them upsampled, [R, 1, H, W].</summary>
     /// <param name="model">The explained model.</param>
@@ -32,7 +60,7 @@ internal static class MaskOptimisation
     /// <param name="loss">(step, coarse masks p, upsampled masks m, normalised scores s̃ [R]) → the scalar loss.</param>
     /// <param name="cancellation">Checked before every step.</param>
     /// <param name="progress">Reports the share of steps done.</param>
-    public static Tensor Optimise(Module model, Tensor row, Tensor reference, Target target, int masks, Settings settings,
+    private static Tensor Optimise(Module model, Tensor row, Tensor reference, Target target, int masks, Settings settings,
         Func<int, Tensor, Tensor, Tensor, Tensor> loss, CancellationToken cancellation, IProgress<double>? progress)
     {
         int height = row.Shape[2], width = row.Shape[3];

@@ -1,5 +1,6 @@
 using Lumen.NN;
 using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
 
 namespace Lumen.Attribution.Perturbation;
 
@@ -40,23 +41,16 @@ public sealed class MeaningfulPerturbation : PerturbationMethod
     /// <inheritdoc/>
     public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null)
     {
-        int samples = Samples(input);
+        Samples(input);
         ArgumentNullException.ThrowIfNull(target);
-        if (input.Rank != 4) throw new ArgumentException($"MeaningfulPerturbation: needs image inputs [B, C, H, W], got {input.Shape}.", nameof(input));
-        var reference = options.Baseline.For(input);
         bool deletion = options.Game == PerturbationGame.Deletion;
-        var maps = new Tensor[samples];
-        for (int b = 0; b < samples; b++)
+        var m = MaskOptimisation.OptimiseEach("MeaningfulPerturbation", Model, input, options.Baseline, target, 1, settings, (_, p, _, score) =>
         {
-            var m = MaskOptimisation.Optimise(Model, Row(input, b), Row(reference, b), target.ForRows([b]), 1, settings, (_, p, _, score) =>
-            {
-                var area = deletion ? (1f - p).Mean() : p.Mean();
-                var objective = deletion ? score.Sum() : -score.Sum();
-                return area * options.AreaWeight + TotalVariation(p, options.TvExponent) * options.TvWeight + objective;
-            }, cancellation, Part(progress, b, samples));
-            maps[b] = deletion ? 1f - m : m;
-        }
-        return new Attribution(Tensor.Concat(maps), target, Name);
+            var area = deletion ? (1f - p).Mean() : p.Mean();
+            var objective = deletion ? score.Sum() : -score.Sum();
+            return area * options.AreaWeight + TotalVariation(p, options.TvExponent) * options.TvWeight + objective;
+        }, cancellation, progress); // [B, 1, H, W]
+        using (GradMode.Off()) return new Attribution(deletion ? 1f - m : m, target, Name);
     }
 
     /// <summary>mean over positions of |Δᵧp|^β + |Δₓp|^β, for p [R, 1, h, w] (0 along an axis of length 1).</summary>

@@ -105,7 +105,7 @@ public abstract class PerturbationMethod : IAttributionMethod
     }
 
     /// <summary>Progress of part <paramref name="index"/> of <paramref name="parts"/> equal parts, as a share of the whole.</summary>
-    protected static IProgress<double>? Part(IProgress<double>? progress, int index, int parts) =>
+    protected internal static IProgress<double>? Part(IProgress<double>? progress, int index, int parts) =>
         progress is null ? null : new PartProgress(progress, index, parts);
 
     private sealed class PartProgress(IProgress<double> whole, int index, int parts) : IProgress<double>
