@@ -14,9 +14,9 @@ namespace Lumen.Attribution.Perturbation;
 /// (1 − a)·N zeros followed by a·N ones and λₜ grows geometrically by <see cref="ExtremalPerturbationOptions.AreaWeightGrowth"/>
 /// over the steps, so that the mask ends close to a binary mask of area a. The masks of all areas of a sample are
 /// optimised together in one batch; the map is their mean (for nested masks, a ranking of the regions), and
-/// <see cref="Masks"/> returns them one by one. The paper's smooth max-of-Gaussians parameterisation is replaced by a
-/// Gaussian blur of a coarse grid (<see cref="ExtremalPerturbationOptions.MaskSmoothing"/> cells), bilinearly
-/// upsampled: a smooth mask too, with plain gradients. Fong, Patrick and Vedaldi, "Understanding
+/// <see cref="Masks"/> returns them one by one. The mask is the paper's smooth max of Gaussian bumps (σ =
+/// <see cref="ExtremalPerturbationOptions.MaskSmoothing"/> cells) over a coarse grid, computed at the grid's resolution
+/// and then upsampled bilinearly (TorchRay evaluates it at full resolution). Fong, Patrick and Vedaldi, "Understanding
 /// Deep Networks via Extremal Perturbations and Smooth Masks" (ICCV 2019), https://arxiv.org/abs/1910.08485
 /// </remarks>
 /// <example><code>var masks = new ExtremalPerturbation(model, new() { Areas = [0.05, 0.1, 0.2] }).Masks(image, Target.Class(207)); // [B, 3, H, W]</code></example>
@@ -33,7 +33,7 @@ public sealed class ExtremalPerturbation : PerturbationMethod
             throw new ArgumentOutOfRangeException(nameof(options), $"ExtremalPerturbation: needs at least one area, each in (0, 1), got [{string.Join(", ", this.options.Areas ?? [])}].");
         if (!(this.options.AreaWeight > 0) || !(this.options.AreaWeightGrowth >= 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"ExtremalPerturbation: needs AreaWeight > 0 and AreaWeightGrowth ≥ 1, got {this.options.AreaWeight}, {this.options.AreaWeightGrowth}.");
-        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, 0.5f, this.options.Seed, this.options.MaskSmoothing).Validated("ExtremalPerturbation");
+        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, 0.5f, this.options.Seed, this.options.MaskSmoothing, SmoothMax: true).Validated("ExtremalPerturbation");
     }
 
     /// <inheritdoc/>

@@ -26,7 +26,8 @@ public sealed record ExtremalPerturbationOptions
     /// <summary>How much λ grows, geometrically, from the first step to the last (TorchRay: 1.0035⁸⁰⁰ ≈ 16).</summary>
     public float AreaWeightGrowth { get; init; } = 100f;
 
-    /// <summary>σ, in cells, of the Gaussian that smooths the coarse mask before it is upsampled (3 cells ≈ TorchRay's σ = 21 pixels at stride 7); 0: none.</summary>
+    /// <summary>σ, in cells, of the Gaussian bumps whose smooth max is the mask (3 cells ≈ TorchRay's σ = 21 pixels at
+    /// stride 7); 0 uses the coarse mask as it is.</summary>
     public double MaskSmoothing { get; init; } = 3;
 
     /// <summary>Seed of the start noise.</summary>

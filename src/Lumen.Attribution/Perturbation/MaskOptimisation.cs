@@ -13,11 +13,15 @@ namespace Lumen.Attribution.Perturbation;
 /// step.
 /// </summary>
 /// <remarks>
-/// With p [R, 1, ⌈H/s⌉, ⌈W/s⌉] (R masks of one sample), m = up(g_σ * p) [R, 1, H, W] (g_σ a Gaussian of σ cells,
-/// edges replicated; none when σ = 0), x̃ = x′ + m ⊙ (x − x′) and the
+/// With p [R, 1, ⌈H/s⌉, ⌈W/s⌉] (R masks of one sample), m = up(smooth(p)) [R, 1, H, W], x̃ = x′ + m ⊙ (x − x′) and the
 /// normalised score s̃ = (f(x̃) − f(x′)) / |f(x) − f(x′)| (1 for the input, 0 for the reference when the input scores
 /// higher), each step takes p ← clamp(Adam(p, ∂loss(p, m, s̃)/∂p), 0, 1). The start is the settings'
-/// initial value plus seeded uniform noise of ±0.01, so the result is a function of the seed alone.
+/// initial value plus seeded uniform noise of ±0.01, so the result is a function of the seed alone. smooth is the
+/// identity for σ = 0, else either a Gaussian blur g_σ * p (edges replicated) or, as in TorchRay's Extremal
+/// Perturbation, the smooth max of Gaussian bumps smax_v (g(u − v)·p(v)) = Σ_v w_v·softmax_v(τ·w) over the cells v
+/// within ⌈2σ⌉ of u, with w_v = exp(−‖u − v‖²/2σ²)·p(v) and τ = 20 (outside cells are 0): one cell at 1 is a bump of
+/// height 1, so a blob of any size and place can reach 1, which a blur (a mean) only allows for blocks wider than the
+/// kernel, or at the edges.
 /// </remarks>
 internal static class MaskOptimisation
 {
@@ -77,11 +81,10 @@ internal static class MaskOptimisation
         }
         float scale = Math.Max(Math.Abs(clean - baseline), 1e-6f * Math.Max(1f, Math.Abs(clean)));
         var difference = row - reference; // [1, C, H, W]
-        var kernel = Gaussian(settings.Smoothing);
         for (int step = 0; step < settings.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var m = Upsample(Smooth(p.Value, kernel), height, width);    // [R, 1, H, W]
+            var m = Upsample(Smooth(p.Value, settings), height, width);  // [R, 1, H, W]
             var blended = reference + m * difference;                    // [R, C, H, W]
             var scores = (TargetedForward.Scores(model, blended, rows) - baseline) * (1f / scale); // [R]
             var value = loss(step, p.Value, m, scores);
@@ -92,31 +95,37 @@ internal static class MaskOptimisation
             for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
             progress?.Report((step + 1.0) / settings.Steps);
         }
-        using (GradMode.Off()) return Upsample(Smooth(p.Value.Detach(), kernel), height, width);
-    }
-
-    /// <summary>The normalised 1-D Gaussian of <paramref name="sigma"/> cells (radius ⌈3σ⌉), or null for σ = 0.</summary>
-    private static float[]? Gaussian(double sigma)
-    {
-        if (sigma <= 0) return null;
-        int radius = (int)Math.Ceiling(3 * sigma);
-        var k = new double[2 * radius + 1];
-        for (int i = -radius; i <= radius; i++) k[i + radius] = Math.Exp(-0.5 * i * i / (sigma * sigma));
-        double sum = k.Sum();
-        return [.. k.Select(v => (float)(v / sum))];
-    }
-
-    /// <summary>g_σ * p for p [R, 1, h, w], separably, with replicated edges (differentiable).</summary>
-    private static Tensor Smooth(Tensor p, float[]? kernel)
-    {
-        if (kernel is null) return p;
-        int r = kernel.Length / 2;
-        var padded = p.Pad([0, 0, r, r, 0, 0, r, r], PadMode.Edge); // [R, 1, h + 2r, w + 2r]
-        return padded.Conv2d(Tensor.FromArray(kernel, 1, 1, kernel.Length, 1)).Conv2d(Tensor.FromArray(kernel, 1, 1, 1, kernel.Length));
+        using (GradMode.Off()) return Upsample(Smooth(p.Value.Detach(), settings), height, width);
     }
 
     private static Tensor Upsample(Tensor coarse, int height, int width) =>
         coarse.Shape[2] == height && coarse.Shape[3] == width ? coarse : coarse.Resize(height, width, ResizeMode.Bilinear, ResizeCoordinates.PytorchHalfPixel);
+
+    /// <summary>The coarse masks p [R, 1, h, w] smoothed as <paramref name="settings"/> say (differentiable).</summary>
+    private static Tensor Smooth(Tensor p, Settings settings)
+    {
+        double sigma = settings.Smoothing;
+        if (sigma <= 0) return p;
+        if (!settings.SmoothMax)
+        {
+            int radius = (int)Math.Ceiling(3 * sigma);
+            var g = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-0.5 * i * i / (sigma * sigma))).ToArray();
+            float[] kernel = [.. g.Select(v => (float)(v / g.Sum()))];
+            var padded = p.Pad([0, 0, radius, radius, 0, 0, radius, radius], PadMode.Edge); // [R, 1, h + 2r, w + 2r]
+            return padded.Conv2d(Tensor.FromArray(kernel, 1, 1, kernel.Length, 1)).Conv2d(Tensor.FromArray(kernel, 1, 1, 1, kernel.Length));
+        }
+        int r = (int)Math.Ceiling(2 * sigma), h = p.Shape[2], w = p.Shape[3];
+        var zeroPadded = p.Pad([0, 0, r, r, 0, 0, r, r]);
+        var bumps = new List<Tensor>();
+        for (int dy = -r; dy <= r; dy++)
+            for (int dx = -r; dx <= r; dx++)
+                bumps.Add(zeroPadded.Slice([r + dy, r + dx], [r + dy + h, r + dx + w], [2, 3]) * (float)Math.Exp(-0.5 * (dy * dy + dx * dx) / (sigma * sigma)));
+        var weighted = Tensor.Concat(bumps, axis: 1);                          // [R, K, h, w]
+        return (weighted * (weighted * SmoothMaxColdness).Softmax(1)).Sum(1, keepDims: true); // [R, 1, h, w]
+    }
+
+    /// <summary>τ of the smooth max (TorchRay's coldness).</summary>
+    private const float SmoothMaxColdness = 20f;
 
     /// <summary>The optimisation's settings.</summary>
     /// <param name="Steps">Adam steps.</param>
@@ -125,7 +134,8 @@ internal static class MaskOptimisation
     /// <param name="Initial">The start value of every cell.</param>
     /// <param name="Seed">Seed of the start noise.</param>
     /// <param name="Smoothing">σ of the Gaussian applied to the coarse mask, in cells (0: none).</param>
-    public sealed record Settings(int Steps, float LearningRate, int Stride, float Initial, int Seed, double Smoothing)
+    /// <param name="SmoothMax">Smooth max of Gaussian bumps (true) or Gaussian blur (false).</param>
+    public sealed record Settings(int Steps, float LearningRate, int Stride, float Initial, int Seed, double Smoothing, bool SmoothMax)
     {
         /// <summary>Throws naming <paramref name="method"/> unless steps, rate, stride and smoothing are valid.</summary>
         public Settings Validated(string method) => Steps >= 1 && LearningRate > 0 && float.IsFinite(LearningRate) && Stride >= 1 && Smoothing >= 0 && Smoothing <= 100 ? this

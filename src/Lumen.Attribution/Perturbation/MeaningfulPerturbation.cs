@@ -32,7 +32,7 @@ public sealed class MeaningfulPerturbation : PerturbationMethod
         if (!(this.options.AreaWeight >= 0) || !(this.options.TvWeight >= 0) || !(this.options.TvExponent >= 1))
             throw new ArgumentOutOfRangeException(nameof(options), $"MeaningfulPerturbation: needs AreaWeight ≥ 0, TvWeight ≥ 0 and TvExponent ≥ 1, got {this.options.AreaWeight}, {this.options.TvWeight}, {this.options.TvExponent}.");
         float initial = this.options.Game == PerturbationGame.Deletion ? 1f : 0.5f;
-        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, initial, this.options.Seed, this.options.MaskSmoothing).Validated("MeaningfulPerturbation");
+        settings = new MaskOptimisation.Settings(this.options.Steps, this.options.LearningRate, this.options.MaskStride, initial, this.options.Seed, this.options.MaskSmoothing, SmoothMax: false).Validated("MeaningfulPerturbation");
     }
 
     /// <inheritdoc/>

@@ -29,7 +29,7 @@ public sealed record MeaningfulPerturbationOptions
     /// <summary>β, the exponent of the total variation (the paper: 3).</summary>
     public float TvExponent { get; init; } = 3f;
 
-    /// <summary>σ, in cells, of the Gaussian that smooths the coarse mask before it is upsampled (1 cell); 0: none.</summary>
+    /// <summary>σ, in cells, of the Gaussian blur of the coarse mask before it is upsampled (1 cell); 0: none.</summary>
     public double MaskSmoothing { get; init; } = 1;
 
     /// <summary>Seed of the start noise.</summary>
