@@ -39,6 +39,7 @@ public static class OnnxOps
         SamplingOps.Register();
         ControlFlowOps.Register();
         StreamingOps.Register();
+        RecurrentOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

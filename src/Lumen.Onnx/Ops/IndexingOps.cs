@@ -3,7 +3,8 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
+/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND (reductions none/add on the engine,
+/// mul/max/min through <see cref="ScatterCombine"/>), TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
 internal static class IndexingOps
 {
     public static void Register()
@@ -35,12 +36,17 @@ internal static class IndexingOps
         OnnxOps.Register("ScatterElements", 11, node =>
         {
             long axis = node.Int("axis", 0);
-            var reduction = Reduction(node);
+            string combine = node.String("reduction", "none");
+            var reduction = ScatterCombine.Handles(combine) ? ScatterReduction.None : Reduction(node);
             return inputs =>
             {
                 var x = inputs.Arg(0);
                 int a = OpHelpers.Axis(axis, x.Rank, "ScatterElements");
-                return [x.ScatterElements(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]), inputs.Arg(2), reduction)];
+                var index = Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]);
+                var updates = inputs.Arg(2);
+                if (ScatterCombine.Handles(combine))
+                    return [ScatterCombine.Apply(x, ScatterCombine.ElementTargets(x.Shape, a, index.ToInt64Array(), updates.Shape), updates, combine)];
+                return [x.ScatterElements(a, index, updates, reduction)];
             };
         });
         OnnxOps.Register("Scatter", 9, node =>
@@ -68,8 +74,15 @@ internal static class IndexingOps
         });
         OnnxOps.Register("ScatterND", 11, node =>
         {
-            var reduction = Reduction(node);
-            return inputs => [inputs.Arg(0).ScatterNd(AsIndex(inputs.Arg(1)), inputs.Arg(2), reduction)];
+            string combine = node.String("reduction", "none");
+            var reduction = ScatterCombine.Handles(combine) ? ScatterReduction.None : Reduction(node);
+            return inputs =>
+            {
+                var (x, indices, updates) = (inputs.Arg(0), AsIndex(inputs.Arg(1)), inputs.Arg(2));
+                if (!ScatterCombine.Handles(combine)) return [x.ScatterNd(indices, updates, reduction)];
+                var targets = ScatterCombine.NdTargets(x.Shape, indices.ToInt64Array(), indices.Shape[indices.Rank - 1]);
+                return [ScatterCombine.Apply(x, targets, updates, combine)];
+            };
         });
         OnnxOps.Register("TopK", 10, node =>
         {
