@@ -40,6 +40,7 @@ public static class OnnxOps
         ControlFlowOps.Register();
         StreamingOps.Register();
         RecurrentOps.Register();
+        RegionOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

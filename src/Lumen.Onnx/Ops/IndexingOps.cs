@@ -4,7 +4,7 @@ using Lumen.Tensors;
 namespace Lumen.Onnx.Ops;
 
 /// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND (reductions none/add on the engine,
-/// mul/max/min through <see cref="ScatterCombine"/>), TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
+/// mul/max/min through <see cref="ScatterCombine"/>), TensorScatter, TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
 internal static class IndexingOps
 {
     public static void Register()
@@ -48,6 +48,13 @@ internal static class IndexingOps
                     return [ScatterCombine.Apply(x, ScatterCombine.ElementTargets(x.Shape, a, index.ToInt64Array(), updates.Shape), updates, combine)];
                 return [x.ScatterElements(a, index, updates, reduction)];
             };
+        });
+        OnnxOps.Register("TensorScatter", 24, node =>
+        {
+            long axis = node.Int("axis", -2);
+            string mode = node.String("mode", "linear");
+            if (mode is not ("linear" or "circular")) throw node.Unsupported($"mode '{mode}'");
+            return inputs => [TensorScatter(inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), axis, mode == "circular")];
         });
         OnnxOps.Register("Scatter", 9, node =>
         {
@@ -222,6 +229,27 @@ internal static class IndexingOps
         "add" => ScatterReduction.Add,
         var other => throw node.Unsupported($"reduction '{other}'"),
     };
+
+    /// <summary>TensorScatter (a KV-cache write): update[b] goes into cache[b] along <paramref name="axis"/> at
+    /// positions w[b], w[b] + 1, … (w = write_indices, zeros when omitted), modulo the cache length when circular.</summary>
+    private static Tensor TensorScatter(Tensor cache, Tensor update, Tensor? writeIndices, long axis, bool circular)
+    {
+        int a = OpHelpers.Axis(axis, cache.Rank, "TensorScatter");
+        if (a == 0) throw new ArgumentException("TensorScatter: the sequence axis cannot be the batch axis 0.");
+        int batch = cache.Shape[0], length = cache.Shape[a], steps = update.Shape[a];
+        long[] starts = writeIndices is null ? new long[batch] : OpHelpers.Longs(writeIndices);
+        int inner = update.Shape.Product(a + 1, update.Rank), perBatch = update.Shape.Product(1, update.Rank);
+        var index = new long[update.Size];
+        for (int i = 0; i < index.Length; i++)
+        {
+            int b = i / perBatch, step = i / inner % steps;
+            long position = starts[b] + step;
+            if (circular) position %= length;
+            else if (position >= length) throw new ArgumentException($"TensorScatter: write position {position} of batch entry {b} is past the cache length {length}.");
+            index[i] = position;
+        }
+        return cache.ScatterElements(a, OpHelpers.LongTensor(index, update.Shape), update);
+    }
 
     /// <summary>Indices of the k largest (or smallest) entries along <paramref name="axis"/>, sorted, ties to the lower index.</summary>
     private static Tensor TopKIndices(Tensor x, int k, int axis, bool largest)

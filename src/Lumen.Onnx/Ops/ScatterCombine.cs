@@ -20,14 +20,10 @@ internal static class ScatterCombine
     {
         var targets = new long[index.Length];
         var coordinates = new int[updates.Rank];
+        int[] sizes = updates.ToArray();
         for (int i = 0; i < index.Length; i++)
         {
-            int rest = i;
-            for (int d = updates.Rank - 1; d >= 0; d--)
-            {
-                coordinates[d] = rest % updates[d];
-                rest /= updates[d];
-            }
+            OpHelpers.Unflatten(i, sizes, coordinates);
             long flat = 0;
             for (int d = 0; d < data.Rank; d++)
             {

@@ -40,10 +40,10 @@ internal sealed class WindowPool
         var k = new int[rank];
         for (int oi = 0; oi < outputs; oi++)
         {
-            Unflatten(oi, Output, o);
+            OpHelpers.Unflatten(oi, Output, o);
             for (int ki = 0; ki < TapCount; ki++)
             {
-                Unflatten(ki, kernel, k);
+                OpHelpers.Unflatten(ki, kernel, k);
                 long flat = 0;
                 bool isInside = true, isPadded = true;
                 for (int d = 0; d < rank; d++)
@@ -105,7 +105,7 @@ internal sealed class WindowPool
             long index = flat;
             if (columnMajor)
             {
-                Unflatten((int)flat, Input, position);
+                OpHelpers.Unflatten((int)flat, Input, position);
                 index = 0;
                 for (int d = Input.Length - 1; d >= 0; d--) index = index * Input[d] + position[d];
             }
@@ -115,13 +115,4 @@ internal sealed class WindowPool
     }
 
     private Tensor Shaped(Tensor x, Tensor pooled) => pooled.Reshape([x.Shape[0], x.Shape[1], .. Output]);
-
-    private static void Unflatten(int index, int[] sizes, int[] coordinates)
-    {
-        for (int d = sizes.Length - 1; d >= 0; d--)
-        {
-            coordinates[d] = index % sizes[d];
-            index /= sizes[d];
-        }
-    }
 }
