@@ -41,6 +41,7 @@ public static class OnnxOps
         StreamingOps.Register();
         RecurrentOps.Register();
         RegionOps.Register();
+        TextOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

@@ -3,7 +3,8 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Conv and ConvTranspose over 1-D and 2-D inputs (1-D runs as 2-D with height 1); Col2Im of any rank.</summary>
+/// <summary>Conv and ConvTranspose over 1-D and 2-D inputs (1-D runs as 2-D with height 1); Col2Im of any rank;
+/// DeformConv (see <see cref="DeformableConvolution"/>).</summary>
 internal static class ConvolutionOps
 {
     public static void Register()
@@ -15,6 +16,7 @@ internal static class ConvolutionOps
             if (node.ConstantInput(1) is { Rank: > 4 } w) throw node.Unsupported($"{w.Rank - 2}-D convolution (weight {w.Shape})");
             return inputs => [Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2))];
         });
+        OnnxOps.Register("DeformConv", 19, DeformableConvolution.Convert);
         OnnxOps.Register("Col2Im", 18, node =>
         {
             long[]? dilations = node.Ints("dilations"), pads = node.Ints("pads"), strides = node.Ints("strides");
