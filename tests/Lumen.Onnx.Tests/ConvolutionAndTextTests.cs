@@ -4,9 +4,9 @@ using DataType = Lumen.Onnx.Schema.TensorProto.Types.DataType;
 
 namespace Lumen.Onnx.Tests;
 
-/// <summary>DeformConv, TfIdfVectorizer and MelWeightMatrix against hand-computed values, and DeformConv's gradient
-/// (input, weights, offsets, mask, bias) against finite differences.</summary>
-public class DeformConvAndTextTests
+/// <summary>DeformConv, 3-D ConvTranspose, TfIdfVectorizer and MelWeightMatrix against hand-computed values, and the
+/// convolutions' gradients against finite differences.</summary>
+public class ConvolutionAndTextTests
 {
     [Fact]
     public void DeformConvWithZeroOffsetsIsAConvolutionAndHalfPixelOffsetsInterpolate()
@@ -31,6 +31,26 @@ public class DeformConvAndTextTests
         var offset = Tensor.Rand(new Shape(1, 16, 3, 3), seed: 31, low: 0.2f, high: 0.8f);
         GradCheck.Assert(v => model.Call(v)[0], [Tensor.Randn(new Shape(1, 4, 4, 4), seed: 32), Tensor.Randn(new Shape(2, 2, 2, 2), seed: 33), offset,
             Tensor.Randn(new Shape(2), seed: 34), Tensor.Rand(new Shape(1, 8, 3, 3), seed: 35)], eps: 1e-3f);
+    }
+
+    [Fact]
+    public void ThreeDimensionalConvTransposeSpreadsTheInput()
+    {
+        // A 1×1×1 kernel of weight 2 with stride 2 puts 2·x at even positions of every axis and zeros between.
+        var model = new OnnxBuilder(22).Input("x", DataType.Float, 1, 1, 2, 1, 2).Initializer("w", Tensor.FromArray([2f], 1, 1, 1, 1, 1))
+            .Node("ConvTranspose", ["x", "w"], ["y"], ("strides", new long[] { 2, 2, 2 })).Output("y").Build();
+        var y = model.Call(Tensor.FromArray([1f, 2f, 3f, 4f], 1, 1, 2, 1, 2));
+        Assert.Equal(new Shape(1, 1, 3, 1, 3), y.Shape);
+        Assert.Equal([2f, 0f, 4f, 0f, 0f, 0f, 6f, 0f, 8f], y.ToArray());
+    }
+
+    [Fact]
+    public void ThreeDimensionalConvTransposeGradientMatchesFiniteDifferences()
+    {
+        var model = new OnnxBuilder(22).Input("x", DataType.Float, 1, 2, 2, 3, 2).Input("w", DataType.Float, 2, 2, 2, 2, 2).Input("b", DataType.Float, 4)
+            .Node("ConvTranspose", ["x", "w", "b"], ["y"], ("strides", new long[] { 2, 1, 2 }), ("dilations", new long[] { 2, 1, 1 }), ("group", 2L),
+                ("pads", new long[] { 1, 0, 0, 0, 1, 1 }), ("output_padding", new long[] { 1, 0, 1 })).Output("y").Build();
+        GradCheck.Assert(v => model.Call(v)[0], [Tensor.Randn(new Shape(1, 2, 2, 3, 2), seed: 36), Tensor.Randn(new Shape(2, 2, 2, 2, 2), seed: 37), Tensor.Randn(new Shape(4), seed: 38)]);
     }
 
     [Fact]
