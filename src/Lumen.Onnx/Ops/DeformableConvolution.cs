@@ -26,6 +26,10 @@ internal static class DeformableConvolution
             var stride = (H: (int)(strides?[0] ?? 1), W: (int)(strides?[1] ?? 1));
             var dilation = (H: (int)(dilations?[0] ?? 1), W: (int)(dilations?[1] ?? 1));
             var pad = (Top: (int)(pads?[0] ?? 0), Left: (int)(pads?[1] ?? 0));
+            int oh = (x.Shape[2] + pad.Top + (int)(pads?[2] ?? 0) - dilation.H * (w.Shape[2] - 1) - 1) / stride.H + 1;
+            int ow = (x.Shape[3] + pad.Left + (int)(pads?[3] ?? 0) - dilation.W * (w.Shape[3] - 1) - 1) / stride.W + 1;
+            if (offset.Rank != 4 || offset.Shape[2] != oh || offset.Shape[3] != ow)
+                throw new ArgumentException($"DeformConv: offset {offset.Shape} does not match the output size {oh}×{ow}.");
             return [Apply(x, w, offset, inputs.Optional(3), inputs.Optional(4), groups, offsetGroups, stride, dilation, pad)];
         };
     }

@@ -57,10 +57,10 @@ internal static class StreamingOps
             throw new ArgumentException($"LinearAttention: expected [batch, sequence, hidden] query, key and value, got {query.Shape}, {key.Shape}, {value.Shape}.");
         int b = query.Shape[0], t = query.Shape[1], dk = query.Shape[2] / qHeads, dv = value.Shape[2] / kvHeads, group = qHeads / kvHeads;
         if (key.Shape[2] != kvHeads * dk) throw new ArgumentException($"LinearAttention: key {key.Shape} does not hold {kvHeads} heads of size {dk}.");
-        var q = Heads(query, qHeads);
-        var k = Heads(key, kvHeads);
-        var v = Heads(value, kvHeads);
-        var g = decay is null ? null : Heads(decay, kvHeads).Exp(); // [B, Hkv, T, d_k or 1]
+        var q = AttentionOps.Heads(query, qHeads);
+        var k = AttentionOps.Heads(key, kvHeads);
+        var v = AttentionOps.Heads(value, kvHeads);
+        var g = decay is null ? null : AttentionOps.Heads(decay, kvHeads).Exp(); // [B, Hkv, T, d_k or 1]
         var bt = beta is null ? null : beta.Reshape(b, t, -1, 1).Permute(0, 2, 1, 3); // [B, Hkv or 1, T, 1]
         var state = past ?? Tensor.Zeros(b, kvHeads, dk, dv);
         float s = scale ?? 1f / MathF.Sqrt(dk);
@@ -72,15 +72,12 @@ internal static class StreamingOps
             if (g is not null) state = state * g.Slice(2, i, i + 1).Transpose(2, 3);
             var write = bt is null ? vt : bt.Slice(2, i, i + 1) * (vt - kt.MatMul(state));
             state = state + kt.Transpose(2, 3).MatMul(write);
-            var read = group == 1 ? state : state.Unsqueeze(2).Expand(b, kvHeads, group, dk, dv).Reshape(b, qHeads, dk, dv);
+            var read = group == 1 ? state : AttentionOps.RepeatHeads(state, group);
             outputs[i] = q.Slice(2, i, i + 1).MatMul(read) * s; // [B, Hq, 1, dv]
         }
         var y = Tensor.Concat(outputs, 2).Permute(0, 2, 1, 3).Reshape(b, t, qHeads * dv);
         return (y, state);
     }
-
-    // [B, T, H·d] → [B, H, T, d].
-    private static Tensor Heads(Tensor x, int heads) => x.Reshape(x.Shape[0], x.Shape[1], heads, -1).Permute(0, 2, 1, 3);
 
     /// <summary>
     /// CausalConvWithState: y = depthwise_conv1d([past ‖ x], w) + bias over [N, C, T] with weight [C, 1, K]; the
