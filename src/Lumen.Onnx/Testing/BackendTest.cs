@@ -10,7 +10,8 @@ namespace Lumen.Onnx.Testing;
 /// <summary>
 /// Runs ONNX backend test-case directories (<c>model.onnx</c> plus <c>test_data_set_*/input_*.pb</c> and
 /// <c>output_*.pb</c>) and compares outputs with ONNX's default tolerances: |actual − expected| ≤ atol + rtol·|expected|
-/// with rtol 1e-3 and atol 1e-7 for floats (NaN matches NaN), exact equality for integers and bools.
+/// with rtol 1e-3 and atol 1e-7 for floats (NaN matches NaN), exact equality for integers and bools. Outputs declared
+/// float16 or bfloat16 are rounded to that type first (Lumen computes them in float32).
 /// </summary>
 public static partial class BackendTest
 {
@@ -22,6 +23,13 @@ public static partial class BackendTest
 
     /// <summary>Runs one case directory.</summary>
     public static BackendTestResult Run(string caseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(caseDirectory);
+        var result = RunCase(caseDirectory);
+        return result with { Domain = DomainOf(Path.Combine(caseDirectory, "model.onnx")) };
+    }
+
+    private static BackendTestResult RunCase(string caseDirectory)
     {
         ArgumentNullException.ThrowIfNull(caseDirectory);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(caseDirectory));
@@ -64,7 +72,7 @@ public static partial class BackendTest
             }
             for (int i = 0; i < expected.Count; i++)
             {
-                var problem = Compare(actual[i], expected[i]);
+                var problem = Compare(AsDeclared(actual[i], module.Model.Outputs[i].ElementType), expected[i]);
                 if (problem is not null)
                     return new(name, op, BackendTestStatus.Failed, $"{Path.GetFileName(set)} output {i} ('{module.Model.Outputs[i].Name}'): {problem}");
             }
@@ -111,6 +119,33 @@ public static partial class BackendTest
             }
         }
     }
+
+    /// <summary>
+    /// Lumen holds float16 and bfloat16 in Float32 and computes in float32; a runtime that returns the declared type
+    /// rounds its result to it, so a graph output declared float16 or bfloat16 is rounded (to nearest even) before
+    /// the comparison. Nothing inside the graph is rounded.
+    /// </summary>
+    private static Tensor AsDeclared(Tensor actual, int elementType) =>
+        elementType is (int)TensorProto.Types.DataType.Float16 or (int)TensorProto.Types.DataType.Bfloat16 && actual.DType == DType.Float32
+            ? Ops.CastOps.ToOnnxType(actual, elementType)
+            : actual;
+
+    /// <summary>The first non-default operator domain used by a node of the model (subgraphs included), or "".</summary>
+    private static string DomainOf(string modelPath)
+    {
+        try
+        {
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+            return Domains(model.Graph).FirstOrDefault(d => d is not ("" or "ai.onnx")) ?? "";
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or IOException)
+        {
+            return "";
+        }
+    }
+
+    private static IEnumerable<string> Domains(GraphProto graph) =>
+        graph.Node.SelectMany(n => n.Attribute.SelectMany(a => (a.G is null ? a.Graphs : a.Graphs.Prepend(a.G)).SelectMany(Domains)).Prepend(n.Domain));
 
     private static List<Tensor> ReadNumbered(string directory, string prefix, int count)
     {
