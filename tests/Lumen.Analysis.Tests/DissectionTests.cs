@@ -105,6 +105,26 @@ public class DissectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_unit_saturated_on_more_than_the_top_quantile_fires_where_it_saturates()
+    {
+        const int side = 4, plane = side * side;
+        // Unit 0 is 6 (ReLU6's ceiling) on 10 of 32 values, more than the top 25 % (8): T_0 = 6 ties at the maximum.
+        var planes = new float[2][];
+        for (int i = 0; i < 2; i++) planes[i] = new float[3 * plane];
+        int[] on = [0, 1, 2, 3, 4];
+        foreach (var p in on) { planes[0][p] = 6f; planes[1][p] = 6f; }
+        planes[0][10] = 2f;
+        var masks = new[] { new[] { Mask(side, on), Mask(side) }, new[] { Mask(side, on), Mask(side) } };
+        var layer = new NetworkDissection(new Sequential(new Identity()), new() { HookPoints = ["0"], Quantile = 0.25, Net2Vec = null })
+            .Dissect(HandMade(planes, masks, side), x => x)["0"];
+        Assert.Equal((6f, true), (layer.Units[0].Threshold, layer.Units[0].Saturated));
+        Assert.Equal(1.0, layer.Iou[0][0], 12);
+        Assert.True(layer.Units[0].Fires(6f) && !layer.Units[0].Fires(5.9f));
+        Assert.False(layer.Units[1].Saturated);                   // a constant unit (all 0) never fires
+        Assert.Equal(0, layer.Iou[1][0]);
+    }
+
+    [Fact]
     public void Threshold_is_the_top_quantile_of_a_known_distribution()
     {
         var values = Enumerable.Range(1, 1000).Select(v => (float)v).ToArray();

@@ -18,6 +18,7 @@ internal sealed class DissectionLayer
     private readonly long[] combinedArea, combinedIntersection; // [concept], held-out half
     private readonly List<float> sampleFeatures = [], sampleLabels = [];
     private float[] thresholds = [];
+    private bool[] saturated = [];
 
     public DissectionLayer(string name, Tensor activation, int images, int concepts, DissectionOptions options)
     {
@@ -57,8 +58,13 @@ internal sealed class DissectionLayer
         });
     }
 
-    /// <summary>Ends pass 1: the thresholds T_k.</summary>
-    public float[] Thresholds() => thresholds = [.. Enumerable.Range(0, units).Select(quantile.Threshold)];
+    /// <summary>Ends pass 1: the thresholds T_k, and which of them are ties at the unit's maximum (T_k = max &gt; min:
+    /// the unit then fires where it reaches T_k; a constant unit never fires).</summary>
+    public void Thresholds()
+    {
+        thresholds = [.. Enumerable.Range(0, units).Select(quantile.Threshold)];
+        saturated = [.. Enumerable.Range(0, units).Select(k => examples[k].Statistics() is var s && thresholds[k] >= s.Max && s.Min < s.Max)];
+    }
 
     /// <summary>Pass 2: counts |M_k|, |L_c| and |M_k ∩ L_c| of the activations [B, K, h, w] of images
     /// <paramref name="start"/>… upsampled one image at a time (<paramref name="upsample"/>: [1, K, h, w] →
@@ -78,11 +84,12 @@ internal sealed class DissectionLayer
             {
                 var map = upsampled.AsSpan().Slice(k * pixels, pixels);
                 float t = thresholds[k];
+                bool atLeast = saturated[k];
                 long fired = 0;
                 var hits = new long[masks.Count];
                 for (int p = 0; p < pixels; p++)
                 {
-                    if (!(map[p] > t)) continue;
+                    if (!(map[p] > t || (atLeast && map[p] >= t))) continue;
                     fired++;
                     for (int m = 0; m < masks.Count; m++) if (masks[m].Pixels[p]) hits[m]++;
                 }
@@ -135,7 +142,7 @@ internal sealed class DissectionLayer
         {
             int best = 0;
             for (int c = 1; c < concepts; c++) if (iou[k][c] > iou[k][best]) best = c;
-            list.Add(new UnitDissection(k, thresholds[k], best, iou[k][best], iou[k][best] > options.IouThreshold, options.ExamplesPerUnit == 0 ? [] : examples[k].TopExamples()));
+            list.Add(new UnitDissection(k, thresholds[k], best, iou[k][best], iou[k][best] > options.IouThreshold, options.ExamplesPerUnit == 0 ? [] : examples[k].TopExamples(), saturated[k]));
         }
         var combinations = new List<ConceptCombination>();
         if (fit is not null)

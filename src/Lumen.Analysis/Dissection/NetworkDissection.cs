@@ -13,7 +13,8 @@ namespace Lumen.Analysis.Dissection;
 /// <remarks>
 /// For unit k: T_k is the top-q quantile of its activations over every image and position (q = 0.005: exactly a
 /// fraction q of them exceed T_k, see <see cref="DissectionOptions.Quantile"/>). Each image's activation map is
-/// upsampled bilinearly (half-pixel centres) to the mask size and binarised, M_k = [S_k &gt; T_k];
+/// upsampled bilinearly (half-pixel centres) to the mask size and binarised, M_k = [S_k &gt; T_k] (or [S_k ≥ T_k] when
+/// T_k is a tie at the unit's maximum, as with ReLU6 saturating at 6, see <see cref="UnitDissection.Saturated"/>);
 /// IoU_{k,c} = Σ|M_k ∩ L_c| / Σ|M_k ∪ L_c| with sums over all images (every image counts as fully annotated). A unit's
 /// label is argmax_c IoU_{k,c}; it is interpretable when that IoU exceeds 0.04. Images stream in batches, twice (pass 1
 /// thresholds and top examples through the <see cref="Recording"/> accumulators, pass 2 counts), in memory bounded by

@@ -41,7 +41,7 @@ public static class DissectionHtml
             }
             page.Heading("Every unit", 3);
             page.Table(["unit", "best concept", "category", "IoU", "threshold T_k", "interpretable"], layer.Units.OrderByDescending(u => u.Iou).Select(u =>
-                (IReadOnlyList<string>)[I(u.Unit), result.Concepts[u.Concept].Name, result.Concepts[u.Concept].Category, F(u.Iou, "0.000"), F(u.Threshold, "0.###"), u.Interpretable ? "yes" : ""]));
+                (IReadOnlyList<string>)[I(u.Unit), result.Concepts[u.Concept].Name, result.Concepts[u.Concept].Category, F(u.Iou, "0.000"), F(u.Threshold, "0.###") + (u.Saturated ? " (≥, saturated)" : ""), u.Interpretable ? "yes" : ""]));
         }
         page.Paragraph("Network dissection (Bau et al. 2017): a unit fires where its activation, upsampled bilinearly to the image, exceeds T_k, the top-quantile of its activations over the whole set; IoU = Σ|fires ∩ concept| / Σ|fires ∪ concept| over all images. Example images show where the unit fires (the rest dimmed) and the outline of its concept in cyan.", "note");
         page.Footer = "Made with Lumen · every unit's IoU per concept in summary.json beside this file.";
@@ -77,6 +77,7 @@ public static class DissectionHtml
                     category = result.Concepts[u.Concept].Category,
                     iou = u.Iou,
                     threshold = u.Threshold,
+                    saturated = u.Saturated,
                     interpretable = u.Interpretable,
                     examples = u.Examples.Select(e => e.Example),
                 }),
@@ -104,7 +105,7 @@ public static class DissectionHtml
                 {
                     ref byte v = ref image.Pixels[p * 3 + c];
                     if (edge) v = c == 0 ? (byte)0 : (byte)255;
-                    else if (map is not null && !(map[p] > unit.Threshold)) v = (byte)(v * 3 / 10);
+                    else if (map is not null && !unit.Fires(map[p])) v = (byte)(v * 3 / 10);
                 }
             }
         return image.Width < 96 ? image.Resize(image.Width * (96 / image.Width + 1), image.Height * (96 / image.Width + 1), ResampleFilter.Nearest) : image;
