@@ -84,6 +84,14 @@ public class MatrixAndRegionTests
     }
 
     [Fact]
+    public void TensorScatterGradientReachesCacheAndUpdate()
+    {
+        var model = new OnnxBuilder(24).Input("cache", DataType.Float, 2, 4, 3).Input("u", DataType.Float, 2, 2, 3)
+            .Initializer("w", Tensor.FromArray([3L, 1L], 2)).Node("TensorScatter", ["cache", "u", "w"], ["y"], ("mode", "circular")).Output("y").Build();
+        GradCheck.Assert(x => model.Call(x)[0], [Tensor.Randn(new Shape(2, 4, 3), seed: 26), Tensor.Randn(new Shape(2, 2, 3), seed: 27)]);
+    }
+
+    [Fact]
     public void SwiGluGatesTheValueAndItsGradientIsExact()
     {
         var model = new OnnxBuilder(28).Input("a", DataType.Float, 2, 3).Input("b", DataType.Float, 2, 3).Node("SwiGLU", ["a", "b"], ["y"], ("alpha", 0.5f)).Output("y").Build();
