@@ -42,6 +42,7 @@ public static class OnnxOps
         RecurrentOps.Register();
         RegionOps.Register();
         TextOps.Register();
+        OptionalOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

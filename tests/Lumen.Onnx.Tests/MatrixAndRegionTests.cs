@@ -4,7 +4,7 @@ using DataType = Lumen.Onnx.Schema.TensorProto.Types.DataType;
 
 namespace Lumen.Onnx.Tests;
 
-/// <summary>Det, Col2Im, RoiAlign, TensorScatter, SwiGLU and Elu/Celu at zero against hand-computed values,
+/// <summary>Det, Col2Im, RoiAlign, TensorScatter, SwiGLU, optional tensors and Elu/Celu at zero against hand-computed values,
 /// and the gradients of the differentiable ones against finite differences.</summary>
 public class MatrixAndRegionTests
 {
@@ -84,6 +84,14 @@ public class MatrixAndRegionTests
     }
 
     [Fact]
+    public void TensorScatterGradientReachesCacheAndUpdate()
+    {
+        var model = new OnnxBuilder(24).Input("cache", DataType.Float, 2, 4, 3).Input("u", DataType.Float, 2, 2, 3)
+            .Initializer("w", Tensor.FromArray([3L, 1L], 2)).Node("TensorScatter", ["cache", "u", "w"], ["y"], ("mode", "circular")).Output("y").Build();
+        GradCheck.Assert(x => model.Call(x)[0], [Tensor.Randn(new Shape(2, 4, 3), seed: 26), Tensor.Randn(new Shape(2, 2, 3), seed: 27)]);
+    }
+
+    [Fact]
     public void SwiGluGatesTheValueAndItsGradientIsExact()
     {
         var model = new OnnxBuilder(28).Input("a", DataType.Float, 2, 3).Input("b", DataType.Float, 2, 3).Node("SwiGLU", ["a", "b"], ["y"], ("alpha", 0.5f)).Output("y").Build();
@@ -91,6 +99,20 @@ public class MatrixAndRegionTests
         Assert.Equal(0f, y[0]);
         Assert.Equal(2f / (1f + MathF.Exp(-1f)), y[1], 5);
         GradCheck.Assert(x => model.Call(x)[0], [Tensor.Randn(new Shape(2, 3), seed: 24), Tensor.Randn(new Shape(2, 3), seed: 25)]);
+    }
+
+    [Fact]
+    public void OptionalTensorsArePresentOrOmittedInputs()
+    {
+        var model = new OnnxBuilder(18).Input("x", DataType.Float, 2)
+            .Node("Optional", ["x"], ["o"]).Node("OptionalHasElement", ["o"], ["has"]).Node("OptionalHasElement", [""], ["none"])
+            .Node("OptionalGetElement", ["o"], ["y"]).Output("has", DataType.Bool).Output("none", DataType.Bool).Output("y").Build();
+        var outputs = model.Call([Tensor.FromArray([1f, 2f], 2)]);
+        Assert.Equal([true], outputs[0].ToBoolArray());
+        Assert.Equal([false], outputs[1].ToBoolArray());
+        Assert.Equal([1f, 2f], outputs[2].ToArray());
+        var empty = Assert.Throws<OnnxException>(() => new OnnxBuilder(18).Node("Optional", [], ["o"], ("type", 1L)).Output("o").Build());
+        Assert.Contains("empty Optional()", empty.Message);
     }
 
     [Theory]

@@ -72,6 +72,8 @@ public class RecurrentAndScatterTests
         Assert.Equal([true, true, true, true, false], outputs[1].ToBoolArray());
         Assert.Equal(outputs[0].ToArray(), model.Call([x, Tensor.FromArray([true], 1).Reshape()])[0].ToArray());
         Assert.Equal(x.ToArray(), model.Call([x, Tensor.FromArray([false], 1).Reshape()])[0].ToArray());
+        // The gradient is the scaled mask: 2 where kept, 0 where dropped.
+        GradCheck.Assert(v => model.Call([v[0], Tensor.FromArray([true], 1).Reshape()])[0], [Tensor.Randn(new Shape(5), seed: 13)]);
     }
 
     [Theory]

@@ -25,13 +25,13 @@ public static partial class BackendTest
     public static BackendTestResult Run(string caseDirectory)
     {
         ArgumentNullException.ThrowIfNull(caseDirectory);
-        var result = RunCase(caseDirectory);
-        return result with { Domain = DomainOf(Path.Combine(caseDirectory, "model.onnx")) };
+        var proto = TryParse(Path.Combine(caseDirectory, "model.onnx"));
+        var result = RunCase(caseDirectory, OptionalValues(proto, inputs: true), OptionalValues(proto, inputs: false));
+        return result with { Domain = proto is null ? "" : Domains(proto.Graph).FirstOrDefault(d => d is not ("" or "ai.onnx")) ?? "" };
     }
 
-    private static BackendTestResult RunCase(string caseDirectory)
+    private static BackendTestResult RunCase(string caseDirectory, HashSet<int> optionalInputs, HashSet<int> optionalOutputs)
     {
-        ArgumentNullException.ThrowIfNull(caseDirectory);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(caseDirectory));
         string modelPath = Path.Combine(caseDirectory, "model.onnx");
         string op = name;
@@ -53,8 +53,8 @@ public static partial class BackendTest
             List<Tensor> inputs, expected;
             try
             {
-                inputs = ReadNumbered(set, "input", module.Model.Inputs.Count);
-                expected = ReadNumbered(set, "output", module.Model.Outputs.Count);
+                inputs = ReadNumbered(set, "input", module.Model.Inputs.Count, optionalInputs);
+                expected = ReadNumbered(set, "output", module.Model.Outputs.Count, optionalOutputs);
             }
             catch (OnnxException e)
             {
@@ -130,24 +130,26 @@ public static partial class BackendTest
             ? Ops.CastOps.ToOnnxType(actual, elementType)
             : actual;
 
-    /// <summary>The first non-default operator domain used by a node of the model (subgraphs included), or "".</summary>
-    private static string DomainOf(string modelPath)
+    private static ModelProto? TryParse(string modelPath)
     {
-        try
-        {
-            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
-            return Domains(model.Graph).FirstOrDefault(d => d is not ("" or "ai.onnx")) ?? "";
-        }
-        catch (Exception e) when (e is InvalidProtocolBufferException or IOException)
-        {
-            return "";
-        }
+        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath)); }
+        catch (Exception e) when (e is InvalidProtocolBufferException or IOException) { return null; }
+    }
+
+    /// <summary>Positions of the graph inputs (initializers left out) or outputs declared optional: their test data are
+    /// OptionalProto files, of which Lumen reads the ones that hold a tensor.</summary>
+    private static HashSet<int> OptionalValues(ModelProto? model, bool inputs)
+    {
+        if (model is null) return [];
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var values = inputs ? model.Graph.Input.Where(i => !initializers.Contains(i.Name)) : model.Graph.Output;
+        return [.. values.Select((v, i) => (v, i)).Where(p => p.v.Type?.OptionalType is not null).Select(p => p.i)];
     }
 
     private static IEnumerable<string> Domains(GraphProto graph) =>
         graph.Node.SelectMany(n => n.Attribute.SelectMany(a => (a.G is null ? a.Graphs : a.Graphs.Prepend(a.G)).SelectMany(Domains)).Prepend(n.Domain));
 
-    private static List<Tensor> ReadNumbered(string directory, string prefix, int count)
+    private static List<Tensor> ReadNumbered(string directory, string prefix, int count, HashSet<int> optional)
     {
         var files = Directory.GetFiles(directory, prefix + "_*.pb")
             .OrderBy(f => int.Parse(NumberPattern().Match(Path.GetFileName(f)).Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -158,7 +160,7 @@ public static partial class BackendTest
         {
             var bytes = File.ReadAllBytes(f);
             TensorProto proto;
-            try { proto = TensorProto.Parser.ParseFrom(bytes); }
+            try { proto = optional.Contains(tensors.Count) ? OptionalTensor(f, OptionalProto.Parser.ParseFrom(bytes)) : TensorProto.Parser.ParseFrom(bytes); }
             catch (InvalidProtocolBufferException) { throw new OnnxException($"{f}: sequence/optional test data is not supported."); }
             if (proto.DataType == 0 || !OnnxTensors.IsSupported(proto.DataType))
                 throw new OnnxException($"{f}: element type {OnnxTensors.TypeName(proto.DataType)} is not supported (or the file holds a sequence/optional).");
@@ -166,6 +168,13 @@ public static partial class BackendTest
         }
         return tensors;
     }
+
+    // An optional value that holds a tensor is that tensor; an empty optional or one holding a sequence cannot be
+    // passed as a Lumen tensor.
+    private static TensorProto OptionalTensor(string file, OptionalProto optional) =>
+        optional.ElemType == (int)OptionalProto.Types.DataType.Tensor && optional.TensorValue is { } tensor
+            ? tensor
+            : throw new OnnxException($"{file}: an optional holding {(optional.ElemType == 0 ? "nothing" : "a non-tensor value")} is not supported (Lumen passes tensors only).");
 
     /// <summary>The op a case tests: its single node's op, else the op type whose snake_case name the case starts with.</summary>
     private static string OpOf(string caseName, OnnxModel model)
