@@ -96,6 +96,25 @@ public class NeuronConductanceTests
     }
 
     [Fact]
+    public void Through_a_channel_is_the_sum_over_its_neurons()
+    {
+        // Captum's conv toy model: relu1 is [B, 2, 2, 2]; conductance through channel 1 = Σ over its 2 × 2 positions.
+        var model = new OneConvModel();
+        var x = Tensor.FromArray([.. Enumerable.Range(0, 16).Select(i => (float)(i * 1.5 - 4))], 1, 1, 4, 4);
+        var options = new IntegratedGradientsOptions { Steps = 10, Baseline = Baseline.Constant(-1f) };
+        var channel = new IntegratedGradients(model, options with { Through = Target.Channel("relu1", 1) }).Explain(x, Target.Class(0)).Map.ToArray();
+        var sum = new float[16];
+        for (int h = 0; h < 2; h++)
+            for (int w = 0; w < 2; w++)
+            {
+                var map = new IntegratedGradients(model, options with { Through = Target.Neuron("relu1", 1, h, w) }).Explain(x, Target.Class(0)).Map.ToArray();
+                for (int i = 0; i < 16; i++) sum[i] += map[i];
+            }
+        Assert.Contains(sum, v => Math.Abs(v) > 1f);
+        GradAssert.Close(sum, channel, 1e-4f);
+    }
+
+    [Fact]
     public void Chunked_equals_unchunked_and_batched_equals_one_sample_at_a_time()
     {
         var model = TanhModel();
