@@ -131,6 +131,53 @@ public class NeuronConductanceTests
     }
 
     [Fact]
+    public void No_hook_is_left_behind_when_the_forward_pass_throws()
+    {
+        // Also for the other layer options added beside it: LayerGradientShap and SmoothGrad over a layer method.
+        var model = new FailingModel();
+        IAttributionMethod[] methods =
+        [
+            new IntegratedGradients(model, new() { Steps = 4, Through = Target.Neuron("act", 1) }),
+            new GradientShap(model, new() { Samples = 3, AttributeTo = AttributeTo.Layer("act") }),
+            new SmoothGrad(model, new InputXGradient(model, new() { AttributeTo = AttributeTo.Layer("act") }), new() { Samples = 3 }),
+        ];
+        foreach (var method in methods)
+        {
+            model.Fail = true;
+            Assert.Contains(FailingModel.Failure, Assert.ThrowsAny<Exception>(() => method.Explain(Ones, Target.Class(0))).ToString());
+            Assert.Equal(0, model.Hooks.Count);
+            model.Fail = false;
+            Assert.True(method.Explain(Ones, Target.Class(0)).Map.ToArray().All(float.IsFinite));
+            Assert.Equal(0, model.Hooks.Count);
+        }
+    }
+
+    /// <summary>hidden (3 → 4) → act (tanh) → out (4 → 2); throws after act when <see cref="Fail"/> is set.</summary>
+    private sealed class FailingModel : Module
+    {
+        public const string Failure = "FailingModel: forward failed on purpose";
+        private readonly Linear hidden, output;
+        private readonly Tanh act;
+
+        public FailingModel()
+        {
+            var rng = new Random(3);
+            hidden = Register("hidden", new Linear(3, 4, rng: rng));
+            act = Register("act", new Tanh());
+            output = Register("out", new Linear(4, 2, rng: rng));
+        }
+
+        public bool Fail { get; set; }
+
+        protected override Tensor Forward(Tensor x)
+        {
+            var h = act.Call(hidden.Call(x));
+            if (Fail) throw new InvalidOperationException(Failure);
+            return output.Call(h);
+        }
+    }
+
+    [Fact]
     public void Unsupported_combinations_throw_at_construction()
     {
         var model = ReluModel();
