@@ -52,6 +52,21 @@ public class NeuronConductanceTests
         Assert.Null(result.Delta);
     }
 
+    [Theory]
+    [InlineData("linear1", 0, new[] { 0f, 100f, 0f }, new[] { 0f, 90f, 0f })]
+    [InlineData("linear2", 0, new[] { 0f, 100f, 0f }, new[] { 0f, 390f, 0f })]
+    [InlineData("relu", 3, new[] { 0f, 70f, 30f }, new[] { 0f, 70f, 30f })]
+    public void Captum_oracles_on_basic_model_multi_layer(string hook, int neuron, float[] input, float[] expected)
+    {
+        // Captum's test_neuron_conductance (target 0, zero baseline). linear1 unit 0 is x₁ + x₂ + x₃ − 10 and feeds the
+        // output with weight 1 once it switches on at α = 0.1: 100 · 0.9 = 90. linear2 unit 0 is the output itself, so
+        // its conductance is plain IG, [0, 390, 0]. relu unit 3 is x₁ + x₂ + x₃ + 1 > 0 all along: x itself. The
+        // midpoint rule on 200 steps puts exactly 180 nodes past α = 0.1.
+        var options = new IntegratedGradientsOptions { Through = Target.Neuron(hook, neuron), Steps = 200, Quadrature = Quadrature.RiemannMiddle };
+        var map = new IntegratedGradients(new MultiLayerModel(), options).Explain(Tensor.FromArray(input, 1, 3), Target.Class(0)).Map;
+        GradAssert.Close(expected, map.ToArray(), 1e-3f);
+    }
+
     [Fact]
     public void Without_multiplying_by_inputs_it_is_the_averaged_gradient_through_the_neuron()
     {
