@@ -61,6 +61,29 @@ public abstract class GradientMethod : IAttributionMethod
             : (Gradients.Of(scores, activation), activation.Detach(), scores.Detach());
     }
 
+    /// <summary>
+    /// The part of ∂ target / ∂ rows that flows through the units <paramref name="through"/> selects at its hook point
+    /// (a neuron yⱼ, or a channel's units): Σⱼ (∂f/∂yⱼ) · ∂yⱼ/∂rows per row, together with the rows and the target
+    /// scores. One forward pass and two partial backward passes: the output's gradient down to the hook point, then,
+    /// seeded with it masked to the selected units, from the hook point down to the input.
+    /// </summary>
+    /// <param name="rows">The model inputs [N, …].</param>
+    /// <param name="target">The explained score f, per row.</param>
+    /// <param name="through">A target that reads a hook point and selects units of it linearly
+    /// (<see cref="Target.Neuron"/>, <see cref="Target.Channel"/>); its gradient is the 0/1 mask of those units.</param>
+    protected (Tensor Gradient, Tensor Value, Tensor Scores) GradientThrough(Tensor rows, Target target, Target through)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(through);
+        string hook = through.Hook ?? throw new ArgumentException($"{Name}: the unit to attribute through must read a hook point (Target.Neuron or Target.Channel), got {through}.", nameof(through));
+        var x = rows.Detach().RequireGrad();
+        var (scores, activation) = TargetedForward.Run(Model, x, target, hook, null, Name);
+        var outputGradient = Gradients.Of(scores, activation!);           // ∂f/∂y, every unit
+        var selection = Gradients.Of(through.Select(activation!), activation!); // 1 on the selected units
+        return (Gradients.Of(activation!, x, outputGradient * selection), x.Detach(), scores.Detach());
+    }
+
     /// <summary>Target scores of <paramref name="rows"/> without recording gradients.</summary>
     protected Tensor ScoresOf(Tensor rows, Target target)
     {

@@ -17,6 +17,10 @@ public sealed record GradientShapOptions
     /// <c>stdevs</c>; 0 adds none).</summary>
     public float Noise { get; init; }
 
+    /// <summary>Where attributions land: the input, or a layer (Captum's LayerGradientShap: the layer's gradient at
+    /// the random point x′ + α(x̃ − x′) on the input line, times a(x̃) − a(x′)).</summary>
+    public AttributeTo AttributeTo { get; init; } = AttributeTo.Input;
+
     /// <summary>Seed of the draws: the same seed gives the same result, however the rows are chunked.</summary>
     public int Seed { get; init; }
 
@@ -38,16 +42,21 @@ public sealed record GradientShapOptions
 /// Interpreting Model Predictions" (NeurIPS 2017), https://arxiv.org/abs/1705.07874; Erion et al., "Improving
 /// performance of deep learning models with axiomatic attribution priors and expected gradients" (2020),
 /// https://arxiv.org/abs/1906.10670
+/// <para>With <see cref="GradientShapOptions.AttributeTo"/> a layer (Captum's LayerGradientShap), the noise and the
+/// random point are still drawn in the input, and φⱼ = E[(a(x̃) − a(x′))ⱼ · ∂f/∂aⱼ(x′ + α(x̃ − x′))]; in
+/// expectation Σⱼ φⱼ = f(x) − E f(x′) where the layer's map to the output is linear (and approximately otherwise).
+/// Two extra forward passes per draw, without gradients, give a(x̃) and a(x′).</para>
 /// </remarks>
 /// <example><code>var shap = new GradientShap(model, new() { Samples = 20, Baselines = [Baseline.Zero, Baseline.Blurred(10)] });
-/// var map = shap.Explain(input, Target.Class(207)).Map;</code></example>
+/// var map = shap.Explain(input, Target.Class(207)).Map;
+/// var layerShap = new GradientShap(model, new() { AttributeTo = AttributeTo.Layer("layer4") });</code></example>
 public sealed class GradientShap : GradientMethod
 {
     private readonly GradientShapOptions options;
 
     /// <summary>Binds GradientShap to <paramref name="model"/>.</summary>
     public GradientShap(Module model, GradientShapOptions? options = null)
-        : base(model, AttributeTo.Input, supportsLayer: false)
+        : base(model, (options ?? new()).AttributeTo, supportsLayer: true)
     {
         this.options = options ?? new();
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.Samples, 1, "options.Samples");
@@ -81,13 +90,14 @@ public sealed class GradientShap : GradientMethod
         }
 
         var rowShape = input.Shape.With(0, 1);
-        var summed = new float[input.Size];
+        float[]? summed = null;
+        int[] mapShape = [];
         int chunk = Batching.ChunkSize(Model, Tensor.FromArray(x[..rowSize], rowShape.ToArray()), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
         Batching.ForEachChunk(draws * samples, chunk, (start, end) =>
         {
             int count = end - start;
             var points = new float[count * rowSize];
-            var differences = new float[count * rowSize]; // x̃ − x′ per row
+            var ends = new float[2 * count * rowSize]; // x̃ of every row, then x′ of every row
             var sampleOfRow = new int[count];
             for (int r = 0; r < count; r++)
             {
@@ -95,27 +105,33 @@ public sealed class GradientShap : GradientMethod
                 sampleOfRow[r] = sample;
                 var noise = options.Noise > 0 ? Tensor.Randn(rowShape, seedOfRow[row]).AsSpan() : default;
                 var source = x.AsSpan(sample * rowSize, rowSize);
-                var reference = baselines[baselineOfRow[row]].AsSpan(sample * rowSize, rowSize);
+                var noisy = ends.AsSpan(r * rowSize, rowSize);
+                var reference = ends.AsSpan((count + r) * rowSize, rowSize);
+                baselines[baselineOfRow[row]].AsSpan(sample * rowSize, rowSize).CopyTo(reference);
                 var point = points.AsSpan(r * rowSize, rowSize);
-                var difference = differences.AsSpan(r * rowSize, rowSize);
                 float alpha = alphaOfRow[row];
                 for (int i = 0; i < rowSize; i++)
                 {
-                    float noisy = options.Noise > 0 ? source[i] + options.Noise * noise[i] : source[i];
-                    difference[i] = noisy - reference[i];
-                    point[i] = reference[i] + alpha * difference[i];
+                    noisy[i] = options.Noise > 0 ? source[i] + options.Noise * noise[i] : source[i];
+                    point[i] = reference[i] + alpha * (noisy[i] - reference[i]);
                 }
             }
-            var (gradient, _) = GradientOf(Tensor.FromArray(points, [count, .. rowShape.Dims[1..]]), target.ForRows(sampleOfRow));
+            var rowTarget = target.ForRows(sampleOfRow);
+            var (gradient, _) = GradientOf(Tensor.FromArray(points, [count, .. rowShape.Dims[1..]]), rowTarget);
+            // The attributed values at x̃ and x′: the rows themselves, or the layer's activations for them.
+            var values = AttributeTo.Hook is null ? ends : LayerActivationOf(Tensor.FromArray(ends, [2 * count, .. rowShape.Dims[1..]]), target.ForRows([.. sampleOfRow, .. sampleOfRow])).AsSpan().ToArray();
             var g = gradient.AsSpan();
+            int size = g.Length / count;
+            if (summed is null) (summed, mapShape) = (new float[samples * size], [samples, .. gradient.Shape.Dims[1..]]);
             for (int r = 0; r < count; r++)
             {
-                var acc = summed.AsSpan(sampleOfRow[r] * rowSize, rowSize);
-                var gr = g.Slice(r * rowSize, rowSize);
-                var difference = differences.AsSpan(r * rowSize, rowSize);
-                for (int i = 0; i < rowSize; i++) acc[i] += gr[i] * difference[i] / draws;
+                var acc = summed.AsSpan(sampleOfRow[r] * size, size);
+                var gr = g.Slice(r * size, size);
+                var at = values.AsSpan(r * size, size);
+                var from = values.AsSpan((count + r) * size, size);
+                for (int i = 0; i < size; i++) acc[i] += gr[i] * (at[i] - from[i]) / draws;
             }
         }, cancellation, progress);
-        return new Attribution(Tensor.FromArray(summed, input.Shape.ToArray()), target, Name);
+        return new Attribution(Tensor.FromArray(summed!, mapShape), target, Name);
     }
 }

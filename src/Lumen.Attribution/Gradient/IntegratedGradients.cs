@@ -19,19 +19,23 @@ namespace Lumen.Attribution.Gradient;
 /// a Neuron?", https://arxiv.org/abs/1805.12233) — Σₖ ∂f/∂a(αₖ) · (a(bₖ₊₁) − a(bₖ)) over the rule's cells [bₖ, bₖ₊₁],
 /// which costs one more forward pass per step — or, without <see cref="IntegratedGradientsOptions.MultiplyByInputs"/>,
 /// InternalInfluence (Leino et al., https://arxiv.org/abs/1802.03788). A layer's Delta assumes every path from the
-/// input to the output passes through the layer.</para>
+/// input to the output passes through the layer. <see cref="IntegratedGradientsOptions.Through"/> with
+/// <c>Target.Neuron(hook, j)</c> gives NeuronConductance: each step's input gradient is only the part that flows
+/// through yⱼ, (∂f/∂yⱼ) · ∂yⱼ/∂x, so Σᵢ NeuronConductanceᵢ is the layer conductance of yⱼ.</para>
 /// <para><see cref="IntegratedGradientsOptions.AdaptiveSteps"/> places the steps per sample by bisecting the cells
 /// whose trapezoid estimate misses their exact integral f(γ(r)) − f(γ(l)) most (<see cref="Common.AdaptiveSteps"/>).</para>
 /// </remarks>
 /// <example><code>var ig = new IntegratedGradients(model, new() { Steps = 32, Baseline = Baseline.Blurred(10) });
 /// var result = ig.Explain(input, Target.Class(207)); // result.Delta ≈ 0
-/// var conductance = new IntegratedGradients(model, new() { AttributeTo = AttributeTo.Layer("layer3"), LayerPath = LayerPath.Input });</code></example>
+/// var conductance = new IntegratedGradients(model, new() { AttributeTo = AttributeTo.Layer("layer3"), LayerPath = LayerPath.Input });
+/// var neuronConductance = new IntegratedGradients(model, new() { Through = Target.Neuron("layer3", 7, 2, 2) });</code></example>
 public sealed class IntegratedGradients : GradientMethod
 {
     private readonly IntegratedGradientsOptions options;
 
     /// <summary>Binds Integrated Gradients to <paramref name="model"/>.</summary>
-    /// <exception cref="NotSupportedException">Adaptive steps with layer conductance.</exception>
+    /// <exception cref="NotSupportedException">Adaptive steps with layer conductance; <see cref="IntegratedGradientsOptions.Through"/>
+    /// with a layer attribution or adaptive steps.</exception>
     public IntegratedGradients(Module model, IntegratedGradientsOptions? options = null)
         : base(model, (options ?? new()).AttributeTo, supportsLayer: true)
     {
@@ -41,6 +45,16 @@ public sealed class IntegratedGradients : GradientMethod
             throw new ArgumentOutOfRangeException(nameof(options), $"IntegratedGradients: adaptive steps need Steps ≥ 3, got {this.options.Steps}.");
         if (this.options.AdaptiveSteps && Conductance)
             throw new NotSupportedException("IntegratedGradients: adaptive steps are not supported with layer conductance (LayerPath.Input with MultiplyByInputs); use a fixed quadrature.");
+        if (this.options.Through is { } through)
+        {
+            if (through.Hook is not { } hook)
+                throw new ArgumentException($"IntegratedGradients: Through must select units at a hook point (Target.Neuron or Target.Channel), got {through}.", nameof(options));
+            if (AttributeTo.Hook is not null)
+                throw new NotSupportedException($"IntegratedGradients: Through ({through}, neuron conductance) attributes to the input only; {AttributeTo} is not supported.");
+            if (this.options.AdaptiveSteps)
+                throw new NotSupportedException("IntegratedGradients: adaptive steps are not supported with Through (neuron conductance); use a fixed quadrature.");
+            model.Hooks.Resolve(hook); // fails now, naming the hook, if it does not exist
+        }
     }
 
     /// <inheritdoc/>
@@ -69,7 +83,7 @@ public sealed class IntegratedGradients : GradientMethod
             for (int i = 0; i < summed.Length; i++) summed[i] *= line.To[i] - line.From[i];
         }
         var map = Tensor.FromArray(summed, valueDims);
-        return new Attribution(map, target, Name, options.MultiplyByInputs ? CompletenessDelta(input, baseline, map, target) : null);
+        return new Attribution(map, target, Name, options.MultiplyByInputs && options.Through is null ? CompletenessDelta(input, baseline, map, target) : null);
     }
 
     /// <summary>Σₖ wₖ ∂f/∂v(αₖ) per sample with the configured quadrature (or, for conductance, Σₖ ∂f/∂a(αₖ) · Δaₖ).</summary>
@@ -205,7 +219,8 @@ public sealed class IntegratedGradients : GradientMethod
                 var alphas = alphaOfRow[start..end];
                 var rowTarget = target.ForRows(samples);
                 Tensor gradient, scores;
-                if (activation is null) (gradient, _, scores) = method.GradientAndScores(input.At(samples, alphas), rowTarget);
+                if (method.options.Through is { } through) (gradient, _, scores) = method.GradientThrough(input.At(samples, alphas), rowTarget, through);
+                else if (activation is null) (gradient, _, scores) = method.GradientAndScores(input.At(samples, alphas), rowTarget);
                 else
                 {
                     var points = activation.At(samples, alphas).RequireGrad();

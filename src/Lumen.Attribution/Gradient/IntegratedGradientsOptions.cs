@@ -32,6 +32,14 @@ public sealed record IntegratedGradientsOptions
     /// input (LayerConductance, InternalInfluence).</summary>
     public LayerPath LayerPath { get; init; } = LayerPath.Activation;
 
+    /// <summary>Attribute only the part of the target that flows through these units, read at a hook point:
+    /// <c>Target.Neuron(hook, j)</c> gives Captum's NeuronConductance, (xᵢ − x′ᵢ) ∫₀¹ ∂f/∂yⱼ · ∂yⱼ/∂xᵢ dα, the
+    /// conductance of neuron yⱼ split over the input features (Dhamdhere et al., "How Important Is a Neuron?",
+    /// https://arxiv.org/abs/1805.12233); <c>Target.Channel(hook, c)</c> the sum of that over the channel's units.
+    /// Null (the default) is plain Integrated Gradients. Input attribution with a fixed quadrature only; no
+    /// <see cref="Attribution.Delta"/> (the attributions sum to the unit's conductance, not to f(x) − f(x′)).</summary>
+    public Target? Through { get; init; }
+
     /// <summary>Rows per forward/backward pass; null derives it from <see cref="MemoryBudgetBytes"/>.</summary>
     public int? BatchSize { get; init; }
 

@@ -15,9 +15,12 @@ namespace Lumen.Attribution.Gradient;
 /// SmoothGrad reports its mean over the copies. Smilkov et al., "SmoothGrad: removing noise by adding noise" (2017),
 /// https://arxiv.org/abs/1706.03825; Adebayo et al., "Local Explanation Methods for Deep Neural Networks Lack
 /// Sensitivity to Parameter Values" (2018), https://arxiv.org/abs/1810.03307 (VarGrad).
+/// <para>A wrapped method that attributes to a layer (<see cref="AttributeTo.Layer"/>) gives Captum's NoiseTunnel over
+/// its Layer* methods: the noise is still added to the input, and the layer's maps of the noisy copies are combined.</para>
 /// </remarks>
 /// <example><code>var smooth = new SmoothGrad(model, new Saliency(model), new() { Samples = 10, NoiseLevel = 0.15f });
-/// var squared = new SmoothGrad(model, new IntegratedGradients(model), new() { Aggregation = NoiseAggregation.MeanOfSquares });</code></example>
+/// var squared = new SmoothGrad(model, new IntegratedGradients(model), new() { Aggregation = NoiseAggregation.MeanOfSquares });
+/// var layer = new SmoothGrad(model, new InputXGradient(model, new() { AttributeTo = AttributeTo.Layer("layer4") }));</code></example>
 public sealed class SmoothGrad : IAttributionMethod
 {
     private readonly Module model;
