@@ -53,7 +53,7 @@ public abstract class RelativeStability : ScalarMetric
     /// <inheritdoc/>
     protected override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
-        var p = PerturbedExplanations.Draw(input, new SensitivityOptions { Runs = Options.Runs, Noise = Options.Noise, Seed = Options.Seed }, cancellation);
+        var p = PerturbedExplanations.Draw(input, new SensitivityOptions { Runs = Options.Runs, Noise = Options.Noise, Seed = Options.Seed, BatchSize = Options.BatchSize, MemoryBudgetBytes = Options.MemoryBudgetBytes }, cancellation);
         int samples = input.Samples;
         var predictions = new int[Options.Runs + 1][];
         var references = new float[Options.Runs + 1][][];
