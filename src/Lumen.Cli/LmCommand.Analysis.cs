@@ -14,21 +14,30 @@ internal static partial class LmCommand
     private static Command LensCommand()
     {
         var common = new CommonOptions();
+        var tunedOptions = new TunedLensCliOptions();
         var prompt = new Argument<string>("prompt") { Description = "Text to read layer by layer.", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "Once upon a time, there was a little girl named Lily. She" };
-        var command = new Command("lens", "Logit lens: what each layer's residual stream predicts, through the final norm and unembedding.") { prompt };
+        var command = new Command("lens", "Logit lens: what each layer's residual stream predicts, through the final norm and unembedding; with --train-tuned or --tuned, also a tuned lens (learned per-layer translators) compared with it on held-out text.") { prompt };
         common.AddTo(command);
+        tunedOptions.AddTo(command);
         command.SetAction(parse => Guarded(() =>
         {
             var loaded = common.Load(parse);
             var tokens = loaded.Encode(parse.GetValue(prompt)!);
             var lens = new LogitLens(loaded.Model).Run(tokens);
-            int last = tokens.Count - 1;
-            for (int l = 0; l < lens.Layers.Count; l++)
-                Console.WriteLine($"{lens.Layers[l],-8} {string.Join("  ", lens.Top(l, last, 3).Select(t => $"{Show(loaded.Tokenizer.Piece(t.Token))} {t.Probability:F3}"))}");
-            var page = LmHtml.Lens(loaded.Name, lens, loaded.Pieces(tokens), loaded.Tokenizer.Piece);
-            return Report(page, new { model = loaded.Name, tokens, layers = lens.Layers, nextTokenProbabilities = lens.NextTokenProbabilities() }, common, parse);
+            PrintTop(lens, loaded);
+            var tuned = tunedOptions.Run(parse, loaded, tokens);
+            var page = LmHtml.Lens(loaded.Name, lens, loaded.Pieces(tokens), loaded.Tokenizer.Piece, tuned?.Section);
+            return Report(page, new { model = loaded.Name, tokens, layers = lens.Layers, nextTokenProbabilities = lens.NextTokenProbabilities(), tunedLens = tuned?.Summary }, common, parse);
         }));
         return command;
+    }
+
+    /// <summary>Per layer, the three most likely next tokens at the last position.</summary>
+    private static void PrintTop(LogitLensResult lens, LoadedModel loaded)
+    {
+        int last = lens.Tokens.Count - 1;
+        for (int l = 0; l < lens.Layers.Count; l++)
+            Console.WriteLine($"{lens.Layers[l],-8} {string.Join("  ", lens.Top(l, last, 3).Select(t => $"{Show(loaded.Tokenizer.Piece(t.Token))} {t.Probability:F3}"))}");
     }
 
     private static Command HeadsCommand()

@@ -68,8 +68,8 @@ internal static partial class LmCommand
             };
             var options = new SaeOptions { Features = parse.GetValue(features), Activation = kind, K = parse.GetValue(k), L1Coefficient = parse.GetValue(l1), Steps = parse.GetValue(steps), Seed = parse.GetValue(seed) };
             int count = parse.GetValue(sequences), seedValue = parse.GetValue(seed);
-            var train = SampleStories(loaded.Model, count, parse.GetValue(length), seedValue);
-            var test = SampleStories(loaded.Model, Math.Max(1, count / 4), parse.GetValue(length), seedValue + 1);
+            var train = SampledCorpus.Generate(loaded.Model, count, parse.GetValue(length), seedValue);
+            var test = SampledCorpus.Generate(loaded.Model, Math.Max(1, count / 4), parse.GetValue(length), seedValue + 1);
             var evaluator = new SaeEvaluator(loaded.Model, LlamaHookNames.ResidPost(chosen));
             var data = evaluator.Collect(train);
             Console.Error.WriteLine($"training on {data.Shape[0]} activations of {evaluator.Hook}");
@@ -122,11 +122,6 @@ internal static partial class LmCommand
         for (int i = 1; i < last.Length; i++) if (last[i] > last[best]) best = i;
         return best;
     }
-
-    private static IReadOnlyList<IReadOnlyList<int>> SampleStories(Llama model, int count, int length, int seed) =>
-        [.. new LlamaGenerator(model).GenerateBatch([.. Enumerable.Repeat<IReadOnlyList<int>>([LlamaTokenizer.Bos], count)],
-                new GenerationOptions { MaxNewTokens = length, Temperature = 1f, Seed = seed, StopTokens = [] })
-            .Select(s => (IReadOnlyList<int>)[LlamaTokenizer.Bos, .. s])];
 
     private static IReadOnlyList<float> ParseFloats(string list, string option)
     {

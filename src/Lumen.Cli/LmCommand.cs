@@ -17,7 +17,7 @@ internal static partial class LmCommand
 
     public static Command Create()
     {
-        var lm = new Command("lm", "Mechanistic interpretability of a Llama-style language model: generation, logit lens, head detectors, activation patching, steering, sparse autoencoders and token attribution, each with an HTML report.");
+        var lm = new Command("lm", "Mechanistic interpretability of a Llama-style language model: generation, logit and tuned lens, head detectors, activation patching, steering, sparse autoencoders and token attribution, each with an HTML report.");
         foreach (var command in new[] { GenerateCommand(), LensCommand(), HeadsCommand(), PatchCommand(), SteerCommand(), SaeCommand(), AttributeCommand() })
             lm.Subcommands.Add(command);
         return lm;

@@ -22,18 +22,33 @@ public sealed class LogitLens
     }
 
     /// <summary>Runs <paramref name="tokens"/> once and decodes every layer.</summary>
-    public LogitLensResult Run(IReadOnlyList<int> tokens)
+    public LogitLensResult Run(IReadOnlyList<int> tokens) => Run(tokens, (_, residual) => Decode(residual));
+
+    /// <summary>Runs <paramref name="tokens"/> once and reads every layer's residual stream <c>[1, T, Dim]</c> with
+    /// <paramref name="decode"/> (layer index, residual → log-probabilities <c>[1, T, Vocab]</c>).</summary>
+    internal LogitLensResult Run(IReadOnlyList<int> tokens, Func<int, Tensor, Tensor> decode)
     {
-        var names = new List<string> { LlamaHookNames.Embed };
-        for (int i = 0; i < model.Config.Layers; i++) names.Add(LlamaHookNames.ResidPost(i));
+        var names = ResidualHooks(model.Config);
         var wanted = names.ToHashSet(StringComparer.Ordinal);
         using var _ = GradMode.Off();
         var (_, cache) = model.RunWithCache(TokenSequence.ToTensor(tokens), wanted.Contains, detach: true);
-        var rows = names.Select(n => Decode(cache[n])).ToList();                   // each [1, T, V]
+        var rows = names.Select((n, l) => decode(l, cache[n])).ToList();            // each [1, T, V]
         var logProbabilities = Tensor.Concat(rows, axis: 0);                          // [L+1, T, V]
-        var labels = new List<string> { "embed" };
-        for (int i = 0; i < model.Config.Layers; i++) labels.Add($"block {i}");
-        return new LogitLensResult(labels, tokens.ToArray(), logProbabilities);
+        return new LogitLensResult(LayerLabels(model.Config), tokens.ToArray(), logProbabilities);
+    }
+
+    /// <summary>The residual streams a lens reads: <c>embed</c>, then <c>blocks.{i}.resid_post</c> for every block.</summary>
+    public static IReadOnlyList<string> ResidualHooks(LlamaConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return [LlamaHookNames.Embed, .. Enumerable.Range(0, config.Layers).Select(LlamaHookNames.ResidPost)];
+    }
+
+    /// <summary>Row labels of a lens: "embed", "block 0", ….</summary>
+    public static IReadOnlyList<string> LayerLabels(LlamaConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return ["embed", .. Enumerable.Range(0, config.Layers).Select(i => $"block {i}")];
     }
 
     /// <summary>Log-probabilities <c>[.., Vocab]</c> read from a residual stream <c>[.., Dim]</c> through the final norm and unembedding.</summary>

@@ -32,6 +32,9 @@ public abstract partial class Module
     /// <summary>The hooks attached to this very module (filled through <see cref="Hooks"/>).</summary>
     internal ModuleHooks OwnHooks { get; } = new();
 
+    /// <summary>True when a hook of any kind is attached to this very module (not counting its descendants).</summary>
+    public bool HasOwnHooks => OwnHooks.Count > 0;
+
     /// <summary>Runs the module on one input, with its hooks.</summary>
     /// <exception cref="InvalidOperationException">The module produced more than one output.</exception>
     public Tensor Call(Tensor x)

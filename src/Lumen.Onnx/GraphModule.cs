@@ -3,6 +3,7 @@ using Lumen.NN;
 using Lumen.NN.Layers;
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
 
 namespace Lumen.Onnx;
 
@@ -78,7 +79,12 @@ public sealed partial class GraphModule : Module, IContainer
 
     /// <inheritdoc/>
     protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs) =>
-        graph.Run(inputs, (n, args) => nodes[n].Invoke(args));
+        graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace);
+
+    /// <summary>An activation may overwrite its producer's output (a convolution's, read by nothing else) when no
+    /// gradient is recorded and neither node has hooks, so that no one can observe the difference.</summary>
+    private bool MayRunInPlace(int producer, int node) =>
+        !GradMode.IsEnabled && !nodes[producer].HasOwnHooks && !nodes[node].HasOwnHooks;
 
     /// <summary>Maps an ONNX name to a hook/parameter name: letters, digits and '_' kept, everything else '_'.</summary>
     public static string Sanitize(string onnxName)

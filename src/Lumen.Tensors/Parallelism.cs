@@ -19,10 +19,18 @@ public static class Parallelism
     {
         int chunks = (int)Math.Min(Math.Min(maxDegree, count), Math.Max(1, workPerItem * count / 32_768));
         if (chunks <= 1) { if (count > 0) body(0, count); return; }
-        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        void Chunk(int c)
         {
             int start = (int)((long)count * c / chunks), end = (int)((long)count * (c + 1) / chunks);
             if (end > start) body(start, end);
-        });
+        }
+        if (chunks - 1 <= Pool.Workers && Pool.TryRun(chunks, Chunk)) return;
+        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, Chunk);
     }
+
+    /// <summary>The persistent workers (one fewer than the processors): a busy pool, or a call from inside a
+    /// parallel loop, falls back to the .NET thread pool.</summary>
+    private static WorkerPool Pool => LazyPool.Value;
+
+    private static readonly Lazy<WorkerPool> LazyPool = new(() => new WorkerPool(Math.Max(0, Environment.ProcessorCount - 1)));
 }

@@ -92,12 +92,8 @@ public class SaeTests(ITestOutputHelper output)
     public void Stories260K_mid_layer_sae_reports_variance_sparsity_and_spliced_loss()
     {
         var model = Stories260K.Model;
-        var generator = new LlamaGenerator(model);
-        IReadOnlyList<IReadOnlyList<int>> Corpus(int count, int seed) =>
-            [.. generator.GenerateBatch([.. Enumerable.Repeat<IReadOnlyList<int>>([LlamaTokenizer.Bos], count)], new GenerationOptions { MaxNewTokens = 64, Temperature = 1f, Seed = seed, StopTokens = [] })
-                .Select(s => (IReadOnlyList<int>)[LlamaTokenizer.Bos, .. s])];
-        var train = Corpus(24, 1);
-        var test = Corpus(6, 2);
+        var train = SampledCorpus.Generate(model, 24, 64, seed: 1);
+        var test = SampledCorpus.Generate(model, 6, 64, seed: 2);
         var evaluator = new SaeEvaluator(model, LlamaHookNames.ResidPost(2));
         var training = new SaeTrainer(new SaeOptions { Features = 256, Activation = SaeActivation.TopK, K = 16, Steps = 600, BatchSize = 128, LearningRate = 3e-3f }).Fit(evaluator.Collect(train));
         var metrics = evaluator.Evaluate(training.Autoencoder, test);

@@ -3,7 +3,7 @@ using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
 
-/// <summary>The fused ReLU/Clamp backward kernels equal their scalar definitions on every SIMD tail length and on
+/// <summary>The fused ReLU/Clamp/leaky-ReLU kernels equal their scalar definitions on every SIMD tail length and on
 /// the edge values (bounds, ±0, ±∞, NaN); the rules give the same gradients with and without create-graph; the
 /// vectorised same-shape And/Or/Xor equal the broadcasting path.</summary>
 public sealed class GradientMaskTests
@@ -52,6 +52,24 @@ public sealed class GradientMaskTests
     }
 
     [Fact]
+    public void Leaky_rectifier_kernels_equal_their_definitions_on_every_length()
+    {
+        for (int n = 0; n <= 64; n++)
+        {
+            var (x, g) = Inputs(n, 200 + n);
+            var y = new float[n];
+            var d = new float[n];
+            LeakyRectifier.Forward(x, 0.1f, y);
+            LeakyRectifier.Backward(x, g, 0.1f, d);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(x[i] > 0f ? x[i] : 0.1f * x[i], y[i]);
+                Assert.Equal(x[i] > 0f ? g[i] : 0.1f * g[i], d[i]);
+            }
+        }
+    }
+
+    [Fact]
     public void Kernels_refuse_spans_of_different_lengths() =>
         Assert.Contains("lengths differ", Assert.Throws<ArgumentException>(() => GradientMasks.Positive(new float[3], new float[3], new float[2])).Message);
 
@@ -60,6 +78,7 @@ public sealed class GradientMaskTests
     [InlineData("relu6")]
     [InlineData("clamp-min")]
     [InlineData("clamp-max")]
+    [InlineData("leaky-relu")]
     public void Fused_and_create_graph_rules_agree(string op)
     {
         Func<Tensor, Tensor> f = op switch
@@ -67,6 +86,7 @@ public sealed class GradientMaskTests
             "relu" => t => t.Relu(),
             "relu6" => t => t.Clamp(0f, 6f),
             "clamp-min" => t => t.Clamp(min: 0.5f),
+            "leaky-relu" => t => t.LeakyRelu(0.1f),
             _ => t => t.Clamp(max: 0.5f),
         };
         var (xs, gs) = Inputs(37, 7);

@@ -36,7 +36,8 @@ public class PoolTests
                 Parallelism.MaxDegree = threads;
                 var y = new float[expected.Length];
                 var arg = new int[expected.Length];
-                PoolMax.Forward(x, y, arg, g);
+                PoolMax.Forward(x, y, g);
+                PoolMax.Argmax(x, y, arg, g);
                 Assert.Equal(expected, y);
                 Assert.Equal(expectedArg, arg);
             }
@@ -84,6 +85,37 @@ public class PoolTests
         var grad = Autograd.Gradients.Of(y.Sum(), [x])[0].ToArray();
         // windows: (0,0)→x[0,1]; (0,1) ties x[0,1], x[0,2], x[1,2]→x[0,1]; (1,0)→x[2,0]; (1,1)→x[1,2]
         Assert.Equal(new float[] { 0, 2, 0, 0, 0, 1, 1, 0, 0 }, grad);
+    }
+
+    [Fact]
+    public void MaxPool2d_propagates_NaN_and_routes_its_gradient_to_the_first_NaN()
+    {
+        var x = Tensor.FromArray([1f, float.NaN, 5, 2, 3, float.NaN, 4, 0, 1], 1, 1, 3, 3).RequireGrad();
+        var y = x.MaxPool2d(2, stride: 1);
+        var values = y.ToArray();
+        Assert.True(float.IsNaN(values[0]) && float.IsNaN(values[1]) && float.IsNaN(values[3]));
+        Assert.Equal(4f, values[2]);
+        var grad = Autograd.Gradients.Of(y.Sum(), [x])[0].ToArray();
+        // windows (0,0) and (0,1) → x[0,1]; (1,0) → x[2,0] = 4; (1,1) → x[1,2]
+        Assert.Equal(new float[] { 0, 2, 0, 0, 0, 1, 1, 0, 0 }, grad);
+    }
+
+    [Fact]
+    public void A_NaN_inside_a_wide_row_poisons_exactly_the_windows_that_contain_it()
+    {
+        var values = Tensor.Randn(new Shape(1, 1, 9, 70), 5).ToArray();
+        values[4 * 70 + 37] = float.NaN;   // row 4, column 37: inside the SIMD part of both passes
+        var y = Tensor.FromArray(values, 1, 1, 9, 70).MaxPool2d(3, stride: 2).ToArray();
+        var g = new PoolGeometry(1, 9, 70, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false);
+        var (expected, _) = PoolNaive.Max(values, g);
+        for (int r = 0; r < g.OutHeight; r++)
+            for (int s = 0; s < g.OutWidth; s++)
+            {
+                bool covers = 4 >= 2 * r && 4 < 2 * r + 3 && 37 >= 2 * s && 37 < 2 * s + 3;
+                float v = y[r * g.OutWidth + s];
+                if (covers) Assert.True(float.IsNaN(v), $"window ({r}, {s}) should be NaN");
+                else Assert.Equal(expected[r * g.OutWidth + s], v);
+            }
     }
 
     [Fact]

@@ -15,6 +15,7 @@ internal sealed class OnnxGraph
     private readonly int[][] releaseAfter;
     private readonly Tensor?[] constants;
     private readonly int slotCount;
+    private readonly (int Producer, OnnxInPlaceKernel Kernel)?[] inPlace;
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -54,6 +55,32 @@ internal sealed class OnnxGraph
         for (int s = 0; s < slotCount; s++)
             if (lastUse[s] >= 0 && lastUse[s] != int.MaxValue && constants[s] is null) release[lastUse[s]].Add(s);
         releaseAfter = [.. release.Select(r => r.ToArray())];
+        inPlace = InPlacePlan(model, lastUse);
+    }
+
+    /// <summary>Ops whose kernels always return a fresh tensor that shares storage with nothing.</summary>
+    private static readonly HashSet<string> FreshOutputs = ["Conv"];
+
+    /// <summary>For each node, the producer of its input 0 when the node may run in place on that value (see
+    /// <see cref="OnnxInPlaceKernel"/>): a fresh output that this node alone reads, once, and that is no graph output.</summary>
+    private (int Producer, OnnxInPlaceKernel Kernel)?[] InPlacePlan(OnnxModel model, int[] lastUse)
+    {
+        var producer = new int[slotCount];
+        Array.Fill(producer, -1);
+        for (int n = 0; n < nodeOutputs.Length; n++)
+            foreach (var s in nodeOutputs[n]) if (s >= 0) producer[s] = n;
+        var reads = new int[slotCount];
+        foreach (var inputs in nodeInputs) foreach (var s in inputs) if (s >= 0) reads[s]++;
+        var plan = new (int, OnnxInPlaceKernel)?[nodeInputs.Length];
+        for (int m = 0; m < plan.Length; m++)
+        {
+            if (nodeInputs[m].Length == 0 || nodeInputs[m][0] is not (>= 0 and var s)) continue;
+            if (reads[s] != 1 || lastUse[s] != m || producer[s] < 0 || constants[s] is not null) continue;
+            var source = model.Nodes[producer[s]];
+            if (source.Domain is not ("" or "ai.onnx") || !FreshOutputs.Contains(source.OpType)) continue;
+            if (Ops.ActivationOps.InPlaceForm(model.Nodes[m]) is { } kernel) plan[m] = (producer[s], kernel);
+        }
+        return plan;
     }
 
     public OnnxModel Model { get; }
@@ -92,8 +119,10 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
-    /// omitted optional input) — the module layer routes it through the node's hooks.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke)
+    /// omitted optional input) — the module layer routes it through the node's hooks.
+    /// <paramref name="mayRunInPlace"/>(producer, node) says whether, this time, a node planned to run in place
+    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null)
     {
         if (inputs.Count != inputSlots.Length)
             throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
@@ -112,7 +141,9 @@ internal sealed class OnnxGraph
             IReadOnlyList<Tensor> results;
             try
             {
-                results = invoke(n, args);
+                results = inPlace[n] is { } fused && mayRunInPlace is not null && mayRunInPlace(fused.Producer, n) && fused.Kernel(args[0]!, args)
+                    ? [args[0]!]
+                    : invoke(n, args);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException)
             {

@@ -24,10 +24,7 @@ internal static class ActivationOps
         OnnxOps.Register("LeakyRelu", 6, node =>
         {
             float alpha = node.Float("alpha", 0.01f);
-            // For 0 ≤ α ≤ 1, leaky_relu(x) = max(x, α·x): two SIMD passes instead of compare, multiply and select.
-            return alpha is >= 0f and <= 1f
-                ? inputs => [inputs.Arg(0).Maximum(inputs.Arg(0) * alpha)]
-                : inputs => [inputs.Arg(0).LeakyRelu(alpha)];
+            return inputs => [inputs.Arg(0).LeakyRelu(alpha)];
         });
         OnnxOps.Register("PRelu", 7, node => inputs =>
         {
@@ -119,14 +116,48 @@ internal static class ActivationOps
         return positive * x + (1f - positive) * negativePart;
     }
 
+    /// <summary>The in-place form of Relu, LeakyRelu and Clip (see <see cref="OnnxInPlaceKernel"/>), or null for
+    /// other nodes. Same kernels as the converters above, so fused and unfused results are bitwise equal.</summary>
+    public static OnnxInPlaceKernel? InPlaceForm(OnnxNode node)
+    {
+        if (node.Domain is not ("" or "ai.onnx")) return null;
+        switch (node.OpType)
+        {
+            case "Relu":
+                return (x, _) => { if (x.DType != DType.Float32) return false; x.ReluInPlace(); return true; };
+            case "LeakyRelu":
+                float alpha = node.Float("alpha", 0.01f);
+                return (x, _) => { if (x.DType != DType.Float32) return false; x.LeakyReluInPlace(alpha); return true; };
+            case "Clip" when node.Opset < 11:
+                float min = node.Float("min", float.NegativeInfinity), max = node.Float("max", float.PositiveInfinity);
+                return (x, _) => ClipInPlace(x, Tensor.Scalar(min), Tensor.Scalar(max));
+            case "Clip":
+                return (x, inputs) => ClipInPlace(x, inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
+            default:
+                return null;
+        }
+    }
+
+    private static bool ClipInPlace(Tensor x, Tensor? min, Tensor? max)
+    {
+        if (ScalarBounds(x, min, max) is not { } bounds) return false;
+        x.ClampInPlace(bounds.Min, bounds.Max);
+        return true;
+    }
+
+    /// <summary>Clip's bounds as one fused clamp (infinite bounds dropped) when x is float and min/max are float
+    /// scalars with min ≤ max (e.g. ReLU6); null when Clip must take the general max-then-min path.</summary>
+    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max)
+    {
+        if (x.DType != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
+        float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
+        if (lo is { } a && hi is { } b && !(a <= b)) return null;
+        return (lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
+    }
+
     private static Tensor Clip(Tensor x, Tensor? min, Tensor? max)
     {
-        // Fast path: one fused clamp for float scalars with min ≤ max (e.g. ReLU6); otherwise max-then-min.
-        if (x.DType == DType.Float32 && min is null or { Size: 1, DType: DType.Float32 } && max is null or { Size: 1, DType: DType.Float32 })
-        {
-            float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
-            if (lo is null || hi is null || lo <= hi) return x.Clamp(lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
-        }
+        if (ScalarBounds(x, min, max) is { } bounds) return x.Clamp(bounds.Min, bounds.Max);
         if (min is not null) x = x.Maximum(min.DType == x.DType ? min : CastOps.To(min, x.DType));
         if (max is not null) x = x.Minimum(max.DType == x.DType ? max : CastOps.To(max, x.DType));
         return x;

@@ -12,7 +12,8 @@ public static partial class LmHtml
     /// <param name="lens">The lens result.</param>
     /// <param name="pieces">Decoded input tokens.</param>
     /// <param name="decode">Decodes a predicted token id for display.</param>
-    public static HtmlDocument Lens(string model, LogitLensResult lens, IReadOnlyList<string> pieces, Func<int, string> decode)
+    /// <param name="tuned">A tuned lens on the same tokens, shown beside the logit lens with its per-layer comparison (null: logit lens only).</param>
+    public static HtmlDocument Lens(string model, LogitLensResult lens, IReadOnlyList<string> pieces, Func<int, string> decode, TunedLensSection? tuned = null)
     {
         ArgumentNullException.ThrowIfNull(lens);
         ArgumentNullException.ThrowIfNull(pieces);
@@ -26,6 +27,7 @@ public static partial class LmHtml
         page.Heading($"Top predictions after “{Visible(pieces[last])}”, by layer");
         page.Table(["layer", "1st", "2nd", "3rd", "4th", "5th"], lens.Layers.Select((name, l) =>
             (IReadOnlyList<string>)[name, .. lens.Top(l, last, 5).Select(t => $"{Visible(decode(t.Token))} ({F(t.Probability, "0.000")})")]));
+        if (tuned is not null) AppendTunedLens(page, lens, tuned, pieces, decode);
         return page;
     }
 

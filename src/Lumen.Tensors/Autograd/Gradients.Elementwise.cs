@@ -72,6 +72,12 @@ public static partial class Gradients
             ? Tensor.Where(x.Detach().Greater(0f), g, Tensor.Scalar(0f))                     // differentiable in g (create-graph)
             : Masked(x, g, static (xs, gs, d) => Kernels.GradientMasks.Positive(xs, gs, d))];
 
+    // d leaky_relu = g where x > 0, else α·g
+    internal static BackwardRule LeakyReluRule(Tensor x, float alpha) => (g, needs) =>
+        [GradMode.IsEnabled
+            ? Tensor.Where(x.Detach().Greater(0f), g, g * alpha)                              // differentiable in g (create-graph)
+            : Masked(x, g, (xs, gs, d) => Kernels.LeakyRectifier.Backward(xs, gs, alpha, d))];
+
     // d clamp = g where min ≤ x ≤ max, else 0
     internal static BackwardRule ClampRule(Tensor x, float? min, float? max) => (g, needs) =>
     {

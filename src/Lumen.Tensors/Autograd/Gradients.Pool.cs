@@ -6,11 +6,12 @@ namespace Lumen.Tensors.Autograd;
 public static partial class Gradients
 {
     // y = max over a window: dx[argmax] += g (first maximum on ties); not itself recorded.
-    internal static BackwardRule MaxPool2dRule(Shape input, int[] argmax, PoolGeometry geometry) => (g, needs) =>
+    // The first maximum is found again from the input and output, so the forward pass stores no index array.
+    internal static BackwardRule MaxPool2dRule(Tensor input, float[] output, PoolGeometry geometry) => (g, needs) =>
     {
-        var dx = new float[input.Size];
-        PoolMax.Backward(g.Floats, argmax, dx, geometry);
-        return [new Tensor(input, dx)];
+        var dx = new float[input.Shape.Size];
+        PoolMax.Backward(g.Floats, input.Floats, output, dx, geometry);
+        return [new Tensor(input.Shape, dx)];
     };
 
     // y = (R ⊗ C) x  ⇒  dx = (R ⊗ C)ᵀ g, a recorded op whose own gradient is the forward map again.

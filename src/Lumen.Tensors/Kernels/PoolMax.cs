@@ -1,16 +1,109 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// Max pooling over [planes, H, W] with the index of each window's first maximum (row-major scan), which the
-/// backward pass routes the gradient to. The valid tap range of every output row and column is computed once,
-/// so the inner loops carry no bounds tests. Parallel over planes. <see cref="PoolNaive"/> is the oracle.
+/// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, a SIMD
+/// maximum over the window's input rows, then a SIMD stride-1 maximum along the row, from which every full window's
+/// value is picked at its stride (edge windows that the padding clips are reduced tap by tap). The backward pass
+/// finds each window's first maximum (row-major scan: the first tap equal to the output) and routes the gradient
+/// there, so the forward pass keeps no index array. Parallel over planes. <see cref="PoolNaive"/> is the oracle.
 /// </summary>
 /// <remarks>y[p, r, s] = max_{i, j} x[p, r·sh − top + i·dh, s·sw − left + j·dw] over the taps inside the input
-/// (padding never wins; NaN propagates). A window with no tap inside gives −∞ and index −1.</remarks>
+/// (padding never wins; NaN propagates). A window with no tap inside gives −∞ and no gradient.</remarks>
 internal static class PoolMax
 {
-    /// <summary>Fills <paramref name="y"/> [planes, OH, OW] and <paramref name="argmax"/> (offsets within the input plane).</summary>
-    public static void Forward(float[] x, float[] y, int[] argmax, PoolGeometry g)
+    /// <summary>Fills <paramref name="y"/> [planes, OH, OW] with the window maxima of <paramref name="x"/>.</summary>
+    public static void Forward(float[] x, float[] y, PoolGeometry g)
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, w = g.InWidth, inPlane = g.InHeight * w, outPlane = oh * ow;
+        var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
+        var cols = TapRanges(ow, w, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
+        int kw = g.KernelWidth, sw = g.StrideW, dw = g.DilationW, left = g.PadLeft, dh = g.DilationH, sh = g.StrideH, top = g.PadTop;
+        int fullWidth = w - (kw - 1) * dw;   // positions t whose whole window [t, t + (kw−1)·dw] lies in the row
+        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, (start, end) =>
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(2 * w);
+            var line = buffer.AsSpan(0, w);
+            var windows = buffer.AsSpan(w, Math.Max(fullWidth, 0));
+            for (int p = start; p < end; p++)
+            {
+                var input = x.AsSpan(p * inPlane, inPlane);
+                for (int r = 0; r < oh; r++)
+                {
+                    var output = y.AsSpan(p * outPlane + r * ow, ow);
+                    var (ilo, ihi) = rows[r];
+                    if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
+                    int row0 = r * sh - top;
+                    input.Slice((row0 + ilo * dh) * w, w).CopyTo(line);
+                    for (int i = ilo + 1; i < ihi; i++) MaxInto(input.Slice((row0 + i * dh) * w, w), line);
+                    if (fullWidth > 0)
+                    {
+                        line[..fullWidth].CopyTo(windows);
+                        for (int j = 1; j < kw; j++) MaxInto(line.Slice(j * dw, fullWidth), windows);
+                    }
+                    for (int s = 0; s < ow; s++)
+                    {
+                        var (jlo, jhi) = cols[s];
+                        int col0 = s * sw - left;
+                        if (jlo == 0 && jhi == kw) { output[s] = windows[col0]; continue; }
+                        float best = float.NegativeInfinity;
+                        for (int j = jlo; j < jhi; j++) best = MathF.Max(best, line[col0 + j * dw]);
+                        output[s] = best;
+                    }
+                }
+            }
+            ArrayPool<float>.Shared.Return(buffer);
+        });
+    }
+
+    /// <summary>target[i] = max(target[i], source[i]), NaN-propagating like <see cref="MathF.Max(float, float)"/>; an
+    /// inline SIMD loop, since the rows are short and a library call per row would cost more than the work.</summary>
+    private static void MaxInto(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int n = target.Length, i = 0;
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float t = ref MemoryMarshal.GetReference(target);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var a = Vector512.LoadUnsafe(ref t, (nuint)i);
+                var b = Vector512.LoadUnsafe(ref s, (nuint)i);
+                Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var a = Vector256.LoadUnsafe(ref t, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
+            }
+        for (; i < n; i++) target[i] = MathF.Max(target[i], source[i]);
+    }
+
+    /// <summary>The offset within its input plane of each window's first maximum (−1 for a window with no tap):
+    /// the first tap in row-major order equal to <paramref name="y"/> (or NaN where it is NaN).</summary>
+    public static void Argmax(float[] x, float[] y, int[] argmax, PoolGeometry g)
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
+        var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
+        var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
+        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+        {
+            for (int p = start; p < end; p++)
+                for (int r = 0; r < oh; r++)
+                    for (int s = 0; s < ow; s++)
+                    {
+                        int o = p * outPlane + r * ow + s;
+                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
+                    }
+        });
+    }
+
+    /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry).</summary>
+    public static void Backward(float[] dy, float[] x, float[] y, float[] dx, PoolGeometry g)
     {
         int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
@@ -20,48 +113,33 @@ internal static class PoolMax
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * inPlane, inPlane);
+                var target = dx.AsSpan(p * inPlane, inPlane);
                 for (int r = 0; r < oh; r++)
-                {
-                    var (ilo, ihi) = rows[r];
-                    int row0 = r * g.StrideH - g.PadTop;
                     for (int s = 0; s < ow; s++)
                     {
-                        var (jlo, jhi) = cols[s];
-                        int col0 = s * g.StrideW - g.PadLeft;
-                        float best = float.NegativeInfinity;
-                        int bestAt = -1;
-                        for (int i = ilo; i < ihi; i++)
-                        {
-                            int line = (row0 + i * g.DilationH) * g.InWidth + col0;
-                            for (int j = jlo; j < jhi; j++)
-                            {
-                                int at = line + j * g.DilationW;
-                                float v = input[at];
-                                if (v > best || bestAt < 0 || float.IsNaN(v)) { best = v; bestAt = at; }
-                            }
-                        }
                         int o = p * outPlane + r * ow + s;
-                        y[o] = best;
-                        argmax[o] = bestAt;
+                        int at = FirstMaximum(input, y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
+                        if (at >= 0) target[at] += dy[o];
                     }
-                }
             }
         });
     }
 
-    /// <summary>dx[p, argmax] += dy[p, ·] (dx must be zero on entry).</summary>
-    public static void Backward(float[] dy, int[] argmax, float[] dx, PoolGeometry g)
+    /// <summary>The first tap (row-major) of one window whose value is <paramref name="max"/>; −1 when none is.</summary>
+    private static int FirstMaximum(ReadOnlySpan<float> plane, float max, (int Lo, int Hi) rows, (int Lo, int Hi) cols, int row0, int col0, PoolGeometry g)
     {
-        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
-        Parallelism.For(g.Planes, outPlane, (start, end) =>
+        bool nan = float.IsNaN(max);
+        for (int i = rows.Lo; i < rows.Hi; i++)
         {
-            for (int p = start; p < end; p++)
+            int line = (row0 + i * g.DilationH) * g.InWidth + col0;
+            for (int j = cols.Lo; j < cols.Hi; j++)
             {
-                var target = dx.AsSpan(p * inPlane, inPlane);
-                for (int o = p * outPlane; o < (p + 1) * outPlane; o++)
-                    if (argmax[o] >= 0) target[argmax[o]] += dy[o];
+                int at = line + j * g.DilationW;
+                float v = plane[at];
+                if (v == max || (nan && float.IsNaN(v))) return at;
             }
-        });
+        }
+        return -1;
     }
 
     /// <summary>For each output position, the taps [lo, hi) whose input coordinate lies in [0, size).</summary>

@@ -18,13 +18,20 @@ internal static class Unary
     /// <summary>d[i] = op(x[i]) for i &lt; length.</summary>
     internal static void Apply<TOp>(float[] x, float[] d, int length) where TOp : IUnaryOperator
     {
-        if (length == 0) return;
         if (length <= Block) { TOp.Invoke(x.AsSpan(0, length), d.AsSpan(0, length)); return; }
+        InBlocks(length, (from, count) => TOp.Invoke(x.AsSpan(from, count), d.AsSpan(from, count)));
+    }
+
+    /// <summary>Calls <paramref name="body"/>(from, count) over [0, length) in blocks, split across threads when large.</summary>
+    internal static void InBlocks(int length, Action<int, int> body)
+    {
+        if (length == 0) return;
+        if (length <= Block) { body(0, length); return; }
         int blocks = (length + Block - 1) / Block;
         Parallelism.For(blocks, Block, (start, end) =>
         {
             int from = start * Block, to = Math.Min(length, end * Block);
-            TOp.Invoke(x.AsSpan(from, to - from), d.AsSpan(from, to - from));
+            body(from, to - from);
         });
     }
 

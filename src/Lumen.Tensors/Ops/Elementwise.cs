@@ -80,7 +80,14 @@ public sealed partial class Tensor
     public Tensor Relu() => Gradients.Record(Unary<ReluOperator>("Relu"), "Relu", Gradients.ReluRule(this), this);
 
     /// <summary>Leaky ReLU: x for x &gt; 0, αx otherwise.</summary>
-    public Tensor LeakyRelu(float alpha = 0.01f) => Where(Greater(0f), this, this * alpha);
+    public Tensor LeakyRelu(float alpha = 0.01f)
+    {
+        RequireFloat("LeakyRelu");
+        var x = Floats;
+        var data = GC.AllocateUninitializedArray<float>(Size);
+        Kernels.Unary.InBlocks(Size, (from, count) => Kernels.LeakyRectifier.Forward(x.AsSpan(from, count), alpha, data.AsSpan(from, count)));
+        return Gradients.Record(new Tensor(Shape, data), "LeakyRelu", Gradients.LeakyReluRule(this, alpha), this);
+    }
 
     /// <summary>Exponential linear unit: x for x &gt; 0, α(eˣ − 1) otherwise
     /// (<see href="https://arxiv.org/abs/1511.07289">Clevert et al.</see>).</summary>
@@ -100,10 +107,9 @@ public sealed partial class Tensor
         if (DType == DType.Int64)
             return MapInt64(v => Math.Min(Math.Max(v, min is { } a ? (long)Math.Ceiling(a) : long.MinValue), max is { } b ? (long)Math.Floor(b) : long.MaxValue));
         RequireFloat("Clamp");
-        var data = new float[Size];
-        var src = AsSpan();
-        if (min is { } mn) System.Numerics.Tensors.TensorPrimitives.Max(src, mn, data); else src.CopyTo(data);
-        if (max is { } mx) System.Numerics.Tensors.TensorPrimitives.Min(data, mx, data);
+        var src = Floats;
+        var data = GC.AllocateUninitializedArray<float>(Size);
+        Kernels.Unary.InBlocks(Size, (from, count) => ClampInto(src.AsSpan(from, count), data.AsSpan(from, count), min, max));
         return Gradients.Record(new Tensor(Shape, data), "Clamp", Gradients.ClampRule(this, min, max), this);
     }
 
@@ -111,7 +117,7 @@ public sealed partial class Tensor
     private Tensor Unary<TOp>(string op) where TOp : IUnaryOperator
     {
         RequireFloat(op);
-        var data = new float[Size];
+        var data = GC.AllocateUninitializedArray<float>(Size);
         Kernels.Unary.Apply<TOp>(Floats, data, Size);
         return new Tensor(Shape, data);
     }

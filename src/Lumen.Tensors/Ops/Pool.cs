@@ -15,11 +15,10 @@ public sealed partial class Tensor
     public Tensor MaxPool2d((int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode = false)
     {
         var g = PoolGeometryOf("MaxPool2d", kernel, stride, padding, dilation, ceilMode);
-        var y = new float[g.Planes * g.OutHeight * g.OutWidth];
-        var argmax = new int[y.Length];
-        PoolMax.Forward(Floats, y, argmax, g);
+        var y = GC.AllocateUninitializedArray<float>(g.Planes * g.OutHeight * g.OutWidth);
+        PoolMax.Forward(Floats, y, g);
         var result = new Tensor(new Shape(Shape[0], Shape[1], g.OutHeight, g.OutWidth), y);
-        return Gradients.Record(result, "MaxPool2d", Gradients.MaxPool2dRule(Shape, argmax, g), this);
+        return Gradients.Record(result, "MaxPool2d", Gradients.MaxPool2dRule(this, y, g), this);
     }
 
     /// <summary>Max pooling with a square window; <paramref name="stride"/> defaults to the window size.</summary>
