@@ -49,7 +49,7 @@ public static class EvaluateHtml
                 "Noise resilience (NR) looks at the images whose prediction the minor perturbation keeps: IAC is the mean Wilcoxon signed-rank p-value between each method's scores before and after (1 = unmoved), " +
                 "IEC the share of the methods' ranking kept. Adversary reactivity (AR) looks at the images whose prediction the disruptive perturbation changes: IAC is 1 − the p-value, " +
                 "IEC the share of method × image pairs scored better before the perturbation. MC is the mean of the four (1 = ideal; 0.5 ≈ blind to both). " +
-                "With few images the p-values cannot get small, so AR stays low; a dash means no image qualified (Hedström et al. 2023).", "note");
+                "With few images the p-values cannot get small, so AR stays low; NaN means no image qualified (Hedström et al. 2023).", "note");
         }
 
         foreach (var metric in report.Metrics)
