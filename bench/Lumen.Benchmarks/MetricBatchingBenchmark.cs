@@ -15,13 +15,23 @@ namespace Lumen.Benchmarks;
 /// perturbed copies into shared forward passes instead of one pass per copy. Then times every robustness metric that
 /// re-explains perturbed inputs twice, with Saliency and Integrated Gradients (16 steps): once with one Explain call per
 /// perturbation draw (BatchSize = samples) and once with all draws stacked into batched calls, and prints the ratio of
-/// the process CPU time (stable on a shared machine, unlike wall time) per-draw / batched.
+/// the process CPU time (stable on a shared machine, unlike wall time) per-draw / batched. With
+/// <c>--onnx FILE.onnx</c> (an ImageNet classifier, e.g. ../shared/models/imagenet/mobilenetv2-1.0-224.onnx) only the
+/// robustness timing runs, on that model at 224×224 with Saliency.
 /// </summary>
 public static class MetricBatchingBenchmark
 {
     public static int Run(string[] args)
     {
         int samples = BenchmarkArguments.IntList(args, "--samples", [2])[0], side = BenchmarkArguments.IntList(args, "--side", [32])[0];
+        if (BenchmarkArguments.StringList(args, "--onnx", []) is [var file])
+        {
+            var onnx = new CountingModule(Lumen.Onnx.OnnxModel.Load(file));
+            onnx.Eval();
+            RobustnessBatching(onnx, Tensor.Rand(new Shape(samples, 3, 224, 224), seed: 3), Target.Classes([.. Enumerable.Range(0, samples).Select(i => 100 * i)]), samples,
+                [("saliency", m => new Saliency(m))]);
+            return 0;
+        }
         var model = new CountingModule(new Sequential(new Conv2d(3, 8, 3, padding: 1, rng: new Random(1)), new Relu(), new AdaptiveAvgPool2d(4, 4), new Flatten(), new Linear(8 * 16, 10, rng: new Random(2))));
         model.Eval();
         var x = Tensor.Rand(new Shape(samples, 3, side, side), seed: 3);
@@ -38,17 +48,12 @@ public static class MetricBatchingBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"bench\":\"metric-batching\",\"metric\":\"{info.Name}\",\"samples\":{samples},\"forwardCalls\":{model.Calls},\"rows\":{model.Rows},\"rowsPerCall\":{(model.Calls == 0 ? 0 : (double)model.Rows / model.Calls):F1},\"seconds\":{watch.Elapsed.TotalSeconds:F3}}}"));
         }
-        RobustnessBatching(model, x, target, samples);
+        RobustnessBatching(model, x, target, samples, [("saliency", m => new Saliency(m)), ("integrated-gradients", m => new IntegratedGradients(m, new() { Steps = 16 }))]);
         return 0;
     }
 
-    private static void RobustnessBatching(CountingModule model, Tensor x, Target target, int samples)
+    private static void RobustnessBatching(CountingModule model, Tensor x, Target target, int samples, (string Name, Func<Module, IAttributionMethod> Create)[] explainers)
     {
-        var explainers = new (string Name, Func<Module, IAttributionMethod> Create)[]
-        {
-            ("saliency", m => new Saliency(m)),
-            ("integrated-gradients", m => new IntegratedGradients(m, new() { Steps = 16 })),
-        };
         foreach (var (method, explainer) in explainers)
         {
             var input = new MetricInput(model, x, explainer(model).Explain(x, target).Map, target) { Explainer = explainer };
