@@ -2,7 +2,8 @@ using Lumen.Metrics.Common;
 
 namespace Lumen.Metrics.Robustness;
 
-/// <summary>Options of <see cref="Continuity"/>.</summary>
+/// <summary>Options of <see cref="Continuity"/>. <see cref="MetricOptions.BatchSize"/> counts the rows of one Explain
+/// call (the translations of all samples are stacked).</summary>
 public sealed record ContinuityOptions : MetricOptions
 {
     /// <summary>Translations, one pixel (or feature) further each.</summary>

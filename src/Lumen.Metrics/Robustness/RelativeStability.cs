@@ -4,7 +4,8 @@ using Lumen.Tensors.Autograd;
 
 namespace Lumen.Metrics.Robustness;
 
-/// <summary>Options of the relative stability metrics.</summary>
+/// <summary>Options of the relative stability metrics. <see cref="MetricOptions.BatchSize"/> counts the rows of one
+/// Explain call (all runs of all samples are stacked).</summary>
 public sealed record RelativeStabilityOptions : MetricOptions
 {
     /// <summary>Perturbed copies of the batch.</summary>
