@@ -132,6 +132,24 @@ public class RobustnessTests
         AssertClose(oneByOne.PerSample, chunked.PerSample);
     }
 
+    [Fact]
+    public void A_one_channel_cam_map_of_stacked_draws_is_split_back_per_draw()
+    {
+        // Grad-CAM maps are [rows, 1, H, W]: each stacked draw's map must broadcast over the channels of its own rows
+        var rng = new Random(3);
+        var model = new Lumen.NN.Sequential(new Lumen.NN.Layers.Conv2d(2, 4, 3, padding: 1, rng: rng), new Lumen.NN.Layers.Relu(),
+            new Lumen.NN.Layers.AdaptiveAvgPool2d(1), new Lumen.NN.Layers.Flatten(), new Lumen.NN.Layers.Linear(4, 3, rng: rng));
+        model.Eval();
+        var x = Tensor.Rand(new Shape(2, 2, 6, 6), seed: 9);
+        var target = Target.Classes([0, 2]);
+        Func<Module, IAttributionMethod> explainer = m => new Lumen.Attribution.Cam.GradCam(m);
+        var input = new MetricInput(model, x, explainer(model).Explain(x, target).Map, target) { Explainer = explainer };
+        var oneByOne = new AvgSensitivity(new() { Runs = 4, BatchSize = 2 }).Evaluate(input);
+        var batched = new AvgSensitivity(new() { Runs = 4 }).Evaluate(input);
+        Assert.Contains(oneByOne.PerSample, v => v > 0);
+        AssertClose(oneByOne.PerSample, batched.PerSample);
+    }
+
     private static void AssertClose(double[] expected, double[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
