@@ -37,6 +37,7 @@ public static class KnownAttributionMethods
         new("x-grad-cam", ["xgradcam"], "XGrad-CAM", "cam", "Grad-CAM with activation-normalised gradient weights (sensitivity and conservation axioms).", m => new XGradCam(m)),
         new("layer-cam", ["layercam"], "Layer-CAM", "cam", "Σₖ ReLU(∂f/∂Aₖ) · Aₖ position by position: finer maps from shallower layers.", m => new LayerCam(m)),
         new("eigen-cam", ["eigencam"], "Eigen-CAM", "cam", "First principal component of the last spatial layer's activation; gradient-free, target-independent.", m => new EigenCam(m)),
+        new("score-cam", ["scorecam"], "Score-CAM", "cam", "ReLU(Σₖ αₖ Aₖ) on the last spatial layer, αₖ = softmax over channels of the score of the input masked by channel k (upsampled, min-max normalised); gradient-free, one forward pass per channel.", m => new ScoreCam(m)),
         new("lrp", ["layer-wise-relevance-propagation"], "LRP", "propagation", "Relevance propagated layer by layer from the output score (z⁺ on convolutions, ε on dense layers, flat on the first layer).", m => new Lrp(m)),
         new("deep-lift", ["deeplift"], "DeepLift", "propagation", "Contributions m·(x − x′) propagated as difference-from-reference multipliers; sums to f(x) − f(0).", m => new DeepLift(m)),
         new("deep-lift-shap", ["deepliftshap", "deep-shap"], "DeepLiftShap", "propagation", "DeepLift averaged over a distribution of references (zero and uniform noise).", m => new DeepLiftShap(m)),
@@ -47,8 +48,11 @@ public static class KnownAttributionMethods
         new("feature-ablation", ["ablation"], "Feature Ablation", "perturbation", "Score drop when each 16×16 patch is set to zero, in turn.", m => new FeatureAblation(m, new() { Mask = FeatureMask.Grid(16) })),
         new("shapley-value-sampling", ["svs", "shapley-sampling"], "Shapley Value Sampling", "perturbation", "Shapley values of 32×32 patches (zero when absent), averaged over 25 random orders; sums to f(x) − f(0).", m => new ShapleyValueSampling(m, new() { Mask = FeatureMask.Grid(32) })),
         new("lime", [], "LIME", "perturbation", "Coefficients of a ridge-regularised linear model fitted to 200 random on/off patterns of 16×16 patches.", m => new Lime(m)),
+        new("lime-slic", ["lime-superpixels"], "LIME (SLIC)", "perturbation", "LIME on about 50 SLIC superpixels of each image (compactness 10) instead of a grid: 200 random on/off patterns, ridge fit.", m => new Lime(m, new() { Mask = FeatureMask.Slic(50) }, "lime-slic")),
         new("kernel-shap", ["kernelshap", "shap"], "KernelSHAP", "perturbation", "LIME with the Shapley kernel and least squares: Shapley values of 16×16 patches from 200 samples.", m => new KernelShap(m)),
         new("rise", [], "RISE", "perturbation", "Score-weighted mean of 1000 random smooth masks (7×7 cells, p = ½); one channel.", m => new Rise(m)),
+        new("meaningful-perturbation", ["meaningful", "mp"], "Meaningful Perturbation", "perturbation", "1 − m for the smooth mask m (H/8 × W/8 cells, upsampled) whose blur deletes the least while destroying the score most: 300 Adam steps on area + total variation + score; one channel.", m => new MeaningfulPerturbation(m)),
+        new("extremal-perturbation", ["extremal", "ep"], "Extremal Perturbation", "perturbation", "The smooth mask of 10 % of the image that keeps the score highest against a blurred input: 300 Adam steps with a sorted-rank area loss; one channel.", m => new ExtremalPerturbation(m)),
         new("edge-detector", ["sobel"], "Edge detector (control)", "baseline", "Sobel magnitude of the input: ignores the model, the control that sanity checks must not change.", m => new EdgeDetector(m)),
     ];
 

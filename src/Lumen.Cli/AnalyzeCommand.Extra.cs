@@ -2,6 +2,7 @@ using System.CommandLine;
 using Lumen.Analysis.Concepts;
 using Lumen.Analysis.Patching;
 using Lumen.Analysis.Probing;
+using Lumen.Analysis.Projection;
 using Lumen.Imaging;
 using Lumen.Reports.Analyze;
 using Lumen.Reports.Html;
@@ -13,15 +14,16 @@ namespace Lumen.Cli;
 internal static partial class AnalyzeCommand
 {
     /// <summary>The subcommands defined in the other parts of this class.</summary>
-    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers(), ConceptTest()];
+    private static IEnumerable<Command> Extra() => [Visualize(), Ablate(), Filters(), ProbeLayers(), ConceptTest(), Dissect()];
 
     private static Command Ablate()
     {
         var common = new Common();
         var mode = new Option<AblationMode>("--mode") { Description = "Replace each channel with Zero, its reference Mean, or a Resample from another example.", DefaultValueFactory = _ => AblationMode.Mean };
         var channels = new Option<string?>("--channels") { Description = "Comma-separated channels to ablate one at a time (default: every channel of the layer)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of resample ablation.", DefaultValueFactory = _ => 0 };
-        var command = new Command("ablate", "Ablate each channel of a layer (zero, mean or resample) and measure the effect on the prediction; PCA scatter of the layer's activations.") { mode, channels, seed };
+        var seed = new Option<int>("--seed") { Description = "Seed of resample ablation and of t-SNE.", DefaultValueFactory = _ => 0 };
+        var projection = new Option<ProjectionMethod>("--projection") { Description = "Scatter of the layer's activations: Pca or Tsne.", DefaultValueFactory = _ => ProjectionMethod.Pca };
+        var command = new Command("ablate", "Ablate each channel of a layer (zero, mean or resample) and measure the effect on the prediction; PCA or t-SNE scatter of the layer's activations.") { mode, channels, seed, projection };
         common.AddTo(command);
         command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
         {
@@ -32,7 +34,7 @@ internal static partial class AnalyzeCommand
             Console.WriteLine($"model    {name}");
             Console.WriteLine($"layer    {layer}");
             Console.WriteLine($"examples {examples.Description}");
-            var report = ProgressDisplay.Run(progress => new AblationJob(name, model, layer, parse.GetValue(mode), chosen, parse.GetValue(seed)).Run(examples, progress, cancellation));
+            var report = ProgressDisplay.Run(progress => new AblationJob(name, model, layer, parse.GetValue(mode), chosen, parse.GetValue(seed), parse.GetValue(projection)).Run(examples, progress, cancellation));
             foreach (var e in report.Effects.OrderByDescending(e => Math.Abs(e.ScoreChange)).Take(5))
                 Console.WriteLine($"  channel {e.Channel,4}: Δ score {e.ScoreChange,9:F4}   top-1 unchanged {e.Agreement,6:P1}");
             Console.WriteLine($"  all {report.Effects.Count} together: Δ score {report.Joint.ScoreChange:F4}, top-1 unchanged {report.Joint.Agreement:P1}");

@@ -11,12 +11,13 @@ namespace Lumen.Cli;
 
 /// <summary><c>lumen analyze SUBCOMMAND</c>: what a network's units and layers represent — top activating examples
 /// (<c>top-examples</c>), layer similarity (<c>cka</c>), feature visualization (<c>visualize</c>), ablation
-/// (<c>ablate</c>), weights (<c>filters</c>) and probes (<c>probe</c>) — each writing a self-contained HTML report.</summary>
+/// (<c>ablate</c>), weights (<c>filters</c>), probes (<c>probe</c>) and network dissection (<c>dissect</c>) — each
+/// writing a self-contained HTML report.</summary>
 internal static partial class AnalyzeCommand
 {
     public static Command Create()
     {
-        var command = new Command("analyze", "Look inside a network: top activating examples, layer similarity (CKA), feature visualization, ablation, weights and probes.");
+        var command = new Command("analyze", "Look inside a network: top activating examples, layer similarity (CKA), feature visualization, ablation, weights, probes and network dissection.");
         command.Subcommands.Add(TopExamples());
         command.Subcommands.Add(Similarity());
         foreach (var sub in Extra()) command.Subcommands.Add(sub);
@@ -48,7 +49,10 @@ internal static partial class AnalyzeCommand
         var topK = new Option<int>("--top", "-k") { Description = "Top examples per channel.", DefaultValueFactory = _ => 8 };
         var channels = new Option<string?>("--channels") { Description = "Comma-separated channels to show (default: the first 8 of each layer; statistics cover all)." };
         var score = new Option<ChannelScore>("--score") { Description = "How an example's map is scored: Max (strongest position) or Mean.", DefaultValueFactory = _ => ChannelScore.Max };
-        var command = new Command("top-examples", "Stream a dataset through a model and show each channel's top-activating examples with the activating region, plus per-channel statistics.") { topK, channels, score };
+        var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Save the recording's state to this file every --checkpoint-every batches and at the end, so an interrupted run can continue with --resume." };
+        var every = new Option<int>("--checkpoint-every") { Description = "Batches between checkpoints.", DefaultValueFactory = _ => 10 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists (same model, data, layers, --top and --score)." };
+        var command = new Command("top-examples", "Stream a dataset through a model and show each channel's top-activating examples with the activating region, plus per-channel statistics.") { topK, channels, score, checkpoint, every, resume };
         common.AddTo(command);
         command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
         {
@@ -61,12 +65,18 @@ internal static partial class AnalyzeCommand
                 Score = parse.GetValue(score),
                 BatchSize = parse.GetValue(common.Batch),
                 Channels = parse.GetValue(channels) is string list ? [.. Split(list).Select(int.Parse)] : null,
+                Checkpoint = parse.GetValue(checkpoint)?.FullName,
+                CheckpointEvery = parse.GetValue(every),
+                Resume = parse.GetValue(resume),
             };
+            if (options.Resume && options.Checkpoint is null) throw new ArgumentException("--resume needs --checkpoint FILE.");
             Console.WriteLine($"model    {name}");
             Console.WriteLine($"examples {examples.Description}");
             Console.WriteLine($"layers   {string.Join(", ", layers)}");
             var report = ProgressDisplay.Run(progress => new TopExamplesJob(name, model, options).Run(examples, progress, cancellation));
-            Console.WriteLine($"recorded {report.Record.Examples} examples in {report.Seconds:F1} s ({report.Record.Examples / report.Seconds:F1} examples/s)");
+            if (report.ResumedFrom > 0) Console.WriteLine($"resumed  after {report.ResumedFrom} examples from {options.Checkpoint}");
+            int recorded = report.Record.Examples - report.ResumedFrom;
+            Console.WriteLine($"recorded {recorded} examples in {report.Seconds:F1} s ({recorded / Math.Max(report.Seconds, 1e-9):F1} examples/s)");
             return Written(AnalyzeReportWriter.Write(TopExamplesHtml.Render(report), TopExamplesHtml.Summary(report), parse.GetValue(common.Output)!.FullName));
         }, parse.GetValue(common.Threads))));
         return command;

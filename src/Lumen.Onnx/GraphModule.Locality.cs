@@ -25,6 +25,10 @@ public sealed partial class GraphModule
             ArgumentNullException.ThrowIfNull(inputs);
             if (inputs.Count == 0 || inputs[0].Rank != 4 || Node.Domain is not ("" or "ai.onnx")) return null;
             var op = Node.OpType;
+            // A training-mode Dropout draws its mask for the whole tensor, and MaxPool's Indices count positions in
+            // the whole input: neither can be recomputed on a crop.
+            if (op == "Dropout" && Node.HasInput(2) && !(Node.ConstantInput(2) is { } mode && OpHelpers.Longs(mode)[0] == 0)) return null;
+            if (op == "MaxPool" && Node.Outputs.Count > 1 && Node.Outputs[1].Length > 0) return null;
             if (Unary.Contains(op)) return SpatialWindow.Pointwise(0);
             if (Elementwise.Contains(op)) return SpatialWindow.Pointwise([.. Enumerable.Range(0, inputs.Count)]);
             if (op == "Concat")

@@ -38,6 +38,11 @@ public static class OnnxOps
         SetOps.Register();
         SamplingOps.Register();
         ControlFlowOps.Register();
+        StreamingOps.Register();
+        RecurrentOps.Register();
+        RegionOps.Register();
+        TextOps.Register();
+        OptionalOps.Register();
     }
 
     /// <summary>Registers (or replaces) the converter for <paramref name="opType"/> from opset <paramref name="sinceOpset"/> on.</summary>

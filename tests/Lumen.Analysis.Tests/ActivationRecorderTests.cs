@@ -97,3 +97,61 @@ public class ActivationRecorderTests
         Assert.Equal(0, model.Hooks.Count);
     }
 }
+
+public class ActivationRecorderCheckpointTests
+{
+    private static Sequential Model() => new(new Conv2d(2, 4, 3, padding: 1, rng: new Random(3)), new Relu(), new Flatten(), new Linear(4 * 5 * 5, 3, rng: new Random(4)));
+
+    private static void AssertSame(ActivationRecord expected, ActivationRecord actual)
+    {
+        Assert.Equal(expected.Examples, actual.Examples);
+        for (int h = 0; h < expected.HookPoints.Count; h++)
+        {
+            var (e, a) = (expected.HookPoints[h], actual.HookPoints[h]);
+            Assert.Equal(e.ExampleShape, a.ExampleShape);
+            Assert.Equal(e.Statistics, a.Statistics);                      // records: exact doubles and floats
+            for (int c = 0; c < e.Channels; c++)
+            {
+                Assert.Equal(e.TopExamples[c].Select(t => (t.Example, t.Score, t.Y, t.X)), a.TopExamples[c].Select(t => (t.Example, t.Score, t.Y, t.X)));
+                Assert.Equal(e.TopExamples[c].Select(t => t.Map), a.TopExamples[c].Select(t => t.Map));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(ChannelScore.Max, true)]
+    [InlineData(ChannelScore.Mean, false)]
+    public void Recording_A_saving_loading_and_recording_B_equals_recording_A_and_B(ChannelScore score, bool keepMaps)
+    {
+        var options = new ActivationRecorderOptions { HookPoints = ["1", "3"], TopK = 3, Score = score, KeepMaps = keepMaps };
+        var a = Enumerable.Range(0, 3).Select(i => Tensor.Randn(new Shape(4, 2, 5, 5), seed: 10 + i)).ToList();
+        var b = Enumerable.Range(0, 2).Select(i => Tensor.Randn(new Shape(3, 2, 5, 5), seed: 20 + i)).ToList();
+        var whole = new ActivationRecorder(Model(), options).Record([.. a, .. b]);
+
+        var first = new ActivationRecorder(Model(), options);
+        first.Record(a);
+        var file = new MemoryStream();
+        first.Save(file, source: "digits 0-11");
+        file.Position = 0;
+        var second = new ActivationRecorder(Model(), options);           // a fresh recorder, as in another process
+        Assert.Equal("digits 0-11", second.Load(file));
+        Assert.Equal(12, second.Examples);
+        AssertSame(whole, second.Record(b));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_other_options_or_a_used_recorder_is_refused()
+    {
+        var options = new ActivationRecorderOptions { HookPoints = ["1"], TopK = 2 };
+        var recorder = new ActivationRecorder(Model(), options);
+        recorder.Add(Tensor.Randn(new Shape(2, 2, 5, 5), seed: 1));
+        var file = new MemoryStream();
+        recorder.Save(file);
+        file.Position = 0;
+        Assert.Contains("other options", Assert.Throws<InvalidDataException>(() => new ActivationRecorder(Model(), options with { TopK = 3 }).Load(file)).Message);
+        file.Position = 0;
+        Assert.Contains("fresh recorder", Assert.Throws<InvalidOperationException>(() => recorder.Load(file)).Message);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => new ActivationRecorder(Model(), options).Load(new MemoryStream(file.ToArray()[..40]))).Message);
+        Assert.Contains("not a recorder checkpoint", Assert.Throws<InvalidDataException>(() => new ActivationRecorder(Model(), options).Load(new MemoryStream([5, 65, 66, 67, 68, 69]))).Message);
+    }
+}

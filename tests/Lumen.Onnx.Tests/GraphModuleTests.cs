@@ -130,11 +130,11 @@ public class GraphModuleTests
     public void UnsupportedAttributeValueIsReportedAtLoad()
     {
         var builder = new OnnxBuilder(13)
-            .Input("x", DataType.Float, 1, 1, 4, 4)
-            .Node("MaxPool", ["x"], ["y"], ("kernel_shape", new long[] { 2, 2 }), ("storage_order", 1L))
+            .Input("x", DataType.Float, 1, 1, 4, 4, 4, 4)
+            .Node("MaxPool", ["x"], ["y"], ("kernel_shape", new long[] { 2, 2, 2, 2 }))
             .Output("y", DataType.Float);
         var e = Assert.Throws<OnnxException>(() => builder.Build());
-        Assert.Contains("storage_order", e.Message);
+        Assert.Contains("4-D window", e.Message);
         Assert.Contains("MaxPool", e.Message);
     }
 

@@ -47,6 +47,47 @@ public class AnalyzeJobTests
     }
 
     [Fact]
+    public void An_interrupted_top_examples_run_resumes_from_its_checkpoint_to_the_same_result()
+    {
+        var path = WriteIdx();
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"lumen-checkpoint-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var examples = ExampleSet.FromIdx(path, Grey4);
+            var options = new TopExamplesOptions { HookPoints = ["1", "3"], TopK = 2, BatchSize = 1, Checkpoint = checkpoint, CheckpointEvery = 1, Resume = true };
+            var whole = new TopExamplesJob("toy", Model(), options with { Checkpoint = null }).Run(examples);
+
+            using var stop = new CancellationTokenSource();
+            var interrupt = new Progress(step => { if (step.Done == 2) stop.Cancel(); });
+            Assert.Throws<OperationCanceledException>(() => new TopExamplesJob("toy", Model(), options).Run(examples, interrupt, stop.Token));
+            Assert.True(File.Exists(checkpoint));
+
+            var resumed = new TopExamplesJob("toy", Model(), options).Run(examples);   // a fresh job, as in a new process
+            Assert.Equal(3, resumed.ResumedFrom);
+            Assert.Equal(6, resumed.Record.Examples);
+            for (int h = 0; h < 2; h++)
+            {
+                Assert.Equal(whole.Record.HookPoints[h].Statistics, resumed.Record.HookPoints[h].Statistics);
+                Assert.Equal(whole.Record.HookPoints[h].TopExamples.SelectMany(t => t).Select(t => (t.Example, t.Score)),
+                    resumed.Record.HookPoints[h].TopExamples.SelectMany(t => t).Select(t => (t.Example, t.Score)));
+            }
+            var other = ExampleSet.FromIdx(path, Grey4, limit: 5);
+            Assert.Contains("delete it or drop --resume", Assert.Throws<InvalidOperationException>(() => new TopExamplesJob("toy", Model(), options).Run(other)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(checkpoint);
+        }
+    }
+
+    /// <summary>A synchronous progress sink (System.Progress posts to the thread pool).</summary>
+    private sealed class Progress(Action<Lumen.Reports.Explain.ExplainStep> report) : IProgress<Lumen.Reports.Explain.ExplainStep>
+    {
+        public void Report(Lumen.Reports.Explain.ExplainStep value) => report(value);
+    }
+
+    [Fact]
     public void Similarity_report_has_a_unit_diagonal_and_a_best_match_per_layer()
     {
         var path = WriteIdx();
@@ -103,6 +144,10 @@ public class AnalyzeReportsTests
             Assert.Equal(8, report.Projection.Count);
             Assert.Contains("PCA", AblationHtml.Render(report).ToString());
             Assert.Equal(0, model.Hooks.Count);
+            var tsne = new AblationJob("toy", model, "1", Lumen.Analysis.Patching.AblationMode.Zero, projectionMethod: Lumen.Analysis.Projection.ProjectionMethod.Tsne).Run(ExampleSet.FromIdx(path, Grey4));
+            Assert.Equal(("t-SNE", 8, 0), (tsne.ProjectionMethod, tsne.Projection.Count, tsne.ExplainedVarianceRatio.Count));
+            Assert.NotEqual(report.Projection.Select(p => p.X), tsne.Projection.Select(p => p.X));
+            Assert.Contains("t-SNE of the layer", AblationHtml.Render(tsne).ToString());
         }
         finally { File.Delete(path); }
     }

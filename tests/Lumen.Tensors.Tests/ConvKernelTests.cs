@@ -28,6 +28,7 @@ public class ConvKernelTests
         [1, 3, 7, 41, 3, 3, 3, 1, 1, 3, 0, 1, 4, 1, 1, 3],   // depthwise stride 1, padding beyond the kernel
         [1, 3, 10, 37, 3, 3, 4, 2, 3, 1, 2, 0, 1, 1, 2, 3],  // depthwise, three column phases
         [2, 2, 9, 40, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2],   // depthwise stride 2 (MobileNet downsampling)
+        [1, 2, 6, 71, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2],   // depthwise stride 2, two 32-column SIMD blocks and an odd tail
         [2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3],    // depthwise stride 1, narrow plane (padded scratch path)
         [1, 2, 14, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2],  // depthwise stride 1, 14 wide (one vector per row)
         [1, 2, 5, 9, 2, 5, 5, 1, 1, 2, 1, 0, 3, 1, 2, 2],    // narrow, dilated, asymmetric padding

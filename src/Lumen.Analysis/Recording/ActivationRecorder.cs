@@ -1,5 +1,4 @@
 using Lumen.NN;
-using Lumen.NN.Hooks;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
 
@@ -8,7 +7,8 @@ namespace Lumen.Analysis.Recording;
 /// <summary>
 /// Streams batches through a model and records, at chosen hook points, per-channel statistics and each channel's
 /// top-k activating examples with their activating region — in memory bounded by k, whatever the number of examples.
-/// Add batches one at a time (a long run can stop and continue with the same recorder) and read <see cref="Result"/>.
+/// Add batches one at a time (a long run can stop and continue with the same recorder, or <see cref="Save"/> a
+/// checkpoint and continue in another process after <see cref="Load"/>) and read <see cref="Result"/>.
 /// </summary>
 /// <remarks>An activation of shape [B, C, …] has C channels (axis 1); the remaining axes are the positions
 /// ([B, C, H, W] → H×W maps, [B, D] → one position). Each example's map of a channel gives a score
@@ -46,26 +46,17 @@ public sealed class ActivationRecorder
     /// <summary>Number of examples recorded so far.</summary>
     public int Examples { get; private set; }
 
-    /// <summary>Runs the model on <paramref name="batch"/> ([B, …], without gradients) and records its activations.</summary>
+    /// <summary>Runs the model on <paramref name="batch"/> ([B, …], without gradients, stopping after the last hook
+    /// point) and records its activations.</summary>
     /// <exception cref="InvalidOperationException">A hook point did not fire, or fired with a different per-example
     /// shape than before, or its kept maps would exceed <see cref="ActivationRecorderOptions.MapMemoryBudget"/>.</exception>
     public void Add(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Rank == 0) throw new ArgumentException("ActivationRecorder: a batch needs a leading batch axis.", nameof(batch));
-        var seen = new Tensor?[options.HookPoints.Count];
-        using (var scope = new HookScope())
-        using (GradMode.Off())
-        {
-            for (int h = 0; h < seen.Length; h++)
-            {
-                int index = h;
-                scope.Add(model.Hooks.OnForward(options.HookPoints[h], (output, context) => { if (context.Index == 0) seen[index] = output; }));
-            }
-            model.Call(batch);
-        }
-        for (int h = 0; h < seen.Length; h++)
-            Accumulate(h, seen[h] ?? throw new InvalidOperationException($"ActivationRecorder: hook point '{options.HookPoints[h]}' did not run during the forward pass."), batch.Shape[0]);
+        Tensor[] activations;
+        using (GradMode.Off()) activations = ActivationCapture.Run(model, options.HookPoints, batch, needOutput: false, "ActivationRecorder").Activations;
+        for (int h = 0; h < activations.Length; h++) Accumulate(h, activations[h], batch.Shape[0]);
         Examples += batch.Shape[0];
     }
 
@@ -94,6 +85,92 @@ public sealed class ActivationRecorder
         return new ActivationRecord(Examples, records);
     }
 
+    /// <summary>Writes a checkpoint of everything recorded so far (the example count, and per hook point and channel
+    /// the statistics and kept examples, exactly) with the options it depends on and a free-form
+    /// <paramref name="source"/> (what the examples are), so that <see cref="Load"/> in a fresh recorder continues the
+    /// recording: recording A, saving, loading and recording B gives exactly the result of recording A then B.</summary>
+    /// <remarks>Binary, little-endian: "LUMENREC", version 1, source, hook points, TopK, score, KeepMaps, example count,
+    /// then per hook point its example shape and each channel's state.</remarks>
+    public void Save(Stream checkpoint, string source = "")
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        using var writer = new BinaryWriter(checkpoint, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(CheckpointMagic);
+        writer.Write(CheckpointVersion);
+        writer.Write(source);
+        WriteOptions(writer);
+        writer.Write(Examples);
+        for (int h = 0; h < channels.Length; h++)
+        {
+            var shape = shapes[h] ?? [];
+            writer.Write(shape.Length);
+            foreach (var d in shape) writer.Write(d);
+            foreach (var channel in channels[h] ?? []) channel.Write(writer);
+        }
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="Save"/> into this recorder, which must be fresh and have
+    /// the same hook points, TopK, score and KeepMaps; returns the checkpoint's source. Continue with the example that
+    /// follows the <see cref="Examples"/> already recorded.</summary>
+    /// <exception cref="InvalidOperationException">This recorder has already recorded examples.</exception>
+    /// <exception cref="InvalidDataException">Not a recorder checkpoint, another version, or other options (the message
+    /// names the difference).</exception>
+    public string Load(Stream checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (Examples != 0) throw new InvalidOperationException($"ActivationRecorder: load a checkpoint into a fresh recorder; this one has recorded {Examples} examples.");
+        using var reader = new BinaryReader(checkpoint, System.Text.Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (reader.ReadString() != CheckpointMagic) throw new InvalidDataException("ActivationRecorder: not a recorder checkpoint.");
+            int version = reader.ReadInt32();
+            if (version != CheckpointVersion) throw new InvalidDataException($"ActivationRecorder: checkpoint version {version}; this build reads version {CheckpointVersion}.");
+            string source = reader.ReadString();
+            var saved = new MemoryStream();
+            using (var expected = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true)) WriteOptions(expected);
+            var stored = reader.ReadBytes((int)saved.Length);
+            if (!stored.AsSpan().SequenceEqual(saved.ToArray()))
+                throw new InvalidDataException($"ActivationRecorder: the checkpoint was recorded with other options; this recorder has hook points [{string.Join(", ", options.HookPoints)}], TopK {options.TopK}, score {options.Score}, KeepMaps {options.KeepMaps}.");
+            int examples = reader.ReadInt32();
+            for (int h = 0; h < channels.Length && examples > 0; h++)
+            {
+                var shape = Enumerable.Range(0, reader.ReadInt32()).Select(_ => reader.ReadInt32()).ToArray();
+                Initialise(h, shape);
+                foreach (var channel in channels[h]!) channel.Read(reader);
+            }
+            Examples = examples;
+            return source;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("ActivationRecorder: the checkpoint is truncated.", e);
+        }
+    }
+
+    private const string CheckpointMagic = "LUMENREC";
+    private const int CheckpointVersion = 1;
+
+    private void WriteOptions(BinaryWriter writer)
+    {
+        writer.Write(options.HookPoints.Count);
+        foreach (var hook in options.HookPoints) writer.Write(hook);
+        writer.Write(options.TopK);
+        writer.Write((int)options.Score);
+        writer.Write(options.KeepMaps);
+    }
+
+    /// <summary>Sets up the accumulators of hook point <paramref name="hook"/> for per-example shape [C, …].</summary>
+    private void Initialise(int hook, int[] shape)
+    {
+        if (shape.Length == 0) throw new InvalidDataException($"ActivationRecorder: hook point '{options.HookPoints[hook]}' has no shape.");
+        int c = shape[0], positions = shape.Skip(1).Aggregate(1, (a, b) => a * b);
+        int height = shape.Length == 3 ? shape[1] : 1, width = positions / height;
+        if (options.KeepMaps && (long)options.TopK * c * positions * sizeof(float) > options.MapMemoryBudget)
+            throw new InvalidOperationException($"ActivationRecorder: keeping {options.TopK} maps of {positions} positions for {c} channels of '{options.HookPoints[hook]}' needs {(long)options.TopK * c * positions * 4 >> 20} MiB, over the budget of {options.MapMemoryBudget >> 20} MiB; lower TopK, raise MapMemoryBudget or set KeepMaps = false.");
+        shapes[hook] = shape;
+        channels[hook] = [.. Enumerable.Range(0, c).Select(_ => new ChannelAccumulator(options.TopK, options.KeepMaps, height, width))];
+    }
+
     private void Accumulate(int hook, Tensor activation, int batchSize)
     {
         string name = options.HookPoints[hook];
@@ -101,14 +178,7 @@ public sealed class ActivationRecorder
             throw new InvalidOperationException($"ActivationRecorder: '{name}' produced {activation.Shape}; expected [batch = {batchSize}, channels, …].");
         var shape = activation.Shape.ToArray()[1..];
         int c = shape[0], positions = shape.Length == 1 ? 1 : activation.Shape.Product(2, activation.Rank);
-        int height = shape.Length == 3 ? shape[1] : 1, width = positions / height;
-        if (channels[hook] is null)
-        {
-            if (options.KeepMaps && (long)options.TopK * c * positions * sizeof(float) > options.MapMemoryBudget)
-                throw new InvalidOperationException($"ActivationRecorder: keeping {options.TopK} maps of {positions} positions for {c} channels of '{name}' needs {(long)options.TopK * c * positions * 4 >> 20} MiB, over the budget of {options.MapMemoryBudget >> 20} MiB; lower TopK, raise MapMemoryBudget or set KeepMaps = false.");
-            shapes[hook] = shape;
-            channels[hook] = [.. Enumerable.Range(0, c).Select(_ => new ChannelAccumulator(options.TopK, options.KeepMaps, height, width))];
-        }
+        if (channels[hook] is null) Initialise(hook, shape);
         else if (!shapes[hook]!.AsSpan().SequenceEqual(shape))
             throw new InvalidOperationException($"ActivationRecorder: '{name}' produced per-example shape [{string.Join(", ", shape)}] after [{string.Join(", ", shapes[hook]!)}]; all examples must give the same shape.");
         var values = activation.AsSpan();

@@ -58,6 +58,37 @@ internal sealed class ChannelAccumulator(int topK, bool keepMaps, int height, in
     public ChannelStatistics Statistics() => new(count, mean, count == 0 ? 0 : Math.Sqrt(m2 / count), min, max,
         count == 0 ? 0 : (double)positive / count, examples == 0 ? 0 : scoreSum / examples);
 
+    /// <summary>Writes the exact state (moments, extremes, counts and kept examples) for <see cref="Read"/>.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(count); writer.Write(positive); writer.Write(mean); writer.Write(m2); writer.Write(scoreSum);
+        writer.Write(examples); writer.Write(min); writer.Write(max);
+        writer.Write(heap.Count);
+        foreach (var (top, _) in heap.UnorderedItems)
+        {
+            writer.Write(top.Example); writer.Write(top.Score); writer.Write(top.Y); writer.Write(top.X);
+            writer.Write(top.Map?.Length ?? -1);
+            foreach (var v in top.Map ?? []) writer.Write(v);
+        }
+    }
+
+    /// <summary>Restores the state written by <see cref="Write"/> into this (empty) accumulator.</summary>
+    /// <exception cref="InvalidDataException">The kept examples do not fit this accumulator's k or map size.</exception>
+    public void Read(BinaryReader reader)
+    {
+        (count, positive, mean, m2, scoreSum) = (reader.ReadInt64(), reader.ReadInt64(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
+        (examples, min, max) = (reader.ReadInt32(), reader.ReadSingle(), reader.ReadSingle());
+        int kept = reader.ReadInt32();
+        if (kept < 0 || kept > topK) throw new InvalidDataException($"ActivationRecorder checkpoint: {kept} kept examples for top-{topK}.");
+        for (int i = 0; i < kept; i++)
+        {
+            var (example, score, y, x, length) = (reader.ReadInt32(), reader.ReadSingle(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+            if (length != (keepMaps ? height * width : -1)) throw new InvalidDataException($"ActivationRecorder checkpoint: a kept map of {length} values where {(keepMaps ? height * width : -1)} were expected.");
+            float[]? map = length < 0 ? null : [.. Enumerable.Range(0, length).Select(_ => reader.ReadSingle())];
+            heap.Enqueue(new TopExample(example, score, y, x, map, height, width), (score, -example));
+        }
+    }
+
     /// <summary>The kept examples by descending score, ties by ascending example index.</summary>
     public IReadOnlyList<TopExample> TopExamples() =>
         [.. heap.UnorderedItems.Select(e => e.Element).OrderByDescending(e => e.Score).ThenBy(e => e.Example)];

@@ -1,5 +1,5 @@
 using Lumen.NN;
-using Lumen.NN.Hooks;
+using Lumen.Analysis.Recording;
 using Lumen.NN.Optim;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
@@ -95,33 +95,14 @@ public sealed class FeatureVisualization
         var x = (options.Bgr ? rgb.Flip(1) : rgb) * inputScale + inputShift;
         var hooks = objective.Terms.Select(t => t.HookPoint).OfType<string>().Distinct().ToList();
         bool needsOutput = objective.Terms.Any(t => t.HookPoint is null);
-        var seen = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        Tensor? output = null;
-        using (var scope = new HookScope())
-        {
-            foreach (var hook in hooks)
-                scope.Add(model.Hooks.OnForward(hook, (a, context) =>
-                {
-                    if (context.Index != 0 || seen.ContainsKey(hook)) return;
-                    seen[hook] = a;
-                    if (!needsOutput && seen.Count == hooks.Count) throw new ForwardStopped();
-                }));
-            try { output = model.Call(x); }
-            catch (ForwardStopped) { }
-        }
+        var (output, activations) = ActivationCapture.Run(model, hooks, x, needsOutput, "FeatureVisualization");
+        var seen = hooks.Select((h, i) => (h, activations[i])).ToDictionary(p => p.h, p => p.Item2, StringComparer.Ordinal);
         var values = new List<Tensor>();
         foreach (var term in objective.Terms)
         {
-            var activation = term.HookPoint is null ? output! : seen.TryGetValue(term.HookPoint, out var a) ? a
-                : throw new InvalidOperationException($"FeatureVisualization: hook point '{term.HookPoint}' did not run during the forward pass.");
+            var activation = term.HookPoint is null ? output! : seen[term.HookPoint];
             values.Add(term.Score(activation) * term.Weight);
         }
         return values;
-    }
-
-    /// <summary>Ends a forward pass early once every needed activation is recorded.</summary>
-    private sealed class ForwardStopped : Exception
-    {
-        public ForwardStopped() : base("The forward pass stopped after the last needed hook point.") { }
     }
 }

@@ -67,12 +67,20 @@ public abstract class CamMethod : IAttributionMethod
             if (flat) { a = a.Unsqueeze(2); gradient = gradient?.Unsqueeze(2); } // [B, K] → [B, K, 1]
             map = Combine(a, gradient); // [B, 1, S…]
             if (flat) map = map.Squeeze(2);
-            if (Options.Relu) map = map.Relu();
-            if (Options.Upsample && map.Rank == 4 && input.Rank == 4 && (map.Shape[2] != input.Shape[2] || map.Shape[3] != input.Shape[3]))
-                map = map.Resize(input.Shape[2], input.Shape[3], ResizeMode.Bilinear, ResizeCoordinates.PytorchHalfPixel);
+            map = Finish(map, input, Options);
         }
         progress?.Report(1);
         return new Attribution(map, target, Name);
+    }
+
+    /// <summary>The last step of every CAM variant: the combined map [B, 1, S…] rectified and upsampled to the
+    /// input as <paramref name="options"/> say.</summary>
+    internal static Tensor Finish(Tensor map, Tensor input, CamOptions options)
+    {
+        if (options.Relu) map = map.Relu();
+        if (options.Upsample && map.Rank == 4 && input.Rank == 4 && (map.Shape[2] != input.Shape[2] || map.Shape[3] != input.Shape[3]))
+            map = map.Resize(input.Shape[2], input.Shape[3], ResizeMode.Bilinear, ResizeCoordinates.PytorchHalfPixel);
+        return map;
     }
 
     /// <summary>
@@ -90,14 +98,19 @@ public abstract class CamMethod : IAttributionMethod
     }
 
     /// <summary>The target scores and the activation of the chosen (or default) layer.</summary>
-    private (Tensor Scores, Tensor Activation) Forward(Tensor x, Target target)
+    private (Tensor Scores, Tensor Activation) Forward(Tensor x, Target target) => Forward(Model, x, target, Options.Layer, Name);
+
+    /// <summary>The target scores and the activation of <paramref name="layer"/> (or, when null, of the
+    /// <see cref="DefaultLayer"/>, taken from the same forward pass) for <paramref name="x"/>; for CAM variants that
+    /// are not <see cref="CamMethod"/>s (ScoreCam).</summary>
+    internal static (Tensor Scores, Tensor Activation) Forward(Module model, Tensor x, Target target, string? layer, string method)
     {
-        if (Options.Layer is { } layer)
+        if (layer is not null)
         {
-            var (scores, activation) = TargetedForward.Run(Model, x, target, layer, null, Name);
+            var (scores, activation) = TargetedForward.Run(model, x, target, layer, null, method);
             return (scores, activation!);
         }
-        var run = RunCapturingLastSpatial(Model, x, target, Name, scoresNeeded: true);
+        var run = RunCapturingLastSpatial(model, x, target, method, scoresNeeded: true);
         return (run.Scores!, run.Activation);
     }
 

@@ -24,7 +24,7 @@ internal sealed class Coalitions
         this.target = target;
         SampleCount = input.Shape[0];
         RowShape = new Shape(input.Shape.Dims[1..].ToArray());
-        (ids, Features) = mask.For(RowShape);
+        (ids, Features) = mask.For(input);
         rowSize = RowShape.Size;
         x = input.AsSpan().ToArray();
         x0 = baseline.For(input).AsSpan().ToArray();

@@ -30,7 +30,12 @@ public sealed class FeatureAblation : PerturbationMethod
     {
         Samples(input);
         ArgumentNullException.ThrowIfNull(target);
-        var (ids, count) = options.Mask.For(new Shape(input.Shape.Dims[1..].ToArray()));
+        return PerSampleIfNeeded(options.Mask, input, target, progress, (x, t, p) => ExplainBatch(x, t, cancellation, p));
+    }
+
+    private Attribution ExplainBatch(Tensor input, Target target, CancellationToken cancellation, IProgress<double>? progress)
+    {
+        var (ids, count) = options.Mask.For(input);
         var groups = new List<int>[count];
         for (int k = 0; k < count; k++) groups[k] = [];
         for (int i = 0; i < ids.Length; i++) groups[ids[i]].Add(i);

@@ -5,17 +5,39 @@ namespace Lumen.Attribution.Perturbation;
 /// <summary>
 /// Groups the features of one input row (the dimensions after the batch) into features that perturbation methods
 /// switch on and off together: every element, every pixel (all channels of one position), square patches of a
-/// regular grid, or a user mask of integer ids.
+/// regular grid, SLIC superpixels of the image itself, or a user mask of integer ids.
 /// </summary>
-/// <example><code>FeatureMask.Elements; FeatureMask.Pixels; FeatureMask.Grid(16); FeatureMask.Of(maskTensor)</code></example>
+/// <example><code>FeatureMask.Elements; FeatureMask.Pixels; FeatureMask.Grid(16); FeatureMask.Slic(100, 10); FeatureMask.Of(maskTensor)</code></example>
 public abstract record FeatureMask
 {
+    /// <summary>Whether the features depend on the input's values (superpixels), so that every sample has its own;
+    /// the methods then explain the samples of a batch one at a time.</summary>
+    public virtual bool DependsOnInput => false;
+
     /// <summary>The feature id of every element of a row of shape <paramref name="rowShape"/>, numbered 0…K−1 in
     /// the order of their smallest original id, and the count K.</summary>
+    /// <exception cref="InvalidOperationException">The mask <see cref="DependsOnInput"/>; use <see cref="For(Tensor)"/>.</exception>
     public (int[] Ids, int Count) For(Shape rowShape)
     {
         ArgumentNullException.ThrowIfNull(rowShape);
-        var raw = RawIds(rowShape);
+        if (DependsOnInput) throw new InvalidOperationException($"FeatureMask: {this} depends on the input's values; call For(input) with the sample.");
+        return Dense(RawIds(rowShape));
+    }
+
+    /// <summary>The feature ids (as <see cref="For(Shape)"/>) of the rows of <paramref name="input"/> [B, …], which
+    /// must hold one sample when the mask <see cref="DependsOnInput"/>.</summary>
+    public (int[] Ids, int Count) For(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 0) throw new ArgumentException($"FeatureMask: the input needs a batch dimension [B, …], got {input.Shape}.", nameof(input));
+        var rowShape = new Shape(input.Shape.Dims[1..].ToArray());
+        if (!DependsOnInput) return For(rowShape);
+        if (input.Shape[0] != 1) throw new ArgumentException($"FeatureMask: {this} gives every sample its own features; pass one sample [1, …], got {input.Shape}.", nameof(input));
+        return Dense(RawIds(input));
+    }
+
+    private static (int[] Ids, int Count) Dense(long[] raw)
+    {
         var dense = new Dictionary<long, int>();
         foreach (var id in raw.Order()) dense.TryAdd(id, dense.Count);
         return ([.. raw.Select(id => dense[id])], dense.Count);
@@ -23,6 +45,10 @@ public abstract record FeatureMask
 
     /// <summary>Ids per element (any integers) for a row of shape <paramref name="rowShape"/>.</summary>
     private protected abstract long[] RawIds(Shape rowShape);
+
+    /// <summary>Ids per element of the one sample of <paramref name="input"/> [1, …], for masks that
+    /// <see cref="DependsOnInput"/>.</summary>
+    private protected virtual long[] RawIds(Tensor input) => RawIds(new Shape(input.Shape.Dims[1..].ToArray()));
 
     /// <summary>Every element is its own feature (Captum's default).</summary>
     public static FeatureMask Elements { get; } = new ElementMask();
@@ -41,6 +67,29 @@ public abstract record FeatureMask
     /// <summary>A mask of integer ids (any dtype) broadcast to the row shape, with or without a leading batch
     /// dimension of 1 (e.g. [1, 1, H, W] shared by all channels).</summary>
     public static FeatureMask Of(Tensor mask) => new TensorMask(mask ?? throw new ArgumentNullException(nameof(mask)));
+
+    /// <summary>About <paramref name="segments"/> SLIC superpixels of each sample ([C, H, W] rows), shared by its
+    /// channels (<see cref="Perturbation.Slic"/>); <paramref name="compactness"/> trades colour for regularity.</summary>
+    public static FeatureMask Slic(int segments = 100, double compactness = 10) =>
+        segments >= 1 && compactness >= 0 && double.IsFinite(compactness) ? new SlicMask(segments, compactness)
+        : throw new ArgumentOutOfRangeException(nameof(segments), $"FeatureMask.Slic: needs segments ≥ 1 and a finite compactness ≥ 0, got {segments}, {compactness}.");
+
+    private sealed record SlicMask(int Segments, double Compactness) : FeatureMask
+    {
+        public override bool DependsOnInput => true;
+
+        private protected override long[] RawIds(Shape rowShape) => throw new InvalidOperationException("FeatureMask.Slic: superpixels need the image.");
+
+        private protected override long[] RawIds(Tensor input)
+        {
+            if (input.Rank is not (3 or 4)) throw new ArgumentException($"FeatureMask.Slic: needs images [1, C, H, W] or [1, H, W], got {input.Shape}.", nameof(input));
+            var (labels, _) = Perturbation.Slic.Segment(input.Rank == 4 ? input : input.Reshape(input.Shape[1], input.Shape[2]), Segments, Compactness);
+            int plane = labels.Length;
+            return [.. Enumerable.Range(0, input.Size).Select(i => (long)labels[i % plane])];
+        }
+
+        public override string ToString() => $"slic {Segments} segments, compactness {Compactness}";
+    }
 
     private sealed record ElementMask : FeatureMask
     {

@@ -29,6 +29,8 @@ public sealed class FeaturePermutation : PerturbationMethod
         int samples = Samples(input);
         ArgumentNullException.ThrowIfNull(target);
         if (samples < 2) throw new ArgumentException($"FeaturePermutation: permuting a feature across the batch needs at least two samples, got shape {input.Shape}.", nameof(input));
+        if (options.Mask.DependsOnInput)
+            throw new ArgumentException($"FeaturePermutation: permuting a feature across the batch needs the same features in every sample; {options.Mask} gives each sample its own.", nameof(options));
         var rowShape = new Shape(input.Shape.Dims[1..].ToArray());
         var (ids, count) = options.Mask.For(rowShape);
         int rowSize = rowShape.Size;

@@ -37,6 +37,11 @@ public sealed class Lime : PerturbationMethod
     {
         Samples(input);
         ArgumentNullException.ThrowIfNull(target);
+        return PerSampleIfNeeded(options.Mask, input, target, progress, (x, t, p) => ExplainBatch(x, t, cancellation, p));
+    }
+
+    private Attribution ExplainBatch(Tensor input, Target target, CancellationToken cancellation, IProgress<double>? progress)
+    {
         var game = new Coalitions(this, input, target, options.Mask, options.Baseline);
         int k = game.Features;
         var rng = new Random(options.Seed);

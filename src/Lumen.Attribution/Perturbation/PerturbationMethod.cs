@@ -86,8 +86,26 @@ public abstract class PerturbationMethod : IAttributionMethod
         int chunk, CancellationToken cancellation, IProgress<double>? progress) =>
         ScoreRows(rowShape, count, fill, sampleOfRow, target, chunk, cancellation, progress);
 
+    /// <summary>
+    /// <paramref name="explain"/>(input, target, progress) on the whole batch or, when <paramref name="mask"/> gives
+    /// every sample its own features (<see cref="FeatureMask.DependsOnInput"/>, e.g. superpixels), on each sample
+    /// alone, joining the maps and deltas in batch order.
+    /// </summary>
+    protected static Attribution PerSampleIfNeeded(FeatureMask mask, Tensor input, Target target, IProgress<double>? progress,
+        Func<Tensor, Target, IProgress<double>?, Attribution> explain)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(explain);
+        int samples = input.Shape[0];
+        if (!mask.DependsOnInput || samples == 1) return explain(input, target, progress);
+        var parts = new Attribution[samples];
+        for (int b = 0; b < samples; b++) parts[b] = explain(Row(input, b), target.ForRows([b]), Part(progress, b, samples));
+        var delta = parts.All(p => p.Delta is not null) ? Tensor.Concat([.. parts.Select(p => p.Delta!)]) : null;
+        return new Attribution(Tensor.Concat([.. parts.Select(p => p.Map)]), target, parts[0].Method, delta);
+    }
+
     /// <summary>Progress of part <paramref name="index"/> of <paramref name="parts"/> equal parts, as a share of the whole.</summary>
-    protected static IProgress<double>? Part(IProgress<double>? progress, int index, int parts) =>
+    protected internal static IProgress<double>? Part(IProgress<double>? progress, int index, int parts) =>
         progress is null ? null : new PartProgress(progress, index, parts);
 
     private sealed class PartProgress(IProgress<double> whole, int index, int parts) : IProgress<double>

@@ -3,7 +3,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Activations and normalised exponentials: Relu, LeakyRelu, PRelu, Elu, Selu, Celu, ThresholdedRelu,
+/// <summary>Activations and normalised exponentials: Relu, LeakyRelu, PRelu, Elu, Selu, Celu, ThresholdedRelu, SwiGLU,
 /// Sigmoid, HardSigmoid, HardSwish, Tanh, Softplus, Softsign, Mish, Gelu, Clip, Shrink, Softmax, LogSoftmax, Hardmax.</summary>
 internal static class ActivationOps
 {
@@ -16,7 +16,14 @@ internal static class ActivationOps
         OnnxOps.Register("Swish", 24, node =>
         {
             float alpha = node.Float("alpha", 1f);
-            return inputs => [inputs.Arg(0) * (inputs.Arg(0) * alpha).Sigmoid()];
+            return inputs => [Swish(inputs.Arg(0), alpha)];
+        });
+        OnnxOps.Register("SwiGLU", 28, node =>
+        {
+            // SwiGLU(a, b) = Swish_α(a)·b = a·σ(α·a)·b (Shazeer, "GLU Variants Improve Transformer", 2020).
+            float alpha = node.Float("alpha", 1f);
+            if (!node.HasInput(1)) throw node.Unsupported("single-input form (Lumen takes the gate and the value as two inputs)");
+            return inputs => [Swish(inputs.Arg(0), alpha) * inputs.Arg(1)];
         });
         OnnxOps.Register("Softsign", 1, node => inputs => [inputs.Arg(0) / (inputs.Arg(0).Abs() + 1f)]);
         OnnxOps.Register("Mish", 18, node => inputs => [Mish(inputs.Arg(0))]);
@@ -109,10 +116,14 @@ internal static class ActivationOps
     private static Tensor Relu(Tensor x) => x.DType == DType.Int64 ? x.Maximum(OpHelpers.ScalarLike(x, 0)) : x.Relu();
 
     // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise
+    // x·σ(α·x) (Ramachandran et al., "Searching for Activation Functions", 2017).
+    private static Tensor Swish(Tensor x, float alpha) => x * (x * alpha).Sigmoid();
+
     private static Tensor Elu(Tensor x, float alpha)
     {
         var positive = CastOps.To(x.Greater(Tensor.Scalar(0f)), DType.Float32);
-        var negativePart = (x.Minimum(Tensor.Scalar(0f)).Exp() - 1f) * alpha;
+        // eˣ − 1 in double precision, so that Elu(0) is exactly 0 (the engine's vectorised exp is not exact at 0).
+        var negativePart = OpHelpers.Pointwise(x.Minimum(Tensor.Scalar(0f)), "Expm1", v => (float)(Math.Exp(v) - 1.0), t => t.Exp()) * alpha;
         return positive * x + (1f - positive) * negativePart;
     }
 

@@ -165,11 +165,11 @@ internal static class AttentionOps
     }
 
     // [B, S, H·D] → [B, H, S, D]
-    private static Tensor Heads(Tensor x, int heads) =>
+    internal static Tensor Heads(Tensor x, int heads) =>
         x.Reshape(x.Shape[0], x.Shape[1], heads, x.Shape[2] / heads).Permute(0, 2, 1, 3);
 
     // [B, Hkv, L, D] → [B, Hkv·g, L, D], each key/value head shared by g consecutive query heads.
-    private static Tensor RepeatHeads(Tensor x, int g)
+    internal static Tensor RepeatHeads(Tensor x, int g)
     {
         int b = x.Shape[0], h = x.Shape[1], l = x.Shape[2], d = x.Shape[3];
         return x.Reshape(b, h, 1, l, d).BroadcastTo(new Shape(b, h, g, l, d)).Reshape(b, h * g, l, d);

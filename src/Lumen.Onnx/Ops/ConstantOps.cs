@@ -3,7 +3,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Constants and shape queries: Constant, ConstantOfShape, Shape, Size, Range, EyeLike, Identity, Dropout.</summary>
+/// <summary>Constants and shape queries: Constant, ConstantOfShape, Shape, Size, Range, EyeLike, Identity, Dropout (inference and seeded training mode).</summary>
 internal static class ConstantOps
 {
     public static void Register()
@@ -37,17 +37,34 @@ internal static class ConstantOps
         RegisterRest();
         OnnxOps.Register("Dropout", 7, node =>
         {
-            if (node.HasInput(2) && (node.ConstantInput(2) is not { } mode || OpHelpers.Longs(mode)[0] != 0))
-                throw node.Unsupported("training_mode input (Lumen runs Dropout as inference)");
-            return DropoutKernel;
+            long? seed = node.Has("seed") ? node.Int("seed", 0) : null;
+            return inputs => Dropout(inputs, seed);
         });
     }
 
-    // Inference semantics: identity, and a mask of ones.
-    private static Tensor[] DropoutKernel(Tensor?[] inputs)
+    /// <summary>
+    /// Dropout: inference (no training_mode input, or false) is the identity with a mask of ones. In training mode
+    /// with ratio r &gt; 0 an element is kept when u ≥ r for u uniform in [0, 1), and y = x·mask/(1 − r). The u come
+    /// from NumPy's legacy Mersenne Twister seeded with the <c>seed</c> attribute afresh on every call (so a seeded
+    /// node repeats its mask and matches the ONNX reference); without a seed the stream is seeded randomly.
+    /// Srivastava et al., "Dropout", JMLR 2014.
+    /// </summary>
+    private static Tensor[] Dropout(Tensor?[] inputs, long? seed)
     {
         var x = inputs.Arg(0);
-        return [x, OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape)];
+        float ratio = inputs.Optional(1) is { } r ? CastOps.To(r, DType.Float32).ToArray()[0] : 0.5f;
+        bool training = inputs.Optional(2) is { } t && OpHelpers.Longs(t)[0] != 0;
+        if (!training || ratio == 0f) return [x, OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape)];
+        if (ratio is < 0f or >= 1f) throw new ArgumentException($"Dropout: ratio must be in [0, 1) in training mode, got {ratio}.");
+        var random = new NumPyRandom((uint)(seed ?? Random.Shared.NextInt64(0, 1L << 32)));
+        var keep = new bool[x.Size];
+        var scale = new float[x.Size];
+        for (int i = 0; i < keep.Length; i++)
+        {
+            keep[i] = random.NextDouble() >= ratio;
+            scale[i] = keep[i] ? 1f / (1f - ratio) : 0f;
+        }
+        return [CastOps.To(CastOps.To(x, DType.Float32) * OpHelpers.FloatTensor(scale, x.Shape), x.DType), OpHelpers.BoolTensor(keep, x.Shape)];
     }
 
     /// <summary>Range and EyeLike.</summary>

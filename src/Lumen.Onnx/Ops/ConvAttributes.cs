@@ -11,7 +11,8 @@ internal sealed class ConvAttributes
 {
     private readonly long[]? pads;
 
-    public ConvAttributes(OnnxNode node)
+    /// <summary>Reads the attributes, refusing windows of more than <paramref name="maxRank"/> spatial axes.</summary>
+    public ConvAttributes(OnnxNode node, int maxRank = 2)
     {
         Node = node;
         AutoPad = node.String("auto_pad", "NOTSET");
@@ -21,7 +22,7 @@ internal sealed class ConvAttributes
         Dilations = node.Ints("dilations");
         pads = node.Ints("pads");
         int? rank = Kernel?.Length ?? Strides?.Length ?? Dilations?.Length ?? (pads is null ? null : pads.Length / 2);
-        if (rank is > 2) throw node.Unsupported($"{rank}-D window (Lumen runs 1-D and 2-D)");
+        if (rank > maxRank) throw node.Unsupported(maxRank == 2 ? $"{rank}-D window (Lumen runs 1-D and 2-D)" : $"{rank}-D window (Lumen runs up to {maxRank}-D)");
     }
 
     public OnnxNode Node { get; }
@@ -33,6 +34,20 @@ internal sealed class ConvAttributes
     public long[]? Strides { get; }
 
     public long[]? Dilations { get; }
+
+    /// <summary>Explicit begin and end pads of every spatial axis for input sizes <paramref name="input"/>, honouring
+    /// auto_pad (any spatial rank).</summary>
+    public (int[] Begin, int[] End) PadsNd(int[] input, int[] kernel, int[] stride, int[] dilation)
+    {
+        int n = input.Length;
+        var (begin, end) = (new int[n], new int[n]);
+        for (int d = 0; d < n; d++)
+        {
+            if (AutoPad is "SAME_UPPER" or "SAME_LOWER") (begin[d], end[d]) = Same(input[d], kernel[d], stride[d], dilation[d], AutoPad == "SAME_UPPER");
+            else if (AutoPad == "NOTSET" && pads is not null) (begin[d], end[d]) = ((int)pads[d], (int)pads[d + n]);
+        }
+        return (begin, end);
+    }
 
     /// <summary>Spatial rank of an input tensor [N, C, …], checked to be 1 or 2.</summary>
     public int SpatialRank(int inputRank)

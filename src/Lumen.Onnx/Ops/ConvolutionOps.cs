@@ -3,7 +3,9 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Conv and ConvTranspose over 1-D and 2-D inputs (1-D runs as 2-D with height 1).</summary>
+/// <summary>Conv over 1-D and 2-D inputs and ConvTranspose over 1-D, 2-D and 3-D inputs (1-D runs as 2-D with height 1,
+/// 3-D as a sum of 2-D ones); Col2Im of any rank;
+/// DeformConv (see <see cref="DeformableConvolution"/>).</summary>
 internal static class ConvolutionOps
 {
     public static void Register()
@@ -15,13 +17,19 @@ internal static class ConvolutionOps
             if (node.ConstantInput(1) is { Rank: > 4 } w) throw node.Unsupported($"{w.Rank - 2}-D convolution (weight {w.Shape})");
             return inputs => [Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2))];
         });
+        OnnxOps.Register("DeformConv", 19, DeformableConvolution.Convert);
+        OnnxOps.Register("Col2Im", 18, node =>
+        {
+            long[]? dilations = node.Ints("dilations"), pads = node.Ints("pads"), strides = node.Ints("strides");
+            return inputs => [Col2Im(inputs.Arg(0), OpHelpers.Ints(inputs.Arg(1)), OpHelpers.Ints(inputs.Arg(2)), dilations, pads, strides)];
+        });
         OnnxOps.Register("ConvTranspose", 1, node =>
         {
-            var attributes = new ConvAttributes(node);
+            var attributes = new ConvAttributes(node, maxRank: 3);
             int groups = (int)node.Int("group", 1);
             long[]? outputPadding = node.Ints("output_padding");
             long[]? outputShape = node.Ints("output_shape");
-            if (node.ConstantInput(1) is { Rank: > 4 } w) throw node.Unsupported($"{w.Rank - 2}-D transposed convolution (weight {w.Shape})");
+            if (node.ConstantInput(1) is { Rank: > 5 } w) throw node.Unsupported($"{w.Rank - 2}-D transposed convolution (weight {w.Shape})");
             return inputs => [ConvTranspose(attributes, groups, outputPadding, outputShape, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2))];
         });
     }
@@ -44,6 +52,7 @@ internal static class ConvolutionOps
 
     private static Tensor ConvTranspose(ConvAttributes a, int groups, long[]? outputPadding, long[]? outputShape, Tensor x, Tensor weight, Tensor? bias)
     {
+        if (x.Rank == 5) return ConvTranspose3d(a, groups, outputPadding, outputShape, x, weight, bias);
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
         {
@@ -72,5 +81,76 @@ internal static class ConvolutionOps
         else pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
         var y = x.ConvTranspose2d(weight, bias, stride, pads, extra, dilation, groups);
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+    }
+
+    /// <summary>
+    /// 3-D ConvTranspose as a sum over the depth taps of 2-D transposed convolutions: depth tap kd turns every input
+    /// slice into a 2-D output slice, which lands at output depth id·stride + kd·dilation; the depth axis is then
+    /// cropped by its pads. Explicit pads and output_padding only (auto_pad and output_shape are refused).
+    /// </summary>
+    private static Tensor ConvTranspose3d(ConvAttributes a, int groups, long[]? outputPadding, long[]? outputShape, Tensor x, Tensor weight, Tensor? bias)
+    {
+        if (outputShape is not null || a.AutoPad is "SAME_UPPER" or "SAME_LOWER")
+            throw new ArgumentException("ConvTranspose: Lumen runs 3-D transposed convolutions with explicit pads only (no output_shape or auto_pad SAME).");
+        if (weight.Rank != 5) throw new ArgumentException($"ConvTranspose: a 3-D input needs a weight [C, O/group, kD, kH, kW], got {weight.Shape}.");
+        int n = x.Shape[0], c = x.Shape[1], depth = x.Shape[2], kd = weight.Shape[2];
+        int[] Axis(long[]? values, int fallback) => values is null ? [fallback, fallback, fallback] : OpHelpers.Ints(values);
+        int[] stride = Axis(a.Strides, 1), dilation = Axis(a.Dilations, 1), extra = Axis(outputPadding, 0);
+        var (begin, end) = a.PadsNd([depth, x.Shape[3], x.Shape[4]], [kd, weight.Shape[3], weight.Shape[4]], stride, dilation);
+        int full = (depth - 1) * stride[0] + (kd - 1) * dilation[0] + 1 + extra[0];
+        var slices = x.Permute(0, 2, 1, 3, 4).Reshape(n * depth, c, x.Shape[3], x.Shape[4]);
+        Tensor? sum = null;
+        for (int k = 0; k < kd; k++)
+        {
+            var planes = slices.ConvTranspose2d(weight.Slice(2, k, k + 1).Squeeze(2), null, (stride[1], stride[2]), (begin[1], begin[2], end[1], end[2]),
+                (extra[1], extra[2]), (dilation[1], dilation[2]), groups);
+            int o = planes.Shape[1], h = planes.Shape[2], w = planes.Shape[3];
+            var placed = planes.Reshape(n, depth, 1, o, h, w);
+            if (stride[0] > 1) placed = Tensor.Concat([placed, Tensor.Zeros(n, depth, stride[0] - 1, o, h, w)], 2);
+            placed = placed.Reshape(n, depth * stride[0], o, h, w).Slice(1, 0, (depth - 1) * stride[0] + 1);
+            int before = k * dilation[0];
+            placed = placed.Pad([0, before, 0, 0, 0, 0, full - before - placed.Shape[1], 0, 0, 0]);
+            sum = sum is null ? placed : sum + placed;
+        }
+        var y = sum!.Slice(1, begin[0], full - end[0]).Permute(0, 2, 1, 3, 4);
+        return bias is null ? y : y + bias.Reshape(1, -1, 1, 1, 1);
+    }
+
+    /// <summary>
+    /// Col2Im, the adjoint of im2col: column l of block entry j of x [N, C·Πk, L] is added into the image at the
+    /// l-th sliding block's position of entry j (block origins every stride over the padded image, entries every
+    /// dilation), and the padding is cropped. Written as one add-scatter, so it is differentiable.
+    /// </summary>
+    internal static Tensor Col2Im(Tensor x, int[] image, int[] block, long[]? dilations, long[]? pads, long[]? strides)
+    {
+        int rank = image.Length, taps = block.Aggregate(1, (a, b) => a * b);
+        if (x.Rank != 3 || block.Length != rank || x.Shape[1] % taps != 0)
+            throw new ArgumentException($"Col2Im: input {x.Shape} does not hold blocks [{string.Join(", ", block)}] for image [{string.Join(", ", image)}].");
+        int[] dilation = dilations is null ? [.. Enumerable.Repeat(1, rank)] : OpHelpers.Ints(dilations);
+        int[] stride = strides is null ? [.. Enumerable.Repeat(1, rank)] : OpHelpers.Ints(strides);
+        int[] begin = pads is null ? new int[rank] : OpHelpers.Ints(pads[..rank]), end = pads is null ? new int[rank] : OpHelpers.Ints(pads[rank..]);
+        int[] padded = [.. Enumerable.Range(0, rank).Select(d => image[d] + begin[d] + end[d])];
+        int[] blocks = [.. Enumerable.Range(0, rank).Select(d => (padded[d] - dilation[d] * (block[d] - 1) - 1) / stride[d] + 1)];
+        int n = x.Shape[0], channels = x.Shape[1] / taps, length = x.Shape[2];
+        if (blocks.Aggregate(1, (a, b) => a * b) != length)
+            throw new ArgumentException($"Col2Im: {length} columns, but the image and block shapes give {string.Join("×", blocks)} sliding blocks.");
+        var target = new long[taps * length];
+        var k = new int[rank];
+        var o = new int[rank];
+        for (int j = 0; j < taps; j++)
+            for (int l = 0; l < length; l++)
+            {
+                OpHelpers.Unflatten(j, block, k);
+                OpHelpers.Unflatten(l, blocks, o);
+                long flat = 0;
+                for (int d = 0; d < rank; d++) flat = flat * padded[d] + o[d] * stride[d] + k[d] * dilation[d];
+                target[j * length + l] = flat;
+            }
+        int planes = n * channels, area = padded.Aggregate(1, (a, b) => a * b);
+        var index = OpHelpers.LongTensor(target, new Shape(1, taps * length)).Expand(planes, taps * length);
+        var y = Tensor.Zeros(planes, area).ScatterElements(1, index, x.Reshape(planes, taps * length), ScatterReduction.Add)
+            .Reshape([n, channels, .. padded]);
+        for (int d = 0; d < rank; d++) y = y.Slice(2 + d, begin[d], begin[d] + image[d]);
+        return y;
     }
 }

@@ -3,7 +3,8 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND, TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
+/// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements, ScatterND (reductions none/add on the engine,
+/// mul/max/min through <see cref="ScatterCombine"/>), TensorScatter, TopK, CumSum, CumProd, ReverseSequence, Trilu, OneHot, NonZero.</summary>
 internal static class IndexingOps
 {
     public static void Register()
@@ -35,13 +36,25 @@ internal static class IndexingOps
         OnnxOps.Register("ScatterElements", 11, node =>
         {
             long axis = node.Int("axis", 0);
-            var reduction = Reduction(node);
+            string combine = node.String("reduction", "none");
+            var reduction = ScatterCombine.Handles(combine) ? ScatterReduction.None : Reduction(node);
             return inputs =>
             {
                 var x = inputs.Arg(0);
                 int a = OpHelpers.Axis(axis, x.Rank, "ScatterElements");
-                return [x.ScatterElements(a, Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]), inputs.Arg(2), reduction)];
+                var index = Wrap(AsIndex(inputs.Arg(1)), x.Shape[a]);
+                var updates = inputs.Arg(2);
+                if (ScatterCombine.Handles(combine))
+                    return [ScatterCombine.Apply(x, ScatterCombine.ElementTargets(x.Shape, a, index.ToInt64Array(), updates.Shape), updates, combine)];
+                return [x.ScatterElements(a, index, updates, reduction)];
             };
+        });
+        OnnxOps.Register("TensorScatter", 24, node =>
+        {
+            long axis = node.Int("axis", -2);
+            string mode = node.String("mode", "linear");
+            if (mode is not ("linear" or "circular")) throw node.Unsupported($"mode '{mode}'");
+            return inputs => [TensorScatter(inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), axis, mode == "circular")];
         });
         OnnxOps.Register("Scatter", 9, node =>
         {
@@ -68,8 +81,15 @@ internal static class IndexingOps
         });
         OnnxOps.Register("ScatterND", 11, node =>
         {
-            var reduction = Reduction(node);
-            return inputs => [inputs.Arg(0).ScatterNd(AsIndex(inputs.Arg(1)), inputs.Arg(2), reduction)];
+            string combine = node.String("reduction", "none");
+            var reduction = ScatterCombine.Handles(combine) ? ScatterReduction.None : Reduction(node);
+            return inputs =>
+            {
+                var (x, indices, updates) = (inputs.Arg(0), AsIndex(inputs.Arg(1)), inputs.Arg(2));
+                if (!ScatterCombine.Handles(combine)) return [x.ScatterNd(indices, updates, reduction)];
+                var targets = ScatterCombine.NdTargets(x.Shape, indices.ToInt64Array(), indices.Shape[indices.Rank - 1]);
+                return [ScatterCombine.Apply(x, targets, updates, combine)];
+            };
         });
         OnnxOps.Register("TopK", 10, node =>
         {
@@ -209,6 +229,27 @@ internal static class IndexingOps
         "add" => ScatterReduction.Add,
         var other => throw node.Unsupported($"reduction '{other}'"),
     };
+
+    /// <summary>TensorScatter (a KV-cache write): update[b] goes into cache[b] along <paramref name="axis"/> at
+    /// positions w[b], w[b] + 1, … (w = write_indices, zeros when omitted), modulo the cache length when circular.</summary>
+    private static Tensor TensorScatter(Tensor cache, Tensor update, Tensor? writeIndices, long axis, bool circular)
+    {
+        int a = OpHelpers.Axis(axis, cache.Rank, "TensorScatter");
+        if (a == 0) throw new ArgumentException("TensorScatter: the sequence axis cannot be the batch axis 0.");
+        int batch = cache.Shape[0], length = cache.Shape[a], steps = update.Shape[a];
+        long[] starts = writeIndices is null ? new long[batch] : OpHelpers.Longs(writeIndices);
+        int inner = update.Shape.Product(a + 1, update.Rank), perBatch = update.Shape.Product(1, update.Rank);
+        var index = new long[update.Size];
+        for (int i = 0; i < index.Length; i++)
+        {
+            int b = i / perBatch, step = i / inner % steps;
+            long position = starts[b] + step;
+            if (circular) position %= length;
+            else if (position >= length) throw new ArgumentException($"TensorScatter: write position {position} of batch entry {b} is past the cache length {length}.");
+            index[i] = position;
+        }
+        return cache.ScatterElements(a, OpHelpers.LongTensor(index, update.Shape), update);
+    }
 
     /// <summary>Indices of the k largest (or smallest) entries along <paramref name="axis"/>, sorted, ties to the lower index.</summary>
     private static Tensor TopKIndices(Tensor x, int k, int axis, bool largest)

@@ -81,4 +81,14 @@ internal static class OpHelpers
         DType.Bool => BoolTensor([value != 0], Shape.Scalar),
         _ => Tensor.Scalar((float)value),
     };
+
+    /// <summary>Row-major coordinates of flat <paramref name="index"/> in a box of <paramref name="sizes"/>.</summary>
+    public static void Unflatten(int index, int[] sizes, int[] coordinates)
+    {
+        for (int d = sizes.Length - 1; d >= 0; d--)
+        {
+            coordinates[d] = index % sizes[d];
+            index /= sizes[d];
+        }
+    }
 }

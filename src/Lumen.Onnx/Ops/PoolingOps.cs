@@ -3,7 +3,8 @@ using Lumen.Tensors;
 
 namespace Lumen.Onnx.Ops;
 
-/// <summary>MaxPool, AveragePool (1-D and 2-D), GlobalAveragePool, GlobalMaxPool (any rank).</summary>
+/// <summary>MaxPool, AveragePool, LpPool (1-D and 2-D on the engine's kernels; 3-D, dilated average/Lp and MaxPool
+/// Indices through <see cref="WindowPool"/>), MaxUnpool, GlobalAveragePool, GlobalMaxPool, GlobalLpPool (any rank).</summary>
 internal static class PoolingOps
 {
     public static void Register()
@@ -33,36 +34,51 @@ internal static class PoolingOps
         });
         OnnxOps.Register("MaxPool", 1, node =>
         {
-            var a = new ConvAttributes(node);
+            var a = new ConvAttributes(node, maxRank: 3);
             bool ceil = node.Int("ceil_mode", 0) != 0;
-            if (node.Int("storage_order", 0) != 0) throw node.Unsupported("storage_order=1");
-            if (node.Outputs.Count > 1 && node.Outputs[1].Length > 0) throw node.Unsupported("Indices output");
+            bool columnMajor = node.Int("storage_order", 0) != 0;
+            bool indices = node.Outputs.Count > 1 && node.Outputs[1].Length > 0;
             if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
             return inputs =>
             {
                 var x = inputs.Arg(0);
-                var y = Pool(a, CastOps.To(x, DType.Float32), (t, k, s, p, d) => t.MaxPool2d(k, s, p, d, ceil));
-                return [CastOps.To(y, x.DType)];
+                var xf = CastOps.To(x, DType.Float32);
+                if (x.Rank - 2 <= 2 && !indices)
+                    return [CastOps.To(Pool(a, xf, (t, k, s, p, d) => t.MaxPool2d(k, s, p, d, ceil)), x.DType)];
+                var window = Window(a, xf, ceil);
+                var y = CastOps.To(window.Max(xf), x.DType);
+                return indices ? [y, window.ArgMax(xf, columnMajor)] : [y];
             };
         });
         OnnxOps.Register("AveragePool", 1, node =>
         {
-            var a = new ConvAttributes(node);
+            var a = new ConvAttributes(node, maxRank: 3);
             bool ceil = node.Int("ceil_mode", 0) != 0;
             bool includePad = node.Int("count_include_pad", 0) != 0;
             if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
-            if (a.Dilations is not null && a.Dilations.Any(d => d != 1)) throw node.Unsupported("dilations other than 1 in AveragePool");
-            return inputs => [Pool(a, inputs.Arg(0), (x, k, s, p, d) => x.AvgPool2d(k, s, p, ceil, includePad))];
+            bool dilated = a.Dilations is not null && a.Dilations.Any(d => d != 1);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return x.Rank - 2 <= 2 && !dilated
+                    ? [Pool(a, x, (t, k, s, p, d) => t.AvgPool2d(k, s, p, ceil, includePad))]
+                    : [Window(a, x, ceil).Average(x, includePad)];
+            };
         });
         OnnxOps.Register("LpPool", 11, node =>
         {
-            var a = new ConvAttributes(node);
+            var a = new ConvAttributes(node, maxRank: 3);
             float p = node.Int("p", 2);
             bool ceil = node.Int("ceil_mode", 0) != 0;
             if (a.Kernel is null) throw node.Error("attribute 'kernel_shape' is required.");
-            if (a.Dilations is not null && a.Dilations.Any(d => d != 1)) throw node.Unsupported("dilations other than 1 in LpPool");
-            return inputs => [Pool(a, inputs.Arg(0), (x, k, s, pads, d) =>
-                (x.Abs().Pow(p).AvgPool2d(k, s, pads, ceil, countIncludePad: true) * (k.H * k.W)).Pow(1f / p))];
+            bool dilated = a.Dilations is not null && a.Dilations.Any(d => d != 1);
+            return inputs =>
+            {
+                var x = inputs.Arg(0);
+                return x.Rank - 2 <= 2 && !dilated
+                    ? [Pool(a, x, (t, k, s, pads, d) => (t.Abs().Pow(p).AvgPool2d(k, s, pads, ceil, countIncludePad: true) * (k.H * k.W)).Pow(1f / p))]
+                    : [Window(a, x, ceil).Lp(x, p)];
+            };
         });
         OnnxOps.Register("GlobalLpPool", 2, node =>
         {
@@ -97,6 +113,19 @@ internal static class PoolingOps
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
         var y = pool(x, kernel, stride, pads, dilation);
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+    }
+
+    // The gather-based pool for any spatial rank (3-D windows, dilated average/Lp pools, MaxPool Indices).
+    private static WindowPool Window(ConvAttributes a, Tensor x, bool ceil)
+    {
+        int rank = x.Rank - 2;
+        if (rank < 1) throw new ArgumentException($"{a.Node.OpType}: expected [N, C, spatial…], got {x.Shape}.");
+        int[] Axis(long[]? values, int fallback) => values is null ? [.. Enumerable.Repeat(fallback, rank)] : OpHelpers.Ints(values);
+        int[] input = [.. Enumerable.Range(2, rank).Select(d => x.Shape[d])];
+        int[] kernel = Axis(a.Kernel, 1), stride = Axis(a.Strides, 1), dilation = Axis(a.Dilations, 1);
+        if (kernel.Length != rank) throw new ArgumentException($"{a.Node.OpType}: kernel_shape has {kernel.Length} axes for input {x.Shape}.");
+        var (begin, end) = a.PadsNd(input, kernel, stride, dilation);
+        return new WindowPool(input, kernel, stride, dilation, begin, end, ceil);
     }
 
     private static long Relocate(long index, int[] from, int[] to)

@@ -4,8 +4,8 @@ using Lumen.Tensors;
 namespace Lumen.Onnx.Ops;
 
 /// <summary>
-/// Signal processing: DFT (complex or real input, inverse, one-sided, dft_length), STFT, and the Hann, Hamming and
-/// Blackman windows. Transforms are products with cosine and sine matrices, so their gradients are MatMul's.
+/// Signal processing: DFT (complex or real input, inverse, one-sided, dft_length), STFT, the Hann, Hamming and
+/// Blackman windows, and MelWeightMatrix. Transforms are products with cosine and sine matrices, so their gradients are MatMul's.
 /// </summary>
 /// <remarks>
 /// Complex values are pairs in the last dimension ([…, 2]; a last dimension of 1 is real). Forward:
@@ -31,6 +31,16 @@ internal static class SignalOps
                 if (normalized < 0 || normalized >= x.Rank - 1) throw new ArgumentException($"DFT: axis {axis} is outside the signal dimensions of {x.Shape}.");
                 int? length = inputs.Optional(1) is { } l ? (int)OpHelpers.Longs(l)[0] : null;
                 return [Transform(x, normalized, length, inverse, onesided)];
+            };
+        });
+        OnnxOps.Register("MelWeightMatrix", 17, node =>
+        {
+            int type = (int)node.Int("output_datatype", 1);
+            return inputs =>
+            {
+                double Scalar(int i) => CastOps.To(inputs.Arg(i), DType.Float32).ToArray()[0];
+                var matrix = MelWeights((int)OpHelpers.Longs(inputs.Arg(0))[0], (int)OpHelpers.Longs(inputs.Arg(1))[0], (int)OpHelpers.Longs(inputs.Arg(2))[0], Scalar(3), Scalar(4));
+                return [CastOps.ToOnnxType(matrix, type)];
             };
         });
         OnnxOps.Register("STFT", 17, node =>
@@ -159,5 +169,37 @@ internal static class SignalOps
         var inverse = new int[x.Rank];
         for (int i = 0; i < x.Rank; i++) inverse[order[i]] = i;
         return x.Permute(inverse);
+    }
+
+    /// <summary>
+    /// MelWeightMatrix [dft_length/2 + 1, num_mel_bins]: triangular filters between num_mel_bins + 2 edges equally
+    /// spaced in mel (m = 2595·log10(1 + f/700)) from lower to upper edge (step (m_hi − m_lo)/(bins + 2), as in the
+    /// ONNX reference), each edge mapped to the spectrogram bin ⌊(dft_length + 1)·f / sample_rate⌋; filter i rises
+    /// from edge i to edge i + 1 and falls to edge i + 2.
+    /// </summary>
+    internal static Tensor MelWeights(int bins, int dftLength, int sampleRate, double lower, double upper)
+    {
+        int spectrum = dftLength / 2 + 1;
+        double low = 2595 * Math.Log10(1 + lower / 700), high = 2595 * Math.Log10(1 + upper / 700), step = (high - low) / (bins + 2);
+        var edges = new int[bins + 2];
+        for (int i = 0; i < edges.Length; i++)
+        {
+            double hertz = 700 * (Math.Pow(10, (i * step + low) / 2595) - 1);
+            edges[i] = (int)Math.Floor((dftLength + 1) * hertz / sampleRate);
+        }
+        var w = new float[spectrum * bins];
+        for (int i = 0; i < bins; i++)
+        {
+            int left = edges[i], center = edges[i + 1], right = edges[i + 2];
+            if (center == left) Set(center, 1f);
+            else for (int j = left; j <= center; j++) Set(j, (float)(j - left) / (center - left));
+            for (int j = center; j < right; j++) Set(j, (float)(right - j) / (right - center));
+            void Set(int row, float value)
+            {
+                if (row < 0 || row >= spectrum) throw new ArgumentException($"MelWeightMatrix: filter {i} reaches bin {row}, outside the {spectrum} spectrogram bins.");
+                w[row * bins + i] = value;
+            }
+        }
+        return OpHelpers.FloatTensor(w, new Shape(spectrum, bins));
     }
 }

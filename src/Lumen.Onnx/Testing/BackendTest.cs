@@ -10,7 +10,8 @@ namespace Lumen.Onnx.Testing;
 /// <summary>
 /// Runs ONNX backend test-case directories (<c>model.onnx</c> plus <c>test_data_set_*/input_*.pb</c> and
 /// <c>output_*.pb</c>) and compares outputs with ONNX's default tolerances: |actual − expected| ≤ atol + rtol·|expected|
-/// with rtol 1e-3 and atol 1e-7 for floats (NaN matches NaN), exact equality for integers and bools.
+/// with rtol 1e-3 and atol 1e-7 for floats (NaN matches NaN), exact equality for integers and bools. Outputs declared
+/// float16 or bfloat16 are rounded to that type first (Lumen computes them in float32).
 /// </summary>
 public static partial class BackendTest
 {
@@ -24,6 +25,13 @@ public static partial class BackendTest
     public static BackendTestResult Run(string caseDirectory)
     {
         ArgumentNullException.ThrowIfNull(caseDirectory);
+        var proto = TryParse(Path.Combine(caseDirectory, "model.onnx"));
+        var result = RunCase(caseDirectory, OptionalValues(proto, inputs: true), OptionalValues(proto, inputs: false));
+        return result with { Domain = proto is null ? "" : Domains(proto.Graph).FirstOrDefault(d => d is not ("" or "ai.onnx")) ?? "" };
+    }
+
+    private static BackendTestResult RunCase(string caseDirectory, HashSet<int> optionalInputs, HashSet<int> optionalOutputs)
+    {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(caseDirectory));
         string modelPath = Path.Combine(caseDirectory, "model.onnx");
         string op = name;
@@ -45,8 +53,8 @@ public static partial class BackendTest
             List<Tensor> inputs, expected;
             try
             {
-                inputs = ReadNumbered(set, "input", module.Model.Inputs.Count);
-                expected = ReadNumbered(set, "output", module.Model.Outputs.Count);
+                inputs = ReadNumbered(set, "input", module.Model.Inputs.Count, optionalInputs);
+                expected = ReadNumbered(set, "output", module.Model.Outputs.Count, optionalOutputs);
             }
             catch (OnnxException e)
             {
@@ -64,7 +72,7 @@ public static partial class BackendTest
             }
             for (int i = 0; i < expected.Count; i++)
             {
-                var problem = Compare(actual[i], expected[i]);
+                var problem = Compare(AsDeclared(actual[i], module.Model.Outputs[i].ElementType), expected[i]);
                 if (problem is not null)
                     return new(name, op, BackendTestStatus.Failed, $"{Path.GetFileName(set)} output {i} ('{module.Model.Outputs[i].Name}'): {problem}");
             }
@@ -112,7 +120,36 @@ public static partial class BackendTest
         }
     }
 
-    private static List<Tensor> ReadNumbered(string directory, string prefix, int count)
+    /// <summary>
+    /// Lumen holds float16 and bfloat16 in Float32 and computes in float32; a runtime that returns the declared type
+    /// rounds its result to it, so a graph output declared float16 or bfloat16 is rounded (to nearest even) before
+    /// the comparison. Nothing inside the graph is rounded.
+    /// </summary>
+    private static Tensor AsDeclared(Tensor actual, int elementType) =>
+        elementType is (int)TensorProto.Types.DataType.Float16 or (int)TensorProto.Types.DataType.Bfloat16 && actual.DType == DType.Float32
+            ? Ops.CastOps.ToOnnxType(actual, elementType)
+            : actual;
+
+    private static ModelProto? TryParse(string modelPath)
+    {
+        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath)); }
+        catch (Exception e) when (e is InvalidProtocolBufferException or IOException) { return null; }
+    }
+
+    /// <summary>Positions of the graph inputs (initializers left out) or outputs declared optional: their test data are
+    /// OptionalProto files, of which Lumen reads the ones that hold a tensor.</summary>
+    private static HashSet<int> OptionalValues(ModelProto? model, bool inputs)
+    {
+        if (model is null) return [];
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var values = inputs ? model.Graph.Input.Where(i => !initializers.Contains(i.Name)) : model.Graph.Output;
+        return [.. values.Select((v, i) => (v, i)).Where(p => p.v.Type?.OptionalType is not null).Select(p => p.i)];
+    }
+
+    private static IEnumerable<string> Domains(GraphProto graph) =>
+        graph.Node.SelectMany(n => n.Attribute.SelectMany(a => (a.G is null ? a.Graphs : a.Graphs.Prepend(a.G)).SelectMany(Domains)).Prepend(n.Domain));
+
+    private static List<Tensor> ReadNumbered(string directory, string prefix, int count, HashSet<int> optional)
     {
         var files = Directory.GetFiles(directory, prefix + "_*.pb")
             .OrderBy(f => int.Parse(NumberPattern().Match(Path.GetFileName(f)).Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -123,7 +160,7 @@ public static partial class BackendTest
         {
             var bytes = File.ReadAllBytes(f);
             TensorProto proto;
-            try { proto = TensorProto.Parser.ParseFrom(bytes); }
+            try { proto = optional.Contains(tensors.Count) ? OptionalTensor(f, OptionalProto.Parser.ParseFrom(bytes)) : TensorProto.Parser.ParseFrom(bytes); }
             catch (InvalidProtocolBufferException) { throw new OnnxException($"{f}: sequence/optional test data is not supported."); }
             if (proto.DataType == 0 || !OnnxTensors.IsSupported(proto.DataType))
                 throw new OnnxException($"{f}: element type {OnnxTensors.TypeName(proto.DataType)} is not supported (or the file holds a sequence/optional).");
@@ -131,6 +168,13 @@ public static partial class BackendTest
         }
         return tensors;
     }
+
+    // An optional value that holds a tensor is that tensor; an empty optional or one holding a sequence cannot be
+    // passed as a Lumen tensor.
+    private static TensorProto OptionalTensor(string file, OptionalProto optional) =>
+        optional.ElemType == (int)OptionalProto.Types.DataType.Tensor && optional.TensorValue is { } tensor
+            ? tensor
+            : throw new OnnxException($"{file}: an optional holding {(optional.ElemType == 0 ? "nothing" : "a non-tensor value")} is not supported (Lumen passes tensors only).");
 
     /// <summary>The op a case tests: its single node's op, else the op type whose snake_case name the case starts with.</summary>
     private static string OpOf(string caseName, OnnxModel model)

@@ -16,4 +16,6 @@ public enum BackendTestStatus
 /// <param name="Op">The op the case tests (the single node's op type, or the op whose name the case starts with).</param>
 /// <param name="Status">Passed, failed or unsupported.</param>
 /// <param name="Message">Why it failed or is unsupported; empty when passed.</param>
-public sealed record BackendTestResult(string Case, string Op, BackendTestStatus Status, string Message);
+/// <param name="Domain">The first operator domain other than the default one (ai.onnx) that a node of the case's
+/// model uses, e.g. "ai.onnx.ml" or "ai.onnx.preview.training"; empty for a default-domain case.</param>
+public sealed record BackendTestResult(string Case, string Op, BackendTestStatus Status, string Message, string Domain = "");

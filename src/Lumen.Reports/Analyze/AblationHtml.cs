@@ -20,12 +20,14 @@ public static class AblationHtml
         page.Paragraph($"All {report.Effects.Count} channels ablated together: Δ score {F(report.Joint.ScoreChange, "0.###")}, top-1 unchanged on {F(100 * report.Joint.Agreement, "0.#")}% of the examples.");
         page.Table(["channel", "Δ score", "top-1 unchanged"], report.Effects.OrderByDescending(e => Math.Abs(e.ScoreChange)).Select(e =>
             (IReadOnlyList<string>)[e.Channel.ToString(CultureInfo.InvariantCulture), F(e.ScoreChange, "0.####"), F(100 * e.Agreement, "0.#") + "%"]));
-        page.Heading("PCA of the layer's activations");
-        var chart = new SvgScatterChart($"PC 1 ({F(100 * report.ExplainedVarianceRatio[0], "0.#")}%)", report.ExplainedVarianceRatio.Count > 1 ? $"PC 2 ({F(100 * report.ExplainedVarianceRatio[1], "0.#")}%)" : "—");
+        page.Heading($"{report.ProjectionMethod} of the layer's activations");
+        var ratio = report.ExplainedVarianceRatio;
+        var chart = ratio.Count == 0 ? new SvgScatterChart($"{report.ProjectionMethod} 1", $"{report.ProjectionMethod} 2")
+            : new SvgScatterChart($"PC 1 ({F(100 * ratio[0], "0.#")}%)", ratio.Count > 1 ? $"PC 2 ({F(100 * ratio[1], "0.#")}%)" : "—");
         foreach (var group in report.Projection.GroupBy(p => p.Group).OrderBy(g => g.Key, StringComparer.Ordinal).Take(10))
             chart.Add(group.Key, [.. group.Select(p => p.X)], [.. group.Select(p => p.Y)]);
         page.Svg(chart.Render());
-        page.Paragraph("Δ score is the mean change of the logit (or probability) of each example's clean top-1 class when the channel is replaced (zero, its reference mean, or its value on a random reference example). The scatter shows per-channel spatial means projected on the first two principal components (at most ten groups).", "note");
+        page.Paragraph("Δ score is the mean change of the logit (or probability) of each example's clean top-1 class when the channel is replaced (zero, its reference mean, or its value on a random reference example). The scatter shows per-channel spatial means projected on the first two principal components, or embedded by t-SNE (van der Maaten & Hinton 2008; neighbourhoods are meaningful, distances between clusters are not), at most ten groups.", "note");
         page.Footer = "Made with Lumen · every effect in summary.json beside this file.";
         return page;
     }
@@ -44,6 +46,7 @@ public static class AblationHtml
             created = report.Created,
             effects = report.Effects,
             joint = report.Joint,
+            projectionMethod = report.ProjectionMethod,
             explainedVarianceRatio = report.ExplainedVarianceRatio,
             projection = report.Projection.Select(p => new { x = p.X, y = p.Y, group = p.Group }),
         };

@@ -89,11 +89,13 @@ public sealed class ExampleSet
     /// <summary>Example <paramref name="index"/> as a model input [1, C, H, W].</summary>
     public Tensor Input(int index) => ImageTensor.FromImage(load(Check(index)).Image, Preprocess);
 
-    /// <summary>The examples in order, as inputs [B, C, H, W] of at most <paramref name="batchSize"/> examples.</summary>
-    public IEnumerable<Tensor> Batches(int batchSize)
+    /// <summary>The examples in order from <paramref name="from"/>, as inputs [B, C, H, W] of at most
+    /// <paramref name="batchSize"/> examples.</summary>
+    public IEnumerable<Tensor> Batches(int batchSize, int from = 0)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"ExampleSet: batch size must be ≥ 1, got {batchSize}.");
-        for (int start = 0; start < Count; start += batchSize)
+        if (from < 0 || from > Count) throw new ArgumentOutOfRangeException(nameof(from), $"ExampleSet: cannot start at example {from} of {Count}.");
+        for (int start = from; start < Count; start += batchSize)
             yield return Tensor.Concat([.. Enumerable.Range(start, Math.Min(batchSize, Count - start)).Select(Input)]);
     }
 

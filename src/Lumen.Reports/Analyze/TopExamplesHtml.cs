@@ -15,7 +15,7 @@ public static class TopExamplesHtml
     {
         ArgumentNullException.ThrowIfNull(report);
         var page = new HtmlDocument("Lumen analyze top-examples",
-            $"{report.Model} · {report.Examples.Description} · {report.Record.HookPoints.Count} hook point(s) · {F(report.Seconds, "0.0")} s · {report.Created:yyyy-MM-dd HH:mm} UTC");
+            $"{report.Model} · {report.Examples.Description} · {report.Record.HookPoints.Count} hook point(s) · {F(report.Seconds, "0.0")} s{(report.ResumedFrom > 0 ? $" (resumed after {report.ResumedFrom} examples)" : "")} · {report.Created:yyyy-MM-dd HH:mm} UTC");
         for (int h = 0; h < report.Record.HookPoints.Count; h++)
         {
             var hook = report.Record.HookPoints[h];
@@ -46,6 +46,7 @@ public static class TopExamplesHtml
             model = report.Model,
             examples = report.Examples.Description,
             count = report.Record.Examples,
+            resumedFrom = report.ResumedFrom,
             seconds = Math.Round(report.Seconds, 3),
             created = report.Created,
             hookPoints = report.Record.HookPoints.Select(h => new

@@ -9,4 +9,6 @@ namespace Lumen.Reports.Analyze;
 /// <param name="Channels">Per hook point, the channels the report shows.</param>
 /// <param name="Seconds">Wall time of the recording.</param>
 /// <param name="Created">When the job ran (UTC).</param>
-public sealed record TopExamplesReport(string Model, ExampleSet Examples, ActivationRecord Record, IReadOnlyList<IReadOnlyList<int>> Channels, double Seconds, DateTime Created);
+/// <param name="ResumedFrom">Examples restored from a checkpoint before this run (0 when it started afresh).</param>
+public sealed record TopExamplesReport(string Model, ExampleSet Examples, ActivationRecord Record, IReadOnlyList<IReadOnlyList<int>> Channels, double Seconds, DateTime Created,
+    int ResumedFrom = 0);

@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -40,8 +44,7 @@ internal static class ConvDepthwise
                         {
                             var (lo, length, at) = columns.Run(j, ih);
                             if (length <= 0) continue;
-                            var dst = output.Slice(r * g.OutWidth + lo, length);
-                            TensorPrimitives.MultiplyAdd(source.Slice(at, length), filter[i * g.KernelWidth + j], dst, dst);
+                            MultiplyAddInto(source.Slice(at, length), filter[i * g.KernelWidth + j], output.Slice(r * g.OutWidth + lo, length));
                         }
                     }
             }
@@ -87,8 +90,7 @@ internal static class ConvDepthwise
                         {
                             var (lo, length, at) = columns.Run(j, ih);
                             if (length <= 0) continue;
-                            var dst = target.Slice(at, length);
-                            TensorPrimitives.MultiplyAdd(grad.Slice(r * g.OutWidth + lo, length), filter[i * g.KernelWidth + j], dst, dst);
+                            MultiplyAddInto(grad.Slice(r * g.OutWidth + lo, length), filter[i * g.KernelWidth + j], target.Slice(at, length));
                         }
                     }
                 if (g.StrideW > 1) Interleave(target, dx.AsSpan(p * g.InPlane, g.InPlane), g);
@@ -179,11 +181,34 @@ internal static class ConvDepthwise
         if (phases.Length > 0) ArrayPool<float>.Shared.Return(phases);
     }
 
+    /// <summary>d[i] += a·x[i]: an inline SIMD loop, since the runs are one output row long (7 to 112 values) and a
+    /// library call per (row, tap) cost more than its arithmetic.</summary>
+    private static void MultiplyAddInto(ReadOnlySpan<float> x, float a, Span<float> d)
+    {
+        int n = d.Length, i = 0;
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ds = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a);
+            for (; i <= n - 16; i += 16)
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xs, (nuint)i), va, Vector512.LoadUnsafe(ref ds, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= n - 8; i += 8)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xs, (nuint)i), va, Vector256.LoadUnsafe(ref ds, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+        }
+        for (; i < n; i++) d[i] = MathF.FusedMultiplyAdd(x[i], a, d[i]);
+    }
+
     // [H, W] → [sw, H, ⌈W/sw⌉] with phase p, row h, index k holding column k·sw + p.
     private static ReadOnlySpan<float> Deinterleave(ReadOnlySpan<float> plane, float[] phases, in ConvGeometry g)
     {
         if (g.StrideW == 1) return plane;
         int sw = g.StrideW, width = PhaseWidth(g);
+        if (sw == 2 && Avx512F.IsSupported) { DeinterleavePairs(plane, phases, g); return phases.AsSpan(0, PhaseLength(g)); }
         for (int phase = 0; phase < sw; phase++)
             for (int h = 0; h < g.InHeight; h++)
             {
@@ -192,6 +217,33 @@ internal static class ConvDepthwise
                 for (int k = 0, col = phase; col < row.Length; k++, col += sw) dst[k] = row[col];
             }
         return phases.AsSpan(0, PhaseLength(g));
+    }
+
+    // Deinterleave for sw = 2 with AVX-512: each 32 input columns become 16 even and 16 odd ones in two permutes.
+    private static void DeinterleavePairs(ReadOnlySpan<float> plane, float[] phases, in ConvGeometry g)
+    {
+        int w = g.InWidth, h = g.InHeight, width = PhaseWidth(g);
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        ref float source = ref MemoryMarshal.GetReference(plane);
+        ref float even0 = ref MemoryMarshal.GetArrayDataReference(phases);
+        ref float odd0 = ref Unsafe.Add(ref even0, h * width);
+        for (int row = 0; row < h; row++)
+        {
+            ref float line = ref Unsafe.Add(ref source, row * w);
+            ref float even = ref Unsafe.Add(ref even0, row * width);
+            ref float odd = ref Unsafe.Add(ref odd0, row * width);
+            int k = 0;
+            for (; 2 * k + 32 <= w; k += 16)
+            {
+                var a = Vector512.LoadUnsafe(ref line, (nuint)(2 * k));
+                var b = Vector512.LoadUnsafe(ref line, (nuint)(2 * k + 16));
+                Avx512F.PermuteVar16x32x2(a, evens, b).StoreUnsafe(ref even, (nuint)k);
+                Avx512F.PermuteVar16x32x2(a, odds, b).StoreUnsafe(ref odd, (nuint)k);
+            }
+            for (int col = 2 * k; col < w; col++)
+                Unsafe.Add(ref (col % 2 == 0 ? ref even : ref odd), col / 2) = Unsafe.Add(ref line, col);
+        }
     }
 
     // The inverse of Deinterleave, adding into the plane.
