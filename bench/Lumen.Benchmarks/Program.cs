@@ -10,7 +10,7 @@ public static class Program
         ["elementwise"] = ("Unary kernels, reductions and softmax vs naive twins/composites: elementwise [--size 4194304] [--threads 1]", ElementwiseBenchmark.Run),
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
-        ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
+        ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net, then the CPU time of the re-explaining robustness metrics with one Explain call per draw vs batched: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),
         ["lm"] = ("stories260K: generation tokens/s (KV cache vs re-run), forward and run-with-cache tokens/s, SAE training steps/s: lm [--model FILE.bin] [--threads 1,2] [--tokens 200] [--repeats 3]", LmBenchmark.Run),
         ["analysis"] = ("Activation recording (stats + top-k) and cache-all images/s vs the plain forward on MobileNetV2: analysis [--batch 8] [--batches 2] [--layers 4] [--repeats 3] [--threads 1]", AnalysisBenchmark.Run),

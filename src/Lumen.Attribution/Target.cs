@@ -52,6 +52,17 @@ public abstract record Target
         return new ChannelTarget(hook, channel);
     }
 
+    /// <summary>The same target for <paramref name="copies"/> copies of a batch of <paramref name="samples"/> samples
+    /// stacked along the batch axis (row r is a copy of sample r mod <paramref name="samples"/>): per-sample targets
+    /// are tiled, the rest are unchanged. Lets callers explain many perturbed copies of a batch in one call.</summary>
+    /// <example><code>method.Explain(Tensor.Concat([x1, x2]), target.Tiled(x1.Shape[0], 2))</code></example>
+    public Target Tiled(int samples, int copies)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
+        return ForRows([.. Enumerable.Range(0, samples * copies).Select(r => r % samples)]);
+    }
+
     /// <summary>The same target for an expanded batch in which row r belongs to sample <paramref name="sampleOfRow"/>[r]
     /// (steps or noise samples of each input). Per-sample targets are re-indexed; the rest are unchanged.</summary>
     internal virtual Target ForRows(int[] sampleOfRow) => this;

@@ -30,7 +30,7 @@ internal static class EvaluateCommand
         var target = new Option<string>("--target", "-t") { Description = "The class to explain: top1 (each image's prediction), a class index, or a label.", DefaultValueFactory = _ => "top1" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and results.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-evaluate") };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
-        var meta = new Option<bool>("--meta") { Description = "Meta-evaluate each metric (noise resilience, reactivity to randomised maps): about 5× the metric time." };
+        var meta = new Option<bool>("--meta") { Description = "Meta-evaluate each metric: noise resilience and reactivity to randomised maps, and the MetaQuantus model and input perturbation tests (meta-consistency MC over all methods). About 15× the metric time." };
         var command = new Command("evaluate", "Score attribution methods with faithfulness, robustness, localisation, complexity, randomisation and axiomatic metrics, in a self-contained HTML report.")
         {
             images, model, methods, metrics, masks, target, output, threads, meta,
@@ -75,6 +75,10 @@ internal static class EvaluateCommand
         }
     }
 
+    /// <summary>One perturbation test as "NR(IAC IEC) AR(IAC IEC) MC".</summary>
+    private static string Test(Lumen.Metrics.Meta.ConsistencyScores? s) => s is null ? $"{"—",-27}" :
+        string.Create(CultureInfo.InvariantCulture, $"{s.IntraResilience,4:0.00} {s.InterResilience,4:0.00}  {s.IntraReactivity,4:0.00} {s.InterReactivity,4:0.00}  {s.MetaConsistency,5:0.000}");
+
     /// <summary>Metric names from "a,b,c" or "all", validated against the catalog.</summary>
     internal static IReadOnlyList<string> ParseMetrics(string? list, bool withMasks)
     {
@@ -105,6 +109,13 @@ internal static class EvaluateCommand
         Console.WriteLine();
         foreach (var m in report.Meta)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"meta     {m.Metric,-36} noise resilience {m.NoiseResilience:0.000}  reactivity {m.Reactivity:0.000}  {(m.Trusted ? "trust" : "do not rely on it")}"));
+        if (report.MetaConsistency.Count > 0)
+        {
+            Console.WriteLine("meta-mc  MetaQuantus tests, each as NR (IAC IEC), AR (IAC IEC), MC; 1 = ideal, 0.5 = blind to the perturbations");
+            foreach (var m in report.MetaConsistency)
+                Console.WriteLine(m.Error is { } error ? $"meta-mc  {m.Metric,-34} — {error}"
+                    : string.Create(CultureInfo.InvariantCulture, $"meta-mc  {m.Metric,-34} model {Test(m.Model)}   input {Test(m.Input)}   MC {m.MetaConsistency:0.000}"));
+        }
         foreach (var metric in report.Metrics)
         {
             var ranks = report.Ranks(metric);

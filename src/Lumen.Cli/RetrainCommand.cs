@@ -12,7 +12,7 @@ using Lumen.Tensors;
 
 namespace Lumen.Cli;
 
-/// <summary><c>lumen evaluate roar [--data DIR] [--methods LIST] [--modes roar,kar] [--fractions LIST] [--train N]
+/// <summary><c>lumen evaluate roar [--data DIR] [--methods LIST] [--modes roar,kar] [--fractions LIST] [--fill mean|noisy-linear] [--train N]
 /// [--test N] [--epochs N] [--no-data-randomisation] [--out DIR]</c>: ROAR and KAR (remove/keep the top-k % attributed
 /// pixels and retrain a small CNN) on an IDX image data set such as MNIST or Fashion-MNIST, with a random baseline,
 /// plus the data randomisation check; writes report.html, roar.svg, kar.svg and retraining.json.</summary>
@@ -24,6 +24,7 @@ internal static class RetrainCommand
         var methods = new Option<string>("--methods") { Description = "Comma-separated attribution methods or aliases, or 'all' (see `lumen methods`); a random ranking is always added.", DefaultValueFactory = _ => "saliency,input-x-gradient,integrated-gradients" };
         var modes = new Option<string>("--modes") { Description = "roar, kar or roar,kar.", DefaultValueFactory = _ => "roar,kar" };
         var fractions = new Option<string>("--fractions") { Description = "Fractions k of pixels removed (ROAR) or kept (KAR).", DefaultValueFactory = _ => "0.1,0.3,0.5,0.7,0.9" };
+        var fill = new Option<string>("--fill") { Description = "How removed pixels are filled: mean (the training set's channel mean, Hooker et al.) or noisy-linear (ROAD's imputation from the neighbours, which hides the shape of the removed set).", DefaultValueFactory = _ => "mean" };
         var train = new Option<int>("--train") { Description = "Training samples (a seeded shuffle of the data set).", DefaultValueFactory = _ => 4000 };
         var test = new Option<int>("--test") { Description = "Held-out test samples.", DefaultValueFactory = _ => 1000 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs per trained model.", DefaultValueFactory = _ => 3 };
@@ -33,14 +34,14 @@ internal static class RetrainCommand
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
         var command = new Command("roar", "ROAR and KAR: retrain a small CNN with the top-k % attributed pixels removed or kept, per method and a random baseline, and plot accuracy against k; plus the data randomisation check.")
         {
-            data, methods, modes, fractions, train, test, epochs, seed, noData, output, threads,
+            data, methods, modes, fractions, fill, train, test, epochs, seed, noData, output, threads,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(data)!, parse.GetValue(methods)!, parse.GetValue(modes)!, parse.GetValue(fractions)!,
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(data)!, parse.GetValue(methods)!, parse.GetValue(modes)!, parse.GetValue(fractions)!, parse.GetValue(fill)!,
             parse.GetValue(train), parse.GetValue(test), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(noData), parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
         return command;
     }
 
-    private static int Run(DirectoryInfo dataFolder, string methodList, string modeList, string fractionList, int trainCount, int testCount, int epochs, int seed,
+    private static int Run(DirectoryInfo dataFolder, string methodList, string modeList, string fractionList, string fill, int trainCount, int testCount, int epochs, int seed,
         bool noDataRandomisation, DirectoryInfo output, int? threads, CancellationToken cancellation)
     {
         try
@@ -49,7 +50,7 @@ internal static class RetrainCommand
             if (trainCount < 10 || testCount < 10 || epochs < 1) throw new ArgumentException($"--train ({trainCount}) and --test ({testCount}) must be at least 10 and --epochs ({epochs}) at least 1.");
             var methods = ExplainCommand.ParseMethods(methodList).Select(KnownAttributionMethods.Find).Select(m => (m.Name, (Func<Module, IAttributionMethod>)m.Create)).ToList();
             var retraining = new RetrainingOptions { Seed = seed, Training = new ClassifierTrainingOptions { Epochs = epochs } };
-            var options = new RemoveAndRetrainOptions { Modes = ParseModes(modeList), Fractions = ParseFractions(fractionList), Retraining = retraining };
+            var options = new RemoveAndRetrainOptions { Modes = ParseModes(modeList), Fractions = ParseFractions(fractionList), Fill = ParseFill(fill), Retraining = retraining };
             if (!dataFolder.Exists) throw new DirectoryNotFoundException($"--data: {dataFolder.FullName} does not exist.");
             var all = Idx.LoadLabelledImages(dataFolder.FullName, mean: 0.1307f, std: 0.3081f);
             if (trainCount + testCount > all.Count) throw new ArgumentException($"--train {trainCount} + --test {testCount} exceed the {all.Count} samples in {dataFolder.FullName}.");
@@ -57,6 +58,7 @@ internal static class RetrainCommand
             var trainData = rest.Take(trainCount);
             Console.WriteLine($"data     {dataFolder.FullName}: {trainData.Count} training, {testData.Count} test samples");
             Console.WriteLine($"methods  {string.Join(", ", methods.Select(m => m.Name))} + {RemoveAndRetrain.RandomRanking}");
+            Console.WriteLine($"fill     {(options.Fill == RemovalFill.ChannelMean ? "channel mean" : "noisy linear imputation (ROAD)")}");
             var watch = Stopwatch.StartNew();
             var progress = new TimedLines(watch);
             var result = new RemoveAndRetrain(options).Evaluate(trainData, testData, methods, progress, cancellation);
@@ -86,6 +88,13 @@ internal static class RetrainCommand
         "kar" => RetrainingMode.Keep,
         _ => throw new ArgumentException($"--modes: unknown mode '{m}'; use roar, kar or roar,kar."),
     }).Distinct()];
+
+    private static RemovalFill ParseFill(string fill) => fill.Trim().ToLowerInvariant() switch
+    {
+        "mean" => RemovalFill.ChannelMean,
+        "noisy-linear" => RemovalFill.NoisyLinear,
+        _ => throw new ArgumentException($"--fill: unknown fill '{fill}'; use mean or noisy-linear."),
+    };
 
     private static double[] ParseFractions(string list) => [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f =>
         double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v is >= 0 and <= 1 ? v : throw new ArgumentException($"--fractions: '{f}' is not a number in [0, 1]."))];

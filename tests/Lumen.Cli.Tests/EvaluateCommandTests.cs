@@ -26,7 +26,7 @@ public sealed class EvaluateCommandTests : IDisposable
     public void Roar_writes_its_plots_and_numbers()
     {
         var run = LumenProcess.Run(folder, "evaluate", "roar", "--data", SharedData.Path("data/mnist"), "--methods", "saliency", "--fractions", "0.5",
-            "--train", "200", "--test", "100", "--epochs", "1", "--out", "roar");
+            "--fill", "noisy-linear", "--train", "200", "--test", "100", "--epochs", "1", "--out", "roar");
         Assert.True(run.ExitCode == 0, run.Error + run.Output);
         foreach (var file in new[] { "report.html", "roar.svg", "kar.svg", "retraining.json" })
             Assert.True(File.Exists(Path.Combine(folder, "roar", file)), $"{file} missing");
@@ -34,6 +34,7 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(4, json.RootElement.GetProperty("curves").GetArrayLength()); // saliency and random, ROAR and KAR
         Assert.Equal(JsonValueKind.Object, json.RootElement.GetProperty("dataRandomisation").ValueKind);
         Assert.Contains("random", run.Output);
+        Assert.Contains("noisy linear imputation", run.Output);
     }
 
     [Fact]
@@ -45,5 +46,8 @@ public sealed class EvaluateCommandTests : IDisposable
         var bad = LumenProcess.Run(folder, "evaluate", "roar", "--data", folder, "--fractions", "2");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--fractions", bad.Error);
+        var fill = LumenProcess.Run(folder, "evaluate", "roar", "--data", folder, "--fill", "zero");
+        Assert.Equal(1, fill.ExitCode);
+        Assert.Contains("--fill", fill.Error);
     }
 }

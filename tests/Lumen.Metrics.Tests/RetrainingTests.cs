@@ -61,6 +61,25 @@ public class RetrainingTests
     }
 
     [Fact]
+    public void Noisy_linear_imputation_fills_removed_pixels_from_their_neighbours()
+    {
+        // v(y, x) = x² + 3y on 3×3; the centre (4) is the most relevant pixel
+        var data = new LabelledData([0f, 1, 4, 3, 4, 7, 6, 7, 10], [0], [1, 3, 3]);
+        int[][] ranking = [[4, 0, 1, 2, 3, 5, 6, 7, 8]];
+        var exact = new RemoveAndRetrainOptions { Fill = RemovalFill.NoisyLinear, ImputationNoise = 0 };
+        // ROAR at 1/9: the centre becomes the mean of its 4-neighbours (1 + 3 + 7 + 7) / 4; nothing else moves
+        Assert.Equal([0f, 1, 4, 3, 4.5f, 7, 6, 7, 10], RemoveAndRetrain.Replace(data, ranking, 1.0 / 9, RetrainingMode.Remove, [9f], exact).Inputs);
+        // KAR at 1/9: only the centre is known, so the harmonic fill is flat at its value
+        Assert.Equal(Enumerable.Repeat(4f, 9), RemoveAndRetrain.Replace(data, ranking, 1.0 / 9, RetrainingMode.Keep, [9f], exact).Inputs);
+        // the noise is seeded and small
+        var noisy = exact with { ImputationNoise = 0.01f };
+        var a = RemoveAndRetrain.Replace(data, ranking, 1.0 / 9, RetrainingMode.Remove, [9f], noisy).Inputs;
+        Assert.Equal(a, RemoveAndRetrain.Replace(data, ranking, 1.0 / 9, RetrainingMode.Remove, [9f], noisy).Inputs);
+        Assert.NotEqual(4.5f, a[4]);
+        Assert.InRange(a[4], 4.45f, 4.55f);
+    }
+
+    [Fact]
     public void Removing_the_one_informative_pixel_leaves_chance_and_keeping_it_alone_keeps_everything()
     {
         var options = new RemoveAndRetrainOptions { Fractions = [1.0 / 16], Retraining = Linear };

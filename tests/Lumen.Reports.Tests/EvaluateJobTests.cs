@@ -94,5 +94,12 @@ public class EvaluateJobTests
         var html = EvaluateHtml.Render(report).ToString();
         Assert.Contains("Which metrics to trust", html);
         Assert.Contains("\"meta\"", EvaluateReportWriter.ToJson(report));
+        // MetaQuantus: one score per metric over all methods; the input test keeps the maps, which sparseness only reads
+        Assert.Equal(["deletion", "sparseness"], report.MetaConsistency.Select(m => m.Metric));
+        var input = report.MetaConsistency.Single(m => m.Metric == "sparseness").Input!;
+        Assert.Equal(1, input.IntraResilience);
+        Assert.Equal(1, input.InterResilience);
+        Assert.Contains("Meta-consistency of the metrics", html);
+        Assert.Contains("\"metaConsistency\"", EvaluateReportWriter.ToJson(report));
     }
 }

@@ -9,14 +9,15 @@ using Lumen.Reports.Evaluate;
 using Lumen.Reports.Explain;
 using Lumen.Tensors;
 using Lumen.Zoo;
+using Xunit.Abstractions;
 
 namespace Lumen.Reports.Tests;
 
 /// <summary>The evaluation on the real model: localisation on the two segmented photos of ../shared/data/segmentation,
 /// and the cascading randomisation sanity check.</summary>
-public class MobileNetV2EvaluationTests
+public class MobileNetV2EvaluationTests(ITestOutputHelper output)
 {
-    private static readonly string[] Localisation = [.. KnownMetrics.All.Where(m => m.Category == MetricCategory.Localisation && m.Name != "focus").Select(m => m.Name)];
+    private static readonly string[] Localisation = CatalogLocalisationTests.Localisation;
 
     private static Classifier MobileNetV2()
     {
@@ -24,9 +25,7 @@ public class MobileNetV2EvaluationTests
         return new Classifier(model.Descriptor.Name, model.Module, model.Labels, model.Preprocess, model.Descriptor.OutputIsProbability);
     }
 
-    private static IReadOnlyList<EvaluateImage> SegmentedPhotos() => EvaluateImageLoader.Load(
-        [SharedData.Path("data/segmentation/bird_segmentation.bmp"), SharedData.Path("data/segmentation/dog_segmentation_256.bmp")],
-        SharedData.Path("data/segmentation"));
+    private static IReadOnlyList<EvaluateImage> SegmentedPhotos() => CatalogLocalisationTests.SegmentedPhotos();
 
     private static double ObjectFraction(Image mask) => (double)mask.Pixels.Count(p => p == 255) / mask.Pixels.Length;
 
@@ -39,32 +38,26 @@ public class MobileNetV2EvaluationTests
         Assert.Equal(0.4689, Math.Round(ObjectFraction(images[1].Mask!), 4));
     }
 
-    private static void AssertLocalisationRan(EvaluateReport report)
-    {
-        foreach (var cell in report.Cells)
-        {
-            Assert.True(cell.Result is not null, $"{cell.Method} × {cell.Metric}: {cell.Error}");
-            Assert.All(cell.Result!.PerSample, v => Assert.InRange(v, 0, 1));
-        }
-    }
-
     [SharedFact("data/segmentation")]
     public void Localisation_runs_on_the_segmented_photos_and_grad_cam_beats_a_uniform_map()
     {
         var report = new EvaluateJob(MobileNetV2(), new EvaluateOptions { Methods = ["saliency", "grad-cam", "edge-detector"], Metrics = Localisation }).Run(SegmentedPhotos());
-        AssertLocalisationRan(report);
+        CatalogLocalisationTests.AssertLocalisationRan(report);
         // a uniform map puts the object's share of the pixels on it (0.1952 and 0.4689 after the crop, about)
         var mass = report.Cell("grad-cam", "relevance-mass-accuracy").Result!.PerSample;
         Assert.True(mass[0] > 0.25 && mass[1] > 0.5, $"Grad-CAM relevance mass on the object: {mass[0]:F3}, {mass[1]:F3}");
     }
 
-    /// <summary>Every method of the catalog (minutes on two cores: LUMEN_SLOW_TESTS=1).</summary>
+    /// <summary>Every method of the catalog with its default settings (minutes on two cores: LUMEN_SLOW_TESTS=1);
+    /// prints the methods × metrics table.</summary>
     [SlowSharedFact("data/segmentation")]
     public void Localisation_runs_for_every_method_of_the_catalog()
     {
         var report = new EvaluateJob(MobileNetV2(), new EvaluateOptions { Methods = [.. KnownAttributionMethods.All.Select(m => m.Name)], Metrics = Localisation }).Run(SegmentedPhotos());
+        output.WriteLine("MobileNetV2, 224×224, each image's top-1 class");
+        output.WriteLine(CatalogLocalisationTests.Table(report));
         Assert.Equal(KnownAttributionMethods.All.Count, report.Methods.Count);
-        AssertLocalisationRan(report);
+        CatalogLocalisationTests.AssertLocalisationRan(report);
     }
 
     [Fact]

@@ -29,9 +29,16 @@ internal sealed class ModelRunner
         samples = input.Shape[0];
         RowSize = input.Size / samples;
         rowShape = input.Shape.Dims[1..].ToArray();
-        var probe = Tensor.FromArray(input.AsSpan()[..RowSize].ToArray(), [1, .. rowShape]);
-        int rows = Batching.ChunkSize(model, probe, options.BatchSize, options.MemoryBudgetBytes, withGradients: false);
-        ChunkRows = Math.Max(1, rows / samples) * samples;
+        ChunkRows = Math.Max(1, RowsPerPass(model, input, options, withGradients: false) / samples) * samples;
+    }
+
+    /// <summary>Rows like one sample of <paramref name="input"/> that one pass of <paramref name="model"/> (forward,
+    /// or forward and backward) may run within the options' memory budget, or the options' batch size.</summary>
+    public static int RowsPerPass(Module model, Tensor input, MetricOptions options, bool withGradients)
+    {
+        int rowSize = input.Size / input.Shape[0];
+        var probe = Tensor.FromArray(input.AsSpan()[..rowSize].ToArray(), [1, .. input.Shape.Dims[1..]]);
+        return Batching.ChunkSize(model, probe, options.BatchSize, options.MemoryBudgetBytes, withGradients);
     }
 
     /// <summary>Elements per sample.</summary>

@@ -59,7 +59,7 @@ public sealed class Road(RoadOptions? options = null) : CurveMetric
             for (int k = 0; k < p; k++)
             {
                 int count = (int)Math.Round(Math.Clamp(options.Percentages[k], 0, 1) * layout.Features);
-                imputed[k][b] = Impute(layout, x.AsSpan(b * rowSize, rowSize), order[..count], rng);
+                imputed[k][b] = NoisyLinearImputation.Impute(layout, x.AsSpan(b * rowSize, rowSize), order.AsSpan(0, count), options.ImputationSweeps, options.NoiseSigma, rng);
             }
         }
         var (_, predictions) = new ModelRunner(input.Model, input.Target, input.Input, options).ScoresAndPredictions(p + 1, (v, b, row) =>
@@ -69,41 +69,5 @@ public sealed class Road(RoadOptions? options = null) : CurveMetric
             var ys = Enumerable.Range(1, p).Select(v => predictions[v][b] == predictions[0][b] ? 1.0 : 0.0).ToArray();
             return new Curve([.. options.Percentages], ys, ys.Average());
         })];
-    }
-
-    /// <summary>Fills <paramref name="removed"/> features with the mean of their 4-neighbours (8 sweeps of Gauss–Seidel
-    /// per requested sweep budget), per channel, then adds noise.</summary>
-    private float[] Impute(FeatureLayout layout, ReadOnlySpan<float> row, int[] removed, Random rng)
-    {
-        var result = row.ToArray();
-        var isRemoved = new bool[layout.Features];
-        foreach (int f in removed) isRemoved[f] = true;
-        int h = layout.Height, w = layout.Width, plane = layout.Features;
-        for (int c = 0; c < layout.Channels; c++)
-        {
-            var v = result.AsSpan(c * plane, plane);
-            double known = 0;
-            int knownCount = 0;
-            for (int f = 0; f < plane; f++) if (!isRemoved[f]) { known += v[f]; knownCount++; }
-            float start = knownCount == 0 ? 0 : (float)(known / knownCount);
-            foreach (int f in removed) v[f] = start;
-            for (int sweep = 0; sweep < options.ImputationSweeps; sweep++)
-                foreach (int f in removed)
-                {
-                    int y = f / w, xx = f % w, n = 0;
-                    double sum = 0;
-                    if (y > 0) { sum += v[f - w]; n++; }
-                    if (y < h - 1) { sum += v[f + w]; n++; }
-                    if (xx > 0) { sum += v[f - 1]; n++; }
-                    if (xx < w - 1) { sum += v[f + 1]; n++; }
-                    if (n > 0) v[f] = (float)(sum / n);
-                }
-            foreach (int f in removed)
-            {
-                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-                v[f] += (float)(options.NoiseSigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-            }
-        }
-        return result;
     }
 }

@@ -7,7 +7,8 @@ namespace Lumen.Metrics.Retraining;
 
 /// <summary>
 /// ROAR and KAR (remove and retrain, keep and retrain): train a model, explain every training and test sample for its
-/// label, replace the top-k % most relevant pixels (ROAR) or all others (KAR) by the training set's channel mean, train
+/// label, replace the top-k % most relevant pixels (ROAR) or all others (KAR) by the training set's channel mean (or,
+/// with <see cref="RemovalFill.NoisyLinear"/>, by ROAD's noisy linear imputation of their neighbourhood), train
 /// a fresh model on the modified training set and score it on the modified test set. Retraining separates "the
 /// features were informative" from "the model never saw such inputs". ROAR: the faster accuracy falls, the more
 /// faithful the ranking; a random ranking is the baseline to beat. KAR: the reverse.
@@ -62,9 +63,9 @@ public sealed class RemoveAndRetrain(RemoveAndRetrainOptions? options = null)
                 for (int k = 0; k < accuracy.Length; k++)
                 {
                     progress?.Report($"{(mode == RetrainingMode.Remove ? "ROAR" : "KAR")} {name}: retraining at k = {options.Fractions[k]:P0}");
-                    var modifiedTrain = Replace(train, trainRanking, options.Fractions[k], mode, means);
+                    var modifiedTrain = Replace(train, trainRanking, options.Fractions[k], mode, means, options);
                     var retrained = ModelTrainer.Train(modifiedTrain, retraining, cancellation);
-                    accuracy[k] = ClassifierTraining.Accuracy(retrained, Replace(test, testRanking, options.Fractions[k], mode, means));
+                    accuracy[k] = ClassifierTraining.Accuracy(retrained, Replace(test, testRanking, options.Fractions[k], mode, means, options));
                 }
                 curves.Add(new RetrainingCurve(name, mode, accuracy));
             }
@@ -72,18 +73,26 @@ public sealed class RemoveAndRetrain(RemoveAndRetrainOptions? options = null)
     }
 
     /// <summary>The data with the features of each sample's ranking (most relevant first) beyond or within the top
-    /// <paramref name="fraction"/> replaced by the channel means.</summary>
-    internal static LabelledData Replace(LabelledData data, int[][] rankings, double fraction, RetrainingMode mode, float[] channelMeans)
+    /// <paramref name="fraction"/> replaced by the channel means, or imputed (<see cref="RemovalFill.NoisyLinear"/>,
+    /// seeded per call so train and test fills are reproducible).</summary>
+    internal static LabelledData Replace(LabelledData data, int[][] rankings, double fraction, RetrainingMode mode, float[] channelMeans, RemoveAndRetrainOptions? options = null)
     {
-        int features = Features(data), channels = data.SampleSize / features;
+        options ??= new RemoveAndRetrainOptions();
+        var layout = FeatureLayout.Of(new Tensors.Shape([1, .. data.SampleShape]));
+        int features = layout.Features, channels = data.SampleSize / features;
         int top = (int)Math.Round(Math.Clamp(fraction, 0, 1) * features);
         var inputs = data.Inputs.ToArray();
+        var rng = new Random(options.Retraining.Seed + 2);
         for (int s = 0; s < data.Count; s++)
         {
             var ranking = rankings[s];
             var replaced = mode == RetrainingMode.Remove ? ranking.AsSpan(0, top) : ranking.AsSpan(top);
-            foreach (int f in replaced)
-                for (int c = 0; c < channels; c++) inputs[s * data.SampleSize + c * features + f] = channelMeans[c];
+            var row = inputs.AsSpan(s * data.SampleSize, data.SampleSize);
+            if (options.Fill == RemovalFill.NoisyLinear)
+                NoisyLinearImputation.Impute(layout, row, replaced, options.ImputationSweeps, options.ImputationNoise, rng).CopyTo(row);
+            else
+                foreach (int f in replaced)
+                    for (int c = 0; c < channels; c++) row[c * features + f] = channelMeans[c];
         }
         return data.WithInputs(inputs);
     }

@@ -15,6 +15,15 @@ public sealed record RemoveAndRetrainOptions
     /// <summary>Rank features by |relevance| (true, Hooker et al.) or by signed relevance.</summary>
     public bool Absolute { get; init; } = true;
 
+    /// <summary>How removed pixels are filled (ROAR: the top k; KAR: all but the top k).</summary>
+    public RemovalFill Fill { get; init; } = RemovalFill.ChannelMean;
+
+    /// <summary>Gauss–Seidel sweeps of <see cref="RemovalFill.NoisyLinear"/>.</summary>
+    public int ImputationSweeps { get; init; } = 20;
+
+    /// <summary>σ of the Gaussian noise <see cref="RemovalFill.NoisyLinear"/> adds to every filled pixel.</summary>
+    public float ImputationNoise { get; init; } = 0.01f;
+
     /// <summary>How the models are built and trained.</summary>
     public RetrainingOptions Retraining { get; init; } = new();
 }

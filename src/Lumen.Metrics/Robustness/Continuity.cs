@@ -2,7 +2,8 @@ using Lumen.Metrics.Common;
 
 namespace Lumen.Metrics.Robustness;
 
-/// <summary>Options of <see cref="Continuity"/>.</summary>
+/// <summary>Options of <see cref="Continuity"/>. <see cref="MetricOptions.BatchSize"/> counts the rows of one Explain
+/// call (the translations of all samples are stacked).</summary>
 public sealed record ContinuityOptions : MetricOptions
 {
     /// <summary>Translations, one pixel (or feature) further each.</summary>
@@ -13,7 +14,8 @@ public sealed record ContinuityOptions : MetricOptions
 }
 
 /// <summary>Continuity: translate the input step by step and take the largest ratio of explanation change (L1) to
-/// input change (L2) between neighbouring steps; low is good.</summary>
+/// input change (L2) between neighbouring steps; low is good. All translations are explained in stacked, batched
+/// calls.</summary>
 /// <remarks>C = maxₜ ‖Φ(xₜ) − Φ(xₜ₋₁)‖₁ / ‖xₜ − xₜ₋₁‖₂, xₜ = x shifted by t pixels along the width. Montavon, Samek,
 /// Müller, "Methods for interpreting and understanding deep neural networks" (2018), https://arxiv.org/abs/1706.07979</remarks>
 /// <example><code>var c = new Continuity().Evaluate(input with { Explainer = m => new Saliency(m) }).Value;</code></example>
@@ -37,23 +39,18 @@ public sealed class Continuity(ContinuityOptions? options = null) : ScalarMetric
     protected override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
-        var method = Reexplainer.MethodFor(input);
         int samples = input.Samples, rowSize = layout.RowSize;
-        var previousX = input.Input.AsSpan().ToArray();
-        var previousA = input.Attribution.AsSpan().ToArray();
+        var shifted = Enumerable.Range(0, options.Steps + 1).Select(t => t == 0 ? input.Input.AsSpan().ToArray() : Shift(input.Input.AsSpan(), layout, t, options.Fill)).ToArray();
+        var maps = Reexplainer.ExplainVariants(Reexplainer.MethodFor(input), input, options.Steps,
+            (v, b, row) => shifted[v + 1].AsSpan(b * rowSize, rowSize).CopyTo(row), options, cancellation);
+        var explained = maps.Prepend(input.Attribution.AsSpan().ToArray()).ToArray();
         var best = new double[samples];
         for (int t = 1; t <= options.Steps; t++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var shifted = Shift(input.Input.AsSpan(), layout, t, options.Fill);
-            var map = Reexplainer.Explain(method, input, shifted);
             for (int b = 0; b < samples; b++)
             {
-                double dx = Statistics.Norm(shifted.AsSpan(b * rowSize, rowSize), previousX.AsSpan(b * rowSize, rowSize));
-                if (dx > 0) best[b] = Math.Max(best[b], Statistics.Norm(map.AsSpan(b * rowSize, rowSize), previousA.AsSpan(b * rowSize, rowSize), 1) / dx);
+                double dx = Statistics.Norm(shifted[t].AsSpan(b * rowSize, rowSize), shifted[t - 1].AsSpan(b * rowSize, rowSize));
+                if (dx > 0) best[b] = Math.Max(best[b], Statistics.Norm(explained[t].AsSpan(b * rowSize, rowSize), explained[t - 1].AsSpan(b * rowSize, rowSize), 1) / dx);
             }
-            (previousX, previousA) = (shifted, map);
-        }
         return best;
     }
 

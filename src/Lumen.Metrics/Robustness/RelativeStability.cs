@@ -4,7 +4,8 @@ using Lumen.Tensors.Autograd;
 
 namespace Lumen.Metrics.Robustness;
 
-/// <summary>Options of the relative stability metrics.</summary>
+/// <summary>Options of the relative stability metrics. <see cref="MetricOptions.BatchSize"/> counts the rows of one
+/// Explain call (all runs of all samples are stacked).</summary>
 public sealed record RelativeStabilityOptions : MetricOptions
 {
     /// <summary>Perturbed copies of the batch.</summary>
@@ -46,24 +47,20 @@ public abstract class RelativeStability : ScalarMetric
     /// <inheritdoc/>
     public override Applicability Applicability => Applicability.AnyWithExplainer;
 
-    /// <summary>What the explanation's change is compared with, for a batch shaped like the input whose flattened
-    /// outputs are <paramref name="outputs"/>: one row per sample.</summary>
-    private protected abstract float[][] Reference(MetricInput input, float[] batch, float[][] outputs);
+    /// <summary>What the explanation's change is compared with, for every variant of the batch (flattened rows shaped
+    /// like the input, model outputs <paramref name="outputs"/>[variant][sample]): [variant][sample][…].</summary>
+    private protected abstract float[][][] Reference(MetricInput input, float[][] batches, float[][][] outputs);
 
     /// <inheritdoc/>
     protected override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
-        var p = PerturbedExplanations.Draw(input, new SensitivityOptions { Runs = Options.Runs, Noise = Options.Noise, Seed = Options.Seed }, cancellation);
+        var p = PerturbedExplanations.Draw(input, new SensitivityOptions { Runs = Options.Runs, Noise = Options.Noise, Seed = Options.Seed, BatchSize = Options.BatchSize, MemoryBudgetBytes = Options.MemoryBudgetBytes }, cancellation);
         int samples = input.Samples;
-        var predictions = new int[Options.Runs + 1][];
-        var references = new float[Options.Runs + 1][][];
+        var batches = p.Inputs.Prepend(p.Input).ToArray();
         var outputs = new ModelRunner(input.Model, input.Target, input.Input, Options)
-            .Outputs(Options.Runs + 1, (v, b, row) => p.Row(v == 0 ? p.Input : p.Inputs[v - 1], b).CopyTo(row), cancellation);
-        for (int v = 0; v <= Options.Runs; v++)
-        {
-            predictions[v] = [.. outputs[v].Select(o => Statistics.ArgMax(o))];
-            references[v] = Reference(input, v == 0 ? p.Input : p.Inputs[v - 1], outputs[v]);
-        }
+            .Outputs(Options.Runs + 1, (v, b, row) => p.Row(batches[v], b).CopyTo(row), cancellation);
+        var predictions = outputs.Select(variant => variant.Select(o => Statistics.ArgMax(o)).ToArray()).ToArray();
+        var references = Reference(input, batches, outputs);
         return [.. Enumerable.Range(0, samples).Select(b =>
         {
             double best = double.NaN;
@@ -94,17 +91,28 @@ public abstract class RelativeStability : ScalarMetric
     private protected static float[][] Rows(float[] batch, int samples) =>
         [.. Enumerable.Range(0, samples).Select(b => batch.AsSpan(b * (batch.Length / samples), batch.Length / samples).ToArray())];
 
-    /// <summary>The activation of <paramref name="layer"/> for a batch.</summary>
-    private protected static float[][] Activation(MetricInput input, float[] batch, string layer)
+    /// <summary>The activation of <paramref name="layer"/> for every variant of the batch, [variant][sample][…]: the
+    /// variants run stacked, as many per forward pass as fit the memory budget.</summary>
+    private protected float[][][] Activation(MetricInput input, float[][] batches, string layer)
     {
-        Tensor activation;
-        using (GradMode.Off())
+        int samples = input.Samples, perPass = Math.Max(1, ModelRunner.RowsPerPass(input.Model, input.Input, Options, withGradients: false) / samples);
+        var result = new float[batches.Length][][];
+        for (int first = 0; first < batches.Length; first += perPass)
         {
-            var (_, cache) = input.Model.RunWithCache(Tensor.FromArray(batch, input.Input.Shape.ToArray()), n => n == layer, detach: true);
-            if (!cache.Contains(layer)) throw new ArgumentException($"RelativeRepresentationStability: the hook point '{layer}' did not run.");
-            activation = cache[layer];
+            int copies = Math.Min(perPass, batches.Length - first);
+            var rows = new float[copies * batches[0].Length];
+            for (int c = 0; c < copies; c++) batches[first + c].CopyTo(rows, c * batches[0].Length);
+            Tensor activation;
+            using (GradMode.Off())
+            {
+                var (_, cache) = input.Model.RunWithCache(Tensor.FromArray(rows, [copies * samples, .. input.Input.Shape.Dims[1..]]), n => n == layer, detach: true);
+                if (!cache.Contains(layer)) throw new ArgumentException($"RelativeRepresentationStability: the hook point '{layer}' did not run.");
+                activation = cache[layer];
+            }
+            var all = Rows(activation.AsSpan().ToArray(), copies * samples);
+            for (int c = 0; c < copies; c++) result[first + c] = all[(c * samples)..((c + 1) * samples)];
         }
-        return Rows(activation.AsSpan().ToArray(), input.Samples);
+        return result;
     }
 }
 
@@ -115,7 +123,7 @@ public sealed class RelativeInputStability(RelativeStabilityOptions? options = n
     /// <inheritdoc/>
     public override string Name => "relative-input-stability";
 
-    private protected override float[][] Reference(MetricInput input, float[] batch, float[][] outputs) => Rows(batch, input.Samples);
+    private protected override float[][][] Reference(MetricInput input, float[][] batches, float[][][] outputs) => [.. batches.Select(b => Rows(b, input.Samples))];
 }
 
 /// <summary>Relative output stability (ROS): explanation change relative to the change of the output logits. See
@@ -126,7 +134,7 @@ public sealed class RelativeOutputStability(RelativeStabilityOptions? options = 
     /// <inheritdoc/>
     public override string Name => "relative-output-stability";
 
-    private protected override float[][] Reference(MetricInput input, float[] batch, float[][] outputs) => outputs;
+    private protected override float[][][] Reference(MetricInput input, float[][] batches, float[][][] outputs) => outputs;
 }
 
 /// <summary>Relative representation stability (RRS): explanation change relative to the change of an internal
@@ -137,8 +145,8 @@ public sealed class RelativeRepresentationStability(RelativeStabilityOptions? op
     /// <inheritdoc/>
     public override string Name => "relative-representation-stability";
 
-    private protected override float[][] Reference(MetricInput input, float[] batch, float[][] outputs) =>
-        Activation(input, batch, Options.Layer ?? LastParameterisedModule(input));
+    private protected override float[][][] Reference(MetricInput input, float[][] batches, float[][][] outputs) =>
+        Activation(input, batches, Options.Layer ?? LastParameterisedModule(input));
 
     private static string LastParameterisedModule(MetricInput input) =>
         input.Model.NamedModules().Where(m => m.Name.Length > 0 && m.Module.NamedParameters().Any(p => !p.Name.Contains('.', StringComparison.Ordinal)))

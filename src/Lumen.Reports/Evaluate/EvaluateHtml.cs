@@ -39,6 +39,19 @@ public static class EvaluateHtml
             page.Paragraph("Noise resilience: 1 − the relative score change when the maps get minor noise (5 % of their spread). Reactivity: the relative score change when each map is replaced by a random permutation of itself. A metric is trusted when it reacts to the randomised maps at least twice as much as to the noise (MetaQuantus, Hedström et al. 2023); averages over the methods.", "note");
         }
 
+        if (report.MetaConsistency.Count > 0)
+        {
+            page.Heading("Meta-consistency of the metrics (MetaQuantus perturbation tests)");
+            page.Table(["metric", "model NR (IAC, IEC)", "model AR (IAC, IEC)", "model MC", "input NR (IAC, IEC)", "input AR (IAC, IEC)", "input MC", "MC"],
+                report.MetaConsistency.Select(m => (IReadOnlyList<string>)[report.Metrics.First(e => e.Info.Name == m.Metric).Info.DisplayName,
+                    .. m.Error is { } error ? [$"— {error}", "", "", "", "", "", ""] : (string[])[.. Test(m.Model), .. Test(m.Input), F(m.MetaConsistency, "0.000")]]));
+            page.Paragraph("Each test perturbs the evaluation K times, minor (weights × N(1, 0.001²); input + U(±0.001 σₓ)) and disruptive (weights × N(1, 2²); input + U(±2 σₓ)). " +
+                "Noise resilience (NR) looks at the images whose prediction the minor perturbation keeps: IAC is the mean Wilcoxon signed-rank p-value between each method's scores before and after (1 = unmoved), " +
+                "IEC the share of the methods' ranking kept. Adversary reactivity (AR) looks at the images whose prediction the disruptive perturbation changes: IAC is 1 − the p-value, " +
+                "IEC the share of method × image pairs scored better before the perturbation. MC is the mean of the four (1 = ideal; 0.5 ≈ blind to both). " +
+                "With few images the p-values cannot get small, so AR stays low; NaN means no image qualified (Hedström et al. 2023).", "note");
+        }
+
         foreach (var metric in report.Metrics)
         {
             var curves = report.Methods.Select(m => (m.DisplayName, Curve: MeanCurve(report.Cell(m.Name, metric.Info.Name).Result))).Where(c => c.Curve is not null).ToList();
@@ -54,6 +67,10 @@ public static class EvaluateHtml
         page.Footer = "Made with Lumen · numbers in results.json beside this file.";
         return page;
     }
+
+    /// <summary>NR and AR as "IAC, IEC", and the MC, of one perturbation test (dashes when it did not run).</summary>
+    private static string[] Test(Lumen.Metrics.Meta.ConsistencyScores? s) => s is null ? ["—", "—", "—"] :
+        [$"{F(s.IntraResilience, "0.00")}, {F(s.InterResilience, "0.00")}", $"{F(s.IntraReactivity, "0.00")}, {F(s.InterReactivity, "0.00")}", F(s.MetaConsistency, "0.000")];
 
     /// <summary>The curve averaged over the images when they share their abscissae.</summary>
     private static (double[] X, double[] Y, string[]? Labels)? MeanCurve(MetricResult? result)

@@ -37,10 +37,11 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
         var target = Target.Classes([.. targets]);
         var mask = images.All(i => i.Mask is not null) ? Masks(images, input) : null;
         var metrics = metricInfos.Select(m => (Info: m, Metric: m.Create(input.Shape))).ToList();
-        int total = methods.Count * (1 + metrics.Count), done = 0;
+        int total = methods.Count * (1 + metrics.Count) + (options.MetaEvaluate ? metrics.Count : 0), done = 0;
         var cells = new List<MetricCell>();
         var meta = new List<MetaScore>();
         var explainSeconds = new Dictionary<string, double>();
+        var explained = new List<(AttributionMethodInfo Method, Tensor Map)>();
         foreach (var method in methods)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -51,6 +52,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
             try { map = method.Create(classifier.Module).Explain(input, target, cancellation).Map; }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException) { failure = $"{method.DisplayName} failed: {e.Message}"; }
             explainSeconds[method.Name] = watch.Elapsed.TotalSeconds;
+            if (map is not null) explained.Add((method, map));
             foreach (var (info, metric) in metrics)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -61,11 +63,25 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
                 if (options.MetaEvaluate && cell.Result is not null) meta.Add(new MetaEvaluation().Evaluate(metric, metricInput!, cancellation));
             }
         }
+        var consistency = new List<MetaConsistencyScore>();
+        if (options.MetaEvaluate && explained.Count > 0)
+            foreach (var (info, metric) in metrics)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                progress?.Report(new ExplainStep($"{info.DisplayName}: MetaQuantus perturbation tests", done++, total));
+                var metricInput = new MetricInput(classifier.Module, input, explained[0].Map, target) { Mask = mask };
+                if (!cells.Any(c => c.Metric == info.Name && c.Result is not null)) continue;
+                try { consistency.Add(new MetaConsistency().Evaluate(metric, metricInput, [.. explained.Select(e => e.Method.Create)], cancellation)); }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException) { consistency.Add(new MetaConsistencyScore(info.Name, explained.Count, input.Shape[0], null, null) { Error = e.Message }); }
+            }
         progress?.Report(new ExplainStep("done", done, total));
         return new EvaluateReport(classifier.Name, [.. images.Select(i => i.Name)], [.. targets.Select(t => (t, classifier.Label(t)))],
             [.. methods.Select(m => (m.Name, m.DisplayName))], [.. metrics.Select(m => new EvaluatedMetric(m.Info, m.Metric.Direction))],
             cells, explainSeconds, DateTime.UtcNow)
-        { Meta = [.. meta.GroupBy(m => m.Metric).Select(g => new MetaScore(g.Key, g.Average(m => m.Score), g.Average(m => m.NoiseResilience), g.Average(m => m.Reactivity)))] };
+        {
+            Meta = [.. meta.GroupBy(m => m.Metric).Select(g => new MetaScore(g.Key, g.Average(m => m.Score), g.Average(m => m.NoiseResilience), g.Average(m => m.Reactivity)))],
+            MetaConsistency = consistency,
+        };
     }
 
     private static MetricCell Score(IMetric metric, MetricInput input, string method, CancellationToken cancellation)

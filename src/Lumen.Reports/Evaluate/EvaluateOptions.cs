@@ -12,7 +12,9 @@ public sealed record EvaluateOptions
     /// <summary>The class explained for every image; null = each image's top-1 prediction.</summary>
     public int? TargetClass { get; init; }
 
-    /// <summary>Also meta-evaluate every metric (noise resilience and reactivity, <see cref="Lumen.Metrics.Meta.MetaEvaluation"/>);
-    /// costs about 1 + 2 × <see cref="Lumen.Metrics.Meta.MetaEvaluationOptions.Draws"/> evaluations per cell.</summary>
+    /// <summary>Also meta-evaluate every metric: the cheap map test per cell (noise resilience and reactivity,
+    /// <see cref="Lumen.Metrics.Meta.MetaEvaluation"/>, about 1 + 2 × <see cref="Lumen.Metrics.Meta.MetaEvaluationOptions.Draws"/>
+    /// evaluations per cell) and the MetaQuantus model and input perturbation tests per metric over all methods
+    /// (<see cref="Lumen.Metrics.Meta.MetaConsistency"/>: per method 1 + 4 K evaluations and 1 + 2 K explanations, K = 3).</summary>
     public bool MetaEvaluate { get; init; }
 }

@@ -32,6 +32,10 @@ public sealed record EvaluateReport(string Model, IReadOnlyList<string> Images, 
     /// <summary>Per metric, its meta-evaluation averaged over the methods (empty unless requested).</summary>
     public IReadOnlyList<MetaScore> Meta { get; init; } = [];
 
+    /// <summary>Per metric, the MetaQuantus model and input perturbation tests over all methods (empty unless
+    /// requested).</summary>
+    public IReadOnlyList<MetaConsistencyScore> MetaConsistency { get; init; } = [];
+
     /// <summary>The cell of <paramref name="method"/> and <paramref name="metric"/>.</summary>
     public MetricCell Cell(string method, string metric) => Cells.First(c => c.Method == method && c.Metric == metric);
 

@@ -53,8 +53,27 @@ public static class EvaluateReportWriter
                 }),
             }),
             meta = report.Meta.Select(m => new { metric = m.Metric, noiseResilience = m.NoiseResilience, reactivity = m.Reactivity, trusted = m.Trusted }),
+            metaConsistency = report.MetaConsistency.Select(m => new
+            {
+                metric = m.Metric,
+                methods = m.Methods,
+                samples = m.Samples,
+                model = Consistency(m.Model),
+                input = Consistency(m.Input),
+                mc = m.MetaConsistency,
+                error = m.Error,
+            }),
             overall = report.Overall().Select(o => new { method = o.Method, meanRank = o.MeanRank, metrics = o.Metrics }),
         };
         return JsonSerializer.Serialize(summary, Json);
     }
+
+    private static object? Consistency(Lumen.Metrics.Meta.ConsistencyScores? s) => s is null ? null : new
+    {
+        intraResilience = s.IntraResilience,
+        intraReactivity = s.IntraReactivity,
+        interResilience = s.InterResilience,
+        interReactivity = s.InterReactivity,
+        mc = s.MetaConsistency,
+    };
 }
