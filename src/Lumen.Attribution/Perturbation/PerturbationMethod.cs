@@ -87,19 +87,21 @@ public abstract class PerturbationMethod : IAttributionMethod
         ScoreRows(rowShape, count, fill, sampleOfRow, target, chunk, cancellation, progress);
 
     /// <summary>
-    /// <paramref name="explain"/>(input, target, progress) on the whole batch or, when <paramref name="mask"/> gives
-    /// every sample its own features (<see cref="FeatureMask.DependsOnInput"/>, e.g. superpixels), on each sample
-    /// alone, joining the maps and deltas in batch order.
+    /// Checks the batch and target, then runs <paramref name="explain"/>(input, target, cancellation, progress) on the
+    /// whole batch or, when <paramref name="mask"/> gives every sample its own features
+    /// (<see cref="FeatureMask.DependsOnInput"/>, e.g. superpixels), on each sample alone, joining the maps and deltas
+    /// in batch order. The <c>Explain</c> of every feature-mask method.
     /// </summary>
-    protected static Attribution PerSampleIfNeeded(FeatureMask mask, Tensor input, Target target, IProgress<double>? progress,
-        Func<Tensor, Target, IProgress<double>?, Attribution> explain)
+    protected Attribution PerSampleIfNeeded(FeatureMask mask, Tensor input, Target target, CancellationToken cancellation, IProgress<double>? progress,
+        Func<Tensor, Target, CancellationToken, IProgress<double>?, Attribution> explain)
     {
+        int samples = Samples(input);
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(explain);
-        int samples = input.Shape[0];
-        if (!mask.DependsOnInput || samples == 1) return explain(input, target, progress);
+        if (!mask.DependsOnInput || samples == 1) return explain(input, target, cancellation, progress);
         var parts = new Attribution[samples];
-        for (int b = 0; b < samples; b++) parts[b] = explain(Row(input, b), target.ForRows([b]), Part(progress, b, samples));
+        for (int b = 0; b < samples; b++) parts[b] = explain(Row(input, b), target.ForRows([b]), cancellation, Part(progress, b, samples));
         var delta = parts.All(p => p.Delta is not null) ? Tensor.Concat([.. parts.Select(p => p.Delta!)]) : null;
         return new Attribution(Tensor.Concat([.. parts.Select(p => p.Map)]), target, parts[0].Method, delta);
     }

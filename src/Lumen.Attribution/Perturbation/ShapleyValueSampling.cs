@@ -31,12 +31,8 @@ public sealed class ShapleyValueSampling : PerturbationMethod
     public override string Name => "shapley-value-sampling";
 
     /// <inheritdoc/>
-    public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null)
-    {
-        Samples(input);
-        ArgumentNullException.ThrowIfNull(target);
-        return PerSampleIfNeeded(options.Mask, input, target, progress, (x, t, p) => ExplainBatch(x, t, cancellation, p));
-    }
+    public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null) =>
+        PerSampleIfNeeded(options.Mask, input, target, cancellation, progress, ExplainBatch);
 
     private Attribution ExplainBatch(Tensor input, Target target, CancellationToken cancellation, IProgress<double>? progress)
     {

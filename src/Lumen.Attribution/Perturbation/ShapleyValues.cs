@@ -28,12 +28,8 @@ public sealed class ShapleyValues : PerturbationMethod
     public override string Name => "shapley-values";
 
     /// <inheritdoc/>
-    public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null)
-    {
-        Samples(input);
-        ArgumentNullException.ThrowIfNull(target);
-        return PerSampleIfNeeded(options.Mask, input, target, progress, (x, t, p) => ExplainBatch(x, t, cancellation, p));
-    }
+    public override Attribution Explain(Tensor input, Target target, CancellationToken cancellation = default, IProgress<double>? progress = null) =>
+        PerSampleIfNeeded(options.Mask, input, target, cancellation, progress, ExplainBatch);
 
     private Attribution ExplainBatch(Tensor input, Target target, CancellationToken cancellation, IProgress<double>? progress)
     {
