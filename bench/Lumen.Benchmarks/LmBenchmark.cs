@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using Lumen.Mechanistic;
 using Lumen.Mechanistic.Sae;
+using Lumen.Mechanistic;
 using Lumen.NN.Models.Llama;
-using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
+using Lumen.Tensors;
+using Lumen.Zoo;
 
 namespace Lumen.Benchmarks;
 
@@ -20,7 +21,7 @@ public static class LmBenchmark
     public static int Run(string[] args)
     {
         int at = Array.IndexOf(args, "--model");
-        string path = at >= 0 && at + 1 < args.Length ? args[at + 1] : FindShared("models/lm/stories260K/stories260K.bin")
+        string path = at >= 0 && at + 1 < args.Length ? args[at + 1] : SharedFolder.Find("models/lm/stories260K/stories260K.bin")
             ?? throw new FileNotFoundException("lm: give --model; ../shared/models/lm/stories260K/stories260K.bin was not found.");
         int tokens = BenchmarkArguments.IntList(args, "--tokens", [200])[0], repeats = BenchmarkArguments.IntList(args, "--repeats", [3])[0];
         var model = LlamaCheckpoint.LoadLlama2c(path);
@@ -75,16 +76,5 @@ public static class LmBenchmark
     {
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "null";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bench\":\"lm\",\"measurement\":\"{measurement}\",\"threads\":{threads},{fields},\"loadavg\":{load}}}"));
-    }
-
-    private static string? FindShared(string relative)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", relative);
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
     }
 }

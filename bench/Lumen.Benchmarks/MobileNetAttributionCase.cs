@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Lumen.Attribution;
 using Lumen.Onnx;
-using Lumen.Tensors;
 using Lumen.Tensors.IO;
+using Lumen.Tensors;
+using Lumen.Zoo;
 
 namespace Lumen.Benchmarks;
 
@@ -51,7 +52,8 @@ internal sealed class MobileNetAttributionCase
         int threads = BenchmarkArguments.IntList(args, "--threads", [2])[0];
         int repeats = BenchmarkArguments.IntList(args, "--repeats", [3])[0];
         Parallelism.MaxDegree = threads;
-        string root = FindShared(benchmark);
+        string root = Path.GetDirectoryName(SharedFolder.Find("fixtures")
+            ?? throw new DirectoryNotFoundException($"{benchmark} benchmark: ../shared (models and fixtures) not found above the current or the benchmark's folder."))!;
         var model = OnnxModel.Load(Path.Combine(root, "models/imagenet/mobilenetv2-1.0-224.onnx"));
         model.Eval();
         var input = Npy.Read(Path.Combine(root, "fixtures/mobilenetv2-1.0-224.coffee/input.npy"));
@@ -106,15 +108,5 @@ internal sealed class MobileNetAttributionCase
         Array.Sort(wall);
         Array.Sort(cpu);
         return (wall[wall.Length / 2], measureCpu ? cpu[cpu.Length / 2] : null);
-    }
-
-    private static string FindShared(string benchmark)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "..", "shared");
-            if (Directory.Exists(Path.Combine(candidate, "fixtures"))) return Path.GetFullPath(candidate);
-        }
-        throw new DirectoryNotFoundException($"{benchmark} benchmark: ../shared (models and fixtures) not found above the benchmark's folder.");
     }
 }

@@ -4,6 +4,7 @@ using Lumen.Mechanistic;
 using Lumen.NN.Models.Llama;
 using Lumen.Reports.Lm;
 using Lumen.Tensors;
+using Lumen.Zoo;
 
 namespace Lumen.Cli;
 
@@ -42,7 +43,7 @@ internal static partial class LmCommand
         public LoadedModel Load(ParseResult parse)
         {
             if (parse.GetValue(Threads) is int t) Parallelism.MaxDegree = Math.Max(1, t);
-            var modelFile = parse.GetValue(Model)?.FullName ?? FindShared(SharedModel)
+            var modelFile = parse.GetValue(Model)?.FullName ?? SharedFolder.Find(SharedModel)
                 ?? throw new FileNotFoundException($"--model: none given, and ../shared/{SharedModel} was not found above the current or the program's folder.");
             if (!File.Exists(modelFile)) throw new FileNotFoundException($"--model: {modelFile} does not exist.");
             var tokenizerFile = parse.GetValue(Tokenizer)?.FullName
@@ -111,18 +112,5 @@ internal static partial class LmCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-    }
-
-    /// <summary>The first <c>shared/&lt;relative&gt;</c> or <c>../shared/&lt;relative&gt;</c> found walking up from
-    /// the current folder and from the program's folder.</summary>
-    private static string? FindShared(string relative)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", relative);
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
     }
 }
