@@ -89,8 +89,8 @@ internal static class ActivationOps
         });
         OnnxOps.Register("Clip", 6, node =>
         {
-            float min = node.Float("min", float.NegativeInfinity), max = node.Float("max", float.PositiveInfinity);
-            return inputs => [Clip(inputs.Arg(0), Tensor.Scalar(min), Tensor.Scalar(max))];
+            Tensor min = Tensor.Scalar(node.Float("min", float.NegativeInfinity)), max = Tensor.Scalar(node.Float("max", float.PositiveInfinity));
+            return inputs => [Clip(inputs.Arg(0), min, max)];
         });
         OnnxOps.Register("Clip", 11, node => inputs => [Clip(inputs.Arg(0), inputs.Optional(1), inputs.Optional(2))]);
         RegisterSoftmax("Softmax", Softmax);
@@ -140,8 +140,8 @@ internal static class ActivationOps
                 float alpha = node.Float("alpha", 0.01f);
                 return (x, _) => { if (x.DType != DType.Float32) return false; x.LeakyReluInPlace(alpha); return true; };
             case "Clip" when node.Opset < 11:
-                float min = node.Float("min", float.NegativeInfinity), max = node.Float("max", float.PositiveInfinity);
-                return (x, _) => ClipInPlace(x, Tensor.Scalar(min), Tensor.Scalar(max));
+                Tensor min = Tensor.Scalar(node.Float("min", float.NegativeInfinity)), max = Tensor.Scalar(node.Float("max", float.PositiveInfinity));
+                return (x, _) => ClipInPlace(x, min, max);
             case "Clip":
                 return (x, inputs) => ClipInPlace(x, inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
             default:

@@ -105,24 +105,19 @@ internal static class PoolMax
     /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry).</summary>
     public static void Backward(float[] dy, float[] x, float[] y, float[] dx, PoolGeometry g)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
-        var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
-        var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
-        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        var argmax = ArrayPool<int>.Shared.Rent(y.Length);
+        Argmax(x, y, argmax, g);
+        Parallelism.For(g.Planes, outPlane, (start, end) =>
         {
             for (int p = start; p < end; p++)
             {
-                var input = x.AsSpan(p * inPlane, inPlane);
                 var target = dx.AsSpan(p * inPlane, inPlane);
-                for (int r = 0; r < oh; r++)
-                    for (int s = 0; s < ow; s++)
-                    {
-                        int o = p * outPlane + r * ow + s;
-                        int at = FirstMaximum(input, y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
-                        if (at >= 0) target[at] += dy[o];
-                    }
+                for (int o = p * outPlane; o < (p + 1) * outPlane; o++)
+                    if (argmax[o] >= 0) target[argmax[o]] += dy[o];
             }
         });
+        ArrayPool<int>.Shared.Return(argmax);
     }
 
     /// <summary>The first tap (row-major) of one window whose value is <paramref name="max"/>; −1 when none is.</summary>

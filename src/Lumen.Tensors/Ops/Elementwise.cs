@@ -80,14 +80,8 @@ public sealed partial class Tensor
     public Tensor Relu() => Gradients.Record(Unary<ReluOperator>("Relu"), "Relu", Gradients.ReluRule(this), this);
 
     /// <summary>Leaky ReLU: x for x &gt; 0, αx otherwise.</summary>
-    public Tensor LeakyRelu(float alpha = 0.01f)
-    {
-        RequireFloat("LeakyRelu");
-        var x = Floats;
-        var data = GC.AllocateUninitializedArray<float>(Size);
-        Kernels.Unary.InBlocks(Size, (from, count) => Kernels.LeakyRectifier.Forward(x.AsSpan(from, count), alpha, data.AsSpan(from, count)));
-        return Gradients.Record(new Tensor(Shape, data), "LeakyRelu", Gradients.LeakyReluRule(this, alpha), this);
-    }
+    public Tensor LeakyRelu(float alpha = 0.01f) =>
+        Gradients.Record(Map("LeakyRelu", (x, d) => Kernels.LeakyRectifier.Forward(x, alpha, d)), "LeakyRelu", Gradients.LeakyReluRule(this, alpha), this);
 
     /// <summary>Exponential linear unit: x for x &gt; 0, α(eˣ − 1) otherwise
     /// (<see href="https://arxiv.org/abs/1511.07289">Clevert et al.</see>).</summary>
@@ -103,14 +97,22 @@ public sealed partial class Tensor
     /// interval and 0 outside. ReLU6 is <c>Clamp(0, 6)</c>. Int64 tensors are supported without autograd.</summary>
     public Tensor Clamp(float? min = null, float? max = null)
     {
-        if (min is { } lo && max is { } hi && lo > hi) throw new ArgumentException($"Clamp: min {lo} is greater than max {hi} (shape {Shape}).");
+        RequireOrderedBounds(min, max);
         if (DType == DType.Int64)
             return MapInt64(v => Math.Min(Math.Max(v, min is { } a ? (long)Math.Ceiling(a) : long.MinValue), max is { } b ? (long)Math.Floor(b) : long.MaxValue));
-        RequireFloat("Clamp");
-        var src = Floats;
+        return Gradients.Record(Map("Clamp", (x, d) => ClampInto(x, d, min, max)), "Clamp", Gradients.ClampRule(this, min, max), this);
+    }
+
+    private delegate void SpanMap(ReadOnlySpan<float> x, Span<float> destination);
+
+    /// <summary>Runs an elementwise float kernel over this tensor, in blocks across threads, into a new tensor of this shape.</summary>
+    private Tensor Map(string op, SpanMap kernel)
+    {
+        RequireFloat(op);
+        var x = Floats;
         var data = GC.AllocateUninitializedArray<float>(Size);
-        Kernels.Unary.InBlocks(Size, (from, count) => ClampInto(src.AsSpan(from, count), data.AsSpan(from, count), min, max));
-        return Gradients.Record(new Tensor(Shape, data), "Clamp", Gradients.ClampRule(this, min, max), this);
+        Kernels.Unary.InBlocks(Size, (from, count) => kernel(x.AsSpan(from, count), data.AsSpan(from, count)));
+        return new Tensor(Shape, data);
     }
 
     /// <summary>Runs a unary float kernel into a new tensor of this shape.</summary>

@@ -12,7 +12,7 @@ namespace Lumen.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>x ← max(x, 0), as <see cref="Relu"/>.</summary>
-    internal void ReluInPlace() => InPlace("Relu", static s => TensorPrimitives.Max(s, 0f, s));
+    internal void ReluInPlace() => InPlace("Relu", static s => ReluOperator.Invoke(s, s));
 
     /// <summary>x ← x &gt; 0 ? x : αx, as <see cref="LeakyRelu"/>.</summary>
     internal void LeakyReluInPlace(float alpha) => InPlace("LeakyRelu", s => LeakyRectifier.Forward(s, alpha, s));
@@ -20,8 +20,13 @@ public sealed partial class Tensor
     /// <summary>x ← clamp(x, min, max), as <see cref="Clamp"/>.</summary>
     internal void ClampInPlace(float? min, float? max)
     {
-        if (min is { } lo && max is { } hi && lo > hi) throw new ArgumentException($"Clamp: min {lo} is greater than max {hi} (shape {Shape}).");
+        RequireOrderedBounds(min, max);
         InPlace("Clamp", s => ClampInto(s, s, min, max));
+    }
+
+    private void RequireOrderedBounds(float? min, float? max)
+    {
+        if (min is { } lo && max is { } hi && lo > hi) throw new ArgumentException($"Clamp: min {lo} is greater than max {hi} (shape {Shape}).");
     }
 
     /// <summary>d = clamp(x, min, max): the kernel shared by <see cref="Clamp"/> and <see cref="ClampInPlace"/>.</summary>
