@@ -96,8 +96,9 @@ public sealed class TunedLens : Module
             var final = chunk.Final();                                            // [n, V]
             for (int l = 0; l < Layers; l++)
             {
-                var plain = logitLens.Decode(chunk.Residuals[l]);                // [n, V]
-                var translated = Decode(l, chunk.Residuals[l]);                  // [n, V]
+                // The last layer has no translator and is what Final() decoded: both lenses are the final distribution.
+                var plain = l == TranslatorCount ? final : logitLens.Decode(chunk.Residuals[l]);   // [n, V]
+                var translated = l == TranslatorCount ? final : Decode(l, chunk.Residuals[l]);     // [n, V]
                 sums[0, l] += Divergence(final, plain).Sum().Item();
                 sums[1, l] += Divergence(final, translated).Sum().Item();
                 sums[2, l] += chunk.CrossEntropy(plain).Sum;
