@@ -78,8 +78,8 @@ public sealed class RemoveAndRetrain(RemoveAndRetrainOptions? options = null)
     internal static LabelledData Replace(LabelledData data, int[][] rankings, double fraction, RetrainingMode mode, float[] channelMeans, RemoveAndRetrainOptions? options = null)
     {
         options ??= new RemoveAndRetrainOptions();
-        var layout = FeatureLayout.Of(new Tensors.Shape([1, .. data.SampleShape]));
-        int features = layout.Features, channels = data.SampleSize / features;
+        var layout = Layout(data);
+        int features = layout.Features, channels = layout.Channels;
         int top = (int)Math.Round(Math.Clamp(fraction, 0, 1) * features);
         var inputs = data.Inputs.ToArray();
         var rng = new Random(options.Retraining.Seed + 2);
@@ -111,7 +111,10 @@ public sealed class RemoveAndRetrain(RemoveAndRetrainOptions? options = null)
         })];
     }
 
-    private static int Features(LabelledData data) => FeatureLayout.Of(new Tensors.Shape([1, .. data.SampleShape])).Features;
+    /// <summary>The feature layout of one sample of <paramref name="data"/>.</summary>
+    private static FeatureLayout Layout(LabelledData data) => FeatureLayout.Of(new Tensors.Shape([1, .. data.SampleShape]));
+
+    private static int Features(LabelledData data) => Layout(data).Features;
 
     private static float[] ChannelMeans(LabelledData data)
     {
