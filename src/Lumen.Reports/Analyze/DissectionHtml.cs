@@ -29,7 +29,11 @@ public static class DissectionHtml
             foreach (var unit in shown)
             {
                 page.Heading($"unit {unit.Unit}: {result.Concepts[unit.Concept].Name} (IoU {F(unit.Iou, "0.000")})", 3);
-                page.Figures(unit.Examples.Select(e => (Overlay(result.Set, unit, e), result.Set.Sample(e.Example).Name, (string?)$"max {F(e.Score, "0.##")}")));
+                page.Figures(unit.Examples.Select(e =>
+                {
+                    var sample = result.Set.Sample(e.Example);
+                    return (Overlay(result.Set, sample, unit, e), sample.Name, (string?)$"max {F(e.Score, "0.##")}");
+                }));
             }
             if (layer.Combinations.Count > 0)
             {
@@ -87,11 +91,11 @@ public static class DissectionHtml
         };
     }
 
-    /// <summary>Example <paramref name="example"/> of <paramref name="unit"/>: pixels where the unit fires kept, the
-    /// rest dimmed to 30 %, and the outline of the unit's concept in cyan; at least 96 pixels wide.</summary>
-    internal static Image Overlay(ConceptSet set, UnitDissection unit, TopExample example)
+    /// <summary>Example <paramref name="example"/> of <paramref name="unit"/> (<paramref name="sample"/>, loaded once by
+    /// the caller): pixels where the unit fires kept, the rest dimmed to 30 %, and the outline of the unit's concept in
+    /// cyan; at least 96 pixels wide.</summary>
+    internal static Image Overlay(ConceptSet set, ConceptSample sample, UnitDissection unit, TopExample example)
     {
-        var sample = set.Sample(example.Example);
         var image = DissectionJob.Display(sample.Image).ToRgb();
         int w = set.Width, h = set.Height;
         var map = example.Map is null ? null : Tensor.FromArray(example.Map, 1, 1, example.Height, example.Width).Resize(h, w).ToArray();
