@@ -94,21 +94,15 @@ public sealed class ScoreCam : PerturbationMethod
     private static double[] Weights(List<(int Sample, int Channel)> rows, float[] scores, int samples, int channels)
     {
         var logits = new double[samples * channels];
-        var baseline = new double[samples];
-        for (int r = 0; r < rows.Count; r++) if (rows[r].Channel < 0) baseline[rows[r].Sample] = scores[r];
-        var scored = new bool[logits.Length];
+        for (int r = 0; r < rows.Count; r++) // every channel of a sample starts at its baseline's score
+            if (rows[r].Channel < 0) logits.AsSpan(rows[r].Sample * channels, channels).Fill(scores[r]);
         for (int r = 0; r < rows.Count; r++)
-            if (rows[r].Channel >= 0) { logits[rows[r].Sample * channels + rows[r].Channel] = scores[r]; scored[rows[r].Sample * channels + rows[r].Channel] = true; }
+            if (rows[r].Channel >= 0) logits[rows[r].Sample * channels + rows[r].Channel] = scores[r];
         var weights = new double[logits.Length];
         for (int b = 0; b < samples; b++)
         {
             double max = double.NegativeInfinity;
-            for (int k = 0; k < channels; k++)
-            {
-                int i = b * channels + k;
-                if (!scored[i]) logits[i] = baseline[b];
-                max = Math.Max(max, logits[i]);
-            }
+            for (int k = 0; k < channels; k++) max = Math.Max(max, logits[b * channels + k]);
             double sum = 0;
             for (int k = 0; k < channels; k++) sum += weights[b * channels + k] = Math.Exp(logits[b * channels + k] - max);
             for (int k = 0; k < channels; k++) weights[b * channels + k] /= sum;

@@ -59,14 +59,13 @@ public static class Slic
             double range = high > low ? high - low : 1;
             for (int i = 0; i < n; i++) scaled[k * n + i] = (plane[i] - low) / range;
         }
-        int f = c == 3 ? 3 : c;
-        var features = new double[n * f];
+        var features = new double[n * c]; // CIELAB has three components too, so F = C either way
         for (int i = 0; i < n; i++)
         {
             if (c == 3) Lab(scaled[i], scaled[n + i], scaled[2 * n + i], features.AsSpan(i * 3, 3));
-            else for (int k = 0; k < c; k++) features[i * f + k] = 100 * scaled[k * n + i];
+            else for (int k = 0; k < c; k++) features[i * c + k] = 100 * scaled[k * n + i];
         }
-        return (features, f, h, w);
+        return (features, c, h, w);
     }
 
     /// <summary>sRGB in [0, 1] → CIELAB (D65 white).</summary>

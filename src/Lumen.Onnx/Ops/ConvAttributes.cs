@@ -65,6 +65,10 @@ internal sealed class ConvAttributes
         _ => ((int)values[0], (int)values[1]),
     };
 
+    /// <summary>A per-axis list of <paramref name="rank"/> spatial axes as ints, <paramref name="fallback"/> on every axis when absent.</summary>
+    public static int[] PerAxis(long[]? values, int rank, int fallback) =>
+        values is null ? [.. Enumerable.Repeat(fallback, rank)] : OpHelpers.Ints(values);
+
     /// <summary>Explicit pads (top, left, bottom, right) for input spatial size (h, w), honouring auto_pad.</summary>
     public (int Top, int Left, int Bottom, int Right) Pads(int spatial, (int H, int W) input, (int H, int W) kernel, (int H, int W) stride, (int H, int W) dilation)
     {

@@ -94,8 +94,7 @@ internal static class ConvolutionOps
             throw new ArgumentException("ConvTranspose: Lumen runs 3-D transposed convolutions with explicit pads only (no output_shape or auto_pad SAME).");
         if (weight.Rank != 5) throw new ArgumentException($"ConvTranspose: a 3-D input needs a weight [C, O/group, kD, kH, kW], got {weight.Shape}.");
         int n = x.Shape[0], c = x.Shape[1], depth = x.Shape[2], kd = weight.Shape[2];
-        int[] Axis(long[]? values, int fallback) => values is null ? [fallback, fallback, fallback] : OpHelpers.Ints(values);
-        int[] stride = Axis(a.Strides, 1), dilation = Axis(a.Dilations, 1), extra = Axis(outputPadding, 0);
+        int[] stride = ConvAttributes.PerAxis(a.Strides, 3, 1), dilation = ConvAttributes.PerAxis(a.Dilations, 3, 1), extra = ConvAttributes.PerAxis(outputPadding, 3, 0);
         var (begin, end) = a.PadsNd([depth, x.Shape[3], x.Shape[4]], [kd, weight.Shape[3], weight.Shape[4]], stride, dilation);
         int full = (depth - 1) * stride[0] + (kd - 1) * dilation[0] + 1 + extra[0];
         var slices = x.Permute(0, 2, 1, 3, 4).Reshape(n * depth, c, x.Shape[3], x.Shape[4]);
@@ -126,8 +125,7 @@ internal static class ConvolutionOps
         int rank = image.Length, taps = block.Aggregate(1, (a, b) => a * b);
         if (x.Rank != 3 || block.Length != rank || x.Shape[1] % taps != 0)
             throw new ArgumentException($"Col2Im: input {x.Shape} does not hold blocks [{string.Join(", ", block)}] for image [{string.Join(", ", image)}].");
-        int[] dilation = dilations is null ? [.. Enumerable.Repeat(1, rank)] : OpHelpers.Ints(dilations);
-        int[] stride = strides is null ? [.. Enumerable.Repeat(1, rank)] : OpHelpers.Ints(strides);
+        int[] dilation = ConvAttributes.PerAxis(dilations, rank, 1), stride = ConvAttributes.PerAxis(strides, rank, 1);
         int[] begin = pads is null ? new int[rank] : OpHelpers.Ints(pads[..rank]), end = pads is null ? new int[rank] : OpHelpers.Ints(pads[rank..]);
         int[] padded = [.. Enumerable.Range(0, rank).Select(d => image[d] + begin[d] + end[d])];
         int[] blocks = [.. Enumerable.Range(0, rank).Select(d => (padded[d] - dilation[d] * (block[d] - 1) - 1) / stride[d] + 1)];

@@ -120,9 +120,8 @@ internal static class PoolingOps
     {
         int rank = x.Rank - 2;
         if (rank < 1) throw new ArgumentException($"{a.Node.OpType}: expected [N, C, spatial…], got {x.Shape}.");
-        int[] Axis(long[]? values, int fallback) => values is null ? [.. Enumerable.Repeat(fallback, rank)] : OpHelpers.Ints(values);
         int[] input = [.. Enumerable.Range(2, rank).Select(d => x.Shape[d])];
-        int[] kernel = Axis(a.Kernel, 1), stride = Axis(a.Strides, 1), dilation = Axis(a.Dilations, 1);
+        int[] kernel = ConvAttributes.PerAxis(a.Kernel, rank, 1), stride = ConvAttributes.PerAxis(a.Strides, rank, 1), dilation = ConvAttributes.PerAxis(a.Dilations, rank, 1);
         if (kernel.Length != rank) throw new ArgumentException($"{a.Node.OpType}: kernel_shape has {kernel.Length} axes for input {x.Shape}.");
         var (begin, end) = a.PadsNd(input, kernel, stride, dilation);
         return new WindowPool(input, kernel, stride, dilation, begin, end, ceil);

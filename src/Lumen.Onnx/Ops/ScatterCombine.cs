@@ -11,7 +11,7 @@ namespace Lumen.Onnx.Ops;
 /// </summary>
 internal static class ScatterCombine
 {
-    /// <summary>Parses the <c>reduction</c> attribute values this class handles; null for none/add.</summary>
+    /// <summary>Whether this class handles the <c>reduction</c> attribute value (mul, max, min; none and add run on the engine).</summary>
     public static bool Handles(string reduction) => reduction is "mul" or "max" or "min";
 
     /// <summary>Flat data positions of ScatterElements' updates: each update's own coordinates with the

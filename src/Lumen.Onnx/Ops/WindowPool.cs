@@ -17,6 +17,7 @@ internal sealed class WindowPool
     private readonly long[] taps;        // [O·K] flat input index, or P for a tap outside the input
     private readonly float[] inside;     // [O] taps inside the input
     private readonly float[] inPadded;   // [O] taps inside the padded input
+    private readonly int outputs, plane; // O (output positions) and P (input positions)
 
     public WindowPool(int[] input, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int[] padEnd, bool ceil)
     {
@@ -31,7 +32,8 @@ internal sealed class WindowPool
             if (span < 0 || count < 1) throw new ArgumentException($"pool: window {kernel[d]} (dilation {dilation[d]}) does not fit input size {input[d]} with pads {padBegin[d]}+{padEnd[d]}.");
             Output[d] = count;
         }
-        int outputs = Output.Aggregate(1, (a, b) => a * b), plane = input.Aggregate(1, (a, b) => a * b);
+        outputs = Output.Aggregate(1, (a, b) => a * b);
+        plane = input.Aggregate(1, (a, b) => a * b);
         TapCount = kernel.Aggregate(1, (a, b) => a * b);
         taps = new long[outputs * TapCount];
         inside = new float[outputs];
@@ -75,7 +77,7 @@ internal sealed class WindowPool
         int planes = x.Shape[0] * x.Shape[1];
         var flat = x.Reshape(planes, -1);
         var padded = Tensor.Concat([flat, Tensor.Full(new Shape(planes, 1), pad)], 1);
-        return padded.IndexSelect(1, OpHelpers.LongTensor(taps, new Shape(Output.Aggregate(1, (a, b) => a * b), TapCount)));
+        return padded.IndexSelect(1, OpHelpers.LongTensor(taps, new Shape(outputs, TapCount)));
     }
 
     /// <summary>Max over each window, [N, C, out…].</summary>
@@ -84,7 +86,7 @@ internal sealed class WindowPool
     /// <summary>Average over each window with the ONNX divisor (see the remarks).</summary>
     public Tensor Average(Tensor x, bool countIncludePad)
     {
-        var divisor = OpHelpers.FloatTensor([.. (countIncludePad ? inPadded : inside).Select(c => Math.Max(c, 1f))], new Shape(inside.Length));
+        var divisor = OpHelpers.FloatTensor([.. (countIncludePad ? inPadded : inside).Select(c => Math.Max(c, 1f))], new Shape(outputs));
         return Shaped(x, Gather(x, 0f).Sum(2) / divisor);
     }
 
@@ -95,7 +97,6 @@ internal sealed class WindowPool
     /// <paramref name="columnMajor"/> the spatial axes counted in reverse order (storage_order=1).</summary>
     public Tensor ArgMax(Tensor x, bool columnMajor)
     {
-        int planes = x.Shape[0] * x.Shape[1], outputs = inside.Length, plane = Input.Aggregate(1, (a, b) => a * b);
         var best = Gather(x.Detach(), float.NegativeInfinity).ArgMax(2).ToInt64Array();
         var result = new long[best.Length];
         var position = new int[Input.Length];
