@@ -11,7 +11,8 @@ namespace Lumen.Tensors;
 /// call reports that it could not run, and <see cref="Parallelism.For"/> then falls back to the .NET thread pool.
 /// </summary>
 /// <remarks>The job id and the next unclaimed chunk share one 64-bit word, so a worker that wakes late can never
-/// claim a chunk of a newer job for the delegate of an older one.</remarks>
+/// claim a chunk of a newer job for the delegate of an older one; before a new job's fields are written the old job
+/// is closed (its next chunk set past any count), so no claim of the old id can succeed against the new count.</remarks>
 internal sealed class WorkerPool
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;   // ~100 µs of spinning before sleeping
@@ -43,11 +44,15 @@ internal sealed class WorkerPool
         if (Interlocked.CompareExchange(ref owned, 1, 0) != 0) return false;
         try
         {
+            // Close the previous job first: a worker still in its claim loop could otherwise read the new chunk count
+            // and claim a chunk of the old id, which would then run with the new delegate.
+            long previous = Volatile.Read(ref state) >> 32;
+            Interlocked.Exchange(ref state, previous << 32 | int.MaxValue);
             job = body;
             chunkCount = chunks;
             failure = null;
             Volatile.Write(ref remaining, chunks);
-            long id = (Volatile.Read(ref state) >> 32) + 1;
+            long id = previous + 1;
             Interlocked.Exchange(ref state, id << 32);
             int asleep = Volatile.Read(ref sleepers);
             if (asleep > 0 && chunks > 1) wake.Release(Math.Min(asleep, chunks - 1));

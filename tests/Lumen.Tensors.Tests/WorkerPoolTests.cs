@@ -8,7 +8,7 @@ public class WorkerPoolTests
     public void Every_chunk_runs_exactly_once_over_many_consecutive_jobs()
     {
         var pool = new WorkerPool(3);
-        for (int job = 0; job < 2000; job++)
+        for (int job = 0; job < 20_000; job++)
         {
             int chunks = 1 + job % 7;
             var hits = new int[chunks];
