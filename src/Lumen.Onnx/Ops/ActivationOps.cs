@@ -25,7 +25,7 @@ internal static class ActivationOps
             if (!node.HasInput(1)) throw node.Unsupported("single-input form (Lumen takes the gate and the value as two inputs)");
             return inputs => [Swish(inputs.Arg(0), alpha) * inputs.Arg(1)];
         });
-        OnnxOps.Register("Softsign", 1, node => inputs => [inputs.Arg(0) / (inputs.Arg(0).Abs() + 1f)]);
+        OnnxOps.Register("Softsign", 1, node => inputs => [Softsign(inputs.Arg(0))]);
         OnnxOps.Register("Mish", 18, node => inputs => [Mish(inputs.Arg(0))]);
         OnnxOps.Register("HardSwish", 14, node => inputs => [inputs.Arg(0).HardSwish()]);
         OnnxOps.Register("LeakyRelu", 6, node =>
@@ -109,17 +109,21 @@ internal static class ActivationOps
         }, u => u.ZerosLike()));
 
     // softplus(x) = log(1 + eˣ), in double with log1p so that tiny values for very negative x stay accurate; derivative σ(x).
-    private static Tensor Softplus(Tensor x) => OpHelpers.Pointwise(x, "Softplus", v => (float)SoftplusDouble(v), t => t.Sigmoid());
+    // Shared with the recurrent cells' activations.
+    internal static Tensor Softplus(Tensor x) => OpHelpers.Pointwise(x, "Softplus", v => (float)SoftplusDouble(v), t => t.Sigmoid());
 
     private static double SoftplusDouble(double v) => v > 20 ? v : Math.Max(v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
 
     private static Tensor Relu(Tensor x) => x.DType == DType.Int64 ? x.Maximum(OpHelpers.ScalarLike(x, 0)) : x.Relu();
 
-    // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise
     // x·σ(α·x) (Ramachandran et al., "Searching for Activation Functions", 2017).
     private static Tensor Swish(Tensor x, float alpha) => x * (x * alpha).Sigmoid();
 
-    private static Tensor Elu(Tensor x, float alpha)
+    // softsign(x) = x / (1 + |x|). Shared with the recurrent cells' activations.
+    internal static Tensor Softsign(Tensor x) => x / (x.Abs() + 1f);
+
+    // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise. Shared with the recurrent cells' activations.
+    internal static Tensor Elu(Tensor x, float alpha)
     {
         var positive = CastOps.To(x.Greater(Tensor.Scalar(0f)), DType.Float32);
         // eˣ − 1 in double precision, so that Elu(0) is exactly 0 (the engine's vectorised exp is not exact at 0).
