@@ -1,3 +1,4 @@
+using System.Numerics;
 using Lumen.Onnx.IO;
 using Lumen.Onnx.Ops;
 using Lumen.Onnx.Schema;
@@ -75,6 +76,68 @@ public class NumPyFftTests
         var expected = Read(Path.Combine(set, "output_0.pb")).ToArray();
         var actual = module.Call(inputs)[0].ToArray();
         Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData(1, false, false, null)]
+    [InlineData(1, false, true, 9L)]   // one-sided, zero-padded
+    [InlineData(2, false, false, 5L)]  // truncated
+    [InlineData(2, true, false, 12L)]
+    [InlineData(1, true, false, null)] // inverse of a real input
+    [InlineData(2, true, true, null)]  // one-sided inverse: L = 2·(7 − 1)
+    [InlineData(2, true, true, 9L)]    // one-sided inverse, odd L
+    [InlineData(1, true, true, 20L)]   // one-sided inverse of fewer bins than L/2 + 1, real bins
+    public void DftOpMatchesADirectTransformInEveryMode(int parts, bool inverse, bool onesided, long? length)
+    {
+        const int rows = 3, n = 7;
+        var builder = new OnnxBuilder(20).Input("x", DataType.Float, rows, n, parts);
+        string[] inputs = ["x"];
+        if (length is { } l) { builder.Initializer("length", Tensor.FromArray([l], 1)); inputs = ["x", "length"]; }
+        var model = builder.Node("DFT", inputs, ["y"], ("inverse", inverse ? 1L : 0L), ("onesided", onesided ? 1L : 0L)).Output("y").Build();
+        var x = Tensor.Randn(new Shape(rows, n, parts), seed: 12);
+        var y = model.Call(x);
+        int size = (int)(length ?? (inverse && onesided ? 2 * (n - 1) : n));
+        var data = x.ToArray();
+        for (int r = 0; r < rows; r++)
+        {
+            Complex At(int t) => new(data[(r * n + t) * parts], parts == 2 ? data[(r * n + t) * parts + 1] : 0);
+            Complex[] expected;
+            if (inverse && onesided)
+            {
+                // x[t] = (1/L)·Σ_k Z[k]·e^(2πikt/L) over the Hermitian completion Z of the bins k ≤ L/2 (bins 0 and L/2 real)
+                int bins = Math.Min(n, size / 2 + 1);
+                expected = [.. Enumerable.Range(0, size).Select(t => new Complex(Enumerable.Range(0, bins).Sum(k =>
+                {
+                    var z = k == 0 || 2 * k == size ? new Complex(At(k).Real, 0) : At(k);
+                    return (k == 0 || 2 * k == size ? 1 : 2) * (z * Complex.FromPolarCoordinates(1, 2 * Math.PI * k * t / size)).Real;
+                }) / size, 0))];
+            }
+            else
+            {
+                int outputs = onesided ? size / 2 + 1 : size;
+                expected = [.. Enumerable.Range(0, outputs).Select(k => Enumerable.Range(0, Math.Min(n, size)).Aggregate(Complex.Zero,
+                    (sum, t) => sum + At(t) * Complex.FromPolarCoordinates(1, (inverse ? 2 : -2) * Math.PI * k * t / size)) / (inverse ? size : 1))];
+            }
+            int outParts = inverse && onesided ? 1 : 2;
+            Assert.Equal(new Shape(rows, expected.Length, outParts), y.Shape);
+            var actual = y.ToArray();
+            for (int k = 0; k < expected.Length; k++)
+            {
+                Assert.Equal(expected[k].Real, actual[(r * expected.Length + k) * outParts], 2e-6);
+                if (outParts == 2) Assert.Equal(expected[k].Imaginary, actual[(r * expected.Length + k) * outParts + 1], 2e-6);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false, true)]  // real forward, one-sided (double FFT values)
+    [InlineData(2, true, true)]   // one-sided inverse (real output)
+    [InlineData(2, false, false)] // complex forward (float FFT values)
+    public void DftGradientMatchesFiniteDifferencesInEveryPrecision(int parts, bool inverse, bool onesided)
+    {
+        var model = new OnnxBuilder(20).Input("x", DataType.Float, 2, 6, parts)
+            .Node("DFT", ["x"], ["y"], ("inverse", inverse ? 1L : 0L), ("onesided", onesided ? 1L : 0L)).Output("y").Build();
+        GradCheck.Assert(inputs => model.Call(inputs[0]), [Tensor.Randn(new Shape(2, 6, parts), seed: 5)]);
     }
 
     [Fact]
