@@ -14,8 +14,21 @@ namespace Lumen.Onnx.Tests;
 public class NumPyFftTests
 {
     // Lengths that exercise every pass: 2, 4, 8 and their mixes, the odd butterflies 3, 5, 7, 11 with and without
-    // twiddles, and the generic pass (13, 17, 97, 13² with twiddles).
-    public static TheoryData<int> Lengths() => [.. Enumerable.Range(1, 64), 77, 88, 97, 121, 169, 2 * 13 * 3, 17 * 4];
+    // twiddles, the generic pass (13, 17, 97, 13² with twiddles), and Bluestein's algorithm (101, 202, 1009).
+    public static TheoryData<int> Lengths() => [.. Enumerable.Range(1, 64), 77, 88, 97, 121, 169, 2 * 13 * 3, 17 * 4, 101, 202, 1009];
+
+    [Fact]
+    public void BluesteinIsChosenAsPocketfftChoosesIt()
+    {
+        // 101: cost 1.1·101² = 11221 > 1.5·2·cost(210) = 3·(2 + 3 + 5 + 7.7)·210 = 11151; 97: 10350 < 3·cost(196) = 11407.
+        Assert.True(NumPyFft<float>.PrefersBluestein(101));
+        Assert.False(NumPyFft<float>.PrefersBluestein(97));
+        Assert.False(NumPyFft<float>.PrefersBluestein(47)); // below 50: never
+        Assert.False(NumPyFft<float>.PrefersBluestein(64));
+        Assert.Equal(210, NumPyFft<float>.GoodSize(201));
+        Assert.Equal(14, NumPyFft<float>.GoodSize(13));
+        Assert.Equal(12, NumPyFft<float>.GoodSize(12));
+    }
 
     [Theory]
     [MemberData(nameof(Lengths))]

@@ -17,12 +17,13 @@ namespace Lumen.Onnx.Ops;
 /// s_m = x_m + x_(p−m), d_m = x_m − x_(p−m), constants cos/sin(2πq/p) rounded once to T); any other factor the generic
 /// O(p²) pass. Twiddles e^(±2πik/n) are computed in double from a two-level table of octant-reduced sines and cosines
 /// and rounded to T; the result is multiplied by <c>scale</c> at the end (NumPy passes 1/n, rounded to T, for the
-/// inverse). One difference: for n ≥ 50 whose largest prime factor p has p² &gt; n, NumPy may choose Bluestein's
-/// algorithm, which this class does not implement; the result then agrees only to rounding.
+/// inverse). For n ≥ 50 whose largest prime factor p has p² &gt; n, pocketfft may instead run Bluestein's algorithm
+/// (a chirp convolution through a Cooley–Tukey transform of an 11-smooth length ≥ 2n − 1) when its cost estimate is
+/// lower, and so does this class.
 /// Reference: M. Reinecke, pocketfft (C++ header-only version, as vendored by NumPy 2); P. N. Swarztrauber,
 /// "Vectorizing the FFTs", Parallel Computations 1982 (FFTPACK).
 /// </remarks>
-internal sealed class NumPyFft<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed partial class NumPyFft<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct Cx(T R, T I)
@@ -62,13 +63,22 @@ internal sealed class NumPyFft<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private readonly int length;
     private readonly Pass[] passes;
+    private readonly Bluestein? bluestein;
 
     /// <summary>Plans a transform of <paramref name="length"/> points.</summary>
-    public NumPyFft(int length)
+    public NumPyFft(int length) : this(length, allowBluestein: true) { }
+
+    private NumPyFft(int length, bool allowBluestein)
     {
         if (length <= 0) throw new ArgumentException($"FFT: the length must be positive, got {length}.");
         this.length = length;
         if (length == 1) { passes = []; return; }
+        if (allowBluestein && PrefersBluestein(length))
+        {
+            passes = [];
+            bluestein = new Bluestein(length);
+            return;
+        }
         var roots = new UnitRoots(length);
         var factors = Factorize(length);
         passes = new Pass[factors.Count];
@@ -97,8 +107,14 @@ internal sealed class NumPyFft<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Transform(Span<T> data, bool forward, T scale)
     {
         if (data.Length != 2 * length) throw new ArgumentException($"FFT: expected {2 * length} interleaved values, got {data.Length}.");
-        var c = MemoryMarshal.Cast<T, Cx>(data);
+        Run(MemoryMarshal.Cast<T, Cx>(data), forward, scale);
+    }
+
+    // pocketfft's pass_all (or Bluestein's algorithm) on complex values.
+    private void Run(Span<Cx> c, bool forward, T scale)
+    {
         if (length == 1) { c[0] = c[0].Scale(scale); return; }
+        if (bluestein is not null) { bluestein.Transform(c, forward, scale); return; }
         var scratch = new Cx[length];
         Span<Cx> p1 = c, p2 = scratch;
         bool inScratch = false;
