@@ -121,8 +121,11 @@ internal sealed class OnnxGraph
     /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
     /// omitted optional input) — the module layer routes it through the node's hooks.
     /// <paramref name="mayRunInPlace"/>(producer, node) says whether, this time, a node planned to run in place
-    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null)
+    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.
+    /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
+    /// hooks), and each released value whose storage no live value shares goes back to that pool scope.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null,
+        StoragePool.Scope? recycle = null)
     {
         if (inputs.Count != inputSlots.Length)
             throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
@@ -157,9 +160,24 @@ internal sealed class OnnxGraph
                 if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
                 values[outs[k]] = results[k];
             }
-            foreach (var s in releaseAfter[n]) values[s] = null;
+            foreach (var s in releaseAfter[n])
+            {
+                var released = values[s];
+                values[s] = null;
+                if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
+            }
         }
         return [.. outputSlots.Select(s => values[s]!)];
+    }
+
+    /// <summary>Whether a live value (a view, an alias, the same tensor in another slot) still uses the storage of
+    /// <paramref name="released"/>.</summary>
+    private static bool SharesStorage(Tensor?[] values, Tensor released)
+    {
+        var storage = released.Storage;
+        foreach (var v in values)
+            if (v is not null && ReferenceEquals(v.Storage, storage)) return true;
+        return false;
     }
 
     private void CheckInput(OnnxValueInfo info, Tensor value)

@@ -46,7 +46,7 @@ public sealed partial class Tensor
     /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
     {
-        var y = GC.AllocateUninitializedArray<float>(g.Batch * g.OutChannels * g.OutPlane);   // Forward overwrites every element
+        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
         Conv2dKernel.Forward(x.Floats, weight.Floats, y, g);
         if (bias is not null) AddChannelBias(y, bias, g.Batch, g.OutChannels, g.OutPlane);
         var result = new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
