@@ -76,53 +76,78 @@ internal readonly unsafe struct ConvEpilogue
 
     /// <summary>Applies the epilogue to <paramref name="rows"/> rows of <paramref name="length"/> values, row r at
     /// <paramref name="values"/> + r·<paramref name="stride"/> holding channel FirstChannel + <paramref name="row0"/> + r.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Apply(float* values, nint stride, int row0, int rows, int length)
     {
-        for (int r = 0; r < rows; r++) ApplyRow(values + r * stride, length, row0 + r);
+        switch (Kind)
+        {
+            case ConvActivationKind.Clamp: Rows<ClampOperation>(values, stride, row0, rows, length); break;
+            case ConvActivationKind.Leaky: Rows<LeakyOperation>(values, stride, row0, rows, length); break;
+            default: Rows<BiasOnly>(values, stride, row0, rows, length); break;
+        }
     }
 
     /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
     public void Apply(Span<float> values, int row)
     {
-        fixed (float* p = values) ApplyRow(p, values.Length, row);
+        fixed (float* p = values) Apply(p, values.Length, row, 1, values.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ApplyRow(float* v, int length, int row)
+    private void Rows<TOperation>(float* values, nint stride, int row0, int rows, int length) where TOperation : struct, IActivationOperation
     {
         bool hasBias = bias is not null;
-        float b = hasBias ? bias![FirstChannel + row] : 0f;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        var lo = Vector512.Create(Min);
+        var hi = Vector512.Create(Max);
+        var slope = Vector512.Create(Alpha);
+        int body = Vector512.IsHardwareAccelerated ? length & ~15 : 0;
+        for (int r = 0; r < rows; r++)
         {
+            float* v = values + r * stride;
+            float b = hasBias ? bias![FirstChannel + row0 + r] : 0f;
             var vb = Vector512.Create(b);
-            var lo = Vector512.Create(Min);
-            var hi = Vector512.Create(Max);
-            var slope = Vector512.Create(Alpha);
-            for (; i <= length - 16; i += 16)
+            for (int i = 0; i < body; i += 16)
             {
                 var x = Vector512.Load(v + i);
                 if (hasBias) x += vb;
-                x = Kind switch
-                {
-                    ConvActivationKind.Clamp => Vector512.Min(Vector512.Max(x, lo), hi),
-                    ConvActivationKind.Leaky => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope),
-                    _ => x,
-                };
-                x.Store(v + i);
+                TOperation.Apply(x, lo, hi, slope).Store(v + i);
+            }
+            for (int i = body; i < length; i++)
+            {
+                float x = v[i];
+                if (hasBias) x += b;
+                v[i] = TOperation.Apply(x, Min, Max, Alpha);
             }
         }
-        for (; i < length; i++)
-        {
-            float x = v[i];
-            if (hasBias) x += b;
-            v[i] = Kind switch
-            {
-                ConvActivationKind.Clamp => float.Min(float.Max(x, Min), Max),
-                ConvActivationKind.Leaky => x > 0f ? x : Alpha * x,
-                _ => x,
-            };
-        }
+    }
+
+    /// <summary>One activation on a vector and on a scalar, with the same IEEE semantics.</summary>
+    private interface IActivationOperation
+    {
+        static abstract Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha);
+
+        static abstract float Apply(float x, float min, float max, float alpha);
+    }
+
+    private readonly struct BiasOnly : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) => x;
+
+        public static float Apply(float x, float min, float max, float alpha) => x;
+    }
+
+    private readonly struct ClampOperation : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
+            Vector512.Min(Vector512.Max(x, min), max);
+
+        public static float Apply(float x, float min, float max, float alpha) => float.Min(float.Max(x, min), max);
+    }
+
+    private readonly struct LeakyOperation : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * alpha);
+
+        public static float Apply(float x, float min, float max, float alpha) => x > 0f ? x : alpha * x;
     }
 }
