@@ -1,5 +1,6 @@
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
+using Lumen.Tensors.Kernels;
 
 namespace Lumen.Onnx.Ops;
 
@@ -153,6 +154,35 @@ internal static class ActivationOps
         }
     }
 
+    /// <summary>The form of Relu, LeakyRelu and Clip that a preceding convolution applies as it writes its output
+    /// (see <see cref="ConvActivation"/>): given the node's inputs other than input 0, the activation, or null when
+    /// these inputs need the ordinary kernel (Clip bounds that are not float scalars, or not computed yet); null for
+    /// other nodes. Bitwise equal to the converters above.</summary>
+    public static Func<Tensor?[], ConvActivation?>? FusedForm(OnnxNode node)
+    {
+        if (node.Domain is not ("" or "ai.onnx")) return null;
+        switch (node.OpType)
+        {
+            case "Relu":
+                return _ => ConvActivation.Clamp(0f, null);
+            case "LeakyRelu":
+                float alpha = node.Float("alpha", 0.01f);
+                return _ => ConvActivation.Leaky(alpha);
+            case "Clip" when node.Opset < 11:
+                Tensor min = Tensor.Scalar(node.Float("min", float.NegativeInfinity)), max = Tensor.Scalar(node.Float("max", float.PositiveInfinity));
+                return _ => FusedClip(min, max);
+            case "Clip":
+                bool hasMin = node.AllInputs.Count > 1 && node.AllInputs[1].Length > 0, hasMax = node.AllInputs.Count > 2 && node.AllInputs[2].Length > 0;
+                return inputs => (hasMin && inputs[1] is null) || (hasMax && inputs[2] is null) ? null
+                    : FusedClip(inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
+            default:
+                return null;
+        }
+    }
+
+    private static ConvActivation? FusedClip(Tensor? min, Tensor? max) =>
+        ScalarBounds(DType.Float32, min, max) is { } bounds ? ConvActivation.Clamp(bounds.Min, bounds.Max) : null;
+
     private static bool ClipInPlace(Tensor x, Tensor? min, Tensor? max)
     {
         if (ScalarBounds(x, min, max) is not { } bounds) return false;
@@ -162,9 +192,11 @@ internal static class ActivationOps
 
     /// <summary>Clip's bounds as one fused clamp (infinite bounds dropped) when x is float and min/max are float
     /// scalars with min ≤ max (e.g. ReLU6); null when Clip must take the general max-then-min path.</summary>
-    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max)
+    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max) => ScalarBounds(x.DType, min, max);
+
+    private static (float? Min, float? Max)? ScalarBounds(DType x, Tensor? min, Tensor? max)
     {
-        if (x.DType != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
+        if (x != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
         float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
         if (lo is { } a && hi is { } b && !(a <= b)) return null;
         return (lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
