@@ -50,9 +50,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             float* panelA = packedA + (nint)ir * kc;
                             float* target = c + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr) TKernel.Run(kc, panelA, panelB, target, ldc, overwrite);
+                            else if (cols == nr && TKernel.RowsWritten(rows) == rows) TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows);
                             else
                             {
-                                TKernel.Run(kc, panelA, panelB, tile, nr, overwrite: true);
+                                TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows);
                                 WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
                             }
                             if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, cols);

@@ -89,6 +89,94 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         Store(c + 11 * ldc, c11a, c11b, overwrite);
     }
 
+    /// <inheritdoc/>
+    public static int RowsWritten(int rows) => rows <= 4 ? 4 : rows <= 8 ? 8 : MR;
+
+    /// <inheritdoc/>
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows)
+    {
+        if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite);
+        else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite);
+        else Run(kc, a, b, c, ldc, overwrite);
+    }
+
+    /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run8(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    {
+        Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
+        Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            var b1 = Vector512.LoadAligned(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c0a = Vector512.FusedMultiplyAdd(ai, b0, c0a);
+            c0b = Vector512.FusedMultiplyAdd(ai, b1, c0b);
+            ai = Vector512.Create(a[1]);
+            c1a = Vector512.FusedMultiplyAdd(ai, b0, c1a);
+            c1b = Vector512.FusedMultiplyAdd(ai, b1, c1b);
+            ai = Vector512.Create(a[2]);
+            c2a = Vector512.FusedMultiplyAdd(ai, b0, c2a);
+            c2b = Vector512.FusedMultiplyAdd(ai, b1, c2b);
+            ai = Vector512.Create(a[3]);
+            c3a = Vector512.FusedMultiplyAdd(ai, b0, c3a);
+            c3b = Vector512.FusedMultiplyAdd(ai, b1, c3b);
+            ai = Vector512.Create(a[4]);
+            c4a = Vector512.FusedMultiplyAdd(ai, b0, c4a);
+            c4b = Vector512.FusedMultiplyAdd(ai, b1, c4b);
+            ai = Vector512.Create(a[5]);
+            c5a = Vector512.FusedMultiplyAdd(ai, b0, c5a);
+            c5b = Vector512.FusedMultiplyAdd(ai, b1, c5b);
+            ai = Vector512.Create(a[6]);
+            c6a = Vector512.FusedMultiplyAdd(ai, b0, c6a);
+            c6b = Vector512.FusedMultiplyAdd(ai, b1, c6b);
+            ai = Vector512.Create(a[7]);
+            c7a = Vector512.FusedMultiplyAdd(ai, b0, c7a);
+            c7b = Vector512.FusedMultiplyAdd(ai, b1, c7b);
+            a += 12;
+            b += 32;
+        }
+        Store(c, c0a, c0b, overwrite);
+        Store(c + ldc, c1a, c1b, overwrite);
+        Store(c + 2 * ldc, c2a, c2b, overwrite);
+        Store(c + 3 * ldc, c3a, c3b, overwrite);
+        Store(c + 4 * ldc, c4a, c4b, overwrite);
+        Store(c + 5 * ldc, c5a, c5b, overwrite);
+        Store(c + 6 * ldc, c6a, c6b, overwrite);
+        Store(c + 7 * ldc, c7a, c7b, overwrite);
+    }
+
+    /// <summary>The first 4 rows of a tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run4(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    {
+        Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            var b1 = Vector512.LoadAligned(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c0a = Vector512.FusedMultiplyAdd(ai, b0, c0a);
+            c0b = Vector512.FusedMultiplyAdd(ai, b1, c0b);
+            ai = Vector512.Create(a[1]);
+            c1a = Vector512.FusedMultiplyAdd(ai, b0, c1a);
+            c1b = Vector512.FusedMultiplyAdd(ai, b1, c1b);
+            ai = Vector512.Create(a[2]);
+            c2a = Vector512.FusedMultiplyAdd(ai, b0, c2a);
+            c2b = Vector512.FusedMultiplyAdd(ai, b1, c2b);
+            ai = Vector512.Create(a[3]);
+            c3a = Vector512.FusedMultiplyAdd(ai, b0, c3a);
+            c3b = Vector512.FusedMultiplyAdd(ai, b1, c3b);
+            a += 12;
+            b += 32;
+        }
+        Store(c, c0a, c0b, overwrite);
+        Store(c + ldc, c1a, c1b, overwrite);
+        Store(c + 2 * ldc, c2a, c2b, overwrite);
+        Store(c + 3 * ldc, c3a, c3b, overwrite);
+    }
+
     /// <summary>Starts loading the C tile (12 rows of two cache lines) into L1 so that the final read-modify-write
     /// does not stall on memory: the kc steps of the loop hide the latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,4 +30,12 @@ internal unsafe interface IGemmMicroKernel
     /// <summary>C[MR,NR] (row stride <paramref name="ldc"/>) = (or += unless <paramref name="overwrite"/>) the
     /// product of the packed panels <paramref name="a"/> [kc, MR] and <paramref name="b"/> [kc, NR].</summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite);
+
+    /// <summary>How many rows <see cref="RunRows"/> writes for a ragged tile of <paramref name="rows"/> rows (at
+    /// least <paramref name="rows"/>, at most MR).</summary>
+    static abstract int RowsWritten(int rows);
+
+    /// <summary>As <see cref="Run"/> for the first <see cref="RowsWritten"/>(<paramref name="rows"/>) rows of the tile
+    /// only, so that a ragged last row of tiles costs what it holds, not a full tile.</summary>
+    static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows);
 }
