@@ -26,7 +26,10 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
 
     /// <inheritdoc/>
 
-    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows) => Run(kc, a, b, c, ldc, overwrite);
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
+
+    /// <inheritdoc/>
+    public static bool MasksColumns => false;
 
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -35,7 +35,11 @@ internal unsafe interface IGemmMicroKernel
     /// least <paramref name="rows"/>, at most MR).</summary>
     static abstract int RowsWritten(int rows);
 
+    /// <summary>Whether <see cref="RunRows"/> writes only the first cols columns (else it writes all NR).</summary>
+    static abstract bool MasksColumns { get; }
+
     /// <summary>As <see cref="Run"/> for the first <see cref="RowsWritten"/>(<paramref name="rows"/>) rows of the tile
-    /// only, so that a ragged last row of tiles costs what it holds, not a full tile.</summary>
-    static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows);
+    /// only (and, when <see cref="MasksColumns"/>, its first <paramref name="cols"/> columns), so that a ragged edge
+    /// tile costs what it holds and is written straight into C.</summary>
+    static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols);
 }
