@@ -86,6 +86,11 @@ public class GemmTests
                     AssertMatchesNaive(1, other, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
                     AssertMatchesNaive(other, 1, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
                 }
+        foreach (bool accumulate in new[] { false, true })   // a classifier's size: the dot products run on several threads
+        {
+            AssertMatchesNaive(1, 1000, 1280, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+            AssertMatchesNaive(1000, 1, 1280, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+        }
     }
 
     [Theory]

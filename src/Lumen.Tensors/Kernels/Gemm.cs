@@ -63,7 +63,7 @@ internal static unsafe class Gemm
         if (k == 0 || (path == GemmPath.Auto && (m == 1 || n == 1)))
         {
             if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); }
-            else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate);
+            else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate, maxThreads);
             if (epilogue.IsActive)
                 for (int i = 0; i < m; i++) epilogue.Apply(c.Slice(i * n, n), i);
             return;
@@ -107,7 +107,7 @@ internal static unsafe class Gemm
     /// <summary>Matrix-vector products (m = 1 or n = 1), where packing would pad a register tile with zeros: the
     /// vector operand is contiguous whatever its transpose flag, so each output is a dot product or an AXPY sweep.</summary>
     private static void MultiplyVector(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
-        bool transA, bool transB, bool accumulate)
+        bool transA, bool transB, bool accumulate, int maxThreads)
     {
         // Orient as y[rows] (+)= M·x where M's rows are contiguous (dot products) or its columns are (AXPYs).
         bool columnVector = n == 1;
@@ -118,6 +118,25 @@ internal static unsafe class Gemm
         var y = c[..rows];                                                   // [rows]
         if (rowsContiguous)
         {
+            if (maxThreads > 1 && (long)rows * k >= WorkPerThread * 4)
+            {
+                // a classifier's weights (e.g. 1000 × 1280) are read once: split the dot products across threads
+                fixed (float* pm = matrix, px = x, py = y)
+                {
+                    var (mp, xp, yp) = ((nint)pm, (nint)px, (nint)py);
+                    Parallelism.For(rows, k, (start, end) =>
+                    {
+                        var xs = new ReadOnlySpan<float>((float*)xp, k);
+                        for (int i = start; i < end; i++)
+                        {
+                            float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>((float*)mp + (nint)i * k, k), xs);
+                            float* yi = (float*)yp + i;
+                            *yi = accumulate ? *yi + dot : dot;
+                        }
+                    });
+                }
+                return;
+            }
             for (int i = 0; i < rows; i++)
             {
                 float dot = TensorPrimitives.Dot(matrix.Slice(i * k, k), x);
