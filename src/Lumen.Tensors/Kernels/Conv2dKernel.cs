@@ -29,7 +29,7 @@ internal static class Conv2dKernel
         int og = g.OutPerGroup, k = g.ColumnRows;
         ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
         {
-            using var buffers = new BandBuffers(g, rows);
+            using var buffers = new BandBuffers(g, rows, tile: false);
             for (int item = start; item < end; item++)
             {
                 var (n, group, row0, count) = Decode(g, item, bands, rows);
@@ -37,16 +37,9 @@ internal static class Conv2dKernel
                 var weights = w.AsSpan(group * og * k, og * k);
                 var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
                 var cols = Columns(x, g, n, group, row0, count, buffers);
-                var channels = finish.From(group * og);
-                if (count == g.OutHeight)
-                {
-                    Gemm.Multiply(weights, cols, output, og, width, k, false, false, false, threads, GemmPath.Auto, channels);
-                    continue;
-                }
-                var tile = buffers.Tile.AsSpan(0, og * width);
-                Gemm.Multiply(weights, cols, tile, og, width, k, false, false, false, threads, GemmPath.Auto, channels);
-                for (int o = 0; o < og; o++)
-                    tile.Slice(o * width, width).CopyTo(output.Slice(o * g.OutPlane + row0 * g.OutWidth, width));
+                // the band's rows are contiguous in each channel plane: C is the output at the band's first row, one
+                // channel plane apart
+                Gemm.Multiply(weights, cols, output[(row0 * g.OutWidth)..], g.OutPlane, og, width, k, false, false, false, threads, GemmPath.Auto, finish.From(group * og));
             }
         });
     }
@@ -165,11 +158,11 @@ internal static class Conv2dKernel
     /// <summary>Per-thread scratch of one band: the column matrix and a dense output tile, rented from the pool.</summary>
     private sealed class BandBuffers : IDisposable
     {
-        public BandBuffers(in ConvGeometry g, int rows)
+        public BandBuffers(in ConvGeometry g, int rows, bool tile = true)
         {
             int width = rows * g.OutWidth;
             Columns = g.IsPointwise ? [] : ArrayPool<float>.Shared.Rent(g.ColumnRows * width);
-            Tile = rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
+            Tile = !tile || rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
         }
 
         public float[] Columns { get; }
