@@ -172,8 +172,10 @@ internal sealed class IncrementalForward
         return scores;
     }
 
-    /// <summary>The changed values of one batch of P edits: a region [P, C, h, w] with one rectangle per item (all of
-    /// one size), a whole tensor [P, …], or nothing (clean).</summary>
+    /// <summary>The changed values of one batch of P edits: a stacked region [1, C, P·h, w], item p's rectangle (all
+    /// of one size) in rows [p·h, (p + 1)·h); a whole tensor [P, …]; or nothing (clean). On a stack, a pointwise step
+    /// such as a 1×1 convolution runs once for the batch: one matrix product of P·h·w columns instead of P small
+    /// ones.</summary>
     private sealed class Changes(int values, int count)
     {
         public int Count { get; } = count;
@@ -193,10 +195,11 @@ internal sealed class IncrementalForward
         using (GradMode.Off())
         {
             var first = edits[0].Data;
-            var x = Tensor.Zeros(count, first.Shape[1], first.Shape[2], first.Shape[3]);
-            for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, p, 0, 0, first.Shape[2], first.Shape[3]);
+            int h = first.Shape[2], w = first.Shape[3];
+            var x = Tensor.Zeros(1, first.Shape[1], count * h, w);
+            for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, 0, p * h, 0, h, w);
             changes.Data[inputValue] = x;
-            changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, first.Shape[2], first.Shape[3]))];
+            changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, h, w))];
             foreach (var step in steps)
             {
                 if (step.Inputs.All(v => changes.Data[v] is null)) continue;
@@ -216,11 +219,22 @@ internal sealed class IncrementalForward
     private Rect RectOf(int value, int item, Changes changes) => changes.Rects[value] is { } rects ? rects[item]
         : new Rect(0, 0, clean[value].Shape[2], clean[value].Shape[3]);
 
+    /// <summary>Item <paramref name="item"/>'s changed values of <paramref name="value"/>: its block of a stacked
+    /// region, or its row of a whole tensor.</summary>
+    private static Patch ChangedPatch(int value, int item, Changes changes)
+    {
+        var data = changes.Data[value]!;
+        if (changes.Rects[value] is not { } rects) return Patch.Whole(data, item);
+        var r = rects[item];
+        return new Patch(data, 0, item * r.Height, 0, r.Height, r.Width, r.Top, r.Left);
+    }
+
     /// <summary>
-    /// Runs a step on crops. Each item's changed output rectangle is what its changed inputs reach; the batch uses
-    /// the largest size, each rectangle moved inside the output. A windowed step's crop starts ⌈p/s⌉ strides before
-    /// the rectangle's first window, so that every item's crop has the same size and offset; crop positions outside
-    /// the input hold the window's pad value, which is what the module's own padding means.
+    /// Runs a step on crops. Each item's changed output rectangle is what its changed inputs reach; the batch uses the
+    /// largest size, each rectangle moved inside the output. A pointwise step runs once on the stacked rectangles. A
+    /// windowed step runs on a batch [P, C, h', w'] of crops, each starting ⌈p/s⌉ strides before its rectangle's first
+    /// window so that every crop has the same size and offset; crop positions outside the input hold the window's
+    /// pad value, which is what the module's own padding means. Its outputs are stacked for the steps after it.
     /// </summary>
     private void RunCropped(Step step, Changes changes)
     {
@@ -249,13 +263,13 @@ internal sealed class IncrementalForward
         var outRects = needed.Select(r => new Rect(Math.Clamp(r?.Top ?? 0, 0, outShape[2] - height), Math.Clamp(r?.Left ?? 0, 0, outShape[3] - width), height, width)).ToArray();
         // An axis the outputs cover whole is cropped to the whole input, with the module's own padding.
         var inShape = clean[step.Inputs[window.SpatialInputs[0]]].Shape;
+        var (s, k, pad) = (window.Stride, window.Extent, window.Padding);
         bool wholeRows = !window.IsPointwise && height == outShape[2], wholeCols = !window.IsPointwise && width == outShape[3];
-        int leadH = wholeRows ? 0 : CeilDiv(window.Padding.Top, window.Stride.H), leadW = wholeCols ? 0 : CeilDiv(window.Padding.Left, window.Stride.W);
+        int leadH = wholeRows ? 0 : CeilDiv(pad.Top, s.H), leadW = wholeCols ? 0 : CeilDiv(pad.Left, s.W);
         var crops = window.IsPointwise ? outRects : [.. outRects.Select(r => new Rect(
-            wholeRows ? 0 : (r.Top - leadH) * window.Stride.H, wholeCols ? 0 : (r.Left - leadW) * window.Stride.W,
-            wholeRows ? inShape[2] : (height - 1 + leadH) * window.Stride.H - window.Padding.Top + window.Extent.H,
-            wholeCols ? inShape[3] : (width - 1 + leadW) * window.Stride.W - window.Padding.Left + window.Extent.W))];
-        var (dy, dx) = (leadH, leadW);
+            wholeRows ? 0 : (r.Top - leadH) * s.H, wholeCols ? 0 : (r.Left - leadW) * s.W,
+            wholeRows ? inShape[2] : (height - 1 + leadH) * s.H - pad.Top + k.H,
+            wholeCols ? inShape[3] : (width - 1 + leadW) * s.W - pad.Left + k.W))];
 
         var args = new Tensor[step.Inputs.Length];
         for (int i = 0; i < args.Length; i++)
@@ -265,44 +279,48 @@ internal sealed class IncrementalForward
             bool crop = window.SpatialInputs.Contains(i) && value.Rank == 4
                 && (changes.Data[v] is not null || derived[v] || value.Shape[2] != 1 || value.Shape[3] != 1);
             if (!crop) args[i] = value;
-            else if (changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) args[i] = changes.Data[v]!; // already this crop
-            else args[i] = Crop(v, crops, window.PadValue, changes);
+            else if (window.IsPointwise && changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) args[i] = changes.Data[v]!; // already this stack
+            else args[i] = Crop(v, crops, stacked: window.IsPointwise, window.PadValue, changes);
         }
         var results = step.Module.Call(args);
-        for (int k = 0; k < step.Outputs.Length; k++)
+        int rows0 = window.IsPointwise ? count * height : leadH + height, batch = window.IsPointwise ? 1 : count;
+        for (int o = 0; o < step.Outputs.Length; o++)
         {
-            if (!reads[step.Outputs[k]]) continue; // e.g. a dropout mask nothing reads
-            var result = results[k];
-            if (result.Rank != 4 || result.Shape[0] != count || result.Shape[2] < dy + height || result.Shape[3] < dx + width)
-                throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on a crop {crops[0]}; expected at least rows {dy + height} and columns {dx + width}. Its spatial window does not match what it computes.");
+            if (!reads[step.Outputs[o]]) continue; // e.g. a dropout mask nothing reads
+            var result = results[o];
+            if (result.Rank != 4 || result.Shape[0] != batch || result.Shape[2] < rows0 || result.Shape[3] < leadW + width)
+                throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on crops {crops[0]}; expected [{batch}, C, ≥ {rows0}, ≥ {leadW + width}]. Its spatial window does not match what it computes.");
             var region = result;
-            if (dy != 0 || dx != 0 || result.Shape[2] != height || result.Shape[3] != width)
+            if (!window.IsPointwise)
             {
-                region = Tensor.Zeros(count, result.Shape[1], height, width);
-                for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, dy, dx, region, p, 0, 0, height, width);
+                region = Tensor.Zeros(1, result.Shape[1], count * height, width);
+                for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, leadH, leadW, region, 0, p * height, 0, height, width);
             }
-            changes.Data[step.Outputs[k]] = region;
-            changes.Rects[step.Outputs[k]] = outRects;
+            else if (result.Shape[2] != rows0 || result.Shape[3] != width)
+                throw new InvalidOperationException($"Incremental evaluation: pointwise '{step.Module.Name}' returned {result.Shape} on a stack {args[window.SpatialInputs[0]].Shape}.");
+            changes.Data[step.Outputs[o]] = region;
+            changes.Rects[step.Outputs[o]] = outRects;
         }
     }
 
-    /// <summary>Crops [P, C, h, w] of value <paramref name="value"/>: the clean activation with each item's changes
-    /// pasted in, and <paramref name="padValue"/> outside the activation.</summary>
-    private Tensor Crop(int value, Rect[] crops, float padValue, Changes changes)
+    /// <summary>The crops <paramref name="crops"/> of value <paramref name="value"/>, the clean activation with each
+    /// item's changes pasted in and <paramref name="padValue"/> outside the activation: stacked [1, C, P·h, w], or a
+    /// batch [P, C, h, w].</summary>
+    private Tensor Crop(int value, Rect[] crops, bool stacked, float padValue, Changes changes)
     {
         var source = clean[value];
         var size = crops[0];
-        var result = padValue == 0f ? Tensor.Zeros(changes.Count, source.Shape[1], size.Height, size.Width)
-            : Tensor.Full(new Shape(changes.Count, source.Shape[1], size.Height, size.Width), padValue);
-        for (int p = 0; p < changes.Count; p++)
+        int count = changes.Count;
+        var shape = stacked ? new Shape(1, source.Shape[1], count * size.Height, size.Width) : new Shape(count, source.Shape[1], size.Height, size.Width);
+        var result = padValue == 0f ? Tensor.Zeros(shape) : Tensor.Full(shape, padValue);
+        var whole = Patch.Whole(source, 0);
+        for (int p = 0; p < count; p++)
         {
             var c = crops[p];
-            RegionCopy.Overlay(source, 0, 0, 0, result, p, c.Top, c.Left);
-            if (changes.Data[value] is { } changed)
-            {
-                var r = RectOf(value, p, changes);
-                RegionCopy.Overlay(changed, p, r.Top, r.Left, result, p, c.Top, c.Left);
-            }
+            var target = stacked ? new Patch(result, 0, p * size.Height, 0, c.Height, c.Width, c.Top, c.Left) : new Patch(result, p, 0, 0, c.Height, c.Width, c.Top, c.Left);
+            if (changes.Data[value] is null) { RegionCopy.Overlay(whole, target); continue; }
+            RegionCopy.Overlay(ChangedPatch(value, p, changes), target);
+            RegionCopy.OverlayAround(whole, target, RectOf(value, p, changes)); // the clean values only where nothing changed
         }
         return result;
     }
@@ -318,6 +336,7 @@ internal sealed class IncrementalForward
     private static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
     private static int CeilDiv(int a, int b) => (int)Math.Ceiling((double)a / b);
+
 
     private void RunFull(Step step, Changes changes)
     {
@@ -342,10 +361,11 @@ internal sealed class IncrementalForward
     private Tensor Materialize(int value, Changes changes)
     {
         if (changes.IsFull(value)) return changes.Data[value]!;
-        var full = RegionCopy.Repeat(clean[value], changes.Count);
+        var source = clean[value];
         var rects = changes.Rects[value]!;
-        for (int p = 0; p < changes.Count; p++)
-            RegionCopy.Copy(changes.Data[value]!, p, 0, 0, full, p, rects[p].Top, rects[p].Left, rects[p].Height, rects[p].Width);
+        bool covered = rects.All(r => r.Height == source.Shape[2] && r.Width == source.Shape[3]);
+        var full = covered ? Tensor.Zeros(changes.Count, source.Shape[1], source.Shape[2], source.Shape[3]) : RegionCopy.Repeat(source, changes.Count);
+        for (int p = 0; p < changes.Count; p++) RegionCopy.Overlay(ChangedPatch(value, p, changes), Patch.Whole(full, p));
         return full;
     }
 }
