@@ -41,6 +41,7 @@ internal sealed class IncrementalForward
     private readonly int inputValue;
     private readonly int outputValue;
     private readonly Target target;
+    private readonly StoragePool storage = new();
 
     private IncrementalForward(Tensor[] clean, bool[] derived, Step[] steps, int inputValue, int outputValue, Target target, float cleanScore)
     {
@@ -176,9 +177,12 @@ internal sealed class IncrementalForward
     /// of one size) in rows [p·h, (p + 1)·h); a whole tensor [P, …]; or nothing (clean). On a stack, a pointwise step
     /// such as a 1×1 convolution runs once for the batch: one matrix product of P·h·w columns instead of P small
     /// ones.</summary>
-    private sealed class Changes(int values, int count)
+    private sealed class Changes(int values, int count, StoragePool.Scope scope)
     {
         public int Count { get; } = count;
+
+        /// <summary>Where the batch's tensors come from and go back to.</summary>
+        public StoragePool.Scope Scope { get; } = scope;
 
         public Tensor?[] Data { get; } = new Tensor?[values];
 
@@ -187,29 +191,40 @@ internal sealed class IncrementalForward
         public bool IsFull(int value) => Data[value] is not null && Rects[value] is null;
     }
 
-    /// <summary>Runs one batch of edits of one size through every step.</summary>
+    /// <summary>Runs one batch of edits of one size through every step. The tensors it makes come from
+    /// <see cref="storage"/> and go back to it at the end, so the next batch reuses warm memory.</summary>
     private float[] Run(InputEdit[] edits)
     {
         int count = edits.Length;
-        var changes = new Changes(clean.Length, count);
         using (GradMode.Off())
+        using (var scope = storage.Enter())
         {
-            var first = edits[0].Data;
-            int h = first.Shape[2], w = first.Shape[3];
-            var x = Tensor.Zeros(1, first.Shape[1], count * h, w);
-            for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, 0, p * h, 0, h, w);
-            changes.Data[inputValue] = x;
-            changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, h, w))];
-            foreach (var step in steps)
-            {
-                if (step.Inputs.All(v => changes.Data[v] is null)) continue;
-                if (Croppable(step, changes)) RunCropped(step, changes);
-                else RunFull(step, changes);
-            }
-            if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
-            var output = Materialize(outputValue, changes);
-            return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
+            var changes = new Changes(clean.Length, count, scope);
+            var scores = Propagate(edits, changes);
+            foreach (var value in changes.Data) if (value is not null) scope.Recycle(value); // nothing reads them any more
+            return scores;
         }
+    }
+
+    /// <summary>The scores of one batch: its edits stacked as the changed input, then every step the changes reach.</summary>
+    private float[] Propagate(InputEdit[] edits, Changes changes)
+    {
+        int count = edits.Length;
+        var first = edits[0].Data;
+        int h = first.Shape[2], w = first.Shape[3];
+        var x = Filled(new Shape(1, first.Shape[1], count * h, w), 0f);
+        for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, 0, p * h, 0, h, w);
+        changes.Data[inputValue] = x;
+        changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, h, w))];
+        foreach (var step in steps)
+        {
+            if (step.Inputs.All(v => changes.Data[v] is null)) continue;
+            if (Croppable(step, changes)) RunCropped(step, changes);
+            else RunFull(step, changes);
+        }
+        if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
+        var output = Materialize(outputValue, changes);
+        return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
     }
 
     /// <summary>Whether a step can run on crops: it has a window and every changed input is a spatial [N, C, H, W] one.</summary>
@@ -279,10 +294,14 @@ internal sealed class IncrementalForward
             bool crop = window.SpatialInputs.Contains(i) && value.Rank == 4
                 && (changes.Data[v] is not null || derived[v] || value.Shape[2] != 1 || value.Shape[3] != 1);
             if (!crop) args[i] = value;
-            else if (window.IsPointwise && changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) args[i] = changes.Data[v]!; // already this stack
+            else if (changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) // already these crops, stacked
+                args[i] = window.IsPointwise ? changes.Data[v]! : Unstack(changes.Data[v]!, count);
             else args[i] = Crop(v, crops, stacked: window.IsPointwise, window.PadValue, changes);
         }
         var results = step.Module.Call(args);
+        if (!window.IsPointwise) // a window's crops are read by nothing else
+            for (int i = 0; i < args.Length; i++)
+                if (!ReferenceEquals(args[i], clean[step.Inputs[i]]) && !results.Any(r => ReferenceEquals(r, args[i]))) changes.Scope.Recycle(args[i]);
         int rows0 = window.IsPointwise ? count * height : leadH + height, batch = window.IsPointwise ? 1 : count;
         for (int o = 0; o < step.Outputs.Length; o++)
         {
@@ -291,9 +310,10 @@ internal sealed class IncrementalForward
             if (result.Rank != 4 || result.Shape[0] != batch || result.Shape[2] < rows0 || result.Shape[3] < leadW + width)
                 throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on crops {crops[0]}; expected [{batch}, C, ≥ {rows0}, ≥ {leadW + width}]. Its spatial window does not match what it computes.");
             var region = result;
-            if (!window.IsPointwise)
+            if (!window.IsPointwise && leadH == 0 && leadW == 0 && result.Shape[2] == height && result.Shape[3] == width) region = Stack(result);
+            else if (!window.IsPointwise)
             {
-                region = Tensor.Zeros(1, result.Shape[1], count * height, width);
+                region = Filled(new Shape(1, result.Shape[1], count * height, width), 0f);
                 for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, leadH, leadW, region, 0, p * height, 0, height, width);
             }
             else if (result.Shape[2] != rows0 || result.Shape[3] != width)
@@ -312,7 +332,7 @@ internal sealed class IncrementalForward
         var size = crops[0];
         int count = changes.Count;
         var shape = stacked ? new Shape(1, source.Shape[1], count * size.Height, size.Width) : new Shape(count, source.Shape[1], size.Height, size.Width);
-        var result = padValue == 0f ? Tensor.Zeros(shape) : Tensor.Full(shape, padValue);
+        var result = Filled(shape, padValue);
         var whole = Patch.Whole(source, 0);
         for (int p = 0; p < count; p++)
         {
@@ -333,6 +353,20 @@ internal sealed class IncrementalForward
         return (first, last - first + 1);
     }
 
+    /// <summary>A batch [P, C, h, w] stacked as [1, C, P·h, w] (one pass, no fill).</summary>
+    private static Tensor Stack(Tensor batch) =>
+        batch.Permute(1, 0, 2, 3).Reshape(1, batch.Shape[1], batch.Shape[0] * batch.Shape[2], batch.Shape[3]);
+
+    /// <summary>The inverse of <see cref="Stack"/> for <paramref name="count"/> items.</summary>
+    private static Tensor Unstack(Tensor stacked, int count) =>
+        stacked.Reshape(stacked.Shape[1], count, stacked.Shape[2] / count, stacked.Shape[3]).Permute(1, 0, 2, 3);
+
+    /// <summary>A new tensor of <paramref name="value"/>s, from the open storage scope.</summary>
+    private static Tensor Filled(Shape shape, float value) => Tensor.Scalar(value).BroadcastTo(shape);
+
+    /// <summary><paramref name="rows"/> copies of row 0 of <paramref name="value"/> [1, …], from the open storage scope.</summary>
+    private static Tensor Rows(Tensor value, int rows) => value.BroadcastTo(new Shape([rows, .. value.Shape.Dims[1..]]));
+
     private static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
     private static int CeilDiv(int a, int b) => (int)Math.Ceiling((double)a / b);
@@ -346,7 +380,7 @@ internal sealed class IncrementalForward
             int v = step.Inputs[i];
             var value = clean[v];
             if (changes.Data[v] is not null) args[i] = Materialize(v, changes);
-            else if (derived[v] && value.DType == DType.Float32 && value.Rank >= 1 && value.Shape[0] == 1) args[i] = RegionCopy.Repeat(value, changes.Count);
+            else if (derived[v] && value.DType == DType.Float32 && value.Rank >= 1 && value.Shape[0] == 1) args[i] = Rows(value, changes.Count);
             else args[i] = value;
         }
         var results = step.Module.Call(args);
@@ -364,7 +398,8 @@ internal sealed class IncrementalForward
         var source = clean[value];
         var rects = changes.Rects[value]!;
         bool covered = rects.All(r => r.Height == source.Shape[2] && r.Width == source.Shape[3]);
-        var full = covered ? Tensor.Zeros(changes.Count, source.Shape[1], source.Shape[2], source.Shape[3]) : RegionCopy.Repeat(source, changes.Count);
+        if (covered) return Unstack(changes.Data[value]!, changes.Count);
+        var full = Rows(source, changes.Count);
         for (int p = 0; p < changes.Count; p++) RegionCopy.Overlay(ChangedPatch(value, p, changes), Patch.Whole(full, p));
         return full;
     }

@@ -76,16 +76,4 @@ internal static class RegionCopy
         Top = patch.Top + top - patch.ImageTop, Left = patch.Left + left - patch.ImageLeft,
         Height = height, Width = width, ImageTop = top, ImageLeft = left,
     };
-
-    /// <summary><paramref name="rows"/> copies of row 0 of <paramref name="value"/> [1, …].</summary>
-    public static Tensor Repeat(Tensor value, int rows)
-    {
-        var shape = value.Shape.ToArray();
-        shape[0] = rows;
-        var result = Tensor.Zeros(shape);
-        var source = value.AsSpan();
-        var target = result.AsSpan();
-        for (int r = 0; r < rows; r++) source.CopyTo(target.Slice(r * source.Length, source.Length));
-        return result;
-    }
 }
