@@ -27,6 +27,9 @@ internal readonly record struct InputEdit(int Top, int Left, Tensor Data);
 /// inside the output), and crops the input from row (o₀ − ⌈p/s⌉)·s, a multiple of s, so that all crops have one size
 /// and the module's own padding is never read; crop rows outside the input hold the window's pad value (0, or −∞
 /// for max pooling). Recomputing a few clean positions is harmless: they read the same values as the full pass.
+/// Between steps a batch's changed rectangles are stacked along the height, [1, C, P·h, w], so that a pointwise step
+/// (a 1×1 convolution above all) runs once per batch as one large matrix product; its tensors come from a
+/// <see cref="StoragePool"/>, so batch after batch reuses the same memory.
 /// Idea: Nakandala, Kumar, Papakonstantinou, "Incremental and Approximate Inference for Faster Occlusion-based Deep
 /// CNN Explanations" (SIGMOD 2019), here exact and generic over leaf modules.
 /// </remarks>
@@ -157,18 +160,25 @@ internal sealed class IncrementalForward
                 throw new ArgumentException($"Incremental evaluation: an edit of shape {edit.Data.Shape} at ({edit.Top}, {edit.Left}) does not fit the input {x.Shape}.");
         var scores = new float[edits.Count];
         int done = 0;
-        foreach (var group in Enumerable.Range(0, edits.Count).GroupBy(i => (edits[i].Data.Shape[2], edits[i].Data.Shape[3])))
+        try
         {
-            var members = group.ToArray();
-            for (int start = 0; start < members.Length; start += chunk)
+            foreach (var group in Enumerable.Range(0, edits.Count).GroupBy(i => (edits[i].Data.Shape[2], edits[i].Data.Shape[3])))
             {
-                cancellation.ThrowIfCancellationRequested();
-                var items = members[start..Math.Min(members.Length, start + chunk)];
-                var result = Run([.. items.Select(i => edits[i])]);
-                for (int k = 0; k < items.Length; k++) scores[items[k]] = result[k];
-                done += items.Length;
-                progress?.Report((double)done / edits.Count);
+                var members = group.ToArray();
+                for (int start = 0; start < members.Length; start += chunk)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var items = members[start..Math.Min(members.Length, start + chunk)];
+                    var result = Run([.. items.Select(i => edits[i])]);
+                    for (int k = 0; k < items.Length; k++) scores[items[k]] = result[k];
+                    done += items.Length;
+                    progress?.Report((double)done / edits.Count);
+                }
             }
+        }
+        finally
+        {
+            storage.Clear(); // the warm arrays serve this call's batches only
         }
         return scores;
     }
