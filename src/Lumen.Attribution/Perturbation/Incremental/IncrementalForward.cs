@@ -27,6 +27,9 @@ internal readonly record struct InputEdit(int Top, int Left, Tensor Data);
 /// inside the output), and crops the input from row (o₀ − ⌈p/s⌉)·s, a multiple of s, so that all crops have one size
 /// and the module's own padding is never read; crop rows outside the input hold the window's pad value (0, or −∞
 /// for max pooling). Recomputing a few clean positions is harmless: they read the same values as the full pass.
+/// Between steps a batch's changed rectangles are stacked along the height, [1, C, P·h, w], so that a pointwise step
+/// (a 1×1 convolution above all) runs once per batch as one large matrix product; its tensors come from a
+/// <see cref="StoragePool"/>, so batch after batch reuses the same memory.
 /// Idea: Nakandala, Kumar, Papakonstantinou, "Incremental and Approximate Inference for Faster Occlusion-based Deep
 /// CNN Explanations" (SIGMOD 2019), here exact and generic over leaf modules.
 /// </remarks>
@@ -41,6 +44,7 @@ internal sealed class IncrementalForward
     private readonly int inputValue;
     private readonly int outputValue;
     private readonly Target target;
+    private readonly StoragePool storage = new();
 
     private IncrementalForward(Tensor[] clean, bool[] derived, Step[] steps, int inputValue, int outputValue, Target target, float cleanScore)
     {
@@ -156,27 +160,39 @@ internal sealed class IncrementalForward
                 throw new ArgumentException($"Incremental evaluation: an edit of shape {edit.Data.Shape} at ({edit.Top}, {edit.Left}) does not fit the input {x.Shape}.");
         var scores = new float[edits.Count];
         int done = 0;
-        foreach (var group in Enumerable.Range(0, edits.Count).GroupBy(i => (edits[i].Data.Shape[2], edits[i].Data.Shape[3])))
+        try
         {
-            var members = group.ToArray();
-            for (int start = 0; start < members.Length; start += chunk)
+            foreach (var group in Enumerable.Range(0, edits.Count).GroupBy(i => (edits[i].Data.Shape[2], edits[i].Data.Shape[3])))
             {
-                cancellation.ThrowIfCancellationRequested();
-                var items = members[start..Math.Min(members.Length, start + chunk)];
-                var result = Run([.. items.Select(i => edits[i])]);
-                for (int k = 0; k < items.Length; k++) scores[items[k]] = result[k];
-                done += items.Length;
-                progress?.Report((double)done / edits.Count);
+                var members = group.ToArray();
+                for (int start = 0; start < members.Length; start += chunk)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var items = members[start..Math.Min(members.Length, start + chunk)];
+                    var result = Run([.. items.Select(i => edits[i])]);
+                    for (int k = 0; k < items.Length; k++) scores[items[k]] = result[k];
+                    done += items.Length;
+                    progress?.Report((double)done / edits.Count);
+                }
             }
+        }
+        finally
+        {
+            storage.Clear(); // the warm arrays serve this call's batches only
         }
         return scores;
     }
 
-    /// <summary>The changed values of one batch of P edits: a region [P, C, h, w] with one rectangle per item (all of
-    /// one size), a whole tensor [P, …], or nothing (clean).</summary>
-    private sealed class Changes(int values, int count)
+    /// <summary>The changed values of one batch of P edits: a stacked region [1, C, P·h, w], item p's rectangle (all
+    /// of one size) in rows [p·h, (p + 1)·h); a whole tensor [P, …]; or nothing (clean). On a stack, a pointwise step
+    /// such as a 1×1 convolution runs once for the batch: one matrix product of P·h·w columns instead of P small
+    /// ones.</summary>
+    private sealed class Changes(int values, int count, StoragePool.Scope scope)
     {
         public int Count { get; } = count;
+
+        /// <summary>Where the batch's tensors come from and go back to.</summary>
+        public StoragePool.Scope Scope { get; } = scope;
 
         public Tensor?[] Data { get; } = new Tensor?[values];
 
@@ -185,28 +201,40 @@ internal sealed class IncrementalForward
         public bool IsFull(int value) => Data[value] is not null && Rects[value] is null;
     }
 
-    /// <summary>Runs one batch of edits of one size through every step.</summary>
+    /// <summary>Runs one batch of edits of one size through every step. The tensors it makes come from
+    /// <see cref="storage"/> and go back to it at the end, so the next batch reuses warm memory.</summary>
     private float[] Run(InputEdit[] edits)
     {
         int count = edits.Length;
-        var changes = new Changes(clean.Length, count);
         using (GradMode.Off())
+        using (var scope = storage.Enter())
         {
-            var first = edits[0].Data;
-            var x = Tensor.Zeros(count, first.Shape[1], first.Shape[2], first.Shape[3]);
-            for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, p, 0, 0, first.Shape[2], first.Shape[3]);
-            changes.Data[inputValue] = x;
-            changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, first.Shape[2], first.Shape[3]))];
-            foreach (var step in steps)
-            {
-                if (step.Inputs.All(v => changes.Data[v] is null)) continue;
-                if (Croppable(step, changes)) RunCropped(step, changes);
-                else RunFull(step, changes);
-            }
-            if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
-            var output = Materialize(outputValue, changes);
-            return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
+            var changes = new Changes(clean.Length, count, scope);
+            var scores = Propagate(edits, changes);
+            foreach (var value in changes.Data) if (value is not null) scope.Recycle(value); // nothing reads them any more
+            return scores;
         }
+    }
+
+    /// <summary>The scores of one batch: its edits stacked as the changed input, then every step the changes reach.</summary>
+    private float[] Propagate(InputEdit[] edits, Changes changes)
+    {
+        int count = edits.Length;
+        var first = edits[0].Data;
+        int h = first.Shape[2], w = first.Shape[3];
+        var x = Filled(new Shape(1, first.Shape[1], count * h, w), 0f);
+        for (int p = 0; p < count; p++) RegionCopy.Copy(edits[p].Data, 0, 0, 0, x, 0, p * h, 0, h, w);
+        changes.Data[inputValue] = x;
+        changes.Rects[inputValue] = [.. edits.Select(e => new Rect(e.Top, e.Left, h, w))];
+        foreach (var step in steps)
+        {
+            if (step.Inputs.All(v => changes.Data[v] is null)) continue;
+            if (Croppable(step, changes)) RunCropped(step, changes);
+            else RunFull(step, changes);
+        }
+        if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
+        var output = Materialize(outputValue, changes);
+        return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
     }
 
     /// <summary>Whether a step can run on crops: it has a window and every changed input is a spatial [N, C, H, W] one.</summary>
@@ -216,11 +244,22 @@ internal sealed class IncrementalForward
     private Rect RectOf(int value, int item, Changes changes) => changes.Rects[value] is { } rects ? rects[item]
         : new Rect(0, 0, clean[value].Shape[2], clean[value].Shape[3]);
 
+    /// <summary>Item <paramref name="item"/>'s changed values of <paramref name="value"/>: its block of a stacked
+    /// region, or its row of a whole tensor.</summary>
+    private static Patch ChangedPatch(int value, int item, Changes changes)
+    {
+        var data = changes.Data[value]!;
+        if (changes.Rects[value] is not { } rects) return Patch.Whole(data, item);
+        var r = rects[item];
+        return new Patch(data, 0, item * r.Height, 0, r.Height, r.Width, r.Top, r.Left);
+    }
+
     /// <summary>
-    /// Runs a step on crops. Each item's changed output rectangle is what its changed inputs reach; the batch uses
-    /// the largest size, each rectangle moved inside the output. A windowed step's crop starts ⌈p/s⌉ strides before
-    /// the rectangle's first window, so that every item's crop has the same size and offset; crop positions outside
-    /// the input hold the window's pad value, which is what the module's own padding means.
+    /// Runs a step on crops. Each item's changed output rectangle is what its changed inputs reach; the batch uses the
+    /// largest size, each rectangle moved inside the output. A pointwise step runs once on the stacked rectangles. A
+    /// windowed step runs on a batch [P, C, h', w'] of crops, each starting ⌈p/s⌉ strides before its rectangle's first
+    /// window so that every crop has the same size and offset; crop positions outside the input hold the window's
+    /// pad value, which is what the module's own padding means. Its outputs are stacked for the steps after it.
     /// </summary>
     private void RunCropped(Step step, Changes changes)
     {
@@ -249,13 +288,13 @@ internal sealed class IncrementalForward
         var outRects = needed.Select(r => new Rect(Math.Clamp(r?.Top ?? 0, 0, outShape[2] - height), Math.Clamp(r?.Left ?? 0, 0, outShape[3] - width), height, width)).ToArray();
         // An axis the outputs cover whole is cropped to the whole input, with the module's own padding.
         var inShape = clean[step.Inputs[window.SpatialInputs[0]]].Shape;
+        var (s, k, pad) = (window.Stride, window.Extent, window.Padding);
         bool wholeRows = !window.IsPointwise && height == outShape[2], wholeCols = !window.IsPointwise && width == outShape[3];
-        int leadH = wholeRows ? 0 : CeilDiv(window.Padding.Top, window.Stride.H), leadW = wholeCols ? 0 : CeilDiv(window.Padding.Left, window.Stride.W);
+        int leadH = wholeRows ? 0 : CeilDiv(pad.Top, s.H), leadW = wholeCols ? 0 : CeilDiv(pad.Left, s.W);
         var crops = window.IsPointwise ? outRects : [.. outRects.Select(r => new Rect(
-            wholeRows ? 0 : (r.Top - leadH) * window.Stride.H, wholeCols ? 0 : (r.Left - leadW) * window.Stride.W,
-            wholeRows ? inShape[2] : (height - 1 + leadH) * window.Stride.H - window.Padding.Top + window.Extent.H,
-            wholeCols ? inShape[3] : (width - 1 + leadW) * window.Stride.W - window.Padding.Left + window.Extent.W))];
-        var (dy, dx) = (leadH, leadW);
+            wholeRows ? 0 : (r.Top - leadH) * s.H, wholeCols ? 0 : (r.Left - leadW) * s.W,
+            wholeRows ? inShape[2] : (height - 1 + leadH) * s.H - pad.Top + k.H,
+            wholeCols ? inShape[3] : (width - 1 + leadW) * s.W - pad.Left + k.W))];
 
         var args = new Tensor[step.Inputs.Length];
         for (int i = 0; i < args.Length; i++)
@@ -265,44 +304,53 @@ internal sealed class IncrementalForward
             bool crop = window.SpatialInputs.Contains(i) && value.Rank == 4
                 && (changes.Data[v] is not null || derived[v] || value.Shape[2] != 1 || value.Shape[3] != 1);
             if (!crop) args[i] = value;
-            else if (changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) args[i] = changes.Data[v]!; // already this crop
-            else args[i] = Crop(v, crops, window.PadValue, changes);
+            else if (changes.Rects[v] is { } rects && rects.AsSpan().SequenceEqual(crops)) // already these crops, stacked
+                args[i] = window.IsPointwise ? changes.Data[v]! : Unstack(changes.Data[v]!, count);
+            else args[i] = Crop(v, crops, stacked: window.IsPointwise, window.PadValue, changes);
         }
         var results = step.Module.Call(args);
-        for (int k = 0; k < step.Outputs.Length; k++)
+        if (!window.IsPointwise) // a window's crops are read by nothing else
+            for (int i = 0; i < args.Length; i++)
+                if (!ReferenceEquals(args[i], clean[step.Inputs[i]]) && !results.Any(r => ReferenceEquals(r, args[i]))) changes.Scope.Recycle(args[i]);
+        int rows0 = window.IsPointwise ? count * height : leadH + height, batch = window.IsPointwise ? 1 : count;
+        for (int o = 0; o < step.Outputs.Length; o++)
         {
-            if (!reads[step.Outputs[k]]) continue; // e.g. a dropout mask nothing reads
-            var result = results[k];
-            if (result.Rank != 4 || result.Shape[0] != count || result.Shape[2] < dy + height || result.Shape[3] < dx + width)
-                throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on a crop {crops[0]}; expected at least rows {dy + height} and columns {dx + width}. Its spatial window does not match what it computes.");
+            if (!reads[step.Outputs[o]]) continue; // e.g. a dropout mask nothing reads
+            var result = results[o];
+            if (result.Rank != 4 || result.Shape[0] != batch || result.Shape[2] < rows0 || result.Shape[3] < leadW + width)
+                throw new InvalidOperationException($"Incremental evaluation: '{step.Module.Name}' returned {result.Shape} on crops {crops[0]}; expected [{batch}, C, ≥ {rows0}, ≥ {leadW + width}]. Its spatial window does not match what it computes.");
             var region = result;
-            if (dy != 0 || dx != 0 || result.Shape[2] != height || result.Shape[3] != width)
+            if (!window.IsPointwise && leadH == 0 && leadW == 0 && result.Shape[2] == height && result.Shape[3] == width) region = Stack(result);
+            else if (!window.IsPointwise)
             {
-                region = Tensor.Zeros(count, result.Shape[1], height, width);
-                for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, dy, dx, region, p, 0, 0, height, width);
+                region = Filled(new Shape(1, result.Shape[1], count * height, width), 0f);
+                for (int p = 0; p < count; p++) RegionCopy.Copy(result, p, leadH, leadW, region, 0, p * height, 0, height, width);
             }
-            changes.Data[step.Outputs[k]] = region;
-            changes.Rects[step.Outputs[k]] = outRects;
+            else if (result.Shape[2] != rows0 || result.Shape[3] != width)
+                throw new InvalidOperationException($"Incremental evaluation: pointwise '{step.Module.Name}' returned {result.Shape} on a stack {args[window.SpatialInputs[0]].Shape}.");
+            changes.Data[step.Outputs[o]] = region;
+            changes.Rects[step.Outputs[o]] = outRects;
         }
     }
 
-    /// <summary>Crops [P, C, h, w] of value <paramref name="value"/>: the clean activation with each item's changes
-    /// pasted in, and <paramref name="padValue"/> outside the activation.</summary>
-    private Tensor Crop(int value, Rect[] crops, float padValue, Changes changes)
+    /// <summary>The crops <paramref name="crops"/> of value <paramref name="value"/>, the clean activation with each
+    /// item's changes pasted in and <paramref name="padValue"/> outside the activation: stacked [1, C, P·h, w], or a
+    /// batch [P, C, h, w].</summary>
+    private Tensor Crop(int value, Rect[] crops, bool stacked, float padValue, Changes changes)
     {
         var source = clean[value];
         var size = crops[0];
-        var result = padValue == 0f ? Tensor.Zeros(changes.Count, source.Shape[1], size.Height, size.Width)
-            : Tensor.Full(new Shape(changes.Count, source.Shape[1], size.Height, size.Width), padValue);
-        for (int p = 0; p < changes.Count; p++)
+        int count = changes.Count;
+        var shape = stacked ? new Shape(1, source.Shape[1], count * size.Height, size.Width) : new Shape(count, source.Shape[1], size.Height, size.Width);
+        var result = Filled(shape, padValue);
+        var whole = Patch.Whole(source, 0);
+        for (int p = 0; p < count; p++)
         {
             var c = crops[p];
-            RegionCopy.Overlay(source, 0, 0, 0, result, p, c.Top, c.Left);
-            if (changes.Data[value] is { } changed)
-            {
-                var r = RectOf(value, p, changes);
-                RegionCopy.Overlay(changed, p, r.Top, r.Left, result, p, c.Top, c.Left);
-            }
+            var target = stacked ? new Patch(result, 0, p * size.Height, 0, c.Height, c.Width, c.Top, c.Left) : new Patch(result, p, 0, 0, c.Height, c.Width, c.Top, c.Left);
+            if (changes.Data[value] is null) { RegionCopy.Overlay(whole, target); continue; }
+            RegionCopy.Overlay(ChangedPatch(value, p, changes), target);
+            RegionCopy.OverlayAround(whole, target, RectOf(value, p, changes)); // the clean values only where nothing changed
         }
         return result;
     }
@@ -315,9 +363,24 @@ internal sealed class IncrementalForward
         return (first, last - first + 1);
     }
 
+    /// <summary>A batch [P, C, h, w] stacked as [1, C, P·h, w] (one pass, no fill).</summary>
+    private static Tensor Stack(Tensor batch) =>
+        batch.Permute(1, 0, 2, 3).Reshape(1, batch.Shape[1], batch.Shape[0] * batch.Shape[2], batch.Shape[3]);
+
+    /// <summary>The inverse of <see cref="Stack"/> for <paramref name="count"/> items.</summary>
+    private static Tensor Unstack(Tensor stacked, int count) =>
+        stacked.Reshape(stacked.Shape[1], count, stacked.Shape[2] / count, stacked.Shape[3]).Permute(1, 0, 2, 3);
+
+    /// <summary>A new tensor of <paramref name="value"/>s, from the open storage scope.</summary>
+    private static Tensor Filled(Shape shape, float value) => Tensor.Scalar(value).BroadcastTo(shape);
+
+    /// <summary><paramref name="rows"/> copies of row 0 of <paramref name="value"/> [1, …], from the open storage scope.</summary>
+    private static Tensor Rows(Tensor value, int rows) => value.BroadcastTo(new Shape([rows, .. value.Shape.Dims[1..]]));
+
     private static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
     private static int CeilDiv(int a, int b) => (int)Math.Ceiling((double)a / b);
+
 
     private void RunFull(Step step, Changes changes)
     {
@@ -327,7 +390,7 @@ internal sealed class IncrementalForward
             int v = step.Inputs[i];
             var value = clean[v];
             if (changes.Data[v] is not null) args[i] = Materialize(v, changes);
-            else if (derived[v] && value.DType == DType.Float32 && value.Rank >= 1 && value.Shape[0] == 1) args[i] = RegionCopy.Repeat(value, changes.Count);
+            else if (derived[v] && value.DType == DType.Float32 && value.Rank >= 1 && value.Shape[0] == 1) args[i] = Rows(value, changes.Count);
             else args[i] = value;
         }
         var results = step.Module.Call(args);
@@ -342,10 +405,12 @@ internal sealed class IncrementalForward
     private Tensor Materialize(int value, Changes changes)
     {
         if (changes.IsFull(value)) return changes.Data[value]!;
-        var full = RegionCopy.Repeat(clean[value], changes.Count);
+        var source = clean[value];
         var rects = changes.Rects[value]!;
-        for (int p = 0; p < changes.Count; p++)
-            RegionCopy.Copy(changes.Data[value]!, p, 0, 0, full, p, rects[p].Top, rects[p].Left, rects[p].Height, rects[p].Width);
+        bool covered = rects.All(r => r.Height == source.Shape[2] && r.Width == source.Shape[3]);
+        if (covered) return Unstack(changes.Data[value]!, changes.Count);
+        var full = Rows(source, changes.Count);
+        for (int p = 0; p < changes.Count; p++) RegionCopy.Overlay(ChangedPatch(value, p, changes), Patch.Whole(full, p));
         return full;
     }
 }

@@ -6,6 +6,9 @@ namespace Lumen.Attribution.Perturbation.Incremental;
 /// incremental evaluation.</summary>
 internal static class RegionCopy
 {
+    /// <summary>Rows at most this long are copied element by element.</summary>
+    private const int ShortRun = 4;
+
     /// <summary>Copies the (height × width) rectangle at (sourceTop, sourceLeft) of row <paramref name="sourceRow"/>
     /// of <paramref name="source"/> to (targetTop, targetLeft) of row <paramref name="targetRow"/> of
     /// <paramref name="target"/>, for every channel; both tensors have the same channel count.</summary>
@@ -19,36 +22,58 @@ internal static class RegionCopy
         int sh = source.Shape[2], sw = source.Shape[3], th = target.Shape[2], tw = target.Shape[3];
         var s = source.AsSpan();
         var t = target.AsSpan();
+        if (width == sw && width == tw)
+        {
+            // whole rows: one run of height·width values per channel
+            for (int c = 0; c < channels; c++)
+                s.Slice(((sourceRow * channels + c) * sh + sourceTop) * sw, height * width)
+                    .CopyTo(t.Slice(((targetRow * channels + c) * th + targetTop) * tw, height * width));
+            return;
+        }
         for (int c = 0; c < channels; c++)
         {
             int sBase = ((sourceRow * channels + c) * sh + sourceTop) * sw + sourceLeft;
             int tBase = ((targetRow * channels + c) * th + targetTop) * tw + targetLeft;
+            if (width <= ShortRun)
+            {
+                // a call per run of a few values (the one-column sides of a crop) costs more than the copy
+                for (int y = 0; y < height; y++)
+                    for (int x = 0; x < width; x++) t[tBase + y * tw + x] = s[sBase + y * sw + x];
+                continue;
+            }
             for (int y = 0; y < height; y++)
                 s.Slice(sBase + y * sw, width).CopyTo(t.Slice(tBase + y * tw, width));
         }
     }
 
-    /// <summary>Copies the part of a rectangle of <paramref name="source"/> row <paramref name="sourceRow"/> placed
-    /// at image coordinates (sourceTop, sourceLeft) that overlaps the window (targetTop, targetLeft, target size) of
-    /// <paramref name="target"/> row <paramref name="targetRow"/>, in the same image coordinates.</summary>
-    public static void Overlay(Tensor source, int sourceRow, int sourceTop, int sourceLeft,
-        Tensor target, int targetRow, int targetTop, int targetLeft)
+    /// <summary>Copies the part of <paramref name="source"/> that overlaps <paramref name="target"/> in image
+    /// coordinates.</summary>
+    public static void Overlay(Patch source, Patch target)
     {
-        int top = Math.Max(sourceTop, targetTop), left = Math.Max(sourceLeft, targetLeft);
-        int bottom = Math.Min(sourceTop + source.Shape[2], targetTop + target.Shape[2]);
-        int right = Math.Min(sourceLeft + source.Shape[3], targetLeft + target.Shape[3]);
-        Copy(source, sourceRow, top - sourceTop, left - sourceLeft, target, targetRow, top - targetTop, left - targetLeft, bottom - top, right - left);
+        int top = Math.Max(source.ImageTop, target.ImageTop), left = Math.Max(source.ImageLeft, target.ImageLeft);
+        int bottom = Math.Min(source.ImageTop + source.Height, target.ImageTop + target.Height);
+        int right = Math.Min(source.ImageLeft + source.Width, target.ImageLeft + target.Width);
+        Copy(source.Data, source.Row, source.Top + top - source.ImageTop, source.Left + left - source.ImageLeft,
+            target.Data, target.Row, target.Top + top - target.ImageTop, target.Left + left - target.ImageLeft, bottom - top, right - left);
     }
 
-    /// <summary><paramref name="rows"/> copies of row 0 of <paramref name="value"/> [1, …].</summary>
-    public static Tensor Repeat(Tensor value, int rows)
+    /// <summary><see cref="Overlay"/> except inside the image rectangle <paramref name="hole"/> (which the caller
+    /// fills from elsewhere): the bands of the target above and below the hole and the parts left and right of it.</summary>
+    public static void OverlayAround(Patch source, Patch target, Rect hole)
     {
-        var shape = value.Shape.ToArray();
-        shape[0] = rows;
-        var result = Tensor.Zeros(shape);
-        var source = value.AsSpan();
-        var target = result.AsSpan();
-        for (int r = 0; r < rows; r++) source.CopyTo(target.Slice(r * source.Length, source.Length));
-        return result;
+        int top = target.ImageTop, bottom = top + target.Height, left = target.ImageLeft, right = left + target.Width;
+        int holeTop = Math.Clamp(hole.Top, top, bottom), holeBottom = Math.Clamp(hole.Bottom, holeTop, bottom);
+        int holeLeft = Math.Clamp(hole.Left, left, right), holeRight = Math.Clamp(hole.Right, holeLeft, right);
+        Overlay(source, Part(target, top, left, holeTop - top, right - left));
+        Overlay(source, Part(target, holeBottom, left, bottom - holeBottom, right - left));
+        Overlay(source, Part(target, holeTop, left, holeBottom - holeTop, holeLeft - left));
+        Overlay(source, Part(target, holeTop, holeRight, holeBottom - holeTop, right - holeRight));
     }
+
+    /// <summary>The part of <paramref name="patch"/> at image position (top, left) of size height × width.</summary>
+    private static Patch Part(Patch patch, int top, int left, int height, int width) => patch with
+    {
+        Top = patch.Top + top - patch.ImageTop, Left = patch.Left + left - patch.ImageLeft,
+        Height = height, Width = width, ImageTop = top, ImageLeft = left,
+    };
 }
