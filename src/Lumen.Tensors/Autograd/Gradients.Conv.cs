@@ -9,16 +9,16 @@ public static partial class Gradients
     // y = conv(x, w) + b:  dx = convᵀ(g, w),  dw = Σ g ⊗ im2col(x),  db = Σ_{n,h,w} g
     internal static BackwardRule Conv2dRule(Tensor x, Tensor w, ConvGeometry geometry) => (g, needs) =>
         [
-            needs[0] ? Tensor.ConvTranspose2dCore(g, w, null, geometry) : null,
-            needs[1] ? ConvWeightGradient(g, x, w.Shape, geometry) : null,
+            needs[0] ? Fresh(Tensor.ConvTranspose2dCore(g, w, null, geometry)) : null,
+            needs[1] ? Fresh(ConvWeightGradient(g, x, w.Shape, geometry)) : null,
             needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null,
         ];
 
     // y = convᵀ(x, w) + b, the adjoint of u ↦ conv(u, w):  dx = conv(g, w),  dw = Σ x ⊗ im2col(g),  db = Σ_{n,h,w} g
     internal static BackwardRule ConvTranspose2dRule(Tensor x, Tensor w, ConvGeometry geometry) => (g, needs) =>
         [
-            needs[0] ? Tensor.Conv2dCore(g, w, null, geometry) : null,
-            needs[1] ? ConvWeightGradient(x, g, w.Shape, geometry) : null,
+            needs[0] ? Fresh(Tensor.Conv2dCore(g, w, null, geometry)) : null,
+            needs[1] ? Fresh(ConvWeightGradient(x, g, w.Shape, geometry)) : null,
             needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null,
         ];
 

@@ -93,12 +93,18 @@ public static partial class Gradients
         return [Tensor.Where(inside!, g, Tensor.Scalar(0f))];
     };
 
-    /// <summary>A fused masked-gradient kernel applied to x and g (same shape) into a new tensor.</summary>
+    /// <summary>A fused masked-gradient kernel applied to x and g (same shape): in place when g is the engine's free
+    /// gradient (nothing else reads it afterwards; the kernels read g[i] before writing d[i]), else into a new tensor.</summary>
     private static Tensor Masked(Tensor x, Tensor g, MaskKernel kernel)
     {
+        if (IsFree(g))
+        {
+            kernel(x.AsSpan(), g.AsSpan(), g.AsSpan());
+            return Fresh(g);
+        }
         var data = GC.AllocateUninitializedArray<float>(x.Size);
         kernel(x.AsSpan(), g.AsSpan(), data);
-        return new Tensor(x.Shape, data);
+        return Fresh(new Tensor(x.Shape, data));
     }
 
     private delegate void MaskKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination);

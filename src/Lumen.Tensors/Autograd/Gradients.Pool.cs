@@ -11,7 +11,7 @@ public static partial class Gradients
     {
         var dx = new float[input.Shape.Size];
         PoolMax.Backward(g.Floats, input.Floats, output, dx, geometry);
-        return [new Tensor(input.Shape, dx)];
+        return [Fresh(new Tensor(input.Shape, dx))];
     };
 
     // y = (R ⊗ C) x  ⇒  dx = (R ⊗ C)ᵀ g, a recorded op whose own gradient is the forward map again.

@@ -69,8 +69,9 @@ public static partial class Gradients
         }
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
-        // Gradients that this pass allocated itself. Only these may be accumulated in place: a gradient handed on
-        // by a backward rule can be the very tensor stored for another node (Add passes its gradient to both inputs).
+        // Gradients that only this pass holds: sums it allocated itself and what rules returned as Fresh. Only these
+        // may be written in place (accumulated into, or handed to a rule as free): a gradient handed on by a rule
+        // can be the very tensor stored for another node (Add passes its gradient to both inputs).
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int j = 0; j < outputs.Count; j++)
         {
@@ -82,35 +83,87 @@ public static partial class Gradients
         }
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
-        for (int i = order.Count - 1; i >= 0; i--)
+        var (outerFree, outerFresh) = (free, fresh);
+        fresh = createGraph ? null : [];
+        try
         {
-            var t = order[i];
-            if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
-            if (!targets.Contains(t)) grads.Remove(t);
-            var needs = new bool[fn.Inputs.Length];
-            bool any = false;
-            for (int k = 0; k < needs.Length; k++)
-                any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
-            if (!any) continue;
-            owned.Remove(g); // once handed to a rule it may come back as (or inside) any input's gradient
-            var inputGrads = fn.Backward(g, needs);
-            for (int k = 0; k < needs.Length; k++)
+            for (int i = order.Count - 1; i >= 0; i--)
             {
-                if (!needs[k] || inputGrads[k] is not { } ig) continue;
-                if (ig.Shape != fn.Inputs[k].Shape)
-                    throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
-                AddGrad(grads, owned, fn.Inputs[k], ig);
+                var t = order[i];
+                if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
+                bool target = targets.Contains(t);
+                if (!target) grads.Remove(t);
+                var needs = new bool[fn.Inputs.Length];
+                bool any = false;
+                for (int k = 0; k < needs.Length; k++)
+                    any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
+                if (!any) continue;
+                // once handed to a rule it may come back as (or inside) any input's gradient; a rule may overwrite it
+                // only when this pass alone holds it and it is not a result
+                free = owned.Remove(g) && !target && !createGraph ? g : null;
+                fresh?.Clear();
+                var inputGrads = fn.Backward(g, needs);
+                free = null;
+                for (int k = 0; k < needs.Length; k++)
+                {
+                    if (!needs[k] || inputGrads[k] is not { } ig) continue;
+                    if (ig.Shape != fn.Inputs[k].Shape)
+                        throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
+                    AddGrad(grads, owned, fn.Inputs[k], ig, fresh is not null && IsFreshResult(inputGrads, k, fresh));
+                }
             }
+        }
+        finally
+        {
+            (free, fresh) = (outerFree, outerFresh);
         }
         return grads;
     }
 
-    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g)
+    // The gradient the running rule may overwrite (null when none), and the results it declared Fresh; per thread,
+    // saved and restored around nested passes.
+    [ThreadStatic] private static Tensor? free;
+    [ThreadStatic] private static List<Tensor>? fresh;
+
+    /// <summary>Whether <paramref name="g"/>, the gradient handed to the running backward rule, may be overwritten
+    /// by it: nothing else reads it afterwards (it is not a seed, a result, another node's gradient or shared with
+    /// one), and the pass records no graph.</summary>
+    internal static bool IsFree(Tensor g) => free is not null && ReferenceEquals(g, free);
+
+    /// <summary>Declares <paramref name="g"/>, a result of the running backward rule, as held by nothing but the
+    /// engine (newly allocated, or the rule's free gradient written in place), so that later rules and sums may
+    /// write into it. Returns it.</summary>
+    internal static Tensor Fresh(Tensor g)
+    {
+        fresh?.Add(g);
+        return g;
+    }
+
+    private static bool IsFreshResult(Tensor?[] results, int k, List<Tensor> declared)
+    {
+        var g = results[k]!;
+        bool isFresh = false;
+        foreach (var d in declared) isFresh |= ReferenceEquals(d, g);
+        for (int other = 0; isFresh && other < results.Length; other++)
+            if (other != k && results[other] is { } r && (ReferenceEquals(r, g) || ReferenceEquals(r.Storage, g.Storage))) isFresh = false;
+        return isFresh;
+    }
+
+    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g, bool gOwned = false)
     {
         if (!grads.TryGetValue(t, out var existing))
+        {
             grads[t] = g;
+            if (gOwned) owned.Add(g);
+        }
         else if (!GradMode.IsEnabled && owned.Contains(existing))
             existing.AddInPlace(g);
+        else if (!GradMode.IsEnabled && gOwned)
+        {
+            g.AddInPlace(existing);                                  // the same sum: float addition commutes
+            grads[t] = g;
+            owned.Add(g);
+        }
         else
         {
             var sum = existing + g;
