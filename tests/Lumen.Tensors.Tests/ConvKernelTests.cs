@@ -72,6 +72,24 @@ public class ConvKernelTests
         finally { Parallelism.MaxDegree = saved; }
     }
 
+    [Theory]
+    [InlineData(1, 37, 3, 3)]
+    [InlineData(2, 64, 3, 3)]                                                  // MobileNet downsampling: SIMD column interleave
+    [InlineData(2, 75, 3, 3)]                                                  // odd width: SIMD blocks and a scalar tail
+    [InlineData(3, 50, 5, 5)]
+    [InlineData(2, 113, 3, 1)]
+    public void Depthwise_input_gradient_matches_on_wide_strided_rows(int stride, int width, int kh, int kw)
+    {
+        var g = new ConvGeometry(2, 3, 9, width, 3, kh, kw, stride, stride, kh / 2, kw / 2, kh / 2, kw / 2, 1, 1, 3);
+        var w = Tensor.Randn(new Shape(3, 1, kh, kw), 4).ToArray();
+        var dy = Tensor.Randn(new Shape(2, 3, g.OutHeight, g.OutWidth), 5).ToArray();
+        var dxRef = new float[2 * 3 * g.InPlane];
+        ConvNaive.BackwardInput(dy, w, dxRef, g);
+        var dx = new float[dxRef.Length];
+        ConvDepthwise.BackwardInput(dy, w, dx, g);
+        GradCheck.Close(dxRef, dx, 1e-4f, 1e-4f);
+    }
+
     [Fact]
     public void Several_band_cases_really_use_several_bands()
     {

@@ -2,10 +2,10 @@ using Lumen.Tensors.Autograd;
 
 namespace Lumen.Tensors.Tests;
 
-/// <summary>The backward pass writes into a gradient only when nothing else reads it: masks run in place on
-/// gradients that a rule has just allocated, and fan-out sums accumulate into such a gradient. Seeds, requested
-/// gradients, gradients shared by Add's two inputs and gradients seen by custom rules are never changed, and every
-/// result equals the create-graph pass, which never writes in place.</summary>
+/// <summary>The backward pass writes into a gradient, or reuses its storage, only when nothing else reads it: masks
+/// run in place on gradients that a rule has just allocated, fan-out sums accumulate into such a gradient, and dead
+/// gradients' arrays are reused. Seeds, requested gradients, gradients shared by Add's two inputs and gradients seen
+/// by custom rules are never changed, and every result equals the create-graph pass, which does neither.</summary>
 public sealed class GradientOwnershipTests
 {
     // A MobileNet-like block with fan-out: a residual Add, the same activation read by two branches, a ReLU6 after a
@@ -62,7 +62,7 @@ public sealed class GradientOwnershipTests
         var observed = Gradients.Custom("Observe", h, [h], (g, needs) =>
         {
             seen.Add((g, g.ToArray()));
-            return [g];                                                        // handed on unchanged
+            return [g * 1f];                                                   // a new tensor: g itself is no result
         });
         var y = observed.Conv2d(w1.Reshape(3, 6, 1, 1) * 0.5f).Clamp(-0.5f, 0.5f).Conv2d(w1).Relu(); // fresh gradient into the rule
         var gx = Gradients.Of(y.Sum(), x);

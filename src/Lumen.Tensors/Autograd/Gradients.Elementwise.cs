@@ -102,7 +102,7 @@ public static partial class Gradients
             kernel(x.AsSpan(), g.AsSpan(), g.AsSpan());
             return Fresh(g);
         }
-        var data = GC.AllocateUninitializedArray<float>(x.Size);
+        var data = GradientStorage.Rent(x.Size, overwrite: true);
         kernel(x.AsSpan(), g.AsSpan(), data);
         return Fresh(new Tensor(x.Shape, data));
     }

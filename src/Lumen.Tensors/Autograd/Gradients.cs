@@ -70,8 +70,9 @@ public static partial class Gradients
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         // Gradients that only this pass holds: sums it allocated itself and what rules returned as Fresh. Only these
-        // may be written in place (accumulated into, or handed to a rule as free): a gradient handed on by a rule
-        // can be the very tensor stored for another node (Add passes its gradient to both inputs).
+        // may be written in place (accumulated into, or handed to a rule as free) and their storage reused: a
+        // gradient handed on by a rule can be the very tensor stored for another node (Add passes its gradient to
+        // both inputs).
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int j = 0; j < outputs.Count; j++)
         {
@@ -83,8 +84,7 @@ public static partial class Gradients
         }
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
-        var (outerFree, outerFresh) = (free, fresh);
-        fresh = createGraph ? null : [];
+        var storage = GradientStorage.Begin();
         try
         {
             for (int i = order.Count - 1; i >= 0; i--)
@@ -98,56 +98,34 @@ public static partial class Gradients
                 for (int k = 0; k < needs.Length; k++)
                     any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
                 if (!any) continue;
-                // once handed to a rule it may come back as (or inside) any input's gradient; a rule may overwrite it
-                // only when this pass alone holds it and it is not a result
-                free = owned.Remove(g) && !target && !createGraph ? g : null;
-                fresh?.Clear();
+                // once handed to a rule it may come back as (or inside) any input's gradient; the rule may overwrite
+                // it only when this pass alone holds it and it is not a result
+                storage.BeforeRule(owned.Remove(g) && !target && !createGraph ? g : null);
                 var inputGrads = fn.Backward(g, needs);
-                free = null;
+                storage.AfterRule(g, inputGrads, fn.MayKeepGradient);
                 for (int k = 0; k < needs.Length; k++)
                 {
                     if (!needs[k] || inputGrads[k] is not { } ig) continue;
                     if (ig.Shape != fn.Inputs[k].Shape)
                         throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
-                    AddGrad(grads, owned, fn.Inputs[k], ig, fresh is not null && IsFreshResult(inputGrads, k, fresh));
+                    AddGrad(grads, owned, fn.Inputs[k], ig, !createGraph && storage.IsFreshResult(inputGrads, k));
                 }
             }
         }
         finally
         {
-            (free, fresh) = (outerFree, outerFresh);
+            storage.End();
         }
         return grads;
     }
 
-    // The gradient the running rule may overwrite (null when none), and the results it declared Fresh; per thread,
-    // saved and restored around nested passes.
-    [ThreadStatic] private static Tensor? free;
-    [ThreadStatic] private static List<Tensor>? fresh;
+    /// <summary>Whether the running backward rule may overwrite <paramref name="g"/>, the gradient it was handed
+    /// (<see cref="GradientStorage"/>).</summary>
+    internal static bool IsFree(Tensor g) => GradientStorage.IsFree(g);
 
-    /// <summary>Whether <paramref name="g"/>, the gradient handed to the running backward rule, may be overwritten
-    /// by it: nothing else reads it afterwards (it is not a seed, a result, another node's gradient or shared with
-    /// one), and the pass records no graph.</summary>
-    internal static bool IsFree(Tensor g) => free is not null && ReferenceEquals(g, free);
-
-    /// <summary>Declares <paramref name="g"/>, a result of the running backward rule, as held by nothing but the
-    /// engine (newly allocated, or the rule's free gradient written in place), so that later rules and sums may
-    /// write into it. Returns it.</summary>
-    internal static Tensor Fresh(Tensor g)
-    {
-        fresh?.Add(g);
-        return g;
-    }
-
-    private static bool IsFreshResult(Tensor?[] results, int k, List<Tensor> declared)
-    {
-        var g = results[k]!;
-        bool isFresh = false;
-        foreach (var d in declared) isFresh |= ReferenceEquals(d, g);
-        for (int other = 0; isFresh && other < results.Length; other++)
-            if (other != k && results[other] is { } r && (ReferenceEquals(r, g) || ReferenceEquals(r.Storage, g.Storage))) isFresh = false;
-        return isFresh;
-    }
+    /// <summary>Declares a result of the running backward rule as held by nothing but the pass, so that later rules
+    /// and sums may write into it (<see cref="GradientStorage"/>). Returns it.</summary>
+    internal static Tensor Fresh(Tensor g) => GradientStorage.Fresh(g);
 
     private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g, bool gOwned = false)
     {
@@ -237,6 +215,8 @@ public static partial class Gradients
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(inputs);
-        return Record(output.Detach(), op, rule, inputs);
+        var result = Record(output.Detach(), op, rule, inputs);
+        if (result.GradFn is { } node) node.MayKeepGradient = true;          // e.g. a hook that stores the gradient it sees
+        return result;
     }
 }
