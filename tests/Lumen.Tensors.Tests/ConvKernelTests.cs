@@ -16,7 +16,9 @@ public class ConvKernelTests
         [1, 6, 10, 9, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 6],  // depthwise 5×5
         [2, 5, 6, 7, 5, 3, 3, 3, 2, 0, 1, 1, 0, 2, 2, 5],   // depthwise, dilated, strided
         [3, 6, 5, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2],   // pointwise, grouped
-        [2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise
+        [2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise: input gradient batched over the images
+        [3, 5, 1, 1, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise on 1×1 planes (a classifier): dX = dY·W
+        [2, 3, 11, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], // pointwise, plane above MaxBatchedPlane: per image
         [1, 3, 6, 5, 2, 1, 1, 2, 2, 1, 0, 0, 1, 1, 1, 1],   // 1×1 with stride and padding
         [2, 3, 33, 31, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1], // several bands
         [1, 2, 40, 17, 3, 5, 4, 1, 1, 2, 0, 2, 3, 2, 1, 1], // several bands, tall dilated kernel
@@ -88,6 +90,13 @@ public class ConvKernelTests
         var dx = new float[dxRef.Length];
         ConvDepthwise.BackwardInput(dy, w, dx, g);
         GradCheck.Close(dxRef, dx, 1e-4f, 1e-4f);
+    }
+
+    [Fact]
+    public void Pointwise_cases_cover_the_batched_and_the_per_image_input_gradient()
+    {
+        Assert.True(Geometry([2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1]).InPlane <= Conv2dKernel.MaxBatchedPlane);
+        Assert.True(Geometry([2, 3, 11, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1]).InPlane > Conv2dKernel.MaxBatchedPlane);
     }
 
     [Fact]
