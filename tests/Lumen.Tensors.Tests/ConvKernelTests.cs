@@ -63,6 +63,7 @@ public class ConvKernelTests
                 var dx = new float[x.Length];
                 var dw = new float[w.Length];
                 Array.Fill(y, float.NaN); // the forward kernel must overwrite every output
+                if (Conv2dKernel.OverwritesInputGradient(g)) Array.Fill(dx, float.NaN); // then it must write every element
                 Conv2dKernel.Forward(x, w, y, g);
                 Conv2dKernel.BackwardInput(dy, w, dx, g);
                 Conv2dKernel.BackwardWeight(dy, x, dw, g);
@@ -88,6 +89,7 @@ public class ConvKernelTests
         var dxRef = new float[2 * 3 * g.InPlane];
         ConvNaive.BackwardInput(dy, w, dxRef, g);
         var dx = new float[dxRef.Length];
+        Array.Fill(dx, float.NaN);                                             // overwritten, not added to
         ConvDepthwise.BackwardInput(dy, w, dx, g);
         GradCheck.Close(dxRef, dx, 1e-4f, 1e-4f);
     }

@@ -26,7 +26,7 @@ public static partial class Gradients
     // (ConvTranspose2dCore computes the same values and records them, for create-graph passes).
     private static Tensor ConvInputGradient(Tensor outputGrad, Tensor w, ConvGeometry geometry)
     {
-        var dx = GradientStorage.Rent(geometry.Batch * geometry.InChannels * geometry.InPlane);   // zeroed: the kernel adds into it
+        var dx = GradientStorage.Rent(geometry.Batch * geometry.InChannels * geometry.InPlane, Conv2dKernel.OverwritesInputGradient(geometry));
         Conv2dKernel.BackwardInput(outputGrad.Floats, w.Floats, dx, geometry);
         return new Tensor(new Shape(geometry.Batch, geometry.InChannels, geometry.InHeight, geometry.InWidth), dx);
     }

@@ -54,7 +54,8 @@ internal static class Conv2dKernel
     /// scatter copies cost more than they save.</summary>
     internal const int MaxBatchedPlane = 100;
 
-    /// <summary>dx = the input gradient of conv(x, w) for output gradient dy (dx must be zero on entry).</summary>
+    /// <summary>dx = the input gradient of conv(x, w) for output gradient dy (dx must be zero on entry, unless
+    /// <see cref="OverwritesInputGradient"/>).</summary>
     public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
@@ -90,6 +91,10 @@ internal static class Conv2dKernel
             });
         }
     }
+
+    /// <summary>Whether <see cref="BackwardInput"/> writes every element of dx (depthwise and pointwise convolutions),
+    /// so that dx need not be zeroed first; the other paths add the column matrix back into dx.</summary>
+    public static bool OverwritesInputGradient(in ConvGeometry g) => g.IsDepthwise || g.IsPointwise;
 
     /// <summary>The input gradient of an ungrouped pointwise convolution as one GEMM over the whole batch:
     /// dX[C, N·P] = Wᵀ[C, O] · dY[O, N·P], with dy gathered from [N, O, P] and the product scattered back to [N, C, P]

@@ -52,7 +52,7 @@ internal static class ConvDepthwise
         });
     }
 
-    /// <summary>dx = the input gradient for output gradient dy (dx must be zero on entry).</summary>
+    /// <summary>dx = the input gradient for output gradient dy (dx is overwritten).</summary>
     public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
@@ -80,7 +80,7 @@ internal static class ConvDepthwise
                 var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 var target = g.StrideW == 1 ? dx.AsSpan(p * g.InPlane, g.InPlane) : phases.AsSpan(0, PhaseLength(g));
-                if (g.StrideW > 1) target.Clear();
+                target.Clear();                                             // the dx plane itself when sw = 1
                 for (int r = 0; r < g.OutHeight; r++)
                     for (int i = 0; i < g.KernelHeight; i++)
                     {
@@ -246,7 +246,7 @@ internal static class ConvDepthwise
         }
     }
 
-    // The inverse of Deinterleave, adding into the plane.
+    // The inverse of Deinterleave: every element of the plane is written.
     private static void Interleave(ReadOnlySpan<float> phases, Span<float> plane, in ConvGeometry g)
     {
         int sw = g.StrideW, width = PhaseWidth(g);
@@ -256,7 +256,7 @@ internal static class ConvDepthwise
             {
                 var row = plane.Slice(h * g.InWidth, g.InWidth);
                 var src = phases.Slice((phase * g.InHeight + h) * width, width);
-                for (int k = 0, col = phase; col < row.Length; k++, col += sw) row[col] += src[k];
+                for (int k = 0, col = phase; col < row.Length; k++, col += sw) row[col] = src[k];
             }
     }
 
@@ -279,11 +279,11 @@ internal static class ConvDepthwise
             {
                 var e = Vector512.LoadUnsafe(ref even, (nuint)k);
                 var o = Vector512.LoadUnsafe(ref odd, (nuint)k);
-                (Vector512.LoadUnsafe(ref line, (nuint)(2 * k)) + Avx512F.PermuteVar16x32x2(e, low, o)).StoreUnsafe(ref line, (nuint)(2 * k));
-                (Vector512.LoadUnsafe(ref line, (nuint)(2 * k + 16)) + Avx512F.PermuteVar16x32x2(e, high, o)).StoreUnsafe(ref line, (nuint)(2 * k + 16));
+                Avx512F.PermuteVar16x32x2(e, low, o).StoreUnsafe(ref line, (nuint)(2 * k));
+                Avx512F.PermuteVar16x32x2(e, high, o).StoreUnsafe(ref line, (nuint)(2 * k + 16));
             }
             for (int col = 2 * k; col < w; col++)
-                Unsafe.Add(ref line, col) += Unsafe.Add(ref (col % 2 == 0 ? ref even : ref odd), col / 2);
+                Unsafe.Add(ref line, col) = Unsafe.Add(ref (col % 2 == 0 ? ref even : ref odd), col / 2);
         }
     }
 
