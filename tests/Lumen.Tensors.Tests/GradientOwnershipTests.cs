@@ -70,4 +70,17 @@ public sealed class GradientOwnershipTests
         Assert.Equal(copy, gradient.ToArray());
         Assert.Contains(gx.ToArray(), v => v != 0f);
     }
+
+    [Fact]
+    public void Results_of_one_pass_are_not_reused_by_the_next()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var y = Block(x, w1, wd, w2, out var hidden);
+        var first = Gradients.Of([y], [hidden, x], [seed]);
+        var copies = first.Select(g => g.ToArray()).ToArray();
+        for (int pass = 0; pass < 3; pass++)                                   // passes that reuse the arrays left by earlier ones
+            Gradients.Of([Block(x, w1, wd, w2, out _) * (pass + 2f)], [x], [seed]);
+        Assert.Equal(copies[0], first[0].ToArray());
+        Assert.Equal(copies[1], first[1].ToArray());
+    }
 }

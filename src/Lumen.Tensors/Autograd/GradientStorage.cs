@@ -11,11 +11,17 @@ namespace Lumen.Tensors.Autograd;
 /// masks do). After a built-in rule returns, a free gradient that none of its results shares storage with is dead,
 /// and its array is kept for the next gradient of the same length (<see cref="Rent"/>). Custom rules
 /// (<see cref="Gradients.Custom"/>: hooks, LRP rules) may keep the gradient they were given, so theirs are never
-/// reused. The state is per thread and per pass; nested passes save and restore it.
+/// reused. The state is per thread and per pass; nested passes save and restore it. When a pass ends, its spare
+/// arrays are kept for the next pass only through weak references, so attribution methods that run a backward
+/// pass per chunk reuse them while the garbage collector may still reclaim them at any time.
 /// </remarks>
 internal sealed class GradientStorage
 {
     [ThreadStatic] private static GradientStorage? current;
+
+    /// <summary>Spare arrays of ended passes, weakly held (at most <see cref="MaxRetained"/>).</summary>
+    private static readonly List<WeakReference<float[]>> Retained = [];
+    private const int MaxRetained = 256;
 
     private readonly GradientStorage? outer;
     private readonly Dictionary<int, Stack<float[]>> spare = [];
@@ -24,11 +30,30 @@ internal sealed class GradientStorage
 
     private GradientStorage(GradientStorage? outer) => this.outer = outer;
 
-    /// <summary>Starts the bookkeeping of a pass on this thread; <see cref="End"/> restores the outer pass's.</summary>
-    public static GradientStorage Begin() => current = new GradientStorage(current);
+    /// <summary>Starts the bookkeeping of a pass on this thread, with the retained arrays of ended passes that the
+    /// garbage collector has not reclaimed; <see cref="End"/> restores the outer pass's.</summary>
+    public static GradientStorage Begin()
+    {
+        var pass = new GradientStorage(current);
+        lock (Retained)
+        {
+            foreach (var reference in Retained)
+                if (reference.TryGetTarget(out var array)) pass.Keep(array);
+            Retained.Clear();
+        }
+        return current = pass;
+    }
 
-    /// <summary>Ends this pass's bookkeeping; its spare arrays are left to the garbage collector.</summary>
-    public void End() => current = outer;
+    /// <summary>Ends this pass's bookkeeping; its spare arrays stay weakly reachable for the next pass.</summary>
+    public void End()
+    {
+        current = outer;
+        lock (Retained)
+            foreach (var stack in spare.Values)
+                foreach (var array in stack)
+                    if (Retained.Count < MaxRetained) Retained.Add(new WeakReference<float[]>(array));
+        spare.Clear();
+    }
 
     /// <summary>Whether <paramref name="g"/>, the gradient handed to the running rule, may be overwritten by it.</summary>
     public static bool IsFree(Tensor g) => current?.free is { } f && ReferenceEquals(f, g);
@@ -71,7 +96,11 @@ internal sealed class GradientStorage
         if (!wasFree || ruleMayKeep || g.DType != DType.Float32) return;
         foreach (var r in results)
             if (r is not null && ReferenceEquals(r.Storage, g.Storage)) return;
-        var array = g.Floats;
+        Keep(g.Floats);
+    }
+
+    private void Keep(float[] array)
+    {
         if (!spare.TryGetValue(array.Length, out var stack)) spare[array.Length] = stack = new Stack<float[]>();
         stack.Push(array);
     }
