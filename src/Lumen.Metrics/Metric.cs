@@ -1,3 +1,4 @@
+using Lumen.Metrics.Common;
 using Lumen.Tensors;
 
 namespace Lumen.Metrics;
@@ -36,9 +37,8 @@ public abstract class Metric<TResult> : IMetric
         if (results.Count != input.Samples)
             throw new InvalidOperationException($"{Name}: produced {results.Count} results for {input.Samples} samples.");
         var scores = results.Select(ScoreOf).ToArray();
-        var finite = scores.Where(double.IsFinite).ToArray();
         var curves = results.Select(CurveOf).ToArray();
-        return new MetricResult(Name, Direction, finite.Length == 0 ? double.NaN : finite.Average(), scores,
+        return new MetricResult(Name, Direction, Statistics.FiniteMean(scores), scores,
             curves.All(c => c is not null) ? [.. curves.Select(c => c!)] : null);
     }
 

@@ -13,7 +13,8 @@ namespace Lumen.Onnx;
 /// Float initializers are the module's parameters; integer and bool initializers are buffers.
 /// </summary>
 /// <remarks>Nodes run in topological order; an intermediate value is released as soon as its last reader has run
-/// (the autograd tape keeps what backward needs). Multi-input and multi-output graphs run through
+/// (the autograd tape keeps what backward needs); at inference (no gradients, no node hooks) its storage goes back
+/// to the module's <see cref="StoragePool"/> and is reused by later steps and later calls. Multi-input and multi-output graphs run through
 /// <see cref="Module.Call(IReadOnlyList{Tensor})"/> with inputs in the order of <see cref="OnnxModel.Inputs"/>.</remarks>
 /// <example><code>
 /// var model = OnnxModel.Load("mobilenetv2.onnx");
@@ -24,6 +25,10 @@ public sealed partial class GraphModule : Module, IContainer
 {
     private readonly OnnxGraph graph;
     private readonly NodeModule[] nodes;
+
+    /// <summary>Intermediate storage reused across the steps and calls of inference forwards (no gradients, no
+    /// node hooks): see <see cref="StoragePool"/>.</summary>
+    private readonly StoragePool storage = new();
 
     internal GraphModule(OnnxGraph graph, string name)
     {
@@ -78,8 +83,12 @@ public sealed partial class GraphModule : Module, IContainer
     protected override Tensor Forward(Tensor x) => Forward([x])[0];
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs) =>
-        graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace);
+    protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)
+    {
+        if (GradMode.IsEnabled || nodes.Any(n => n.HasOwnHooks)) return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace);
+        using var scope = storage.Enter();
+        return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace, scope);
+    }
 
     /// <summary>An activation may overwrite its producer's output (a convolution's, read by nothing else) when no
     /// gradient is recorded and neither node has hooks, so that no one can observe the difference.</summary>

@@ -10,7 +10,7 @@ public sealed partial class Tensor
     /// or left uninitialised (cheaper for large outputs) when the caller will <paramref name="overwrite"/> every element.</summary>
     internal static Array NewStorage(DType dtype, int size, bool overwrite = false) => dtype switch
     {
-        DType.Float32 => overwrite ? GC.AllocateUninitializedArray<float>(size) : new float[size],
+        DType.Float32 => StoragePool.NewFloats(size, overwrite),
         DType.Int64 => overwrite ? GC.AllocateUninitializedArray<long>(size) : new long[size],
         _ => overwrite ? GC.AllocateUninitializedArray<bool>(size) : new bool[size],
     };

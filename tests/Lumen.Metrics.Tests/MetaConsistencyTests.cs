@@ -94,6 +94,31 @@ public class MetaConsistencyTests
         Assert.Equal(score, new MetaConsistency(options).Evaluate(new DeletionCurve(new() { Steps = 8 }), input, Methods)); // seeded
     }
 
+    /// <summary>Counts the forward passes of one row — the memory probes of <c>ModelRunner</c> (every other pass here
+    /// runs all six samples).</summary>
+    private sealed class ProbeCounter : Module
+    {
+        public int Probes { get; private set; }
+
+        protected override Tensor Forward(Tensor x)
+        {
+            if (x.Shape[0] == 1) Probes++;
+            return x;
+        }
+    }
+
+    [Fact]
+    public void The_model_is_probed_once_for_all_draws()
+    {
+        // Before, each prediction pass built its own runner: 1 + 2·K (model test) + 2 (input test) probes.
+        var counter = new ProbeCounter();
+        var mlp = Mlp();
+        var input = mlp with { Model = new Sequential(counter, mlp.Model) };
+        var options = new MetaConsistencyOptions { Perturbations = 3 };
+        new MetaConsistency(options).Evaluate(new Sparseness(), input, [_ => new InputMagnitude(), _ => new InputMagnitude()]);
+        Assert.Equal(1, counter.Probes);
+    }
+
     /// <summary>Deletion that claims to compare samples, so MetaConsistency scores its input draws one by one.</summary>
     private sealed class OneDrawAtATime(IMetric inner) : IMetric
     {

@@ -13,7 +13,7 @@ public class ConformanceTests(ITestOutputHelper output)
         "Abs", "Acos", "Acosh", "Add", "AffineGrid", "And", "ArgMax", "ArgMin", "Asin", "Asinh", "Atan", "Atanh", "Attention", "AveragePool",
         "BatchNormalization", "BitShift", "BitwiseAnd", "BitwiseNot", "BitwiseOr", "BitwiseXor", "BlackmanWindow", "Cast", "CastLike", "CausalConvWithState",
         "Ceil", "Celu", "CenterCropPad", "Clip", "Col2Im", "Compress", "Concat", "ConstantOfShape", "Conv", "ConvInteger", "ConvTranspose", "Cos", "Cosh", "CumProd",
-        "CumSum", "DeformConv", "DepthToSpace", "Det", "DequantizeLinear", "Div", "Dropout", "DynamicQuantizeLinear", "Einsum", "Elu", "Erf", "Exp", "Expand", "EyeLike",
+        "CumSum", "DFT", "DeformConv", "DepthToSpace", "Det", "DequantizeLinear", "Div", "Dropout", "DynamicQuantizeLinear", "Einsum", "Elu", "Erf", "Exp", "Expand", "EyeLike",
         "Flatten", "Floor", "GRU", "Gather", "GatherElements", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Greater",
         "GreaterOrEqual", "GridSample", "GroupNormalization", "HammingWindow", "HannWindow", "HardSigmoid", "HardSwish", "Hardmax",
         "InstanceNormalization", "IsInf", "IsNaN", "LRN", "LSTM", "LayerNormalization", "LeakyRelu", "Less", "LinearAttention", "LessOrEqual", "Log", "LogSoftmax",
@@ -26,10 +26,6 @@ public class ConformanceTests(ITestOutputHelper output)
         "Squeeze", "Sub", "Sum", "SwiGLU", "Swish", "Tan", "Tanh", "TensorScatter", "TfIdfVectorizer", "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique", "Unsqueeze",
         "Upsample", "Where", "Xor",
     ];
-
-    /// <summary>Known failures: the inverse DFT, where the reference's float32 rounding noise (1.9e-7 for an exact 0)
-    /// exceeds the absolute tolerance 1e-7.</summary>
-    private static readonly string[] KnownFailures = ["test_dft_inverse", "test_dft_inverse_opset19"];
 
     [SharedFact("conformance/onnx-node")]
     public void SupportedOpsPassEveryCaseAndNothingRegresses()
@@ -44,8 +40,8 @@ public class ConformanceTests(ITestOutputHelper output)
         Assert.True(broken.Count == 0, "cases of supported ops that did not pass:\n" + string.Join("\n", broken));
         Assert.True(results.Where(r => supported.Contains(r.Op)).Count() >= 1300, "the supported ops cover fewer cases than expected");
 
-        var unexpected = results.Where(r => r.Status == BackendTestStatus.Failed && !KnownFailures.Contains(r.Case)).Select(r => $"{r.Case}: {r.Message}").ToList();
-        Assert.True(unexpected.Count == 0, "new failures:\n" + string.Join("\n", unexpected));
-        Assert.True(passed >= 1710, $"only {passed} cases passed (1710 did when this test was last raised)");
+        var failures = results.Where(r => r.Status == BackendTestStatus.Failed).Select(r => $"{r.Case}: {r.Message}").ToList();
+        Assert.True(failures.Count == 0, "failures:\n" + string.Join("\n", failures));
+        Assert.True(passed >= 1712, $"only {passed} cases passed (1712 did when this test was last raised)");
     }
 }

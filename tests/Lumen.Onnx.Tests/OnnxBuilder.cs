@@ -70,6 +70,7 @@ internal sealed class OnnxBuilder
             case float f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = f; break;
             case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
             case long[] ls: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ls); break;
+            case string[] ss: a.Type = AttributeProto.Types.AttributeType.Strings; a.Strings.AddRange(ss.Select(ByteString.CopyFromUtf8)); break;
             case float[] fs: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(fs); break;
             case Tensor t: a.Type = AttributeProto.Types.AttributeType.Tensor; a.T = OnnxTensors.FromTensor(t); break;
             case GraphProto g: a.Type = AttributeProto.Types.AttributeType.Graph; a.G = g; break;

@@ -22,6 +22,21 @@ public class RecurrentAndScatterTests
         Assert.Equal(h2, outputs[1].ToArray()[0], 5);
     }
 
+    [Theory]
+    [InlineData("Elu")]
+    [InlineData("Softplus")]
+    [InlineData("Softsign")]
+    public void RecurrentActivationsAreTheStandaloneOps(string activation)
+    {
+        // W = 1, R = 0: each step's state is f(xₜ), bit for bit the standalone op on xₜ (one implementation of each).
+        float[] xs = [0f, -1e-3f, -0.5f, -3f, 2f, -30f, 25f];
+        var rnn = new OnnxBuilder(14).Input("x", DataType.Float, xs.Length, 1, 1).Initializer("w", Tensor.FromArray([1f], 1, 1, 1))
+            .Initializer("r", Tensor.FromArray([0f], 1, 1, 1))
+            .Node("RNN", ["x", "w", "r"], ["y"], ("hidden_size", 1L), ("activations", new[] { activation })).Output("y").Build();
+        var op = new OnnxBuilder(14).Input("x", DataType.Float, xs.Length).Node(activation, ["x"], ["y"]).Output("y").Build();
+        Assert.Equal(op.Call(Tensor.FromArray(xs, xs.Length)).ToArray(), rnn.Call(Tensor.FromArray(xs, xs.Length, 1, 1)).ToArray());
+    }
+
     [Fact]
     public void LstmGatesFromBiasesAlone()
     {

@@ -64,7 +64,7 @@ public abstract record Baseline
             if (input.Rank < 2) throw new ArgumentException($"Baseline.Blurred: needs at least two spatial dimensions, input is {input.Shape}.");
             var result = input.Clone();
             int h = input.Shape[-2], w = input.Shape[-1];
-            var kernel = GaussianKernel(Sigma);
+            var kernel = GaussianKernel.Create(Sigma);
             var data = result.AsSpan();
             var line = new float[Math.Max(h, w)];
             for (int plane = 0; plane < input.Size / (h * w); plane++)
@@ -74,16 +74,6 @@ public abstract record Baseline
                 for (int x = 0; x < w; x++) Convolve(p, x, w, h, kernel, line);
             }
             return result;
-        }
-
-        private static float[] GaussianKernel(float sigma)
-        {
-            int radius = (int)Math.Ceiling(3 * sigma);
-            var k = new float[2 * radius + 1];
-            double sum = 0;
-            for (int i = -radius; i <= radius; i++) sum += k[i + radius] = (float)Math.Exp(-0.5 * i * i / (sigma * sigma));
-            for (int i = 0; i < k.Length; i++) k[i] = (float)(k[i] / sum);
-            return k;
         }
 
         /// <summary>1-D convolution along a strided line with edge replication.</summary>

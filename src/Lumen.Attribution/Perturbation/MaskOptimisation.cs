@@ -108,10 +108,8 @@ internal static class MaskOptimisation
         if (sigma <= 0) return p;
         if (!settings.SmoothMax)
         {
-            int radius = (int)Math.Ceiling(3 * sigma);
-            var g = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-0.5 * i * i / (sigma * sigma))).ToArray();
-            double total = g.Sum();
-            float[] kernel = [.. g.Select(v => (float)(v / total))];
+            var kernel = GaussianKernel.Create(sigma);
+            int radius = kernel.Length / 2;
             var padded = p.Pad([0, 0, radius, radius, 0, 0, radius, radius], PadMode.Edge); // [R, 1, h + 2r, w + 2r]
             return padded.Conv2d(Tensor.FromArray(kernel, 1, 1, kernel.Length, 1)).Conv2d(Tensor.FromArray(kernel, 1, 1, 1, kernel.Length));
         }

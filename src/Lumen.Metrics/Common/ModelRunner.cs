@@ -92,17 +92,11 @@ internal sealed class ModelRunner
 
     private void ForEachChunk(int variants, RowWriter write, CancellationToken cancellation, Action<int, Tensor> body)
     {
-        int total = variants * samples;
-        for (int first = 0; first < total; first += ChunkRows)
+        VariantStacks.ForEach(variants, ChunkRows / samples, samples, rowShape, write, (first, _, batch) =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            int count = Math.Min(ChunkRows, total - first);
-            var rows = new float[count * RowSize];
-            for (int r = 0; r < count; r++) write((first + r) / samples, (first + r) % samples, rows.AsSpan(r * RowSize, RowSize));
-            var batch = Tensor.FromArray(rows, [count, .. rowShape]);
             Tensor output;
             using (GradMode.Off()) output = model.Call(batch);
-            body(first, output);
-        }
+            body(first * samples, output);
+        }, cancellation);
     }
 }

@@ -37,11 +37,7 @@ internal static class NoisyLinearImputation
                     if (n > 0) v[f] = (float)(sum / n);
                 }
             if (sigma == 0) continue;
-            foreach (int f in removed)
-            {
-                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-                v[f] += (float)(sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-            }
+            foreach (int f in removed) v[f] += (float)Statistics.Gaussian(rng, sigma);
         }
         return result;
     }

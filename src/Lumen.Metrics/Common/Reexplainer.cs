@@ -32,23 +32,9 @@ internal static class Reexplainer
     public static float[][] ExplainVariants(IAttributionMethod method, MetricInput input, int variants, RowWriter write,
         MetricOptions options, CancellationToken cancellation, Target? target = null)
     {
-        int samples = input.Samples, rowSize = input.Input.Size / samples;
+        int samples = input.Samples;
         int perCall = Math.Max(1, ModelRunner.RowsPerPass(input.Model, input.Input, options, withGradients: true) / samples);
-        var rowShape = input.Input.Shape.Dims[1..].ToArray();
-        var maps = new float[variants][];
-        for (int first = 0; first < variants; first += perCall)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            int copies = Math.Min(perCall, variants - first);
-            var rows = new float[copies * samples * rowSize];
-            for (int c = 0; c < copies; c++)
-                for (int b = 0; b < samples; b++)
-                    write(first + c, b, rows.AsSpan((c * samples + b) * rowSize, rowSize));
-            Shape stacked = new([copies * samples, .. rowShape]);
-            var explained = method.Explain(Tensor.FromArray(rows, stacked.ToArray()), (target ?? input.Target).Tiled(samples, copies), cancellation);
-            var flat = MapShape.ToInput(explained.Map, stacked, method.Name).AsSpan();
-            for (int c = 0; c < copies; c++) maps[first + c] = flat.Slice(c * samples * rowSize, samples * rowSize).ToArray();
-        }
-        return maps;
+        return VariantStacks.Map(variants, perCall, samples, input.Input.Shape.Dims[1..].ToArray(), write, (stacked, copies) =>
+            MapShape.ToInput(method.Explain(stacked, (target ?? input.Target).Tiled(samples, copies), cancellation).Map, stacked.Shape, method.Name), cancellation);
     }
 }

@@ -66,6 +66,27 @@ internal static class Statistics
         return double.IsPositiveInfinity(p) ? max : Math.Pow(sum, 1 / p);
     }
 
+    /// <summary>A draw from N(0, σ²) by the Box–Muller transform: σ·√(−2 ln u₁)·cos(2πu₂), with u₁ = 1 − U and then
+    /// u₂ = U drawn from <paramref name="rng"/> (so ln never sees 0).</summary>
+    public static double Gaussian(Random rng, double sigma = 1)
+    {
+        double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+        return sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>Adds an independent N(0, σ²) draw (<see cref="Gaussian"/>) to every element of <paramref name="row"/>.</summary>
+    public static void AddGaussian(Span<float> row, double sigma, Random rng)
+    {
+        for (int i = 0; i < row.Length; i++) row[i] += (float)Gaussian(rng, sigma);
+    }
+
+    /// <summary>The mean of the finite values (NaN and ±∞ are skipped); NaN when none is finite.</summary>
+    public static double FiniteMean(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToArray();
+        return finite.Length == 0 ? double.NaN : finite.Average();
+    }
+
     /// <summary>Indices 0..n−1 in a seeded random order (Fisher–Yates).</summary>
     public static int[] Shuffled(int n, Random rng)
     {

@@ -65,8 +65,7 @@ public sealed class SensitivityN(SensitivityNOptions? options = null) : CurveMet
         {
             var ys = sizes.Select((_, k) => Statistics.Pearson(relevance[b][(k * runs)..((k + 1) * runs)],
                 [.. Enumerable.Range(k * runs + 1, runs).Select(v => scores[0][b] - scores[v][b])])).ToArray();
-            var finite = ys.Where(double.IsFinite).ToArray();
-            return new Curve([.. sizes.Select(n => (double)n)], ys, finite.Length == 0 ? double.NaN : finite.Average());
+            return new Curve([.. sizes.Select(n => (double)n)], ys, Statistics.FiniteMean(ys));
         })];
     }
 }

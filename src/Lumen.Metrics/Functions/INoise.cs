@@ -1,3 +1,5 @@
+using Lumen.Metrics.Common;
+
 namespace Lumen.Metrics.Functions;
 
 /// <summary>A random perturbation added to an input (robustness metrics, infidelity).</summary>
@@ -28,14 +30,7 @@ public static class Noise
 
     private sealed record GaussianNoise(float Sigma) : INoise
     {
-        public void Add(Span<float> row, Random rng)
-        {
-            for (int i = 0; i < row.Length; i++)
-            {
-                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-                row[i] += (float)(Sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-            }
-        }
+        public void Add(Span<float> row, Random rng) => Statistics.AddGaussian(row, Sigma, rng);
         public override string ToString() => $"gaussian σ={Sigma}";
     }
 }

@@ -43,21 +43,24 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(methods);
         Validate(methods.Count);
-        var predictions = Predictions(input, 1, (_, b, row) => Row(input.Input, b).CopyTo(row), cancellation)[0];
+        // One runner (one memory probe of the model) for every prediction pass: the draws perturb the weights in place
+        // and the input by value, so the rows per pass stay the same.
+        var runner = new ModelRunner(input.Model, input.Target, input.Input, options);
+        var predictions = Predictions(runner, 1, (_, b, row) => Row(input.Input, b).CopyTo(row), cancellation)[0];
         var maps = methods.Select(e => Explain(e, input, input.Input)).ToArray();
         var original = methods.Select((e, m) => Scores(metric, input with { Attribution = maps[m], Explainer = e }, cancellation)).ToArray();
         ConsistencyScores? model = null, perturbedInput = null;
         if (options.ModelTest)
         {
             var rng = new Random(options.Seed);
-            model = Score(original, ModelDraws(metric, input, methods, predictions, options.ModelMinorNoise, rng, keep: true, cancellation),
-                ModelDraws(metric, input, methods, predictions, options.ModelDisruptiveNoise, rng, keep: false, cancellation), metric.Direction);
+            model = Score(original, ModelDraws(metric, input, methods, runner, predictions, options.ModelMinorNoise, rng, keep: true, cancellation),
+                ModelDraws(metric, input, methods, runner, predictions, options.ModelDisruptiveNoise, rng, keep: false, cancellation), metric.Direction);
         }
         if (options.InputTest)
         {
             var rng = new Random(options.Seed + 1);
-            perturbedInput = Score(original, InputDraws(metric, input, methods, maps, predictions, options.InputMinorNoise, rng, keep: true, cancellation),
-                InputDraws(metric, input, methods, maps, predictions, options.InputDisruptiveNoise, rng, keep: false, cancellation), metric.Direction);
+            perturbedInput = Score(original, InputDraws(metric, input, methods, maps, runner, predictions, options.InputMinorNoise, rng, keep: true, cancellation),
+                InputDraws(metric, input, methods, maps, runner, predictions, options.InputDisruptiveNoise, rng, keep: false, cancellation), metric.Direction);
         }
         return new MetaConsistencyScore(metric.Name, methods.Count, input.Samples, model, perturbedInput);
     }
@@ -72,7 +75,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
 
     /// <summary>K copies of the model with weights × N(1, σ²): each method re-explains and the metric scores the new
     /// maps on that model. The weights are restored afterwards, also on failure.</summary>
-    private Draws ModelDraws(IMetric metric, MetricInput input, IReadOnlyList<Func<Module, IAttributionMethod>> methods, int[] predictions,
+    private Draws ModelDraws(IMetric metric, MetricInput input, IReadOnlyList<Func<Module, IAttributionMethod>> methods, ModelRunner runner, int[] predictions,
         double sigma, Random rng, bool keep, CancellationToken cancellation)
     {
         var parameters = input.Model.Parameters().Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToArray();
@@ -92,7 +95,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
                     var value = parameters[i].Value.AsSpan();
                     for (int j = 0; j < factor.Length; j++) value[j] = saved[i][j] * (1 + factor[j]);
                 }
-                var perturbed = Predictions(input, 1, (_, b, row) => Row(input.Input, b).CopyTo(row), cancellation)[0];
+                var perturbed = Predictions(runner, 1, (_, b, row) => Row(input.Input, b).CopyTo(row), cancellation)[0];
                 counted[k] = [.. perturbed.Select((p, b) => (p == predictions[b]) == keep)];
                 scores[k] = [.. methods.Select(e => Scores(metric, input with { Attribution = Explain(e, input, input.Input), Explainer = e }, cancellation))];
             }
@@ -106,7 +109,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
 
     /// <summary>K noisy copies of the input, scored with the maps of the unperturbed input. A metric that scores
     /// samples independently sees all K copies as one stacked batch of K·B samples.</summary>
-    private Draws InputDraws(IMetric metric, MetricInput input, IReadOnlyList<Func<Module, IAttributionMethod>> methods, Tensor[] maps, int[] predictions,
+    private Draws InputDraws(IMetric metric, MetricInput input, IReadOnlyList<Func<Module, IAttributionMethod>> methods, Tensor[] maps, ModelRunner runner, int[] predictions,
         double radius, Random rng, bool keep, CancellationToken cancellation)
     {
         int samples = input.Samples, copies = options.Perturbations;
@@ -120,7 +123,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
             x.CopyTo(stacked.AsSpan(k * x.Length));
             for (int b = 0; b < samples; b++) noise.Add(stacked.AsSpan((k * samples + b) * rowSize, rowSize), rng);
         }
-        var perturbed = Predictions(input, copies, (k, b, row) => stacked.AsSpan((k * samples + b) * rowSize, rowSize).CopyTo(row), cancellation);
+        var perturbed = Predictions(runner, copies, (k, b, row) => stacked.AsSpan((k * samples + b) * rowSize, rowSize).CopyTo(row), cancellation);
         var counted = perturbed.Select(p => p.Select((c, b) => (c == predictions[b]) == keep).ToArray()).ToArray();
         var scores = Enumerable.Range(0, copies).Select(_ => new double[methods.Count][]).ToArray();
         bool together = !metric.Applicability.Needs.HasFlag(MetricNeeds.SeveralSamples);
@@ -165,8 +168,8 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
     private static Tensor Explain(Func<Module, IAttributionMethod> explainer, MetricInput input, Tensor x) =>
         Tensor.FromArray(Reexplainer.Explain(explainer(input.Model), input, x.AsSpan().ToArray()), input.Input.Shape.ToArray());
 
-    private int[][] Predictions(MetricInput input, int variants, RowWriter write, CancellationToken cancellation) =>
-        new ModelRunner(input.Model, input.Target, input.Input, options).ScoresAndPredictions(variants, write, cancellation).Predictions;
+    private static int[][] Predictions(ModelRunner runner, int variants, RowWriter write, CancellationToken cancellation) =>
+        runner.ScoresAndPredictions(variants, write, cancellation).Predictions;
 
     private static ReadOnlySpan<float> Row(Tensor batch, int sample)
     {
@@ -179,13 +182,13 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
     internal static ConsistencyScores Score(double[][] original, Draws minor, Draws disruptive, ScoreDirection direction) => new(
         IntraConsistency(original, minor, reactivity: false),
         IntraConsistency(original, disruptive, reactivity: true),
-        MeanSkippingNaN(minor.Scores.Select((q, k) => RankAgreement(original, q, minor.Counted[k]))),
-        MeanSkippingNaN(disruptive.Scores.Select((q, k) => BetterUnperturbed(original, q, disruptive.Counted[k], direction))));
+        Statistics.FiniteMean(minor.Scores.Select((q, k) => RankAgreement(original, q, minor.Counted[k]))),
+        Statistics.FiniteMean(disruptive.Scores.Select((q, k) => BetterUnperturbed(original, q, disruptive.Counted[k], direction))));
 
     /// <summary>The mean over draws and methods of the Wilcoxon p-value (or 1 − p for reactivity) between the
     /// unperturbed and perturbed scores of the counted samples (pairs with a NaN are left out).</summary>
     private static double IntraConsistency(double[][] original, Draws draws, bool reactivity) =>
-        MeanSkippingNaN(draws.Scores.SelectMany((q, k) => original.Select((before, m) =>
+        Statistics.FiniteMean(draws.Scores.SelectMany((q, k) => original.Select((before, m) =>
         {
             var pairs = Enumerable.Range(0, before.Length).Where(n => draws.Counted[k][n] && double.IsFinite(before[n]) && double.IsFinite(q[m][n])).ToArray();
             double p = WilcoxonSignedRank.PValue([.. pairs.Select(n => before[n])], [.. pairs.Select(n => q[m][n])]);
@@ -220,11 +223,5 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
                 if (direction == ScoreDirection.HigherIsBetter ? original[m][n] > perturbed[m][n] : original[m][n] < perturbed[m][n]) better++;
             }
         return total == 0 ? double.NaN : (double)better / total;
-    }
-
-    private static double MeanSkippingNaN(IEnumerable<double> values)
-    {
-        var finite = values.Where(v => !double.IsNaN(v)).ToArray();
-        return finite.Length == 0 ? double.NaN : finite.Average();
     }
 }

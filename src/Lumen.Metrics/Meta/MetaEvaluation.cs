@@ -73,12 +73,7 @@ public sealed class MetaEvaluation(MetaEvaluationOptions? options = null)
     private void AddNoise(float[] row, Random rng)
     {
         double mean = row.Average(v => (double)v), std = Math.Sqrt(row.Average(v => (v - mean) * (v - mean)));
-        double sigma = options.NoiseLevel * std;
-        for (int i = 0; i < row.Length; i++)
-        {
-            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-            row[i] += (float)(sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
+        Statistics.AddGaussian(row, options.NoiseLevel * std, rng);
     }
 
     private static void Permute(float[] row, Random rng)

@@ -1,4 +1,5 @@
 using Lumen.Attribution;
+using Lumen.Metrics.Common;
 using Lumen.Metrics.Functions;
 using Lumen.Metrics.Retraining;
 using Lumen.NN;
@@ -56,8 +57,7 @@ public sealed class DataRandomisation(DataRandomisationOptions? options = null)
             var original = ModelTrainer.ExplainAll(create(model), explained, retraining.ExplainBatchSize, cancellation);
             var other = ModelTrainer.ExplainAll(create(randomised), explained, retraining.ExplainBatchSize, cancellation);
             var scores = Enumerable.Range(0, explained.Count).Select(s => options.Similarity.Compute(original.AsSpan(s * size, size), other.AsSpan(s * size, size))).ToArray();
-            var finite = scores.Where(double.IsFinite).ToArray();
-            results.Add((name, new MetricResult(Name, ScoreDirection.LowerIsBetter, finite.Length == 0 ? double.NaN : finite.Average(), scores)));
+            results.Add((name, new MetricResult(Name, ScoreDirection.LowerIsBetter, Statistics.FiniteMean(scores), scores)));
         }
         return new DataRandomisationResult(ClassifierTraining.Accuracy(model, train), ClassifierTraining.Accuracy(randomised, shuffled), results);
     }

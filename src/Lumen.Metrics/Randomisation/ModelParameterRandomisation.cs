@@ -1,3 +1,4 @@
+using Lumen.Metrics.Common;
 using Lumen.Metrics.Functions;
 using Lumen.NN;
 using Lumen.Tensors;
@@ -109,8 +110,7 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
         return [.. Enumerable.Range(0, samples).Select(b =>
         {
             var y = ys.Select(v => v[b]).ToArray();
-            var finite = y.Where(double.IsFinite).ToArray();
-            return new Curve(xs, y, finite.Length == 0 ? double.NaN : finite.Average(), [.. labels]);
+            return new Curve(xs, y, Statistics.FiniteMean(y), [.. labels]);
         })];
     }
 
@@ -121,7 +121,7 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
         if (options.NoiseSamples == 1) return [x];
         var rng = new Random(options.Seed + 1);
         double sigma = options.NoiseLevel * (x.Max() - x.Min());
-        return [.. Enumerable.Range(0, options.NoiseSamples).Select(_ => x.Select(v => (float)(v + sigma * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray())];
+        return [.. Enumerable.Range(0, options.NoiseSamples).Select(_ => x.Select(v => (float)(v + Statistics.Gaussian(rng, sigma))).ToArray())];
     }
 
     /// <summary>The mean map over <paramref name="inputs"/> with the model as it is now.</summary>
@@ -150,11 +150,7 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
         double std = Math.Sqrt(variance);
         if (std == 0) std = Math.Max(Math.Abs(mean), 1e-2);
         var span = value.AsSpan();
-        for (int i = 0; i < span.Length; i++)
-        {
-            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-            span[i] = (float)(mean + std * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
+        for (int i = 0; i < span.Length; i++) span[i] = (float)(mean + Statistics.Gaussian(rng, std));
     }
 
     private static void Restore(Dictionary<Parameter, float[]> saved)

@@ -96,23 +96,16 @@ public abstract class RelativeStability : ScalarMetric
     private protected float[][][] Activation(MetricInput input, float[][] batches, string layer)
     {
         int samples = input.Samples, perPass = Math.Max(1, ModelRunner.RowsPerPass(input.Model, input.Input, Options, withGradients: false) / samples);
-        var result = new float[batches.Length][][];
-        for (int first = 0; first < batches.Length; first += perPass)
-        {
-            int copies = Math.Min(perPass, batches.Length - first);
-            var rows = new float[copies * batches[0].Length];
-            for (int c = 0; c < copies; c++) batches[first + c].CopyTo(rows, c * batches[0].Length);
-            Tensor activation;
-            using (GradMode.Off())
+        int rowSize = input.Input.Size / samples;
+        var activations = VariantStacks.Map(batches.Length, perPass, samples, input.Input.Shape.Dims[1..].ToArray(),
+            (v, b, row) => batches[v].AsSpan(b * rowSize, rowSize).CopyTo(row), (stacked, _) =>
             {
-                var (_, cache) = input.Model.RunWithCache(Tensor.FromArray(rows, [copies * samples, .. input.Input.Shape.Dims[1..]]), n => n == layer, detach: true);
+                using var off = GradMode.Off();
+                var (_, cache) = input.Model.RunWithCache(stacked, n => n == layer, detach: true);
                 if (!cache.Contains(layer)) throw new ArgumentException($"RelativeRepresentationStability: the hook point '{layer}' did not run.");
-                activation = cache[layer];
-            }
-            var all = Rows(activation.AsSpan().ToArray(), copies * samples);
-            for (int c = 0; c < copies; c++) result[first + c] = all[(c * samples)..((c + 1) * samples)];
-        }
-        return result;
+                return cache[layer];
+            }, CancellationToken.None);
+        return [.. activations.Select(a => Rows(a, samples))];
     }
 }
 

@@ -1,4 +1,5 @@
 using Lumen.Tensors;
+using Lumen.Tensors.Kernels;
 
 namespace Lumen.Onnx.Graph;
 
@@ -6,6 +7,9 @@ namespace Lumen.Onnx.Graph;
 /// The execution plan of a model: one kernel per node in topological order, plus the last step at which each
 /// value is read so that intermediates can be released early. The interpreter loop has no op-specific code.
 /// </summary>
+/// <remarks>At inference (the caller says when) a Relu/LeakyRelu/Clip that alone reads a Conv's output is applied by
+/// the Conv as it writes (<see cref="Ops.ConvolutionOps"/>), or else in place on its output, and released values go back
+/// to a <see cref="StoragePool"/> scope — both invisible: results are bitwise those of the plain node-by-node run.</remarks>
 internal sealed class OnnxGraph
 {
     private readonly int[] inputSlots;
@@ -16,6 +20,10 @@ internal sealed class OnnxGraph
     private readonly Tensor?[] constants;
     private readonly int slotCount;
     private readonly (int Producer, OnnxInPlaceKernel Kernel)?[] inPlace;
+    private readonly Fusion?[] fusions;
+
+    /// <summary>A convolution that may apply its only reader, an activation, as it writes its output.</summary>
+    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, Func<Tensor?[], ConvActivation?> Activation);
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -56,6 +64,10 @@ internal sealed class OnnxGraph
             if (lastUse[s] >= 0 && lastUse[s] != int.MaxValue && constants[s] is null) release[lastUse[s]].Add(s);
         releaseAfter = [.. release.Select(r => r.ToArray())];
         inPlace = InPlacePlan(model, lastUse);
+        fusions = new Fusion?[nodeInputs.Length];
+        for (int m = 0; m < inPlace.Length; m++)
+            if (inPlace[m] is { } plan && model.Nodes[plan.Producer].OpType == "Conv" && Ops.ActivationOps.FusedForm(model.Nodes[m]) is { } activation)
+                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]), activation);
     }
 
     /// <summary>Ops whose kernels always return a fresh tensor that shares storage with nothing.</summary>
@@ -121,8 +133,11 @@ internal sealed class OnnxGraph
     /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
     /// omitted optional input) — the module layer routes it through the node's hooks.
     /// <paramref name="mayRunInPlace"/>(producer, node) says whether, this time, a node planned to run in place
-    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null)
+    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.
+    /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
+    /// hooks), and each released value whose storage no live value shares goes back to that pool scope.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null,
+        StoragePool.Scope? recycle = null)
     {
         if (inputs.Count != inputSlots.Length)
             throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
@@ -132,18 +147,23 @@ internal sealed class OnnxGraph
             CheckInput(Model.Inputs[i], inputs[i]);
             values[inputSlots[i]] = inputs[i];
         }
+        var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
             var node = Model.Nodes[n];
-            var args = new Tensor?[nodeInputs[n].Length];
-            for (int k = 0; k < args.Length; k++)
-                args[k] = nodeInputs[n][k] < 0 ? null : values[nodeInputs[n][k]];
+            var args = ArgumentsOf(n, values);
             IReadOnlyList<Tensor> results;
             try
             {
-                results = inPlace[n] is { } fused && mayRunInPlace is not null && mayRunInPlace(fused.Producer, n) && fused.Kernel(args[0]!, args)
-                    ? [args[0]!]
-                    : invoke(n, args);
+                if (activated[n]) results = [args[0]!];
+                else if (fusions[n] is { } f && mayRunInPlace is not null && mayRunInPlace(n, f.Consumer) && f.Activation(ArgumentsOf(f.Consumer, values)) is { } activation)
+                {
+                    results = [f.Conv(args, activation)];
+                    activated[f.Consumer] = true;
+                }
+                else if (inPlace[n] is { } fused && mayRunInPlace is not null && mayRunInPlace(fused.Producer, n) && fused.Kernel(args[0]!, args))
+                    results = [args[0]!];
+                else results = invoke(n, args);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException)
             {
@@ -157,9 +177,33 @@ internal sealed class OnnxGraph
                 if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
                 values[outs[k]] = results[k];
             }
-            foreach (var s in releaseAfter[n]) values[s] = null;
+            foreach (var s in releaseAfter[n])
+            {
+                var released = values[s];
+                values[s] = null;
+                if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
+            }
         }
         return [.. outputSlots.Select(s => values[s]!)];
+    }
+
+    /// <summary>Node n's positional arguments from the current values (null for an omitted or not yet computed input).</summary>
+    private Tensor?[] ArgumentsOf(int n, Tensor?[] values)
+    {
+        var args = new Tensor?[nodeInputs[n].Length];
+        for (int k = 0; k < args.Length; k++)
+            args[k] = nodeInputs[n][k] < 0 ? null : values[nodeInputs[n][k]];
+        return args;
+    }
+
+    /// <summary>Whether a live value (a view, an alias, the same tensor in another slot) still uses the storage of
+    /// <paramref name="released"/>.</summary>
+    private static bool SharesStorage(Tensor?[] values, Tensor released)
+    {
+        var storage = released.Storage;
+        foreach (var v in values)
+            if (v is not null && ReferenceEquals(v.Storage, storage)) return true;
+        return false;
     }
 
     private void CheckInput(OnnxValueInfo info, Tensor value)

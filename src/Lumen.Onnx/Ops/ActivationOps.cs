@@ -1,5 +1,6 @@
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
+using Lumen.Tensors.Kernels;
 
 namespace Lumen.Onnx.Ops;
 
@@ -25,7 +26,7 @@ internal static class ActivationOps
             if (!node.HasInput(1)) throw node.Unsupported("single-input form (Lumen takes the gate and the value as two inputs)");
             return inputs => [Swish(inputs.Arg(0), alpha) * inputs.Arg(1)];
         });
-        OnnxOps.Register("Softsign", 1, node => inputs => [inputs.Arg(0) / (inputs.Arg(0).Abs() + 1f)]);
+        OnnxOps.Register("Softsign", 1, node => inputs => [Softsign(inputs.Arg(0))]);
         OnnxOps.Register("Mish", 18, node => inputs => [Mish(inputs.Arg(0))]);
         OnnxOps.Register("HardSwish", 14, node => inputs => [inputs.Arg(0).HardSwish()]);
         OnnxOps.Register("LeakyRelu", 6, node =>
@@ -109,17 +110,21 @@ internal static class ActivationOps
         }, u => u.ZerosLike()));
 
     // softplus(x) = log(1 + eˣ), in double with log1p so that tiny values for very negative x stay accurate; derivative σ(x).
-    private static Tensor Softplus(Tensor x) => OpHelpers.Pointwise(x, "Softplus", v => (float)SoftplusDouble(v), t => t.Sigmoid());
+    // Shared with the recurrent cells' activations.
+    internal static Tensor Softplus(Tensor x) => OpHelpers.Pointwise(x, "Softplus", v => (float)SoftplusDouble(v), t => t.Sigmoid());
 
     private static double SoftplusDouble(double v) => v > 20 ? v : Math.Max(v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
 
     private static Tensor Relu(Tensor x) => x.DType == DType.Int64 ? x.Maximum(OpHelpers.ScalarLike(x, 0)) : x.Relu();
 
-    // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise
     // x·σ(α·x) (Ramachandran et al., "Searching for Activation Functions", 2017).
     private static Tensor Swish(Tensor x, float alpha) => x * (x * alpha).Sigmoid();
 
-    private static Tensor Elu(Tensor x, float alpha)
+    // softsign(x) = x / (1 + |x|). Shared with the recurrent cells' activations.
+    internal static Tensor Softsign(Tensor x) => x / (x.Abs() + 1f);
+
+    // elu(x) = x for x > 0, alpha·(exp(x) − 1) otherwise. Shared with the recurrent cells' activations.
+    internal static Tensor Elu(Tensor x, float alpha)
     {
         var positive = CastOps.To(x.Greater(Tensor.Scalar(0f)), DType.Float32);
         // eˣ − 1 in double precision, so that Elu(0) is exactly 0 (the engine's vectorised exp is not exact at 0).
@@ -149,6 +154,35 @@ internal static class ActivationOps
         }
     }
 
+    /// <summary>The form of Relu, LeakyRelu and Clip that a preceding convolution applies as it writes its output
+    /// (see <see cref="ConvActivation"/>): given the node's inputs other than input 0, the activation, or null when
+    /// these inputs need the ordinary kernel (Clip bounds that are not float scalars, or not computed yet); null for
+    /// other nodes. Bitwise equal to the converters above.</summary>
+    public static Func<Tensor?[], ConvActivation?>? FusedForm(OnnxNode node)
+    {
+        if (node.Domain is not ("" or "ai.onnx")) return null;
+        switch (node.OpType)
+        {
+            case "Relu":
+                return _ => ConvActivation.Clamp(0f, null);
+            case "LeakyRelu":
+                float alpha = node.Float("alpha", 0.01f);
+                return _ => ConvActivation.Leaky(alpha);
+            case "Clip" when node.Opset < 11:
+                Tensor min = Tensor.Scalar(node.Float("min", float.NegativeInfinity)), max = Tensor.Scalar(node.Float("max", float.PositiveInfinity));
+                return _ => FusedClip(min, max);
+            case "Clip":
+                bool hasMin = node.AllInputs.Count > 1 && node.AllInputs[1].Length > 0, hasMax = node.AllInputs.Count > 2 && node.AllInputs[2].Length > 0;
+                return inputs => (hasMin && inputs[1] is null) || (hasMax && inputs[2] is null) ? null
+                    : FusedClip(inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
+            default:
+                return null;
+        }
+    }
+
+    private static ConvActivation? FusedClip(Tensor? min, Tensor? max) =>
+        ScalarBounds(DType.Float32, min, max) is { } bounds ? ConvActivation.Clamp(bounds.Min, bounds.Max) : null;
+
     private static bool ClipInPlace(Tensor x, Tensor? min, Tensor? max)
     {
         if (ScalarBounds(x, min, max) is not { } bounds) return false;
@@ -158,9 +192,11 @@ internal static class ActivationOps
 
     /// <summary>Clip's bounds as one fused clamp (infinite bounds dropped) when x is float and min/max are float
     /// scalars with min ≤ max (e.g. ReLU6); null when Clip must take the general max-then-min path.</summary>
-    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max)
+    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max) => ScalarBounds(x.DType, min, max);
+
+    private static (float? Min, float? Max)? ScalarBounds(DType x, Tensor? min, Tensor? max)
     {
-        if (x.DType != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
+        if (x != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
         float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
         if (lo is { } a && hi is { } b && !(a <= b)) return null;
         return (lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);

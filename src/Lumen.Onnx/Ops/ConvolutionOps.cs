@@ -1,5 +1,6 @@
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
+using Lumen.Tensors.Kernels;
 
 namespace Lumen.Onnx.Ops;
 
@@ -34,7 +35,16 @@ internal static class ConvolutionOps
         });
     }
 
-    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias)
+    /// <summary>The inference form of a Conv node with a following activation fused into it (see
+    /// <see cref="Graph.OnnxGraph"/>): bitwise the Conv node and then the activation node.</summary>
+    internal static Func<Tensor?[], ConvActivation, Tensor> ActivatedForm(OnnxNode node)
+    {
+        var attributes = new ConvAttributes(node);
+        int groups = (int)node.Int("group", 1);
+        return (inputs, activation) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
+    }
+
+    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
@@ -46,7 +56,8 @@ internal static class ConvolutionOps
         var stride = ConvAttributes.Pair(a.Strides, spatial, 1);
         var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
-        var y = x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']
+        var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act)
+            : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
     }
 

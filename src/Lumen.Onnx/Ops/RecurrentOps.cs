@@ -53,9 +53,9 @@ internal static class RecurrentOps
         "relu" => t => t.Relu(),
         "leakyrelu" => t => t.LeakyRelu(),
         "hardsigmoid" => t => t.HardSigmoid(),
-        "elu" => t => t.Elu(),
-        "softsign" => t => t / (t.Abs() + 1f),
-        "softplus" => t => t.Softplus(),
+        "elu" => t => ActivationOps.Elu(t, 1f),
+        "softsign" => ActivationOps.Softsign,
+        "softplus" => ActivationOps.Softplus,
         _ => throw node.Unsupported($"activation '{name}'"),
     };
 

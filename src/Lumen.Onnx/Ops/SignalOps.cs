@@ -1,11 +1,14 @@
+using System.Numerics;
 using Lumen.Onnx.Graph;
 using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
 
 namespace Lumen.Onnx.Ops;
 
 /// <summary>
 /// Signal processing: DFT (complex or real input, inverse, one-sided, dft_length), STFT, the Hann, Hamming and
-/// Blackman windows, and MelWeightMatrix. Transforms are products with cosine and sine matrices, so their gradients are MatMul's.
+/// Blackman windows, and MelWeightMatrix. Transforms run NumPy's FFT (<see cref="NumPyFft{T}"/>) for their values and take
+/// their gradients from products with cosine and sine matrices (MatMul's).
 /// </summary>
 /// <remarks>
 /// Complex values are pairs in the last dimension ([…, 2]; a last dimension of 1 is real). Forward:
@@ -76,6 +79,14 @@ internal static class SignalOps
     });
 
     /// <summary>The DFT of <paramref name="x"/> ([…, 1 or 2]) along <paramref name="axis"/>.</summary>
+    /// <remarks>
+    /// Values follow NumPy 2, which made the ONNX test outputs: complex input runs NumPy's float32 FFT
+    /// (<see cref="NumPyFft{T}"/>, so even its rounding noise is reproduced), while a real input — for which NumPy has
+    /// no float32 complex transform and promotes to complex128 — and the one-sided inverse (NumPy's <c>irfft</c>) are
+    /// transformed in double and rounded once. Gradients are those of the same linear map written as products with
+    /// cosine and sine matrices (<see cref="MatrixSpectrum"/>): when x records gradients, the output is that product
+    /// plus the constant difference to the FFT's value.
+    /// </remarks>
     public static Tensor Transform(Tensor x, int axis, int? length, bool inverse, bool onesided)
     {
         x.RequireFloat("DFT");
@@ -87,7 +98,62 @@ internal static class SignalOps
         int n = real.Shape[real.Rank - 1];
         int size = length ?? (inverse && onesided ? 2 * (n - 1) : n);
         if (size <= 0) throw new ArgumentException($"DFT: dft_length must be positive, got {size}.");
-        Tensor outReal, outImaginary;
+        var (outReal, outImaginary) = imaginary is null || (inverse && onesided)
+            ? Spectrum<double>(real, imaginary, size, inverse, onesided)
+            : Spectrum<float>(real, imaginary, size, inverse, onesided);
+        if (x.RequiresGrad && GradMode.IsEnabled)
+        {
+            var (slowReal, slowImaginary) = MatrixSpectrum(real, imaginary, size, inverse, onesided);
+            outReal = slowReal + (outReal - slowReal.Detach());
+            if (slowImaginary is not null) outImaginary = slowImaginary + (outImaginary! - slowImaginary.Detach());
+        }
+        if (outImaginary is null) return MoveBack(outReal, axis).Unsqueeze(last);
+        return Tensor.Concat([MoveBack(outReal, axis).Unsqueeze(last), MoveBack(outImaginary, axis).Unsqueeze(last)], last);
+    }
+
+    // Rows of the last axis through NumPy's FFT in precision T; a one-sided inverse completes the Hermitian spectrum
+    // (Z[L − k] = conj Z[k], bins 0 and L/2 real) and returns only the real part.
+    private static (Tensor Real, Tensor? Imaginary) Spectrum<T>(Tensor real, Tensor? imaginary, int size, bool inverse, bool onesided)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = real.Shape[real.Rank - 1], rows = real.Size / Math.Max(1, n);
+        bool hermitian = inverse && onesided;
+        int outputs = hermitian ? size : onesided ? size / 2 + 1 : size;
+        var (re, im) = (real.ToArray(), imaginary?.ToArray());
+        var plan = new NumPyFft<T>(size);
+        var buffer = new T[2 * size];
+        var outRe = new float[rows * outputs];
+        var outIm = hermitian ? null : new float[rows * outputs];
+        T scale = inverse ? T.One / T.CreateChecked(size) : T.One;
+        for (int r = 0; r < rows; r++)
+        {
+            Array.Clear(buffer);
+            int count = Math.Min(n, hermitian ? size / 2 + 1 : size);
+            for (int k = 0; k < count; k++)
+            {
+                T a = T.CreateChecked(re[r * n + k]), b = im is null || (hermitian && (k == 0 || 2 * k == size)) ? T.Zero : T.CreateChecked(im[r * n + k]);
+                (buffer[2 * k], buffer[2 * k + 1]) = (a, b);
+                if (hermitian && k > 0 && 2 * k != size) (buffer[2 * (size - k)], buffer[2 * (size - k) + 1]) = (a, -b);
+            }
+            plan.Transform(buffer, forward: !inverse, scale);
+            for (int k = 0; k < outputs; k++)
+            {
+                outRe[r * outputs + k] = float.CreateChecked(buffer[2 * k]);
+                if (outIm is not null) outIm[r * outputs + k] = float.CreateChecked(buffer[2 * k + 1]);
+            }
+        }
+        var dims = real.Shape.ToArray();
+        dims[^1] = outputs;
+        var shape = new Shape(dims);
+        return (OpHelpers.FloatTensor(outRe, shape), outIm is null ? null : OpHelpers.FloatTensor(outIm, shape));
+    }
+
+    /// <summary>The transform of <see cref="Transform"/> as products with cosine and sine matrices, so that its
+    /// gradient is MatMul's: forward Y = X·C − i·X·S, inverse with +i and 1/L, one-sided inverse from the bins
+    /// k ≤ L/2 with weight 2 for 0 &lt; k &lt; L/2.</summary>
+    private static (Tensor Real, Tensor? Imaginary) MatrixSpectrum(Tensor real, Tensor? imaginary, int size, bool inverse, bool onesided)
+    {
+        int n = real.Shape[real.Rank - 1];
         if (inverse && onesided)
         {
             // Real signal from the bins k ≤ L/2 of a Hermitian spectrum.
@@ -95,23 +161,15 @@ internal static class SignalOps
             var (cos, sin) = Matrices(bins, size, size, k => k == 0 || 2 * k == size ? 1.0 / size : 2.0 / size);
             var y = Trim(real, bins).MatMul(cos);
             if (imaginary is not null) y = y - Trim(imaginary, bins).MatMul(sin);
-            return MoveBack(y, axis).Unsqueeze(last);
+            return (y, null);
         }
         int used = Math.Min(n, size), outputs = onesided ? size / 2 + 1 : size;
         var (c, s) = Matrices(used, outputs, size, _ => inverse ? 1.0 / size : 1.0);
         var xr = Trim(real, used);
         var xi = imaginary is null ? null : Trim(imaginary, used);
         if (!inverse)
-        {
-            outReal = xi is null ? xr.MatMul(c) : xr.MatMul(c) + xi.MatMul(s);
-            outImaginary = xi is null ? -xr.MatMul(s) : xi.MatMul(c) - xr.MatMul(s);
-        }
-        else
-        {
-            outReal = xi is null ? xr.MatMul(c) : xr.MatMul(c) - xi.MatMul(s);
-            outImaginary = xi is null ? xr.MatMul(s) : xr.MatMul(s) + xi.MatMul(c);
-        }
-        return Tensor.Concat([MoveBack(outReal, axis).Unsqueeze(last), MoveBack(outImaginary, axis).Unsqueeze(last)], last);
+            return xi is null ? (xr.MatMul(c), -xr.MatMul(s)) : (xr.MatMul(c) + xi.MatMul(s), xi.MatMul(c) - xr.MatMul(s));
+        return xi is null ? (xr.MatMul(c), xr.MatMul(s)) : (xr.MatMul(c) - xi.MatMul(s), xr.MatMul(s) + xi.MatMul(c));
     }
 
     private static Tensor Stft(Tensor signal, int step, Tensor? window, int? frameLength, bool onesided)

@@ -19,10 +19,12 @@ internal static class Conv2dKernel
     /// <summary>…and the column buffer at most this many floats (1 MiB), so it stays in the L2/L3 caches.</summary>
     internal const int MaxColumnFloats = 1 << 18;
 
-    /// <summary>y = conv(x, w) (bias not included; y is overwritten).</summary>
-    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g)
+    /// <summary>y = conv(x, w), then the <paramref name="epilogue"/> (bias, activation) on each output channel as
+    /// its values are finished (y is overwritten).</summary>
+    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default)
     {
-        if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g); return; }
+        if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
+        var finish = epilogue;
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
         ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
@@ -35,13 +37,14 @@ internal static class Conv2dKernel
                 var weights = w.AsSpan(group * og * k, og * k);
                 var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
                 var cols = Columns(x, g, n, group, row0, count, buffers);
+                var channels = finish.From(group * og);
                 if (count == g.OutHeight)
                 {
-                    Gemm.Multiply(weights, cols, output, og, width, k, false, false, false, threads, GemmPath.Auto);
+                    Gemm.Multiply(weights, cols, output, og, width, k, false, false, false, threads, GemmPath.Auto, channels);
                     continue;
                 }
                 var tile = buffers.Tile.AsSpan(0, og * width);
-                Gemm.Multiply(weights, cols, tile, og, width, k, false, false, false, threads, GemmPath.Auto);
+                Gemm.Multiply(weights, cols, tile, og, width, k, false, false, false, threads, GemmPath.Auto, channels);
                 for (int o = 0; o < og; o++)
                     tile.Slice(o * width, width).CopyTo(output.Slice(o * g.OutPlane + row0 * g.OutWidth, width));
             }

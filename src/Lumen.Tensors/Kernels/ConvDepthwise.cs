@@ -20,8 +20,9 @@ namespace Lumen.Tensors.Kernels;
 internal static class ConvDepthwise
 {
     /// <summary>y = depthwise conv(x, w) (y is overwritten).</summary>
-    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g)
+    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default)
     {
+        var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         var columns = ColumnTaps.Of(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
@@ -32,24 +33,31 @@ internal static class ConvDepthwise
                 var input = x.AsSpan(p * g.InPlane, g.InPlane);
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
-                if (UseStride1(g)) { ConvDepthwiseStride1.ForwardPlane(input, output, filter, g); continue; }
-                var source = Deinterleave(input, phases, g);
-                output.Clear();
-                for (int r = 0; r < g.OutHeight; r++)
-                    for (int i = 0; i < g.KernelHeight; i++)
-                    {
-                        int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
-                        if (ih < 0 || ih >= g.InHeight) continue;
-                        for (int j = 0; j < g.KernelWidth; j++)
-                        {
-                            var (lo, length, at) = columns.Run(j, ih);
-                            if (length <= 0) continue;
-                            MultiplyAddInto(source.Slice(at, length), filter[i * g.KernelWidth + j], output.Slice(r * g.OutWidth + lo, length));
-                        }
-                    }
+                if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
+                else if (DepthwiseConv3x3.AppliesStride2(g)) DepthwiseConv3x3.ForwardPlaneStride2(input, output, filter, g);
+                else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
+                if (finish.IsActive) finish.Apply(output, p % g.InChannels);
             }
             ReturnPhases(phases);
         });
+    }
+
+    /// <summary>One output plane of a strided (or dilated) depthwise convolution from its deinterleaved input.</summary>
+    private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, ColumnTaps columns, in ConvGeometry g)
+    {
+        output.Clear();
+        for (int r = 0; r < g.OutHeight; r++)
+            for (int i = 0; i < g.KernelHeight; i++)
+            {
+                int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
+                if (ih < 0 || ih >= g.InHeight) continue;
+                for (int j = 0; j < g.KernelWidth; j++)
+                {
+                    var (lo, length, at) = columns.Run(j, ih);
+                    if (length <= 0) continue;
+                    MultiplyAddInto(source.Slice(at, length), filter[i * g.KernelWidth + j], output.Slice(r * g.OutWidth + lo, length));
+                }
+            }
     }
 
     /// <summary>dx = the input gradient for output gradient dy (dx is overwritten).</summary>

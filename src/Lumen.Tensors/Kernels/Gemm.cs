@@ -51,27 +51,31 @@ internal static unsafe class Gemm
     /// <summary>C (+)= op(A)·op(B) on at most <paramref name="maxThreads"/> threads with the given micro-kernel.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path)
+        => Multiply(a, b, c, m, n, k, transA, transB, accumulate, maxThreads, path, default);
+
+    /// <summary>C (+)= op(A)·op(B), then the <paramref name="epilogue"/> on each row of C (row i is its row i), applied
+    /// to each tile of C as soon as it is final, while it is in cache.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
     {
         Validate(a.Length, b.Length, c.Length, m, n, k, maxThreads);
         if (m == 0 || n == 0) return;
-        if (k == 0)
+        if (k == 0 || (path == GemmPath.Auto && (m == 1 || n == 1)))
         {
-            if (!accumulate) c[..(m * n)].Clear();
+            if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); }
+            else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate);
+            if (epilogue.IsActive)
+                for (int i = 0; i < m; i++) epilogue.Apply(c.Slice(i * n, n), i);
             return;
         }
         if (path == GemmPath.Auto)
         {
-            if (m == 1 || n == 1)
-            {
-                MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate);
-                return;
-            }
             path = BestPath;
         }
         int threads = (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, m, n, k, accumulate, path);
+            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, m, n, k, accumulate, path, epilogue);
             if (threads == 1) problem.Run(0, m, 0, n);
             else RunParallel(problem, threads);
         }
@@ -139,7 +143,7 @@ internal static unsafe class Gemm
 
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker
     /// threads can each run a sub-block of C.</summary>
-    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, int M, int N, int K, bool Accumulate, GemmPath Path)
+    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue)
     {
         public (int Mr, int Nr) TileShape => Path switch
         {
@@ -158,9 +162,9 @@ internal static unsafe class Gemm
             int m = rowEnd - rowStart, n = colEnd - colStart;
             switch (Path)
             {
-                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate); break;
-                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate); break;
-                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate); break;
+                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
+                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
+                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
             }
         }
     }

@@ -13,10 +13,11 @@ namespace Lumen.Tensors.Kernels;
 /// </remarks>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
-    /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B.</summary>
+    /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B; then,
+    /// when <paramref name="epilogue"/> is active, each finished tile of C gets it, row i as row <paramref name="firstRow"/> + i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
-        int m, int n, int k, bool accumulate)
+        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int depthBlocks = (k + TKernel.KC - 1) / TKernel.KC;
@@ -33,6 +34,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             {
                 int kc = Math.Min(kcMax, k - pc);
                 bool overwrite = !accumulate && pc == 0;
+                bool finish = epilogue.IsActive && pc + kc == k;
                 GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
@@ -53,6 +55,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                                 TKernel.Run(kc, panelA, panelB, tile, nr, overwrite: true);
                                 WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
                             }
+                            if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, cols);
                         }
                     }
                 }

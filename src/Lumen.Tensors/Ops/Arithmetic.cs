@@ -105,7 +105,7 @@ public sealed partial class Tensor
             return new Tensor(shape, ints);
         }
         a.RequireFloat(op);
-        var result = new float[shape.Size];
+        var result = StoragePool.NewFloats(shape.Size, overwrite: false);
         Broadcasting.Apply<TOp>(a.AsSpan(), a.Shape, b.AsSpan(), b.Shape, result, shape);
         return new Tensor(shape, result);
     }

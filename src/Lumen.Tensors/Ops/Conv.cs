@@ -43,12 +43,27 @@ public sealed partial class Tensor
     public Tensor Conv1d(Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
         Conv1d(weight, bias, stride, (padding, padding), dilation, groups);
 
+    /// <summary>
+    /// Inference only: <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
+    /// followed by an activation applied to each output value as it is written — bitwise the same as the two ops
+    /// in sequence, without a second pass over the output. Not differentiable: refused when gradients would be recorded.
+    /// </summary>
+    internal Tensor Conv2dActivated(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, ConvActivation activation)
+    {
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
+            throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);
+        Conv2dKernel.Forward(Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation));
+        return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
+    }
+
     /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
     {
-        var y = GC.AllocateUninitializedArray<float>(g.Batch * g.OutChannels * g.OutPlane);   // Forward overwrites every element
-        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g);
-        if (bias is not null) AddChannelBias(y, bias, g.Batch, g.OutChannels, g.OutPlane);
+        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
+        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats));
         var result = new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
         var rule = Gradients.Conv2dRule(x, weight, g);
         return bias is null ? Gradients.Record(result, "Conv2d", rule, x, weight) : Gradients.Record(result, "Conv2d", rule, x, weight, bias);

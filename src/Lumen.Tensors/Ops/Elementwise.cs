@@ -110,7 +110,7 @@ public sealed partial class Tensor
     {
         RequireFloat(op);
         var x = Floats;
-        var data = GC.AllocateUninitializedArray<float>(Size);
+        var data = StoragePool.NewFloats(Size, overwrite: true);
         Kernels.Unary.InBlocks(Size, (from, count) => kernel(x.AsSpan(from, count), data.AsSpan(from, count)));
         return new Tensor(Shape, data);
     }
@@ -119,7 +119,7 @@ public sealed partial class Tensor
     private Tensor Unary<TOp>(string op) where TOp : IUnaryOperator
     {
         RequireFloat(op);
-        var data = GC.AllocateUninitializedArray<float>(Size);
+        var data = StoragePool.NewFloats(Size, overwrite: true);
         Kernels.Unary.Apply<TOp>(Floats, data, Size);
         return new Tensor(Shape, data);
     }

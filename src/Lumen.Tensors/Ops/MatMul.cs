@@ -42,7 +42,7 @@ public sealed partial class Tensor
         var batchB = new Shape(b.Shape.Dims[..^2].ToArray());
         var batch = Shape.Broadcast(batchA, batchB, op);
         int count = batch.Size;
-        var output = new float[count * m * n];                                  // [batch.., m, n]
+        var output = StoragePool.NewFloats(count * m * n, overwrite: false);                                  // [batch.., m, n]
         float[] av = a.Floats, bv = b.Floats;
         int sizeA = m * k, sizeB = k * n, sizeC = m * n;
         var strideA = Broadcasting.AlignedStrides(batchA, batch);

@@ -15,7 +15,7 @@ public sealed partial class Tensor
     public Tensor MaxPool2d((int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode = false)
     {
         var g = PoolGeometryOf("MaxPool2d", kernel, stride, padding, dilation, ceilMode);
-        var y = GC.AllocateUninitializedArray<float>(g.Planes * g.OutHeight * g.OutWidth);
+        var y = StoragePool.NewFloats(g.Planes * g.OutHeight * g.OutWidth, overwrite: true);
         PoolMax.Forward(Floats, y, g);
         var result = new Tensor(new Shape(Shape[0], Shape[1], g.OutHeight, g.OutWidth), y);
         return Gradients.Record(result, "MaxPool2d", Gradients.MaxPool2dRule(this, y, g), this);

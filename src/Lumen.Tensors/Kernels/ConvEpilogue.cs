@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>What a convolution applies to each output value as it is written: nothing, a clamp to [Min, Max]
+/// (ReLU is [0, ∞), ReLU6 [0, 6]) or a leaky rectifier with slope Alpha.</summary>
+internal enum ConvActivationKind
+{
+    /// <summary>The bias alone.</summary>
+    None,
+
+    /// <summary>y = min(max(y, Min), Max), as <see cref="Tensor.Clamp"/>.</summary>
+    Clamp,
+
+    /// <summary>y = y &gt; 0 ? y : Alpha·y, as <see cref="LeakyRectifier"/>.</summary>
+    Leaky,
+}
+
+/// <summary>An activation fused into a convolution (see <see cref="ConvEpilogue"/>).</summary>
+internal readonly record struct ConvActivation(ConvActivationKind Kind, float Min = float.NegativeInfinity, float Max = float.PositiveInfinity, float Alpha = 0f)
+{
+    /// <summary>y = min(max(y, min), max); a missing bound is infinite.</summary>
+    public static ConvActivation Clamp(float? min, float? max) =>
+        new(ConvActivationKind.Clamp, min ?? float.NegativeInfinity, max ?? float.PositiveInfinity);
+
+    /// <summary>y = y &gt; 0 ? y : α·y.</summary>
+    public static ConvActivation Leaky(float alpha) => new(ConvActivationKind.Leaky, Alpha: alpha);
+}
+
+/// <summary>
+/// The per-channel bias and the elementwise activation a convolution applies to its output while the output is
+/// still in cache, instead of in separate passes over the whole tensor: y[c, ·] = act(y[c, ·] + bias[c]).
+/// </summary>
+/// <remarks>Bitwise equal to the unfused passes (<see cref="System.Numerics.Tensors.TensorPrimitives.Add(ReadOnlySpan{float}, float, Span{float})"/>,
+/// <c>Max</c>/<c>Min</c> and <see cref="LeakyRectifier"/>): the same IEEE operations on each value in the same order,
+/// with NaN propagated and +0 above −0. Rows are channels from <see cref="FirstChannel"/> on.</remarks>
+internal readonly unsafe struct ConvEpilogue
+{
+    private readonly float[]? bias;
+
+    /// <summary>An epilogue adding <paramref name="bias"/> (or nothing) and then applying the given activation.</summary>
+    public ConvEpilogue(float[]? bias, ConvActivation activation = default)
+        : this(bias, activation.Kind, activation.Min, activation.Max, activation.Alpha)
+    {
+    }
+
+    private ConvEpilogue(float[]? bias, ConvActivationKind kind, float min, float max, float alpha)
+    {
+        this.bias = bias;
+        Kind = kind;
+        Min = min;
+        Max = max;
+        Alpha = alpha;
+    }
+
+    private ConvEpilogue(in ConvEpilogue other, int firstChannel) : this(other.bias, other.Kind, other.Min, other.Max, other.Alpha) =>
+        FirstChannel = firstChannel;
+
+    public ConvActivationKind Kind { get; }
+
+    public float Min { get; }
+
+    public float Max { get; }
+
+    public float Alpha { get; }
+
+    /// <summary>The channel of row 0.</summary>
+    public int FirstChannel { get; }
+
+    /// <summary>Whether there is anything to do.</summary>
+    public bool IsActive => bias is not null || Kind != ConvActivationKind.None;
+
+    /// <summary>The same epilogue with row 0 at channel <paramref name="channel"/> (a group's first output channel).</summary>
+    public ConvEpilogue From(int channel) => new(this, channel);
+
+    /// <summary>Applies the epilogue to <paramref name="rows"/> rows of <paramref name="length"/> values, row r at
+    /// <paramref name="values"/> + r·<paramref name="stride"/> holding channel FirstChannel + <paramref name="row0"/> + r.</summary>
+    public void Apply(float* values, nint stride, int row0, int rows, int length)
+    {
+        switch (Kind)
+        {
+            case ConvActivationKind.Clamp: Rows<ClampOperation>(values, stride, row0, rows, length); break;
+            case ConvActivationKind.Leaky: Rows<LeakyOperation>(values, stride, row0, rows, length); break;
+            default: Rows<BiasOnly>(values, stride, row0, rows, length); break;
+        }
+    }
+
+    /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
+    public void Apply(Span<float> values, int row)
+    {
+        fixed (float* p = values) Apply(p, values.Length, row, 1, values.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Rows<TOperation>(float* values, nint stride, int row0, int rows, int length) where TOperation : struct, IActivationOperation
+    {
+        bool hasBias = bias is not null;
+        var lo = Vector512.Create(Min);
+        var hi = Vector512.Create(Max);
+        var slope = Vector512.Create(Alpha);
+        int body = Vector512.IsHardwareAccelerated ? length & ~15 : 0;
+        for (int r = 0; r < rows; r++)
+        {
+            float* v = values + r * stride;
+            float b = hasBias ? bias![FirstChannel + row0 + r] : 0f;
+            var vb = Vector512.Create(b);
+            for (int i = 0; i < body; i += 16)
+            {
+                var x = Vector512.Load(v + i);
+                if (hasBias) x += vb;
+                TOperation.Apply(x, lo, hi, slope).Store(v + i);
+            }
+            for (int i = body; i < length; i++)
+            {
+                float x = v[i];
+                if (hasBias) x += b;
+                v[i] = TOperation.Apply(x, Min, Max, Alpha);
+            }
+        }
+    }
+
+    /// <summary>One activation on a vector and on a scalar, with the same IEEE semantics.</summary>
+    private interface IActivationOperation
+    {
+        static abstract Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha);
+
+        static abstract float Apply(float x, float min, float max, float alpha);
+    }
+
+    private readonly struct BiasOnly : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) => x;
+
+        public static float Apply(float x, float min, float max, float alpha) => x;
+    }
+
+    private readonly struct ClampOperation : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
+            Vector512.Min(Vector512.Max(x, min), max);
+
+        public static float Apply(float x, float min, float max, float alpha) => float.Min(float.Max(x, min), max);
+    }
+
+    private readonly struct LeakyOperation : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * alpha);
+
+        public static float Apply(float x, float min, float max, float alpha) => x > 0f ? x : alpha * x;
+    }
+}

@@ -1,0 +1,130 @@
+namespace Lumen.Tensors;
+
+/// <summary>
+/// Recycles the float storage of intermediate tensors between the steps of an inference graph and from one call
+/// to the next, so that a forward pass reuses warm, already-mapped memory instead of allocating (and page-faulting)
+/// a fresh array for every activation.
+/// </summary>
+/// <remarks>
+/// An owner (a graph runner) opens a <see cref="Scope"/> on the calling thread for one forward pass; while it is
+/// open, float outputs of the ops take arrays of exactly the right length from the pool. The owner hands a tensor
+/// back with <see cref="Scope.Recycle"/> once nothing can read it any more, which it must guarantee: no gradient
+/// recorded, no hook holding it, no live value sharing its storage. The scope only takes back arrays it handed
+/// out itself, so a caller's tensors (inputs, weights, results of earlier calls) are never reused. Arrays kept
+/// between calls are capped at <see cref="MaxRetainedBytes"/>. Thread-safe: concurrent calls share the free lists.
+/// </remarks>
+public sealed class StoragePool
+{
+    [ThreadStatic]
+    private static Scope? current;
+
+    private readonly Dictionary<int, Stack<float[]>> free = [];
+    private long retainedBytes;
+
+    /// <summary>A pool that keeps at most <paramref name="maxRetainedBytes"/> of free arrays between calls.</summary>
+    public StoragePool(long maxRetainedBytes = DefaultMaxRetainedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetainedBytes);
+        MaxRetainedBytes = Math.Min(maxRetainedBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
+    }
+
+    /// <summary>The default cap on free arrays kept between calls: 1 GiB.</summary>
+    public const long DefaultMaxRetainedBytes = 1L << 30;
+
+    /// <summary>The most bytes of free arrays this pool keeps (the cap given, or an eighth of the memory available
+    /// to the process when that is less).</summary>
+    public long MaxRetainedBytes { get; }
+
+    /// <summary>Bytes of free arrays held now.</summary>
+    public long RetainedBytes
+    {
+        get { lock (free) return retainedBytes; }
+    }
+
+    /// <summary>Makes this pool the source of new float storage on the calling thread until the scope is disposed
+    /// (scopes nest: disposing restores the previous one).</summary>
+    public Scope Enter() => current = new Scope(this, current);
+
+    /// <summary>Drops every free array.</summary>
+    public void Clear()
+    {
+        lock (free)
+        {
+            free.Clear();
+            retainedBytes = 0;
+        }
+    }
+
+    /// <summary>A float array of exactly <paramref name="length"/> elements for a new tensor: from the calling
+    /// thread's open scope when there is one, else freshly allocated. Zero-filled unless the caller will
+    /// <paramref name="overwrite"/> every element.</summary>
+    internal static float[] NewFloats(int length, bool overwrite) =>
+        current is { } scope ? scope.Rent(length, overwrite)
+        : overwrite ? GC.AllocateUninitializedArray<float>(length) : new float[length];
+
+    private float[]? TryTake(int length)
+    {
+        lock (free)
+        {
+            if (!free.TryGetValue(length, out var stack) || stack.Count == 0) return null;
+            retainedBytes -= (long)length * sizeof(float);
+            return stack.Pop();
+        }
+    }
+
+    private void Give(float[] array)
+    {
+        long bytes = (long)array.Length * sizeof(float);
+        lock (free)
+        {
+            if (retainedBytes + bytes > MaxRetainedBytes) return;
+            if (!free.TryGetValue(array.Length, out var stack)) free[array.Length] = stack = new Stack<float[]>();
+            stack.Push(array);
+            retainedBytes += bytes;
+        }
+    }
+
+    /// <summary>One forward pass's use of a pool on one thread: the arrays it handed out, which alone it may take back.</summary>
+    public sealed class Scope : IDisposable
+    {
+        private readonly StoragePool pool;
+        private readonly Scope? previous;
+        private readonly HashSet<float[]> handedOut = new(ReferenceEqualityComparer.Instance);
+        private bool disposed;
+
+        internal Scope(StoragePool pool, Scope? previous)
+        {
+            this.pool = pool;
+            this.previous = previous;
+        }
+
+        /// <summary>Returns <paramref name="tensor"/>'s storage to the pool when this scope handed it out (a float
+        /// tensor made by an op during this scope); the caller guarantees that nothing reads the tensor or any
+        /// tensor sharing its storage again. Returns whether the storage was taken back.</summary>
+        public bool Recycle(Tensor tensor)
+        {
+            ArgumentNullException.ThrowIfNull(tensor);
+            if (disposed || tensor.DType != DType.Float32 || !handedOut.Remove(tensor.Floats)) return false;
+            pool.Give(tensor.Floats);
+            return true;
+        }
+
+        /// <summary>Restores the previous scope of this thread.</summary>
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            handedOut.Clear();
+            if (ReferenceEquals(current, this)) current = previous;
+        }
+
+        internal float[] Rent(int length, bool overwrite)
+        {
+            var array = disposed ? null : pool.TryTake(length);
+            if (array is null) array = overwrite ? GC.AllocateUninitializedArray<float>(length) : new float[length];
+            else if (!overwrite) Array.Clear(array);
+            if (!disposed) handedOut.Add(array);
+            return array;
+        }
+    }
+}
