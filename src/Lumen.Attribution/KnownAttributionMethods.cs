@@ -34,15 +34,18 @@ public sealed record AttributionMethodInfo(string Name, string[] Aliases, string
 /// </summary>
 public static class KnownAttributionMethods
 {
+    /// <summary>The names of SmoothGrad's options in the paper (σ, n) and in Captum's NoiseTunnel (stdevs, nt_samples).</summary>
+    private static readonly (string, string)[] NoiseAliases = [("sigma", "noise-level"), ("stdevs", "noise-level"), ("n", "samples"), ("nt-samples", "samples")];
+
     /// <summary>Every method, in the order reports show them.</summary>
     public static IReadOnlyList<AttributionMethodInfo> All { get; } =
     [
         new("saliency", ["grad"], "Saliency", "gradient", "|∂f/∂x|: how sensitive the score is to each input feature.", MethodOptions.Of(() => new SaliencyOptions(), (m, o) => new Saliency(m, o))),
         new("input-x-gradient", ["ixg", "gradient-x-input"], "Input × Gradient", "gradient", "x · ∂f/∂x: first-order contribution of each feature.", MethodOptions.Of(() => new InputXGradientOptions(), (m, o) => new InputXGradient(m, o))),
         new("integrated-gradients", ["ig"], "Integrated Gradients", "gradient", "(x − x′) · ∫ ∂f/∂x along the path from a zero baseline; sums to f(x) − f(x′).", MethodOptions.Of(() => new IntegratedGradientsOptions(), (m, o) => new IntegratedGradients(m, o))),
-        new("smooth-grad", ["smoothgrad", "noise-tunnel"], "SmoothGrad", "gradient", "Saliency averaged over Gaussian-noised copies of the input (σ = 15% of its range, 50 copies).", MethodOptions.Of(() => new SmoothGradOptions(), () => new SaliencyOptions(), (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o))),
-        new("smooth-grad-squared", ["smoothgrad-sq", "smoothgrad2"], "SmoothGrad²", "gradient", "The mean of the squared gradients of Gaussian-noised copies of the input.", MethodOptions.Of(() => new SmoothGradOptions { Aggregation = NoiseAggregation.MeanOfSquares }, () => new SaliencyOptions(), (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o))),
-        new("var-grad", ["vargrad"], "VarGrad", "gradient", "The variance of the gradient over Gaussian-noised copies of the input.", MethodOptions.Of(() => new SmoothGradOptions { Aggregation = NoiseAggregation.Variance }, () => new SaliencyOptions { Absolute = false }, (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o))),
+        new("smooth-grad", ["smoothgrad", "noise-tunnel"], "SmoothGrad", "gradient", "Saliency averaged over Gaussian-noised copies of the input (σ = 15% of its range, 50 copies).", MethodOptions.Of(() => new SmoothGradOptions(), () => new SaliencyOptions(), (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o)).WithAliases(NoiseAliases)),
+        new("smooth-grad-squared", ["smoothgrad-sq", "smoothgrad2"], "SmoothGrad²", "gradient", "The mean of the squared gradients of Gaussian-noised copies of the input.", MethodOptions.Of(() => new SmoothGradOptions { Aggregation = NoiseAggregation.MeanOfSquares }, () => new SaliencyOptions(), (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o)).WithAliases(NoiseAliases)),
+        new("var-grad", ["vargrad"], "VarGrad", "gradient", "The variance of the gradient over Gaussian-noised copies of the input.", MethodOptions.Of(() => new SmoothGradOptions { Aggregation = NoiseAggregation.Variance }, () => new SaliencyOptions { Absolute = false }, (m, o, inner) => new SmoothGrad(m, new Saliency(m, inner), o)).WithAliases(NoiseAliases)),
         new("gradient-shap", ["gradientshap", "expected-gradients"], "GradientShap", "gradient", "E[(x − x′) · ∂f/∂x at a random point between x and a baseline x′ drawn from zero and noise references].", MethodOptions.Of(() => new GradientShapOptions(), (m, o) => new GradientShap(m, o))),
         new("grad-cam", ["gradcam"], "Grad-CAM", "cam", "ReLU(Σₖ mean(∂f/∂Aₖ) · Aₖ) on the last spatial layer, upsampled to the input.", MethodOptions.Of(() => new CamOptions(), (m, o) => new GradCam(m, o))),
         new("grad-cam-plus-plus", ["gradcam++", "grad-cam++"], "Grad-CAM++", "cam", "Grad-CAM with per-position weights on positive gradients (several instances of a class).", MethodOptions.Of(() => new CamOptions(), (m, o) => new GradCamPlusPlus(m, o))),

@@ -20,8 +20,17 @@ public sealed class MethodOptions
 {
     private readonly Func<object>[] defaults;
     private readonly Func<Module, object[], IAttributionMethod> create;
+    private readonly (string Alias, string Option)[] aliases;
 
-    private MethodOptions(Func<object>[] defaults, Func<Module, object[], IAttributionMethod> create) => (this.defaults, this.create) = (defaults, create);
+    private MethodOptions(Func<object>[] defaults, Func<Module, object[], IAttributionMethod> create, (string, string)[]? aliases = null) =>
+        (this.defaults, this.create, this.aliases) = (defaults, create, aliases ?? []);
+
+    /// <summary>The same options, with other accepted names for some of them (e.g. <c>("sigma", "noise-level")</c>).</summary>
+    public MethodOptions WithAliases(params (string Alias, string Option)[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return new(defaults, create, [.. aliases, .. names]);
+    }
 
     /// <summary>A method without options (its listing is explicitly empty).</summary>
     public static MethodOptions None(Func<Module, IAttributionMethod> create)
@@ -78,12 +87,19 @@ public sealed class MethodOptions
         public PropertyInfo Property => Path[^1];
     }
 
-    private static List<Slot> Slots(object[] records)
+    private List<Slot> Slots(object[] records)
     {
         var slots = new List<Slot>();
         foreach (var record in records) Collect(record, record, [], slots);
-        var clash = slots.GroupBy(s => OptionText.Normalise(s.Option.Name)).FirstOrDefault(g => g.Count() > 1);
-        if (clash is not null) throw new InvalidOperationException($"MethodOptions: the option '{clash.First().Option.Name}' is declared by {string.Join(" and ", clash.Select(s => s.Option.Record))}.");
+        foreach (var (alias, option) in aliases)
+        {
+            int i = slots.FindIndex(s => s.Option.IsNamed(option));
+            if (i < 0) throw new InvalidOperationException($"MethodOptions: the alias '{alias}' names no option '{option}'.");
+            slots[i] = slots[i] with { Option = slots[i].Option with { Aliases = [.. slots[i].Option.Aliases, alias] } };
+        }
+        var clash = slots.SelectMany(s => s.Option.Aliases.Append(s.Option.Name).Select(n => (Name: OptionText.Normalise(n), s.Option.Record)))
+            .GroupBy(n => n.Name).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new InvalidOperationException($"MethodOptions: the option name '{clash.Key}' is used twice, by {string.Join(" and ", clash.Select(n => n.Record))}.");
         return slots;
     }
 
@@ -109,7 +125,7 @@ public sealed class MethodOptions
 
     private static void Apply(List<Slot> slots, string method, MethodSetting setting)
     {
-        var slot = slots.FirstOrDefault(s => OptionText.Normalise(s.Option.Name) == OptionText.Normalise(setting.Option))
+        var slot = slots.FirstOrDefault(s => s.Option.IsNamed(setting.Option))
             ?? throw new ArgumentException($"{method}.{setting.Option}={setting.Value}: {method} has no option '{setting.Option}'. {Listing(method, slots)}");
         // Walk to the record that holds the property, cloning nested records so a shared default is never changed.
         object holder = slot.Top;
@@ -134,5 +150,5 @@ public sealed class MethodOptions
 
     private static string Listing(string method, List<Slot> slots) => slots.Count == 0
         ? $"{method} has no settable options."
-        : $"Options of {method}: {string.Join("; ", slots.Select(s => $"{s.Option.Name} ({s.Option.Type}, default {s.Option.Default})"))}.";
+        : $"Options of {method}: {string.Join("; ", slots.Select(s => $"{s.Option.Name}{(s.Option.Aliases.Count > 0 ? " or " + string.Join(" or ", s.Option.Aliases) : "")} ({s.Option.Type}, default {s.Option.Default})"))}.";
 }

@@ -73,7 +73,7 @@ public sealed class MethodSettings
         catch (ArgumentException e) { throw new ArgumentException($"Method setting '{assignment}': {e.Message}", e); }
         var option = assignment[(dot + 1)..equals].Trim();
         var value = assignment[(equals + 1)..].Trim();
-        var canonical = info.Options.List().FirstOrDefault(o => OptionText.Normalise(o.Name) == OptionText.Normalise(option))?.Name ?? option;
+        var canonical = info.Options.List().FirstOrDefault(o => o.IsNamed(option))?.Name ?? option;
         var setting = new MethodSetting(info.Name, canonical, value);
         info.Options.Check(info.Name, setting);
         return setting;

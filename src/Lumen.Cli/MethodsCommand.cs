@@ -45,8 +45,9 @@ internal static class MethodsCommand
             Console.WriteLine("  no settable options");
             return 0;
         }
-        int width = list.Max(o => o.Name.Length);
-        foreach (var o in list) Console.WriteLine($"  {o.Name.PadRight(width)}  default {o.Default,-24} {o.Type}");
+        static string Names(MethodOption o) => o.Aliases.Count == 0 ? o.Name : $"{o.Name} ({string.Join(", ", o.Aliases)})";
+        int width = list.Max(o => Names(o).Length);
+        foreach (var o in list) Console.WriteLine($"  {Names(o).PadRight(width)}  default {o.Default,-24} {o.Type}");
         Console.WriteLine();
         Console.WriteLine($"e.g. lumen explain --methods {info.Name} --set {info.Name}.{list[0].Name}={list[0].Default}");
         return 0;

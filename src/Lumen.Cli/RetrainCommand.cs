@@ -61,6 +61,7 @@ internal static class RetrainCommand
             var trainData = rest.Take(trainCount);
             Console.WriteLine($"data     {dataFolder.FullName}: {trainData.Count} training, {testData.Count} test samples");
             Console.WriteLine($"methods  {string.Join(", ", methods.Select(m => m.Name))} + {RemoveAndRetrain.RandomRanking}");
+            if (!settings.IsEmpty) Console.WriteLine($"settings {settings}");
             Console.WriteLine($"fill     {(options.Fill == RemovalFill.ChannelMean ? "channel mean" : "noisy linear imputation (ROAD)")}");
             var watch = Stopwatch.StartNew();
             var progress = new TimedLines(watch);

@@ -148,6 +148,17 @@ public class MethodSettingsTests
     }
 
     [Fact]
+    public void Option_aliases_resolve_to_the_option_and_are_listed()
+    {
+        var settings = MethodSettings.Parse(["smooth-grad.sigma=0.1", "noise-tunnel.nt_samples=3"]);
+        Assert.Equal(["smooth-grad.noise-level=0.1", "smooth-grad.samples=3"], settings.Items.Select(s => s.ToString()));
+        Assert.Equal(Map("smooth-grad", "smooth-grad.noise-level=0.1", "smooth-grad.samples=3"), Map("smooth-grad", "smooth-grad.sigma=0.1", "smooth-grad.n=3"));
+        var noise = KnownAttributionMethods.Find("var-grad").Options.List().Single(o => o.Name == "noise-level");
+        Assert.Equal(["sigma", "stdevs"], noise.Aliases);
+        Assert.True(noise.IsNamed("Sigma") && noise.IsNamed("NoiseLevel") && !noise.IsNamed("noise"));
+    }
+
+    [Fact]
     public void The_last_value_of_an_option_wins()
     {
         var settings = MethodSettings.Parse(["ig.steps=7", "ig.steps=9"]);
@@ -182,6 +193,7 @@ public class MethodSettingsTests
     [InlineData("steps=4", "expected METHOD.OPTION=VALUE", "steps=4")]
     [InlineData("guided-backprop.steps=4", "guided-backprop has no option 'steps'", "no settable options")]
     [InlineData("kernel-shap.kernel=shapley", "no option 'kernel'", "samples (int, default 200)")]
+    [InlineData("smooth-grad.sigma=-1", "smooth-grad.noise-level=-1: out of range", "noise-level or sigma or stdevs (float, default 0.15)")]
     public void A_bad_setting_is_refused_naming_method_option_value_and_the_options(string assignment, string expected, string alsoExpected)
     {
         var error = Assert.Throws<ArgumentException>(() => MethodSettings.Parse([assignment]));
