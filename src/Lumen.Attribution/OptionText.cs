@@ -46,7 +46,7 @@ internal static class OptionText
         if (type == typeof(FeatureMask)) return "mask (elements|pixels|grid:N|grid:HxW|slic:N[:COMPACTNESS])";
         if (type == typeof(AttributeTo)) return "input|layer:HOOK";
         if (type == typeof(Composite)) return string.Join("|", Composites.Known.Keys);
-        return type == typeof(string) ? "string|auto" : type.Name.ToLowerInvariant() switch { "int32" => "int", "int64" => "long", "single" => "float", "boolean" => "bool", var n => n };
+        return type == typeof(string) ? "string|auto" : type.Name.ToLowerInvariant() switch { "int32" => "int", "int64" => "long (K, M, G suffixes)", "single" => "float", "boolean" => "bool", var n => n };
     }
 
     /// <summary>The text of <paramref name="value"/>, which <see cref="Parse"/> reads back; null when the value has no
