@@ -46,6 +46,13 @@ internal static class ConvDepthwise
     private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, ColumnTaps columns, in ConvGeometry g)
     {
         output.Clear();
+        AccumulateTaps(source, output, filter, columns, g, backward: false);
+    }
+
+    /// <summary>For every output row r and kernel tap (i, j), the run of output columns whose tap lands in input row
+    /// ih: forward, output[r, run] += w[i, j] · phase row ih; backward (the transpose), phase row ih += w[i, j] · dy[r, run].</summary>
+    private static void AccumulateTaps(ReadOnlySpan<float> from, Span<float> to, ReadOnlySpan<float> filter, ColumnTaps columns, in ConvGeometry g, bool backward)
+    {
         for (int r = 0; r < g.OutHeight; r++)
             for (int i = 0; i < g.KernelHeight; i++)
             {
@@ -55,7 +62,9 @@ internal static class ConvDepthwise
                 {
                     var (lo, length, at) = columns.Run(j, ih);
                     if (length <= 0) continue;
-                    MultiplyAddInto(source.Slice(at, length), filter[i * g.KernelWidth + j], output.Slice(r * g.OutWidth + lo, length));
+                    float weight = filter[i * g.KernelWidth + j];
+                    if (backward) MultiplyAddInto(from.Slice(r * g.OutWidth + lo, length), weight, to.Slice(at, length));
+                    else MultiplyAddInto(from.Slice(at, length), weight, to.Slice(r * g.OutWidth + lo, length));
                 }
             }
     }
@@ -89,18 +98,7 @@ internal static class ConvDepthwise
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 var target = g.StrideW == 1 ? dx.AsSpan(p * g.InPlane, g.InPlane) : phases.AsSpan(0, PhaseLength(g));
                 target.Clear();                                             // the dx plane itself when sw = 1
-                for (int r = 0; r < g.OutHeight; r++)
-                    for (int i = 0; i < g.KernelHeight; i++)
-                    {
-                        int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
-                        if (ih < 0 || ih >= g.InHeight) continue;
-                        for (int j = 0; j < g.KernelWidth; j++)
-                        {
-                            var (lo, length, at) = columns.Run(j, ih);
-                            if (length <= 0) continue;
-                            MultiplyAddInto(grad.Slice(r * g.OutWidth + lo, length), filter[i * g.KernelWidth + j], target.Slice(at, length));
-                        }
-                    }
+                AccumulateTaps(grad, target, filter, columns, g, backward: true);
                 if (g.StrideW > 1) Interleave(target, dx.AsSpan(p * g.InPlane, g.InPlane), g);
             }
             ReturnPhases(phases);
