@@ -33,6 +33,10 @@ public class ConvKernelTests
         [1, 2, 14, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2],  // depthwise stride 1, 14 wide (one vector per row)
         [1, 2, 5, 9, 2, 5, 5, 1, 1, 2, 1, 0, 3, 1, 2, 2],    // narrow, dilated, asymmetric padding
         [1, 3, 3, 20, 3, 3, 3, 1, 1, 4, 2, 2, 3, 2, 1, 3],   // narrow, padding beyond the kernel (backward falls back)
+        [1, 3, 12, 13, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3],  // depthwise 3×3 stride 2, TensorFlow SAME padding (bottom/right only)
+        [1, 2, 9, 20, 2, 3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 2],   // depthwise 3×3 stride 2, padding beyond the kernel
+        [2, 2, 17, 50, 2, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 2],  // depthwise 3×3 stride 1, asymmetric padding, 4-row blocks and a remainder
+        [1, 2, 5, 35, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2],   // depthwise 3×3 stride 2, odd height (a single last row)
     }.Select(a => new object[] { a });
 
     private static ConvGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);

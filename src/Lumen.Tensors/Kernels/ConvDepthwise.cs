@@ -34,6 +34,7 @@ internal static class ConvDepthwise
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
+                else if (DepthwiseConv3x3.AppliesStride2(g)) DepthwiseConv3x3.ForwardPlaneStride2(input, output, filter, g);
                 else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
                 if (finish.IsActive) finish.Apply(output, p % g.InChannels);
             }

@@ -50,9 +50,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             float* panelA = packedA + (nint)ir * kc;
                             float* target = c + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr) TKernel.Run(kc, panelA, panelB, target, ldc, overwrite);
+                            else if (TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
+                                TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
                             else
                             {
-                                TKernel.Run(kc, panelA, panelB, tile, nr, overwrite: true);
+                                TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
                                 WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
                             }
                             if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, cols);

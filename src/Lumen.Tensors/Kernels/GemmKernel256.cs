@@ -19,6 +19,19 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
     public static int KC => 512;
     public static int NC => 3072;
 
+    /// <inheritdoc/>
+
+    public static int RowsWritten(int rows) => MR;
+
+
+    /// <inheritdoc/>
+
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
+
+    /// <inheritdoc/>
+    public static bool MasksColumns => false;
+
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {

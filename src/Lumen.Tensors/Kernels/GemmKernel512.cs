@@ -25,8 +25,14 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     public static int KC => 512;
     public static int NC => 3072;
 
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12(kc, a, b, c, ldc, overwrite, NR);
+
+    /// <inheritdoc/>
+    public static bool MasksColumns => true;
+
+    /// <summary>The full 12-row tile, storing its first <paramref name="cols"/> columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    private static void Run12(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
     {
         PrefetchTile(c, ldc);
         Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default, c02a = default, c02b = default, c03a = default, c03b = default;
@@ -75,18 +81,106 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c00a, c00b, overwrite);
-        Store(c + ldc, c01a, c01b, overwrite);
-        Store(c + 2 * ldc, c02a, c02b, overwrite);
-        Store(c + 3 * ldc, c03a, c03b, overwrite);
-        Store(c + 4 * ldc, c04a, c04b, overwrite);
-        Store(c + 5 * ldc, c05a, c05b, overwrite);
-        Store(c + 6 * ldc, c06a, c06b, overwrite);
-        Store(c + 7 * ldc, c07a, c07b, overwrite);
-        Store(c + 8 * ldc, c08a, c08b, overwrite);
-        Store(c + 9 * ldc, c09a, c09b, overwrite);
-        Store(c + 10 * ldc, c10a, c10b, overwrite);
-        Store(c + 11 * ldc, c11a, c11b, overwrite);
+        Store(c, c00a, c00b, overwrite, cols);
+        Store(c + ldc, c01a, c01b, overwrite, cols);
+        Store(c + 2 * ldc, c02a, c02b, overwrite, cols);
+        Store(c + 3 * ldc, c03a, c03b, overwrite, cols);
+        Store(c + 4 * ldc, c04a, c04b, overwrite, cols);
+        Store(c + 5 * ldc, c05a, c05b, overwrite, cols);
+        Store(c + 6 * ldc, c06a, c06b, overwrite, cols);
+        Store(c + 7 * ldc, c07a, c07b, overwrite, cols);
+        Store(c + 8 * ldc, c08a, c08b, overwrite, cols);
+        Store(c + 9 * ldc, c09a, c09b, overwrite, cols);
+        Store(c + 10 * ldc, c10a, c10b, overwrite, cols);
+        Store(c + 11 * ldc, c11a, c11b, overwrite, cols);
+    }
+
+    /// <inheritdoc/>
+    public static int RowsWritten(int rows) => rows <= 4 ? 4 : rows <= 8 ? 8 : MR;
+
+    /// <inheritdoc/>
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols)
+    {
+        if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite, cols);
+        else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite, cols);
+        else Run12(kc, a, b, c, ldc, overwrite, cols);
+    }
+
+    /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run8(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
+    {
+        Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
+        Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            var b1 = Vector512.LoadAligned(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c0a = Vector512.FusedMultiplyAdd(ai, b0, c0a);
+            c0b = Vector512.FusedMultiplyAdd(ai, b1, c0b);
+            ai = Vector512.Create(a[1]);
+            c1a = Vector512.FusedMultiplyAdd(ai, b0, c1a);
+            c1b = Vector512.FusedMultiplyAdd(ai, b1, c1b);
+            ai = Vector512.Create(a[2]);
+            c2a = Vector512.FusedMultiplyAdd(ai, b0, c2a);
+            c2b = Vector512.FusedMultiplyAdd(ai, b1, c2b);
+            ai = Vector512.Create(a[3]);
+            c3a = Vector512.FusedMultiplyAdd(ai, b0, c3a);
+            c3b = Vector512.FusedMultiplyAdd(ai, b1, c3b);
+            ai = Vector512.Create(a[4]);
+            c4a = Vector512.FusedMultiplyAdd(ai, b0, c4a);
+            c4b = Vector512.FusedMultiplyAdd(ai, b1, c4b);
+            ai = Vector512.Create(a[5]);
+            c5a = Vector512.FusedMultiplyAdd(ai, b0, c5a);
+            c5b = Vector512.FusedMultiplyAdd(ai, b1, c5b);
+            ai = Vector512.Create(a[6]);
+            c6a = Vector512.FusedMultiplyAdd(ai, b0, c6a);
+            c6b = Vector512.FusedMultiplyAdd(ai, b1, c6b);
+            ai = Vector512.Create(a[7]);
+            c7a = Vector512.FusedMultiplyAdd(ai, b0, c7a);
+            c7b = Vector512.FusedMultiplyAdd(ai, b1, c7b);
+            a += 12;
+            b += 32;
+        }
+        Store(c, c0a, c0b, overwrite, cols);
+        Store(c + ldc, c1a, c1b, overwrite, cols);
+        Store(c + 2 * ldc, c2a, c2b, overwrite, cols);
+        Store(c + 3 * ldc, c3a, c3b, overwrite, cols);
+        Store(c + 4 * ldc, c4a, c4b, overwrite, cols);
+        Store(c + 5 * ldc, c5a, c5b, overwrite, cols);
+        Store(c + 6 * ldc, c6a, c6b, overwrite, cols);
+        Store(c + 7 * ldc, c7a, c7b, overwrite, cols);
+    }
+
+    /// <summary>The first 4 rows of a tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run4(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
+    {
+        Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            var b1 = Vector512.LoadAligned(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c0a = Vector512.FusedMultiplyAdd(ai, b0, c0a);
+            c0b = Vector512.FusedMultiplyAdd(ai, b1, c0b);
+            ai = Vector512.Create(a[1]);
+            c1a = Vector512.FusedMultiplyAdd(ai, b0, c1a);
+            c1b = Vector512.FusedMultiplyAdd(ai, b1, c1b);
+            ai = Vector512.Create(a[2]);
+            c2a = Vector512.FusedMultiplyAdd(ai, b0, c2a);
+            c2b = Vector512.FusedMultiplyAdd(ai, b1, c2b);
+            ai = Vector512.Create(a[3]);
+            c3a = Vector512.FusedMultiplyAdd(ai, b0, c3a);
+            c3b = Vector512.FusedMultiplyAdd(ai, b1, c3b);
+            a += 12;
+            b += 32;
+        }
+        Store(c, c0a, c0b, overwrite, cols);
+        Store(c + ldc, c1a, c1b, overwrite, cols);
+        Store(c + 2 * ldc, c2a, c2b, overwrite, cols);
+        Store(c + 3 * ldc, c3a, c3b, overwrite, cols);
     }
 
     /// <summary>Starts loading the C tile (12 rows of two cache lines) into L1 so that the final read-modify-write
@@ -102,15 +196,31 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         }
     }
 
+    /// <summary>Writes (or adds) the first <paramref name="cols"/> of a tile row's 32 values; columns past them are
+    /// neither read nor written (AVX-512 masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite)
+    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols)
     {
+        if (cols >= NR)
+        {
+            if (!overwrite)
+            {
+                left += Vector512.Load(row);
+                right += Vector512.Load(row + 16);
+            }
+            left.Store(row);
+            right.Store(row + 16);
+            return;
+        }
+        var lanes = Vector512<int>.Indices;
+        var first = Vector512.LessThan(lanes, Vector512.Create(cols)).AsSingle();
+        var second = Vector512.LessThan(lanes, Vector512.Create(cols - 16)).AsSingle();
         if (!overwrite)
         {
-            left += Vector512.Load(row);
-            right += Vector512.Load(row + 16);
+            left += Avx512F.MaskLoad(row, first, Vector512<float>.Zero);
+            right += Avx512F.MaskLoad(row + 16, second, Vector512<float>.Zero);
         }
-        left.Store(row);
-        right.Store(row + 16);
+        Avx512F.MaskStore(row, first, left);
+        Avx512F.MaskStore(row + 16, second, right);
     }
 }

@@ -11,6 +11,19 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
     public static int KC => 256;
     public static int NC => 2048;
 
+    /// <inheritdoc/>
+
+    public static int RowsWritten(int rows) => MR;
+
+
+    /// <inheritdoc/>
+
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
+
+    /// <inheritdoc/>
+    public static bool MasksColumns => false;
+
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {

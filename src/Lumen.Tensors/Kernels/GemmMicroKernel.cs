@@ -30,4 +30,16 @@ internal unsafe interface IGemmMicroKernel
     /// <summary>C[MR,NR] (row stride <paramref name="ldc"/>) = (or += unless <paramref name="overwrite"/>) the
     /// product of the packed panels <paramref name="a"/> [kc, MR] and <paramref name="b"/> [kc, NR].</summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite);
+
+    /// <summary>How many rows <see cref="RunRows"/> writes for a ragged tile of <paramref name="rows"/> rows (at
+    /// least <paramref name="rows"/>, at most MR).</summary>
+    static abstract int RowsWritten(int rows);
+
+    /// <summary>Whether <see cref="RunRows"/> writes only the first cols columns (else it writes all NR).</summary>
+    static abstract bool MasksColumns { get; }
+
+    /// <summary>As <see cref="Run"/> for the first <see cref="RowsWritten"/>(<paramref name="rows"/>) rows of the tile
+    /// only (and, when <see cref="MasksColumns"/>, its first <paramref name="cols"/> columns), so that a ragged edge
+    /// tile costs what it holds and is written straight into C.</summary>
+    static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols);
 }
