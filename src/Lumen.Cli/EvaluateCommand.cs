@@ -10,7 +10,7 @@ using Lumen.Zoo;
 namespace Lumen.Cli;
 
 /// <summary><c>lumen evaluate [IMAGE…] [--model NAME|FILE.onnx] [--methods LIST|all] [--metrics LIST|all]
-/// [--masks DIR] [--out DIR]</c>: explains every image with every method and scores each method with each metric;
+/// [--masks DIR] [--set METHOD.OPTION=VALUE]… [--out DIR]</c>: explains every image with every method and scores each method with each metric;
 /// writes a self-contained HTML report (methods × metrics table with directions and ranks, curves as SVG) and
 /// results.json. With no image it evaluates a bundled sample on the default zoo model.</summary>
 internal static class EvaluateCommand
@@ -30,24 +30,26 @@ internal static class EvaluateCommand
         var target = new Option<string>("--target", "-t") { Description = "The class to explain: top1 (each image's prediction), a class index, or a label.", DefaultValueFactory = _ => "top1" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder for report.html and results.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-evaluate") };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var settings = ExplainCommand.SetOption();
         var meta = new Option<bool>("--meta") { Description = "Meta-evaluate each metric: noise resilience and reactivity to randomised maps, and the MetaQuantus model and input perturbation tests (meta-consistency MC over all methods). About 15× the metric time." };
         var command = new Command("evaluate", "Score attribution methods with faithfulness, robustness, localisation, complexity, randomisation and axiomatic metrics, in a self-contained HTML report.")
         {
-            images, model, methods, metrics, masks, target, output, threads, meta,
+            images, model, methods, metrics, masks, target, output, threads, meta, settings,
         };
         command.Subcommands.Add(RetrainCommand.Create());
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(methods)!,
-            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(meta), cancellation)));
+            parse.GetValue(metrics), parse.GetValue(masks), parse.GetValue(target)!, parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(meta), parse.GetValue(settings) ?? [], cancellation)));
         return command;
     }
 
     private static int Run(FileInfo[] files, string? modelName, string methodList, string? metricList, DirectoryInfo? maskFolder, string target,
-        DirectoryInfo output, int? threads, bool meta, CancellationToken cancellation)
+        DirectoryInfo output, int? threads, bool meta, string[] settingList, CancellationToken cancellation)
     {
         try
         {
             if (threads is int t) Parallelism.MaxDegree = Math.Max(1, t);
             var methods = ExplainCommand.ParseMethods(methodList);
+            var settings = ExplainCommand.ParseSettings(settingList, methods);
             var metrics = ParseMetrics(metricList, maskFolder is not null);
             var classifier = LoadClassifier(modelName);
             var images = LoadImages(files, maskFolder);
@@ -55,7 +57,8 @@ internal static class EvaluateCommand
             Console.WriteLine($"model    {classifier.Name}");
             Console.WriteLine($"methods  {string.Join(", ", methods)}");
             Console.WriteLine($"metrics  {string.Join(", ", metrics)}");
-            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass, MetaEvaluate = meta });
+            if (!settings.IsEmpty) Console.WriteLine($"settings {settings}");
+            var job = new EvaluateJob(classifier, new EvaluateOptions { Methods = methods, Metrics = metrics, TargetClass = targetClass, MetaEvaluate = meta, Settings = settings });
             var report = ProgressDisplay.Run(progress => job.Run(images, progress, cancellation));
             Print(report);
             var html = EvaluateReportWriter.Write(report, output.FullName);

@@ -8,7 +8,7 @@ using Lumen.Zoo;
 namespace Lumen.Cli;
 
 /// <summary><c>lumen explain [IMAGE…] [--model NAME|FILE.onnx] [--target top1|INDEX|LABEL] [--methods LIST|all]
-/// [--out DIR]</c>: predicts each image, explains the target class with each method and writes a self-contained
+/// [--set METHOD.OPTION=VALUE]… [--out DIR]</c>: predicts each image, explains the target class with each method and writes a self-contained
 /// HTML report, the heatmaps (.png), the raw maps (.npy) and summary.json. With no image it explains a bundled
 /// sample on the default zoo model.</summary>
 internal static class ExplainCommand
@@ -23,20 +23,21 @@ internal static class ExplainCommand
         var labels = new Option<FileInfo?>("--labels") { Description = "For an .onnx model: a label file, one class per line (\"wnid name\" lines allowed)." };
         var preprocess = new Option<string>("--preprocess") { Description = "For an .onnx model: 'imagenet' (RGB, shorter side 256, crop 224, torchvision mean/std) or a zoo model name whose preprocessing to use.", DefaultValueFactory = _ => "imagenet" };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var settings = SetOption();
         var command = new Command("explain", "Explain an image classifier's prediction with attribution heatmaps, in a self-contained HTML report.")
         {
-            images, model, target, methods, output, labels, preprocess, threads,
+            images, model, target, methods, output, labels, preprocess, threads, settings,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(new Request(
             parse.GetValue(images) ?? [], parse.GetValue(model), parse.GetValue(target)!, parse.GetValue(methods)!,
-            parse.GetValue(output)!, parse.GetValue(labels), parse.GetValue(preprocess)!, parse.GetValue(threads)), cancellation)));
+            parse.GetValue(output)!, parse.GetValue(labels), parse.GetValue(preprocess)!, parse.GetValue(threads), parse.GetValue(settings) ?? []), cancellation)));
         return command;
     }
 
     /// <summary>The methods run when none are named: fast enough for a first try on two cores.</summary>
     private static readonly string[] DefaultMethods = ["saliency", "input-x-gradient", "integrated-gradients"];
 
-    private sealed record Request(FileInfo[] Images, string? Model, string Target, string Methods, DirectoryInfo Output, FileInfo? Labels, string Preprocess, int? Threads);
+    private sealed record Request(FileInfo[] Images, string? Model, string Target, string Methods, DirectoryInfo Output, FileInfo? Labels, string Preprocess, int? Threads, string[] Settings);
 
     private static int Run(Request request, CancellationToken cancellation)
     {
@@ -44,12 +45,14 @@ internal static class ExplainCommand
         {
             if (request.Threads is int t) Parallelism.MaxDegree = Math.Max(1, t);
             var methods = ParseMethods(request.Methods);
+            var settings = ParseSettings(request.Settings, methods);
             var classifier = LoadClassifier(request);
             var images = LoadImages(request.Images);
             int? targetClass = ResolveTarget(request.Target, classifier);
             Console.WriteLine($"model    {classifier.Name}");
             Console.WriteLine($"methods  {string.Join(", ", methods)}");
-            var job = new ExplainJob(classifier, new ExplainOptions { Methods = methods, TargetClass = targetClass });
+            if (!settings.IsEmpty) Console.WriteLine($"settings {settings}");
+            var job = new ExplainJob(classifier, new ExplainOptions { Methods = methods, TargetClass = targetClass, Settings = settings });
             var report = ProgressDisplay.Run(progress => job.Run(images, progress, cancellation));
             foreach (var image in report.Images)
             {
@@ -85,6 +88,25 @@ internal static class ExplainCommand
         var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new ArgumentException("--methods: give at least one method name, or 'all'.");
         return [.. names.Select(n => KnownAttributionMethods.Find(n).Name).Distinct()];
+    }
+
+    /// <summary>The repeatable <c>--set METHOD.OPTION=VALUE</c> option shared by the commands that run catalog methods.</summary>
+    internal static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "A method's option, METHOD.OPTION=VALUE (repeatable), e.g. --set ig.steps=100 --set occlusion.window=8. See `lumen methods --options METHOD`.",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The <c>--set</c> values, checked against the catalog and against the methods that run.</summary>
+    internal static MethodSettings ParseSettings(IEnumerable<string> assignments, IEnumerable<string> methods)
+    {
+        MethodSettings settings;
+        try { settings = MethodSettings.Parse(assignments); }
+        catch (ArgumentException e) { throw new ArgumentException($"--set: {e.Message}", e); }
+        try { settings.RequireAmong(methods); }
+        catch (ArgumentException e) { throw new ArgumentException($"--set: {e.Message}", e); }
+        return settings;
     }
 
     private static Classifier LoadClassifier(Request request)

@@ -32,23 +32,26 @@ internal static class RetrainCommand
         var noData = new Option<bool>("--no-data-randomisation") { Description = "Skip the data randomisation check (training on shuffled labels)." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => new DirectoryInfo("lumen-roar") };
         var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var settings = ExplainCommand.SetOption();
         var command = new Command("roar", "ROAR and KAR: retrain a small CNN with the top-k % attributed pixels removed or kept, per method and a random baseline, and plot accuracy against k; plus the data randomisation check.")
         {
-            data, methods, modes, fractions, fill, train, test, epochs, seed, noData, output, threads,
+            data, methods, modes, fractions, fill, train, test, epochs, seed, noData, output, threads, settings,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(data)!, parse.GetValue(methods)!, parse.GetValue(modes)!, parse.GetValue(fractions)!, parse.GetValue(fill)!,
-            parse.GetValue(train), parse.GetValue(test), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(noData), parse.GetValue(output)!, parse.GetValue(threads), cancellation)));
+            parse.GetValue(train), parse.GetValue(test), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(noData), parse.GetValue(output)!, parse.GetValue(threads), parse.GetValue(settings) ?? [], cancellation)));
         return command;
     }
 
     private static int Run(DirectoryInfo dataFolder, string methodList, string modeList, string fractionList, string fill, int trainCount, int testCount, int epochs, int seed,
-        bool noDataRandomisation, DirectoryInfo output, int? threads, CancellationToken cancellation)
+        bool noDataRandomisation, DirectoryInfo output, int? threads, string[] settingList, CancellationToken cancellation)
     {
         try
         {
             if (threads is int t) Parallelism.MaxDegree = Math.Max(1, t);
             if (trainCount < 10 || testCount < 10 || epochs < 1) throw new ArgumentException($"--train ({trainCount}) and --test ({testCount}) must be at least 10 and --epochs ({epochs}) at least 1.");
-            var methods = ExplainCommand.ParseMethods(methodList).Select(KnownAttributionMethods.Find).Select(m => (m.Name, (Func<Module, IAttributionMethod>)m.Create)).ToList();
+            var names = ExplainCommand.ParseMethods(methodList);
+            var settings = ExplainCommand.ParseSettings(settingList, names);
+            var methods = names.Select(KnownAttributionMethods.Find).Select(m => (m.Name, (Func<Module, IAttributionMethod>)(model => m.Create(model, settings)))).ToList();
             var retraining = new RetrainingOptions { Seed = seed, Training = new ClassifierTrainingOptions { Epochs = epochs } };
             var options = new RemoveAndRetrainOptions { Modes = ParseModes(modeList), Fractions = ParseFractions(fractionList), Fill = ParseFill(fill), Retraining = retraining };
             if (!dataFolder.Exists) throw new DirectoryNotFoundException($"--data: {dataFolder.FullName} does not exist.");
@@ -58,6 +61,7 @@ internal static class RetrainCommand
             var trainData = rest.Take(trainCount);
             Console.WriteLine($"data     {dataFolder.FullName}: {trainData.Count} training, {testData.Count} test samples");
             Console.WriteLine($"methods  {string.Join(", ", methods.Select(m => m.Name))} + {RemoveAndRetrain.RandomRanking}");
+            if (!settings.IsEmpty) Console.WriteLine($"settings {settings}");
             Console.WriteLine($"fill     {(options.Fill == RemovalFill.ChannelMean ? "channel mean" : "noisy linear imputation (ROAD)")}");
             var watch = Stopwatch.StartNew();
             var progress = new TimedLines(watch);

@@ -95,7 +95,7 @@ public class CatalogTheoryTests
 
     /// <summary>conv 2→3 (3×3, pad 1) → ReLU → conv 3→3 (3×3, pad 1) → ReLU → global average → linear 3→2; with
     /// <c>reuseRelu</c> both rectifiers are one module. The weights are the same for both variants.</summary>
-    private sealed class TheoryNet : Module, IContainer
+    internal sealed class TheoryNet : Module, IContainer
     {
         public const string Failure = "TheoryNet: forward failed on purpose";
         private readonly Conv2d conv1, conv2;

@@ -50,4 +50,12 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(1, fill.ExitCode);
         Assert.Contains("--fill", fill.Error);
     }
+
+    [Fact]
+    public void Evaluate_refuses_a_bad_setting_naming_it()
+    {
+        var run = LumenProcess.Run(folder, "evaluate", "--methods", "ig", "--set", "ig.steps=-1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("integrated-gradients.steps=-1: out of range, steps must be ≥ 1", run.Error);
+    }
 }

@@ -86,4 +86,38 @@ public sealed class ExplainCommandTests : IDisposable
     [Fact]
     public void An_empty_method_list_is_refused() =>
         Assert.Throws<ArgumentException>(() => ExplainCommand.ParseMethods(" , "));
+
+    [Fact]
+    public void Set_changes_a_methods_options_and_the_summary_records_them()
+    {
+        var two = LumenProcess.Run(folder, "explain", "--methods", "ig", "--set", "ig.steps=2", "--set", "IG.Quadrature=RiemannLeft", "--out", "two");
+        Assert.True(two.ExitCode == 0, two.Error);
+        Assert.Contains("settings integrated-gradients.steps=2 integrated-gradients.quadrature=RiemannLeft", two.Output);
+        var three = LumenProcess.Run(folder, "explain", "--methods", "ig", "--set", "ig.steps=3", "--set", "ig.quadrature=riemann-left", "--out", "three");
+        Assert.True(three.ExitCode == 0, three.Error);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "two", "summary.json")));
+        var method = summary.RootElement.GetProperty("images")[0].GetProperty("methods")[0];
+        Assert.Equal("2", method.GetProperty("settings").GetProperty("steps").GetString());
+        Assert.Equal("RiemannLeft", method.GetProperty("settings").GetProperty("quadrature").GetString());
+        var mapTwo = Lumen.Tensors.IO.Npy.Read(Path.Combine(folder, "two", "chelsea.integrated-gradients.npy")).ToArray();
+        var mapThree = Lumen.Tensors.IO.Npy.Read(Path.Combine(folder, "three", "chelsea.integrated-gradients.npy")).ToArray();
+        Assert.NotEqual(mapTwo, mapThree);
+        Assert.Contains("integrated-gradients.steps=2", File.ReadAllText(Path.Combine(folder, "two", "report.html")));
+    }
+
+    [Fact]
+    public void A_bad_setting_is_refused_before_any_work_with_the_methods_options()
+    {
+        var run = LumenProcess.Run(folder, "explain", "--methods", "ig", "--set", "ig.stepz=3");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--set: integrated-gradients.stepz=3: integrated-gradients has no option 'stepz'", run.Error);
+        Assert.Contains("steps (int, default 50)", run.Error);
+        Assert.DoesNotContain("model    ", run.Output);
+        var value = LumenProcess.Run(folder, "explain", "--methods", "occlusion", "--set", "occlusion.window=big");
+        Assert.Equal(1, value.ExitCode);
+        Assert.Contains("cannot read 'big' as int[]", value.Error);
+        var stray = LumenProcess.Run(folder, "explain", "--methods", "saliency", "--set", "occlusion.window=8");
+        Assert.Equal(1, stray.ExitCode);
+        Assert.Contains("occlusion is not among the methods to run (saliency)", stray.Error);
+    }
 }

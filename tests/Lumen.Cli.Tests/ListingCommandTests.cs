@@ -25,11 +25,25 @@ public sealed class ListingCommandTests
     }
 
     [Fact]
+    public void Methods_options_lists_a_methods_options_with_types_and_defaults()
+    {
+        var run = LumenProcess.Run(AppContext.BaseDirectory, "methods", "--options", "occ");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Matches(@"window\s+default 16x16\s+int\[\]", run.Output);
+        Assert.Matches(@"baseline\s+default zero\s+baseline", run.Output);
+        var none = LumenProcess.Run(AppContext.BaseDirectory, "methods", "--options", "guided-backprop");
+        Assert.Contains("no settable options", none.Output);
+        var unknown = LumenProcess.Run(AppContext.BaseDirectory, "methods", "--options", "telepathy");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("telepathy", unknown.Error);
+    }
+
+    [Fact]
     public void Help_documents_every_explain_option()
     {
         var run = LumenProcess.Run(AppContext.BaseDirectory, "explain", "--help");
         Assert.Equal(0, run.ExitCode);
-        foreach (var option in new[] { "--model", "--target", "--methods", "--out", "--labels", "--preprocess", "--threads" })
+        foreach (var option in new[] { "--model", "--target", "--methods", "--out", "--labels", "--preprocess", "--threads", "--set" })
             Assert.Contains(option, run.Output);
     }
 }

@@ -102,4 +102,19 @@ public class EvaluateJobTests
         Assert.Contains("Meta-consistency of the metrics", html);
         Assert.Contains("\"metaConsistency\"", EvaluateReportWriter.ToJson(report));
     }
+
+    [Fact]
+    public void Method_settings_are_applied_and_recorded_and_a_stray_one_is_refused()
+    {
+        var options = Options with { Metrics = ["sparseness"], Settings = Lumen.Attribution.MethodSettings.Parse(["saliency.absolute=false"]) };
+        var report = new EvaluateJob(ToyClassifier.Create(), options).Run([new("a", ToyClassifier.Picture(1))]);
+        Assert.Equal("saliency.absolute=false", Assert.Single(report.Settings).ToString());
+        using var json = JsonDocument.Parse(EvaluateReportWriter.ToJson(report));
+        var methods = json.RootElement.GetProperty("methods");
+        Assert.Equal("false", methods[0].GetProperty("settings").GetProperty("absolute").GetString());
+        Assert.Empty(methods[1].GetProperty("settings").EnumerateObject());
+        var stray = Options with { Settings = Lumen.Attribution.MethodSettings.Parse(["ig.steps=4"]) };
+        var error = Assert.Throws<ArgumentException>(() => new EvaluateJob(ToyClassifier.Create(), stray).Run([new("a", ToyClassifier.Picture(1))]));
+        Assert.Contains("integrated-gradients is not among the methods to run (saliency, input-x-gradient)", error.Message);
+    }
 }

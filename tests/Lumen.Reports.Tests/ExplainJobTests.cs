@@ -39,6 +39,30 @@ public class ExplainJobTests
     }
 
     [Fact]
+    public void Method_settings_change_the_map_and_are_recorded_and_a_refused_one_fails_before_any_work()
+    {
+        var classifier = ToyClassifier.Create();
+        var plain = new ExplainJob(classifier, new ExplainOptions { Methods = ["saliency"] }).Run([("a", ToyClassifier.Picture(1))]);
+        var signed = new ExplainJob(classifier, new ExplainOptions { Methods = ["saliency"], Settings = Lumen.Attribution.MethodSettings.Parse(["grad.absolute=false"]) })
+            .Run([("a", ToyClassifier.Picture(1))]);
+        var abs = signed.Images[0].Methods[0].Map!.ToArray().Select(Math.Abs);
+        Assert.Equal(plain.Images[0].Methods[0].Map!.ToArray(), abs);                 // |∂f/∂x| against ∂f/∂x
+        Assert.Contains(signed.Images[0].Methods[0].Map!.ToArray(), v => v < 0);
+        Assert.Equal("saliency.absolute=false", Assert.Single(signed.Settings).ToString());
+        Assert.Empty(plain.Settings);
+        var refused = new ExplainOptions { Methods = ["saliency", "ig"], Settings = Lumen.Attribution.MethodSettings.Parse(["ig.adaptive-steps=true", "ig.steps=2"]) };
+        var steps = new List<ExplainStep>();
+        var error = Assert.Throws<ArgumentException>(() => new ExplainJob(classifier, refused).Run([("a", ToyClassifier.Picture(1))], new Progress(steps)));
+        Assert.Contains("integrated-gradients.adaptive-steps=true, integrated-gradients.steps=2", error.Message);
+        Assert.Empty(steps);
+    }
+
+    private sealed class Progress(List<ExplainStep> steps) : IProgress<ExplainStep>
+    {
+        public void Report(ExplainStep value) => steps.Add(value);
+    }
+
+    [Fact]
     public void Probability_outputs_are_shown_as_given_not_softmaxed_again()
     {
         var classifier = ToyClassifier.Create() with { OutputIsProbability = true };

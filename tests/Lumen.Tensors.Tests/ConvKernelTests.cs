@@ -16,7 +16,9 @@ public class ConvKernelTests
         [1, 6, 10, 9, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 6],  // depthwise 5×5
         [2, 5, 6, 7, 5, 3, 3, 3, 2, 0, 1, 1, 0, 2, 2, 5],   // depthwise, dilated, strided
         [3, 6, 5, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2],   // pointwise, grouped
-        [2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise
+        [2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise: input gradient batched over the images
+        [3, 5, 1, 1, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],   // pointwise on 1×1 planes (a classifier): dX = dY·W
+        [2, 3, 11, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], // pointwise, plane above MaxBatchedPlane: per image
         [1, 3, 6, 5, 2, 1, 1, 2, 2, 1, 0, 0, 1, 1, 1, 1],   // 1×1 with stride and padding
         [2, 3, 33, 31, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1], // several bands
         [1, 2, 40, 17, 3, 5, 4, 1, 1, 2, 0, 2, 3, 2, 1, 1], // several bands, tall dilated kernel
@@ -65,6 +67,7 @@ public class ConvKernelTests
                 var dx = new float[x.Length];
                 var dw = new float[w.Length];
                 Array.Fill(y, float.NaN); // the forward kernel must overwrite every output
+                if (Conv2dKernel.OverwritesInputGradient(g)) Array.Fill(dx, float.NaN); // then it must write every element
                 Conv2dKernel.Forward(x, w, y, g);
                 Conv2dKernel.BackwardInput(dy, w, dx, g);
                 Conv2dKernel.BackwardWeight(dy, x, dw, g);
@@ -74,6 +77,32 @@ public class ConvKernelTests
             }
         }
         finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Theory]
+    [InlineData(1, 37, 3, 3)]
+    [InlineData(2, 64, 3, 3)]                                                  // MobileNet downsampling: SIMD column interleave
+    [InlineData(2, 75, 3, 3)]                                                  // odd width: SIMD blocks and a scalar tail
+    [InlineData(3, 50, 5, 5)]
+    [InlineData(2, 113, 3, 1)]
+    public void Depthwise_input_gradient_matches_on_wide_strided_rows(int stride, int width, int kh, int kw)
+    {
+        var g = new ConvGeometry(2, 3, 9, width, 3, kh, kw, stride, stride, kh / 2, kw / 2, kh / 2, kw / 2, 1, 1, 3);
+        var w = Tensor.Randn(new Shape(3, 1, kh, kw), 4).ToArray();
+        var dy = Tensor.Randn(new Shape(2, 3, g.OutHeight, g.OutWidth), 5).ToArray();
+        var dxRef = new float[2 * 3 * g.InPlane];
+        ConvNaive.BackwardInput(dy, w, dxRef, g);
+        var dx = new float[dxRef.Length];
+        Array.Fill(dx, float.NaN);                                             // overwritten, not added to
+        ConvDepthwise.BackwardInput(dy, w, dx, g);
+        GradCheck.Close(dxRef, dx, 1e-4f, 1e-4f);
+    }
+
+    [Fact]
+    public void Pointwise_cases_cover_the_batched_and_the_per_image_input_gradient()
+    {
+        Assert.True(Geometry([2, 8, 7, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1]).InPlane <= Conv2dKernel.MaxBatchedPlane);
+        Assert.True(Geometry([2, 3, 11, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1]).InPlane > Conv2dKernel.MaxBatchedPlane);
     }
 
     [Fact]

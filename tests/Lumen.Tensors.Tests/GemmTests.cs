@@ -86,6 +86,11 @@ public class GemmTests
                     AssertMatchesNaive(1, other, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
                     AssertMatchesNaive(other, 1, k, transA, transB, accumulate, threads: 2, GemmPath.Auto);
                 }
+        foreach (bool accumulate in new[] { false, true })   // a classifier's size: the dot products run on several threads
+        {
+            AssertMatchesNaive(1, 1000, 1280, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+            AssertMatchesNaive(1000, 1, 1280, transA, transB, accumulate, threads: 2, GemmPath.Auto);
+        }
     }
 
     [Theory]
@@ -203,5 +208,31 @@ public class GemmTests
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(new float[4], new float[4], new float[4], 2, 2, 2, false, false, false, 0, GemmPath.Auto));
         Assert.Contains("maxThreads", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 3, 5)]
+    [InlineData(13, 70, 20, 100)]
+    [InlineData(16, 448, 144, 3136)]     // a convolution band: 8 output rows of 56 in a 56×56 plane
+    [InlineData(40, 33, 9, 34)]
+    public void A_strided_C_equals_the_dense_product_and_leaves_the_gaps_alone(int m, int n, int k, int ldc)
+    {
+        var rng = new Random(m * 7 + n);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        var dense = new float[m * n];
+        var bias = Random(rng, m);
+        Gemm.Multiply(a, b, dense, m, n, k, false, false, false, 2, GemmPath.Auto, new ConvEpilogue(bias, ConvActivation.Clamp(0f, null)));
+        foreach (var path in new[] { GemmPath.Auto, GemmPath.Vector512, GemmPath.Vector256, GemmPath.Scalar })
+        {
+            var strided = Enumerable.Repeat(float.NaN, (m - 1) * ldc + n + 3).ToArray();
+            Gemm.Multiply(a, b, strided, ldc, m, n, k, false, false, false, 2, path, new ConvEpilogue(bias, ConvActivation.Clamp(0f, null)));
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                    Assert.True(Math.Abs(dense[i * n + j] - strided[i * ldc + j]) <= 1e-4f * (1 + Math.Abs(dense[i * n + j])), $"{path} C[{i}, {j}]");
+                for (int j = n; j < ldc && i * ldc + j < strided.Length; j++) Assert.True(float.IsNaN(strided[i * ldc + j]), $"{path} gap at row {i}, column {j} was written");
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(a, b, new float[m * n], n - 1, m, n, k, false, false, false, 1, GemmPath.Auto, default));
     }
 }

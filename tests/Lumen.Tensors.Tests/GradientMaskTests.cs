@@ -98,6 +98,25 @@ public sealed class GradientMaskTests
     }
 
     [Fact]
+    public void Fused_rules_run_in_parallel_blocks_with_the_same_result()
+    {
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 2;
+            int n = 3 * 16384 + 5;                                                 // several blocks and a ragged last one
+            var (xs, gs) = Inputs(n, 11);
+            var x = Tensor.FromArray(xs, n).RequireGrad();
+            var seed = Tensor.FromArray(gs, n);
+            var fused = Gradients.Of([x.Clamp(0f, 6f).Relu()], [x], [seed])[0];    // Relu's gradient is a new tensor, Clamp's is in place
+            var graph = Gradients.Of([x.Clamp(0f, 6f).Relu()], [x], [seed], createGraph: true)[0];
+            Assert.Equal(graph.AsSpan().ToArray(), fused.AsSpan().ToArray());
+            Assert.Equal(gs, seed.AsSpan().ToArray());
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Fact]
     public void Same_shape_logic_equals_the_broadcasting_path()
     {
         var random = new Random(3);

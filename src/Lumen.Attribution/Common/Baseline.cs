@@ -9,6 +9,10 @@ public abstract record Baseline
     /// <summary>The baseline for <paramref name="input"/> [B, …], input-shaped.</summary>
     public abstract Tensor For(Tensor input);
 
+    /// <summary>The text form that <see cref="MethodSettings"/> parses back (<c>zero</c>, <c>constant:0.5</c>,
+    /// <c>blur:10</c>, <c>uniform:-1:1:2</c>), or null for a tensor baseline, which has none.</summary>
+    internal virtual string? Text => null;
+
     /// <summary>All zeros (Captum's default).</summary>
     public static Baseline Zero { get; } = new ConstantBaseline(0f);
 
@@ -38,12 +42,14 @@ public abstract record Baseline
     {
         public override Tensor For(Tensor input) => Tensor.Full(input.Shape, Value);
         public override string ToString() => Value == 0 ? "zero" : $"constant {Value}";
+        internal override string Text => Value == 0 ? "zero" : FormattableString.Invariant($"constant:{Value}");
     }
 
     private sealed record NoiseBaseline(float Low, float High, int Seed) : Baseline
     {
         public override Tensor For(Tensor input) => Tensor.Rand(input.Shape, Seed, Low, High);
         public override string ToString() => $"uniform noise [{Low}, {High}) seed {Seed}";
+        internal override string Text => FormattableString.Invariant($"uniform:{Low}:{High}:{Seed}");
     }
 
     private sealed record TensorBaseline(Tensor Value) : Baseline
@@ -90,5 +96,6 @@ public abstract record Baseline
         }
 
         public override string ToString() => $"blurred σ={Sigma}";
+        internal override string Text => FormattableString.Invariant($"blur:{Sigma}");
     }
 }

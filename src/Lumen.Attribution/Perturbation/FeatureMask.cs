@@ -14,6 +14,10 @@ public abstract record FeatureMask
     /// the methods then explain the samples of a batch one at a time.</summary>
     public virtual bool DependsOnInput => false;
 
+    /// <summary>The text form that <see cref="MethodSettings"/> parses back (<c>elements</c>, <c>pixels</c>,
+    /// <c>grid:16</c>, <c>grid:16x8</c>, <c>slic:50:10</c>), or null for a tensor mask, which has none.</summary>
+    internal virtual string? Text => null;
+
     /// <summary>The feature id of every element of a row of shape <paramref name="rowShape"/>, numbered 0…K−1 in
     /// the order of their smallest original id, and the count K.</summary>
     /// <exception cref="InvalidOperationException">The mask <see cref="DependsOnInput"/>; use <see cref="For(Tensor)"/>.</exception>
@@ -89,12 +93,14 @@ public abstract record FeatureMask
         }
 
         public override string ToString() => $"slic {Segments} segments, compactness {Compactness}";
+        internal override string Text => FormattableString.Invariant($"slic:{Segments}:{Compactness}");
     }
 
     private sealed record ElementMask : FeatureMask
     {
         private protected override long[] RawIds(Shape rowShape) => [.. Enumerable.Range(0, rowShape.Size).Select(i => (long)i)];
         public override string ToString() => "elements";
+        internal override string Text => "elements";
     }
 
     private sealed record GridMask(int CellHeight, int CellWidth) : FeatureMask
@@ -112,6 +118,7 @@ public abstract record FeatureMask
             return ids;
         }
         public override string ToString() => CellHeight == 1 && CellWidth == 1 ? "pixels" : $"grid {CellHeight}×{CellWidth}";
+        internal override string Text => CellHeight == 1 && CellWidth == 1 ? "pixels" : CellHeight == CellWidth ? $"grid:{CellHeight}" : $"grid:{CellHeight}x{CellWidth}";
     }
 
     private sealed record TensorMask(Tensor Mask) : FeatureMask

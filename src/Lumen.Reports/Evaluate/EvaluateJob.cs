@@ -31,6 +31,9 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
         var methods = options.Methods.Select(KnownAttributionMethods.Find).DistinctBy(m => m.Name).ToList();
         var metricInfos = options.Metrics.Select(KnownMetrics.Find).DistinctBy(m => m.Name).ToList();
         if (methods.Count == 0 || metricInfos.Count == 0) throw new ArgumentException("EvaluateJob: needs at least one method and one metric.");
+        options.Settings.RequireAmong(methods.Select(m => m.Name));
+        foreach (var info in methods.Where(m => options.Settings.For(m.Name).Count > 0))
+            info.Create(classifier.Module, options.Settings); // a setting a constructor refuses fails before any work
 
         var input = Stack([.. images.Select(i => ImageTensor.FromImage(i.Image, classifier.Preprocess))]); // [N, C, H, W]
         var targets = Targets(input);
@@ -49,7 +52,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
             var watch = Stopwatch.StartNew();
             Tensor? map = null;
             string? failure = null;
-            try { map = method.Create(classifier.Module).Explain(input, target, cancellation).Map; }
+            try { map = method.Create(classifier.Module, options.Settings).Explain(input, target, cancellation).Map; }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException) { failure = $"{method.DisplayName} failed: {e.Message}"; }
             explainSeconds[method.Name] = watch.Elapsed.TotalSeconds;
             if (map is not null) explained.Add((method, map));
@@ -57,7 +60,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
             {
                 cancellation.ThrowIfCancellationRequested();
                 progress?.Report(new ExplainStep($"{method.DisplayName} × {info.DisplayName}", done++, total));
-                var metricInput = map is null ? null : new MetricInput(classifier.Module, input, map, target) { Mask = mask, Explainer = method.Create };
+                var metricInput = map is null ? null : new MetricInput(classifier.Module, input, map, target) { Mask = mask, Explainer = m => method.Create(m, options.Settings) };
                 var cell = metricInput is null ? new MetricCell(method.Name, info.Name, null, 0, failure) : Score(metric, metricInput, method.Name, cancellation);
                 cells.Add(cell);
                 if (options.MetaEvaluate && cell.Result is not null) meta.Add(new MetaEvaluation().Evaluate(metric, metricInput!, cancellation));
@@ -71,7 +74,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
                 progress?.Report(new ExplainStep($"{info.DisplayName}: MetaQuantus perturbation tests", done++, total));
                 var metricInput = new MetricInput(classifier.Module, input, explained[0].Map, target) { Mask = mask };
                 if (!cells.Any(c => c.Metric == info.Name && c.Result is not null)) continue;
-                try { consistency.Add(new MetaConsistency().Evaluate(metric, metricInput, [.. explained.Select(e => e.Method.Create)], cancellation)); }
+                try { consistency.Add(new MetaConsistency().Evaluate(metric, metricInput, [.. explained.Select(e => (Func<Lumen.NN.Module, IAttributionMethod>)(m => e.Method.Create(m, options.Settings)))], cancellation)); }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException) { consistency.Add(new MetaConsistencyScore(info.Name, explained.Count, input.Shape[0], null, null) { Error = e.Message }); }
             }
         progress?.Report(new ExplainStep("done", done, total));
@@ -81,6 +84,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
         {
             Meta = [.. meta.GroupBy(m => m.Metric).Select(g => new MetaScore(g.Key, g.Average(m => m.Score), g.Average(m => m.NoiseResilience), g.Average(m => m.Reactivity)))],
             MetaConsistency = consistency,
+            Settings = options.Settings.Items,
         };
     }
 

@@ -6,6 +6,10 @@ public sealed record EvaluateOptions
     /// <summary>Attribution method catalog names or aliases.</summary>
     public IReadOnlyList<string> Methods { get; init; } = ["saliency", "input-x-gradient", "integrated-gradients"];
 
+    /// <summary>Per-method options (<c>ig.steps=100</c>, see <see cref="Lumen.Attribution.MethodSettings"/>); each must
+    /// name a method in <see cref="Methods"/>.</summary>
+    public Lumen.Attribution.MethodSettings Settings { get; init; } = Lumen.Attribution.MethodSettings.None;
+
     /// <summary>Metric catalog names.</summary>
     public IReadOnlyList<string> Metrics { get; init; } = ["deletion", "insertion", "sparseness", "complexity"];
 

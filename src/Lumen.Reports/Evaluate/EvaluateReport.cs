@@ -36,6 +36,9 @@ public sealed record EvaluateReport(string Model, IReadOnlyList<string> Images, 
     /// requested).</summary>
     public IReadOnlyList<MetaConsistencyScore> MetaConsistency { get; init; } = [];
 
+    /// <summary>The per-method options the methods ran with (none: every method used its defaults).</summary>
+    public IReadOnlyList<Lumen.Attribution.MethodSetting> Settings { get; init; } = [];
+
     /// <summary>The cell of <paramref name="method"/> and <paramref name="metric"/>.</summary>
     public MetricCell Cell(string method, string metric) => Cells.First(c => c.Method == method && c.Metric == metric);
 

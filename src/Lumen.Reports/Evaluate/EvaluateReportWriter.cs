@@ -34,7 +34,7 @@ public static class EvaluateReportWriter
             model = report.Model,
             created = report.Created,
             images = report.Images.Select((name, i) => new { name, targetClass = report.Targets[i].Index, targetLabel = report.Targets[i].Label }),
-            methods = report.Methods.Select(m => new { name = m.Name, displayName = m.DisplayName, explainSeconds = Math.Round(report.ExplainSeconds.GetValueOrDefault(m.Name), 4) }),
+            methods = report.Methods.Select(m => new { name = m.Name, displayName = m.DisplayName, settings = report.Settings.Where(s => s.Method == m.Name).ToDictionary(s => s.Option, s => s.Value), explainSeconds = Math.Round(report.ExplainSeconds.GetValueOrDefault(m.Name), 4) }),
             metrics = report.Metrics.Select(m => new
             {
                 name = m.Info.Name,

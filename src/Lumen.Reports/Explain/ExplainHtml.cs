@@ -14,6 +14,7 @@ public static class ExplainHtml
         var methods = report.Images.SelectMany(i => i.Methods).Select(m => m.DisplayName).Distinct().ToList();
         var page = new HtmlDocument("Lumen explain",
             $"{report.Model} · {Count(report.Images.Count, "image")} · {string.Join(", ", methods)} · {report.Created:yyyy-MM-dd HH:mm} UTC");
+        if (report.Settings.Count > 0) page.Paragraph($"Method options set: {string.Join(", ", report.Settings)} (the others at their defaults).", "note");
         foreach (var image in report.Images)
         {
             page.Heading(image.Name);

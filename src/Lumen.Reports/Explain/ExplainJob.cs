@@ -30,6 +30,9 @@ public sealed class ExplainJob(Classifier classifier, ExplainOptions? options = 
         if (images.Count == 0) throw new ArgumentException("ExplainJob: no images to explain.", nameof(images));
         var methods = options.Methods.Select(KnownAttributionMethods.Find).ToList(); // unknown names fail before any work
         if (methods.Count == 0) throw new ArgumentException("ExplainJob: no methods requested.");
+        options.Settings.RequireAmong(methods.Select(m => m.Name));
+        foreach (var info in methods.Where(m => options.Settings.For(m.Name).Count > 0))
+            info.Create(classifier.Module, options.Settings); // a setting a constructor refuses fails before any work
         int total = images.Count * (1 + methods.Count), done = 0;
         var results = new List<ImageExplanation>();
         foreach (var (name, image) in images)
@@ -53,7 +56,7 @@ public sealed class ExplainJob(Classifier classifier, ExplainOptions? options = 
             results.Add(new ImageExplanation(name, shown, predictions, all[targetIndex], methodResults));
         }
         progress?.Report(new ExplainStep("done", done, total));
-        return new ExplainReport(classifier.Name, results, DateTime.UtcNow);
+        return new ExplainReport(classifier.Name, results, DateTime.UtcNow) { Settings = options.Settings.Items };
     }
 
     /// <summary>The top-k predictions for a [1, C, H, W] input; <paramref name="all"/> receives every class.</summary>
@@ -74,7 +77,7 @@ public sealed class ExplainJob(Classifier classifier, ExplainOptions? options = 
         var watch = Stopwatch.StartNew();
         try
         {
-            var attribution = info.Create(classifier.Module).Explain(input, target, cancellation);
+            var attribution = info.Create(classifier.Module, options.Settings).Explain(input, target, cancellation);
             watch.Stop();
             var map = attribution.Map;
             var heatmapOptions = IsUnsigned(map) ? HeatmapOptions.Magnitude : new HeatmapOptions { AlphaByMagnitude = true, Alpha = 0.85 };

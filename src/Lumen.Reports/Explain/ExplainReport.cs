@@ -7,7 +7,11 @@ namespace Lumen.Reports.Explain;
 /// <param name="Model">The classifier's name.</param>
 /// <param name="Images">One entry per input image, in the order given.</param>
 /// <param name="Created">When the run finished (UTC).</param>
-public sealed record ExplainReport(string Model, IReadOnlyList<ImageExplanation> Images, DateTime Created);
+public sealed record ExplainReport(string Model, IReadOnlyList<ImageExplanation> Images, DateTime Created)
+{
+    /// <summary>The per-method options the methods ran with (none: every method used its defaults).</summary>
+    public IReadOnlyList<Lumen.Attribution.MethodSetting> Settings { get; init; } = [];
+}
 
 /// <summary>One image: what the model predicted and each method's explanation of the target class.</summary>
 /// <param name="Name">The image's file name without extension (used in output file names).</param>

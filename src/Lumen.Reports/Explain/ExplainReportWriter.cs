@@ -37,7 +37,8 @@ public static class ExplainReportWriter
                     m.Overlay!.SavePng(Path.Combine(folder, png));
                     Npy.Write(Path.Combine(folder, npy), m.Map!);
                 }
-                methods.Add(new { method = m.Method, name = m.DisplayName, seconds = Math.Round(m.Seconds, 4), delta = m.Delta, png, npy, error = m.Error });
+                var settings = report.Settings.Where(s => s.Method == m.Method).ToDictionary(s => s.Option, s => s.Value);
+                methods.Add(new { method = m.Method, name = m.DisplayName, settings, seconds = Math.Round(m.Seconds, 4), delta = m.Delta, png, npy, error = m.Error });
             }
             images.Add(new
             {

@@ -93,13 +93,23 @@ public static partial class Gradients
         return [Tensor.Where(inside!, g, Tensor.Scalar(0f))];
     };
 
-    /// <summary>A fused masked-gradient kernel applied to x and g (same shape) into a new tensor.</summary>
+    /// <summary>A fused masked-gradient kernel applied to x and g (same shape), in parallel over blocks: in place when
+    /// g is the engine's free gradient (nothing else reads it afterwards; the kernels read g[i] before writing d[i]),
+    /// else into a new tensor.</summary>
     private static Tensor Masked(Tensor x, Tensor g, MaskKernel kernel)
     {
-        var data = GC.AllocateUninitializedArray<float>(x.Size);
-        kernel(x.AsSpan(), g.AsSpan(), data);
-        return new Tensor(x.Shape, data);
+        var destination = IsFree(g) ? g.Floats : GradientStorage.Rent(x.Size, overwrite: true);
+        float[] xs = x.Floats, gs = g.Floats;
+        int size = x.Size, blocks = (size + MaskBlock - 1) / MaskBlock;
+        Parallelism.For(blocks, MaskBlock, (start, end) =>
+        {
+            int from = start * MaskBlock, length = Math.Min(size, end * MaskBlock) - from;
+            kernel(xs.AsSpan(from, length), gs.AsSpan(from, length), destination.AsSpan(from, length));
+        });
+        return Fresh(ReferenceEquals(destination, gs) ? g : new Tensor(x.Shape, destination));
     }
+
+    private const int MaskBlock = 1 << 14;
 
     private delegate void MaskKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination);
 

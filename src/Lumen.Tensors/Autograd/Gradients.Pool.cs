@@ -9,9 +9,9 @@ public static partial class Gradients
     // The first maximum is found again from the input and output, so the forward pass stores no index array.
     internal static BackwardRule MaxPool2dRule(Tensor input, float[] output, PoolGeometry geometry) => (g, needs) =>
     {
-        var dx = new float[input.Shape.Size];
+        var dx = GradientStorage.Rent(input.Shape.Size);
         PoolMax.Backward(g.Floats, input.Floats, output, dx, geometry);
-        return [new Tensor(input.Shape, dx)];
+        return [Fresh(new Tensor(input.Shape, dx))];
     };
 
     // y = (R ⊗ C) x  ⇒  dx = (R ⊗ C)ᵀ g, a recorded op whose own gradient is the forward map again.

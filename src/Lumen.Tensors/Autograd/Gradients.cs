@@ -69,8 +69,10 @@ public static partial class Gradients
         }
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
-        // Gradients that this pass allocated itself. Only these may be accumulated in place: a gradient handed on
-        // by a backward rule can be the very tensor stored for another node (Add passes its gradient to both inputs).
+        // Gradients that only this pass holds: sums it allocated itself and what rules returned as Fresh. Only these
+        // may be written in place (accumulated into, or handed to a rule as free) and their storage reused: a
+        // gradient handed on by a rule can be the very tensor stored for another node (Add passes its gradient to
+        // both inputs).
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int j = 0; j < outputs.Count; j++)
         {
@@ -82,35 +84,64 @@ public static partial class Gradients
         }
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
-        for (int i = order.Count - 1; i >= 0; i--)
+        var storage = GradientStorage.Begin();
+        try
         {
-            var t = order[i];
-            if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
-            if (!targets.Contains(t)) grads.Remove(t);
-            var needs = new bool[fn.Inputs.Length];
-            bool any = false;
-            for (int k = 0; k < needs.Length; k++)
-                any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
-            if (!any) continue;
-            owned.Remove(g); // once handed to a rule it may come back as (or inside) any input's gradient
-            var inputGrads = fn.Backward(g, needs);
-            for (int k = 0; k < needs.Length; k++)
+            for (int i = order.Count - 1; i >= 0; i--)
             {
-                if (!needs[k] || inputGrads[k] is not { } ig) continue;
-                if (ig.Shape != fn.Inputs[k].Shape)
-                    throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
-                AddGrad(grads, owned, fn.Inputs[k], ig);
+                var t = order[i];
+                if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
+                bool target = targets.Contains(t);
+                if (!target) grads.Remove(t);
+                var needs = new bool[fn.Inputs.Length];
+                bool any = false;
+                for (int k = 0; k < needs.Length; k++)
+                    any |= needs[k] = fn.Inputs[k].RequiresGrad && relevant.Contains(fn.Inputs[k]);
+                if (!any) continue;
+                // once handed to a rule it may come back as (or inside) any input's gradient; the rule may overwrite
+                // it only when this pass alone holds it and it is not a result
+                storage.BeforeRule(owned.Remove(g) && !target && !createGraph ? g : null);
+                var inputGrads = fn.Backward(g, needs);
+                storage.AfterRule(g, inputGrads, fn.MayKeepGradient);
+                for (int k = 0; k < needs.Length; k++)
+                {
+                    if (!needs[k] || inputGrads[k] is not { } ig) continue;
+                    if (ig.Shape != fn.Inputs[k].Shape)
+                        throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
+                    AddGrad(grads, owned, fn.Inputs[k], ig, !createGraph && storage.IsFreshResult(inputGrads, k));
+                }
             }
+        }
+        finally
+        {
+            storage.End();
         }
         return grads;
     }
 
-    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g)
+    /// <summary>Whether the running backward rule may overwrite <paramref name="g"/>, the gradient it was handed
+    /// (<see cref="GradientStorage"/>).</summary>
+    internal static bool IsFree(Tensor g) => GradientStorage.IsFree(g);
+
+    /// <summary>Declares a result of the running backward rule as held by nothing but the pass, so that later rules
+    /// and sums may write into it (<see cref="GradientStorage"/>). Returns it.</summary>
+    internal static Tensor Fresh(Tensor g) => GradientStorage.Fresh(g);
+
+    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g, bool gOwned = false)
     {
         if (!grads.TryGetValue(t, out var existing))
+        {
             grads[t] = g;
+            if (gOwned) owned.Add(g);
+        }
         else if (!GradMode.IsEnabled && owned.Contains(existing))
             existing.AddInPlace(g);
+        else if (!GradMode.IsEnabled && gOwned)
+        {
+            g.AddInPlace(existing);                                  // the same sum: float addition commutes
+            grads[t] = g;
+            owned.Add(g);
+        }
         else
         {
             var sum = existing + g;
@@ -184,6 +215,8 @@ public static partial class Gradients
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(inputs);
-        return Record(output.Detach(), op, rule, inputs);
+        var result = Record(output.Detach(), op, rule, inputs);
+        if (result.GradFn is { } node) node.MayKeepGradient = true;          // e.g. a hook that stores the gradient it sees
+        return result;
     }
 }

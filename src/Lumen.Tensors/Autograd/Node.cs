@@ -17,4 +17,8 @@ internal sealed class Node(string op, Tensor[] inputs, BackwardRule backward)
 
     /// <summary>Maps the output gradient to the input gradients.</summary>
     public BackwardRule Backward { get; } = backward;
+
+    /// <summary>True for custom rules (<see cref="Gradients.Custom"/>), which may keep the gradient they are handed, so
+    /// the backward pass never reuses its storage.</summary>
+    public bool MayKeepGradient { get; set; }
 }

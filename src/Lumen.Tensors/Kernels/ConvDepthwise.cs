@@ -60,7 +60,7 @@ internal static class ConvDepthwise
             }
     }
 
-    /// <summary>dx = the input gradient for output gradient dy (dx must be zero on entry).</summary>
+    /// <summary>dx = the input gradient for output gradient dy (dx is overwritten).</summary>
     public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
@@ -88,7 +88,7 @@ internal static class ConvDepthwise
                 var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 var target = g.StrideW == 1 ? dx.AsSpan(p * g.InPlane, g.InPlane) : phases.AsSpan(0, PhaseLength(g));
-                if (g.StrideW > 1) target.Clear();
+                target.Clear();                                             // the dx plane itself when sw = 1
                 for (int r = 0; r < g.OutHeight; r++)
                     for (int i = 0; i < g.KernelHeight; i++)
                     {
@@ -254,17 +254,45 @@ internal static class ConvDepthwise
         }
     }
 
-    // The inverse of Deinterleave, adding into the plane.
+    // The inverse of Deinterleave: every element of the plane is written.
     private static void Interleave(ReadOnlySpan<float> phases, Span<float> plane, in ConvGeometry g)
     {
         int sw = g.StrideW, width = PhaseWidth(g);
+        if (sw == 2 && Avx512F.IsSupported) { InterleavePairs(phases, plane, g); return; }
         for (int phase = 0; phase < sw; phase++)
             for (int h = 0; h < g.InHeight; h++)
             {
                 var row = plane.Slice(h * g.InWidth, g.InWidth);
                 var src = phases.Slice((phase * g.InHeight + h) * width, width);
-                for (int k = 0, col = phase; col < row.Length; k++, col += sw) row[col] += src[k];
+                for (int k = 0, col = phase; col < row.Length; k++, col += sw) row[col] = src[k];
             }
+    }
+
+    // Interleave for sw = 2 with AVX-512: 16 even and 16 odd phase values become 32 columns in two permutes.
+    private static void InterleavePairs(ReadOnlySpan<float> phases, Span<float> plane, in ConvGeometry g)
+    {
+        int w = g.InWidth, h = g.InHeight, width = PhaseWidth(g);
+        var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        ref float even0 = ref MemoryMarshal.GetReference(phases);
+        ref float odd0 = ref Unsafe.Add(ref even0, h * width);
+        ref float target = ref MemoryMarshal.GetReference(plane);
+        for (int row = 0; row < h; row++)
+        {
+            ref float even = ref Unsafe.Add(ref even0, row * width);
+            ref float odd = ref Unsafe.Add(ref odd0, row * width);
+            ref float line = ref Unsafe.Add(ref target, row * w);
+            int k = 0;
+            for (; 2 * k + 32 <= w; k += 16)
+            {
+                var e = Vector512.LoadUnsafe(ref even, (nuint)k);
+                var o = Vector512.LoadUnsafe(ref odd, (nuint)k);
+                Avx512F.PermuteVar16x32x2(e, low, o).StoreUnsafe(ref line, (nuint)(2 * k));
+                Avx512F.PermuteVar16x32x2(e, high, o).StoreUnsafe(ref line, (nuint)(2 * k + 16));
+            }
+            for (int col = 2 * k; col < w; col++)
+                Unsafe.Add(ref line, col) = Unsafe.Add(ref (col % 2 == 0 ? ref even : ref odd), col / 2);
+        }
     }
 
     private static bool UseStride1(in ConvGeometry g) => g.StrideH == 1 && g.StrideW == 1 && ConvDepthwiseStride1.IsSupported;

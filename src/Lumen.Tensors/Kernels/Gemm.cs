@@ -57,15 +57,28 @@ internal static unsafe class Gemm
     /// to each tile of C as soon as it is final, while it is in cache.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+        => Multiply(a, b, c, n, m, n, k, transA, transB, accumulate, maxThreads, path, epilogue);
+
+    /// <summary>As above with C's rows <paramref name="ldc"/> ≥ n floats apart (C[i, j] at c[i·ldc + j]), e.g. a band
+    /// of output rows inside each channel plane of a convolution's output; elements between rows are not touched.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
     {
-        Validate(a.Length, b.Length, c.Length, m, n, k, maxThreads);
+        if (ldc != n)
+        {
+            if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), $"Gemm: row stride {ldc} of C is less than its {n} columns.");
+            if (m > 0 && n > 0 && c.Length < (long)(m - 1) * ldc + n)
+                throw new ArgumentException($"Gemm: C of length {c.Length} is too short for {m} rows of {n} at stride {ldc}.");
+            if (path == GemmPath.Auto) path = BestPath;                 // the matrix-vector loop writes dense rows only
+        }
+        Validate(a.Length, b.Length, ldc != n ? m * n : c.Length, m, n, k, maxThreads);
         if (m == 0 || n == 0) return;
         if (k == 0 || (path == GemmPath.Auto && (m == 1 || n == 1)))
         {
-            if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); }
-            else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate);
+            if (k == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); }
+            else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate, maxThreads);
             if (epilogue.IsActive)
-                for (int i = 0; i < m; i++) epilogue.Apply(c.Slice(i * n, n), i);
+                for (int i = 0; i < m; i++) epilogue.Apply(c.Slice(i * ldc, n), i);
             return;
         }
         if (path == GemmPath.Auto)
@@ -75,7 +88,7 @@ internal static unsafe class Gemm
         int threads = (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, m, n, k, accumulate, path, epilogue);
+            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue);
             if (threads == 1) problem.Run(0, m, 0, n);
             else RunParallel(problem, threads);
         }
@@ -107,7 +120,7 @@ internal static unsafe class Gemm
     /// <summary>Matrix-vector products (m = 1 or n = 1), where packing would pad a register tile with zeros: the
     /// vector operand is contiguous whatever its transpose flag, so each output is a dot product or an AXPY sweep.</summary>
     private static void MultiplyVector(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
-        bool transA, bool transB, bool accumulate)
+        bool transA, bool transB, bool accumulate, int maxThreads)
     {
         // Orient as y[rows] (+)= M·x where M's rows are contiguous (dot products) or its columns are (AXPYs).
         bool columnVector = n == 1;
@@ -118,6 +131,25 @@ internal static unsafe class Gemm
         var y = c[..rows];                                                   // [rows]
         if (rowsContiguous)
         {
+            if (maxThreads > 1 && (long)rows * k >= WorkPerThread * 4)
+            {
+                // a classifier's weights (e.g. 1000 × 1280) are read once: split the dot products across threads
+                fixed (float* pm = matrix, px = x, py = y)
+                {
+                    var (mp, xp, yp) = ((nint)pm, (nint)px, (nint)py);
+                    Parallelism.For(rows, k, (start, end) =>
+                    {
+                        var xs = new ReadOnlySpan<float>((float*)xp, k);
+                        for (int i = start; i < end; i++)
+                        {
+                            float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>((float*)mp + (nint)i * k, k), xs);
+                            float* yi = (float*)yp + i;
+                            *yi = accumulate ? *yi + dot : dot;
+                        }
+                    });
+                }
+                return;
+            }
             for (int i = 0; i < rows; i++)
             {
                 float dot = TensorPrimitives.Dot(matrix.Slice(i * k, k), x);
@@ -143,7 +175,7 @@ internal static unsafe class Gemm
 
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker
     /// threads can each run a sub-block of C.</summary>
-    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue)
+    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue)
     {
         public (int Mr, int Nr) TileShape => Path switch
         {
@@ -158,13 +190,13 @@ internal static unsafe class Gemm
             nint lda = TransA ? M : K, ldb = TransB ? K : N;
             float* a = (float*)A + (TransA ? rowStart : rowStart * lda);
             float* b = (float*)B + (TransB ? colStart * ldb : colStart);
-            float* c = (float*)C + rowStart * (nint)N + colStart;
+            float* c = (float*)C + rowStart * Ldc + colStart;
             int m = rowEnd - rowStart, n = colEnd - colStart;
             switch (Path)
             {
-                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
-                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
-                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, N, m, n, K, Accumulate, Epilogue, rowStart); break;
+                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
+                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
+                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
             }
         }
     }

@@ -1,0 +1,86 @@
+using Lumen.Tensors.Autograd;
+
+namespace Lumen.Tensors.Tests;
+
+/// <summary>The backward pass writes into a gradient, or reuses its storage, only when nothing else reads it: masks
+/// run in place on gradients that a rule has just allocated, fan-out sums accumulate into such a gradient, and dead
+/// gradients' arrays are reused. Seeds, requested gradients, gradients shared by Add's two inputs and gradients seen
+/// by custom rules are never changed, and every result equals the create-graph pass, which does neither.</summary>
+public sealed class GradientOwnershipTests
+{
+    // A MobileNet-like block with fan-out: a residual Add, the same activation read by two branches, a ReLU6 after a
+    // convolution (whose input gradient is fresh) and one after an Add (whose gradient is shared with its inputs).
+    private static Tensor Block(Tensor x, Tensor w1, Tensor wd, Tensor w2, out Tensor hidden)
+    {
+        hidden = x.Conv2d(w1).Clamp(0f, 6f);                                   // [N, 6, H, W], fresh gradient from wd's conv
+        var depthwise = hidden.Conv2d(wd, null, 1, 1, 1, groups: 6).Clamp(0f, 6f);
+        var projected = depthwise.Conv2d(w2);                                  // [N, 3, H, W]
+        var residual = (projected + x).Clamp(-1f, 1f);                         // masked gradient shared with the Add
+        return (residual * 2f + hidden.Sum([1], keepDims: true).Relu()).Clamp(-3f, 3f); // hidden read twice; the seed is masked
+    }
+
+    private static (Tensor X, Tensor W1, Tensor Wd, Tensor W2, Tensor Seed) Inputs()
+    {
+        var x = Tensor.Randn(new Shape(2, 3, 5, 6), 1).RequireGrad();
+        var w1 = Tensor.Randn(new Shape(6, 3, 1, 1), 2);
+        var wd = Tensor.Randn(new Shape(6, 1, 3, 3), 3);
+        var w2 = Tensor.Randn(new Shape(3, 6, 1, 1), 4);
+        var seed = Tensor.Randn(new Shape(2, 3, 5, 6), 5);
+        return (x, w1, wd, w2, seed);
+    }
+
+    [Fact]
+    public void In_place_backward_equals_the_create_graph_pass_and_leaves_the_seed_alone()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var seedBefore = seed.ToArray();
+        var inPlace = Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed])[0];
+        var graph = Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed], createGraph: true)[0];
+        Assert.Equal(graph.ToArray(), inPlace.ToArray());
+        Assert.Equal(seedBefore, seed.ToArray());
+    }
+
+    [Fact]
+    public void A_requested_intermediate_gradient_is_not_masked_by_the_rule_below_it()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var y = Block(x, w1, wd, w2, out var hidden);
+        var inPlace = Gradients.Of([y], [hidden, x], [seed]);
+        var y2 = Block(x, w1, wd, w2, out var hidden2);
+        var graph = Gradients.Of([y2], [hidden2, x], [seed], createGraph: true);
+        Assert.Equal(graph[0].ToArray(), inPlace[0].ToArray());
+        Assert.Equal(graph[1].ToArray(), inPlace[1].ToArray());
+        Assert.Contains(inPlace[0].ToArray(), v => v != 0f);
+    }
+
+    [Fact]
+    public void A_gradient_seen_by_a_custom_rule_is_never_written_afterwards()
+    {
+        var (x, w1, _, _, _) = Inputs();
+        var seen = new List<(Tensor Gradient, float[] Copy)>();
+        var h = x.Conv2d(w1).Clamp(-0.5f, 0.5f);                               // would mask its gradient in place if it were free
+        var observed = Gradients.Custom("Observe", h, [h], (g, needs) =>
+        {
+            seen.Add((g, g.ToArray()));
+            return [g * 1f];                                                   // a new tensor: g itself is no result
+        });
+        var y = observed.Conv2d(w1.Reshape(3, 6, 1, 1) * 0.5f).Clamp(-0.5f, 0.5f).Conv2d(w1).Relu(); // fresh gradient into the rule
+        var gx = Gradients.Of(y.Sum(), x);
+        var (gradient, copy) = Assert.Single(seen);
+        Assert.Equal(copy, gradient.ToArray());
+        Assert.Contains(gx.ToArray(), v => v != 0f);
+    }
+
+    [Fact]
+    public void Results_of_one_pass_are_not_reused_by_the_next()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var y = Block(x, w1, wd, w2, out var hidden);
+        var first = Gradients.Of([y], [hidden, x], [seed]);
+        var copies = first.Select(g => g.ToArray()).ToArray();
+        for (int pass = 0; pass < 3; pass++)                                   // passes that reuse the arrays left by earlier ones
+            Gradients.Of([Block(x, w1, wd, w2, out _) * (pass + 2f)], [x], [seed]);
+        Assert.Equal(copies[0], first[0].ToArray());
+        Assert.Equal(copies[1], first[1].ToArray());
+    }
+}
