@@ -19,21 +19,35 @@ internal static class RegionCopy
         int channels = source.Shape[1];
         if (target.Shape[1] != channels)
             throw new InvalidOperationException($"Incremental evaluation: channel counts differ ({source.Shape} and {target.Shape}).");
+        var (from, to) = ((sourceRow, sourceTop, sourceLeft), (targetRow, targetTop, targetLeft));
+        int chunks = (int)Math.Min(Math.Min(Parallelism.MaxDegree, channels), (long)channels * height * width / ParallelFloats);
+        if (chunks <= 1) { CopyChannels(source, from, target, to, height, width, 0, channels); return; }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, k =>
+            CopyChannels(source, from, target, to, height, width, channels * k / chunks, channels * (k + 1) / chunks));
+    }
+
+    /// <summary>Copies of at least this many floats per thread are split across threads by channel.</summary>
+    private const int ParallelFloats = 1 << 16;
+
+    private static void CopyChannels(Tensor source, (int Row, int Top, int Left) from, Tensor target, (int Row, int Top, int Left) to,
+        int height, int width, int firstChannel, int endChannel)
+    {
+        int channels = source.Shape[1];
         int sh = source.Shape[2], sw = source.Shape[3], th = target.Shape[2], tw = target.Shape[3];
         var s = source.AsSpan();
         var t = target.AsSpan();
         if (width == sw && width == tw)
         {
             // whole rows: one run of height·width values per channel
-            for (int c = 0; c < channels; c++)
-                s.Slice(((sourceRow * channels + c) * sh + sourceTop) * sw, height * width)
-                    .CopyTo(t.Slice(((targetRow * channels + c) * th + targetTop) * tw, height * width));
+            for (int c = firstChannel; c < endChannel; c++)
+                s.Slice(((from.Row * channels + c) * sh + from.Top) * sw, height * width)
+                    .CopyTo(t.Slice(((to.Row * channels + c) * th + to.Top) * tw, height * width));
             return;
         }
-        for (int c = 0; c < channels; c++)
+        for (int c = firstChannel; c < endChannel; c++)
         {
-            int sBase = ((sourceRow * channels + c) * sh + sourceTop) * sw + sourceLeft;
-            int tBase = ((targetRow * channels + c) * th + targetTop) * tw + targetLeft;
+            int sBase = ((from.Row * channels + c) * sh + from.Top) * sw + from.Left;
+            int tBase = ((to.Row * channels + c) * th + to.Top) * tw + to.Left;
             if (width <= ShortRun)
             {
                 // a call per run of a few values (the one-column sides of a crop) costs more than the copy
