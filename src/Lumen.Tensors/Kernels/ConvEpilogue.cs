@@ -86,6 +86,33 @@ internal readonly unsafe struct ConvEpilogue
         }
     }
 
+    /// <summary>The epilogue on one 32-value row of a GEMM register tile, row <paramref name="row"/>, before it is
+    /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row)
+    {
+        if (bias is not null)
+        {
+            var b = Vector512.Create(bias[FirstChannel + row]);
+            left += b;
+            right += b;
+        }
+        switch (Kind)
+        {
+            case ConvActivationKind.Clamp:
+                var lo = Vector512.Create(Min);
+                var hi = Vector512.Create(Max);
+                left = ClampOperation.Apply(left, lo, hi, default);
+                right = ClampOperation.Apply(right, lo, hi, default);
+                break;
+            case ConvActivationKind.Leaky:
+                var slope = Vector512.Create(Alpha);
+                left = LeakyOperation.Apply(left, default, default, slope);
+                right = LeakyOperation.Apply(right, default, default, slope);
+                break;
+        }
+    }
+
     /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
     public void Apply(Span<float> values, int row)
     {

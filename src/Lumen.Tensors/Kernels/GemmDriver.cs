@@ -49,9 +49,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             int rows = Math.Min(mr, mc - ir);
                             float* panelA = packedA + (nint)ir * kc;
                             float* target = c + (ic + ir) * ldc + jc + jr;
+                            bool direct = TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns);
+                            if (finish && direct && TKernel.FusesEpilogue)
+                            {
+                                TKernel.RunFinal(kc, panelA, panelB, target, ldc, overwrite, rows, cols, epilogue, firstRow + ic + ir);
+                                continue;
+                            }
                             if (rows == mr && cols == nr) TKernel.Run(kc, panelA, panelB, target, ldc, overwrite);
-                            else if (TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
-                                TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
+                            else if (direct) TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
                             else
                             {
                                 TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);

@@ -25,14 +25,14 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     public static int KC => 512;
     public static int NC => 3072;
 
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12(kc, a, b, c, ldc, overwrite, NR);
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12(kc, a, b, c, ldc, overwrite, NR, default, 0);
 
     /// <inheritdoc/>
     public static bool MasksColumns => true;
 
     /// <summary>The full 12-row tile, storing its first <paramref name="cols"/> columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run12(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
+    private static void Run12(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
     {
         PrefetchTile(c, ldc);
         Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default, c02a = default, c02b = default, c03a = default, c03b = default;
@@ -81,18 +81,18 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c00a, c00b, overwrite, cols);
-        Store(c + ldc, c01a, c01b, overwrite, cols);
-        Store(c + 2 * ldc, c02a, c02b, overwrite, cols);
-        Store(c + 3 * ldc, c03a, c03b, overwrite, cols);
-        Store(c + 4 * ldc, c04a, c04b, overwrite, cols);
-        Store(c + 5 * ldc, c05a, c05b, overwrite, cols);
-        Store(c + 6 * ldc, c06a, c06b, overwrite, cols);
-        Store(c + 7 * ldc, c07a, c07b, overwrite, cols);
-        Store(c + 8 * ldc, c08a, c08b, overwrite, cols);
-        Store(c + 9 * ldc, c09a, c09b, overwrite, cols);
-        Store(c + 10 * ldc, c10a, c10b, overwrite, cols);
-        Store(c + 11 * ldc, c11a, c11b, overwrite, cols);
+        Store(c, c00a, c00b, overwrite, cols, epilogue, row0 + 0);
+        Store(c + ldc, c01a, c01b, overwrite, cols, epilogue, row0 + 1);
+        Store(c + 2 * ldc, c02a, c02b, overwrite, cols, epilogue, row0 + 2);
+        Store(c + 3 * ldc, c03a, c03b, overwrite, cols, epilogue, row0 + 3);
+        Store(c + 4 * ldc, c04a, c04b, overwrite, cols, epilogue, row0 + 4);
+        Store(c + 5 * ldc, c05a, c05b, overwrite, cols, epilogue, row0 + 5);
+        Store(c + 6 * ldc, c06a, c06b, overwrite, cols, epilogue, row0 + 6);
+        Store(c + 7 * ldc, c07a, c07b, overwrite, cols, epilogue, row0 + 7);
+        Store(c + 8 * ldc, c08a, c08b, overwrite, cols, epilogue, row0 + 8);
+        Store(c + 9 * ldc, c09a, c09b, overwrite, cols, epilogue, row0 + 9);
+        Store(c + 10 * ldc, c10a, c10b, overwrite, cols, epilogue, row0 + 10);
+        Store(c + 11 * ldc, c11a, c11b, overwrite, cols, epilogue, row0 + 11);
     }
 
     /// <inheritdoc/>
@@ -100,15 +100,22 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 
     /// <inheritdoc/>
     public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols)
+        => RunFinal(kc, a, b, c, ldc, overwrite, rows, cols, default, 0);
+
+    /// <inheritdoc/>
+    public static bool FusesEpilogue => true;
+
+    /// <inheritdoc/>
+    public static void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0)
     {
-        if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite, cols);
-        else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite, cols);
-        else Run12(kc, a, b, c, ldc, overwrite, cols);
+        if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else Run12(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
     }
 
     /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run8(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
+    private static void Run8(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
@@ -143,19 +150,19 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c0a, c0b, overwrite, cols);
-        Store(c + ldc, c1a, c1b, overwrite, cols);
-        Store(c + 2 * ldc, c2a, c2b, overwrite, cols);
-        Store(c + 3 * ldc, c3a, c3b, overwrite, cols);
-        Store(c + 4 * ldc, c4a, c4b, overwrite, cols);
-        Store(c + 5 * ldc, c5a, c5b, overwrite, cols);
-        Store(c + 6 * ldc, c6a, c6b, overwrite, cols);
-        Store(c + 7 * ldc, c7a, c7b, overwrite, cols);
+        Store(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0);
+        Store(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1);
+        Store(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2);
+        Store(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3);
+        Store(c + 4 * ldc, c4a, c4b, overwrite, cols, epilogue, row0 + 4);
+        Store(c + 5 * ldc, c5a, c5b, overwrite, cols, epilogue, row0 + 5);
+        Store(c + 6 * ldc, c6a, c6b, overwrite, cols, epilogue, row0 + 6);
+        Store(c + 7 * ldc, c7a, c7b, overwrite, cols, epilogue, row0 + 7);
     }
 
     /// <summary>The first 4 rows of a tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run4(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols)
+    private static void Run4(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         for (int p = 0; p < kc; p++)
@@ -177,10 +184,10 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c0a, c0b, overwrite, cols);
-        Store(c + ldc, c1a, c1b, overwrite, cols);
-        Store(c + 2 * ldc, c2a, c2b, overwrite, cols);
-        Store(c + 3 * ldc, c3a, c3b, overwrite, cols);
+        Store(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0);
+        Store(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1);
+        Store(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2);
+        Store(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3);
     }
 
     /// <summary>Starts loading the C tile (12 rows of two cache lines) into L1 so that the final read-modify-write
@@ -196,10 +203,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         }
     }
 
-    /// <summary>Writes (or adds) the first <paramref name="cols"/> of a tile row's 32 values; columns past them are
-    /// neither read nor written (AVX-512 masked loads and stores).</summary>
+    /// <summary>Writes (or adds) the first <paramref name="cols"/> of a tile row's 32 values, finished by the
+    /// epilogue for row <paramref name="index"/> when it is active; columns past them are neither read nor written
+    /// (AVX-512 masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols)
+    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols, in ConvEpilogue epilogue, int index)
     {
         if (cols >= NR)
         {
@@ -208,6 +216,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
                 left += Vector512.Load(row);
                 right += Vector512.Load(row + 16);
             }
+            if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index);
             left.Store(row);
             right.Store(row + 16);
             return;
@@ -220,6 +229,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             left += Avx512F.MaskLoad(row, first, Vector512<float>.Zero);
             right += Avx512F.MaskLoad(row + 16, second, Vector512<float>.Zero);
         }
+        if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index);
         Avx512F.MaskStore(row, first, left);
         Avx512F.MaskStore(row + 16, second, right);
     }

@@ -42,4 +42,11 @@ internal unsafe interface IGemmMicroKernel
     /// only (and, when <see cref="MasksColumns"/>, its first <paramref name="cols"/> columns), so that a ragged edge
     /// tile costs what it holds and is written straight into C.</summary>
     static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols);
+
+    /// <summary>Whether <see cref="RunFinal"/> applies an epilogue in registers (else the driver applies it after).</summary>
+    static abstract bool FusesEpilogue { get; }
+
+    /// <summary>As <see cref="RunRows"/> for the last depth block, applying <paramref name="epilogue"/> to each row
+    /// (row r as row <paramref name="row0"/> + r) in registers before storing it.</summary>
+    static abstract void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0);
 }
