@@ -135,9 +135,16 @@ internal static class DepthwiseConv3x3
             {
                 int h = q - g.PadTop;
                 float* even = phases + q * 2 * half, odd = even + half;
-                new Span<float>(line, 2 * half).Clear();
+                var padded = new Span<float>(line, 2 * half);
                 if (h >= 0 && h < g.InHeight)
-                    new ReadOnlySpan<float>(x + h * g.InWidth, Math.Min(g.InWidth, 2 * half - g.PadLeft)).CopyTo(new Span<float>(line + g.PadLeft, 2 * half - g.PadLeft));
+                {
+                    // only the padding around the copied row needs zeros
+                    int width = Math.Min(g.InWidth, 2 * half - g.PadLeft);
+                    padded[..g.PadLeft].Clear();
+                    new ReadOnlySpan<float>(x + h * g.InWidth, width).CopyTo(padded[g.PadLeft..]);
+                    padded[(g.PadLeft + width)..].Clear();
+                }
+                else padded.Clear();
                 for (int k = 0; k < half; k += 16)
                 {
                     var a = Vector512.Load(line + 2 * k);
