@@ -12,24 +12,10 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
     public static int NC => 2048;
 
     /// <inheritdoc/>
-
     public static int RowsWritten(int rows) => MR;
 
-
     /// <inheritdoc/>
-
     public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
-
-    /// <inheritdoc/>
-    public static bool MasksColumns => false;
-
-    /// <inheritdoc/>
-    public static bool FusesEpilogue => false;
-
-    /// <inheritdoc/>
-    public static void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0) =>
-        throw new NotSupportedException("this micro-kernel leaves the epilogue to the driver");
-
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)

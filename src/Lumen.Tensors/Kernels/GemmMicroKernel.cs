@@ -36,7 +36,7 @@ internal unsafe interface IGemmMicroKernel
     static abstract int RowsWritten(int rows);
 
     /// <summary>Whether <see cref="RunRows"/> writes only the first cols columns (else it writes all NR).</summary>
-    static abstract bool MasksColumns { get; }
+    static virtual bool MasksColumns => false;
 
     /// <summary>As <see cref="Run"/> for the first <see cref="RowsWritten"/>(<paramref name="rows"/>) rows of the tile
     /// only (and, when <see cref="MasksColumns"/>, its first <paramref name="cols"/> columns), so that a ragged edge
@@ -44,9 +44,10 @@ internal unsafe interface IGemmMicroKernel
     static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols);
 
     /// <summary>Whether <see cref="RunFinal"/> applies an epilogue in registers (else the driver applies it after).</summary>
-    static abstract bool FusesEpilogue { get; }
+    static virtual bool FusesEpilogue => false;
 
     /// <summary>As <see cref="RunRows"/> for the last depth block, applying <paramref name="epilogue"/> to each row
     /// (row r as row <paramref name="row0"/> + r) in registers before storing it.</summary>
-    static abstract void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0);
+    static virtual void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0) =>
+        throw new NotSupportedException("this micro-kernel leaves the epilogue to the driver");
 }
