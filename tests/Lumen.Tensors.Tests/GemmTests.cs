@@ -234,5 +234,7 @@ public class GemmTests
             }
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(a, b, new float[m * n], n - 1, m, n, k, false, false, false, 1, GemmPath.Auto, default));
+        var tooShort = Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, b, new float[(m - 1) * ldc + n - 1], ldc, m, n, k, false, false, false, 1, GemmPath.Auto, default));
+        Assert.Contains($"C row stride {ldc}", tooShort.Message, StringComparison.Ordinal);
     }
 }

@@ -64,15 +64,9 @@ internal static unsafe class Gemm
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
         bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
     {
-        if (ldc != n)
-        {
-            if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), $"Gemm: row stride {ldc} of C is less than its {n} columns.");
-            if (m > 0 && n > 0 && c.Length < (long)(m - 1) * ldc + n)
-                throw new ArgumentException($"Gemm: C of length {c.Length} is too short for {m} rows of {n} at stride {ldc}.");
-            if (path == GemmPath.Auto) path = BestPath;                 // the matrix-vector loop writes dense rows only
-        }
-        Validate(a.Length, b.Length, ldc != n ? m * n : c.Length, m, n, k, maxThreads);
+        Validate(a.Length, b.Length, c.Length, ldc, m, n, k, maxThreads);
         if (m == 0 || n == 0) return;
+        if (ldc != n && path == GemmPath.Auto) path = BestPath;          // the matrix-vector loop writes dense rows only
         if (k == 0 || (path == GemmPath.Auto && (m == 1 || n == 1)))
         {
             if (k == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); }
@@ -163,14 +157,17 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Validate(int lengthA, int lengthB, int lengthC, int m, int n, int k, int maxThreads)
+    private static void Validate(int lengthA, int lengthB, int lengthC, int ldc, int m, int n, int k, int maxThreads)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: dimensions must be non-negative, got m={m}, n={n}, k={k}.");
         if (maxThreads < 1)
             throw new ArgumentOutOfRangeException(nameof(maxThreads), $"Gemm: maxThreads must be at least 1, got {maxThreads}.");
-        if (lengthA < (long)m * k || lengthB < (long)k * n || lengthC < (long)m * n)
-            throw new ArgumentException($"Gemm: buffers of length A={lengthA}, B={lengthB}, C={lengthC} are too short for m={m}, n={n}, k={k} (need {(long)m * k}, {(long)k * n}, {(long)m * n}).");
+        if (ldc < n)
+            throw new ArgumentOutOfRangeException(nameof(ldc), $"Gemm: row stride {ldc} of C is less than its {n} columns.");
+        long needC = m == 0 || n == 0 ? 0 : (long)(m - 1) * ldc + n;   // m·n when C is dense
+        if (lengthA < (long)m * k || lengthB < (long)k * n || lengthC < needC)
+            throw new ArgumentException($"Gemm: buffers of length A={lengthA}, B={lengthB}, C={lengthC} are too short for m={m}, n={n}, k={k}, C row stride {ldc} (need {(long)m * k}, {(long)k * n}, {needC}).");
     }
 
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker

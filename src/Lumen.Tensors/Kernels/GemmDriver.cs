@@ -49,14 +49,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             int rows = Math.Min(mr, mc - ir);
                             float* panelA = packedA + (nint)ir * kc;
                             float* target = c + (ic + ir) * ldc + jc + jr;
-                            bool direct = TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns);
-                            if (finish && direct && TKernel.FusesEpilogue)
+                            if (TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
                             {
-                                TKernel.RunFinal(kc, panelA, panelB, target, ldc, overwrite, rows, cols, epilogue, firstRow + ic + ir);
-                                continue;
+                                // the tile is written in place; a kernel that can applies the epilogue in registers
+                                if (finish && TKernel.FusesEpilogue)
+                                {
+                                    TKernel.RunFinal(kc, panelA, panelB, target, ldc, overwrite, rows, cols, epilogue, firstRow + ic + ir);
+                                    continue;
+                                }
+                                TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
                             }
-                            if (rows == mr && cols == nr) TKernel.Run(kc, panelA, panelB, target, ldc, overwrite);
-                            else if (direct) TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
                             else
                             {
                                 TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);

@@ -54,19 +54,24 @@ public sealed partial class Tensor
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
         if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
             throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
-        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);
-        Conv2dKernel.Forward(Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation));
-        return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
+        return ConvOutput(this, weight, bias, g, activation);
     }
 
     /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
     {
-        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
-        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats));
-        var result = new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
+        var result = ConvOutput(x, weight, bias, g, default);
         var rule = Gradients.Conv2dRule(x, weight, g);
         return bias is null ? Gradients.Record(result, "Conv2d", rule, x, weight) : Gradients.Record(result, "Conv2d", rule, x, weight, bias);
+    }
+
+    /// <summary>conv(x, w) with the bias and <paramref name="activation"/> applied as the kernel writes, into a new
+    /// (possibly pooled) tensor; nothing recorded.</summary>
+    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation)
+    {
+        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
+        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation));
+        return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
     }
 
     /// <summary>y[n, c, ·] += bias[c] for every image and channel plane.</summary>
