@@ -19,11 +19,15 @@ internal sealed class OnnxGraph
     private readonly int[][] releaseAfter;
     private readonly Tensor?[] constants;
     private readonly int slotCount;
-    private readonly (int Producer, OnnxInPlaceKernel Kernel)?[] inPlace;
+    private readonly InPlaceActivation?[] inPlace;
     private readonly Fusion?[] fusions;
 
+    /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
+    /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
+    private sealed record InPlaceActivation(int Producer, Func<Tensor?[], ConvActivation?> Activation);
+
     /// <summary>A convolution that may apply its only reader, an activation, as it writes its output.</summary>
-    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, Func<Tensor?[], ConvActivation?> Activation);
+    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv);
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -66,16 +70,14 @@ internal sealed class OnnxGraph
         inPlace = InPlacePlan(model, lastUse);
         fusions = new Fusion?[nodeInputs.Length];
         for (int m = 0; m < inPlace.Length; m++)
-            if (inPlace[m] is { } plan && model.Nodes[plan.Producer].OpType == "Conv" && Ops.ActivationOps.FusedForm(model.Nodes[m]) is { } activation)
-                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]), activation);
+            if (inPlace[m] is { } plan)
+                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]));
     }
 
-    /// <summary>Ops whose kernels always return a fresh tensor that shares storage with nothing.</summary>
-    private static readonly HashSet<string> FreshOutputs = ["Conv"];
-
-    /// <summary>For each node, the producer of its input 0 when the node may run in place on that value (see
-    /// <see cref="OnnxInPlaceKernel"/>): a fresh output that this node alone reads, once, and that is no graph output.</summary>
-    private (int Producer, OnnxInPlaceKernel Kernel)?[] InPlacePlan(OnnxModel model, int[] lastUse)
+    /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
+    /// in place or fused into it: a convolution's fresh output that this node alone reads, once, and that is no graph
+    /// output.</summary>
+    private InPlaceActivation?[] InPlacePlan(OnnxModel model, int[] lastUse)
     {
         var producer = new int[slotCount];
         Array.Fill(producer, -1);
@@ -83,14 +85,14 @@ internal sealed class OnnxGraph
             foreach (var s in nodeOutputs[n]) if (s >= 0) producer[s] = n;
         var reads = new int[slotCount];
         foreach (var inputs in nodeInputs) foreach (var s in inputs) if (s >= 0) reads[s]++;
-        var plan = new (int, OnnxInPlaceKernel)?[nodeInputs.Length];
+        var plan = new InPlaceActivation?[nodeInputs.Length];
         for (int m = 0; m < plan.Length; m++)
         {
             if (nodeInputs[m].Length == 0 || nodeInputs[m][0] is not (>= 0 and var s)) continue;
             if (reads[s] != 1 || lastUse[s] != m || producer[s] < 0 || constants[s] is not null) continue;
             var source = model.Nodes[producer[s]];
-            if (source.Domain is not ("" or "ai.onnx") || !FreshOutputs.Contains(source.OpType)) continue;
-            if (Ops.ActivationOps.InPlaceForm(model.Nodes[m]) is { } kernel) plan[m] = (producer[s], kernel);
+            if (source.Domain is not ("" or "ai.onnx") || source.OpType != "Conv") continue;
+            if (Ops.ActivationOps.FusedForm(model.Nodes[m]) is { } activation) plan[m] = new InPlaceActivation(producer[s], activation);
         }
         return plan;
     }
@@ -156,13 +158,18 @@ internal sealed class OnnxGraph
             try
             {
                 if (activated[n]) results = [args[0]!];
-                else if (fusions[n] is { } f && mayRunInPlace is not null && mayRunInPlace(n, f.Consumer) && f.Activation(ArgumentsOf(f.Consumer, values)) is { } activation)
+                else if (fusions[n] is { } f && mayRunInPlace is not null && mayRunInPlace(n, f.Consumer)
+                         && inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is { } activation)
                 {
                     results = [f.Conv(args, activation)];
                     activated[f.Consumer] = true;
                 }
-                else if (inPlace[n] is { } fused && mayRunInPlace is not null && mayRunInPlace(fused.Producer, n) && fused.Kernel(args[0]!, args))
-                    results = [args[0]!];
+                else if (inPlace[n] is { } planned && mayRunInPlace is not null && mayRunInPlace(planned.Producer, n)
+                         && args[0] is { DType: DType.Float32 } target && planned.Activation(args) is { } late)
+                {
+                    target.ActivateInPlace(late);    // the activation's arguments were not known when its producer ran
+                    results = [target];
+                }
                 else results = invoke(n, args);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or DivideByZeroException or OverflowException)

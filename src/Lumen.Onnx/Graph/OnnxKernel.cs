@@ -15,11 +15,3 @@ public delegate Tensor[] OnnxKernel(Tensor?[] inputs);
 /// rejected at load time, before anything runs.
 /// </summary>
 public delegate OnnxKernel OnnxConverter(OnnxNode node);
-
-/// <summary>
-/// The in-place form of an elementwise activation node: applies the node to <paramref name="target"/>'s own
-/// storage, given the node's run-time inputs (input 0 is <paramref name="target"/>), and returns true; returns false,
-/// leaving <paramref name="target"/> untouched, when these inputs need the ordinary kernel. Used only for inference,
-/// when the producer's fresh output is read by nothing else (see <see cref="OnnxGraph"/>).
-/// </summary>
-public delegate bool OnnxInPlaceKernel(Tensor target, Tensor?[] inputs);

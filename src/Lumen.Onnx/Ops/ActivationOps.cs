@@ -132,32 +132,10 @@ internal static class ActivationOps
         return positive * x + (1f - positive) * negativePart;
     }
 
-    /// <summary>The in-place form of Relu, LeakyRelu and Clip (see <see cref="OnnxInPlaceKernel"/>), or null for
-    /// other nodes. Same kernels as the converters above, so fused and unfused results are bitwise equal.</summary>
-    public static OnnxInPlaceKernel? InPlaceForm(OnnxNode node)
-    {
-        if (node.Domain is not ("" or "ai.onnx")) return null;
-        switch (node.OpType)
-        {
-            case "Relu":
-                return (x, _) => { if (x.DType != DType.Float32) return false; x.ReluInPlace(); return true; };
-            case "LeakyRelu":
-                float alpha = node.Float("alpha", 0.01f);
-                return (x, _) => { if (x.DType != DType.Float32) return false; x.LeakyReluInPlace(alpha); return true; };
-            case "Clip" when node.Opset < 11:
-                Tensor min = Tensor.Scalar(node.Float("min", float.NegativeInfinity)), max = Tensor.Scalar(node.Float("max", float.PositiveInfinity));
-                return (x, _) => ClipInPlace(x, min, max);
-            case "Clip":
-                return (x, inputs) => ClipInPlace(x, inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>The form of Relu, LeakyRelu and Clip that a preceding convolution applies as it writes its output
-    /// (see <see cref="ConvActivation"/>): given the node's inputs other than input 0, the activation, or null when
-    /// these inputs need the ordinary kernel (Clip bounds that are not float scalars, or not computed yet); null for
-    /// other nodes. Bitwise equal to the converters above.</summary>
+    /// <summary>The form of Relu, LeakyRelu and Clip that a preceding convolution applies as it writes its output, or
+    /// that runs in place on it (see <see cref="ConvActivation"/>): given the node's inputs other than input 0, the
+    /// activation, or null when these inputs need the ordinary kernel (Clip bounds that are not float scalars, or not
+    /// computed yet); null for other nodes. Bitwise equal to the converters above.</summary>
     public static Func<Tensor?[], ConvActivation?>? FusedForm(OnnxNode node)
     {
         if (node.Domain is not ("" or "ai.onnx")) return null;
@@ -183,17 +161,8 @@ internal static class ActivationOps
     private static ConvActivation? FusedClip(Tensor? min, Tensor? max) =>
         ScalarBounds(DType.Float32, min, max) is { } bounds ? ConvActivation.Clamp(bounds.Min, bounds.Max) : null;
 
-    private static bool ClipInPlace(Tensor x, Tensor? min, Tensor? max)
-    {
-        if (ScalarBounds(x, min, max) is not { } bounds) return false;
-        x.ClampInPlace(bounds.Min, bounds.Max);
-        return true;
-    }
-
     /// <summary>Clip's bounds as one fused clamp (infinite bounds dropped) when x is float and min/max are float
     /// scalars with min ≤ max (e.g. ReLU6); null when Clip must take the general max-then-min path.</summary>
-    private static (float? Min, float? Max)? ScalarBounds(Tensor x, Tensor? min, Tensor? max) => ScalarBounds(x.DType, min, max);
-
     private static (float? Min, float? Max)? ScalarBounds(DType x, Tensor? min, Tensor? max)
     {
         if (x != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
@@ -204,7 +173,7 @@ internal static class ActivationOps
 
     private static Tensor Clip(Tensor x, Tensor? min, Tensor? max)
     {
-        if (ScalarBounds(x, min, max) is { } bounds) return x.Clamp(bounds.Min, bounds.Max);
+        if (ScalarBounds(x.DType, min, max) is { } bounds) return x.Clamp(bounds.Min, bounds.Max);
         if (min is not null) x = x.Maximum(min.DType == x.DType ? min : CastOps.To(min, x.DType));
         if (max is not null) x = x.Minimum(max.DType == x.DType ? max : CastOps.To(max, x.DType));
         return x;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Lumen.Tensors.Autograd;
 using Lumen.Tensors.Kernels;
 
@@ -101,6 +102,18 @@ public sealed partial class Tensor
         if (DType == DType.Int64)
             return MapInt64(v => Math.Min(Math.Max(v, min is { } a ? (long)Math.Ceiling(a) : long.MinValue), max is { } b ? (long)Math.Floor(b) : long.MaxValue));
         return Gradients.Record(Map("Clamp", (x, d) => ClampInto(x, d, min, max)), "Clamp", Gradients.ClampRule(this, min, max), this);
+    }
+
+    private void RequireOrderedBounds(float? min, float? max)
+    {
+        if (min is { } lo && max is { } hi && lo > hi) throw new ArgumentException($"Clamp: min {lo} is greater than max {hi} (shape {Shape}).");
+    }
+
+    /// <summary>d = clamp(x, min, max).</summary>
+    private static void ClampInto(ReadOnlySpan<float> x, Span<float> d, float? min, float? max)
+    {
+        if (min is { } mn) TensorPrimitives.Max(x, mn, d); else x.CopyTo(d);
+        if (max is { } mx) TensorPrimitives.Min(d, mx, d);
     }
 
     private delegate void SpanMap(ReadOnlySpan<float> x, Span<float> destination);
