@@ -92,4 +92,11 @@ public class StoragePoolTests
         Assert.Equal(24, inner.RetainedBytes);
         Assert.Same(a.Floats, (Tensor.Ones(6) * 3f).Floats);    // the outer scope is current again
     }
+
+    [Fact]
+    public void A_negative_cap_is_refused_naming_it()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StoragePool(-1));
+        Assert.Equal("maxRetainedBytes", error.ParamName);
+    }
 }
