@@ -8,9 +8,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). Stride-1
-/// convolutions run the register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row
-/// into its sw column phases (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a
+/// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
+/// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> and <see cref="DepthwiseConv3x3Stride2"/> (epilogue fused, the
+/// stride-2 input gradient too); other stride-1 convolutions the register-blocked <see cref="ConvDepthwiseStride1"/>.
+/// Other strides split each input row into its sw column phases (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a
 /// contiguous run of one phase row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel)
 /// planes; the weight gradient is parallel over channels.
 /// </summary>
@@ -25,18 +26,24 @@ internal static class ConvDepthwise
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         var columns = ColumnTaps.Of(g);
+        // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
+        bool stride1x3 = DepthwiseConv3x3.Applies(g), stride2x3 = DepthwiseConv3x3Stride2.Applies(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
-            var phases = RentPhases(g);
+            var phases = stride1x3 || stride2x3 ? Array.Empty<float>() : RentPhases(g);
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * g.InPlane, g.InPlane);
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
-                if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
-                else if (DepthwiseConv3x3.AppliesStride2(g)) DepthwiseConv3x3.ForwardPlaneStride2(input, output, filter, g);
-                else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
-                if (finish.IsActive) finish.Apply(output, p % g.InChannels);
+                if (stride1x3) DepthwiseConv3x3.ForwardPlane(input, output, filter, g, finish.Lanes(p % g.InChannels));
+                else if (stride2x3) DepthwiseConv3x3Stride2.ForwardPlane(input, output, filter, g, finish.Lanes(p % g.InChannels));
+                else
+                {
+                    if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
+                    else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
+                    if (finish.IsActive) finish.Apply(output, p % g.InChannels);
+                }
             }
             ReturnPhases(phases);
         });
@@ -86,6 +93,15 @@ internal static class ConvDepthwise
                 PadTop = extentH - g.PadTop, PadLeft = extentW - g.PadLeft, PadBottom = extentH - g.PadBottom, PadRight = extentW - g.PadRight,
             };
             Forward(dy, flipped, dx, adjoint);
+            return;
+        }
+        if (DepthwiseConv3x3Stride2.Applies(g))
+        {
+            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
+            {
+                for (int p = start; p < end; p++)
+                    DepthwiseConv3x3Stride2.InputGradientPlane(dy.AsSpan(p * g.OutPlane, g.OutPlane), dx.AsSpan(p * g.InPlane, g.InPlane), w.AsSpan(p % g.InChannels * taps, taps), g);
+            });
             return;
         }
         var columns = ColumnTaps.Of(g);

@@ -19,7 +19,6 @@ internal static class ConvDepthwiseStride1
     /// <summary>One plane: output [OH, OW] (overwritten) = depthwise conv of input [H, W] with filter [kh, kw].</summary>
     public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g)
     {
-        if (DepthwiseConv3x3.Applies(g)) { DepthwiseConv3x3.ForwardPlane(input, output, filter, g); return; }
         if (UsePadded(g)) { ForwardPlanePadded(input, output, filter, g); return; }
         int kh = g.KernelHeight, kw = g.KernelWidth, ow = g.OutWidth, dw = g.DilationW, pl = g.PadLeft;
         var (lo, hi) = Interior(g);

@@ -113,6 +113,42 @@ internal readonly unsafe struct ConvEpilogue
         }
     }
 
+    /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish
+    /// each vector of 16 outputs of one channel just before storing it (the same operations as
+    /// <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
+    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Kind, Min, Max, Alpha);
+
+    /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
+    public readonly struct ChannelLanes
+    {
+        private readonly Vector512<float> bias, min, max, alpha;
+        private readonly bool hasBias;
+        private readonly ConvActivationKind kind;
+
+        public ChannelLanes(float? bias, ConvActivationKind kind, float min, float max, float alpha)
+        {
+            hasBias = bias is not null;
+            this.bias = Vector512.Create(bias ?? 0f);
+            this.kind = kind;
+            this.min = Vector512.Create(min);
+            this.max = Vector512.Create(max);
+            this.alpha = Vector512.Create(alpha);
+        }
+
+        /// <summary>act(<paramref name="x"/> + b); <paramref name="x"/> itself when there is neither (no +0 added, so −0 stays).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Apply(Vector512<float> x)
+        {
+            if (hasBias) x += bias;
+            return kind switch
+            {
+                ConvActivationKind.Clamp => ClampOperation.Apply(x, min, max, alpha),
+                ConvActivationKind.Leaky => LeakyOperation.Apply(x, min, max, alpha),
+                _ => x,
+            };
+        }
+    }
+
     /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
     public void Apply(Span<float> values, int row)
     {

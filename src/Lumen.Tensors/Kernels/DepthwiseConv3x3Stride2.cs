@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// The 3×3, stride-2, undilated depthwise convolution (MobileNet's downsampling) and its input gradient, reading and
+/// writing the planes in place: the even and odd input columns that the taps of 16 output columns need are split
+/// out of two loaded vectors by one AVX-512 two-source permute each, the nine weights stay in registers, and the
+/// bias and activation (<see cref="ConvEpilogue"/>) are applied before each store.
+/// </summary>
+/// <remarks>Forward: y[r, s] = Σ_{i, j} w[i, j] · x[2r − top + i, 2s − left + j], so taps j = 0, 1, 2 of output
+/// columns s … s + 15 read the input columns 2s − left + j + 2k (k = 0 … 15): the even lanes of the 32 columns from
+/// 2s − left, the odd ones, and the even lanes of the 32 columns from 2s − left + 2. Input gradient (the transpose):
+/// with padded coordinates q = h + top and p = c + left, input row q = 2R gets the kernel rows 0 (from output row R) and
+/// 2 (from R − 1), q = 2R + 1 the kernel row 1 (from R); column p = 2m gets the kernel columns 0 (from output column m)
+/// and 2 (from m − 1), p = 2m + 1 the kernel column 1 (from m). So 16 output columns give 16 even and 16 odd input
+/// columns, interleaved into 32 by two permutes. Lanes outside a row are masked (zero on load, untouched on store);
+/// rows outside read a shared row of zeros. The forward accumulates in the general kernel's order.</remarks>
+internal static class DepthwiseConv3x3Stride2
+{
+    /// <summary>True for 3×3 kernels with stride 2, dilation 1 and non-negative padding on AVX-512 hardware.</summary>
+    public static bool Applies(in ConvGeometry g) =>
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 2 && g.StrideW == 2
+        && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
+
+    /// <summary>output [OH, OW] (overwritten) = finish(stride-2 depthwise conv of input [H, W] with filter [3, 3]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    {
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop;
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
+        var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
+        var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+        var lanes = finish;
+        fixed (float* x = input, y = output, zero = DepthwiseConv3x3.Zeros(w))
+        {
+            for (int s = 0; s < ow; s += 16)
+            {
+                int col = 2 * s - g.PadLeft;                   // input column of tap j = 0, lane 0
+                var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
+                var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
+                var ms = DepthwiseConv3x3.Inside(s, ow);
+                int r = 0;
+                for (; r + 2 <= oh; r += 2)
+                {
+                    int ih = 2 * r - top;
+                    Split(DepthwiseConv3x3.Row(x, zero, ih, h, w) + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
+                    var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 1, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 2, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
+                    var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 3, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 4, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
+                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply(a0));
+                    Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply(a1));
+                }
+                if (r < oh)
+                {
+                    int ih = 2 * r - top;
+                    Split(DepthwiseConv3x3.Row(x, zero, ih, h, w) + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
+                    var a = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 1, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a)));
+                    Split(DepthwiseConv3x3.Row(x, zero, ih + 2, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    a = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a)));
+                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply(a));
+                }
+            }
+        }
+    }
+
+    /// <summary>dx [H, W] (overwritten) = the input gradient of one plane for output gradient dy [OH, OW].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void InputGradientPlane(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> filter, in ConvGeometry g)
+    {
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft;
+        var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
+        var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
+        var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+        fixed (float* d = dy, t = dx, zero = DepthwiseConv3x3.Zeros(ow))
+        {
+            // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
+            for (int m = 0; 2 * m - left < w; m += 16)
+            {
+                var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
+                int col = 2 * m - left;
+                var first = DepthwiseConv3x3.Inside(col, w); var second = DepthwiseConv3x3.Inside(col + 16, w);
+                for (int row = 0; row < h; row++)
+                {
+                    int q = row + top, rr = q >> 1;
+                    float* a = DepthwiseConv3x3.Row(d, zero, rr, oh, ow) + m;
+                    var a0 = Avx512F.MaskLoad(a, at, default);
+                    var a1 = Avx512F.MaskLoad(a - 1, before, default);
+                    Vector512<float> even, odd;
+                    if ((q & 1) == 0)
+                    {
+                        float* b = DepthwiseConv3x3.Row(d, zero, rr - 1, oh, ow) + m;
+                        var b0 = Avx512F.MaskLoad(b, at, default);
+                        var b1 = Avx512F.MaskLoad(b - 1, before, default);
+                        even = Vector512.FusedMultiplyAdd(b1, w8, Vector512.FusedMultiplyAdd(b0, w6, Vector512.FusedMultiplyAdd(a1, w2, a0 * w0)));
+                        odd = Vector512.FusedMultiplyAdd(b0, w7, a0 * w1);
+                    }
+                    else
+                    {
+                        even = Vector512.FusedMultiplyAdd(a1, w5, a0 * w3);
+                        odd = a0 * w4;
+                    }
+                    float* target = t + (nint)row * w + col;
+                    Avx512F.MaskStore(target, first, Avx512F.PermuteVar16x32x2(even, low, odd));
+                    Avx512F.MaskStore(target + 16, second, Avx512F.PermuteVar16x32x2(even, high, odd));
+                }
+            }
+        }
+    }
+
+    /// <summary>The three tap columns of 16 stride-2 outputs from the input row at <paramref name="p"/> (column
+    /// 2s − left): x0 = p[2k], x1 = p[2k + 1], x2 = p[2k + 2], lanes outside the row zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Split(float* p, Vector512<float> ma, Vector512<float> mb, Vector512<float> mc, Vector512<float> md,
+        Vector512<int> evens, Vector512<int> odds, out Vector512<float> x0, out Vector512<float> x1, out Vector512<float> x2)
+    {
+        var a = Avx512F.MaskLoad(p, ma, default);
+        var b = Avx512F.MaskLoad(p + 16, mb, default);
+        x0 = Avx512F.PermuteVar16x32x2(a, evens, b);
+        x1 = Avx512F.PermuteVar16x32x2(a, odds, b);
+        x2 = Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(p + 2, mc, default), evens, Avx512F.MaskLoad(p + 18, md, default));
+    }
+}
