@@ -35,6 +35,7 @@ internal static class DepthwiseBenchmark
         int at = Array.IndexOf(args, "--seconds");
         double seconds = at >= 0 && at + 1 < args.Length ? double.Parse(args[at + 1], CultureInfo.InvariantCulture) : 0.3;
         var passes = BenchmarkArguments.StringList(args, "--passes", ["forward", "input_grad", "weight_grad"]);
+        var names = BenchmarkArguments.StringList(args, "--cases", Cases.Select(c => c.Name).ToArray());
         int saved = Parallelism.MaxDegree;
         Parallelism.MaxDegree = BenchmarkArguments.IntList(args, "--threads", [1])[0];
         if (File.Exists("/proc/loadavg"))
@@ -42,7 +43,7 @@ internal static class DepthwiseBenchmark
         try
         {
             foreach (int n in batches)
-                foreach (var c in Cases)
+                foreach (var c in Cases.Where(c => names.Contains(c.Name)))
                 {
                     var g = new ConvGeometry(n, c.C, c.H, c.H, c.C, 3, 3, c.Stride, c.Stride, 1, 1, 1, 1, 1, 1, c.C);
                     var x = Tensor.Randn(new Shape(n, c.C, c.H, c.H), 1).ToArray();

@@ -9,7 +9,7 @@ public static class Program
         ["gemm"] = ("SGEMM GFLOP/s of Lumen vs OpenBLAS: gemm [--sizes 256,512,1024,2048] [--threads 1,2] [--shapes MxNxK:NT,…] [--seconds 2]", GemmBenchmark.Run),
         ["elementwise"] = ("Unary kernels, reductions and softmax vs naive twins/composites: elementwise [--size 4194304] [--threads 1]", ElementwiseBenchmark.Run),
         ["conv"] = ("Conv2d forward and forward+backward ms and GFLOP/s vs the GEMM roofline: conv [--threads 1,2] [--cases resnet3x3,…]", ConvBenchmark.Run),
-        ["depthwise"] = ("Depthwise 3×3 kernels on MobileNetV2's layers, GFLOP/s on thread CPU time: depthwise [--batch 1,16] [--passes forward,input_grad,weight_grad] [--threads 1] [--seconds 0.3]", DepthwiseBenchmark.Run),
+        ["depthwise"] = ("Depthwise 3×3 kernels on MobileNetV2's layers, GFLOP/s on thread CPU time: depthwise [--batch 1,16] [--cases 96x112s2,…] [--passes forward,input_grad,weight_grad] [--threads 1] [--seconds 0.3]", DepthwiseBenchmark.Run),
         ["metrics"] = ("Deletion/insertion curve time vs the bare forward passes they need: metrics [--model mobilenetv2] [--steps 224] [--batch 16] [--threads N]", MetricsBenchmark.Run),
         ["metric-batching"] = ("Forward calls and rows per call of every catalog metric on a small conv net, then the CPU time of the re-explaining robustness metrics with one Explain call per draw vs batched: metric-batching [--samples 2] [--side 32]", MetricBatchingBenchmark.Run),
         ["propagation"] = ("Seconds of LRP (EpsilonPlusFlat), DeepLift and guided backprop on MobileNetV2 224 vs Saliency and Captum: propagation [--threads 2] [--repeats 3]", PropagationBenchmark.Run),

@@ -135,17 +135,17 @@ internal readonly unsafe struct ConvEpilogue
             this.alpha = Vector512.Create(alpha);
         }
 
-        /// <summary>act(<paramref name="x"/> + b); <paramref name="x"/> itself when there is neither (no +0 added, so −0 stays).</summary>
+        /// <summary>The activation, to pick the <see cref="Apply{TActivation}"/> instance once per plane.</summary>
+        public ConvActivationKind Kind => kind;
+
+        /// <summary>act(<paramref name="x"/> + b) with act = <typeparamref name="TActivation"/> (<see cref="BiasOnly"/>,
+        /// <see cref="ClampOperation"/> or <see cref="LeakyOperation"/> for <see cref="Kind"/>); no +0 is added without a
+        /// bias, so −0 stays.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Apply(Vector512<float> x)
+        public Vector512<float> Apply<TActivation>(Vector512<float> x) where TActivation : struct, IActivationOperation
         {
             if (hasBias) x += bias;
-            return kind switch
-            {
-                ConvActivationKind.Clamp => ClampOperation.Apply(x, min, max, alpha),
-                ConvActivationKind.Leaky => LeakyOperation.Apply(x, min, max, alpha),
-                _ => x,
-            };
+            return TActivation.Apply(x, min, max, alpha);
         }
     }
 
@@ -184,21 +184,21 @@ internal readonly unsafe struct ConvEpilogue
     }
 
     /// <summary>One activation on a vector and on a scalar, with the same IEEE semantics.</summary>
-    private interface IActivationOperation
+    internal interface IActivationOperation
     {
         static abstract Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha);
 
         static abstract float Apply(float x, float min, float max, float alpha);
     }
 
-    private readonly struct BiasOnly : IActivationOperation
+    internal readonly struct BiasOnly : IActivationOperation
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) => x;
 
         public static float Apply(float x, float min, float max, float alpha) => x;
     }
 
-    private readonly struct ClampOperation : IActivationOperation
+    internal readonly struct ClampOperation : IActivationOperation
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
             Vector512.Min(Vector512.Max(x, min), max);
@@ -206,7 +206,7 @@ internal readonly unsafe struct ConvEpilogue
         public static float Apply(float x, float min, float max, float alpha) => float.Min(float.Max(x, min), max);
     }
 
-    private readonly struct LeakyOperation : IActivationOperation
+    internal readonly struct LeakyOperation : IActivationOperation
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
             Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * alpha);

@@ -14,7 +14,7 @@ namespace Lumen.Tensors.Kernels;
 /// <remarks>y[r, s] = Σ_{i, j} w[i, j] · x[r − top + i, s − left + j], zero outside the input. The kernel reads the
 /// input in place: AVX-512 masked loads zero the lanes whose column leaves the row, rows outside the input read a
 /// shared row of zeros, and masked stores write the ragged last vector of a row (no padded copy, no scalar tail).
-/// Each 16-column block runs down the whole plane, so its masks are computed once. Each output accumulates its taps
+/// Each output accumulates its taps
 /// in the general kernel's order (kernel row by row, column by column, from zero), so the values equal it except that
 /// a zero tap may turn a −0 sum into +0.</remarks>
 internal static class DepthwiseConv3x3
@@ -31,8 +31,20 @@ internal static class DepthwiseConv3x3
         && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
 
     /// <summary>output [OH, OW] (overwritten) = finish(depthwise conv of input [H, W] with filter [3, 3]).</summary>
+    public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    {
+        switch (finish.Kind)
+        {
+            case ConvActivationKind.Clamp: ForwardPlane<ConvEpilogue.ClampOperation>(input, output, filter, g, finish); break;
+            case ConvActivationKind.Leaky: ForwardPlane<ConvEpilogue.LeakyOperation>(input, output, filter, g, finish); break;
+            default: ForwardPlane<ConvEpilogue.BiasOnly>(input, output, filter, g, finish); break;
+        }
+    }
+
+    // one instance per activation, so that the store finishes without a branch on the kind
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    private static unsafe void ForwardPlane<TActivation>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+        where TActivation : struct, ConvEpilogue.IActivationOperation
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop;
         var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
@@ -41,57 +53,65 @@ internal static class DepthwiseConv3x3
         var lanes = finish;
         fixed (float* x = input, y = output, zero = Zeros(w))
         {
-            for (int s = 0; s < ow; s += 16)
+            int r = 0;
+            for (; r + Block <= oh; r += Block)
             {
-                int col = s - g.PadLeft;                       // input column of tap j = 0, lane 0
-                var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
-                var ms = Inside(s, ow);
-                int r = 0;
-                for (; r + Block <= oh; r += Block)
+                int ih = r - top;
+                float* p0 = Row(x, zero, ih, h, w), p1 = Row(x, zero, ih + 1, h, w), p2 = Row(x, zero, ih + 2, h, w);
+                float* p3 = Row(x, zero, ih + 3, h, w), p4 = Row(x, zero, ih + 4, h, w), p5 = Row(x, zero, ih + 5, h, w);
+                for (int s = 0; s < ow; s += 16)
                 {
-                    int ih = r - top;
-                    float* q = Row(x, zero, ih, h, w) + col;
+                    int col = s - g.PadLeft;                   // input column of tap j = 0, lane 0
+                    var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                    float* q = p0 + col;
                     var x0 = Avx512F.MaskLoad(q, m0, default); var x1 = Avx512F.MaskLoad(q + 1, m1, default); var x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = Row(x, zero, ih + 1, h, w) + col;
+                    q = p1 + col;
                     x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
                     var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = Row(x, zero, ih + 2, h, w) + col;
+                    q = p2 + col;
                     x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
                     a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
                     var a2 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = Row(x, zero, ih + 3, h, w) + col;
+                    q = p3 + col;
                     x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
                     a2 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a2)));
                     var a3 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = Row(x, zero, ih + 4, h, w) + col;
+                    q = p4 + col;
                     x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     a2 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a2)));
                     a3 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a3)));
-                    q = Row(x, zero, ih + 5, h, w) + col;
+                    q = p5 + col;
                     x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
                     a3 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a3)));
+                    var ms = Inside(s, ow);
                     float* target = y + r * ow + s;
-                    Avx512F.MaskStore(target, ms, lanes.Apply(a0));
-                    Avx512F.MaskStore(target + ow, ms, lanes.Apply(a1));
-                    Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply(a2));
-                    Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply(a3));
+                    Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
+                    Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1));
+                    Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply<TActivation>(a2));
+                    Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply<TActivation>(a3));
                 }
-                for (; r < oh; r++)
+            }
+            for (; r < oh; r++)
+            {
+                float* p0 = Row(x, zero, r - top, h, w), p1 = Row(x, zero, r - top + 1, h, w), p2 = Row(x, zero, r - top + 2, h, w);
+                for (int s = 0; s < ow; s += 16)
                 {
-                    float* q = Row(x, zero, r - top, h, w) + col;
+                    int col = s - g.PadLeft;
+                    var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                    float* q = p0 + col;
                     var a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w2,
                         Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w1, Avx512F.MaskLoad(q, m0, default) * w0));
-                    q = Row(x, zero, r - top + 1, h, w) + col;
+                    q = p1 + col;
                     a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w5, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w4,
                         Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w3, a)));
-                    q = Row(x, zero, r - top + 2, h, w) + col;
+                    q = p2 + col;
                     a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w8, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w7,
                         Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w6, a)));
-                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply(a));
+                    Avx512F.MaskStore(y + r * ow + s, Inside(s, ow), lanes.Apply<TActivation>(a));
                 }
             }
         }

@@ -26,8 +26,20 @@ internal static class DepthwiseConv3x3Stride2
         && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
 
     /// <summary>output [OH, OW] (overwritten) = finish(stride-2 depthwise conv of input [H, W] with filter [3, 3]).</summary>
+    public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    {
+        switch (finish.Kind)
+        {
+            case ConvActivationKind.Clamp: ForwardPlane<ConvEpilogue.ClampOperation>(input, output, filter, g, finish); break;
+            case ConvActivationKind.Leaky: ForwardPlane<ConvEpilogue.LeakyOperation>(input, output, filter, g, finish); break;
+            default: ForwardPlane<ConvEpilogue.BiasOnly>(input, output, filter, g, finish); break;
+        }
+    }
+
+    // one instance per activation, so that the store finishes without a branch on the kind
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    private static unsafe void ForwardPlane<TActivation>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+        where TActivation : struct, ConvEpilogue.IActivationOperation
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop;
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -38,40 +50,33 @@ internal static class DepthwiseConv3x3Stride2
         var lanes = finish;
         fixed (float* x = input, y = output, zero = DepthwiseConv3x3.Zeros(w))
         {
-            for (int s = 0; s < ow; s += 16)
+            for (int r = 0; r < oh; r += 2)
             {
-                int col = 2 * s - g.PadLeft;                   // input column of tap j = 0, lane 0
-                var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
-                var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
-                var ms = DepthwiseConv3x3.Inside(s, ow);
-                int r = 0;
-                for (; r + 2 <= oh; r += 2)
+                int ih = 2 * r - top;
+                bool pair = r + 1 < oh;
+                float* p0 = DepthwiseConv3x3.Row(x, zero, ih, h, w), p1 = DepthwiseConv3x3.Row(x, zero, ih + 1, h, w);
+                float* p2 = DepthwiseConv3x3.Row(x, zero, ih + 2, h, w);
+                float* p3 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 3, h, w) : zero, p4 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 4, h, w) : zero;
+                for (int s = 0; s < ow; s += 16)
                 {
-                    int ih = 2 * r - top;
-                    Split(DepthwiseConv3x3.Row(x, zero, ih, h, w) + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
+                    int col = 2 * s - g.PadLeft;               // input column of tap j = 0, lane 0
+                    var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
+                    var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
+                    Split(p0 + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
                     var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 1, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    Split(p1 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                     a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 2, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                     a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
+                    var ms = DepthwiseConv3x3.Inside(s, ow);
+                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
+                    if (!pair) continue;
                     var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 3, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    Split(p3 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                     a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 4, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                    Split(p4 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                     a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
-                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply(a0));
-                    Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply(a1));
-                }
-                if (r < oh)
-                {
-                    int ih = 2 * r - top;
-                    Split(DepthwiseConv3x3.Row(x, zero, ih, h, w) + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
-                    var a = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 1, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a)));
-                    Split(DepthwiseConv3x3.Row(x, zero, ih + 2, h, w) + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a)));
-                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply(a));
+                    Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1));
                 }
             }
         }
