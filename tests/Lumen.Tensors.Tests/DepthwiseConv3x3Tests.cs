@@ -65,9 +65,9 @@ public class DepthwiseConv3x3Tests
             var output = Enumerable.Repeat(float.NaN, g.OutPlane + 2 * Guard).ToArray();
             Tensor.Randn(new Shape(g.InPlane), 5).ToArray().CopyTo(input, Guard);
             float[] filter = [0.5f, -1f, 2f, 0.25f, 1f, -0.5f, 3f, 1.5f, -2f];
-            var lanes = new ConvEpilogue(null).Lanes(0);
-            if (stride == 1) DepthwiseConv3x3.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, lanes);
-            else DepthwiseConv3x3Stride2.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, lanes);
+            var none = new ConvEpilogue(null);
+            if (stride == 1) DepthwiseConv3x3.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, none);
+            else DepthwiseConv3x3Stride2.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, none);
             Assert.All(output.AsSpan(Guard, g.OutPlane).ToArray(), v => Assert.False(float.IsNaN(v), $"{g}: an output read outside the input"));
             Assert.All(output[..Guard].Concat(output[(Guard + g.OutPlane)..]), v => Assert.True(float.IsNaN(v), $"{g}: a store outside the output"));
             if (stride == 1) continue;

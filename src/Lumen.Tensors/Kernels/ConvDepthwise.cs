@@ -25,25 +25,29 @@ internal static class ConvDepthwise
     {
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
-        var columns = ColumnTaps.Of(g);
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
-        bool stride1x3 = DepthwiseConv3x3.Applies(g), stride2x3 = DepthwiseConv3x3Stride2.Applies(g);
+        if (DepthwiseConv3x3.Applies(g))
+        {
+            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
+            return;
+        }
+        if (DepthwiseConv3x3Stride2.Applies(g))
+        {
+            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.Forward(x, w, y, g, finish, start, end));
+            return;
+        }
+        var columns = ColumnTaps.Of(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
-            var phases = stride1x3 || stride2x3 ? Array.Empty<float>() : RentPhases(g);
+            var phases = RentPhases(g);
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * g.InPlane, g.InPlane);
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
-                if (stride1x3) DepthwiseConv3x3.ForwardPlane(input, output, filter, g, finish.Lanes(p % g.InChannels));
-                else if (stride2x3) DepthwiseConv3x3Stride2.ForwardPlane(input, output, filter, g, finish.Lanes(p % g.InChannels));
-                else
-                {
-                    if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
-                    else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
-                    if (finish.IsActive) finish.Apply(output, p % g.InChannels);
-                }
+                if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
+                else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
+                if (finish.IsActive) finish.Apply(output, p % g.InChannels);
             }
             ReturnPhases(phases);
         });
@@ -97,11 +101,7 @@ internal static class ConvDepthwise
         }
         if (DepthwiseConv3x3Stride2.Applies(g))
         {
-            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
-            {
-                for (int p = start; p < end; p++)
-                    DepthwiseConv3x3Stride2.InputGradientPlane(dy.AsSpan(p * g.OutPlane, g.OutPlane), dx.AsSpan(p * g.InPlane, g.InPlane), w.AsSpan(p % g.InChannels * taps, taps), g);
-            });
+            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end));
             return;
         }
         var columns = ColumnTaps.Of(g);

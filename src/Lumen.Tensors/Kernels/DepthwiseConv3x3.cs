@@ -30,88 +30,107 @@ internal static class DepthwiseConv3x3
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1
         && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
 
-    /// <summary>output [OH, OW] (overwritten) = finish(depthwise conv of input [H, W] with filter [3, 3]).</summary>
-    public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = finish(depthwise conv(x, w)), plane p
+    /// being image p / C, channel p % C (y overwritten).</summary>
+    public static unsafe void Forward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    {
+        fixed (float* xs = x, ws = w, ys = y) Run(xs, ws, ys, g, finish, start, end);
+    }
+
+    /// <summary>One plane: output [OH, OW] (overwritten) = finish(depthwise conv of input [H, W] with filter [3, 3]),
+    /// finished as channel 0.</summary>
+    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue finish)
+    {
+        fixed (float* x = input, w = filter, y = output) Run(x, w, y, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, finish, 0, 1);
+    }
+
+    private static unsafe void Run(float* x, float* w, float* y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
     {
         switch (finish.Kind)
         {
-            case ConvActivationKind.Clamp: ForwardPlane<ConvEpilogue.ClampOperation>(input, output, filter, g, finish); break;
-            case ConvActivationKind.Leaky: ForwardPlane<ConvEpilogue.LeakyOperation>(input, output, filter, g, finish); break;
-            default: ForwardPlane<ConvEpilogue.BiasOnly>(input, output, filter, g, finish); break;
+            case ConvActivationKind.Clamp: Run<ConvEpilogue.ClampOperation>(x, w, y, g, finish, start, end); break;
+            case ConvActivationKind.Leaky: Run<ConvEpilogue.LeakyOperation>(x, w, y, g, finish, start, end); break;
+            default: Run<ConvEpilogue.BiasOnly>(x, w, y, g, finish, start, end); break;
         }
     }
 
-    // one instance per activation, so that the store finishes without a branch on the kind
+    // one instance per activation, so that the store finishes without a branch on the kind; the plane loop is inside,
+    // so that small planes (7×7) pay the set-up once
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ForwardPlane<TActivation>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    private static unsafe void Run<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
-        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop;
-        var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-        var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-        var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
-        var lanes = finish;
-        fixed (float* x = input, y = output, zero = Zeros(w))
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
+        int inPlane = h * w, outPlane = oh * ow;
+        fixed (float* zero = Zeros(w))
         {
-            int r = 0;
-            for (; r + Block <= oh; r += Block)
+            for (int p = start; p < end; p++)
             {
-                int ih = r - top;
-                float* p0 = Row(x, zero, ih, h, w), p1 = Row(x, zero, ih + 1, h, w), p2 = Row(x, zero, ih + 2, h, w);
-                float* p3 = Row(x, zero, ih + 3, h, w), p4 = Row(x, zero, ih + 4, h, w), p5 = Row(x, zero, ih + 5, h, w);
-                for (int s = 0; s < ow; s += 16)
+                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane, filter = ws + p % channels * 9;
+                var lanes = finish.Lanes(p % channels);
+                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
+                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
+                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+                int r = 0;
+                for (; r + Block <= oh; r += Block)
                 {
-                    int col = s - g.PadLeft;                   // input column of tap j = 0, lane 0
-                    var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
-                    float* q = p0 + col;
-                    var x0 = Avx512F.MaskLoad(q, m0, default); var x1 = Avx512F.MaskLoad(q + 1, m1, default); var x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = p1 + col;
-                    x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
-                    var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = p2 + col;
-                    x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
-                    a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
-                    var a2 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = p3 + col;
-                    x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
-                    a2 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a2)));
-                    var a3 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    q = p4 + col;
-                    x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    a2 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a2)));
-                    a3 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a3)));
-                    q = p5 + col;
-                    x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                    a3 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a3)));
-                    var ms = Inside(s, ow);
-                    float* target = y + r * ow + s;
-                    Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
-                    Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1));
-                    Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply<TActivation>(a2));
-                    Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply<TActivation>(a3));
+                    int ih = r - top;
+                    float* p0 = Row(x, zero, ih, h, w), p1 = Row(x, zero, ih + 1, h, w), p2 = Row(x, zero, ih + 2, h, w);
+                    float* p3 = Row(x, zero, ih + 3, h, w), p4 = Row(x, zero, ih + 4, h, w), p5 = Row(x, zero, ih + 5, h, w);
+                    for (int s = 0; s < ow; s += 16)
+                    {
+                        int col = s - left;                   // input column of tap j = 0, lane 0
+                        var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                        float* q = p0 + col;
+                        var x0 = Avx512F.MaskLoad(q, m0, default); var x1 = Avx512F.MaskLoad(q + 1, m1, default); var x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        q = p1 + col;
+                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
+                        var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        q = p2 + col;
+                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
+                        a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
+                        var a2 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        q = p3 + col;
+                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
+                        a2 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a2)));
+                        var a3 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        q = p4 + col;
+                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        a2 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a2)));
+                        a3 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a3)));
+                        q = p5 + col;
+                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
+                        a3 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a3)));
+                        var ms = Inside(s, ow);
+                        float* target = y + r * ow + s;
+                        Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
+                        Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1));
+                        Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply<TActivation>(a2));
+                        Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply<TActivation>(a3));
+                    }
                 }
-            }
-            for (; r < oh; r++)
-            {
-                float* p0 = Row(x, zero, r - top, h, w), p1 = Row(x, zero, r - top + 1, h, w), p2 = Row(x, zero, r - top + 2, h, w);
-                for (int s = 0; s < ow; s += 16)
+                for (; r < oh; r++)
                 {
-                    int col = s - g.PadLeft;
-                    var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
-                    float* q = p0 + col;
-                    var a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w2,
-                        Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w1, Avx512F.MaskLoad(q, m0, default) * w0));
-                    q = p1 + col;
-                    a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w5, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w4,
-                        Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w3, a)));
-                    q = p2 + col;
-                    a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w8, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w7,
-                        Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w6, a)));
-                    Avx512F.MaskStore(y + r * ow + s, Inside(s, ow), lanes.Apply<TActivation>(a));
+                    float* p0 = Row(x, zero, r - top, h, w), p1 = Row(x, zero, r - top + 1, h, w), p2 = Row(x, zero, r - top + 2, h, w);
+                    for (int s = 0; s < ow; s += 16)
+                    {
+                        int col = s - left;
+                        var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                        float* q = p0 + col;
+                        var a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w2,
+                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w1, Avx512F.MaskLoad(q, m0, default) * w0));
+                        q = p1 + col;
+                        a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w5, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w4,
+                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w3, a)));
+                        q = p2 + col;
+                        a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w8, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w7,
+                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w6, a)));
+                        Avx512F.MaskStore(y + r * ow + s, Inside(s, ow), lanes.Apply<TActivation>(a));
+                    }
                 }
             }
         }

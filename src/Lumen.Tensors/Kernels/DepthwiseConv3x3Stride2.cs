@@ -25,104 +25,139 @@ internal static class DepthwiseConv3x3Stride2
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 2 && g.StrideW == 2
         && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
 
-    /// <summary>output [OH, OW] (overwritten) = finish(stride-2 depthwise conv of input [H, W] with filter [3, 3]).</summary>
-    public static void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = finish(stride-2 depthwise conv(x, w)),
+    /// plane p being image p / C, channel p % C (y overwritten).</summary>
+    public static unsafe void Forward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    {
+        fixed (float* xs = x, ws = w, ys = y) Run(xs, ws, ys, g, finish, start, end);
+    }
+
+    /// <summary>One plane: output [OH, OW] (overwritten) = finish(stride-2 depthwise conv of input [H, W] with filter
+    /// [3, 3]), finished as channel 0.</summary>
+    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue finish)
+    {
+        fixed (float* x = input, w = filter, y = output) Run(x, w, y, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, finish, 0, 1);
+    }
+
+    private static unsafe void Run(float* x, float* w, float* y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
     {
         switch (finish.Kind)
         {
-            case ConvActivationKind.Clamp: ForwardPlane<ConvEpilogue.ClampOperation>(input, output, filter, g, finish); break;
-            case ConvActivationKind.Leaky: ForwardPlane<ConvEpilogue.LeakyOperation>(input, output, filter, g, finish); break;
-            default: ForwardPlane<ConvEpilogue.BiasOnly>(input, output, filter, g, finish); break;
+            case ConvActivationKind.Clamp: Run<ConvEpilogue.ClampOperation>(x, w, y, g, finish, start, end); break;
+            case ConvActivationKind.Leaky: Run<ConvEpilogue.LeakyOperation>(x, w, y, g, finish, start, end); break;
+            default: Run<ConvEpilogue.BiasOnly>(x, w, y, g, finish, start, end); break;
         }
     }
 
-    // one instance per activation, so that the store finishes without a branch on the kind
+    // one instance per activation (no branch on the kind at the store), the plane loop inside (set-up paid once)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ForwardPlane<TActivation>(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue.ChannelLanes finish)
+    private static unsafe void Run<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
-        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop;
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
+        int inPlane = h * w, outPlane = oh * ow;
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-        var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-        var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-        var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
-        var lanes = finish;
-        fixed (float* x = input, y = output, zero = DepthwiseConv3x3.Zeros(w))
+        fixed (float* zero = DepthwiseConv3x3.Zeros(w))
         {
-            for (int r = 0; r < oh; r += 2)
+            for (int p = start; p < end; p++)
             {
-                int ih = 2 * r - top;
-                bool pair = r + 1 < oh;
-                float* p0 = DepthwiseConv3x3.Row(x, zero, ih, h, w), p1 = DepthwiseConv3x3.Row(x, zero, ih + 1, h, w);
-                float* p2 = DepthwiseConv3x3.Row(x, zero, ih + 2, h, w);
-                float* p3 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 3, h, w) : zero, p4 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 4, h, w) : zero;
-                for (int s = 0; s < ow; s += 16)
+                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane, filter = ws + p % channels * 9;
+                var lanes = finish.Lanes(p % channels);
+                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
+                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
+                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+                for (int r = 0; r < oh; r += 2)
                 {
-                    int col = 2 * s - g.PadLeft;               // input column of tap j = 0, lane 0
-                    var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
-                    var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
-                    Split(p0 + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
-                    var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    Split(p1 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
-                    Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
-                    var ms = DepthwiseConv3x3.Inside(s, ow);
-                    Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
-                    if (!pair) continue;
-                    var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                    Split(p3 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
-                    Split(p4 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                    a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
-                    Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1));
+                    int ih = 2 * r - top;
+                    bool pair = r + 1 < oh;
+                    float* p0 = DepthwiseConv3x3.Row(x, zero, ih, h, w), p1 = DepthwiseConv3x3.Row(x, zero, ih + 1, h, w);
+                    float* p2 = DepthwiseConv3x3.Row(x, zero, ih + 2, h, w);
+                    float* p3 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 3, h, w) : zero, p4 = pair ? DepthwiseConv3x3.Row(x, zero, ih + 4, h, w) : zero;
+                    for (int s = 0; s < ow; s += 16)
+                    {
+                        int col = 2 * s - left;               // input column of tap j = 0, lane 0
+                        var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
+                        var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
+                        Split(p0 + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
+                        var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        Split(p1 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                        a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
+                        Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                        a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
+                        var ms = DepthwiseConv3x3.Inside(s, ow);
+                        Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
+                        if (!pair) continue;
+                        var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        Split(p3 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                        a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
+                        Split(p4 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
+                        a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
+                        Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1));
+                    }
                 }
             }
         }
     }
 
-    /// <summary>dx [H, W] (overwritten) = the input gradient of one plane for output gradient dy [OH, OW].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of dx = the input gradient for output gradient
+    /// dy (dx overwritten).</summary>
+    public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end)
+    {
+        fixed (float* d = dy, ws = w, t = dx) RunInputGradient(d, ws, t, g, start, end);
+    }
+
+    /// <summary>One plane: dx [H, W] (overwritten) = the input gradient for output gradient dy [OH, OW].</summary>
     public static unsafe void InputGradientPlane(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> filter, in ConvGeometry g)
     {
-        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft;
+        fixed (float* d = dy, w = filter, t = dx) RunInputGradient(d, w, t, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, 0, 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunInputGradient(float* ds, float* ws, float* ts, in ConvGeometry g, int start, int end)
+    {
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
+        int inPlane = h * w, outPlane = oh * ow;
         var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
         var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-        var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-        var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-        var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
-        fixed (float* d = dy, t = dx, zero = DepthwiseConv3x3.Zeros(ow))
+        fixed (float* zero = DepthwiseConv3x3.Zeros(ow))
         {
-            // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
-            for (int m = 0; 2 * m - left < w; m += 16)
+            for (int p = start; p < end; p++)
             {
-                var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
-                int col = 2 * m - left;
-                var first = DepthwiseConv3x3.Inside(col, w); var second = DepthwiseConv3x3.Inside(col + 16, w);
-                for (int row = 0; row < h; row++)
+                float* d = ds + (nint)p * outPlane, t = ts + (nint)p * inPlane, filter = ws + p % channels * 9;
+                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
+                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
+                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+                // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
+                for (int m = 0; 2 * m - left < w; m += 16)
                 {
-                    int q = row + top, rr = q >> 1;
-                    float* a = DepthwiseConv3x3.Row(d, zero, rr, oh, ow) + m;
-                    var a0 = Avx512F.MaskLoad(a, at, default);
-                    var a1 = Avx512F.MaskLoad(a - 1, before, default);
-                    Vector512<float> even, odd;
-                    if ((q & 1) == 0)
+                    var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
+                    int col = 2 * m - left;
+                    var first = DepthwiseConv3x3.Inside(col, w); var second = DepthwiseConv3x3.Inside(col + 16, w);
+                    for (int row = 0; row < h; row++)
                     {
-                        float* b = DepthwiseConv3x3.Row(d, zero, rr - 1, oh, ow) + m;
-                        var b0 = Avx512F.MaskLoad(b, at, default);
-                        var b1 = Avx512F.MaskLoad(b - 1, before, default);
-                        even = Vector512.FusedMultiplyAdd(b1, w8, Vector512.FusedMultiplyAdd(b0, w6, Vector512.FusedMultiplyAdd(a1, w2, a0 * w0)));
-                        odd = Vector512.FusedMultiplyAdd(b0, w7, a0 * w1);
+                        int q = row + top, rr = q >> 1;
+                        float* a = DepthwiseConv3x3.Row(d, zero, rr, oh, ow) + m;
+                        var a0 = Avx512F.MaskLoad(a, at, default);
+                        var a1 = Avx512F.MaskLoad(a - 1, before, default);
+                        Vector512<float> even, odd;
+                        if ((q & 1) == 0)
+                        {
+                            float* b = DepthwiseConv3x3.Row(d, zero, rr - 1, oh, ow) + m;
+                            var b0 = Avx512F.MaskLoad(b, at, default);
+                            var b1 = Avx512F.MaskLoad(b - 1, before, default);
+                            even = Vector512.FusedMultiplyAdd(b1, w8, Vector512.FusedMultiplyAdd(b0, w6, Vector512.FusedMultiplyAdd(a1, w2, a0 * w0)));
+                            odd = Vector512.FusedMultiplyAdd(b0, w7, a0 * w1);
+                        }
+                        else
+                        {
+                            even = Vector512.FusedMultiplyAdd(a1, w5, a0 * w3);
+                            odd = a0 * w4;
+                        }
+                        float* target = t + (nint)row * w + col;
+                        Avx512F.MaskStore(target, first, Avx512F.PermuteVar16x32x2(even, low, odd));
+                        Avx512F.MaskStore(target + 16, second, Avx512F.PermuteVar16x32x2(even, high, odd));
                     }
-                    else
-                    {
-                        even = Vector512.FusedMultiplyAdd(a1, w5, a0 * w3);
-                        odd = a0 * w4;
-                    }
-                    float* target = t + (nint)row * w + col;
-                    Avx512F.MaskStore(target, first, Avx512F.PermuteVar16x32x2(even, low, odd));
-                    Avx512F.MaskStore(target + 16, second, Avx512F.PermuteVar16x32x2(even, high, odd));
                 }
             }
         }
