@@ -24,8 +24,6 @@ public class DepthwiseConv3x3Tests
                 }
     }
 
-    private static bool Fast(in ConvGeometry g) => g.StrideW == 1 ? DepthwiseConv3x3.Applies(g) : DepthwiseConv3x3Stride2.Applies(g);
-
     [Theory]
     [MemberData(nameof(Strides))]
     public void Forward_and_input_gradient_match_the_naive_loops_on_ragged_planes(int stride)
@@ -33,7 +31,7 @@ public class DepthwiseConv3x3Tests
         int cases = 0;
         foreach (var g in Planes(stride, 2))
         {
-            if (!Fast(g)) return;                                              // no AVX-512 here: the general paths are tested elsewhere
+            if (!DepthwiseConv3x3.Applies(g)) return;                      // no AVX-512 here: the general paths are tested elsewhere
             var x = Tensor.Randn(new Shape(1, 2, g.InHeight, g.InWidth), cases).ToArray();
             var w = Tensor.Randn(new Shape(2, 1, 3, 3), cases + 1).ToArray();
             var dy = Tensor.Randn(new Shape(1, 2, g.OutHeight, g.OutWidth), cases + 2).ToArray();
@@ -59,15 +57,14 @@ public class DepthwiseConv3x3Tests
         const int Guard = 40;
         foreach (var g in Planes(stride, 1).Where((_, i) => i % 7 == 0))
         {
-            if (!Fast(g)) return;
+            if (!DepthwiseConv3x3.Applies(g)) return;
             // the planes sit inside NaN-filled memory: a read outside would turn an output NaN, a write outside a guard
             var input = Enumerable.Repeat(float.NaN, g.InPlane + 2 * Guard).ToArray();
             var output = Enumerable.Repeat(float.NaN, g.OutPlane + 2 * Guard).ToArray();
             Tensor.Randn(new Shape(g.InPlane), 5).ToArray().CopyTo(input, Guard);
             float[] filter = [0.5f, -1f, 2f, 0.25f, 1f, -0.5f, 3f, 1.5f, -2f];
             var none = new ConvEpilogue(null);
-            if (stride == 1) DepthwiseConv3x3.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, none);
-            else DepthwiseConv3x3Stride2.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, none);
+            DepthwiseConv3x3.ForwardPlane(input.AsSpan(Guard, g.InPlane), output.AsSpan(Guard, g.OutPlane), filter, g, none);
             Assert.All(output.AsSpan(Guard, g.OutPlane).ToArray(), v => Assert.False(float.IsNaN(v), $"{g}: an output read outside the input"));
             Assert.All(output[..Guard].Concat(output[(Guard + g.OutPlane)..]), v => Assert.True(float.IsNaN(v), $"{g}: a store outside the output"));
             if (stride == 1) continue;

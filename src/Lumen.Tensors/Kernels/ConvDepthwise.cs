@@ -9,10 +9,11 @@ namespace Lumen.Tensors.Kernels;
 
 /// <summary>
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
-/// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> and <see cref="DepthwiseConv3x3Stride2"/> (epilogue fused, the
-/// stride-2 input gradient too); other stride-1 convolutions the register-blocked <see cref="ConvDepthwiseStride1"/>.
-/// Other strides split each input row into its sw column phases (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a
-/// contiguous run of one phase row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel)
+/// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused; the stride-2 input gradient runs
+/// <see cref="DepthwiseConv3x3Stride2"/>); other stride-1 convolutions the register-blocked
+/// <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases (columns ≡ p mod
+/// sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase row: a SIMD
+/// multiply-add per (output row, tap). Parallel over (image, channel)
 /// planes; the weight gradient is parallel over channels.
 /// </summary>
 /// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw]. Column
@@ -29,11 +30,6 @@ internal static class ConvDepthwise
         if (DepthwiseConv3x3.Applies(g))
         {
             Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
-            return;
-        }
-        if (DepthwiseConv3x3Stride2.Applies(g))
-        {
-            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.Forward(x, w, y, g, finish, start, end));
             return;
         }
         var columns = ColumnTaps.Of(g);
@@ -99,7 +95,7 @@ internal static class ConvDepthwise
             Forward(dy, flipped, dx, adjoint);
             return;
         }
-        if (DepthwiseConv3x3Stride2.Applies(g))
+        if (DepthwiseConv3x3.Applies(g) && g.StrideW == 2)
         {
             Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end));
             return;

@@ -5,30 +5,32 @@ using System.Runtime.Intrinsics.X86;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// The 3×3, stride-1, undilated depthwise convolution of MobileNet-style networks (and, with the kernel flipped, the
-/// input gradient of every stride-1 depthwise layer), register-blocked: the nine weights stay in registers and four
-/// output rows are computed together, so each input vector is loaded once for up to three of them — about 4.5 loads
-/// per 16 outputs instead of 18. The bias and activation (<see cref="ConvEpilogue"/>) are applied in registers
-/// before each store.
+/// The 3×3, undilated, stride-1 and stride-2 depthwise convolutions of MobileNet-style networks (and, with the kernel
+/// flipped, the input gradient of every stride-1 depthwise layer), register-blocked: the nine weights stay in
+/// registers and stride 1 computes four output rows together, so each input vector is loaded once for up to three of
+/// them — about 4.5 loads per 16 outputs instead of 18 (stride 2: <see cref="DepthwiseConv3x3Stride2"/>). The bias and
+/// activation (<see cref="ConvEpilogue"/>) are applied in registers before each store.
 /// </summary>
-/// <remarks>y[r, s] = Σ_{i, j} w[i, j] · x[r − top + i, s − left + j], zero outside the input. The kernel reads the
-/// input in place: AVX-512 masked loads zero the lanes whose column leaves the row, rows outside the input read a
-/// shared row of zeros, and masked stores write the ragged last vector of a row (no padded copy, no scalar tail).
-/// Each output accumulates its taps
-/// in the general kernel's order (kernel row by row, column by column, from zero), so the values equal it except that
-/// a zero tap may turn a −0 sum into +0.</remarks>
+/// <remarks>y[r, s] = Σ_{i, j} w[i, j] · x[r·stride − top + i, s·stride − left + j], zero outside the input. The kernels
+/// read the input in place: AVX-512 masked loads zero the lanes whose column leaves the row, rows outside the input
+/// read a shared row of zeros, and masked stores write the ragged last vector of a row (no padded copy, no scalar
+/// tail). The plane loop runs inside one kernel instance per activation, so a 7×7 plane pays no per-call set-up.
+/// Each output accumulates its taps in the general kernel's order (kernel row by row, column by column, from zero),
+/// so the values equal it except that a zero tap may turn a −0 sum into +0.</remarks>
 internal static class DepthwiseConv3x3
 {
-    /// <summary>Output rows computed together.</summary>
+    /// <summary>Output rows computed together (stride 1).</summary>
     private const int Block = 4;
 
     // read-only zeros standing in for the rows above and below the input (never written, so shared by all threads)
     private static float[] zeros = GC.AllocateArray<float>(4096, pinned: true);
 
-    /// <summary>True for 3×3 kernels with stride 1, dilation 1 and non-negative padding on AVX-512 hardware.</summary>
+    /// <summary>True for 3×3 kernels with stride 1 or 2 (both axes alike), dilation 1 and non-negative padding on
+    /// AVX-512 hardware.</summary>
     public static bool Applies(in ConvGeometry g) =>
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1
-        && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3
+        && g.StrideH == g.StrideW && (g.StrideW == 1 || g.StrideW == 2) && g.DilationH == 1 && g.DilationW == 1
+        && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
 
     /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = finish(depthwise conv(x, w)), plane p
     /// being image p / C, channel p % C (y overwritten).</summary>
@@ -54,10 +56,16 @@ internal static class DepthwiseConv3x3
         }
     }
 
-    // one instance per activation, so that the store finishes without a branch on the kind; the plane loop is inside,
-    // so that small planes (7×7) pay the set-up once
+    // one instance per activation, so that the store finishes without a branch on the kind
+    private static unsafe void Run<TActivation>(float* x, float* w, float* y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+        where TActivation : struct, ConvEpilogue.IActivationOperation
+    {
+        if (g.StrideW == 1) Stride1<TActivation>(x, w, y, g, finish, start, end);
+        else DepthwiseConv3x3Stride2.Forward<TActivation>(x, w, y, g, finish, start, end);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    private static unsafe void Stride1<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
@@ -66,11 +74,9 @@ internal static class DepthwiseConv3x3
         {
             for (int p = start; p < end; p++)
             {
-                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane, filter = ws + p % channels * 9;
+                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane;
                 var lanes = finish.Lanes(p % channels);
-                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+                Broadcast(ws + p % channels * 9, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7, out var w8);
                 int r = 0;
                 for (; r + Block <= oh; r += Block)
                 {
@@ -81,30 +87,24 @@ internal static class DepthwiseConv3x3
                     {
                         int col = s - left;                   // input column of tap j = 0, lane 0
                         var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
-                        float* q = p0 + col;
-                        var x0 = Avx512F.MaskLoad(q, m0, default); var x1 = Avx512F.MaskLoad(q + 1, m1, default); var x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                        q = p1 + col;
-                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
-                        var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                        q = p2 + col;
-                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
-                        a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
-                        var a2 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                        q = p3 + col;
-                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
-                        a2 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a2)));
-                        var a3 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
-                        q = p4 + col;
-                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        a2 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a2)));
-                        a3 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a3)));
-                        q = p5 + col;
-                        x0 = Avx512F.MaskLoad(q, m0, default); x1 = Avx512F.MaskLoad(q + 1, m1, default); x2 = Avx512F.MaskLoad(q + 2, m2, default);
-                        a3 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a3)));
+                        Load3(p0 + col, m0, m1, m2, out var x0, out var x1, out var x2);
+                        var a0 = FirstRow(x0, x1, x2, w0, w1, w2);
+                        Load3(p1 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a0 = NextRow(a0, x0, x1, x2, w3, w4, w5);
+                        var a1 = FirstRow(x0, x1, x2, w0, w1, w2);
+                        Load3(p2 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a0 = NextRow(a0, x0, x1, x2, w6, w7, w8);
+                        a1 = NextRow(a1, x0, x1, x2, w3, w4, w5);
+                        var a2 = FirstRow(x0, x1, x2, w0, w1, w2);
+                        Load3(p3 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a1 = NextRow(a1, x0, x1, x2, w6, w7, w8);
+                        a2 = NextRow(a2, x0, x1, x2, w3, w4, w5);
+                        var a3 = FirstRow(x0, x1, x2, w0, w1, w2);
+                        Load3(p4 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a2 = NextRow(a2, x0, x1, x2, w6, w7, w8);
+                        a3 = NextRow(a3, x0, x1, x2, w3, w4, w5);
+                        Load3(p5 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a3 = NextRow(a3, x0, x1, x2, w6, w7, w8);
                         var ms = Inside(s, ow);
                         float* target = y + r * ow + s;
                         Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
@@ -120,20 +120,49 @@ internal static class DepthwiseConv3x3
                     {
                         int col = s - left;
                         var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
-                        float* q = p0 + col;
-                        var a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w2,
-                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w1, Avx512F.MaskLoad(q, m0, default) * w0));
-                        q = p1 + col;
-                        a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w5, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w4,
-                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w3, a)));
-                        q = p2 + col;
-                        a = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 2, m2, default), w8, Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q + 1, m1, default), w7,
-                            Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(q, m0, default), w6, a)));
+                        Load3(p0 + col, m0, m1, m2, out var x0, out var x1, out var x2);
+                        var a = FirstRow(x0, x1, x2, w0, w1, w2);
+                        Load3(p1 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a = NextRow(a, x0, x1, x2, w3, w4, w5);
+                        Load3(p2 + col, m0, m1, m2, out x0, out x1, out x2);
+                        a = NextRow(a, x0, x1, x2, w6, w7, w8);
                         Avx512F.MaskStore(y + r * ow + s, Inside(s, ow), lanes.Apply<TActivation>(a));
                     }
                 }
             }
         }
+    }
+
+    /// <summary>x0·a + x1·b + x2·c: the first kernel row of an output vector (no zero added first, so that the sum is
+    /// the general kernel's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> FirstRow(Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Vector512.FusedMultiplyAdd(x2, c, Vector512.FusedMultiplyAdd(x1, b, x0 * a));
+
+    /// <summary>acc + x0·a + x1·b + x2·c, added in that order: a further kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> NextRow(Vector512<float> acc, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Vector512.FusedMultiplyAdd(x2, c, Vector512.FusedMultiplyAdd(x1, b, Vector512.FusedMultiplyAdd(x0, a, acc)));
+
+    /// <summary>The nine weights of a 3×3 filter, each in all 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Broadcast(float* f, out Vector512<float> w0, out Vector512<float> w1, out Vector512<float> w2, out Vector512<float> w3,
+        out Vector512<float> w4, out Vector512<float> w5, out Vector512<float> w6, out Vector512<float> w7, out Vector512<float> w8)
+    {
+        w0 = Vector512.Create(f[0]); w1 = Vector512.Create(f[1]); w2 = Vector512.Create(f[2]);
+        w3 = Vector512.Create(f[3]); w4 = Vector512.Create(f[4]); w5 = Vector512.Create(f[5]);
+        w6 = Vector512.Create(f[6]); w7 = Vector512.Create(f[7]); w8 = Vector512.Create(f[8]);
+    }
+
+    /// <summary>The three tap columns of 16 stride-1 outputs from the input row at <paramref name="p"/> (column
+    /// s − left): p[k], p[k + 1], p[k + 2], lanes outside the row zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Load3(float* p, Vector512<float> m0, Vector512<float> m1, Vector512<float> m2,
+        out Vector512<float> x0, out Vector512<float> x1, out Vector512<float> x2)
+    {
+        x0 = Avx512F.MaskLoad(p, m0, default);
+        x1 = Avx512F.MaskLoad(p + 1, m1, default);
+        x2 = Avx512F.MaskLoad(p + 2, m2, default);
     }
 
     /// <summary>The lanes k of a vector starting at column <paramref name="first"/> whose column first + k lies in

@@ -5,53 +5,26 @@ using System.Runtime.Intrinsics.X86;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// The 3×3, stride-2, undilated depthwise convolution (MobileNet's downsampling) and its input gradient, reading and
-/// writing the planes in place: the even and odd input columns that the taps of 16 output columns need are split
-/// out of two loaded vectors by one AVX-512 two-source permute each, the nine weights stay in registers, and the
+/// The 3×3, stride-2, undilated depthwise convolution (MobileNet's downsampling; entered through
+/// <see cref="DepthwiseConv3x3"/>) and its input gradient, reading and writing the planes in place: the even and odd
+/// input columns that the taps of 16 output columns need are split out of two loaded vectors by one AVX-512
+/// two-source permute each, the nine weights stay in registers, two output rows share their middle input row, and the
 /// bias and activation (<see cref="ConvEpilogue"/>) are applied before each store.
 /// </summary>
 /// <remarks>Forward: y[r, s] = Σ_{i, j} w[i, j] · x[2r − top + i, 2s − left + j], so taps j = 0, 1, 2 of output
 /// columns s … s + 15 read the input columns 2s − left + j + 2k (k = 0 … 15): the even lanes of the 32 columns from
 /// 2s − left, the odd ones, and the even lanes of the 32 columns from 2s − left + 2. Input gradient (the transpose):
-/// with padded coordinates q = h + top and p = c + left, input row q = 2R gets the kernel rows 0 (from output row R) and
-/// 2 (from R − 1), q = 2R + 1 the kernel row 1 (from R); column p = 2m gets the kernel columns 0 (from output column m)
-/// and 2 (from m − 1), p = 2m + 1 the kernel column 1 (from m). So 16 output columns give 16 even and 16 odd input
-/// columns, interleaved into 32 by two permutes. Lanes outside a row are masked (zero on load, untouched on store);
-/// rows outside read a shared row of zeros. The forward accumulates in the general kernel's order.</remarks>
+/// with padded coordinates q = h + top and p = c + left, input row q = 2R gets the kernel rows 0 (from output row R)
+/// and 2 (from R − 1), q = 2R + 1 the kernel row 1 (from R); column p = 2m gets the kernel columns 0 (from output
+/// column m) and 2 (from m − 1), p = 2m + 1 the kernel column 1 (from m). So 16 output columns give 16 even and 16 odd
+/// input columns, interleaved into 32 by two permutes. Lanes outside a row are masked (zero on load, untouched on
+/// store); rows outside read a shared row of zeros. The forward accumulates in the general kernel's order.</remarks>
 internal static class DepthwiseConv3x3Stride2
 {
-    /// <summary>True for 3×3 kernels with stride 2, dilation 1 and non-negative padding on AVX-512 hardware.</summary>
-    public static bool Applies(in ConvGeometry g) =>
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 2 && g.StrideW == 2
-        && g.DilationH == 1 && g.DilationW == 1 && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
-
-    /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = finish(stride-2 depthwise conv(x, w)),
-    /// plane p being image p / C, channel p % C (y overwritten).</summary>
-    public static unsafe void Forward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
-    {
-        fixed (float* xs = x, ws = w, ys = y) Run(xs, ws, ys, g, finish, start, end);
-    }
-
-    /// <summary>One plane: output [OH, OW] (overwritten) = finish(stride-2 depthwise conv of input [H, W] with filter
-    /// [3, 3]), finished as channel 0.</summary>
-    public static unsafe void ForwardPlane(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> filter, in ConvGeometry g, in ConvEpilogue finish)
-    {
-        fixed (float* x = input, w = filter, y = output) Run(x, w, y, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, finish, 0, 1);
-    }
-
-    private static unsafe void Run(float* x, float* w, float* y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
-    {
-        switch (finish.Kind)
-        {
-            case ConvActivationKind.Clamp: Run<ConvEpilogue.ClampOperation>(x, w, y, g, finish, start, end); break;
-            case ConvActivationKind.Leaky: Run<ConvEpilogue.LeakyOperation>(x, w, y, g, finish, start, end); break;
-            default: Run<ConvEpilogue.BiasOnly>(x, w, y, g, finish, start, end); break;
-        }
-    }
-
-    // one instance per activation (no branch on the kind at the store), the plane loop inside (set-up paid once)
+    /// <summary>Planes [start, end) of y = finish(stride-2 depthwise conv(x, w)), plane p being image p / C, channel
+    /// p % C (y overwritten); <typeparamref name="TActivation"/> is the epilogue's activation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    public static unsafe void Forward<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
@@ -62,11 +35,9 @@ internal static class DepthwiseConv3x3Stride2
         {
             for (int p = start; p < end; p++)
             {
-                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane, filter = ws + p % channels * 9;
+                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane;
                 var lanes = finish.Lanes(p % channels);
-                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
+                DepthwiseConv3x3.Broadcast(ws + p % channels * 9, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7, out var w8);
                 for (int r = 0; r < oh; r += 2)
                 {
                     int ih = 2 * r - top;
@@ -80,19 +51,19 @@ internal static class DepthwiseConv3x3Stride2
                         var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
                         var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
                         Split(p0 + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
-                        var a0 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        var a0 = DepthwiseConv3x3.FirstRow(x0, x1, x2, w0, w1, w2);
                         Split(p1 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                        a0 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a0)));
+                        a0 = DepthwiseConv3x3.NextRow(a0, x0, x1, x2, w3, w4, w5);
                         Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                        a0 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a0)));
+                        a0 = DepthwiseConv3x3.NextRow(a0, x0, x1, x2, w6, w7, w8);
                         var ms = DepthwiseConv3x3.Inside(s, ow);
                         Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
                         if (!pair) continue;
-                        var a1 = Vector512.FusedMultiplyAdd(x2, w2, Vector512.FusedMultiplyAdd(x1, w1, x0 * w0));
+                        var a1 = DepthwiseConv3x3.FirstRow(x0, x1, x2, w0, w1, w2);
                         Split(p3 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                        a1 = Vector512.FusedMultiplyAdd(x2, w5, Vector512.FusedMultiplyAdd(x1, w4, Vector512.FusedMultiplyAdd(x0, w3, a1)));
+                        a1 = DepthwiseConv3x3.NextRow(a1, x0, x1, x2, w3, w4, w5);
                         Split(p4 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
-                        a1 = Vector512.FusedMultiplyAdd(x2, w8, Vector512.FusedMultiplyAdd(x1, w7, Vector512.FusedMultiplyAdd(x0, w6, a1)));
+                        a1 = DepthwiseConv3x3.NextRow(a1, x0, x1, x2, w6, w7, w8);
                         Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1));
                     }
                 }
@@ -101,20 +72,20 @@ internal static class DepthwiseConv3x3Stride2
     }
 
     /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of dx = the input gradient for output gradient
-    /// dy (dx overwritten).</summary>
+    /// dy (dx overwritten), for geometries where <see cref="DepthwiseConv3x3.Applies"/> holds with stride 2.</summary>
     public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end)
     {
-        fixed (float* d = dy, ws = w, t = dx) RunInputGradient(d, ws, t, g, start, end);
+        fixed (float* d = dy, ws = w, t = dx) InputGradient(d, ws, t, g, start, end);
     }
 
     /// <summary>One plane: dx [H, W] (overwritten) = the input gradient for output gradient dy [OH, OW].</summary>
     public static unsafe void InputGradientPlane(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> filter, in ConvGeometry g)
     {
-        fixed (float* d = dy, w = filter, t = dx) RunInputGradient(d, w, t, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, 0, 1);
+        fixed (float* d = dy, w = filter, t = dx) InputGradient(d, w, t, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, 0, 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunInputGradient(float* ds, float* ws, float* ts, in ConvGeometry g, int start, int end)
+    private static unsafe void InputGradient(float* ds, float* ws, float* ts, in ConvGeometry g, int start, int end)
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
         int inPlane = h * w, outPlane = oh * ow;
@@ -124,28 +95,25 @@ internal static class DepthwiseConv3x3Stride2
         {
             for (int p = start; p < end; p++)
             {
-                float* d = ds + (nint)p * outPlane, t = ts + (nint)p * inPlane, filter = ws + p % channels * 9;
-                var w0 = Vector512.Create(filter[0]); var w1 = Vector512.Create(filter[1]); var w2 = Vector512.Create(filter[2]);
-                var w3 = Vector512.Create(filter[3]); var w4 = Vector512.Create(filter[4]); var w5 = Vector512.Create(filter[5]);
-                var w6 = Vector512.Create(filter[6]); var w7 = Vector512.Create(filter[7]); var w8 = Vector512.Create(filter[8]);
-                // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
-                for (int m = 0; 2 * m - left < w; m += 16)
+                float* d = ds + (nint)p * outPlane, t = ts + (nint)p * inPlane;
+                DepthwiseConv3x3.Broadcast(ws + p % channels * 9, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7, out var w8);
+                for (int row = 0; row < h; row++)
                 {
-                    var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
-                    int col = 2 * m - left;
-                    var first = DepthwiseConv3x3.Inside(col, w); var second = DepthwiseConv3x3.Inside(col + 16, w);
-                    for (int row = 0; row < h; row++)
+                    int q = row + top, rr = q >> 1;
+                    float* a = DepthwiseConv3x3.Row(d, zero, rr, oh, ow);
+                    float* b = DepthwiseConv3x3.Row(d, zero, rr - 1, oh, ow);
+                    float* target = t + (nint)row * w;
+                    // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
+                    for (int m = 0; 2 * m - left < w; m += 16)
                     {
-                        int q = row + top, rr = q >> 1;
-                        float* a = DepthwiseConv3x3.Row(d, zero, rr, oh, ow) + m;
-                        var a0 = Avx512F.MaskLoad(a, at, default);
-                        var a1 = Avx512F.MaskLoad(a - 1, before, default);
+                        var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
+                        var a0 = Avx512F.MaskLoad(a + m, at, default);
+                        var a1 = Avx512F.MaskLoad(a + m - 1, before, default);
                         Vector512<float> even, odd;
                         if ((q & 1) == 0)
                         {
-                            float* b = DepthwiseConv3x3.Row(d, zero, rr - 1, oh, ow) + m;
-                            var b0 = Avx512F.MaskLoad(b, at, default);
-                            var b1 = Avx512F.MaskLoad(b - 1, before, default);
+                            var b0 = Avx512F.MaskLoad(b + m, at, default);
+                            var b1 = Avx512F.MaskLoad(b + m - 1, before, default);
                             even = Vector512.FusedMultiplyAdd(b1, w8, Vector512.FusedMultiplyAdd(b0, w6, Vector512.FusedMultiplyAdd(a1, w2, a0 * w0)));
                             odd = Vector512.FusedMultiplyAdd(b0, w7, a0 * w1);
                         }
@@ -154,9 +122,9 @@ internal static class DepthwiseConv3x3Stride2
                             even = Vector512.FusedMultiplyAdd(a1, w5, a0 * w3);
                             odd = a0 * w4;
                         }
-                        float* target = t + (nint)row * w + col;
-                        Avx512F.MaskStore(target, first, Avx512F.PermuteVar16x32x2(even, low, odd));
-                        Avx512F.MaskStore(target + 16, second, Avx512F.PermuteVar16x32x2(even, high, odd));
+                        int col = 2 * m - left;
+                        Avx512F.MaskStore(target + col, DepthwiseConv3x3.Inside(col, w), Avx512F.PermuteVar16x32x2(even, low, odd));
+                        Avx512F.MaskStore(target + col + 16, DepthwiseConv3x3.Inside(col + 16, w), Avx512F.PermuteVar16x32x2(even, high, odd));
                     }
                 }
             }
