@@ -69,8 +69,16 @@ internal static class DepthwiseConv3x3
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
-        int inPlane = h * w, outPlane = oh * ow;
+        int inPlane = h * w, outPlane = oh * ow, blocks = (ow + 15) / 16;
+        // per 16-column block: the load masks of taps j = 0, 1, 2 and the store mask, the same for every row and plane
+        Span<Vector512<float>> masks = blocks <= 64 ? stackalloc Vector512<float>[4 * blocks] : new Vector512<float>[4 * blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            for (int j = 0; j < 3; j++) masks[4 * k + j] = Inside(16 * k - left + j, w);
+            masks[4 * k + 3] = Inside(16 * k, ow);
+        }
         fixed (float* zero = Zeros(w))
+        fixed (Vector512<float>* table = masks)
         {
             for (int p = start; p < end; p++)
             {
@@ -86,7 +94,8 @@ internal static class DepthwiseConv3x3
                     for (int s = 0; s < ow; s += 16)
                     {
                         int col = s - left;                   // input column of tap j = 0, lane 0
-                        var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                        Vector512<float>* mk = table + s / 4;
+                        var m0 = mk[0]; var m1 = mk[1]; var m2 = mk[2];
                         Load3(p0 + col, m0, m1, m2, out var x0, out var x1, out var x2);
                         var a0 = FirstRow(x0, x1, x2, w0, w1, w2);
                         Load3(p1 + col, m0, m1, m2, out x0, out x1, out x2);
@@ -105,7 +114,7 @@ internal static class DepthwiseConv3x3
                         a3 = NextRow(a3, x0, x1, x2, w3, w4, w5);
                         Load3(p5 + col, m0, m1, m2, out x0, out x1, out x2);
                         a3 = NextRow(a3, x0, x1, x2, w6, w7, w8);
-                        var ms = Inside(s, ow);
+                        var ms = mk[3];
                         float* target = y + r * ow + s;
                         Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
                         Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1));
@@ -119,14 +128,15 @@ internal static class DepthwiseConv3x3
                     for (int s = 0; s < ow; s += 16)
                     {
                         int col = s - left;
-                        var m0 = Inside(col, w); var m1 = Inside(col + 1, w); var m2 = Inside(col + 2, w);
+                        Vector512<float>* mk = table + s / 4;
+                        var m0 = mk[0]; var m1 = mk[1]; var m2 = mk[2];
                         Load3(p0 + col, m0, m1, m2, out var x0, out var x1, out var x2);
                         var a = FirstRow(x0, x1, x2, w0, w1, w2);
                         Load3(p1 + col, m0, m1, m2, out x0, out x1, out x2);
                         a = NextRow(a, x0, x1, x2, w3, w4, w5);
                         Load3(p2 + col, m0, m1, m2, out x0, out x1, out x2);
                         a = NextRow(a, x0, x1, x2, w6, w7, w8);
-                        Avx512F.MaskStore(y + r * ow + s, Inside(s, ow), lanes.Apply<TActivation>(a));
+                        Avx512F.MaskStore(y + r * ow + s, mk[3], lanes.Apply<TActivation>(a));
                     }
                 }
             }

@@ -31,7 +31,20 @@ internal static class DepthwiseConv3x3Stride2
         int inPlane = h * w, outPlane = oh * ow;
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        // per 16-column block: the masks of the four loads of Split and the store mask, the same for every row and plane
+        int blocks = (ow + 15) / 16;
+        Span<Vector512<float>> masks = blocks <= 32 ? stackalloc Vector512<float>[5 * blocks] : new Vector512<float>[5 * blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            int col = 32 * k - left;
+            masks[5 * k] = DepthwiseConv3x3.Inside(col, w);
+            masks[5 * k + 1] = DepthwiseConv3x3.Inside(col + 16, w);
+            masks[5 * k + 2] = DepthwiseConv3x3.Inside(col + 2, w);
+            masks[5 * k + 3] = DepthwiseConv3x3.Inside(col + 18, w);
+            masks[5 * k + 4] = DepthwiseConv3x3.Inside(16 * k, ow);
+        }
         fixed (float* zero = DepthwiseConv3x3.Zeros(w))
+        fixed (Vector512<float>* table = masks)
         {
             for (int p = start; p < end; p++)
             {
@@ -48,15 +61,15 @@ internal static class DepthwiseConv3x3Stride2
                     for (int s = 0; s < ow; s += 16)
                     {
                         int col = 2 * s - left;               // input column of tap j = 0, lane 0
-                        var ma = DepthwiseConv3x3.Inside(col, w); var mb = DepthwiseConv3x3.Inside(col + 16, w);
-                        var mc = DepthwiseConv3x3.Inside(col + 2, w); var md = DepthwiseConv3x3.Inside(col + 18, w);
+                        Vector512<float>* mk = table + 5 * (s / 16);
+                        var ma = mk[0]; var mb = mk[1]; var mc = mk[2]; var md = mk[3];
                         Split(p0 + col, ma, mb, mc, md, evens, odds, out var x0, out var x1, out var x2);
                         var a0 = DepthwiseConv3x3.FirstRow(x0, x1, x2, w0, w1, w2);
                         Split(p1 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                         a0 = DepthwiseConv3x3.NextRow(a0, x0, x1, x2, w3, w4, w5);
                         Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                         a0 = DepthwiseConv3x3.NextRow(a0, x0, x1, x2, w6, w7, w8);
-                        var ms = DepthwiseConv3x3.Inside(s, ow);
+                        var ms = mk[4];
                         Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
                         if (!pair) continue;
                         var a1 = DepthwiseConv3x3.FirstRow(x0, x1, x2, w0, w1, w2);
@@ -91,7 +104,18 @@ internal static class DepthwiseConv3x3Stride2
         int inPlane = h * w, outPlane = oh * ow;
         var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
         var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        // per block of 16 output columns m: the masks of dy[m + k], dy[m + k − 1] and of the 32 input columns 2m − left + k
+        int blocks = (w + left + 31) / 32;
+        Span<Vector512<float>> masks = blocks <= 32 ? stackalloc Vector512<float>[4 * blocks] : new Vector512<float>[4 * blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            masks[4 * k] = DepthwiseConv3x3.Inside(16 * k, ow);
+            masks[4 * k + 1] = DepthwiseConv3x3.Inside(16 * k - 1, ow);
+            masks[4 * k + 2] = DepthwiseConv3x3.Inside(32 * k - left, w);
+            masks[4 * k + 3] = DepthwiseConv3x3.Inside(32 * k - left + 16, w);
+        }
         fixed (float* zero = DepthwiseConv3x3.Zeros(ow))
+        fixed (Vector512<float>* table = masks)
         {
             for (int p = start; p < end; p++)
             {
@@ -106,7 +130,8 @@ internal static class DepthwiseConv3x3Stride2
                     // output columns m … m + 15 feed the input columns 2m − left … 2m − left + 31
                     for (int m = 0; 2 * m - left < w; m += 16)
                     {
-                        var at = DepthwiseConv3x3.Inside(m, ow); var before = DepthwiseConv3x3.Inside(m - 1, ow);
+                        Vector512<float>* mk = table + m / 4;
+                        var at = mk[0]; var before = mk[1];
                         var a0 = Avx512F.MaskLoad(a + m, at, default);
                         var a1 = Avx512F.MaskLoad(a + m - 1, before, default);
                         Vector512<float> even, odd;
@@ -123,8 +148,8 @@ internal static class DepthwiseConv3x3Stride2
                             odd = a0 * w4;
                         }
                         int col = 2 * m - left;
-                        Avx512F.MaskStore(target + col, DepthwiseConv3x3.Inside(col, w), Avx512F.PermuteVar16x32x2(even, low, odd));
-                        Avx512F.MaskStore(target + col + 16, DepthwiseConv3x3.Inside(col + 16, w), Avx512F.PermuteVar16x32x2(even, high, odd));
+                        Avx512F.MaskStore(target + col, mk[2], Avx512F.PermuteVar16x32x2(even, low, odd));
+                        Avx512F.MaskStore(target + col + 16, mk[3], Avx512F.PermuteVar16x32x2(even, high, odd));
                     }
                 }
             }
