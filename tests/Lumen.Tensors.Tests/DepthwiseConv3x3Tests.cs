@@ -26,7 +26,7 @@ public class DepthwiseConv3x3Tests
 
     [Theory]
     [MemberData(nameof(Strides))]
-    public void Forward_and_input_gradient_match_the_naive_loops_on_ragged_planes(int stride)
+    public void Forward_and_both_gradients_match_the_naive_loops_on_ragged_planes(int stride)
     {
         int cases = 0;
         foreach (var g in Planes(stride, 2))
@@ -37,14 +37,19 @@ public class DepthwiseConv3x3Tests
             var dy = Tensor.Randn(new Shape(1, 2, g.OutHeight, g.OutWidth), cases + 2).ToArray();
             var yRef = new float[dy.Length];
             var dxRef = new float[x.Length];
+            var dwRef = new float[w.Length];
             ConvNaive.Forward(x, w, yRef, g);
             ConvNaive.BackwardInput(dy, w, dxRef, g);
+            ConvNaive.BackwardWeight(dy, x, dwRef, g);
             var y = Enumerable.Repeat(float.NaN, dy.Length).ToArray();        // every output must be written
             var dx = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+            var dw = Enumerable.Repeat(float.NaN, w.Length).ToArray();
             ConvDepthwise.Forward(x, w, y, g);
             ConvDepthwise.BackwardInput(dy, w, dx, g);
+            ConvDepthwise.BackwardWeight(dy, x, dw, g);
             GradCheck.Close(yRef, y, 1e-5f, 1e-5f);
             GradCheck.Close(dxRef, dx, 1e-5f, 1e-5f);
+            GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);                           // summed in another order
             cases++;
         }
         Assert.True(cases > 2000, $"only {cases} geometries ran");
@@ -62,14 +67,37 @@ public class DepthwiseConv3x3Tests
         var dy = Tensor.Randn(new Shape(1, 2, g.OutHeight, g.OutWidth), 9).ToArray();
         var yRef = new float[dy.Length];
         var dxRef = new float[x.Length];
+        var dwRef = new float[w.Length];
         ConvNaive.Forward(x, w, yRef, g);
         ConvNaive.BackwardInput(dy, w, dxRef, g);
+        ConvNaive.BackwardWeight(dy, x, dwRef, g);
         var y = Enumerable.Repeat(float.NaN, dy.Length).ToArray();
         var dx = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        var dw = new float[w.Length];
         ConvDepthwise.Forward(x, w, y, g);
         ConvDepthwise.BackwardInput(dy, w, dx, g);
+        ConvDepthwise.BackwardWeight(dy, x, dw, g);
         GradCheck.Close(yRef, y, 1e-5f, 1e-5f);
         GradCheck.Close(dxRef, dx, 1e-5f, 1e-5f);
+        GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);
+    }
+
+    [Fact]
+    public void Weight_gradient_ignores_input_columns_that_no_output_reads()
+    {
+        // stride 2, no padding, 12 columns: the 5 outputs read columns 0…10; column 11 (∞ here) would reach the sum
+        // only through the lanes past the output row, as 0·∞ = NaN
+        var g = new ConvGeometry(1, 1, 7, 12, 1, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1);
+        if (!DepthwiseConv3x3.Applies(g)) return;
+        var x = Tensor.Randn(new Shape(1, 1, 7, 12), 3).ToArray();
+        for (int row = 0; row < 7; row++) x[row * 12 + 11] = float.PositiveInfinity;
+        var dy = Tensor.Randn(new Shape(1, 1, g.OutHeight, g.OutWidth), 4).ToArray();
+        var dwRef = new float[9];
+        var dw = new float[9];
+        ConvNaive.BackwardWeight(dy, x, dwRef, g);
+        ConvDepthwise.BackwardWeight(dy, x, dw, g);
+        Assert.All(dwRef, v => Assert.True(float.IsFinite(v)));
+        GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);
     }
 
     [Theory]

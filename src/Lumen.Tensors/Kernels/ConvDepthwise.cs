@@ -9,12 +9,12 @@ namespace Lumen.Tensors.Kernels;
 
 /// <summary>
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
-/// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused; the stride-2 input gradient runs
-/// <see cref="DepthwiseConv3x3Stride2"/>); other stride-1 convolutions the register-blocked
-/// <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases (columns ≡ p mod
-/// sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase row: a SIMD
-/// multiply-add per (output row, tap). Parallel over (image, channel)
-/// planes; the weight gradient is parallel over channels.
+/// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused), <see cref="DepthwiseConv3x3Stride2"/> (the
+/// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/>; other stride-1 convolutions the
+/// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
+/// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
+/// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes; the weight gradient is
+/// parallel over channels.
 /// </summary>
 /// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw]. Column
 /// s·sw + j·dw − pl = (s + ⌊(j·dw − pl)/sw⌋)·sw + ((j·dw − pl) mod sw), i.e. phase (j·dw − pl) mod sw at index
@@ -121,6 +121,11 @@ internal static class ConvDepthwise
     public static void BackwardWeight(float[] dy, float[] x, float[] dw, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        if (DepthwiseConv3x3.Applies(g))
+        {
+            Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3WeightGradient.Compute(dy, x, dw, g, start, end));
+            return;
+        }
         var columns = ColumnTaps.Of(g);
         Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) =>
         {

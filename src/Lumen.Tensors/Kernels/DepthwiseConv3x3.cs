@@ -167,7 +167,7 @@ internal static class DepthwiseConv3x3
     /// <summary>The three tap columns of 16 stride-1 outputs from the input row at <paramref name="p"/> (column
     /// s − left): p[k], p[k + 1], p[k + 2], lanes outside the row zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Load3(float* p, Vector512<float> m0, Vector512<float> m1, Vector512<float> m2,
+    internal static unsafe void Load3(float* p, Vector512<float> m0, Vector512<float> m1, Vector512<float> m2,
         out Vector512<float> x0, out Vector512<float> x1, out Vector512<float> x2)
     {
         x0 = Avx512F.MaskLoad(p, m0, default);

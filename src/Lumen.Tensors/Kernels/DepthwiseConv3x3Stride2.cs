@@ -159,7 +159,7 @@ internal static class DepthwiseConv3x3Stride2
     /// <summary>The three tap columns of 16 stride-2 outputs from the input row at <paramref name="p"/> (column
     /// 2s − left): x0 = p[2k], x1 = p[2k + 1], x2 = p[2k + 2], lanes outside the row zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Split(float* p, Vector512<float> ma, Vector512<float> mb, Vector512<float> mc, Vector512<float> md,
+    internal static unsafe void Split(float* p, Vector512<float> ma, Vector512<float> mb, Vector512<float> mc, Vector512<float> md,
         Vector512<int> evens, Vector512<int> odds, out Vector512<float> x0, out Vector512<float> x1, out Vector512<float> x2)
     {
         var a = Avx512F.MaskLoad(p, ma, default);
