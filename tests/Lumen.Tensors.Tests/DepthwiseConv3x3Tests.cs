@@ -32,24 +32,7 @@ public class DepthwiseConv3x3Tests
         foreach (var g in Planes(stride, 2))
         {
             if (!DepthwiseConv3x3.Applies(g)) return;                      // no AVX-512 here: the general paths are tested elsewhere
-            var x = Tensor.Randn(new Shape(1, 2, g.InHeight, g.InWidth), cases).ToArray();
-            var w = Tensor.Randn(new Shape(2, 1, 3, 3), cases + 1).ToArray();
-            var dy = Tensor.Randn(new Shape(1, 2, g.OutHeight, g.OutWidth), cases + 2).ToArray();
-            var yRef = new float[dy.Length];
-            var dxRef = new float[x.Length];
-            var dwRef = new float[w.Length];
-            ConvNaive.Forward(x, w, yRef, g);
-            ConvNaive.BackwardInput(dy, w, dxRef, g);
-            ConvNaive.BackwardWeight(dy, x, dwRef, g);
-            var y = Enumerable.Repeat(float.NaN, dy.Length).ToArray();        // every output must be written
-            var dx = Enumerable.Repeat(float.NaN, x.Length).ToArray();
-            var dw = Enumerable.Repeat(float.NaN, w.Length).ToArray();
-            ConvDepthwise.Forward(x, w, y, g);
-            ConvDepthwise.BackwardInput(dy, w, dx, g);
-            ConvDepthwise.BackwardWeight(dy, x, dw, g);
-            GradCheck.Close(yRef, y, 1e-5f, 1e-5f);
-            GradCheck.Close(dxRef, dx, 1e-5f, 1e-5f);
-            GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);                           // summed in another order
+            MatchesNaiveLoops(g with { Batch = 2 }, cases);             // two images: the weight gradient sums over them
             cases++;
         }
         Assert.True(cases > 2000, $"only {cases} geometries ran");
@@ -62,9 +45,15 @@ public class DepthwiseConv3x3Tests
         // 1100 columns: 69 stride-1 blocks of 16, 35 stride-2 blocks, so the per-block masks live on the heap
         var g = new ConvGeometry(1, 2, 5, 1100, 2, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1, 2);
         if (!DepthwiseConv3x3.Applies(g)) return;
-        var x = Tensor.Randn(new Shape(1, 2, g.InHeight, g.InWidth), 7).ToArray();
-        var w = Tensor.Randn(new Shape(2, 1, 3, 3), 8).ToArray();
-        var dy = Tensor.Randn(new Shape(1, 2, g.OutHeight, g.OutWidth), 9).ToArray();
+        MatchesNaiveLoops(g, 7);
+    }
+
+    // forward, input gradient and weight gradient of ConvDepthwise (every output overwritten) against ConvNaive
+    private static void MatchesNaiveLoops(in ConvGeometry g, int seed)
+    {
+        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), seed).ToArray();
+        var w = Tensor.Randn(new Shape(g.InChannels, 1, 3, 3), seed + 1).ToArray();
+        var dy = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.OutHeight, g.OutWidth), seed + 2).ToArray();
         var yRef = new float[dy.Length];
         var dxRef = new float[x.Length];
         var dwRef = new float[w.Length];
@@ -73,13 +62,13 @@ public class DepthwiseConv3x3Tests
         ConvNaive.BackwardWeight(dy, x, dwRef, g);
         var y = Enumerable.Repeat(float.NaN, dy.Length).ToArray();
         var dx = Enumerable.Repeat(float.NaN, x.Length).ToArray();
-        var dw = new float[w.Length];
+        var dw = Enumerable.Repeat(float.NaN, w.Length).ToArray();
         ConvDepthwise.Forward(x, w, y, g);
         ConvDepthwise.BackwardInput(dy, w, dx, g);
         ConvDepthwise.BackwardWeight(dy, x, dw, g);
         GradCheck.Close(yRef, y, 1e-5f, 1e-5f);
         GradCheck.Close(dxRef, dx, 1e-5f, 1e-5f);
-        GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);
+        GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);                               // summed in another order
     }
 
     [Fact]
