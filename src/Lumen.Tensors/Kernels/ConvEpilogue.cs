@@ -116,31 +116,26 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish
     /// each vector of 16 outputs of one channel just before storing it (the same operations as
     /// <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
-    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Kind, Min, Max, Alpha);
+    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha);
 
     /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
     public readonly struct ChannelLanes
     {
         private readonly Vector512<float> bias, min, max, alpha;
         private readonly bool hasBias;
-        private readonly ConvActivationKind kind;
 
-        public ChannelLanes(float? bias, ConvActivationKind kind, float min, float max, float alpha)
+        public ChannelLanes(float? bias, float min, float max, float alpha)
         {
             hasBias = bias is not null;
             this.bias = Vector512.Create(bias ?? 0f);
-            this.kind = kind;
             this.min = Vector512.Create(min);
             this.max = Vector512.Create(max);
             this.alpha = Vector512.Create(alpha);
         }
 
-        /// <summary>The activation, to pick the <see cref="Apply{TActivation}"/> instance once per plane.</summary>
-        public ConvActivationKind Kind => kind;
-
         /// <summary>act(<paramref name="x"/> + b) with act = <typeparamref name="TActivation"/> (<see cref="BiasOnly"/>,
-        /// <see cref="ClampOperation"/> or <see cref="LeakyOperation"/> for <see cref="Kind"/>); no +0 is added without a
-        /// bias, so −0 stays.</summary>
+        /// <see cref="ClampOperation"/> or <see cref="LeakyOperation"/> for the epilogue's <see cref="ConvEpilogue.Kind"/>,
+        /// picked once per call by the kernel); no +0 is added without a bias, so −0 stays.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<float> Apply<TActivation>(Vector512<float> x) where TActivation : struct, IActivationOperation
         {
