@@ -51,6 +51,10 @@ public sealed partial class GraphModule : Module, IContainer
         }
     }
 
+    /// <summary>The graph's intermediate storage pool: node kernels keep nothing they compute, so a caller that drops
+    /// a whole pass (no hooks registered) may give all of its storage back (<see cref="Module.PassStorage"/>).</summary>
+    public override StoragePool? PassStorage => storage;
+
     /// <summary>The model's name (its file name without extension).</summary>
     public string ModelName { get; }
 
