@@ -17,6 +17,10 @@ public abstract record Target
     /// with a forward hook there and pass that activation to <see cref="Select"/>.</summary>
     public virtual string? Hook => null;
 
+    /// <summary>Whether <see cref="Select"/> keeps no tensor it is given or computes (the built-in class targets; a
+    /// custom function might), so that a method may reuse a pass's storage once it has copied the scores.</summary>
+    internal virtual bool KeepsNoTensors => false;
+
     /// <summary>The raw output (logit) of class <paramref name="index"/>, for every sample.</summary>
     public static Target Class(int index) => new ClassTarget([index], Softmax: false);
 
@@ -78,6 +82,8 @@ public abstract record Target
 /// <summary>Selects class columns of the flattened output, optionally after a softmax.</summary>
 internal sealed record ClassTarget(int[] Indices, bool Softmax) : Target
 {
+    internal override bool KeepsNoTensors => true;
+
     public override Tensor Select(Tensor output)
     {
         var flat = Flatten(output); // [B, K]

@@ -35,6 +35,15 @@ public abstract partial class Module
     /// <summary>True when a hook of any kind is attached to this very module (not counting its descendants).</summary>
     public bool HasOwnHooks => OwnHooks.Count > 0;
 
+    /// <summary>
+    /// A pool from which a caller that runs a whole forward pass (and its backward pass) may take the pass's storage
+    /// and give it all back afterwards (<see cref="StoragePool.Scope.RecycleAll"/>), or null (the default: the module
+    /// does not vouch for it). A module returns one only when its forward keeps no tensor it computes (no cache, no
+    /// state replaced by a result), so that once the caller has dropped the outputs and their autograd tape, and no
+    /// hook was registered, every array the pass took is dead. Attribution methods use it between chunks.
+    /// </summary>
+    public virtual StoragePool? PassStorage => null;
+
     /// <summary>Runs the module on one input, with its hooks.</summary>
     /// <exception cref="InvalidOperationException">The module produced more than one output.</exception>
     public Tensor Call(Tensor x)

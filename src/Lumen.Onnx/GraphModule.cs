@@ -51,6 +51,10 @@ public sealed partial class GraphModule : Module, IContainer
         }
     }
 
+    /// <summary>The graph's intermediate storage pool: node kernels keep nothing they compute, so a caller that drops
+    /// a whole pass (no hooks registered) may give all of its storage back (<see cref="Module.PassStorage"/>).</summary>
+    public override StoragePool? PassStorage => storage;
+
     /// <summary>The model's name (its file name without extension).</summary>
     public string ModelName { get; }
 
@@ -85,15 +89,15 @@ public sealed partial class GraphModule : Module, IContainer
     /// <inheritdoc/>
     protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)
     {
-        if (GradMode.IsEnabled || nodes.Any(n => n.HasOwnHooks)) return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace);
+        if (GradMode.IsEnabled || nodes.Any(n => n.HasOwnHooks)) return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse);
         using var scope = storage.Enter();
-        return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayRunInPlace, scope);
+        return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse, scope);
     }
 
-    /// <summary>An activation may overwrite its producer's output (a convolution's, read by nothing else) when no
-    /// gradient is recorded and neither node has hooks, so that no one can observe the difference.</summary>
-    private bool MayRunInPlace(int producer, int node) =>
-        !GradMode.IsEnabled && !nodes[producer].HasOwnHooks && !nodes[node].HasOwnHooks;
+    /// <summary>An activation may be fused into its producer (a convolution whose output nothing else reads) or
+    /// overwrite its output when neither node has hooks, so that no one can observe the difference (the graph decides
+    /// which fusions gradients allow).</summary>
+    private bool MayFuse(int producer, int node) => !nodes[producer].HasOwnHooks && !nodes[node].HasOwnHooks;
 
     /// <summary>Maps an ONNX name to a hook/parameter name: letters, digits and '_' kept, everything else '_'.</summary>
     public static string Sanitize(string onnxName)

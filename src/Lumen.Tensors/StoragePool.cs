@@ -12,6 +12,10 @@ namespace Lumen.Tensors;
 /// recorded, no hook holding it, no live value sharing its storage. The scope only takes back arrays it handed
 /// out itself, so a caller's tensors (inputs, weights, results of earlier calls) are never reused. Arrays kept
 /// between calls are capped at <see cref="MaxRetainedBytes"/>. Thread-safe: concurrent calls share the free lists.
+/// A caller that runs a whole recorded forward pass and its backward pass (an attribution method's chunk) may instead
+/// hand everything back at once with <see cref="Scope.RecycleAll"/> once it has dropped the pass. Backward passes never
+/// take storage from a scope (<see cref="Suspend"/>): their gradients have their own reuse (Autograd/GradientStorage),
+/// and an array must never be owned by both.
 /// </remarks>
 public sealed class StoragePool
 {
@@ -45,6 +49,25 @@ public sealed class StoragePool
     /// (scopes nest: disposing restores the previous one).</summary>
     public Scope Enter() => current = new Scope(this, current);
 
+    /// <summary>Until the returned value is disposed, new float storage on the calling thread is allocated afresh even
+    /// inside an open scope (the scope resumes afterwards).</summary>
+    internal static Suspension Suspend()
+    {
+        var suspended = current;
+        current = null;
+        return new Suspension(suspended);
+    }
+
+    /// <summary>A suspended scope, resumed on <see cref="Dispose"/>.</summary>
+    internal readonly struct Suspension(Scope? suspended) : IDisposable
+    {
+        /// <summary>The pool of the suspended scope, or null: a backward pass may take its free arrays and give it the
+        /// gradients that die in it (Autograd/GradientStorage), never the scope's own arrays.</summary>
+        public StoragePool? Pool => suspended?.Pool;
+
+        public void Dispose() => current = suspended;
+    }
+
     /// <summary>Drops every free array.</summary>
     public void Clear()
     {
@@ -62,7 +85,8 @@ public sealed class StoragePool
         current is { } scope ? scope.Rent(length, overwrite)
         : overwrite ? GC.AllocateUninitializedArray<float>(length) : new float[length];
 
-    private float[]? TryTake(int length)
+    /// <summary>A free array of exactly <paramref name="length"/> elements (contents undefined), or null.</summary>
+    internal float[]? TryTake(int length)
     {
         lock (free)
         {
@@ -72,7 +96,8 @@ public sealed class StoragePool
         }
     }
 
-    private void Give(float[] array)
+    /// <summary>Keeps <paramref name="array"/>, which nothing reads any more, for a later request (unless over the cap).</summary>
+    internal void Give(float[] array)
     {
         long bytes = (long)array.Length * sizeof(float);
         lock (free)
@@ -98,6 +123,8 @@ public sealed class StoragePool
             this.previous = previous;
         }
 
+        internal StoragePool Pool => pool;
+
         /// <summary>Returns <paramref name="tensor"/>'s storage to the pool when this scope handed it out (a float
         /// tensor made by an op during this scope); the caller guarantees that nothing reads the tensor or any
         /// tensor sharing its storage again. Returns whether the storage was taken back.</summary>
@@ -107,6 +134,22 @@ public sealed class StoragePool
             if (disposed || tensor.DType != DType.Float32 || !handedOut.Remove(tensor.Floats)) return false;
             pool.Give(tensor.Floats);
             return true;
+        }
+
+        /// <summary>Returns the storage of every float tensor this scope handed out and has not taken back, except
+        /// arrays that a tensor of <paramref name="keep"/> uses. The caller guarantees that nothing reads any other
+        /// of them again: it has dropped every tensor made in the scope (and their autograd tape), no hook or module
+        /// kept one, and it copied what it keeps. Returns how many arrays went back.</summary>
+        public int RecycleAll(params IReadOnlyList<Tensor> keep)
+        {
+            ArgumentNullException.ThrowIfNull(keep);
+            if (disposed) return 0;
+            foreach (var t in keep)
+                if (t.DType == DType.Float32) handedOut.Remove(t.Floats);
+            int count = handedOut.Count;
+            foreach (var array in handedOut) pool.Give(array);
+            handedOut.Clear();
+            return count;
         }
 
         /// <summary>Restores the previous scope of this thread.</summary>

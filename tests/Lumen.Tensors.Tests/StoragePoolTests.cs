@@ -94,6 +94,58 @@ public class StoragePoolTests
     }
 
     [Fact]
+    public void RecycleAll_gives_back_every_array_handed_out_except_those_kept()
+    {
+        var pool = new StoragePool();
+        var callers = Tensor.Ones(4);
+        using var scope = pool.Enter();
+        var a = callers * 2f;
+        var b = a + 1f;
+        var kept = b * 3f;
+        Assert.Equal(2, scope.RecycleAll(kept, callers));
+        Assert.Equal(32, pool.RetainedBytes);
+        Assert.All(kept.ToArray(), v => Assert.Equal(9f, v));
+        Assert.Equal(0, scope.RecycleAll());                                   // nothing twice
+        var again = callers * 5f;
+        Assert.True(ReferenceEquals(again.Floats, a.Floats) || ReferenceEquals(again.Floats, b.Floats));
+        Assert.All(kept.ToArray(), v => Assert.Equal(9f, v));
+    }
+
+    [Fact]
+    public void A_backward_pass_inside_a_scope_takes_no_array_of_the_scope_so_its_gradients_survive_RecycleAll()
+    {
+        var pool = new StoragePool();
+        var x = Tensor.FromArray([-2f, -1f, 0.5f, 1f, 2f, 3f, -0.5f, 4f], 8).RequireGrad();
+        Tensor gradient;
+        using (var scope = pool.Enter())
+        {
+            var y = ((x * 2f).Relu() * x).Sum();
+            gradient = Autograd.Gradients.Of(y, x);
+            Assert.True(scope.RecycleAll() >= 3);                              // the forward's arrays
+        }
+        var expected = gradient.ToArray();
+        Assert.Equal([0f, 0f, 2f, 4f, 8f, 12f, 0f, 16f], expected);
+        using (pool.Enter())
+            for (int i = 0; i < 8; i++) _ = Tensor.Ones(8) * 7f;               // takes every free array of length 8
+        Assert.Equal(expected, gradient.ToArray());
+    }
+
+    [Fact]
+    public void Suspend_allocates_afresh_and_resumes_the_scope()
+    {
+        var pool = new StoragePool();
+        using var scope = pool.Enter();
+        var a = Tensor.Ones(3) * 2f;
+        Assert.True(scope.Recycle(a));
+        using (var suspended = StoragePool.Suspend())
+        {
+            Assert.Same(pool, suspended.Pool);
+            Assert.NotSame(a.Floats, (Tensor.Ones(3) * 2f).Floats);
+        }
+        Assert.Same(a.Floats, (Tensor.Ones(3) * 2f).Floats);
+    }
+
+    [Fact]
     public void A_negative_cap_is_refused_naming_it()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StoragePool(-1));

@@ -57,9 +57,14 @@ public static class Batching
         if (batchSize is { } fixedSize)
             return fixedSize >= 1 ? fixedSize : throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch size must be at least 1, got {fixedSize}.");
         if (budgetBytes <= 0) throw new ArgumentOutOfRangeException(nameof(budgetBytes), $"Memory budget must be positive, got {budgetBytes} bytes.");
-        long perRow;
         var probe = sample.Detach().RequireGrad();
-        perRow = Gradients.TapeBytes(model.Call(probe)) + 4L * sample.Size;
+        long perRow;
+        // the probe pass is dropped right away: without hooks, a model that lends its pass storage gets it all back
+        using (var pass = model.Hooks.Count == 0 ? model.PassStorage?.Enter() : null)
+        {
+            perRow = Gradients.TapeBytes(model.Call(probe)) + 4L * sample.Size;
+            pass?.RecycleAll();
+        }
         if (withGradients) perRow *= 2;
         return (int)Math.Clamp(budgetBytes / Math.Max(perRow, 1), 1, int.MaxValue);
     }

@@ -55,10 +55,33 @@ public abstract class GradientMethod : IAttributionMethod
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(target);
         var x = rows.Detach().RequireGrad();
+        if (ReusablePassStorage(target, replaceLayer) is { } pool) return PooledGradientAndScores(pool, x, target);
         var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, replaceLayer, Name);
         return activation is null
             ? (Gradients.Of(scores, x), x.Detach(), scores.Detach())
             : (Gradients.Of(scores, activation), activation.Detach(), scores.Detach());
+    }
+
+    /// <summary>The model's pass storage (<see cref="Module.PassStorage"/>) when a gradient pass may take its
+    /// activations from it and give them all back: input attribution, a target that keeps nothing, no layer
+    /// replaced and no hook anywhere in the model (a hook may keep what it sees). Else null.</summary>
+    private StoragePool? ReusablePassStorage(Target target, Func<Tensor, Tensor>? replaceLayer) =>
+        AttributeTo.Hook is null && replaceLayer is null && target.Hook is null && target.KeepsNoTensors && Model.Hooks.Count == 0
+            ? Model.PassStorage
+            : null;
+
+    /// <summary><see cref="GradientAndScores"/> on input <paramref name="x"/> with the forward pass's storage taken
+    /// from <paramref name="pool"/> and all given back before returning, so that the next chunk reuses warm memory
+    /// instead of faulting in fresh pages. Safe because nothing outlives the call but the gradient (made by the
+    /// backward pass, which never takes pooled storage), x and a copy of the scores. Values are those of the unpooled pass.</summary>
+    private (Tensor Gradient, Tensor Value, Tensor Scores) PooledGradientAndScores(StoragePool pool, Tensor x, Target target)
+    {
+        using var pass = pool.Enter();
+        var (scores, _) = TargetedForward.Run(Model, x, target, null, null, Name);
+        var gradient = Gradients.Of(scores, x);
+        var copied = scores.Clone();
+        pass.RecycleAll(gradient);
+        return (gradient, x.Detach(), copied);
     }
 
     /// <summary>

@@ -7,9 +7,12 @@ namespace Lumen.Onnx.Graph;
 /// The execution plan of a model: one kernel per node in topological order, plus the last step at which each
 /// value is read so that intermediates can be released early. The interpreter loop has no op-specific code.
 /// </summary>
-/// <remarks>At inference (the caller says when) a Relu/LeakyRelu/Clip that alone reads a Conv's output is applied by
-/// the Conv as it writes (<see cref="Ops.ConvolutionOps"/>), or else in place on its output, and released values go back
-/// to a <see cref="StoragePool"/> scope — both invisible: results are bitwise those of the plain node-by-node run.</remarks>
+/// <remarks>When no hook can see the difference (the caller says when), a Relu/LeakyRelu/Clip that alone reads a Conv's
+/// output is applied by the Conv as it writes (<see cref="Ops.ConvolutionOps"/>), or else in place on its output — at
+/// inference; when gradients are recorded, a Relu or LeakyRelu (α &gt; 0) is fused into the Conv as one recorded op
+/// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>). At inference released
+/// values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients are bitwise those
+/// of the plain node-by-node run.</remarks>
 internal sealed class OnnxGraph
 {
     private readonly int[] inputSlots;
@@ -26,8 +29,10 @@ internal sealed class OnnxGraph
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
     private sealed record InPlaceActivation(int Producer, Func<Tensor?[], ConvActivation?> Activation);
 
-    /// <summary>A convolution that may apply its only reader, an activation, as it writes its output.</summary>
-    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv);
+    /// <summary>A convolution that may apply its only reader, an activation, as it writes its output: at inference
+    /// through <see cref="Conv"/>; when gradients are recorded through <see cref="Recorded"/> with the rectifier's
+    /// <see cref="Slope"/>, when the activation has that form.</summary>
+    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, float? Slope, Func<Tensor?[], float, Tensor> Recorded);
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -71,7 +76,8 @@ internal sealed class OnnxGraph
         fusions = new Fusion?[nodeInputs.Length];
         for (int m = 0; m < inPlace.Length; m++)
             if (inPlace[m] is { } plan)
-                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]));
+                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]),
+                    Ops.ActivationOps.RectifierSlope(model.Nodes[m]), Ops.ConvolutionOps.RectifiedForm(model.Nodes[plan.Producer]));
     }
 
     /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
@@ -134,11 +140,12 @@ internal sealed class OnnxGraph
 
     /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
     /// omitted optional input) — the module layer routes it through the node's hooks.
-    /// <paramref name="mayRunInPlace"/>(producer, node) says whether, this time, a node planned to run in place
-    /// on its producer's output may do so (no hooks would see the difference, no gradients are recorded); null: never.
+    /// <paramref name="mayFuse"/>(producer, node) says whether, this time, an activation planned to be fused into its
+    /// producer or run in place on its output may be (no hook would see the difference); null: never. In-place runs
+    /// and clamp fusions happen only with gradients off; rectifier fusions record their gradient.
     /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
     /// hooks), and each released value whose storage no live value shares goes back to that pool scope.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayRunInPlace = null,
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayFuse = null,
         StoragePool.Scope? recycle = null)
     {
         if (inputs.Count != inputSlots.Length)
@@ -157,14 +164,14 @@ internal sealed class OnnxGraph
             IReadOnlyList<Tensor> results;
             try
             {
+                bool recording = Tensors.Autograd.GradMode.IsEnabled;
                 if (activated[n]) results = [args[0]!];
-                else if (fusions[n] is { } f && mayRunInPlace is not null && mayRunInPlace(n, f.Consumer)
-                         && inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is { } activation)
+                else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer) && Fused(f, args, values, recording) is { } fused)
                 {
-                    results = [f.Conv(args, activation)];
+                    results = [fused];
                     activated[f.Consumer] = true;
                 }
-                else if (inPlace[n] is { } planned && mayRunInPlace is not null && mayRunInPlace(planned.Producer, n)
+                else if (!recording && inPlace[n] is { } planned && mayFuse is not null && mayFuse(planned.Producer, n)
                          && args[0] is { DType: DType.Float32 } target && planned.Activation(args) is { } late)
                 {
                     target.ActivateInPlace(late);    // the activation's arguments were not known when its producer ran
@@ -192,6 +199,14 @@ internal sealed class OnnxGraph
             }
         }
         return [.. outputSlots.Select(s => values[s]!)];
+    }
+
+    /// <summary>The output of convolution <paramref name="f"/> with its activation applied as it writes: recorded for a
+    /// rectifier when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
+    private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
+    {
+        if (recording) return f.Slope is { } slope ? f.Recorded(args, slope) : null;
+        return inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is { } activation ? f.Conv(args, activation) : null;
     }
 
     /// <summary>Node n's positional arguments from the current values (null for an omitted or not yet computed input).</summary>

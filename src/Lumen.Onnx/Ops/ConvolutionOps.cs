@@ -44,7 +44,17 @@ internal static class ConvolutionOps
         return (inputs, activation) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
     }
 
-    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null)
+    /// <summary>The recorded form of a Conv node with a following Relu, or LeakyRelu of slope α &gt; 0, fused into it
+    /// (see <see cref="Graph.OnnxGraph"/>): given the Conv's inputs and the slope (0 for Relu), bitwise the two nodes in
+    /// values and gradients (<see cref="Tensor.Conv2dRectified"/>).</summary>
+    internal static Func<Tensor?[], float, Tensor> RectifiedForm(OnnxNode node)
+    {
+        var attributes = new ConvAttributes(node);
+        int groups = (int)node.Int("group", 1);
+        return (inputs, slope) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), rectifierSlope: slope);
+    }
+
+    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
@@ -57,6 +67,7 @@ internal static class ConvolutionOps
         var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
         var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act)
+            : rectifierSlope is { } slope ? x.Conv2dRectified(weight, bias, stride, pads, dilation, groups, slope)
             : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
     }

@@ -13,7 +13,9 @@ namespace Lumen.Tensors.Autograd;
 /// (<see cref="Gradients.Custom"/>: hooks, LRP rules) may keep the gradient they were given, so theirs are never
 /// reused. The state is per thread and per pass; nested passes save and restore it. When a pass ends, its spare
 /// arrays are kept for the next pass only through weak references, so attribution methods that run a backward
-/// pass per chunk reuse them while the garbage collector may still reclaim them at any time.
+/// pass per chunk reuse them while the garbage collector may still reclaim them at any time — unless the pass runs
+/// inside a suspended <see cref="StoragePool"/> scope (an attribution chunk whose model lends its pool): then it also
+/// takes free arrays of that pool and gives its spare arrays to it when it ends, so they survive to the next chunk.
 /// </remarks>
 internal sealed class GradientStorage
 {
@@ -24,17 +26,23 @@ internal sealed class GradientStorage
     private const int MaxRetained = 256;
 
     private readonly GradientStorage? outer;
+    private readonly StoragePool? pool;
     private readonly Dictionary<int, Stack<float[]>> spare = [];
     private readonly List<Tensor> fresh = [];
     private Tensor? free;
 
-    private GradientStorage(GradientStorage? outer) => this.outer = outer;
+    private GradientStorage(GradientStorage? outer, StoragePool? pool)
+    {
+        this.outer = outer;
+        this.pool = pool;
+    }
 
     /// <summary>Starts the bookkeeping of a pass on this thread, with the retained arrays of ended passes that the
-    /// garbage collector has not reclaimed; <see cref="End"/> restores the outer pass's.</summary>
-    public static GradientStorage Begin()
+    /// garbage collector has not reclaimed, and <paramref name="pool"/>'s free arrays when given; <see cref="End"/>
+    /// restores the outer pass's.</summary>
+    public static GradientStorage Begin(StoragePool? pool = null)
     {
-        var pass = new GradientStorage(current);
+        var pass = new GradientStorage(current, pool);
         lock (Retained)
         {
             foreach (var reference in Retained)
@@ -44,10 +52,17 @@ internal sealed class GradientStorage
         return current = pass;
     }
 
-    /// <summary>Ends this pass's bookkeeping; its spare arrays stay weakly reachable for the next pass.</summary>
+    /// <summary>Ends this pass's bookkeeping; its spare arrays go to the pool, or stay weakly reachable for the next pass.</summary>
     public void End()
     {
         current = outer;
+        if (pool is not null)
+        {
+            foreach (var stack in spare.Values)
+                foreach (var array in stack) pool.Give(array);
+            spare.Clear();
+            return;
+        }
         lock (Retained)
             foreach (var stack in spare.Values)
                 foreach (var array in stack)
@@ -76,6 +91,11 @@ internal sealed class GradientStorage
             var array = stack.Pop();
             if (!overwrite) Array.Clear(array);
             return array;
+        }
+        if (current?.pool?.TryTake(length) is { } pooled)
+        {
+            if (!overwrite) Array.Clear(pooled);
+            return pooled;
         }
         return overwrite ? GC.AllocateUninitializedArray<float>(length) : new float[length];
     }

@@ -14,6 +14,15 @@ public static partial class Gradients
             needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null,
         ];
 
+    // y = act(conv(x, w) + b), act = ReLU (slope 0) or leaky ReLU (slope α > 0): the activation's rule with y in place of
+    // its input u (y > 0 ⟺ u > 0, so the masks are the same), then the convolution's rule on the masked gradient
+    internal static BackwardRule Conv2dRectifiedRule(Tensor x, Tensor w, ConvGeometry geometry, Tensor y, float slope)
+    {
+        var activation = slope == 0f ? ReluRule(y) : LeakyReluRule(y, slope);
+        var convolution = Conv2dRule(x, w, geometry);
+        return (g, needs) => convolution(activation(g, [true])[0]!, needs);
+    }
+
     // y = convᵀ(x, w) + b, the adjoint of u ↦ conv(u, w):  dx = conv(g, w),  dw = Σ x ⊗ im2col(g),  db = Σ_{n,h,w} g
     internal static BackwardRule ConvTranspose2dRule(Tensor x, Tensor w, ConvGeometry geometry) => (g, needs) =>
         [

@@ -34,8 +34,9 @@ public static partial class Gradients
         foreach (var w in wrt)
             if (!w.RequiresGrad)
                 throw new ArgumentException($"Gradients.Of: a tensor of shape {w.Shape} to differentiate with respect to does not require gradients; call RequireGrad() on it before the forward pass.");
+        using var unpooled = StoragePool.Suspend();     // gradients never take storage from a forward pass's pool scope
         var targets = new HashSet<Tensor>(wrt, ReferenceEqualityComparer.Instance);
-        var grads = Propagate(outputs, seeds, targets, createGraph);
+        var grads = Propagate(outputs, seeds, targets, createGraph, unpooled.Pool);
         var result = new Tensor[wrt.Count];
         for (int i = 0; i < wrt.Count; i++)
             result[i] = grads.TryGetValue(wrt[i], out var g) ? g : Tensor.Zeros(wrt[i].Shape);
@@ -46,16 +47,17 @@ public static partial class Gradients
     internal static void Accumulate(Tensor output, Tensor? seed)
     {
         if (!output.RequiresGrad) throw new InvalidOperationException($"Backward: the tensor of shape {output.Shape} does not require gradients (no parameter or input requiring gradients reached it).");
+        using var unpooled = StoragePool.Suspend();
         var order = TopologicalOrder([output]);
         var leaves = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var t in order) if (t.IsLeaf && t.RequiresGrad) leaves.Add(t);
-        var grads = Propagate([output], seed is null ? null : [seed], leaves, createGraph: false);
+        var grads = Propagate([output], seed is null ? null : [seed], leaves, createGraph: false, unpooled.Pool);
         foreach (var leaf in leaves)
             if (grads.TryGetValue(leaf, out var g))
                 leaf.Grad = leaf.Grad is null ? g : leaf.Grad.AddInPlace(g);
     }
 
-    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph)
+    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool)
     {
         var order = TopologicalOrder(outputs);
         // relevant: tensors from which some target can be reached going towards the inputs.
@@ -84,7 +86,7 @@ public static partial class Gradients
         }
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
-        var storage = GradientStorage.Begin();
+        var storage = GradientStorage.Begin(pool);
         try
         {
             for (int i = order.Count - 1; i >= 0; i--)

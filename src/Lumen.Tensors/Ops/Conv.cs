@@ -57,6 +57,28 @@ public sealed partial class Tensor
         return ConvOutput(this, weight, bias, g, activation);
     }
 
+    /// <summary>
+    /// <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
+    /// followed by ReLU (<paramref name="slope"/> 0, as <see cref="Relu"/>) or by a leaky ReLU of slope α &gt; 0 (as
+    /// <see cref="LeakyRelu"/>), as one recorded op: the forward pass is the fused kernel (the activation applied as the
+    /// output is written, no second pass or array), and the backward pass masks the output gradient and runs the
+    /// convolution's backward. Values and gradients, first and higher order, are bitwise those of the two ops.
+    /// </summary>
+    /// <remarks>Both activations keep the sign: y = act(u) &gt; 0 exactly where u &gt; 0 (NaN, ±0 and underflowing α·u
+    /// included), so the mask that the separate rules take from u — g where u &gt; 0, else 0 or α·g — is read off y.
+    /// That is why a clamp (ReLU6, Clip) cannot be fused this way: its gradient is 1 on the closed interval, and a
+    /// clamped output equal to a bound does not say whether u lay on it or beyond.</remarks>
+    internal Tensor Conv2dRectified(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, float slope)
+    {
+        if (!(slope >= 0f) || float.IsPositiveInfinity(slope))
+            throw new ArgumentOutOfRangeException(nameof(slope), $"Conv2d with a fused rectifier: slope {slope} must be 0 (ReLU) or a finite α > 0 (leaky ReLU) (input {Shape}, weight {weight.Shape}).");
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        var y = ConvOutput(this, weight, bias, g, slope == 0f ? ConvActivation.Clamp(0f, null) : ConvActivation.Leaky(slope));
+        var rule = Gradients.Conv2dRectifiedRule(this, weight, g, y, slope);
+        return bias is null ? Gradients.Record(y, "Conv2dRectified", rule, this, weight) : Gradients.Record(y, "Conv2dRectified", rule, this, weight, bias);
+    }
+
     /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
     {
