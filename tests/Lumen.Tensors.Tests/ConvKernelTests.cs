@@ -116,6 +116,45 @@ public class ConvKernelTests
         Assert.True(rows * dilated.StrideH >= dilated.DilationH * (dilated.KernelHeight - 1));
     }
 
+    /// <summary>The forward and input-gradient GEMMs of one call share each group's weights packed once (three
+    /// images, so three products per group): bitwise the products of the unpacked GEMM, image by image.</summary>
+    [Fact]
+    public void Weights_packed_once_per_call_give_bitwise_the_per_image_products()
+    {
+        var g = Geometry([3, 6, 11, 10, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2]);   // pointwise, 2 groups, 110-position planes
+        int og = g.OutPerGroup, cg = g.InPerGroup, plane = g.InPlane;
+        Assert.Equal(1, Gemm.PackingsOfA(og, plane, cg, 1));                      // each product alone would pack once
+        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 4).ToArray();
+        var w = Tensor.Randn(new Shape(g.OutChannels, cg, 1, 1), 5).ToArray();
+        var dy = Tensor.Randn(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), 6).ToArray();
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        var yExpected = new float[dy.Length];
+        var dxExpected = new float[x.Length];
+        for (int n = 0; n < g.Batch; n++)
+            for (int group = 0; group < g.Groups; group++)
+            {
+                var weights = w.AsSpan(group * og * cg, og * cg);
+                var input = x.AsSpan((n * g.InChannels + group * cg) * plane, cg * plane);
+                var grad = dy.AsSpan((n * g.OutChannels + group * og) * plane, og * plane);
+                Gemm.Multiply(weights, input, yExpected.AsSpan((n * g.OutChannels + group * og) * plane, og * plane), og, plane, cg, false, false, false, 1, GemmPath.Auto);
+                Gemm.Multiply(weights, grad, dxExpected.AsSpan((n * g.InChannels + group * cg) * plane, cg * plane), cg, plane, og, true, false, false, 1, GemmPath.Auto);
+            }
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                Conv2dKernel.Forward(x, w, y, g);
+                Conv2dKernel.BackwardInput(dy, w, dx, g);
+                Assert.Equal(yExpected, y);
+                Assert.Equal(dxExpected, dx);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
     [Fact]
     public void Naive_forward_matches_a_hand_computed_example()
     {

@@ -26,22 +26,57 @@ internal static class Conv2dKernel
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
-        int og = g.OutPerGroup, k = g.ColumnRows;
-        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+        int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
+        var packed = PackWeights(w, g, og, k, transposed: false, items, rows * g.OutWidth);
+        try
         {
-            using var buffers = new BandBuffers(g, rows, tile: false);
-            for (int item = start; item < end; item++)
+            ForItems(items, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
             {
-                var (n, group, row0, count) = Decode(g, item, bands, rows);
-                int width = count * g.OutWidth;
-                var weights = w.AsSpan(group * og * k, og * k);
-                var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
-                var cols = Columns(x, g, n, group, row0, count, buffers);
-                // the band's rows are contiguous in each channel plane: C is the output at the band's first row, one
-                // channel plane apart
-                Gemm.Multiply(weights, cols, output[(row0 * g.OutWidth)..], g.OutPlane, og, width, k, false, false, false, threads, GemmPath.Auto, finish.From(group * og));
-            }
-        });
+                using var buffers = new BandBuffers(g, rows, tile: false);
+                for (int item = start; item < end; item++)
+                {
+                    var (n, group, row0, count) = Decode(g, item, bands, rows);
+                    int width = count * g.OutWidth;
+                    var weights = w.AsSpan(group * og * k, og * k);
+                    var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
+                    var cols = Columns(x, g, n, group, row0, count, buffers);
+                    // the band's rows are contiguous in each channel plane: C is the output at the band's first row,
+                    // one channel plane apart
+                    Gemm.Multiply(weights, Packed(packed, group), cols, output[(row0 * g.OutWidth)..], g.OutPlane, og, width, k,
+                        false, false, false, threads, GemmPath.Auto, finish.From(group * og));
+                }
+            });
+        }
+        finally { Release(packed); }
+    }
+
+    /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed once for the call,
+    /// when the <paramref name="items"/> GEMMs of about <paramref name="width"/> columns would otherwise pack it
+    /// more than once (several bands or images, several column blocks, threads splitting the columns); else none.
+    /// Only for this call: the weights may change before the next one (ARCHITECTURE entry 35).</summary>
+    private static GemmPackedA[] PackWeights(float[] w, in ConvGeometry g, int m, int k, bool transposed, int items, int width)
+    {
+        int perGroup = items / g.Groups;
+        if ((long)perGroup * Gemm.PackingsOfA(m, width, k, ThreadsPerItem(items)) <= 1) return [];
+        var packed = new GemmPackedA[g.Groups];
+        try
+        {
+            for (int group = 0; group < g.Groups; group++)
+                packed[group] = GemmPackedA.Pack(w.AsSpan(group * m * k, m * k), m, k, transposed, GemmPath.Auto, Parallelism.MaxDegree);
+        }
+        catch
+        {
+            Release(packed);
+            throw;
+        }
+        return packed;
+    }
+
+    private static GemmPackedA? Packed(GemmPackedA[] packed, int group) => packed.Length == 0 ? null : packed[group];
+
+    private static void Release(GemmPackedA[] packed)
+    {
+        foreach (var weights in packed) weights?.Dispose();
     }
 
     /// <summary>Planes of at most this many positions take one GEMM for the whole batch in the pointwise input
@@ -58,34 +93,35 @@ internal static class Conv2dKernel
         if (g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane) { PointwiseBatchInput(dy, w, dx, g); return; }
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
-        // Bands b and b+2 read disjoint input rows (BandRows ensures rows·sh ≥ dh·(kh−1)), so the even bands of an
-        // image can scatter into dx concurrently, and then the odd ones.
-        for (int parity = 0; parity < Math.Min(2, bands); parity++)
+        // Wᵀ is packed once for both passes, if the items would pack it more than once (as many as the first pass)
+        var packed = PackWeights(w, g, k, og, transposed: true, g.Batch * g.Groups * ((bands + 1) / 2), rows * g.OutWidth);
+        try
         {
-            int perImage = (bands - parity + 1) / 2;
-            int p = parity;
-            ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+            // Bands b and b+2 read disjoint input rows (BandRows ensures rows·sh ≥ dh·(kh−1)), so the even bands of
+            // an image can scatter into dx concurrently, and then the odd ones.
+            for (int parity = 0; parity < Math.Min(2, bands); parity++)
             {
-                using var buffers = new BandBuffers(g, rows);
-                for (int item = start; item < end; item++)
+                int perImage = (bands - parity + 1) / 2;
+                int p = parity;
+                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
                 {
-                    int band = item % perImage * 2 + p, image = item / perImage;
-                    int n = image / g.Groups, group = image % g.Groups;
-                    int row0 = band * rows, count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth;
-                    var weights = w.AsSpan(group * og * k, og * k);
-                    var grad = OutputTile(dy, g, n, group, row0, count, buffers);
-                    var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
-                    if (g.IsPointwise)
+                    using var buffers = new BandBuffers(g, rows);
+                    for (int item = start; item < end; item++)
                     {
-                        Gemm.Multiply(weights, grad, target, k, width, og, true, false, false, threads, GemmPath.Auto);
-                        continue;
+                        int band = item % perImage * 2 + p, image = item / perImage;
+                        int n = image / g.Groups, group = image % g.Groups;
+                        int row0 = band * rows, count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth;
+                        var weights = w.AsSpan(group * og * k, og * k);
+                        var grad = OutputTile(dy, g, n, group, row0, count, buffers);
+                        var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
+                        var product = g.IsPointwise ? target : buffers.Columns.AsSpan(0, k * width);
+                        Gemm.Multiply(weights, Packed(packed, group), grad, product, width, k, width, og, true, false, false, threads, GemmPath.Auto, default);
+                        if (!g.IsPointwise) Im2Col.AddBack(product, target, g, row0, count);
                     }
-                    var cols = buffers.Columns.AsSpan(0, k * width);
-                    Gemm.Multiply(weights, grad, cols, k, width, og, true, false, false, threads, GemmPath.Auto);
-                    Im2Col.AddBack(cols, target, g, row0, count);
-                }
-            });
+                });
+            }
         }
+        finally { Release(packed); }
     }
 
     /// <summary>Whether <see cref="BackwardInput"/> writes every element of dx (depthwise and pointwise convolutions),
@@ -165,10 +201,13 @@ internal static class Conv2dKernel
     /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
     private static void ForItems(int count, long workPerItem, Action<int, int, int> body)
     {
-        int degree = Parallelism.MaxDegree;
-        if (count >= degree) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
-        else if (count > 0) body(0, count, degree);
+        int threads = ThreadsPerItem(count);
+        if (threads == 1) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
+        else if (count > 0) body(0, count, threads);
     }
+
+    /// <summary>The threads each GEMM of <see cref="ForItems"/> may use for <paramref name="count"/> items.</summary>
+    private static int ThreadsPerItem(int count) => count >= Parallelism.MaxDegree ? 1 : Parallelism.MaxDegree;
 
     private static (int N, int Group, int Row0, int Count) Decode(in ConvGeometry g, int item, int bands, int rows)
     {

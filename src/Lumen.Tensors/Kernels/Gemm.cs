@@ -63,6 +63,13 @@ internal static unsafe class Gemm
     /// of output rows inside each channel plane of a convolution's output; elements between rows are not touched.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
         bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+        => Multiply(a, null, b, c, ldc, m, n, k, transA, transB, accumulate, maxThreads, path, epilogue);
+
+    /// <summary>As above, reading A's panels from <paramref name="packedA"/> (op(<paramref name="a"/>) packed for
+    /// this m, k and path, or null) instead of packing A; <paramref name="a"/> still serves the matrix-vector and
+    /// zero-depth paths, which do not pack. Results are bitwise those of the unpacked call.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
     {
         Validate(a.Length, b.Length, c.Length, ldc, m, n, k, maxThreads);
         if (m == 0 || n == 0) return;
@@ -79,19 +86,53 @@ internal static unsafe class Gemm
         {
             path = BestPath;
         }
-        int threads = (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
-        fixed (float* pa = a, pb = b, pc = c)
+        if (packedA is not null && (packedA.M != m || packedA.K != k || packedA.Path != path))
+            throw new ArgumentException($"Gemm: A packed as m={packedA.M}, k={packedA.K} for the {packedA.Path} kernel does not fit m={m}, k={k} on the {path} kernel.", nameof(packedA));
+        int threads = Threads(m, n, k, maxThreads);
+        fixed (float* pa = a, pb = b, pc = c, pp = packedA is null ? null : packedA.Data)
         {
-            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue);
+            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue,
+                (nint)pp, packedA?.PaddedRows ?? 0);
             if (threads == 1) problem.Run(0, m, 0, n);
             else RunParallel(problem, threads);
         }
     }
 
+    /// <summary>How many times <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, bool, bool, bool, int, GemmPath, in ConvEpilogue)"/>
+    /// packs the whole of A for these dimensions: once per column block of NC, on each thread when threads split
+    /// the columns; 0 on the matrix-vector and zero-depth paths. A caller that runs more than one such product with
+    /// the same A saves the rest by packing it once (<see cref="GemmPackedA"/>).</summary>
+    public static int PackingsOfA(int m, int n, int k, int maxThreads, GemmPath path = GemmPath.Auto)
+    {
+        if (m <= 0 || n <= 0 || k <= 0 || (path == GemmPath.Auto && (m == 1 || n == 1))) return 0;
+        if (path == GemmPath.Auto) path = BestPath;
+        int nr = TileShape(path).Nr;
+        int nc = path switch
+        {
+            GemmPath.Vector512 => GemmKernel512.NC,
+            GemmPath.Vector256 => GemmKernel256.NC,
+            _ => GemmKernelScalar.NC,
+        };
+        int threads = Threads(m, n, k, maxThreads);
+        if (threads == 1 || n < m) return (n + nc - 1) / nc;
+        int parts = Math.Min(threads, (n + nr - 1) / nr), slab = (n + parts - 1) / parts;
+        return parts * ((slab + nc - 1) / nc);
+    }
+
+    private static int Threads(int m, int n, int k, int maxThreads) => (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
+
+    /// <summary>The register tile (MR × NR) of a packed path's micro-kernel.</summary>
+    internal static (int Mr, int Nr) TileShape(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR),
+        GemmPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR),
+        _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
+    };
+
     /// <summary>Splits C into <paramref name="threads"/> slabs of whole register tiles along its longer side.</summary>
     private static void RunParallel(Problem problem, int threads)
     {
-        var (mr, nr) = problem.TileShape;
+        var (mr, nr) = TileShape(problem.Path);
         bool splitColumns = problem.N >= problem.M;
         int tile = splitColumns ? nr : mr;
         int extent = splitColumns ? problem.N : problem.M;
@@ -171,16 +212,11 @@ internal static unsafe class Gemm
     }
 
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker
-    /// threads can each run a sub-block of C.</summary>
-    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue)
+    /// threads can each run a sub-block of C; <see cref="PackedA"/> is A's panels packed whole (0 when A is packed
+    /// per block), <see cref="PaddedRows"/> their floats per depth step.</summary>
+    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue,
+        nint PackedA, nint PaddedRows)
     {
-        public (int Mr, int Nr) TileShape => Path switch
-        {
-            GemmPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR),
-            GemmPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR),
-            _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
-        };
-
         /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd].</summary>
         public void Run(int rowStart, int rowEnd, int colStart, int colEnd)
         {
@@ -191,9 +227,9 @@ internal static unsafe class Gemm
             int m = rowEnd - rowStart, n = colEnd - colStart;
             switch (Path)
             {
-                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
-                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
-                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
+                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, (float*)PackedA, PaddedRows); break;
+                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, (float*)PackedA, PaddedRows); break;
+                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, (float*)PackedA, PaddedRows); break;
             }
         }
     }

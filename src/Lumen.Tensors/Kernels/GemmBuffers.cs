@@ -9,7 +9,7 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
-    /// <summary>Floats past the requested length that packing may scribble on (a 6-row transposed store spills 2).</summary>
+    /// <summary>Floats of margin past the requested length.</summary>
     private const int Slack = 8;
 
     [ThreadStatic] private static float[]? packedA;
