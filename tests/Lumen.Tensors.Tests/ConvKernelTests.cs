@@ -155,6 +155,37 @@ public class ConvKernelTests
         finally { Parallelism.MaxDegree = saved; }
     }
 
+    /// <summary>im2col straight into packed-B panels equals im2col followed by the GEMM's own packing, bitwise, for
+    /// every band of every geometry (strides, dilations, padding, several depth blocks) and each kernel's panels.</summary>
+    [Fact]
+    public unsafe void Im2col_into_packed_panels_equals_packing_the_column_matrix()
+    {
+        var geometries = Geometries().Select(a => Geometry((int[])a[0])).Where(g => !g.IsPointwise && !g.IsDepthwise)
+            .Append(Geometry([1, 64, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]))     // K = 576: two depth blocks of 288
+            .Append(Geometry([1, 3, 20, 40, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]));   // stride 2 with a ragged last panel
+        foreach (var g in geometries)
+            foreach (var path in new[] { GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512 })
+            {
+                var x = Tensor.Randn(new Shape(g.InPerGroup, g.InHeight, g.InWidth), 7).ToArray();
+                int k = g.ColumnRows, rows = Conv2dKernel.BandRows(g);
+                var (depthBlock, nr) = Gemm.PanelShapeB(path, k);
+                for (int row0 = 0; row0 < g.OutHeight; row0 += rows)
+                {
+                    int count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth, padded = (width + nr - 1) / nr * nr;
+                    var cols = new float[k * width];
+                    Im2Col.Fill(x, cols, g, row0, count);
+                    var expected = new float[k * padded];
+                    fixed (float* pc = cols, pe = expected)
+                        for (int pc0 = 0; pc0 < k; pc0 += depthBlock)
+                            GemmPacking.PackB(pc + pc0 * width, width, false, Math.Min(depthBlock, k - pc0), width, nr, pe + pc0 * padded);
+                    var actual = Enumerable.Repeat(float.NaN, k * padded + 5).ToArray();
+                    Im2Col.FillPacked(x, actual, g, row0, count, depthBlock, nr);
+                    Assert.True(expected.AsSpan().SequenceEqual(actual.AsSpan(0, k * padded)), $"{path} rows {row0}+{count}: packed columns differ");
+                    Assert.All(actual[(k * padded)..], v => Assert.True(float.IsNaN(v)));
+                }
+            }
+    }
+
     [Fact]
     public void Naive_forward_matches_a_hand_computed_example()
     {

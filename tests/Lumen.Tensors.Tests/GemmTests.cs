@@ -350,4 +350,58 @@ public class GemmTests
         Assert.Equal(0, Gemm.PackingsOfA(500, 1, 64, 2));
         Assert.Equal(0, Gemm.PackingsOfA(50, 40, 0, 2));
     }
+
+    /// <summary>B packed in the driver's layout for <paramref name="path"/>, as <see cref="Gemm.MultiplyPackedB"/>
+    /// takes it, in this thread's aligned scratch: PackB of every depth block of the k×n matrix b.</summary>
+    internal static unsafe Span<float> PackWholeB(float[] b, int k, int n, GemmPath path)
+    {
+        var (depthBlock, nr) = Gemm.PanelShapeB(path, k);
+        int padded = (n + nr - 1) / nr * nr;
+        var packed = GemmBuffers.Columns(padded * k);
+        packed.Fill(float.NaN);
+        fixed (float* pb = b, dst = packed)
+            for (int pc = 0; pc < k; pc += depthBlock)
+                GemmPacking.PackB(pb + pc * n, n, false, Math.Min(depthBlock, k - pc), n, nr, dst + pc * padded);
+        return packed;
+    }
+
+    /// <summary>B given packed gives bitwise the product that packs B itself, with and without packed A, dense and
+    /// strided C, accumulation and an epilogue, on 1 and 2 threads (split along the columns or the rows).</summary>
+    [Theory]
+    [MemberData(nameof(PackedShapes))]
+    public void Packed_B_gives_bitwise_the_unpacked_product(int m, int n, int k, bool transA, bool transB)
+    {
+        _ = transB;                                                  // packed B is B itself: no transpose
+        var rng = new Random(m * 17 + n * 5 + k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Random(rng, m);
+        int ldc = n + 3;
+        var c0 = Random(rng, (m - 1) * ldc + n);
+        foreach (var path in PackedPaths)
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var packedA = GemmPackedA.Pack(a, m, k, transA, path, threads);
+                foreach (var sharedA in new[] { null, packedA })
+                    foreach (bool accumulate in new[] { false, true })
+                        foreach (var epilogue in new[] { default, new ConvEpilogue(bias, ConvActivation.Leaky(0.1f)) })
+                            foreach (int stride in new[] { n, ldc })
+                            {
+                                var expected = (float[])c0.Clone();
+                                var actual = (float[])c0.Clone();
+                                Gemm.Multiply(a, null, b, expected, stride, m, n, k, transA, false, accumulate, threads, path, epilogue);
+                                Gemm.MultiplyPackedB(a, sharedA, PackWholeB(b, k, n, path), actual, stride, m, n, k, transA, accumulate, threads, path, epilogue);
+                                Assert.True(expected.AsSpan().SequenceEqual(actual),
+                                    $"{path} m={m} n={n} k={k} transA={transA} threads={threads} packedA={sharedA is not null} accumulate={accumulate} epilogue={epilogue.IsActive} ldc={stride}: packed B differs");
+                            }
+            }
+    }
+
+    [Fact]
+    public void Packed_B_must_be_long_enough_and_aligned()
+    {
+        var a = new float[4 * 40];
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPackedB(a, null, GemmBuffers.Columns(40 * 31), new float[20], 5, 4, 5, 40, false, false, 1, GemmPath.Vector512, default));
+        Assert.Contains("B=1240", ex.Message, StringComparison.Ordinal);       // 5 columns pad to 32: 1280 floats
+        ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPackedB(a, null, GemmBuffers.Columns(40 * 33)[1..], new float[20], 5, 4, 5, 40, false, false, 1, GemmPath.Vector512, default));
+        Assert.Contains("64-byte", ex.Message, StringComparison.Ordinal);
+    }
 }

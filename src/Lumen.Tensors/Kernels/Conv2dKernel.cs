@@ -28,22 +28,31 @@ internal static class Conv2dKernel
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
         var packed = PackWeights(w, g, og, k, transposed: false, items, rows * g.OutWidth);
+        var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
         try
         {
             ForItems(items, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
             {
-                using var buffers = new BandBuffers(g, rows, tile: false);
                 for (int item = start; item < end; item++)
                 {
                     var (n, group, row0, count) = Decode(g, item, bands, rows);
                     int width = count * g.OutWidth;
                     var weights = w.AsSpan(group * og * k, og * k);
-                    var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
-                    var cols = Columns(x, g, n, group, row0, count, buffers);
                     // the band's rows are contiguous in each channel plane: C is the output at the band's first row,
                     // one channel plane apart
-                    Gemm.Multiply(weights, Packed(packed, group), cols, output[(row0 * g.OutWidth)..], g.OutPlane, og, width, k,
-                        false, false, false, threads, GemmPath.Auto, finish.From(group * og));
+                    var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane + row0 * g.OutWidth);
+                    var input = x.AsSpan((n * g.InChannels + group * g.InPerGroup) * g.InPlane, g.InPerGroup * g.InPlane);
+                    if (g.IsPointwise)
+                    {
+                        Gemm.Multiply(weights, Packed(packed, group), input, output, g.OutPlane, og, width, k,
+                            false, false, false, threads, GemmPath.Auto, finish.From(group * og));
+                        continue;
+                    }
+                    // im2col writes the GEMM's packed B panels directly, into this thread's aligned scratch
+                    var cols = GemmBuffers.Columns(k * ((width + nr - 1) / nr * nr));
+                    Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+                    Gemm.MultiplyPackedB(weights, Packed(packed, group), cols, output, g.OutPlane, og, width, k,
+                        false, false, threads, Gemm.BestPath, finish.From(group * og));
                 }
             });
         }
@@ -244,11 +253,11 @@ internal static class Conv2dKernel
     /// <summary>Per-thread scratch of one band: the column matrix and a dense output tile, rented from the pool.</summary>
     private sealed class BandBuffers : IDisposable
     {
-        public BandBuffers(in ConvGeometry g, int rows, bool tile = true)
+        public BandBuffers(in ConvGeometry g, int rows)
         {
             int width = rows * g.OutWidth;
             Columns = g.IsPointwise ? [] : ArrayPool<float>.Shared.Rent(g.ColumnRows * width);
-            Tile = !tile || rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
+            Tile = rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
         }
 
         public float[] Columns { get; }

@@ -15,20 +15,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 {
     /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B; then,
     /// when <paramref name="epilogue"/> is active, each finished tile of C gets it, row i as row <paramref name="firstRow"/> + i.
-    /// With <paramref name="prepacked"/> (the panels of <see cref="PackPanels"/> for all of a larger op(A) whose rows
-    /// from <paramref name="firstRow"/> on are these m, <paramref name="paddedRows"/> per depth step, firstRow a
-    /// multiple of MR) A is read from there and not packed; <paramref name="a"/> is then unused.</summary>
+    /// An operand given in <paramref name="prepacked"/> is read from there and not packed (<paramref name="a"/> or
+    /// <paramref name="b"/> is then unused).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
-        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0,
-        float* prepacked = null, nint paddedRows = 0)
+        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0, in GemmPrepacked prepacked = default)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kcMax = DepthBlock(k);
         int ncMax = Math.Min(RoundUp(n, nr), TKernel.NC);
         int mcMax = Math.Min(RoundUp(m, mr), TKernel.MC);
-        float* packedB = GemmBuffers.B(kcMax * ncMax);
-        float* packedA = prepacked == null ? GemmBuffers.A(kcMax * mcMax) : null;
+        float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * ncMax) : null;
+        float* packedA = prepacked.A == null ? GemmBuffers.A(kcMax * mcMax) : null;
         float* tile = stackalloc float[mr * nr];
         for (int jc = 0; jc < n; jc += ncMax)
         {
@@ -38,16 +36,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 int kc = Math.Min(kcMax, k - pc);
                 bool overwrite = !accumulate && pc == 0;
                 bool finish = epilogue.IsActive && pc + kc == k;
-                GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
+                float* blockB = packedB;
+                if (prepacked.B != null) blockB = prepacked.BlockB(pc, jc, kc);
+                else GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    float* blockA = prepacked != null ? prepacked + pc * paddedRows + (nint)(firstRow + ic) * kc : packedA;
-                    if (prepacked == null) GemmPacking.PackA(transA ? a + pc * lda + ic : a + ic * lda + pc, lda, transA, mc, kc, mr, packedA);
+                    float* blockA = packedA;
+                    if (prepacked.A != null) blockA = prepacked.BlockA(pc, ic, kc);
+                    else GemmPacking.PackA(transA ? a + pc * lda + ic : a + ic * lda + pc, lda, transA, mc, kc, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* panelB = packedB + (nint)jr * kc;
+                        float* panelB = blockB + (nint)jr * kc;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
@@ -86,8 +87,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
     /// <summary>Packs row panels [<paramref name="firstPanel"/>, <paramref name="lastPanel"/>) (MR rows each) of the
     /// m×k matrix op(A) (a[i·k + p], or a[p·m + i] when <paramref name="transA"/>) for every depth block, into the
-    /// whole-matrix layout <see cref="Run"/> reads as prepacked: depth block pc at <paramref name="dst"/> +
-    /// pc·RoundUp(m, MR), row panel r within it at r·kc.</summary>
+    /// whole-matrix layout of <see cref="GemmPrepacked"/>: depth block pc at <paramref name="dst"/> + pc·RoundUp(m, MR),
+    /// row panel r within it at r·kc.</summary>
     public static void PackPanels(float* a, int m, int k, bool transA, int firstPanel, int lastPanel, float* dst)
     {
         int mr = TKernel.MR, kcMax = DepthBlock(k);
