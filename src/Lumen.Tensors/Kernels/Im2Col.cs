@@ -13,6 +13,7 @@ internal static class Im2Col
 {
     /// <summary>Fills <paramref name="cols"/> [K, rows·OW] from <paramref name="x"/>, the group's channels [Cg, H, W],
     /// for output rows [row0, row0 + rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(ReadOnlySpan<float> x, Span<float> cols, in ConvGeometry g, int row0, int rows)
     {
         int ow = g.OutWidth, width = rows * ow;
@@ -124,6 +125,7 @@ internal static class Im2Col
 
     /// <summary>col2im: adds each entry of <paramref name="cols"/> [K, rows·OW] back onto the input position it was
     /// read from in <paramref name="dx"/> [Cg, H, W] — the adjoint of <see cref="Fill"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBack(ReadOnlySpan<float> cols, Span<float> dx, in ConvGeometry g, int row0, int rows)
     {
         int ow = g.OutWidth, width = rows * ow;
