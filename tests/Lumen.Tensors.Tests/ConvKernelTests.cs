@@ -186,6 +186,18 @@ public class ConvKernelTests
             }
     }
 
+    [Theory]
+    [InlineData(55, 16, 9, 8)]       // SqueezeNet's expand3x3 at 55×55: 7 bands of 8 (the last 7), not 6 of 9 and 1
+    [InlineData(27, 32, 17, 14)]     // at 27×27: 14 + 13, not 17 + 10
+    [InlineData(28, 32, 16, 14)]     // Tiny Darknet at 28×28: 14 + 14
+    public void Bands_are_evened_out(int side, int channels, int unevenRows, int expected)
+    {
+        var g = Geometry([1, channels, side, side, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+        Assert.Equal(unevenRows, Math.Min(Conv2dKernel.MaxColumnFloats / (g.ColumnRows * g.OutWidth), (Conv2dKernel.MinBandColumns + side - 1) / side));
+        Assert.Equal(expected, Conv2dKernel.BandRows(g));
+        Assert.Equal((side + unevenRows - 1) / unevenRows, (side + expected - 1) / expected);   // as many bands as before
+    }
+
     [Fact]
     public void Naive_forward_matches_a_hand_computed_example()
     {

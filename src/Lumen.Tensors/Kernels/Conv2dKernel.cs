@@ -196,14 +196,17 @@ internal static class Conv2dKernel
     }
 
     /// <summary>Output rows per band: enough columns for an efficient GEMM, a bounded column buffer, and at least
-    /// dh·(kh−1)/sh rows so that bands two apart never touch the same input row.</summary>
+    /// dh·(kh−1)/sh rows so that bands two apart never touch the same input row; then evened out over the same
+    /// number of bands (55 rows in bands of 9 are 6 × 8 + 7, not 6 × 9 + 1; 28 in bands of 16 are 14 + 14), so that
+    /// no band is a sliver and the threads that share the bands get equal work.</summary>
     internal static int BandRows(in ConvGeometry g)
     {
         if (g.IsPointwise) return g.OutHeight;
         int rows = CeilDiv(MinBandColumns, g.OutWidth);
         rows = Math.Min(rows, Math.Max(1, MaxColumnFloats / (g.ColumnRows * g.OutWidth)));
-        rows = Math.Max(rows, CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH));
-        return Math.Clamp(rows, 1, g.OutHeight);
+        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        rows = Math.Clamp(Math.Max(rows, disjoint), 1, g.OutHeight);
+        return Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, rows)), disjoint);
     }
 
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
