@@ -264,7 +264,7 @@ public class GemmTests
     public static TheoryData<int, int, int, bool, bool> PackedShapes => new()
     {
         { 1, 1, 1, false, false }, { 5, 3, 7, true, false }, { 13, 33, 9, false, true }, { 25, 70, 20, true, true },
-        { 40, 17, 257, false, false },                                                  // rows split across threads
+        { 400, 17, 257, false, false },                                                 // rows split across threads, B packed
         { GemmKernel512.MC + 7, 45, GemmKernel512.KC + 9, false, true },                // several row and depth blocks
         { 37, GemmKernel512.NC + 33, 20, true, false },                                 // several column blocks
     };

@@ -29,7 +29,9 @@ internal enum GemmPath
 /// <remarks>
 /// Packed, cache-blocked and multi-threaded (see <see cref="GemmDriver{TKernel}"/>); matrix-vector products take
 /// a direct unpacked path (measured: packing beats unpacked row loops from 16³ down to 8³ already). Threads split the larger of m and n into contiguous slabs of whole register tiles; each thread
-/// packs its own panels, so threads never wait on each other.
+/// packs its own panels, so threads never wait on each other. A caller that multiplies the same A many times can
+/// pack it once (<see cref="GemmPackedA"/>) and share the panels read-only; one that can write B in the packed layout
+/// itself passes it to <see cref="MultiplyPackedB"/>.
 /// </remarks>
 internal static unsafe class Gemm
 {
