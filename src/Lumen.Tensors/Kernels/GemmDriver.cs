@@ -5,8 +5,6 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around a micro-kernel, on one thread: for each NC column block of B and each KC
 /// depth block, pack B; for each MC row block, pack A; then sweep NR×MR register tiles with the micro-kernel.
-/// An untransposed B is read in place when few row tiles reuse it (<see cref="InPlaceMaxRows"/>; only a ragged last
-/// panel is packed), and either operand may come packed whole (<see cref="GemmPrepacked"/>).
 /// </summary>
 /// <remarks>
 /// Goto &amp; van de Geijn, "Anatomy of High-Performance Matrix Multiplication", ACM TOMS 2008
@@ -27,8 +25,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int kcMax = DepthBlock(k);
         int ncMax = Math.Min(RoundUp(n, nr), TKernel.NC);
         int mcMax = Math.Min(RoundUp(m, mr), TKernel.MC);
-        bool inPlaceB = prepacked.B == null && !transB && ReadsBInPlace(m);
-        float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * (inPlaceB ? nr : ncMax)) : null;
+        float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * ncMax) : null;
         float* packedA = prepacked.A == null ? GemmBuffers.A(kcMax * mcMax) : null;
         float* tile = stackalloc float[mr * nr];
         for (int jc = 0; jc < n; jc += ncMax)
@@ -39,12 +36,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 int kc = Math.Min(kcMax, k - pc);
                 bool overwrite = !accumulate && pc == 0;
                 bool finish = epilogue.IsActive && pc + kc == k;
-                // in place, B's whole panels are read where they are and only a ragged last one is packed
-                int inPlace = inPlaceB ? nc / nr * nr : 0;
                 float* blockB = packedB;
                 if (prepacked.B != null) blockB = prepacked.BlockB(pc, jc, kc);
-                else if (!inPlaceB) GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
-                else if (inPlace < nc) GemmPacking.PackB(b + pc * ldb + jc + inPlace, ldb, false, kc, nc - inPlace, nr, packedB);
+                else GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
@@ -54,9 +48,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        bool unpacked = jr < inPlace;
-                        float* panelB = unpacked ? b + pc * ldb + jc + jr : blockB + (nint)(jr - inPlace) * kc;
-                        nint bStep = unpacked ? ldb : nr;
+                        float* panelB = blockB + (nint)jr * kc;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
@@ -67,14 +59,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                                 // the tile is written in place; a kernel that can applies the epilogue in registers
                                 if (finish && TKernel.FusesEpilogue)
                                 {
-                                    TKernel.RunFinal(kc, panelA, panelB, bStep, target, ldc, overwrite, rows, cols, epilogue, firstRow + ic + ir);
+                                    TKernel.RunFinal(kc, panelA, panelB, target, ldc, overwrite, rows, cols, epilogue, firstRow + ic + ir);
                                     continue;
                                 }
-                                TKernel.RunRows(kc, panelA, panelB, bStep, target, ldc, overwrite, rows, cols);
+                                TKernel.RunRows(kc, panelA, panelB, target, ldc, overwrite, rows, cols);
                             }
                             else
                             {
-                                TKernel.RunRows(kc, panelA, panelB, bStep, tile, nr, overwrite: true, rows, nr);
+                                TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
                                 WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
                             }
                             if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, cols);
@@ -84,18 +76,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             }
         }
     }
-
-    /// <summary>The most rows (of this thread's part of C) for which an untransposed B is read in place.</summary>
-    /// <remarks>B's rows are contiguous, so the micro-kernel can load each step's NR values straight from B (row
-    /// stride ldb) instead of from a packed copy; packing pays only when many row tiles reuse the copy. Measured
-    /// (Zen 5, one thread, thread-CPU GFLOP/s, two alternating rounds on a loaded machine): in place was faster
-    /// on every convolution-sized product tried up to m = 384 — 16×12544×32 74 → 100, 16×3025×64 80 → 104–119,
-    /// 24×3136×144 91–97 → 112, 48×3136×144 100–103 → 113–121, 144×3136×144 108 → 111, 384×3136×384 102–105 → 106 —
-    /// and within noise at 1000×169×512, but slower at 1024³ (108 → 101–104), where kc = 512 rows of B far apart
-    /// are reread by 86 row tiles.</remarks>
-    internal const int InPlaceMaxRows = 384;
-
-    private static bool ReadsBInPlace(int m) => m <= InPlaceMaxRows;
 
     /// <summary>The depth of the driver's depth blocks for depth k: k split into ⌈k/KC⌉ balanced blocks (the last
     /// may be shorter).</summary>

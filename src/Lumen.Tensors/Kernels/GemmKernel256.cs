@@ -23,20 +23,18 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
     public static int RowsWritten(int rows) => MR;
 
     /// <inheritdoc/>
-    public static void RunRows(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, bStep, c, ldc, overwrite);
-
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run(kc, a, b, NR, c, ldc, overwrite);
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {
         PrefetchTile(c, ldc);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b);                           // B[p, 0..8]
-            var b1 = Vector256.Load(b + 8);                       // B[p, 8..16]
+            var b0 = Vector256.LoadAligned(b);                    // B[p, 0..8]
+            var b1 = Vector256.LoadAligned(b + 8);                // B[p, 8..16]
             var ai = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
@@ -56,7 +54,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
             c50 = Vector256.FusedMultiplyAdd(ai, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
             a += 6;
-            b += bStep;
+            b += 16;
         }
         Store(c, c00, c01, overwrite);
         Store(c + ldc, c10, c11, overwrite);

@@ -15,12 +15,10 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
     public static int RowsWritten(int rows) => MR;
 
     /// <inheritdoc/>
-    public static void RunRows(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, bStep, c, ldc, overwrite);
-
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run(kc, a, b, NR, c, ldc, overwrite);
+    public static void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols) => Run(kc, a, b, c, ldc, overwrite);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -33,7 +31,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             a += 4;
-            b += bStep;
+            b += 4;
         }
         Store(c, c00, c01, c02, c03, overwrite);
         Store(c + ldc, c10, c11, c12, c13, overwrite);

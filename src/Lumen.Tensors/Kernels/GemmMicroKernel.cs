@@ -6,7 +6,7 @@ namespace Lumen.Tensors.Kernels;
 /// </summary>
 /// <remarks>
 /// The kernel computes one MR×NR tile of C from a packed MR-row micro-panel of A (kc steps of MR values)
-/// and an NR-column micro-panel of B (kc steps of NR values, packed or read in place): C[MR,NR] (+)= Σₚ a[p,:]ᵀ·b[p,:].
+/// and a packed NR-column micro-panel of B (kc steps of NR values): C[MR,NR] (+)= Σₚ a[p,:]ᵀ·b[p,:].
 /// MC (a multiple of MR) × KC floats of packed A should stay in L2, KC × NR of B in L1, and KC × NC of B in L3.
 /// Implementations are structs so that the generic driver is specialised and the constants are folded.
 /// </remarks>
@@ -40,15 +40,14 @@ internal unsafe interface IGemmMicroKernel
 
     /// <summary>As <see cref="Run"/> for the first <see cref="RowsWritten"/>(<paramref name="rows"/>) rows of the tile
     /// only (and, when <see cref="MasksColumns"/>, its first <paramref name="cols"/> columns), so that a ragged edge
-    /// tile costs what it holds and is written straight into C; step p of B is NR values at b + p·<paramref name="bStep"/>
-    /// (NR for a packed panel, B's row stride when B is read in place).</summary>
-    static abstract void RunRows(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite, int rows, int cols);
+    /// tile costs what it holds and is written straight into C.</summary>
+    static abstract void RunRows(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols);
 
     /// <summary>Whether <see cref="RunFinal"/> applies an epilogue in registers (else the driver applies it after).</summary>
     static virtual bool FusesEpilogue => false;
 
     /// <summary>As <see cref="RunRows"/> for the last depth block, applying <paramref name="epilogue"/> to each row
     /// (row r as row <paramref name="row0"/> + r) in registers before storing it.</summary>
-    static virtual void RunFinal(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0) =>
+    static virtual void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0) =>
         throw new NotSupportedException("this micro-kernel leaves the epilogue to the driver");
 }
