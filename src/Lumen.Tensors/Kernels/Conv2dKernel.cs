@@ -7,7 +7,9 @@ namespace Lumen.Tensors.Kernels;
 /// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; every other one is lowered
 /// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
 /// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
-/// skip the lowering: the input plane is the column matrix. Work items (image, group, band) run in parallel.
+/// skip the lowering: the input plane is the column matrix. Work items (image, group, band) run in parallel. In the
+/// forward pass the columns are written straight in the GEMM's packed-B layout, and weights that the items would
+/// pack more than once are packed once per call and shared (<see cref="GemmPackedA"/>).
 /// </summary>
 /// <remarks>Forward: Y_g[Og, OH·OW] = W_g[Og, K] · cols_g[K, OH·OW]. Input gradient: cols = W_gᵀ·dY_g, then col2im.
 /// Weight gradient: dW_g += dY_g · cols_gᵀ. K = C/groups · kh · kw. <see cref="ConvNaive"/> is the oracle.</remarks>
