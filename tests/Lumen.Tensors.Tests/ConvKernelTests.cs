@@ -116,6 +116,88 @@ public class ConvKernelTests
         Assert.True(rows * dilated.StrideH >= dilated.DilationH * (dilated.KernelHeight - 1));
     }
 
+    /// <summary>The forward and input-gradient GEMMs of one call share each group's weights packed once (three
+    /// images, so three products per group): bitwise the products of the unpacked GEMM, image by image.</summary>
+    [Fact]
+    public void Weights_packed_once_per_call_give_bitwise_the_per_image_products()
+    {
+        var g = Geometry([3, 6, 11, 10, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2]);   // pointwise, 2 groups, 110-position planes
+        int og = g.OutPerGroup, cg = g.InPerGroup, plane = g.InPlane;
+        Assert.Equal(1, Gemm.PackingsOfA(og, plane, cg, 1));                      // each product alone would pack once
+        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 4).ToArray();
+        var w = Tensor.Randn(new Shape(g.OutChannels, cg, 1, 1), 5).ToArray();
+        var dy = Tensor.Randn(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), 6).ToArray();
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        var yExpected = new float[dy.Length];
+        var dxExpected = new float[x.Length];
+        for (int n = 0; n < g.Batch; n++)
+            for (int group = 0; group < g.Groups; group++)
+            {
+                var weights = w.AsSpan(group * og * cg, og * cg);
+                var input = x.AsSpan((n * g.InChannels + group * cg) * plane, cg * plane);
+                var grad = dy.AsSpan((n * g.OutChannels + group * og) * plane, og * plane);
+                Gemm.Multiply(weights, input, yExpected.AsSpan((n * g.OutChannels + group * og) * plane, og * plane), og, plane, cg, false, false, false, 1, GemmPath.Auto);
+                Gemm.Multiply(weights, grad, dxExpected.AsSpan((n * g.InChannels + group * cg) * plane, cg * plane), cg, plane, og, true, false, false, 1, GemmPath.Auto);
+            }
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                Conv2dKernel.Forward(x, w, y, g);
+                Conv2dKernel.BackwardInput(dy, w, dx, g);
+                Assert.Equal(yExpected, y);
+                Assert.Equal(dxExpected, dx);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    /// <summary>im2col straight into packed-B panels equals im2col followed by the GEMM's own packing, bitwise, for
+    /// every band of every geometry (strides, dilations, padding, several depth blocks) and each kernel's panels.</summary>
+    [Fact]
+    public unsafe void Im2col_into_packed_panels_equals_packing_the_column_matrix()
+    {
+        var geometries = Geometries().Select(a => Geometry((int[])a[0])).Where(g => !g.IsPointwise && !g.IsDepthwise)
+            .Append(Geometry([1, 64, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]))     // K = 576: two depth blocks of 288
+            .Append(Geometry([1, 3, 20, 40, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]));   // stride 2 with a ragged last panel
+        foreach (var g in geometries)
+            foreach (var path in new[] { GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512 })
+            {
+                var x = Tensor.Randn(new Shape(g.InPerGroup, g.InHeight, g.InWidth), 7).ToArray();
+                int k = g.ColumnRows, rows = Conv2dKernel.BandRows(g);
+                var (depthBlock, nr) = Gemm.PanelShapeB(path, k);
+                for (int row0 = 0; row0 < g.OutHeight; row0 += rows)
+                {
+                    int count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth, padded = (width + nr - 1) / nr * nr;
+                    var cols = new float[k * width];
+                    Im2Col.Fill(x, cols, g, row0, count);
+                    var expected = new float[k * padded];
+                    fixed (float* pc = cols, pe = expected)
+                        for (int pc0 = 0; pc0 < k; pc0 += depthBlock)
+                            GemmPacking.PackB(pc + pc0 * width, width, false, Math.Min(depthBlock, k - pc0), width, nr, pe + pc0 * padded);
+                    var actual = Enumerable.Repeat(float.NaN, k * padded + 5).ToArray();
+                    Im2Col.FillPacked(x, actual, g, row0, count, depthBlock, nr);
+                    Assert.True(expected.AsSpan().SequenceEqual(actual.AsSpan(0, k * padded)), $"{path} rows {row0}+{count}: packed columns differ");
+                    Assert.All(actual[(k * padded)..], v => Assert.True(float.IsNaN(v)));
+                }
+            }
+    }
+
+    [Theory]
+    [InlineData(55, 16, 9, 8)]       // SqueezeNet's expand3x3 at 55×55: 7 bands of 8 (the last 7), not 6 of 9 and 1
+    [InlineData(27, 32, 17, 14)]     // at 27×27: 14 + 13, not 17 + 10
+    [InlineData(28, 32, 16, 14)]     // Tiny Darknet at 28×28: 14 + 14
+    public void Bands_are_evened_out(int side, int channels, int unevenRows, int expected)
+    {
+        var g = Geometry([1, channels, side, side, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+        Assert.Equal(unevenRows, Math.Min(Conv2dKernel.MaxColumnFloats / (g.ColumnRows * g.OutWidth), (Conv2dKernel.MinBandColumns + side - 1) / side));
+        Assert.Equal(expected, Conv2dKernel.BandRows(g));
+        Assert.Equal((side + unevenRows - 1) / unevenRows, (side + expected - 1) / expected);   // as many bands as before
+    }
+
     [Fact]
     public void Naive_forward_matches_a_hand_computed_example()
     {

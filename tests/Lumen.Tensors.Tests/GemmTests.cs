@@ -237,4 +237,171 @@ public class GemmTests
         var tooShort = Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, b, new float[(m - 1) * ldc + n - 1], ldc, m, n, k, false, false, false, 1, GemmPath.Auto, default));
         Assert.Contains($"C row stride {ldc}", tooShort.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<int, int, int, bool, bool> PackedShapes => new()
+    {
+        { 1, 1, 1, false, false }, { 5, 3, 7, true, false }, { 13, 33, 9, false, true }, { 25, 70, 20, true, true },
+        { 400, 17, 257, false, false },                                                 // rows split across threads
+        { GemmKernel512.MC + 7, 45, GemmKernel512.KC + 9, false, true },                // several row and depth blocks
+        { 37, GemmKernel512.NC + 33, 20, true, false },                                 // several column blocks
+    };
+
+    /// <summary>A packed once and reused gives bitwise the product that packs A per block (the same panels and the
+    /// same FMA order), on every path, with dense and strided C, accumulation and an epilogue, on 1 and 2 threads.</summary>
+    [Theory]
+    [MemberData(nameof(PackedShapes))]
+    public void Packed_A_gives_bitwise_the_unpacked_product(int m, int n, int k, bool transA, bool transB)
+    {
+        var rng = new Random(m * 31 + n * 7 + k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Random(rng, m);
+        int ldc = n + 5;
+        var c0 = Random(rng, (m - 1) * ldc + n);
+        foreach (var path in PackedPaths)
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var packed = GemmPackedA.Pack(a, m, k, transA, path, threads);
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (var epilogue in new[] { default, new ConvEpilogue(bias, ConvActivation.Clamp(0f, 6f)) })
+                        foreach (int stride in new[] { n, ldc })
+                        {
+                            var expected = (float[])c0.Clone();
+                            var actual = (float[])c0.Clone();
+                            Gemm.Multiply(a, null, b, expected, stride, m, n, k, transA, transB, accumulate, threads, path, epilogue);
+                            Gemm.Multiply(a, packed, b, actual, stride, m, n, k, transA, transB, accumulate, threads, path, epilogue);
+                            Assert.True(expected.AsSpan().SequenceEqual(actual),
+                                $"{path} m={m} n={n} k={k} transA={transA} transB={transB} threads={threads} accumulate={accumulate} epilogue={epilogue.IsActive} ldc={stride}: packed A differs");
+                        }
+                AssertMatchesNaive(m, n, k, transA, transB, accumulate: true, threads, path);
+            }
+    }
+
+    /// <summary>The whole-matrix packing equals, panel for panel, what PackA lays out for each depth block, also when
+    /// threads pack neighbouring panels (the six-row transposes must not spill into another thread's panel).</summary>
+    [Theory]
+    [InlineData(2, 130, 1024, false)]       // path index: 0 scalar, 1 Vector256, 2 Vector512
+    [InlineData(1, 130, 1024, true)]
+    [InlineData(1, 130, 1024, false)]
+    [InlineData(0, 90, 600, true)]
+    public unsafe void Packing_A_whole_lays_out_every_depth_block_as_PackA(int pathIndex, int m, int k, bool transA)
+    {
+        var path = PackedPaths[pathIndex];
+        var a = Random(new Random(m + k), m * k);
+        int mr = Gemm.TileShape(path).Mr, padded = (m + mr - 1) / mr * mr;
+        int kcMax = path switch
+        {
+            GemmPath.Vector512 => GemmDriver<GemmKernel512>.DepthBlock(k),
+            GemmPath.Vector256 => GemmDriver<GemmKernel256>.DepthBlock(k),
+            _ => GemmDriver<GemmKernelScalar>.DepthBlock(k),
+        };
+        var expected = new float[padded * k + 16];
+        fixed (float* pa = a, pe = expected)
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                GemmPacking.PackA(transA ? pa + pc * m : pa + pc, transA ? m : k, transA, m, kc, mr, pe + pc * padded);
+            }
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 2;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var packed = GemmPackedA.Pack(a, m, k, transA, path, threads);
+                Assert.Equal(padded, packed.PaddedRows);
+                Assert.True(expected.AsSpan(0, padded * k).SequenceEqual(packed.Data.AsSpan(0, padded * k)), $"{path} threads={threads}: packed panels differ");
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Fact]
+    public void Packed_A_must_fit_the_product()
+    {
+        var a = new float[6 * 4];
+        using var packed = GemmPackedA.Pack(a, 6, 4, false, GemmPath.Scalar, 1);
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, packed, new float[4 * 5], new float[6 * 5], 5, 6, 5, 4, false, false, false, 1, GemmPath.Vector256, default));
+        Assert.Contains("Scalar", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, packed, new float[3 * 5], new float[6 * 5], 5, 6, 5, 3, false, false, false, 1, GemmPath.Scalar, default));
+        Assert.Contains("k=3", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmPackedA.Pack(a, 0, 4, false, GemmPath.Scalar, 1));
+        Assert.Throws<ArgumentException>(() => GemmPackedA.Pack(a, 7, 4, false, GemmPath.Scalar, 1));
+        packed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => packed.Data);
+    }
+
+    /// <summary>How often a plain product packs A: once per column block of NC, per thread when threads split the
+    /// columns, never on the matrix-vector path.</summary>
+    [Theory]
+    [InlineData(64, 12544, 16, 1, 5)]        // a 112×112 plane: five column blocks
+    [InlineData(64, 12544, 16, 2, 6)]        // two slabs of 6272 columns, three blocks each
+    [InlineData(96, 3136, 24, 2, 2)]         // two slabs of 1568 columns: each thread packs A once
+    [InlineData(1000, 169, 512, 2, 1)]       // more rows than columns: threads split the rows
+    [InlineData(16, 20, 8, 2, 1)]            // too little work for a second thread
+    [InlineData(1, 500, 64, 1, 1)]           // one row on an explicit path: packed
+    public void Packings_of_A_count_column_blocks_and_column_slabs(int m, int n, int k, int threads, int expected)
+    {
+        Assert.Equal(expected, Gemm.PackingsOfA(m, n, k, threads, GemmPath.Vector512));
+    }
+
+    [Fact]
+    public void Matrix_vector_and_empty_products_pack_nothing()
+    {
+        Assert.Equal(0, Gemm.PackingsOfA(1, 500, 64, 2));
+        Assert.Equal(0, Gemm.PackingsOfA(500, 1, 64, 2));
+        Assert.Equal(0, Gemm.PackingsOfA(50, 40, 0, 2));
+    }
+
+    /// <summary>B packed in the driver's layout for <paramref name="path"/>, as <see cref="Gemm.MultiplyPackedB"/>
+    /// takes it, in this thread's aligned scratch: PackB of every depth block of the k×n matrix b.</summary>
+    internal static unsafe Span<float> PackWholeB(float[] b, int k, int n, GemmPath path)
+    {
+        var (depthBlock, nr) = Gemm.PanelShapeB(path, k);
+        int padded = (n + nr - 1) / nr * nr;
+        var packed = GemmBuffers.Columns(padded * k);
+        packed.Fill(float.NaN);
+        fixed (float* pb = b, dst = packed)
+            for (int pc = 0; pc < k; pc += depthBlock)
+                GemmPacking.PackB(pb + pc * n, n, false, Math.Min(depthBlock, k - pc), n, nr, dst + pc * padded);
+        return packed;
+    }
+
+    /// <summary>B given packed gives bitwise the product that packs B itself, with and without packed A, dense and
+    /// strided C, accumulation and an epilogue, on 1 and 2 threads (split along the columns or the rows).</summary>
+    [Theory]
+    [MemberData(nameof(PackedShapes))]
+    public void Packed_B_gives_bitwise_the_unpacked_product(int m, int n, int k, bool transA, bool transB)
+    {
+        _ = transB;                                                  // packed B is B itself: no transpose
+        var rng = new Random(m * 17 + n * 5 + k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Random(rng, m);
+        int ldc = n + 3;
+        var c0 = Random(rng, (m - 1) * ldc + n);
+        foreach (var path in PackedPaths)
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var packedA = GemmPackedA.Pack(a, m, k, transA, path, threads);
+                foreach (var sharedA in new[] { null, packedA })
+                    foreach (bool accumulate in new[] { false, true })
+                        foreach (var epilogue in new[] { default, new ConvEpilogue(bias, ConvActivation.Leaky(0.1f)) })
+                            foreach (int stride in new[] { n, ldc })
+                            {
+                                var expected = (float[])c0.Clone();
+                                var actual = (float[])c0.Clone();
+                                Gemm.Multiply(a, null, b, expected, stride, m, n, k, transA, false, accumulate, threads, path, epilogue);
+                                Gemm.MultiplyPackedB(a, sharedA, PackWholeB(b, k, n, path), actual, stride, m, n, k, transA, accumulate, threads, path, epilogue);
+                                Assert.True(expected.AsSpan().SequenceEqual(actual),
+                                    $"{path} m={m} n={n} k={k} transA={transA} threads={threads} packedA={sharedA is not null} accumulate={accumulate} epilogue={epilogue.IsActive} ldc={stride}: packed B differs");
+                            }
+            }
+    }
+
+    [Fact]
+    public void Packed_B_must_be_long_enough_and_aligned()
+    {
+        var a = new float[4 * 40];
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPackedB(a, null, GemmBuffers.Columns(40 * 31), new float[20], 5, 4, 5, 40, false, false, 1, GemmPath.Vector512, default));
+        Assert.Contains("B=1240", ex.Message, StringComparison.Ordinal);       // 5 columns pad to 32: 1280 floats
+        ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPackedB(a, null, GemmBuffers.Columns(40 * 33)[1..], new float[20], 5, 4, 5, 40, false, false, 1, GemmPath.Vector512, default));
+        Assert.Contains("64-byte", ex.Message, StringComparison.Ordinal);
+    }
 }

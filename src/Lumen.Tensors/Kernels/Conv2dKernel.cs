@@ -7,7 +7,9 @@ namespace Lumen.Tensors.Kernels;
 /// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; every other one is lowered
 /// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
 /// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
-/// skip the lowering: the input plane is the column matrix. Work items (image, group, band) run in parallel.
+/// skip the lowering: the input plane is the column matrix. Work items (image, group, band) run in parallel. In the
+/// forward pass the columns are written straight in the GEMM's packed-B layout, and weights that the items would
+/// pack more than once are packed once per call and shared (<see cref="GemmPackedA"/>).
 /// </summary>
 /// <remarks>Forward: Y_g[Og, OH·OW] = W_g[Og, K] · cols_g[K, OH·OW]. Input gradient: cols = W_gᵀ·dY_g, then col2im.
 /// Weight gradient: dW_g += dY_g · cols_gᵀ. K = C/groups · kh · kw. <see cref="ConvNaive"/> is the oracle.</remarks>
@@ -26,22 +28,66 @@ internal static class Conv2dKernel
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
-        int og = g.OutPerGroup, k = g.ColumnRows;
-        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+        int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
+        var packed = PackWeights(w, g, og, k, transposed: false, items, rows * g.OutWidth);
+        var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
+        try
         {
-            using var buffers = new BandBuffers(g, rows, tile: false);
-            for (int item = start; item < end; item++)
+            ForItems(items, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
             {
-                var (n, group, row0, count) = Decode(g, item, bands, rows);
-                int width = count * g.OutWidth;
-                var weights = w.AsSpan(group * og * k, og * k);
-                var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane, og * g.OutPlane);
-                var cols = Columns(x, g, n, group, row0, count, buffers);
-                // the band's rows are contiguous in each channel plane: C is the output at the band's first row, one
-                // channel plane apart
-                Gemm.Multiply(weights, cols, output[(row0 * g.OutWidth)..], g.OutPlane, og, width, k, false, false, false, threads, GemmPath.Auto, finish.From(group * og));
-            }
-        });
+                for (int item = start; item < end; item++)
+                {
+                    var (n, group, row0, count) = Decode(g, item, bands, rows);
+                    int width = count * g.OutWidth;
+                    var weights = w.AsSpan(group * og * k, og * k);
+                    // the band's rows are contiguous in each channel plane: C is the output at the band's first row,
+                    // one channel plane apart
+                    var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane + row0 * g.OutWidth);
+                    var input = x.AsSpan((n * g.InChannels + group * g.InPerGroup) * g.InPlane, g.InPerGroup * g.InPlane);
+                    if (g.IsPointwise)
+                    {
+                        Gemm.Multiply(weights, Packed(packed, group), input, output, g.OutPlane, og, width, k,
+                            false, false, false, threads, GemmPath.Auto, finish.From(group * og));
+                        continue;
+                    }
+                    // im2col writes the GEMM's packed B panels directly, into this thread's aligned scratch
+                    var cols = GemmBuffers.Columns(k * ((width + nr - 1) / nr * nr));
+                    Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+                    Gemm.MultiplyPackedB(weights, Packed(packed, group), cols, output, g.OutPlane, og, width, k,
+                        false, false, threads, Gemm.BestPath, finish.From(group * og));
+                }
+            });
+        }
+        finally { Release(packed); }
+    }
+
+    /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed once for the call,
+    /// when the <paramref name="items"/> GEMMs of about <paramref name="width"/> columns would otherwise pack it
+    /// more than once (several bands or images, several column blocks, threads splitting the columns); else none.
+    /// Only for this call: the weights may change before the next one (ARCHITECTURE entry 35).</summary>
+    private static GemmPackedA[] PackWeights(float[] w, in ConvGeometry g, int m, int k, bool transposed, int items, int width)
+    {
+        int perGroup = items / g.Groups;
+        if ((long)perGroup * Gemm.PackingsOfA(m, width, k, ThreadsPerItem(items)) <= 1) return [];
+        var packed = new GemmPackedA[g.Groups];
+        try
+        {
+            for (int group = 0; group < g.Groups; group++)
+                packed[group] = GemmPackedA.Pack(w.AsSpan(group * m * k, m * k), m, k, transposed, GemmPath.Auto, Parallelism.MaxDegree);
+        }
+        catch
+        {
+            Release(packed);
+            throw;
+        }
+        return packed;
+    }
+
+    private static GemmPackedA? Packed(GemmPackedA[] packed, int group) => packed.Length == 0 ? null : packed[group];
+
+    private static void Release(GemmPackedA[] packed)
+    {
+        foreach (var weights in packed) weights?.Dispose();
     }
 
     /// <summary>Planes of at most this many positions take one GEMM for the whole batch in the pointwise input
@@ -58,34 +104,35 @@ internal static class Conv2dKernel
         if (g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane) { PointwiseBatchInput(dy, w, dx, g); return; }
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
-        // Bands b and b+2 read disjoint input rows (BandRows ensures rows·sh ≥ dh·(kh−1)), so the even bands of an
-        // image can scatter into dx concurrently, and then the odd ones.
-        for (int parity = 0; parity < Math.Min(2, bands); parity++)
+        // Wᵀ is packed once for both passes, if the items would pack it more than once (as many as the first pass)
+        var packed = PackWeights(w, g, k, og, transposed: true, g.Batch * g.Groups * ((bands + 1) / 2), rows * g.OutWidth);
+        try
         {
-            int perImage = (bands - parity + 1) / 2;
-            int p = parity;
-            ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+            // Bands b and b+2 read disjoint input rows (BandRows ensures rows·sh ≥ dh·(kh−1)), so the even bands of
+            // an image can scatter into dx concurrently, and then the odd ones.
+            for (int parity = 0; parity < Math.Min(2, bands); parity++)
             {
-                using var buffers = new BandBuffers(g, rows);
-                for (int item = start; item < end; item++)
+                int perImage = (bands - parity + 1) / 2;
+                int p = parity;
+                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
                 {
-                    int band = item % perImage * 2 + p, image = item / perImage;
-                    int n = image / g.Groups, group = image % g.Groups;
-                    int row0 = band * rows, count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth;
-                    var weights = w.AsSpan(group * og * k, og * k);
-                    var grad = OutputTile(dy, g, n, group, row0, count, buffers);
-                    var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
-                    if (g.IsPointwise)
+                    using var buffers = new BandBuffers(g, rows);
+                    for (int item = start; item < end; item++)
                     {
-                        Gemm.Multiply(weights, grad, target, k, width, og, true, false, false, threads, GemmPath.Auto);
-                        continue;
+                        int band = item % perImage * 2 + p, image = item / perImage;
+                        int n = image / g.Groups, group = image % g.Groups;
+                        int row0 = band * rows, count = Math.Min(rows, g.OutHeight - row0), width = count * g.OutWidth;
+                        var weights = w.AsSpan(group * og * k, og * k);
+                        var grad = OutputTile(dy, g, n, group, row0, count, buffers);
+                        var target = dx.AsSpan((n * g.InChannels + group * cg) * g.InPlane, cg * g.InPlane);
+                        var product = g.IsPointwise ? target : buffers.Columns.AsSpan(0, k * width);
+                        Gemm.Multiply(weights, Packed(packed, group), grad, product, width, k, width, og, true, false, false, threads, GemmPath.Auto, default);
+                        if (!g.IsPointwise) Im2Col.AddBack(product, target, g, row0, count);
                     }
-                    var cols = buffers.Columns.AsSpan(0, k * width);
-                    Gemm.Multiply(weights, grad, cols, k, width, og, true, false, false, threads, GemmPath.Auto);
-                    Im2Col.AddBack(cols, target, g, row0, count);
-                }
-            });
+                });
+            }
         }
+        finally { Release(packed); }
     }
 
     /// <summary>Whether <see cref="BackwardInput"/> writes every element of dx (depthwise and pointwise convolutions),
@@ -151,24 +198,30 @@ internal static class Conv2dKernel
     }
 
     /// <summary>Output rows per band: enough columns for an efficient GEMM, a bounded column buffer, and at least
-    /// dh·(kh−1)/sh rows so that bands two apart never touch the same input row.</summary>
+    /// dh·(kh−1)/sh rows so that bands two apart never touch the same input row; then evened out over the same
+    /// number of bands (55 rows in bands of 9 are 6 × 8 + 7, not 6 × 9 + 1; 28 in bands of 16 are 14 + 14), so that
+    /// no band is a sliver and the threads that share the bands get equal work.</summary>
     internal static int BandRows(in ConvGeometry g)
     {
         if (g.IsPointwise) return g.OutHeight;
         int rows = CeilDiv(MinBandColumns, g.OutWidth);
         rows = Math.Min(rows, Math.Max(1, MaxColumnFloats / (g.ColumnRows * g.OutWidth)));
-        rows = Math.Max(rows, CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH));
-        return Math.Clamp(rows, 1, g.OutHeight);
+        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        rows = Math.Clamp(Math.Max(rows, disjoint), 1, g.OutHeight);
+        return Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, rows)), disjoint);
     }
 
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
     /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
     private static void ForItems(int count, long workPerItem, Action<int, int, int> body)
     {
-        int degree = Parallelism.MaxDegree;
-        if (count >= degree) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
-        else if (count > 0) body(0, count, degree);
+        int threads = ThreadsPerItem(count);
+        if (threads == 1) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
+        else if (count > 0) body(0, count, threads);
     }
+
+    /// <summary>The threads each GEMM of <see cref="ForItems"/> may use for <paramref name="count"/> items.</summary>
+    private static int ThreadsPerItem(int count) => count >= Parallelism.MaxDegree ? 1 : Parallelism.MaxDegree;
 
     private static (int N, int Group, int Row0, int Count) Decode(in ConvGeometry g, int item, int bands, int rows)
     {
@@ -205,11 +258,11 @@ internal static class Conv2dKernel
     /// <summary>Per-thread scratch of one band: the column matrix and a dense output tile, rented from the pool.</summary>
     private sealed class BandBuffers : IDisposable
     {
-        public BandBuffers(in ConvGeometry g, int rows, bool tile = true)
+        public BandBuffers(in ConvGeometry g, int rows)
         {
             int width = rows * g.OutWidth;
             Columns = g.IsPointwise ? [] : ArrayPool<float>.Shared.Rent(g.ColumnRows * width);
-            Tile = !tile || rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
+            Tile = rows == g.OutHeight ? [] : ArrayPool<float>.Shared.Rent(g.OutPerGroup * width);
         }
 
         public float[] Columns { get; }

@@ -29,7 +29,9 @@ internal enum GemmPath
 /// <remarks>
 /// Packed, cache-blocked and multi-threaded (see <see cref="GemmDriver{TKernel}"/>); matrix-vector products take
 /// a direct unpacked path (measured: packing beats unpacked row loops from 16³ down to 8³ already). Threads split the larger of m and n into contiguous slabs of whole register tiles; each thread
-/// packs its own panels, so threads never wait on each other.
+/// packs its own panels, so threads never wait on each other. A caller that multiplies the same A many times can
+/// pack it once (<see cref="GemmPackedA"/>) and share the panels read-only; one that can write B in the packed layout
+/// itself passes it to <see cref="MultiplyPackedB"/>.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -63,8 +65,15 @@ internal static unsafe class Gemm
     /// of output rows inside each channel plane of a convolution's output; elements between rows are not touched.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
         bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+        => Multiply(a, null, b, c, ldc, m, n, k, transA, transB, accumulate, maxThreads, path, epilogue);
+
+    /// <summary>As above, reading A's panels from <paramref name="packedA"/> (op(<paramref name="a"/>) packed for
+    /// this m, k and path, or null) instead of packing A; <paramref name="a"/> still serves the matrix-vector and
+    /// zero-depth paths, which do not pack. Results are bitwise those of the unpacked call.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, Span<float> c, int ldc, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
     {
-        Validate(a.Length, b.Length, c.Length, ldc, m, n, k, maxThreads);
+        Validate(a.Length, b.Length, (long)k * n, c.Length, ldc, m, n, k, maxThreads);
         if (m == 0 || n == 0) return;
         if (ldc != n && path == GemmPath.Auto) path = BestPath;          // the matrix-vector loop writes dense rows only
         if (k == 0 || (path == GemmPath.Auto && (m == 1 || n == 1)))
@@ -79,19 +88,94 @@ internal static unsafe class Gemm
         {
             path = BestPath;
         }
-        int threads = (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
-        fixed (float* pa = a, pb = b, pc = c)
+        RunPacked(a, packedA, b, packedB: false, c, ldc, m, n, k, transA, transB, accumulate, maxThreads, path, epilogue);
+    }
+
+    /// <summary>C (+)= op(A)·B with B given as the panels the <paramref name="path"/> kernel's driver would pack from
+    /// it (<see cref="PanelShapeB"/>: depth block [pc, pc + kc) at pc·⌈n⌉ floats, ⌈n⌉ = n rounded up to NR, and the
+    /// panel of columns [j, j + NR) within it at j·kc, kc steps of NR values with zeros past column n), e.g. a
+    /// convolution's column matrix written straight into panels by <see cref="Im2Col.FillPacked"/>. Always runs
+    /// the packed kernel (<see cref="GemmPath.Auto"/> is <see cref="BestPath"/>); bitwise the product of the
+    /// unpacked B.</summary>
+    public static void MultiplyPackedB(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> packedB, Span<float> c, int ldc, int m, int n, int k,
+        bool transA, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+    {
+        if (path == GemmPath.Auto) path = BestPath;
+        Validate(a.Length, packedB.Length, (long)k * RoundUp(n, TileShape(path).Nr), c.Length, ldc, m, n, k, maxThreads);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
         {
-            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue);
+            Multiply(a, packedB, c, ldc, m, n, k, transA, false, accumulate, maxThreads, path, epilogue);
+            return;
+        }
+        fixed (float* pb = packedB)
+            if (((nint)pb & 63) != 0)
+                throw new ArgumentException("Gemm: packed B must start on a 64-byte boundary (the kernels load its panels aligned; see GemmBuffers.Columns).", nameof(packedB));
+        RunPacked(a, packedA, packedB, packedB: true, c, ldc, m, n, k, transA, false, accumulate, maxThreads, path, epilogue);
+    }
+
+    /// <summary>The depth of each block and the columns of each panel of packed B on <paramref name="path"/> (not
+    /// <see cref="GemmPath.Auto"/>) for depth <paramref name="k"/>: the layout <see cref="MultiplyPackedB"/> reads.</summary>
+    internal static (int DepthBlock, int Nr) PanelShapeB(GemmPath path, int k) => path switch
+    {
+        GemmPath.Vector512 => (GemmDriver<GemmKernel512>.DepthBlock(k), GemmKernel512.NR),
+        GemmPath.Vector256 => (GemmDriver<GemmKernel256>.DepthBlock(k), GemmKernel256.NR),
+        _ => (GemmDriver<GemmKernelScalar>.DepthBlock(k), GemmKernelScalar.NR),
+    };
+
+    /// <summary>The packed-kernel product on a resolved path (k ≥ 1), with A and B each packed per block or given packed.</summary>
+    private static void RunPacked(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, bool packedB, Span<float> c, int ldc, int m, int n, int k,
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+    {
+        if (packedA is not null && (packedA.M != m || packedA.K != k || packedA.Path != path))
+            throw new ArgumentException($"Gemm: A packed as m={packedA.M}, k={packedA.K} for the {packedA.Path} kernel does not fit m={m}, k={k} on the {path} kernel.", nameof(packedA));
+        int threads = Threads(m, n, k, maxThreads);
+        fixed (float* pa = a, pb = b, pc = c, pp = packedA is null ? null : packedA.Data)
+        {
+            var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue,
+                (nint)pp, packedA?.PaddedRows ?? 0, packedB ? RoundUp(n, TileShape(path).Nr) : 0);
             if (threads == 1) problem.Run(0, m, 0, n);
             else RunParallel(problem, threads);
         }
     }
 
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>How many times <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, bool, bool, bool, int, GemmPath, in ConvEpilogue)"/>
+    /// packs the whole of A for these dimensions: once per column block of NC, on each thread when threads split
+    /// the columns; 0 on the matrix-vector and zero-depth paths. A caller that runs more than one such product with
+    /// the same A saves the rest by packing it once (<see cref="GemmPackedA"/>).</summary>
+    public static int PackingsOfA(int m, int n, int k, int maxThreads, GemmPath path = GemmPath.Auto)
+    {
+        if (m <= 0 || n <= 0 || k <= 0 || (path == GemmPath.Auto && (m == 1 || n == 1))) return 0;
+        if (path == GemmPath.Auto) path = BestPath;
+        int nr = TileShape(path).Nr;
+        int nc = path switch
+        {
+            GemmPath.Vector512 => GemmKernel512.NC,
+            GemmPath.Vector256 => GemmKernel256.NC,
+            _ => GemmKernelScalar.NC,
+        };
+        int threads = Threads(m, n, k, maxThreads);
+        if (threads == 1 || n < m) return (n + nc - 1) / nc;
+        int parts = Math.Min(threads, (n + nr - 1) / nr), slab = (n + parts - 1) / parts;
+        return parts * ((slab + nc - 1) / nc);
+    }
+
+    private static int Threads(int m, int n, int k, int maxThreads) => (int)Math.Clamp((long)m * n * k / WorkPerThread, 1, maxThreads);
+
+    /// <summary>The register tile (MR × NR) of a packed path's micro-kernel.</summary>
+    internal static (int Mr, int Nr) TileShape(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR),
+        GemmPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR),
+        _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
+    };
+
     /// <summary>Splits C into <paramref name="threads"/> slabs of whole register tiles along its longer side.</summary>
     private static void RunParallel(Problem problem, int threads)
     {
-        var (mr, nr) = problem.TileShape;
+        var (mr, nr) = TileShape(problem.Path);
         bool splitColumns = problem.N >= problem.M;
         int tile = splitColumns ? nr : mr;
         int extent = splitColumns ? problem.N : problem.M;
@@ -157,7 +241,7 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Validate(int lengthA, int lengthB, int lengthC, int ldc, int m, int n, int k, int maxThreads)
+    private static void Validate(int lengthA, int lengthB, long needB, int lengthC, int ldc, int m, int n, int k, int maxThreads)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: dimensions must be non-negative, got m={m}, n={n}, k={k}.");
@@ -166,34 +250,31 @@ internal static unsafe class Gemm
         if (ldc < n)
             throw new ArgumentOutOfRangeException(nameof(ldc), $"Gemm: row stride {ldc} of C is less than its {n} columns.");
         long needC = m == 0 || n == 0 ? 0 : (long)(m - 1) * ldc + n;   // m·n when C is dense
-        if (lengthA < (long)m * k || lengthB < (long)k * n || lengthC < needC)
-            throw new ArgumentException($"Gemm: buffers of length A={lengthA}, B={lengthB}, C={lengthC} are too short for m={m}, n={n}, k={k}, C row stride {ldc} (need {(long)m * k}, {(long)k * n}, {needC}).");
+        if (lengthA < (long)m * k || lengthB < needB || lengthC < needC)
+            throw new ArgumentException($"Gemm: buffers of length A={lengthA}, B={lengthB}, C={lengthC} are too short for m={m}, n={n}, k={k}, C row stride {ldc} (need {(long)m * k}, {needB}, {needC}).");
     }
 
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker
-    /// threads can each run a sub-block of C.</summary>
-    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue)
+    /// threads can each run a sub-block of C; <see cref="PackedA"/> is A's panels packed whole (0 when A is packed
+    /// per block), <see cref="PaddedRows"/> their floats per depth step; when <see cref="PaddedCols"/> is not 0, B is
+    /// given packed whole with that many floats per depth step.</summary>
+    private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue,
+        nint PackedA, nint PaddedRows, nint PaddedCols)
     {
-        public (int Mr, int Nr) TileShape => Path switch
-        {
-            GemmPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR),
-            GemmPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR),
-            _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
-        };
-
         /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd].</summary>
         public void Run(int rowStart, int rowEnd, int colStart, int colEnd)
         {
             nint lda = TransA ? M : K, ldb = TransB ? K : N;
             float* a = (float*)A + (TransA ? rowStart : rowStart * lda);
-            float* b = (float*)B + (TransB ? colStart * ldb : colStart);
+            float* b = PaddedCols != 0 ? null : (float*)B + (TransB ? colStart * ldb : colStart);
+            var packed = new GemmPrepacked((float*)PackedA, PaddedRows, rowStart, PaddedCols != 0 ? (float*)B : null, PaddedCols, colStart);
             float* c = (float*)C + rowStart * Ldc + colStart;
             int m = rowEnd - rowStart, n = colEnd - colStart;
             switch (Path)
             {
-                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
-                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
-                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart); break;
+                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
+                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
+                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
             }
         }
     }

@@ -9,17 +9,22 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
-    /// <summary>Floats past the requested length that packing may scribble on (a 6-row transposed store spills 2).</summary>
+    /// <summary>Floats of margin past the requested length.</summary>
     private const int Slack = 8;
 
     [ThreadStatic] private static float[]? packedA;
     [ThreadStatic] private static float[]? packedB;
+    [ThreadStatic] private static float[]? columns;
 
     /// <summary>Scratch for packed A (at least <paramref name="length"/> floats), valid until this thread's next call.</summary>
     public static float* A(int length) => Rent(ref packedA, length);
 
     /// <summary>Scratch for packed B (at least <paramref name="length"/> floats), valid until this thread's next call.</summary>
     public static float* B(int length) => Rent(ref packedB, length);
+
+    /// <summary>Scratch for a B that the caller packs itself for <see cref="Gemm.MultiplyPackedB"/> (a convolution
+    /// band's columns), <paramref name="length"/> floats, valid until this thread's next call of this method.</summary>
+    public static Span<float> Columns(int length) => new(Rent(ref columns, length), length);
 
     private static float* Rent(ref float[]? slot, int length)
     {

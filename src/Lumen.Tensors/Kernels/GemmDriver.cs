@@ -14,18 +14,19 @@ namespace Lumen.Tensors.Kernels;
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B; then,
-    /// when <paramref name="epilogue"/> is active, each finished tile of C gets it, row i as row <paramref name="firstRow"/> + i.</summary>
+    /// when <paramref name="epilogue"/> is active, each finished tile of C gets it, row i as row <paramref name="firstRow"/> + i.
+    /// An operand given in <paramref name="prepacked"/> is read from there and not packed (<paramref name="a"/> or
+    /// <paramref name="b"/> is then unused).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
-        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0)
+        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0, in GemmPrepacked prepacked = default)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        int depthBlocks = (k + TKernel.KC - 1) / TKernel.KC;
-        int kcMax = (k + depthBlocks - 1) / depthBlocks;
+        int kcMax = DepthBlock(k);
         int ncMax = Math.Min(RoundUp(n, nr), TKernel.NC);
         int mcMax = Math.Min(RoundUp(m, mr), TKernel.MC);
-        float* packedB = GemmBuffers.B(kcMax * ncMax);
-        float* packedA = GemmBuffers.A(kcMax * mcMax);
+        float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * ncMax) : null;
+        float* packedA = prepacked.A == null ? GemmBuffers.A(kcMax * mcMax) : null;
         float* tile = stackalloc float[mr * nr];
         for (int jc = 0; jc < n; jc += ncMax)
         {
@@ -35,19 +36,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 int kc = Math.Min(kcMax, k - pc);
                 bool overwrite = !accumulate && pc == 0;
                 bool finish = epilogue.IsActive && pc + kc == k;
-                GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
+                float* blockB = packedB;
+                if (prepacked.B != null) blockB = prepacked.BlockB(pc, jc, kc);
+                else GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    GemmPacking.PackA(transA ? a + pc * lda + ic : a + ic * lda + pc, lda, transA, mc, kc, mr, packedA);
+                    float* blockA = packedA;
+                    if (prepacked.A != null) blockA = prepacked.BlockA(pc, ic, kc);
+                    else GemmPacking.PackA(transA ? a + pc * lda + ic : a + ic * lda + pc, lda, transA, mc, kc, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* panelB = packedB + (nint)jr * kc;
+                        float* panelB = blockB + (nint)jr * kc;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
-                            float* panelA = packedA + (nint)ir * kc;
+                            float* panelA = blockA + (nint)ir * kc;
                             float* target = c + (ic + ir) * ldc + jc + jr;
                             if (TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
                             {
@@ -69,6 +74,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>The depth of the driver's depth blocks for depth k: k split into ⌈k/KC⌉ balanced blocks (the last
+    /// may be shorter).</summary>
+    public static int DepthBlock(int k)
+    {
+        int depthBlocks = Math.Max(1, (k + TKernel.KC - 1) / TKernel.KC);
+        return (k + depthBlocks - 1) / depthBlocks;
+    }
+
+    /// <summary>Packs row panels [<paramref name="firstPanel"/>, <paramref name="lastPanel"/>) (MR rows each) of the
+    /// m×k matrix op(A) (a[i·k + p], or a[p·m + i] when <paramref name="transA"/>) for every depth block, into the
+    /// whole-matrix layout of <see cref="GemmPrepacked"/>: depth block pc at <paramref name="dst"/> + pc·RoundUp(m, MR),
+    /// row panel r within it at r·kc.</summary>
+    public static void PackPanels(float* a, int m, int k, bool transA, int firstPanel, int lastPanel, float* dst)
+    {
+        int mr = TKernel.MR, kcMax = DepthBlock(k);
+        nint lda = transA ? m : k, paddedRows = RoundUp(m, mr);
+        int r0 = firstPanel * mr, rows = Math.Min(m, lastPanel * mr) - r0;
+        if (rows <= 0) return;
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            GemmPacking.PackA(transA ? a + pc * lda + r0 : a + r0 * lda + pc, lda, transA, rows, kc, mr, dst + pc * paddedRows + (nint)r0 * kc);
         }
     }
 

@@ -96,9 +96,9 @@ internal static unsafe class GemmPacking
         if (Avx.IsSupported && width == 6 && count == 6)
         {
             // Six rows (the 6×16 kernel's A panel): each transposed column is stored 8 wide, in ascending order, so
-            // its two extra lanes land on the next column's start and are overwritten by it (the last spill goes to
-            // the next panel or the buffer's slack; see GemmBuffers).
-            int blockSteps = steps & ~7;
+            // its two extra lanes land on the next column's start and are overwritten by it. The last step is always
+            // left to the scalar tail, so nothing is written past the panel (threads may pack neighbouring panels).
+            int blockSteps = (steps - 1) & ~7;
             for (int p = 0; p < blockSteps; p += 8) Transpose8x8(src + p, ld, dst + (nint)p * width, width, rows: 6);
             TransposeScalar(src, ld, 6, blockSteps, steps, width, dst);
             return;

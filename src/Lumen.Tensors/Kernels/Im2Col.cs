@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -11,6 +13,7 @@ internal static class Im2Col
 {
     /// <summary>Fills <paramref name="cols"/> [K, rows·OW] from <paramref name="x"/>, the group's channels [Cg, H, W],
     /// for output rows [row0, row0 + rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(ReadOnlySpan<float> x, Span<float> cols, in ConvGeometry g, int row0, int rows)
     {
         int ow = g.OutWidth, width = rows * ow;
@@ -38,8 +41,91 @@ internal static class Im2Col
         }
     }
 
+    /// <summary>As <see cref="Fill"/>, but writes the column matrix [K, rows·OW] straight into the packed-B panels
+    /// that <see cref="Gemm.MultiplyPackedB"/> reads (depth blocks of <paramref name="depthBlock"/> rows, panels of
+    /// <paramref name="nr"/> columns, a power of two, zeros past the band's last column), so that the GEMM does not
+    /// copy it again. <paramref name="packed"/> needs K·⌈rows·OW⌉ floats (rows·OW rounded up to <paramref name="nr"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void FillPacked(ReadOnlySpan<float> x, Span<float> packed, in ConvGeometry g, int row0, int rows, int depthBlock, int nr)
+    {
+        int ow = g.OutWidth, width = rows * ow, padded = (width + nr - 1) / nr * nr, k = g.ColumnRows;
+        if ((nr & (nr - 1)) != 0 || depthBlock < 1)
+            throw new ArgumentOutOfRangeException(nameof(nr), $"Im2Col: panels of {nr} columns (a power of two) and depth blocks of {depthBlock} rows cannot be laid out.");
+        if (packed.Length < (long)padded * k)
+            throw new ArgumentException($"Im2Col: {packed.Length} floats are too few for {k} packed rows of {padded} columns.", nameof(packed));
+        if (x.Length < (long)g.InPerGroup * g.InPlane)
+            throw new ArgumentException($"Im2Col: the input has {x.Length} floats, fewer than {g.InPerGroup} planes of {g.InPlane}.", nameof(x));
+        float* gathered = stackalloc float[g.StrideW == 1 ? 1 : Math.Min(ow, 1024)];
+        fixed (float* input = x, dst = packed)
+            for (int c = 0; c < g.InPerGroup; c++)
+            {
+                float* plane = input + (nint)c * g.InPlane;
+                for (int i = 0; i < g.KernelHeight; i++)
+                    for (int j = 0; j < g.KernelWidth; j++)
+                    {
+                        int row = (c * g.KernelHeight + i) * g.KernelWidth + j, pc = row / depthBlock * depthBlock;
+                        var step = new PanelRow(dst + (nint)pc * padded + (nint)(row - pc) * nr, Math.Min(depthBlock, k - pc), nr);
+                        var (lo, hi) = ConvGeometry.ValidRange(ow, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
+                        int colOffset = j * g.DilationW - g.PadLeft;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int ih = (row0 + r) * g.StrideH - g.PadTop + i * g.DilationH, start = r * ow;
+                            if (ih < 0 || ih >= g.InHeight || lo >= hi) { step.Write(start, ow, null); continue; }
+                            step.Write(start, lo, null);
+                            float* src = plane + (nint)ih * g.InWidth;
+                            if (g.StrideW == 1) step.Write(start + lo, hi - lo, src + lo + colOffset);
+                            else
+                            {
+                                // gather the strided taps in pieces the scratch holds
+                                for (int s0 = lo; s0 < hi; s0 += 1024)
+                                {
+                                    int end = Math.Min(hi, s0 + 1024);
+                                    for (int s = s0; s < end; s++) gathered[s - s0] = src[s * g.StrideW + colOffset];
+                                    step.Write(start + s0, end - s0, gathered);
+                                }
+                            }
+                            step.Write(start + hi, ow - hi, null);
+                        }
+                        step.Write(width, padded - width, null);
+                    }
+            }
+    }
+
+    /// <summary>One row (depth step) of a packed-B depth block of <paramref name="kc"/> steps: column j at
+    /// (j − j mod nr)·kc + j mod nr from <paramref name="start"/> (nr a power of two).</summary>
+    private readonly unsafe struct PanelRow(float* start, int kc, int nr)
+    {
+        /// <summary>Copies <paramref name="count"/> values from <paramref name="values"/> (zeros when null) to columns
+        /// [col, col + count), panel by panel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Write(int col, int count, float* values)
+        {
+            int mask = nr - 1;
+            while (count > 0)
+            {
+                int lane = col & mask, chunk = Math.Min(nr - lane, count);
+                float* target = start + (nint)(col - lane) * kc + lane;
+                int t = 0;
+                if (values == null)
+                {
+                    for (; t + 8 <= chunk; t += 8) Vector256<float>.Zero.Store(target + t);
+                    for (; t < chunk; t++) target[t] = 0;
+                }
+                else
+                {
+                    for (; t + 8 <= chunk; t += 8) Vector256.Load(values + t).Store(target + t);
+                    for (; t < chunk; t++) target[t] = values[t];
+                    values += chunk;
+                }
+                col += chunk;
+                count -= chunk;
+            }
+        }
+    }
+
     /// <summary>col2im: adds each entry of <paramref name="cols"/> [K, rows·OW] back onto the input position it was
     /// read from in <paramref name="dx"/> [Cg, H, W] — the adjoint of <see cref="Fill"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBack(ReadOnlySpan<float> cols, Span<float> dx, in ConvGeometry g, int row0, int rows)
     {
         int ow = g.OutWidth, width = rows * ow;
