@@ -93,6 +93,71 @@ public class GemmTests
         }
     }
 
+    /// <summary>Small integers (−3…3), so that every product below sums exactly in float32 whatever the order.</summary>
+    private static float[] SmallIntegers(Random rng, int length)
+    {
+        var data = new float[length];
+        for (int i = 0; i < length; i++) data[i] = rng.Next(-3, 4);
+        return data;
+    }
+
+    /// <summary>The blocked matrix-vector kernel on integer data equals the exact product, for ragged depths around
+    /// its 16- and 32-float steps and row counts that are not multiples of its 4-row blocks, overwriting and
+    /// accumulating; each row's sum is bitwise the same computed alone as inside a block of four.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(1001)]
+    public unsafe void Blocked_matrix_vector_rows_equal_the_exact_product(int rows)
+    {
+        foreach (int k in new[] { 1, 15, 16, 17, 31, 32, 33, 47, 48, 1280, 1283 })
+        {
+            var rng = new Random(rows * 7919 + k);
+            float[] matrix = SmallIntegers(rng, rows * k), x = SmallIntegers(rng, k), y0 = SmallIntegers(rng, rows);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var y = (float[])y0.Clone();
+                var alone = (float[])y0.Clone();
+                fixed (float* pm = matrix, px = x, py = y, pa = alone)
+                {
+                    GemmVector.DotRows(pm, k, px, py, 0, rows, accumulate);
+                    for (int i = 0; i < rows; i++) GemmVector.DotRows(pm, k, px, pa, i, i + 1, accumulate);
+                }
+                for (int i = 0; i < rows; i++)
+                {
+                    double exact = accumulate ? y0[i] : 0;
+                    for (int p = 0; p < k; p++) exact += (double)matrix[i * k + p] * x[p];
+                    Assert.True(y[i] == exact, $"rows={rows} k={k} accumulate={accumulate}: y[{i}] = {y[i]}, exact {exact}");
+                    Assert.True(alone[i] == y[i], $"rows={rows} k={k} accumulate={accumulate}: row {i} alone gives {alone[i]}, in its block {y[i]}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Wide products whose packed B spans several column groups of the driver (k = 300 and 600: groups of
+    /// 13 panels, the last one ragged, within and across NC blocks) or one group of the whole block (k = 16), on
+    /// integer data: exactly the naive product, so every tile is computed once and lands where it belongs.</summary>
+    [Theory]
+    [InlineData(16, false)]
+    [InlineData(300, false)]
+    [InlineData(600, true)]
+    public void Column_groups_cover_every_tile_once(int k, bool accumulate)
+    {
+        int m = 30, n = GemmKernel512.NC + 100;
+        var rng = new Random(k);
+        float[] a = SmallIntegers(rng, m * k), b = SmallIntegers(rng, k * n), c0 = SmallIntegers(rng, m * n);
+        var expected = accumulate ? (float[])c0.Clone() : new float[m * n];
+        GemmNaive.Multiply(a, b, expected, m, n, k, false, false);
+        foreach (var path in PackedPaths)
+        {
+            var actual = (float[])c0.Clone();
+            Gemm.Multiply(a, b, actual, m, n, k, false, false, accumulate, 1, path);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{path} m={m} n={n} k={k} accumulate={accumulate}: differs from the exact product");
+        }
+    }
+
     [Theory]
     [InlineData(false, false, false, 1)]
     [InlineData(false, true, true, 1)]

@@ -209,29 +209,15 @@ internal static unsafe class Gemm
         var y = c[..rows];                                                   // [rows]
         if (rowsContiguous)
         {
-            if (maxThreads > 1 && (long)rows * k >= WorkPerThread * 4)
+            fixed (float* pm = matrix, px = x, py = y)
             {
-                // a classifier's weights (e.g. 1000 × 1280) are read once: split the dot products across threads
-                fixed (float* pm = matrix, px = x, py = y)
+                if (maxThreads > 1 && (long)rows * k >= WorkPerThread * 4)
                 {
+                    // a classifier's weights (e.g. 1000 × 1280) are read once: split the dot products across threads
                     var (mp, xp, yp) = ((nint)pm, (nint)px, (nint)py);
-                    Parallelism.For(rows, k, (start, end) =>
-                    {
-                        var xs = new ReadOnlySpan<float>((float*)xp, k);
-                        for (int i = start; i < end; i++)
-                        {
-                            float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>((float*)mp + (nint)i * k, k), xs);
-                            float* yi = (float*)yp + i;
-                            *yi = accumulate ? *yi + dot : dot;
-                        }
-                    });
+                    Parallelism.For(rows, k, (start, end) => GemmVector.DotRows((float*)mp, k, (float*)xp, (float*)yp, start, end, accumulate));
                 }
-                return;
-            }
-            for (int i = 0; i < rows; i++)
-            {
-                float dot = TensorPrimitives.Dot(matrix.Slice(i * k, k), x);
-                y[i] = accumulate ? y[i] + dot : dot;
+                else GemmVector.DotRows(pm, k, px, py, 0, rows, accumulate);
             }
         }
         else
