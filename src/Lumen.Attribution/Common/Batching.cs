@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Lumen.NN;
 using Lumen.Tensors;
 using Lumen.Tensors.Autograd;
@@ -43,7 +45,9 @@ public static class Batching
     /// <summary>
     /// How many rows of <paramref name="sample"/>'s shape fit in <paramref name="budgetBytes"/>: one recorded
     /// forward pass on a single row measures the activation memory (<see cref="Gradients.TapeBytes"/>), doubled for
-    /// the gradients of the backward pass. An explicit <paramref name="batchSize"/> wins.
+    /// the gradients of the backward pass. An explicit <paramref name="batchSize"/> wins. The measurement is kept per
+    /// model, row shape and number of hooks, so later calls (every Explain of a method, every image of a run) skip the
+    /// probe pass; a chunk size only sets how rows are grouped, never a value (chunked = unchunked).
     /// </summary>
     /// <param name="model">The model that will run the chunks.</param>
     /// <param name="sample">One input row [1, …].</param>
@@ -57,16 +61,27 @@ public static class Batching
         if (batchSize is { } fixedSize)
             return fixedSize >= 1 ? fixedSize : throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch size must be at least 1, got {fixedSize}.");
         if (budgetBytes <= 0) throw new ArgumentOutOfRangeException(nameof(budgetBytes), $"Memory budget must be positive, got {budgetBytes} bytes.");
-        var probe = sample.Detach().RequireGrad();
-        long perRow;
-        // the probe pass is dropped right away: without hooks, a model that lends its pass storage gets it all back
-        using (var pass = model.Hooks.Count == 0 ? model.PassStorage?.Enter() : null)
-        {
-            perRow = Gradients.TapeBytes(model.Call(probe)) + 4L * sample.Size;
-            pass?.RecycleAll();
-        }
+        var measured = MeasuredRowBytes.GetOrCreateValue(model);
+        var key = (sample.DType, sample.Shape.ToString(), model.Hooks.Count);
+        if (!measured.TryGetValue(key, out long perRow))
+            measured[key] = perRow = RowBytes(model, sample);
         if (withGradients) perRow *= 2;
         return (int)Math.Clamp(budgetBytes / Math.Max(perRow, 1), 1, int.MaxValue);
+    }
+
+    /// <summary>Bytes per row measured by <see cref="RowBytes"/>, per model (dropped with it), input dtype and shape,
+    /// and number of hooks (a hook may change what the pass records).</summary>
+    private static readonly ConditionalWeakTable<Module, ConcurrentDictionary<(DType, string, int), long>> MeasuredRowBytes = new();
+
+    // one recorded forward pass on the row: its tape plus the row itself
+    private static long RowBytes(Module model, Tensor sample)
+    {
+        var probe = sample.Detach().RequireGrad();
+        // the probe pass is dropped right away: without hooks, a model that lends its pass storage gets it all back
+        using var pass = model.Hooks.Count == 0 ? model.PassStorage?.Enter() : null;
+        long bytes = Gradients.TapeBytes(model.Call(probe)) + 4L * sample.Size;
+        pass?.RecycleAll();
+        return bytes;
     }
 
     /// <summary>Runs <paramref name="body"/> over [0, count) in chunks of <paramref name="chunkSize"/>, reporting
