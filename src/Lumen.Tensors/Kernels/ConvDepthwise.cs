@@ -32,7 +32,7 @@ internal static class ConvDepthwise
             Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
             return;
         }
-        var columns = ColumnTaps.Of(g);
+        var runs = TapRuns(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
             var phases = RentPhases(g);
@@ -42,7 +42,7 @@ internal static class ConvDepthwise
                 var output = y.AsSpan(p * g.OutPlane, g.OutPlane);
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 if (UseStride1(g)) ConvDepthwiseStride1.ForwardPlane(input, output, filter, g);
-                else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, columns, g);
+                else ForwardStridedPlane(Deinterleave(input, phases, g), output, filter, runs);
                 if (finish.IsActive) finish.Apply(output, p % g.InChannels);
             }
             ReturnPhases(phases);
@@ -50,30 +50,11 @@ internal static class ConvDepthwise
     }
 
     /// <summary>One output plane of a strided (or dilated) depthwise convolution from its deinterleaved input.</summary>
-    private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, ColumnTaps columns, in ConvGeometry g)
+    private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, TapRun[] runs)
     {
         output.Clear();
-        AccumulateTaps(source, output, filter, columns, g, backward: false);
-    }
-
-    /// <summary>For every output row r and kernel tap (i, j), the run of output columns whose tap lands in input row
-    /// ih: forward, output[r, run] += w[i, j] · phase row ih; backward (the transpose), phase row ih += w[i, j] · dy[r, run].</summary>
-    private static void AccumulateTaps(ReadOnlySpan<float> from, Span<float> to, ReadOnlySpan<float> filter, ColumnTaps columns, in ConvGeometry g, bool backward)
-    {
-        for (int r = 0; r < g.OutHeight; r++)
-            for (int i = 0; i < g.KernelHeight; i++)
-            {
-                int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
-                if (ih < 0 || ih >= g.InHeight) continue;
-                for (int j = 0; j < g.KernelWidth; j++)
-                {
-                    var (lo, length, at) = columns.Run(j, ih);
-                    if (length <= 0) continue;
-                    float weight = filter[i * g.KernelWidth + j];
-                    if (backward) MultiplyAddInto(from.Slice(r * g.OutWidth + lo, length), weight, to.Slice(at, length));
-                    else MultiplyAddInto(from.Slice(at, length), weight, to.Slice(r * g.OutWidth + lo, length));
-                }
-            }
+        foreach (var run in runs)
+            MultiplyAddInto(source.Slice(run.Input, run.Length), filter[run.Tap], output.Slice(run.Output, run.Length));
     }
 
     /// <summary>dx = the input gradient for output gradient dy (dx is overwritten).</summary>
@@ -100,7 +81,7 @@ internal static class ConvDepthwise
             Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end));
             return;
         }
-        var columns = ColumnTaps.Of(g);
+        var runs = TapRuns(g);
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
             var phases = RentPhases(g);
@@ -110,7 +91,8 @@ internal static class ConvDepthwise
                 var filter = w.AsSpan(p % g.InChannels * taps, taps);
                 var target = g.StrideW == 1 ? dx.AsSpan(p * g.InPlane, g.InPlane) : phases.AsSpan(0, PhaseLength(g));
                 target.Clear();                                             // the dx plane itself when sw = 1
-                AccumulateTaps(grad, target, filter, columns, g, backward: true);
+                foreach (var run in runs)                                   // the transpose of the forward's runs
+                    MultiplyAddInto(grad.Slice(run.Output, run.Length), filter[run.Tap], target.Slice(run.Input, run.Length));
                 if (g.StrideW > 1) Interleave(target, dx.AsSpan(p * g.InPlane, g.InPlane), g);
             }
             ReturnPhases(phases);
@@ -126,7 +108,7 @@ internal static class ConvDepthwise
             Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3WeightGradient.Compute(dy, x, dw, g, start, end));
             return;
         }
-        var columns = ColumnTaps.Of(g);
+        var runs = TapRuns(g);
         Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) =>
         {
             var phases = RentPhases(g);
@@ -141,55 +123,44 @@ internal static class ConvDepthwise
                     var grad = dy.AsSpan(p * g.OutPlane, g.OutPlane);
                     if (UseStride1(g)) { ConvDepthwiseStride1.WeightGradientPlane(input, grad, filterGrad, g); continue; }
                     var source = Deinterleave(input, phases, g);
-                    for (int r = 0; r < g.OutHeight; r++)
-                        for (int i = 0; i < g.KernelHeight; i++)
-                        {
-                            int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
-                            if (ih < 0 || ih >= g.InHeight) continue;
-                            for (int j = 0; j < g.KernelWidth; j++)
-                            {
-                                var (lo, length, at) = columns.Run(j, ih);
-                                if (length > 0)
-                                    filterGrad[i * g.KernelWidth + j] += TensorPrimitives.Dot(grad.Slice(r * g.OutWidth + lo, length), source.Slice(at, length));
-                            }
-                        }
+                    foreach (var run in runs)
+                        filterGrad[run.Tap] += TensorPrimitives.Dot(grad.Slice(run.Output, run.Length), source.Slice(run.Input, run.Length));
                 }
             }
             ReturnPhases(phases);
         });
     }
 
-    /// <summary>For each kernel column j: the output columns [lo, hi) whose input column lies inside the row, and
-    /// where output column lo's input sits in the phase-split plane (plus ih·⌈W/sw⌉ for input row ih).</summary>
-    private sealed class ColumnTaps
+    /// <summary>One tap's contiguous run in a plane: output positions [Output, Output + Length) of one output row take
+    /// kernel tap Tap (i·kw + j) from the deinterleaved input at [Input, Input + Length).</summary>
+    private readonly record struct TapRun(int Output, int Tap, int Input, int Length);
+
+    /// <summary>Every (output row r, kernel tap (i, j)) run of a plane, in that order (the summation order of each
+    /// output): the output columns [lo, hi) whose input column lies inside the row, and where output column lo's
+    /// input sits in the phase-split plane. The same for every plane, so computed once per call.</summary>
+    /// <remarks>Forward: output[run] += w[tap] · input[run]; input gradient (the transpose): input[run] += w[tap] ·
+    /// dy[run]; weight gradient: dw[tap] += dy[run] · input[run].</remarks>
+    private static TapRun[] TapRuns(in ConvGeometry g)
     {
-        private readonly int[] lo, hi, start;
-        private readonly int width;
-
-        private ColumnTaps(int[] lo, int[] hi, int[] start, int width)
+        int sw = g.StrideW, kw = g.KernelWidth, width = PhaseWidth(g);
+        int[] lo = new int[kw], hi = new int[kw], start = new int[kw];
+        for (int j = 0; j < kw; j++)
         {
-            this.lo = lo;
-            this.hi = hi;
-            this.start = start;
-            this.width = width;
+            (lo[j], hi[j]) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, sw, g.PadLeft, j * g.DilationW);
+            int shift = j * g.DilationW - g.PadLeft;
+            int phase = ((shift % sw) + sw) % sw, offset = (shift - phase) / sw;
+            start[j] = phase * g.InHeight * width + offset + lo[j];
         }
-
-        public static ColumnTaps Of(in ConvGeometry g)
-        {
-            int sw = g.StrideW, kw = g.KernelWidth, width = PhaseWidth(g);
-            int[] lo = new int[kw], hi = new int[kw], start = new int[kw];
-            for (int j = 0; j < kw; j++)
+        var runs = new List<TapRun>();
+        for (int r = 0; r < g.OutHeight; r++)
+            for (int i = 0; i < g.KernelHeight; i++)
             {
-                (lo[j], hi[j]) = ConvGeometry.ValidRange(g.OutWidth, g.InWidth, sw, g.PadLeft, j * g.DilationW);
-                int shift = j * g.DilationW - g.PadLeft;
-                int phase = ((shift % sw) + sw) % sw, offset = (shift - phase) / sw;
-                start[j] = phase * g.InHeight * width + offset + lo[j];
+                int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
+                if (ih < 0 || ih >= g.InHeight) continue;
+                for (int j = 0; j < kw; j++)
+                    if (hi[j] > lo[j]) runs.Add(new TapRun(r * g.OutWidth + lo[j], i * kw + j, start[j] + ih * width, hi[j] - lo[j]));
             }
-            return new ColumnTaps(lo, hi, start, width);
-        }
-
-        /// <summary>The run of kernel column j on input row ih: first output column, length, and input offset.</summary>
-        public (int Lo, int Length, int At) Run(int j, int ih) => (lo[j], hi[j] - lo[j], start[j] + ih * width);
+        return [.. runs];
     }
 
     // Columns per phase row: ⌈W / sw⌉ (the plane itself when sw = 1).
