@@ -32,7 +32,7 @@ internal static class ConvDepthwise
             Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
             return;
         }
-        var runs = TapRuns(g);
+        var runs = UseStride1(g) ? [] : TapRuns(g);                     // stride 1 has its own kernel
         Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
         {
             var phases = RentPhases(g);
@@ -108,7 +108,7 @@ internal static class ConvDepthwise
             Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3WeightGradient.Compute(dy, x, dw, g, start, end));
             return;
         }
-        var runs = TapRuns(g);
+        var runs = UseStride1(g) ? [] : TapRuns(g);                     // stride 1 has its own kernel
         Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) =>
         {
             var phases = RentPhases(g);
