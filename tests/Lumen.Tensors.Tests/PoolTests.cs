@@ -100,6 +100,36 @@ public class PoolTests
         Assert.Equal(new float[] { 0, 2, 0, 0, 0, 1, 1, 0, 0 }, grad);
     }
 
+    // rows wide enough for the SIMD paths: stride-2 windows of 2 and 3 taps (SqueezeNet, Tiny Darknet), with
+    // padding and ceil mode clipping edge windows, odd widths leaving scalar tails, and a stride-1 window
+    public static IEnumerable<object[]> WideGeometries() => new int[][]
+    {
+        [3, 13, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 12, 112, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 11, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1],
+        [2, 10, 55, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1],
+        [2, 9, 67, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1],
+        [2, 7, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+        [2, 8, 70, 2, 3, 2, 2, 0, 2, 0, 2, 1, 2, 0],
+    }.Select(a => new object[] { a });
+
+    [Theory]
+    [MemberData(nameof(WideGeometries))]
+    public void Max_kernel_matches_naive_loops_on_wide_rows(int[] a)
+    {
+        var g = Geometry(a);
+        var x = Tensor.Randn(new Shape(g.Planes, g.InHeight, g.InWidth), 3).ToArray();
+        for (int i = 0; i < x.Length; i += 7) x[i] = float.NegativeInfinity;   // −∞ inputs may win only an all-−∞ window
+        for (int i = 3; i < x.Length; i += 11) x[i] = x[i - 1];                  // ties
+        var (expected, expectedArg) = PoolNaive.Max(x, g);
+        var y = new float[expected.Length];
+        var arg = new int[expected.Length];
+        PoolMax.Forward(x, y, g);
+        PoolMax.Argmax(x, y, arg, g);
+        Assert.Equal(expected, y);
+        Assert.Equal(expectedArg, arg);
+    }
+
     [Fact]
     public void A_NaN_inside_a_wide_row_poisons_exactly_the_windows_that_contain_it()
     {
