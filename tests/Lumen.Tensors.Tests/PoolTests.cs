@@ -137,7 +137,9 @@ public class PoolTests
         values[4 * 70 + 37] = float.NaN;   // row 4, column 37: inside the SIMD part of both passes
         var y = Tensor.FromArray(values, 1, 1, 9, 70).MaxPool2d(3, stride: 2).ToArray();
         var g = new PoolGeometry(1, 9, 70, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false);
-        var (expected, _) = PoolNaive.Max(values, g);
+        var (expected, expectedArg) = PoolNaive.Max(values, g);
+        var arg = new int[y.Length];
+        PoolMax.Argmax(values, y, arg, g);
         for (int r = 0; r < g.OutHeight; r++)
             for (int s = 0; s < g.OutWidth; s++)
             {
@@ -145,6 +147,7 @@ public class PoolTests
                 float v = y[r * g.OutWidth + s];
                 if (covers) Assert.True(float.IsNaN(v), $"window ({r}, {s}) should be NaN");
                 else Assert.Equal(expected[r * g.OutWidth + s], v);
+                Assert.Equal(covers ? 4 * 70 + 37 : expectedArg[r * g.OutWidth + s], arg[r * g.OutWidth + s]);   // the gradient goes to the NaN
             }
     }
 

@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -26,13 +24,13 @@ internal static class PoolMax
         int kw = g.KernelWidth, sw = g.StrideW, dw = g.DilationW, left = g.PadLeft, dh = g.DilationH, sh = g.StrideH, top = g.PadTop;
         int fullWidth = w - (kw - 1) * dw;   // positions t whose whole window [t, t + (kw−1)·dw] lies in the row
         var (first, last) = FullWindows(cols, kw);
-        bool pairs = sw == 2 && dw == 1 && kw is 2 or 3 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        bool pairs = PoolMaxPairs.Apply(g);
         Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, (start, end) =>
         {
             // the row maxima, with slack for the last pair loads, then the stride-1 window maxima
-            var buffer = ArrayPool<float>.Shared.Rent(2 * w + Slack);
+            var buffer = ArrayPool<float>.Shared.Rent(2 * w + PoolMaxPairs.Slack);
             var line = buffer.AsSpan(0, w);
-            var windows = buffer.AsSpan(w + Slack, Math.Max(fullWidth, 0));
+            var windows = buffer.AsSpan(w + PoolMaxPairs.Slack, Math.Max(fullWidth, 0));
             Span<int> taps = g.KernelHeight <= 256 ? stackalloc int[g.KernelHeight] : new int[g.KernelHeight];
             for (int p = start; p < end; p++)
             {
@@ -44,7 +42,7 @@ internal static class PoolMax
                     if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
                     for (int i = ilo; i < ihi; i++) taps[i - ilo] = (r * sh - top + i * dh) * w;
                     RowMax(input, taps[..(ihi - ilo)], line);
-                    if (pairs) MaxOfPairs(buffer, first * 2 - left, kw, output[first..last]);
+                    if (pairs) PoolMaxPairs.Maxima(buffer, first * 2 - left, kw, output[first..last]);
                     else if (fullWidth > 0)
                     {
                         line[..fullWidth].CopyTo(windows);
@@ -116,54 +114,14 @@ internal static class PoolMax
         }
     }
 
-    /// <summary>Floats of readable slack that the row buffer keeps past the row for <see cref="MaxOfPairs"/>.</summary>
-    private const int Slack = 2 * 16;
-
-    /// <summary>The stride-2 windows of 2 or 3 taps that lie wholly in the row: output[s] = max(line[c + 2s],
-    /// line[c + 2s + 1][, line[c + 2s + 2]]), sixteen at a time from two loads split into their even and odd lanes
-    /// (AVX-512 two-table permutes); the last sixteen overlap the previous ones, and fewer than sixteen go through a
-    /// register-sized scratch. <paramref name="line"/> has <see cref="Slack"/> readable floats past the row.</summary>
-    private static void MaxOfPairs(float[] line, int c, int kw, Span<float> output)
-    {
-        const int lanes = 16;
-        int n = output.Length;
-        if (n == 0) return;
-        ref float l = ref MemoryMarshal.GetArrayDataReference(line);
-        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        var odd = even + Vector512<int>.One;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        Vector512<float> Sixteen(ref float l, int s)
-        {
-            nuint at = (nuint)(c + 2 * s);
-            var a = Vector512.LoadUnsafe(ref l, at);
-            var b = Vector512.LoadUnsafe(ref l, at + lanes);
-            var m = Max(Avx512F.PermuteVar16x32x2(a, even, b), Avx512F.PermuteVar16x32x2(a, odd, b));
-            return kw == 3 ? Max(m, Avx512F.PermuteVar16x32x2(Vector512.LoadUnsafe(ref l, at + 2), even, Vector512.LoadUnsafe(ref l, at + lanes + 2))) : m;
-        }
-        if (n < lanes)
-        {
-            Span<float> few = stackalloc float[lanes];
-            Sixteen(ref l, 0).StoreUnsafe(ref MemoryMarshal.GetReference(few));
-            few[..n].CopyTo(output);
-            return;
-        }
-        ref float o = ref MemoryMarshal.GetReference(output);
-        for (int s = 0; ; s += lanes)
-        {
-            s = Math.Min(s, n - lanes);
-            Sixteen(ref l, s).StoreUnsafe(ref o, (nuint)s);
-            if (s == n - lanes) return;
-        }
-    }
-
     /// <summary>max(a, b) as the SIMD loops take it: a when a is NaN, else the x86 <c>max</c> (b unless a &gt; b, so
     /// b when b is NaN). Every path reduces with this one operation, so results do not depend on where the SIMD
     /// part of a row ends; branch-free, since window maxima are unpredictable.</summary>
-    private static float Max(float a, float b) => Max(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar();
+    internal static float Max(float a, float b) => Max(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar();
 
     private static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(Vector128.IsNaN(a), a, Vector128.MaxNative(a, b));
 
-    private static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b));
+    internal static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b));
 
     private static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b));
 
@@ -190,15 +148,26 @@ internal static class PoolMax
         int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
+        var (first, last) = FullWindows(cols, g.KernelWidth);
+        bool pairs = PoolMaxPairs.Apply(g) && last - first >= PoolMaxPairs.Lanes;
         Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
+                {
+                    int row0 = r * g.StrideH - g.PadTop;
+                    bool vector = pairs && rows[r].Hi > rows[r].Lo;
+                    if (vector)
+                        PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
+                            y.AsSpan(p * outPlane + r * ow + first, last - first), argmax.AsSpan(p * outPlane + r * ow + first, last - first));
                     for (int s = 0; s < ow; s++)
                     {
+                        if (vector && s == first) s = last;   // done above
+                        if (s >= ow) break;
                         int o = p * outPlane + r * ow + s;
-                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
+                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], row0, s * g.StrideW - g.PadLeft, g);
                     }
+                }
         });
     }
 
