@@ -20,7 +20,7 @@ public class PoolTests
     }.Select(a => new object[] { a });
 
     // rows wide enough for the SIMD paths: stride-2 windows of 2 and 3 taps (SqueezeNet, Tiny Darknet), with
-    // padding and ceil mode clipping edge windows, odd widths leaving scalar tails, and a stride-1 window
+    // padding and ceil mode clipping edge windows, odd widths leaving partial vectors, and a stride-1 window
     public static IEnumerable<object[]> WideGeometries() => new int[][]
     {
         [3, 13, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
@@ -30,6 +30,8 @@ public class PoolTests
         [2, 9, 67, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1],
         [2, 7, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0],
         [2, 8, 70, 2, 3, 2, 2, 0, 2, 0, 2, 1, 2, 0],
+        [3, 9, 27, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],   // 13 outputs a row: one partial vector, scalar at the array's end
+        [2, 6, 21, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1],
     }.Select(a => new object[] { a });
 
     private static PoolGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13] == 1);

@@ -149,16 +149,15 @@ internal static class PoolMax
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
         var (first, last) = FullWindows(cols, g.KernelWidth);
-        bool pairs = PoolMaxPairs.Apply(g) && last - first >= PoolMaxPairs.Lanes;
+        bool pairs = PoolMaxPairs.Apply(g) && last > first;
         Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
                 {
                     int row0 = r * g.StrideH - g.PadTop;
-                    bool vector = pairs && rows[r].Hi > rows[r].Lo;
-                    if (vector)
-                        PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
+                    bool vector = pairs && rows[r].Hi > rows[r].Lo
+                        && PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
                             y.AsSpan(p * outPlane + r * ow + first, last - first), argmax.AsSpan(p * outPlane + r * ow + first, last - first));
                     for (int s = 0; s < ow; s++)
                     {
