@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -31,7 +33,7 @@ internal static class ConcatCopy
         for (int i = 0; i < blocks.Length; i++) offsets[i + 1] = offsets[i] + blocks[i];
         int width = offsets[^1], total = outer * width;
         if (total == 0) return;
-        Parallelism.For(total, 1, (start, end) =>
+        Parallelism.For(total, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int e = start; e < end;)
             {

@@ -1,15 +1,18 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, a SIMD
-/// maximum over the window's input rows, then a SIMD stride-1 maximum along the row, from which every full window's
-/// value is picked at its stride (edge windows that the padding clips are reduced tap by tap). The backward pass
-/// finds each window's first maximum (row-major scan: the first tap equal to the output) and routes the gradient
-/// there, so the forward pass keeps no index array. Parallel over planes. <see cref="PoolNaive"/> is the oracle.
+/// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, the maximum
+/// over the window's input rows in one SIMD pass (<see cref="RowMax"/>), then the windows along that row — 16 at a
+/// time from even/odd lanes for stride-2 windows of 2 or 3 columns (<see cref="PoolMaxPairs"/>), else a SIMD stride-1
+/// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. The backward pass finds
+/// each window's first maximum (row-major scan: the first tap equal to the output; 16 windows at once on the
+/// stride-2 path) and routes the gradient there, so the forward pass keeps no index array. Parallel over planes.
+/// <see cref="PoolNaive"/> is the oracle.
 /// </summary>
 /// <remarks>y[p, r, s] = max_{i, j} x[p, r·sh − top + i·dh, s·sw − left + j·dw] over the taps inside the input
 /// (padding never wins; NaN propagates). A window with no tap inside gives −∞ and no gradient.</remarks>
@@ -25,7 +28,7 @@ internal static class PoolMax
         int fullWidth = w - (kw - 1) * dw;   // positions t whose whole window [t, t + (kw−1)·dw] lies in the row
         var (first, last) = FullWindows(cols, kw);
         bool pairs = PoolMaxPairs.Apply(g);
-        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, (start, end) =>
+        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             // the row maxima, with slack for the last pair loads, then the stride-1 window maxima
             var buffer = ArrayPool<float>.Shared.Rent(2 * w + PoolMaxPairs.Slack);
@@ -79,6 +82,7 @@ internal static class PoolMax
     /// input[tap + t], in tap order: one pass over the rows, the maximum kept in registers. A row that does not fill
     /// the last vector ends with one more vector that overlaps the previous (recomputing a few maxima), not a
     /// scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowMax(ReadOnlySpan<float> input, ReadOnlySpan<int> taps, Span<float> line)
     {
         int n = line.Length;
@@ -127,6 +131,7 @@ internal static class PoolMax
 
     /// <summary>target[i] = max(target[i], source[i]) (see <see cref="Max(float, float)"/>); an inline SIMD loop, since
     /// the rows are short and a library call per row would cost more than the work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxInto(ReadOnlySpan<float> source, Span<float> target)
     {
         int n = target.Length, i = 0;
@@ -150,7 +155,7 @@ internal static class PoolMax
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
         var (first, last) = FullWindows(cols, g.KernelWidth);
         bool pairs = PoolMaxPairs.Apply(g) && last > first;
-        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
@@ -176,7 +181,7 @@ internal static class PoolMax
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         var argmax = ArrayPool<int>.Shared.Rent(y.Length);
         Argmax(x, y, argmax, g);
-        Parallelism.For(g.Planes, outPlane, (start, end) =>
+        Parallelism.For(g.Planes, outPlane, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
             {

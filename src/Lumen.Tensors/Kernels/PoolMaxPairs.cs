@@ -45,6 +45,7 @@ internal static class PoolMaxPairs
     /// <summary>output[s] = max(line[c + 2s], line[c + 2s + 1][, line[c + 2s + 2]]) in tap order (see
     /// <see cref="PoolMax.Max(float, float)"/>). Fewer than sixteen outputs go through a register-sized scratch, reading
     /// into the row's <see cref="Slack"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Maxima(float[] line, int c, int kw, Span<float> output)
     {
         int n = output.Length;
@@ -80,6 +81,7 @@ internal static class PoolMaxPairs
     /// input rows <paramref name="row0"/> + i·dh for i in <paramref name="rows"/> and columns c + 2s + j. Fewer than
     /// sixteen windows go through register-sized scratch, and only when the loads stay inside
     /// <paramref name="x"/>; returns false when it left them to the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool FirstMaxima(float[] x, int plane, int row0, (int Lo, int Hi) rows, PoolGeometry g, int c, ReadOnlySpan<float> y, Span<int> argmax)
     {
         int n = y.Length;
