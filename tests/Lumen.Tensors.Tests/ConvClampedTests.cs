@@ -32,33 +32,13 @@ public class ConvClampedTests
     private static Tensor Fused(Tensor x, Tensor w, Tensor? b, int[] a, float? min, float? max) =>
         x.Conv2dClamped(w, b, (a[7], a[7]), (a[8], a[8], a[8], a[8]), (1, 1), a[9], min, max);
 
-    private static void AssertBitwise(Tensor expected, Tensor actual)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.ToArray();
-        var f = actual.ToArray();
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(e[i]) == BitConverter.SingleToInt32Bits(f[i]), $"element {i}: unfused {e[i]}, fused {f[i]}");
-    }
-
     /// <summary>Asserts values, gradients of every operand (first order, and second order through the weight) bitwise.</summary>
     private static void AssertSameAsUnfused(Tensor x, Tensor w, Tensor? b, int[] a, float? min, float? max, string expectedOp)
     {
         var expected = Unfused(x, w, b, a, min, max);
         var fused = Fused(x, w, b, a, min, max);
         Assert.Equal(expectedOp, fused.GradFn!.Op);
-        AssertBitwise(expected, fused);
-        var seed = Tensor.Randn(expected.Shape, seed: 4);
-        Tensor[] wrt = b is null ? [x, w] : [x, w, b];
-        var want = Gradients.Of([expected * seed], wrt, null);
-        var got = Gradients.Of([fused * seed], wrt, null);
-        for (int k = 0; k < wrt.Length; k++) AssertBitwise(want[k], got[k]);
-
-        // higher order: the input gradient is recorded (create-graph), and its square's gradient reaches the weight
-        var firstWant = Gradients.Of([expected], [x], [seed], createGraph: true)[0];
-        var firstGot = Gradients.Of([fused], [x], [seed], createGraph: true)[0];
-        AssertBitwise(firstWant, firstGot);
-        AssertBitwise(Gradients.Of((firstWant * firstWant).Sum(), w), Gradients.Of((firstGot * firstGot).Sum(), w));
+        FusedConvAssert.SameAsUnfused(expected, fused, x, w, b);
     }
 
     [Theory]
