@@ -10,10 +10,10 @@ namespace Lumen.Onnx.Graph;
 /// <remarks>When no hook can see the difference (the caller says when), a Relu/LeakyRelu/Clip that alone reads a Conv's
 /// output is applied by the Conv as it writes (<see cref="Ops.ConvolutionOps"/>), or else in place on its output — at
 /// inference; when gradients are recorded, a Relu or LeakyRelu (α &gt; 0) is fused into the Conv as one recorded op
-/// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>), and so is a Clip unless
-/// a value lands exactly on one of its bounds (<see cref="Tensor.Conv2dClamped"/>). At inference released
-/// values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients are bitwise those
-/// of the plain node-by-node run.</remarks>
+/// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>), and so is a Clip, whose
+/// backward also needs the pre-activation where it lay exactly on a bound (<see cref="Tensor.Conv2dClamped"/>). At
+/// inference released values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients
+/// are bitwise those of the plain node-by-node run.</remarks>
 internal sealed class OnnxGraph
 {
     private readonly int[] inputSlots;

@@ -43,7 +43,7 @@ internal readonly unsafe struct ConvEpilogue
     private readonly ClampTies? ties;
 
     /// <summary>An epilogue adding <paramref name="bias"/> (or nothing) and then applying the given activation; a clamp
-    /// also reports into <paramref name="ties"/>, when given, whether any value met one of its bounds.</summary>
+    /// also reports into <paramref name="ties"/>, when given, the channels in which a value met one of its bounds.</summary>
     public ConvEpilogue(float[]? bias, ConvActivation activation = default, ClampTies? ties = null)
         : this(bias, activation.Kind, activation.Min, activation.Max, activation.Alpha, ties)
     {
