@@ -17,6 +17,7 @@ public static class Program
         ["analysis"] = ("Activation recording (stats + top-k) and cache-all images/s vs the plain forward on MobileNetV2: analysis [--batch 8] [--batches 2] [--layers 4] [--repeats 3] [--threads 1]", AnalysisBenchmark.Run),
         ["attribution"] = ("Seconds of IG (50 steps), SmoothGrad (10 and 50 samples), GradientShap (5), Grad-CAM and LRP on MobileNetV2 224 vs Saliency and Captum: attribution [--threads 2] [--repeats 3]", AttributionBenchmark.Run),
         ["perturbation"] = ("Seconds of Occlusion (full and incremental), FeatureAblation and KernelShap on MobileNetV2 224 vs Captum: perturbation [--threads 2] [--batch 16] [--repeats 3] [--cases occlusion_incremental,…]", PerturbationBenchmark.Run),
+        ["layers"] = ("Each convolution of an ONNX model alone, µs and GFLOP/s, optionally against ONNX Runtime's per-node times: layers MODEL.onnx [--batch 1] [--threads 1] [--ort ort-layers.jsonl]", LayersBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 
