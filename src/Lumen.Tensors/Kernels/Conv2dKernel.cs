@@ -27,7 +27,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
-        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
         var packed = PackWeights(w, g, og, k, transposed: false, items, rows * g.OutWidth);
         var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
@@ -52,13 +52,35 @@ internal static class Conv2dKernel
                     }
                     // im2col writes the GEMM's packed B panels directly, into this thread's aligned scratch
                     var cols = GemmBuffers.Columns(k * ((width + nr - 1) / nr * nr));
-                    Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+                    FillPacked(x, (n * g.InChannels + group * g.InPerGroup) * g.InPlane, cols, g, row0, count, depthBlock, nr, threads);
                     Gemm.MultiplyPackedB(weights, Packed(packed, group), cols, output, g.OutPlane, og, width, k,
                         false, false, threads, Gemm.BestPath, finish.From(group * og));
                 }
             });
         }
         finally { Release(packed); }
+    }
+
+    /// <summary><see cref="Im2Col.FillPacked"/> of the group's channels at <paramref name="offset"/> in x, on
+    /// <paramref name="threads"/> threads (a band that runs alone, its GEMM split over the threads too), each
+    /// writing the packed rows of its own channels.</summary>
+    private static unsafe void FillPacked(float[] x, int offset, Span<float> cols, in ConvGeometry g, int row0, int count, int depthBlock, int nr, int threads)
+    {
+        var input = x.AsSpan(offset, g.InPerGroup * g.InPlane);
+        if (threads == 1)
+        {
+            Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+            return;
+        }
+        var geometry = g;
+        int length = cols.Length;
+        fixed (float* pc = cols)
+        {
+            nint target = (nint)pc;
+            Parallelism.For(g.InPerGroup, (long)g.KernelHeight * g.KernelWidth * count * g.OutWidth, (first, last) =>
+                Im2Col.FillPackedChannels(x.AsSpan(offset, geometry.InPerGroup * geometry.InPlane), new Span<float>((float*)target, length),
+                    geometry, row0, count, depthBlock, nr, first, last));
+        }
     }
 
     /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed once for the call,
@@ -102,7 +124,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
         if (g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane) { PointwiseBatchInput(dy, w, dx, g); return; }
-        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
         // Wᵀ is packed once for both passes, if the items would pack it more than once (as many as the first pass)
         var packed = PackWeights(w, g, k, og, transposed: true, g.Batch * g.Groups * ((bands + 1) / 2), rows * g.OutWidth);
@@ -179,7 +201,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardWeight(dy, x, dw, g); return; }
         Array.Clear(dw);
-        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
         var gate = new object();
         ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
@@ -210,6 +232,50 @@ internal static class Conv2dKernel
         rows = Math.Clamp(Math.Max(rows, disjoint), 1, g.OutHeight);
         return Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, rows)), disjoint);
     }
+
+    /// <summary>Output rows per band for a call on <paramref name="threads"/> threads: of the evened-out band
+    /// heights from <see cref="BandRows(in ConvGeometry)"/> down to two thirds of it (never below the disjointness
+    /// bound), the one that leaves the busiest thread the least work, with the (image, group, band) items split into
+    /// contiguous runs as <see cref="Parallelism.For"/> splits them. A band costs its columns rounded up to whole
+    /// GEMM panels (a ragged panel costs a full one) plus half a panel of per-band overhead; items fewer than the
+    /// threads share each GEMM between the threads. E.g. SqueezeNet's 55×55 expand at batch 1: 7 bands of 8 rows run
+    /// 4 + 3 on two threads, 8 bands of 7 run 4 + 4 (−7 % on the busier thread); its stride-2 first layer at
+    /// 111×111: 23 bands of 5 (the last 1) become 28 of 4. Larger batches rarely change.</summary>
+    internal static int BandRows(in ConvGeometry g, int threads)
+    {
+        int rows = BandRows(g);
+        if (threads <= 1 || g.IsPointwise) return rows;
+        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        int nr = Gemm.TileShape(Gemm.BestPath).Nr, best = rows;
+        long bestCost = BusiestThread(g, rows, threads, nr);
+        for (int candidate = rows - 1; candidate >= Math.Max(Math.Max(1, disjoint), CeilDiv(2 * rows, 3)); candidate--)
+        {
+            int evened = Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, candidate)), disjoint);
+            long cost = BusiestThread(g, evened, threads, nr);
+            if (cost < bestCost) (best, bestCost) = (evened, cost);
+        }
+        return best;
+    }
+
+    /// <summary>The work, in GEMM columns, of the busiest of <paramref name="threads"/> threads when the items of
+    /// bands of <paramref name="rows"/> output rows are split into contiguous runs (see <see cref="BandRows(in ConvGeometry, int)"/>).</summary>
+    private static long BusiestThread(in ConvGeometry g, int rows, int threads, int nr)
+    {
+        int bands = CeilDiv(g.OutHeight, rows), last = g.OutHeight - (bands - 1) * rows;
+        long full = RoundUp(rows * g.OutWidth, nr) + nr / 2, ragged = RoundUp(last * g.OutWidth, nr) + nr / 2;
+        long items = (long)g.Batch * g.Groups * bands;
+        if (items < threads) return CeilDiv((int)((items - 1) * full + ragged), threads);   // each GEMM on every thread
+        long busiest = 0;
+        for (int c = 0; c < threads; c++)
+        {
+            long start = items * c / threads, end = items * (c + 1) / threads;
+            long lastBands = end / bands - start / bands;                    // items of [start, end) that are a last band
+            busiest = Math.Max(busiest, (end - start - lastBands) * full + lastBands * ragged);
+        }
+        return busiest;
+    }
+
+    private static long RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
     /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
