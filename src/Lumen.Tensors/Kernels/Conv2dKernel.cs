@@ -33,7 +33,7 @@ internal static class Conv2dKernel
         var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
         try
         {
-            ForItems(items, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+            ForItems(items, (long)og * k * rows * g.OutWidth, independent: true, (start, end, threads) =>
             {
                 for (int item = start; item < end; item++)
                 {
@@ -136,7 +136,7 @@ internal static class Conv2dKernel
             {
                 int perImage = (bands - parity + 1) / 2;
                 int p = parity;
-                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, independent: true, (start, end, threads) =>
                 {
                     using var buffers = new BandBuffers(g, rows);
                     for (int item = start; item < end; item++)
@@ -204,7 +204,7 @@ internal static class Conv2dKernel
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
         var gate = new object();
-        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, independent: false, (start, end, threads) =>
         {
             using var buffers = new BandBuffers(g, rows);
             var partial = new float[dw.Length];
@@ -278,12 +278,16 @@ internal static class Conv2dKernel
     private static long RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
-    /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
-    private static void ForItems(int count, long workPerItem, Action<int, int, int> body)
+    /// thread, else one after the other with each GEMM using all threads (no nested parallelism). Items that write
+    /// disjoint outputs (<paramref name="independent"/>) are claimed one at a time by whichever thread is free
+    /// (<see cref="Parallelism.ForDynamic"/>); the weight gradient's, which each thread sums into its own partial
+    /// gradient, keep their fixed contiguous runs, so that the partials and their sum do not vary between runs.</summary>
+    private static void ForItems(int count, long workPerItem, bool independent, Action<int, int, int> body)
     {
         int threads = ThreadsPerItem(count);
-        if (threads == 1) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
-        else if (count > 0) body(0, count, threads);
+        if (threads > 1) { if (count > 0) body(0, count, threads); }
+        else if (independent) Parallelism.ForDynamic(count, workPerItem, 1, (start, end) => body(start, end, 1));
+        else Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
     }
 
     /// <summary>The threads each GEMM of <see cref="ForItems"/> may use for <paramref name="count"/> items.</summary>
