@@ -34,10 +34,14 @@ public static class Parallelism
     /// has a queue. Still at most <see cref="MaxDegree"/> threads. Only for bodies whose items are independent:
     /// which thread runs an item, and which items share a call of <paramref name="body"/>, varies from run to run.</summary>
     internal static void ForDynamic(int count, long workPerItem, int grain, Action<int, int> body)
+        => ForDynamic(count, workPerItem, grain, maxDegree, body);
+
+    /// <summary>As above on at most <paramref name="maxThreads"/> threads (and <see cref="MaxDegree"/>).</summary>
+    internal static void ForDynamic(int count, long workPerItem, int grain, int maxThreads, Action<int, int> body)
     {
         if (grain < 1) throw new ArgumentOutOfRangeException(nameof(grain), $"Parallelism.ForDynamic: grain must be at least 1, got {grain}.");
         int claims = (int)Math.Min((count + (long)grain - 1) / grain, int.MaxValue);
-        int threads = (int)Math.Min(Math.Min(maxDegree, claims), Math.Max(1, workPerItem * count / 32_768));
+        int threads = (int)Math.Min(Math.Min(Math.Min(maxDegree, maxThreads), claims), Math.Max(1, workPerItem * count / 32_768));
         if (threads <= 1) { if (count > 0) body(0, count); return; }
         long next = 0;
         For(threads, long.MaxValue / threads, (_, _) =>

@@ -248,6 +248,7 @@ public class GemmTests
 
     [Theory]
     [InlineData(96, 196, 576)]
+    [InlineData(16, 3025, 64)]         // A two tiles tall: 8 column slabs claimed by the 2 threads
     [InlineData(60, 196, 96)]
     [InlineData(1000, 169, 64)]
     public void Row_and_column_splits_give_bitwise_the_single_thread_product(int m, int n, int k)
@@ -341,6 +342,7 @@ public class GemmTests
         { 400, 17, 257, false, false },                                                 // rows split across threads
         { GemmKernel512.MC + 7, 45, GemmKernel512.KC + 9, false, true },                // several row and depth blocks
         { 37, GemmKernel512.NC + 33, 20, true, false },                                 // several column blocks
+        { 40, 1200, 30, false, false },                                                 // packed: 8 column slabs claimed by 2 threads
     };
 
     /// <summary>A packed once and reused gives bitwise the product that packs A per block (the same panels and the

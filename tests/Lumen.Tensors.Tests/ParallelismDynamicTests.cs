@@ -1,6 +1,6 @@
 namespace Lumen.Tensors.Tests;
 
-/// <summary><see cref="Parallelism.ForDynamic"/>: every item runs exactly once, in claims of at most the grain, on
+/// <summary><see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>: every item runs exactly once, in claims of at most the grain, on
 /// at most <see cref="Parallelism.MaxDegree"/> threads, and a thread that is held up leaves its items to the others.</summary>
 public class ParallelismDynamicTests
 {

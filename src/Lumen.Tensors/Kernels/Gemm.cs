@@ -195,13 +195,38 @@ internal static unsafe class Gemm
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;
 
-    /// <summary>Splits C into <paramref name="threads"/> slabs of whole register tiles, of columns or of rows.</summary>
+    /// <summary>Column slabs per thread when A is given packed (or is at most two register tiles tall), so that more
+    /// slabs cost no more packing: the threads claim them as they become free, and a thread that starts late leaves
+    /// its slabs to the others.</summary>
+    private const int SlabsPerThread = 4;
+
+    /// <summary>Register tiles a claimed column slab has at least, so that each slab reuses the packed A panels it
+    /// streams from cache over at least 128 (AVX-512) columns.</summary>
+    private const int MinSlabTiles = 4;
+
+    /// <summary>Splits C into slabs of whole register tiles, of columns or of rows: one fixed slab per thread, or, for
+    /// columns when no thread would pack A again for its extra slabs, up to <see cref="SlabsPerThread"/> per thread
+    /// claimed dynamically (<see cref="Parallelism.ForDynamic(int, long, int, int, Action{int, int})"/>).</summary>
     private static void RunParallel(Problem problem, int threads, bool splitColumns)
     {
         var (mr, nr) = TileShape(problem.Path);
         int tile = splitColumns ? nr : mr;
         int extent = splitColumns ? problem.N : problem.M;
         int tiles = (extent + tile - 1) / tile;
+        if (splitColumns && (problem.PackedA != 0 || problem.M <= 2 * mr))
+        {
+            int slabs = Math.Max(Math.Min(threads, tiles), Math.Min(threads * SlabsPerThread, tiles / MinSlabTiles));
+            if (slabs > threads)
+            {
+                Parallelism.ForDynamic(slabs, (long)problem.M * problem.N * problem.K / slabs, 1, threads, (slab, _) =>
+                {
+                    int start = Math.Min(extent, (int)((long)tiles * slab / slabs) * tile);
+                    int end = Math.Min(extent, (int)((long)tiles * (slab + 1) / slabs) * tile);
+                    if (end > start) problem.Run(0, problem.M, start, end);
+                });
+                return;
+            }
+        }
         int parts = Math.Min(threads, tiles);
         long workPerPart = (long)problem.M * problem.N * problem.K / parts;
         Parallelism.For(parts, workPerPart, (first, last) =>
