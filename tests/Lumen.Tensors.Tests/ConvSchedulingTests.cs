@@ -17,7 +17,20 @@ public class ConvSchedulingTests
     {
         var g = Square(1, 16, 55, 64);                       // SqueezeNet's expand3x3 at 55×55
         Assert.Equal(8, Conv2dKernel.BandRows(g, 1));        // 7 bands: 4 + 3 on two threads
-        Assert.Equal(7, Conv2dKernel.BandRows(g, 2));        // 8 bands (7 of 7 rows, 1 of 6): 4 + 4
+        int rows = Conv2dKernel.BandRows(g, 2), bands = (55 + rows - 1) / rows;
+        Assert.Equal(0, bands % 2);                          // 8 bands of 7 (4 + 4), or 4 of 14 (2 + 2) on AVX-512,
+        Assert.True(55 - (bands - 1) * rows >= rows - 1);    // where 14 rows fill 800 of 25 panels, 7 rows 416 of 13
+    }
+
+    [Fact]
+    public void A_band_grows_past_the_column_buffer_only_for_a_clear_gain()
+    {
+        var g = Square(1, 256, 14, 512);                     // Tiny Darknet's 14×14 layer, K = 2304
+        Assert.Equal(7, Conv2dKernel.BandRows(g, 1));        // the 1 MiB column buffer holds 8 rows: 2 bands of 98 columns
+        if (Gemm.BestPath == GemmPath.Vector512)             // 98 columns fill 4 panels of 32, all 196 only 7
+            Assert.Equal(14, Conv2dKernel.BandRows(g, 2));
+        var narrow = Square(1, 32, 28, 8);                   // 8 output channels: sharing one band's GEMM does not pay
+        Assert.Equal(14, Conv2dKernel.BandRows(narrow, 2));
     }
 
     [Theory]
@@ -41,7 +54,7 @@ public class ConvSchedulingTests
         int rows = Conv2dKernel.BandRows(g, threads);
         Assert.InRange(rows, 1, g.OutHeight);
         Assert.True(rows * g.StrideH >= g.DilationH * (g.KernelHeight - 1));
-        Assert.True(rows <= Conv2dKernel.BandRows(g, 1));
+        Assert.True(rows <= Conv2dKernel.BandRows(g, 1) || (long)rows * g.ColumnRows * g.OutWidth <= 2L * Conv2dKernel.MaxColumnFloats);
     }
 
     /// <summary>A 13×13 layer at batch 1 is one band whose GEMM both threads share; its columns are filled by both

@@ -236,11 +236,14 @@ internal static class Conv2dKernel
     /// <summary>Output rows per band for a call on <paramref name="threads"/> threads: of the evened-out band
     /// heights from <see cref="BandRows(in ConvGeometry)"/> down to two thirds of it (never below the disjointness
     /// bound), the one that leaves the busiest thread the least work, with the (image, group, band) items split into
-    /// contiguous runs as <see cref="Parallelism.For"/> splits them. A band costs its columns rounded up to whole
+    /// contiguous runs as <see cref="Parallelism.For"/> splits them; a taller band (column buffer up to twice
+    /// <see cref="MaxColumnFloats"/>) only if it saves at least 5 %. A band costs its columns rounded up to whole
     /// GEMM panels (a ragged panel costs a full one) plus half a panel of per-band overhead; items fewer than the
     /// threads share each GEMM between the threads. E.g. SqueezeNet's 55×55 expand at batch 1: 7 bands of 8 rows run
     /// 4 + 3 on two threads, 8 bands of 7 run 4 + 4 (−7 % on the busier thread); its stride-2 first layer at
-    /// 111×111: 23 bands of 5 (the last 1) become 28 of 4. Larger batches rarely change.</summary>
+    /// 111×111: 23 bands of 5 (the last 1) become 28 of 4; Tiny Darknet's 14×14 layer with K = 2304: 2 bands of 7
+    /// rows (98 columns in 128 of panels each) become one of 196 (224) whose GEMM both threads share. Larger batches
+    /// rarely change.</summary>
     internal static int BandRows(in ConvGeometry g, int threads)
     {
         int rows = BandRows(g);
@@ -253,6 +256,17 @@ internal static class Conv2dKernel
             int evened = Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, candidate)), disjoint);
             long cost = BusiestThread(g, evened, threads, nr);
             if (cost < bestCost) (best, bestCost) = (evened, cost);
+        }
+        // Taller bands, up to twice the column buffer, only for a clear gain (mostly fewer ragged panels). When that
+        // leaves fewer items than threads, the threads share each band's GEMM and read columns the other thread
+        // wrote: moving a column's K floats costs about 16/Og of computing it (a float ~1 cycle, an FMA 1/32).
+        int tallest = (int)Math.Min(g.OutHeight, 2L * MaxColumnFloats / ((long)g.ColumnRows * g.OutWidth));
+        for (int candidate = rows + 1; candidate <= tallest; candidate++)
+        {
+            int evened = CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, candidate));
+            long cost = BusiestThread(g, evened, threads, nr);
+            if ((long)g.Batch * g.Groups * CeilDiv(g.OutHeight, evened) < threads) cost += cost * 16 / g.OutPerGroup;
+            if (cost * 20 < bestCost * 19) (best, bestCost) = (evened, cost);
         }
         return best;
     }
