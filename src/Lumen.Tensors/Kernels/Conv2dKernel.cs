@@ -239,8 +239,9 @@ internal static class Conv2dKernel
     /// contiguous runs as <see cref="Parallelism.For"/> splits them; a taller band (column buffer up to twice
     /// <see cref="MaxColumnFloats"/>) only if it saves at least 5 %. A band costs its columns rounded up to whole
     /// GEMM panels (a ragged panel costs a full one) plus half a panel of per-band overhead; items fewer than the
-    /// threads share each GEMM between the threads. E.g. SqueezeNet's 55×55 expand at batch 1: 7 bands of 8 rows run
-    /// 4 + 3 on two threads, 8 bands of 7 run 4 + 4 (−7 % on the busier thread); its stride-2 first layer at
+    /// threads share each GEMM between the threads. E.g. SqueezeNet's 55×55 expand at batch 1 (AVX-512): 7 bands of 8
+    /// rows run 4 + 3 on two threads (1824 panel columns on the busier one), 8 bands of 7 run 4 + 4 (1728), 4 taller
+    /// bands of 14 rows 2 + 2 (1632, taken); its stride-2 first layer at
     /// 111×111: 23 bands of 5 (the last 1) become 28 of 4; Tiny Darknet's 14×14 layer with K = 2304: 2 bands of 7
     /// rows (98 columns in 128 of panels each) become one of 196 (224) whose GEMM both threads share. Larger batches
     /// rarely change.</summary>
