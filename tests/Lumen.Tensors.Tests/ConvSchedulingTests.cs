@@ -83,6 +83,36 @@ public class ConvSchedulingTests
         Assert.Equal(one, two);
     }
 
+    /// <summary>An image's input gradient is bitwise the same alone or beside others, on 1 or 2 threads, although the
+    /// forward's bands depend on both (55×55 at batch 1 on 2 threads: other bands than at batch 2).</summary>
+    [Fact]
+    public void Input_gradient_does_not_depend_on_the_batch_or_the_threads()
+    {
+        var pair = Square(2, 16, 55, 24);
+        var single = Square(1, 16, 55, 24);
+        var w = Tensor.Randn(new Shape(24, 16, 3, 3), 5).ToArray();
+        var dy = Tensor.Randn(new Shape(2, 24, 55, 55), 6).ToArray();
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 1;
+            var expected = new float[2 * 16 * 55 * 55];
+            Conv2dKernel.BackwardInput(dy, w, expected, pair);
+            Parallelism.MaxDegree = 2;
+            Assert.NotEqual(Conv2dKernel.BandRows(pair, 2), Conv2dKernel.BandRows(single, 2));
+            var both = new float[expected.Length];
+            Conv2dKernel.BackwardInput(dy, w, both, pair);
+            Assert.Equal(expected, both);
+            for (int n = 0; n < 2; n++)
+            {
+                var alone = new float[16 * 55 * 55];
+                Conv2dKernel.BackwardInput(dy.AsSpan(n * 24 * 55 * 55, 24 * 55 * 55).ToArray(), w, alone, single);
+                Assert.Equal(expected.AsSpan(n * alone.Length, alone.Length).ToArray(), alone);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
     [Fact]
     public void Channel_ranges_of_packed_columns_fill_the_whole_matrix()
     {

@@ -124,7 +124,10 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
         if (g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane) { PointwiseBatchInput(dy, w, dx, g); return; }
-        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
+        // Bands of the same height whatever the thread count and batch: col2im adds each band's columns into dx, so
+        // other bands would sum an input's contributions in another grouping, and an image's input gradient must not
+        // depend on the images beside it (attribution splits batches into memory-bounded chunks and expects the same maps)
+        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
         // Wᵀ is packed once for both passes, if the items would pack it more than once (as many as the first pass)
         var packed = PackWeights(w, g, k, og, transposed: true, g.Batch * g.Groups * ((bands + 1) / 2), rows * g.OutWidth);
