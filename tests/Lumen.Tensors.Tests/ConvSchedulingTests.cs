@@ -64,6 +64,7 @@ public class ConvSchedulingTests
     [InlineData(1, 48, 13, 64)]
     [InlineData(1, 16, 55, 24)]
     [InlineData(2, 8, 29, 16)]
+    [InlineData(1, 256, 14, 512)]    // K = 2304 in 5 depth blocks: two 7-row bands on one thread, one shared band on two
     public void Forward_output_is_bitwise_the_single_thread_output(int batch, int channels, int side, int outChannels)
     {
         var g = Square(batch, channels, side, outChannels);
