@@ -1,11 +1,12 @@
 // ONNX Runtime (CPU) forward timings for the same models and batch sizes as `lumen bench`, one JSON line each.
-// Usage: node ort-bench.mjs MODEL.onnx [batch …]   (npm install --ignore-scripts first)
+// Usage: [ORT_THREADS=n] node ort-bench.mjs MODEL.onnx [batch …]   (npm install --ignore-scripts first; 2 threads by default)
 import * as ort from 'onnxruntime-node';
 
 const [model, ...batchArgs] = process.argv.slice(2);
 const batches = batchArgs.length ? batchArgs.map(Number) : [1];
 const iterations = 5;
-const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2, interOpNumThreads: 1 });
+const threads = Number(process.env.ORT_THREADS ?? 2);   // intra-op threads (ORT_THREADS=1 for single-thread ratios)
+const session = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1 });
 const inputName = session.inputNames[0];
 const meta = session.inputMetadata?.[0];
 const dims = meta?.shape ?? [1, 3, 224, 224];
@@ -28,5 +29,5 @@ for (const batch of batches) {
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ engine: 'onnxruntime', model: name, batch, threads: 2, median_ms: +times[iterations >> 1].toFixed(2), min_ms: +times[0].toFixed(2), calls }));
+  console.log(JSON.stringify({ engine: 'onnxruntime', model: name, batch, threads, median_ms: +times[iterations >> 1].toFixed(2), min_ms: +times[0].toFixed(2), calls }));
 }

@@ -63,6 +63,33 @@ public class SmoothGradTests
     }
 
     [Fact]
+    public void Each_noisy_row_comes_from_its_own_seed_whatever_the_threads()
+    {
+        // f(x) = Σ xᵢ²: row r's gradient is exactly 2(x + σ·εᵣ), εᵣ = Randn(seedᵣ), seeds drawn in row order.
+        var x = Tensor.FromArray([1f, -0.5f, 2f], 1, 3);
+        var model = new SquareSum();
+        var options = new SmoothGradOptions { Samples = 8, NoiseLevel = 0.5f, NoiseRelativeToRange = false, Seed = 11, BatchSize = 5 };
+        var seeds = new Random(11);
+        var sum = new double[3];
+        for (int r = 0; r < 8; r++)
+        {
+            var noise = Tensor.Randn(new Shape(1, 3), seeds.Next()).ToArray();
+            for (int i = 0; i < 3; i++) sum[i] += 2f * (x.ToArray()[i] + 0.5f * noise[i]);
+        }
+        int threads = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int degree in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = degree;
+                var map = new SmoothGrad(model, new Saliency(model, new() { Absolute = false }), options).Explain(x, Target.Class(0)).Map.ToArray();
+                Assert.Equal(sum.Select(v => (float)(v / 8)).ToArray(), map);
+            }
+        }
+        finally { Parallelism.MaxDegree = threads; }
+    }
+
+    [Fact]
     public void Wrapping_integrated_gradients_averages_their_deltas_and_keeps_per_sample_targets()
     {
         var ig = new IntegratedGradients(Linear, new() { Steps = 4 });

@@ -91,6 +91,21 @@ public class RecurrentAndScatterTests
         GradCheck.Assert(v => model.Call([v[0], Tensor.FromArray([true], 1).Reshape()])[0], [Tensor.Randn(new Shape(5), seed: 13)]);
     }
 
+    [Fact]
+    public void InferenceDropoutPassesItsInputThroughAndBuildsAMaskOnlyWhenAsked()
+    {
+        var x = Tensor.FromArray([1f, -2f, 3f, 0.5f], 2, 2);
+        var plain = new OnnxBuilder(13).Input("x", DataType.Float, 2, 2).Node("Dropout", ["x"], ["y"]).Output("y").Build();
+        var y = plain.Call([x]);
+        Assert.Single(y);
+        Assert.Equal(x.ToArray(), y[0].ToArray());
+        var masked = new OnnxBuilder(13).Input("x", DataType.Float, 2, 2).Node("Dropout", ["x"], ["y", "mask"]).Output("y").Output("mask", DataType.Bool).Build();
+        var outputs = masked.Call([x]);
+        Assert.Equal(x.ToArray(), outputs[0].ToArray());
+        Assert.Equal([true, true, true, true], outputs[1].ToBoolArray());
+        Assert.Equal(x.Shape, outputs[1].Shape);
+    }
+
     [Theory]
     [InlineData("mul", new[] { 6f, 2f, 12f })]
     [InlineData("max", new[] { 3f, 2f, 4f })]

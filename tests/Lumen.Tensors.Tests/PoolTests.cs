@@ -19,14 +19,32 @@ public class PoolTests
         [2, 6, 7, 1, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1],
     }.Select(a => new object[] { a });
 
+    // rows wide enough for the SIMD paths: stride-2 windows of 2 and 3 taps (SqueezeNet, Tiny Darknet), with
+    // padding and ceil mode clipping edge windows, odd widths leaving partial vectors, and a stride-1 window
+    public static IEnumerable<object[]> WideGeometries() => new int[][]
+    {
+        [3, 13, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 12, 112, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 11, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1],
+        [2, 10, 55, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1],
+        [2, 9, 67, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1],
+        [2, 7, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+        [2, 8, 70, 2, 3, 2, 2, 0, 2, 0, 2, 1, 2, 0],
+        [3, 9, 27, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],   // 13 outputs a row: one partial vector, scalar at the array's end
+        [2, 6, 21, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1],
+    }.Select(a => new object[] { a });
+
     private static PoolGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13] == 1);
 
     [Theory]
     [MemberData(nameof(Geometries))]
+    [MemberData(nameof(WideGeometries))]
     public void Max_kernel_matches_naive_loops_with_the_same_argmax(int[] a)
     {
         var g = Geometry(a);
         var x = Tensor.Randn(new Shape(g.Planes, g.InHeight, g.InWidth), 1).ToArray();
+        for (int i = 0; i < x.Length; i += 7) x[i] = float.NegativeInfinity;   // −∞ inputs may win only an all-−∞ window
+        for (int i = 3; i < x.Length; i += 11) x[i] = x[i - 1];                  // ties: the first maximum gets the gradient
         var (expected, expectedArg) = PoolNaive.Max(x, g);
         int saved = Parallelism.MaxDegree;
         try
@@ -107,7 +125,9 @@ public class PoolTests
         values[4 * 70 + 37] = float.NaN;   // row 4, column 37: inside the SIMD part of both passes
         var y = Tensor.FromArray(values, 1, 1, 9, 70).MaxPool2d(3, stride: 2).ToArray();
         var g = new PoolGeometry(1, 9, 70, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false);
-        var (expected, _) = PoolNaive.Max(values, g);
+        var (expected, expectedArg) = PoolNaive.Max(values, g);
+        var arg = new int[y.Length];
+        PoolMax.Argmax(values, y, arg, g);
         for (int r = 0; r < g.OutHeight; r++)
             for (int s = 0; s < g.OutWidth; s++)
             {
@@ -115,6 +135,7 @@ public class PoolTests
                 float v = y[r * g.OutWidth + s];
                 if (covers) Assert.True(float.IsNaN(v), $"window ({r}, {s}) should be NaN");
                 else Assert.Equal(expected[r * g.OutWidth + s], v);
+                Assert.Equal(covers ? 4 * 70 + 37 : expectedArg[r * g.OutWidth + s], arg[r * g.OutWidth + s]);   // the gradient goes to the NaN
             }
     }
 

@@ -57,6 +57,31 @@ public class StridedCopyTests
     }
 
     [Fact]
+    public void A_single_large_contiguous_block_is_split_across_threads_at_its_offsets()
+    {
+        // [1, 3, 150, 170] into channels 2..4 of a [1, 6, 150, 170] buffer: one row of 76 500 elements
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            int[] dims = [1, 3, 150, 170];
+            var src = Enumerable.Range(0, 7 + 3 * 150 * 170).Select(i => (float)i).ToArray();
+            var naive = new float[6 * 150 * 170];
+            StridedCopy.RunNaive(src, 7, [76_500, 25_500, 170, 1], naive, 2 * 25_500, [153_000, 25_500, 170, 1], dims);
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Parallelism.MaxDegree = threads;
+                var fast = new float[naive.Length];
+                StridedCopy.Run(src, 7, [76_500, 25_500, 170, 1], fast, 2 * 25_500, [153_000, 25_500, 170, 1], dims);
+                Assert.Equal(naive, fast);
+            }
+        }
+        finally
+        {
+            Parallelism.MaxDegree = saved;
+        }
+    }
+
+    [Fact]
     public void Multithreaded_copy_of_a_large_transpose_matches_the_naive_twin()
     {
         int saved = Parallelism.MaxDegree;

@@ -97,4 +97,15 @@ public static class Batching
             progress?.Report((double)end / count);
         }
     }
+
+    /// <summary>Runs <paramref name="body"/>(r) for every row r in [0, <paramref name="count"/>) on up to
+    /// <see cref="Parallelism.MaxDegree"/> threads: for preparing a chunk's rows (noise, interpolation), where each
+    /// row is written by itself from its own seed, so the result does not depend on the thread count.</summary>
+    public static void ForEachRow(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        int threads = Math.Min(Parallelism.MaxDegree, count);
+        if (threads <= 1) { for (int r = 0; r < count; r++) body(r); return; }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
 }

@@ -99,7 +99,7 @@ public sealed class GradientShap : GradientMethod
             var points = new float[count * rowSize];
             var ends = new float[2 * count * rowSize]; // x̃ of every row, then x′ of every row
             var sampleOfRow = new int[count];
-            for (int r = 0; r < count; r++)
+            Batching.ForEachRow(count, r =>
             {
                 int row = start + r, sample = row % samples;
                 sampleOfRow[r] = sample;
@@ -115,7 +115,7 @@ public sealed class GradientShap : GradientMethod
                     noisy[i] = options.Noise > 0 ? source[i] + options.Noise * noise[i] : source[i];
                     point[i] = reference[i] + alpha * (noisy[i] - reference[i]);
                 }
-            }
+            });
             var rowTarget = target.ForRows(sampleOfRow);
             var (gradient, _) = GradientOf(Tensor.FromArray(points, [count, .. rowShape.Dims[1..]]), rowTarget);
             // The attributed values at x̃ and x′: the rows themselves, or the layer's activations for them.

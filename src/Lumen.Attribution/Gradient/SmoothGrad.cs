@@ -72,7 +72,7 @@ public sealed class SmoothGrad : IAttributionMethod
             int count = end - start;
             var rows = new float[count * rowSize];
             var sampleOfRow = new int[count];
-            for (int r = 0; r < count; r++)
+            Batching.ForEachRow(count, r =>
             {
                 int sample = (start + r) % samples;
                 sampleOfRow[r] = sample;
@@ -80,7 +80,7 @@ public sealed class SmoothGrad : IAttributionMethod
                 var row = rows.AsSpan(r * rowSize, rowSize);
                 var source = x.AsSpan(sample * rowSize, rowSize);
                 for (int i = 0; i < rowSize; i++) row[i] = source[i] + sigma[sample] * noise[i];
-            }
+            });
             var result = inner.Explain(Tensor.FromArray(rows, [count, .. rowShape.Dims[1..]]), target.ForRows(sampleOfRow), cancellation);
             var maps = result.Map.AsSpan();
             int mapSize = maps.Length / count;

@@ -38,7 +38,8 @@ internal static class ConstantOps
         OnnxOps.Register("Dropout", 7, node =>
         {
             long? seed = node.Has("seed") ? node.Int("seed", 0) : null;
-            return inputs => Dropout(inputs, seed);
+            bool mask = node.Outputs.Count > 1 && node.Outputs[1].Length > 0;
+            return inputs => Dropout(inputs, seed, mask);
         });
     }
 
@@ -47,14 +48,21 @@ internal static class ConstantOps
     /// with ratio r &gt; 0 an element is kept when u ≥ r for u uniform in [0, 1), and y = x·mask/(1 − r). The u come
     /// from NumPy's legacy Mersenne Twister seeded with the <c>seed</c> attribute afresh on every call (so a seeded
     /// node repeats its mask and matches the ONNX reference); without a seed the stream is seeded randomly.
-    /// Srivastava et al., "Dropout", JMLR 2014.
+    /// Srivastava et al., "Dropout", JMLR 2014. At inference the mask is built only when the node asks for it
+    /// (<paramref name="mask"/>), so an inference Dropout costs nothing: its output is its input.
     /// </summary>
-    private static Tensor[] Dropout(Tensor?[] inputs, long? seed)
+    private static Tensor[] Dropout(Tensor?[] inputs, long? seed, bool mask)
     {
         var x = inputs.Arg(0);
         float ratio = inputs.Optional(1) is { } r ? CastOps.To(r, DType.Float32).ToArray()[0] : 0.5f;
         bool training = inputs.Optional(2) is { } t && OpHelpers.Longs(t)[0] != 0;
-        if (!training || ratio == 0f) return [x, OpHelpers.BoolTensor(Enumerable.Repeat(true, x.Size).ToArray(), x.Shape)];
+        if (!training || ratio == 0f)
+        {
+            if (!mask) return [x];
+            var ones = new bool[x.Size];
+            Array.Fill(ones, true);
+            return [x, OpHelpers.BoolTensor(ones, x.Shape)];
+        }
         if (ratio is < 0f or >= 1f) throw new ArgumentException($"Dropout: ratio must be in [0, 1) in training mode, got {ratio}.");
         var random = new NumPyRandom((uint)(seed ?? Random.Shared.NextInt64(0, 1L << 32)));
         var keep = new bool[x.Size];

@@ -1,15 +1,18 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, a SIMD
-/// maximum over the window's input rows, then a SIMD stride-1 maximum along the row, from which every full window's
-/// value is picked at its stride (edge windows that the padding clips are reduced tap by tap). The backward pass
-/// finds each window's first maximum (row-major scan: the first tap equal to the output) and routes the gradient
-/// there, so the forward pass keeps no index array. Parallel over planes. <see cref="PoolNaive"/> is the oracle.
+/// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, the maximum
+/// over the window's input rows in one SIMD pass (<see cref="RowMax"/>), then the windows along that row — 16 at a
+/// time from even/odd lanes for stride-2 windows of 2 or 3 columns (<see cref="PoolMaxPairs"/>), else a SIMD stride-1
+/// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. The backward pass finds
+/// each window's first maximum (row-major scan: the first tap equal to the output; 16 windows at once on the
+/// stride-2 path) and routes the gradient there, so the forward pass keeps no index array. Parallel over planes.
+/// <see cref="PoolNaive"/> is the oracle.
 /// </summary>
 /// <remarks>y[p, r, s] = max_{i, j} x[p, r·sh − top + i·dh, s·sw − left + j·dw] over the taps inside the input
 /// (padding never wins; NaN propagates). A window with no tap inside gives −∞ and no gradient.</remarks>
@@ -23,11 +26,15 @@ internal static class PoolMax
         var cols = TapRanges(ow, w, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
         int kw = g.KernelWidth, sw = g.StrideW, dw = g.DilationW, left = g.PadLeft, dh = g.DilationH, sh = g.StrideH, top = g.PadTop;
         int fullWidth = w - (kw - 1) * dw;   // positions t whose whole window [t, t + (kw−1)·dw] lies in the row
-        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, (start, end) =>
+        var (first, last) = FullWindows(cols, kw);
+        bool pairs = PoolMaxPairs.Apply(g);
+        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
-            var buffer = ArrayPool<float>.Shared.Rent(2 * w);
+            // the row maxima, with slack for the last pair loads, then the stride-1 window maxima
+            var buffer = ArrayPool<float>.Shared.Rent(2 * w + PoolMaxPairs.Slack);
             var line = buffer.AsSpan(0, w);
-            var windows = buffer.AsSpan(w, Math.Max(fullWidth, 0));
+            var windows = buffer.AsSpan(w + PoolMaxPairs.Slack, Math.Max(fullWidth, 0));
+            Span<int> taps = g.KernelHeight <= 256 ? stackalloc int[g.KernelHeight] : new int[g.KernelHeight];
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * inPlane, inPlane);
@@ -36,21 +43,23 @@ internal static class PoolMax
                     var output = y.AsSpan(p * outPlane + r * ow, ow);
                     var (ilo, ihi) = rows[r];
                     if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
-                    int row0 = r * sh - top;
-                    input.Slice((row0 + ilo * dh) * w, w).CopyTo(line);
-                    for (int i = ilo + 1; i < ihi; i++) MaxInto(input.Slice((row0 + i * dh) * w, w), line);
-                    if (fullWidth > 0)
+                    for (int i = ilo; i < ihi; i++) taps[i - ilo] = (r * sh - top + i * dh) * w;
+                    RowMax(input, taps[..(ihi - ilo)], line);
+                    if (pairs) PoolMaxPairs.Maxima(buffer, first * 2 - left, kw, output[first..last]);
+                    else if (fullWidth > 0)
                     {
                         line[..fullWidth].CopyTo(windows);
                         for (int j = 1; j < kw; j++) MaxInto(line.Slice(j * dw, fullWidth), windows);
+                        for (int s = first; s < last; s++) output[s] = windows[s * sw - left];
                     }
                     for (int s = 0; s < ow; s++)
                     {
+                        if (s == first) s = Math.Max(last, s);   // skip the full windows, done above
+                        if (s >= ow) break;
                         var (jlo, jhi) = cols[s];
                         int col0 = s * sw - left;
-                        if (jlo == 0 && jhi == kw) { output[s] = windows[col0]; continue; }
                         float best = float.NegativeInfinity;
-                        for (int j = jlo; j < jhi; j++) best = MathF.Max(best, line[col0 + j * dw]);
+                        for (int j = jlo; j < jhi; j++) best = Max(best, line[col0 + j * dw]);
                         output[s] = best;
                     }
                 }
@@ -59,8 +68,70 @@ internal static class PoolMax
         });
     }
 
-    /// <summary>target[i] = max(target[i], source[i]), NaN-propagating like <see cref="MathF.Max(float, float)"/>; an
-    /// inline SIMD loop, since the rows are short and a library call per row would cost more than the work.</summary>
+    /// <summary>The outputs [first, last) whose window lies wholly inside the row (a contiguous run; empty when none).</summary>
+    private static (int First, int Last) FullWindows((int Lo, int Hi)[] cols, int kernel)
+    {
+        int first = 0;
+        while (first < cols.Length && cols[first] != (0, kernel)) first++;
+        int last = first;
+        while (last < cols.Length && cols[last] == (0, kernel)) last++;
+        return (first, last);
+    }
+
+    /// <summary>line[t] = max over the rows at <paramref name="taps"/> (offsets into <paramref name="input"/>) of
+    /// input[tap + t], in tap order: one pass over the rows, the maximum kept in registers. A row that does not fill
+    /// the last vector ends with one more vector that overlaps the previous (recomputing a few maxima), not a
+    /// scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowMax(ReadOnlySpan<float> input, ReadOnlySpan<int> taps, Span<float> line)
+    {
+        int n = line.Length;
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float l = ref MemoryMarshal.GetReference(line);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            for (int t = 0; ; t += Vector512<float>.Count)
+            {
+                t = Math.Min(t, n - Vector512<float>.Count);
+                var m = Vector512.LoadUnsafe(ref x, (nuint)(taps[0] + t));
+                for (int i = 1; i < taps.Length; i++) m = Max(m, Vector512.LoadUnsafe(ref x, (nuint)(taps[i] + t)));
+                m.StoreUnsafe(ref l, (nuint)t);
+                if (t == n - Vector512<float>.Count) return;
+            }
+        }
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            for (int t = 0; ; t += Vector256<float>.Count)
+            {
+                t = Math.Min(t, n - Vector256<float>.Count);
+                var m = Vector256.LoadUnsafe(ref x, (nuint)(taps[0] + t));
+                for (int i = 1; i < taps.Length; i++) m = Max(m, Vector256.LoadUnsafe(ref x, (nuint)(taps[i] + t)));
+                m.StoreUnsafe(ref l, (nuint)t);
+                if (t == n - Vector256<float>.Count) return;
+            }
+        }
+        for (int t = 0; t < n; t++)
+        {
+            float m = input[taps[0] + t];
+            for (int i = 1; i < taps.Length; i++) m = Max(m, input[taps[i] + t]);
+            line[t] = m;
+        }
+    }
+
+    /// <summary>max(a, b) as the SIMD loops take it: a when a is NaN, else the x86 <c>max</c> (b unless a &gt; b, so
+    /// b when b is NaN). Every path reduces with this one operation, so results do not depend on where the SIMD
+    /// part of a row ends; branch-free, since window maxima are unpredictable.</summary>
+    internal static float Max(float a, float b) => Max(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar();
+
+    private static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(Vector128.IsNaN(a), a, Vector128.MaxNative(a, b));
+
+    internal static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b));
+
+    private static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b));
+
+    /// <summary>target[i] = max(target[i], source[i]) (see <see cref="Max(float, float)"/>); an inline SIMD loop, since
+    /// the rows are short and a library call per row would cost more than the work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxInto(ReadOnlySpan<float> source, Span<float> target)
     {
         int n = target.Length, i = 0;
@@ -68,19 +139,11 @@ internal static class PoolMax
         ref float t = ref MemoryMarshal.GetReference(target);
         if (Vector512.IsHardwareAccelerated)
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var a = Vector512.LoadUnsafe(ref t, (nuint)i);
-                var b = Vector512.LoadUnsafe(ref s, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.IsNaN(a), a, Vector512.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
-            }
+                Max(Vector512.LoadUnsafe(ref t, (nuint)i), Vector512.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref t, (nuint)i);
         else if (Vector256.IsHardwareAccelerated)
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var a = Vector256.LoadUnsafe(ref t, (nuint)i);
-                var b = Vector256.LoadUnsafe(ref s, (nuint)i);
-                Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b)).StoreUnsafe(ref t, (nuint)i);
-            }
-        for (; i < n; i++) target[i] = MathF.Max(target[i], source[i]);
+                Max(Vector256.LoadUnsafe(ref t, (nuint)i), Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref t, (nuint)i);
+        for (; i < n; i++) target[i] = Max(target[i], source[i]);
     }
 
     /// <summary>The offset within its input plane of each window's first maximum (−1 for a window with no tap):
@@ -90,15 +153,25 @@ internal static class PoolMax
         int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
-        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+        var (first, last) = FullWindows(cols, g.KernelWidth);
+        bool pairs = PoolMaxPairs.Apply(g) && last > first;
+        Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
+                {
+                    int row0 = r * g.StrideH - g.PadTop;
+                    bool vector = pairs && rows[r].Hi > rows[r].Lo
+                        && PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
+                            y.AsSpan(p * outPlane + r * ow + first, last - first), argmax.AsSpan(p * outPlane + r * ow + first, last - first));
                     for (int s = 0; s < ow; s++)
                     {
+                        if (vector && s == first) s = last;   // done above
+                        if (s >= ow) break;
                         int o = p * outPlane + r * ow + s;
-                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
+                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], row0, s * g.StrideW - g.PadLeft, g);
                     }
+                }
         });
     }
 
@@ -108,7 +181,7 @@ internal static class PoolMax
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         var argmax = ArrayPool<int>.Shared.Rent(y.Length);
         Argmax(x, y, argmax, g);
-        Parallelism.For(g.Planes, outPlane, (start, end) =>
+        Parallelism.For(g.Planes, outPlane, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
             {

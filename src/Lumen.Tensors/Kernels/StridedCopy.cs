@@ -13,7 +13,8 @@ namespace Lumen.Tensors.Kernels;
 /// </summary>
 /// <remarks>Dimensions of size 1 are dropped and adjacent dimensions that are contiguous in both layouts are
 /// merged, so the innermost loop is as long as possible; when it is unit-stride on both sides it is a block
-/// copy (<see cref="Span{T}.CopyTo"/>). Rows are split across <see cref="Parallelism.MaxDegree"/> threads.</remarks>
+/// copy (<see cref="Span{T}.CopyTo"/>). Rows are split across <see cref="Parallelism.MaxDegree"/> threads, and a
+/// single contiguous row into equal pieces.</remarks>
 internal static class StridedCopy
 {
     /// <summary>Dtype dispatch over the backing arrays of two tensors of the same dtype.</summary>
@@ -43,6 +44,12 @@ internal static class StridedCopy
             return;
         }
         int rows = (int)(total / inner);
+        if (rows == 1 && si == 1 && di == 1)
+        {
+            // one contiguous block (a batch-1 slice, pad or concatenation gradient): split it across the threads
+            Parallelism.For(inner, 1, (start, end) => src.AsSpan(srcOffset + start, end - start).CopyTo(dst.AsSpan(dstOffset + start, end - start)));
+            return;
+        }
         Parallelism.For(rows, inner, (start, end) =>
         {
             // multi-index of row `start` over the outer dimensions, and the matching offsets

@@ -113,10 +113,10 @@ public sealed partial class Tensor
         var outStrides = outShape.Strides();
         var places = new StridedWindow[tensors.Count];
         for (int i = 0, at = 0; i < tensors.Count; at += tensors[i].Shape.Dims[a], i++)
-        {
             places[i] = new StridedWindow(at * outStrides[a], tensors[i].Shape.ToArray(), outStrides);
-            StridedCopy.Run(tensors[i].Storage, 0, tensors[i].Shape.Strides(), data, places[i].Offset, outStrides, places[i].Dims);
-        }
+        // [outer, Σ blocks]: each input's rows side by side, all copied in one parallel pass
+        int inner = outShape.Product(a + 1, outShape.Rank);
+        ConcatCopy.Run([.. tensors.Select(t => t.Storage)], [.. tensors.Select(t => t.Shape.Dims[a] * inner)], data, outShape.Product(0, a));
         var inputs = tensors.ToArray();
         return Gradients.Record(FromStorage(outShape, data), "Concat", Gradients.ConcatRule(inputs, places), inputs);
     }
