@@ -32,8 +32,11 @@ public sealed class StoragePool
         MaxRetainedBytes = Math.Min(maxRetainedBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
     }
 
-    /// <summary>The default cap on free arrays kept between calls: 1 GiB.</summary>
-    public const long DefaultMaxRetainedBytes = 1L << 30;
+    /// <summary>The default cap on free arrays kept between calls: 2 GiB, twice the attribution methods' default memory
+    /// budget per chunk. A chunk sized to that budget needs about as much (its forward arrays plus the spare gradients
+    /// its backward pass gives back), so at a 1 GiB cap a chunk that came close to the budget overflowed it and faulted
+    /// its pages in again on every call.</summary>
+    public const long DefaultMaxRetainedBytes = 2L << 30;
 
     /// <summary>The most bytes of free arrays this pool keeps (the cap given, or an eighth of the memory available
     /// to the process when that is less).</summary>

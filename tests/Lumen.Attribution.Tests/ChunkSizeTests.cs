@@ -73,4 +73,32 @@ public sealed class ChunkSizeTests
         Assert.Equal(2 * passes - 1, model.Passes);                                      // the second call skips the probe
         Assert.Equal([2f, 4f, 6f], first, (a, b) => Math.Abs(a - b) < 1e-5f);            // IG of 2·Σx: 2·x
     }
+
+    [Theory]
+    [InlineData(50, 19, 10)]     // 5 × 10 rather than 19 + 19 + 12
+    [InlineData(60, 19, 15)]
+    [InlineData(48, 19, 16)]
+    [InlineData(50, 24, 24)]     // no divisor in (12, 24]: 24 + 24 + 2
+    [InlineData(7, 3, 3)]
+    [InlineData(10, 19, 10)]     // one chunk
+    [InlineData(50, 1, 1)]
+    public void Equal_chunks_take_a_divisor_above_half_the_largest_chunk(int count, int maxChunk, int expected) =>
+        Assert.Equal(expected, Batching.EqualChunks(count, maxChunk));
+
+    [Fact]
+    public void Integrated_gradients_split_automatic_chunks_evenly_and_keep_a_given_batch_size()
+    {
+        // a budget that fits 8 rows; 3 steps · 5 samples = 15 rows: 3 chunks of 5 when automatic, 8 + 7 when given 8
+        var model = new CountingModel();
+        var x = Tensor.Ones(5, 256);
+        long budget = 1024;
+        while (Batching.ChunkSize(model, Tensor.Ones(1, 256), null, budget, withGradients: true) < 8) budget += 256;
+        Assert.Equal(8, Batching.ChunkSize(model, Tensor.Ones(1, 256), null, budget, withGradients: true));
+        int start = model.Passes;
+        new IntegratedGradients(model, new() { Steps = 3, MemoryBudgetBytes = budget }).Explain(x, Target.Class(0));
+        int automatic = model.Passes - start;
+        start = model.Passes;
+        new IntegratedGradients(model, new() { Steps = 3, BatchSize = 8 }).Explain(x, Target.Class(0));
+        Assert.Equal(model.Passes - start + 1, automatic);
+    }
 }

@@ -29,15 +29,6 @@ public class ConvRectifiedTests
     private static Tensor Fused(Tensor x, Tensor w, Tensor? b, int[] a, float slope) =>
         x.Conv2dRectified(w, b, (a[7], a[7]), (a[8], a[8], a[8], a[8]), (1, 1), a[9], slope);
 
-    private static void AssertBitwise(Tensor expected, Tensor actual)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.ToArray();
-        var f = actual.ToArray();
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(e[i]) == BitConverter.SingleToInt32Bits(f[i]), $"element {i}: unfused {e[i]}, fused {f[i]}");
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
     public void Values_and_gradients_equal_the_convolution_then_the_activation_bitwise(int[] a, float slope, bool withBias)
@@ -45,20 +36,7 @@ public class ConvRectifiedTests
         var x = Tensor.Randn(new Shape(a[0], a[1], a[2], a[3]), seed: 1).RequireGrad();
         var w = Tensor.Randn(new Shape(a[4], a[1] / a[9], a[5], a[6]), seed: 2).RequireGrad();
         var b = withBias ? Tensor.Randn(new Shape(a[4]), seed: 3).RequireGrad() : null;
-        var expected = Unfused(x, w, b, a, slope);
-        var fused = Fused(x, w, b, a, slope);
-        AssertBitwise(expected, fused);
-        var seed = Tensor.Randn(expected.Shape, seed: 4);
-        Tensor[] wrt = b is null ? [x, w] : [x, w, b];
-        var want = Gradients.Of([expected * seed], wrt, null);
-        var got = Gradients.Of([fused * seed], wrt, null);
-        for (int k = 0; k < wrt.Length; k++) AssertBitwise(want[k], got[k]);
-
-        // higher order: the input gradient is recorded (create-graph), and its square's gradient reaches the weight
-        var firstWant = Gradients.Of([expected], [x], [seed], createGraph: true)[0];
-        var firstGot = Gradients.Of([fused], [x], [seed], createGraph: true)[0];
-        AssertBitwise(firstWant, firstGot);
-        AssertBitwise(Gradients.Of((firstWant * firstWant).Sum(), w), Gradients.Of((firstGot * firstGot).Sum(), w));
+        FusedConvAssert.SameAsUnfused(Unfused(x, w, b, a, slope), Fused(x, w, b, a, slope), x, w, b);
     }
 
     [Theory]
@@ -73,9 +51,9 @@ public class ConvRectifiedTests
         int[] a = [1, 1, 1, values.Length, 1, 1, 1, 1, 0, 1];
         var expected = Unfused(x, w, null, a, slope);
         var fused = Fused(x, w, null, a, slope);
-        AssertBitwise(expected, fused);
+        FusedConvAssert.Bitwise(expected, fused);
         var seed = Tensor.FromArray([.. Enumerable.Range(0, values.Length).Select(i => i + 1f)], 1, 1, 1, values.Length);
-        AssertBitwise(Gradients.Of(expected, x, seed), Gradients.Of(fused, x, seed));
+        FusedConvAssert.Bitwise(Gradients.Of(expected, x, seed), Gradients.Of(fused, x, seed));
         var dx = Gradients.Of(fused, x, seed).ToArray();
         Assert.Equal(slope, dx[2] / 3f);                                                      // u = +0: not > 0
     }

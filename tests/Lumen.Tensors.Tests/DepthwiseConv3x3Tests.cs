@@ -153,16 +153,34 @@ public class DepthwiseConv3x3Tests
             {
                 var epilogue = new ConvEpilogue(bias, activation).From(bias is null ? 0 : 1);
                 var lanes = epilogue.Lanes(0);
+                var all = System.Runtime.Intrinsics.Vector512<float>.AllBitsSet;
                 var got = activation.Kind switch
                 {
-                    ConvActivationKind.Clamp => lanes.Apply<ConvEpilogue.ClampOperation>(values),
-                    ConvActivationKind.Leaky => lanes.Apply<ConvEpilogue.LeakyOperation>(values),
-                    _ => lanes.Apply<ConvEpilogue.BiasOnly>(values),
+                    ConvActivationKind.Clamp => lanes.Apply<ConvEpilogue.ClampOperation>(values, all),
+                    ConvActivationKind.Leaky => lanes.Apply<ConvEpilogue.LeakyOperation>(values, all),
+                    _ => lanes.Apply<ConvEpilogue.BiasOnly>(values, all),
                 };
                 var want = (float[])edges.Clone();
                 epilogue.Apply(want, 0);
                 for (int i = 0; i < 16; i++)
                     Assert.True(BitConverter.SingleToInt32Bits(want[i]) == BitConverter.SingleToInt32Bits(got[i]), $"{activation}, lane {i}: {got[i]} vs {want[i]}");
+                if (activation.Kind != ConvActivationKind.Clamp) continue;
+                var ties = new ClampTies(2);
+                var watched = new ConvEpilogue(bias, activation, ties).From(bias is null ? 0 : 1).Lanes(0).Apply<ConvEpilogue.WatchedClampOperation>(values, all);
+                Assert.Equal(got, watched);
+                Assert.Equal(edges.Any(e => (bias is null ? e : e + bias[1]) is var u && (u == activation.Min || u == activation.Max)), ties.Seen);
             }
+    }
+
+    [Fact]
+    public void Watched_lanes_report_ties_only_in_the_lanes_that_are_stored()
+    {
+        var values = System.Runtime.Intrinsics.Vector512.Create([1f, 2f, 3f, 0f, 5f, 6f, 7f, 8f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f]);
+        var ties = new ClampTies(2);
+        var lanes = new ConvEpilogue(null, ConvActivation.Clamp(0f, 10f), ties).Lanes(0);
+        lanes.Apply<ConvEpilogue.WatchedClampOperation>(values, DepthwiseConv3x3.Inside(0, 3));        // lanes 0–2: 1, 2, 3
+        Assert.False(ties.Seen);
+        lanes.Apply<ConvEpilogue.WatchedClampOperation>(values, DepthwiseConv3x3.Inside(0, 4));        // lane 3: 0
+        Assert.True(ties.Seen);
     }
 }

@@ -3,7 +3,7 @@ using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
 
-/// <summary>The fused ReLU/Clamp/leaky-ReLU kernels equal their scalar definitions on every SIMD tail length and on
+/// <summary>The one-pass clamp equals TensorPrimitives' max then min bitwise; the fused ReLU/Clamp/leaky-ReLU kernels equal their scalar definitions on every SIMD tail length and on
 /// the edge values (bounds, ±0, ±∞, NaN); the rules give the same gradients with and without create-graph; the
 /// vectorised same-shape And/Or/Xor equal the broadcasting path.</summary>
 public sealed class GradientMaskTests
@@ -35,6 +35,25 @@ public sealed class GradientMaskTests
                 GradientMasks.Clamp(x, g, lo, hi, d);
                 for (int i = 0; i < n; i++)
                     Assert.Equal(x[i] >= lo && x[i] <= hi ? g[i] : 0f, d[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void One_pass_clamp_equals_max_then_min_bitwise_on_every_length()
+    {
+        for (int n = 0; n <= 64; n++)
+        {
+            var (x, _) = Inputs(n, 300 + n);
+            foreach (var (lo, hi) in new[] { (0f, 6f), (-0f, 0f), (0f, -0f), (float.NaN, 1f), (-1f, float.NaN), (float.NegativeInfinity, 2f), (0.25f, float.PositiveInfinity), (1f, 1f) })
+            {
+                var want = new float[n];
+                System.Numerics.Tensors.TensorPrimitives.Max(x, lo, want);
+                System.Numerics.Tensors.TensorPrimitives.Min(want, hi, want);
+                var got = new float[n];
+                ClampKernel.Apply(x, lo, hi, got);
+                for (int i = 0; i < n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(want[i]) == BitConverter.SingleToInt32Bits(got[i]), $"clamp({x[i]}, {lo}, {hi}) at {i} of {n}: {got[i]}, expected {want[i]}");
             }
         }
     }

@@ -84,6 +84,23 @@ public static class Batching
         return bytes;
     }
 
+    /// <summary>
+    /// A chunk size for <paramref name="count"/> rows of at most <paramref name="maxChunk"/> rows that splits them into
+    /// chunks of one length when a divisor of the count lies above half of <paramref name="maxChunk"/> (50 rows at most
+    /// 19 a chunk: 5 × 10, not 19 + 19 + 12); else <paramref name="maxChunk"/>. A storage pool reuses arrays of the
+    /// same length only, so with equal chunks every chunk after the first runs on the first one's memory, where a
+    /// large last chunk faults all of its pages in again, on every call.
+    /// </summary>
+    /// <example><code>int chunk = options.BatchSize ?? Batching.EqualChunks(rows, Batching.ChunkSize(model, row, null, budget, true));</code></example>
+    public static int EqualChunks(int count, int maxChunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChunk, 1);
+        if (count <= maxChunk) return Math.Max(count, 1);
+        for (int size = maxChunk; 2 * size > maxChunk; size--)
+            if (count % size == 0) return size;
+        return maxChunk;
+    }
+
     /// <summary>Runs <paramref name="body"/> over [0, count) in chunks of <paramref name="chunkSize"/>, reporting
     /// progress and honouring cancellation between chunks.</summary>
     public static void ForEachChunk(int count, int chunkSize, Action<int, int> body, CancellationToken cancellation = default, IProgress<double>? progress = null)

@@ -93,6 +93,7 @@ public sealed class GradientShap : GradientMethod
         float[]? summed = null;
         int[] mapShape = [];
         int chunk = Batching.ChunkSize(Model, Tensor.FromArray(x[..rowSize], rowShape.ToArray()), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
+        if (options.BatchSize is null) chunk = Batching.EqualChunks(draws * samples, chunk);
         Batching.ForEachChunk(draws * samples, chunk, (start, end) =>
         {
             int count = end - start;

@@ -92,6 +92,7 @@ public sealed class IntegratedGradients : GradientMethod
         var (alphas, weights) = QuadratureRule.Points(options.Quadrature, options.Steps);
         var edges = QuadratureRule.Edges(weights);
         int rows = options.Steps * samples; // row = step · samples + sample
+        if (options.BatchSize is null) chunk = Batching.EqualChunks(rows, chunk);
         float[]? summed = null;
         int[] dims = [];
         int[] sampleOfRow = [.. Enumerable.Range(0, rows).Select(r => r % samples)];

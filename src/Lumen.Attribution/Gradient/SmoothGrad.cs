@@ -65,6 +65,7 @@ public sealed class SmoothGrad : IAttributionMethod
 
         var rowShape = input.Shape.With(0, 1);
         int chunk = Batching.ChunkSize(model, Tensor.FromArray(x[..rowSize], rowShape.ToArray()), options.BatchSize, options.MemoryBudgetBytes, withGradients: true);
+        if (options.BatchSize is null) chunk = Batching.EqualChunks(copies * samples, chunk);
         double[]? sum = null, sumOfSquares = null, deltaSum = null;
         int[] mapShape = [];
         Batching.ForEachChunk(copies * samples, chunk, (start, end) =>

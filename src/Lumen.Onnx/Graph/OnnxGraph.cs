@@ -10,9 +10,10 @@ namespace Lumen.Onnx.Graph;
 /// <remarks>When no hook can see the difference (the caller says when), a Relu/LeakyRelu/Clip that alone reads a Conv's
 /// output is applied by the Conv as it writes (<see cref="Ops.ConvolutionOps"/>), or else in place on its output — at
 /// inference; when gradients are recorded, a Relu or LeakyRelu (α &gt; 0) is fused into the Conv as one recorded op
-/// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>). At inference released
-/// values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients are bitwise those
-/// of the plain node-by-node run.</remarks>
+/// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>), and so is a Clip, whose
+/// backward also needs the pre-activation where it lay exactly on a bound (<see cref="Tensor.Conv2dClamped"/>). At
+/// inference released values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients
+/// are bitwise those of the plain node-by-node run.</remarks>
 internal sealed class OnnxGraph
 {
     private readonly int[] inputSlots;
@@ -31,8 +32,10 @@ internal sealed class OnnxGraph
 
     /// <summary>A convolution that may apply its only reader, an activation, as it writes its output: at inference
     /// through <see cref="Conv"/>; when gradients are recorded through <see cref="Recorded"/> with the rectifier's
-    /// <see cref="Slope"/>, when the activation has that form.</summary>
-    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, float? Slope, Func<Tensor?[], float, Tensor> Recorded);
+    /// <see cref="Slope"/>, when the activation has that form, else through <see cref="Clamped"/> when it is a clamp (a
+    /// Clip: Relu always has a slope).</summary>
+    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, float? Slope, Func<Tensor?[], float, Tensor> Recorded,
+        Func<Tensor?[], float?, float?, Tensor> Clamped);
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -77,7 +80,8 @@ internal sealed class OnnxGraph
         for (int m = 0; m < inPlace.Length; m++)
             if (inPlace[m] is { } plan)
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]),
-                    Ops.ActivationOps.RectifierSlope(model.Nodes[m]), Ops.ConvolutionOps.RectifiedForm(model.Nodes[plan.Producer]));
+                    Ops.ActivationOps.RectifierSlope(model.Nodes[m]), Ops.ConvolutionOps.RectifiedForm(model.Nodes[plan.Producer]),
+                    Ops.ConvolutionOps.ClampedForm(model.Nodes[plan.Producer]));
     }
 
     /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
@@ -142,7 +146,7 @@ internal sealed class OnnxGraph
     /// omitted optional input) — the module layer routes it through the node's hooks.
     /// <paramref name="mayFuse"/>(producer, node) says whether, this time, an activation planned to be fused into its
     /// producer or run in place on its output may be (no hook would see the difference); null: never. In-place runs
-    /// and clamp fusions happen only with gradients off; rectifier fusions record their gradient.
+    /// happen only with gradients off; with gradients on, rectifier and clamp fusions record their gradient.
     /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
     /// hooks), and each released value whose storage no live value shares goes back to that pool scope.</summary>
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayFuse = null,
@@ -202,11 +206,14 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>The output of convolution <paramref name="f"/> with its activation applied as it writes: recorded for a
-    /// rectifier when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
+    /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
     private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
     {
-        if (recording) return f.Slope is { } slope ? f.Recorded(args, slope) : null;
-        return inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is { } activation ? f.Conv(args, activation) : null;
+        if (recording && f.Slope is { } slope) return f.Recorded(args, slope);
+        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        if (!recording) return f.Conv(args, activation);
+        if (activation.Kind != ConvActivationKind.Clamp) return null;                // a leaky ReLU of slope α ≤ 0
+        return f.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
     }
 
     /// <summary>Node n's positional arguments from the current values (null for an omitted or not yet computed input).</summary>

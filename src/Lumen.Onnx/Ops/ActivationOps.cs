@@ -160,8 +160,9 @@ internal static class ActivationOps
 
     /// <summary>The slope of a rectifier whose gradient a preceding convolution may take from its own fused output when
     /// gradients are recorded (<see cref="Tensor.Conv2dRectified"/>): 0 for Relu, α for LeakyRelu with α &gt; 0; null
-    /// for every other node — Clip's gradient is 1 on a closed interval, which a clamped output cannot tell from beyond
-    /// it, and a slope α ≤ 0 breaks y &gt; 0 ⟺ x &gt; 0 (α = 0 also writes −0 where Relu writes +0).</summary>
+    /// for every other node — a slope α ≤ 0 breaks y &gt; 0 ⟺ x &gt; 0 (α = 0 also writes −0 where Relu writes +0), and
+    /// Clip's gradient is 1 on a closed interval, which a clamped output cannot tell from beyond it (Clip takes
+    /// <see cref="Tensor.Conv2dClamped"/>, which watches for values on the bounds).</summary>
     public static float? RectifierSlope(OnnxNode node)
     {
         if (node.Domain is not ("" or "ai.onnx")) return null;

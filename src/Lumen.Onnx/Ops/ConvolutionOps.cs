@@ -54,7 +54,18 @@ internal static class ConvolutionOps
         return (inputs, slope) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), rectifierSlope: slope);
     }
 
-    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null)
+    /// <summary>The recorded form of a Conv node with a following Clip fused into it (see <see cref="Graph.OnnxGraph"/>):
+    /// given the Conv's inputs and the clip's bounds (null: none), bitwise the two nodes in values and gradients
+    /// (<see cref="Tensor.Conv2dClamped"/>).</summary>
+    internal static Func<Tensor?[], float?, float?, Tensor> ClampedForm(OnnxNode node)
+    {
+        var attributes = new ConvAttributes(node);
+        int groups = (int)node.Int("group", 1);
+        return (inputs, min, max) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), clampBounds: (min, max));
+    }
+
+    internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null,
+        (float? Min, float? Max)? clampBounds = null)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
@@ -68,6 +79,7 @@ internal static class ConvolutionOps
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
         var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act)
             : rectifierSlope is { } slope ? x.Conv2dRectified(weight, bias, stride, pads, dilation, groups, slope)
+            : clampBounds is { } bounds ? x.Conv2dClamped(weight, bias, stride, pads, dilation, groups, bounds.Min, bounds.Max)
             : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
     }

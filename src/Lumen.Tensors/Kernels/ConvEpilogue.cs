@@ -34,27 +34,34 @@ internal readonly record struct ConvActivation(ConvActivationKind Kind, float Mi
 /// </summary>
 /// <remarks>Bitwise equal to the unfused passes (<see cref="System.Numerics.Tensors.TensorPrimitives.Add(ReadOnlySpan{float}, float, Span{float})"/>,
 /// <c>Max</c>/<c>Min</c> and <see cref="LeakyRectifier"/>): the same IEEE operations on each value in the same order,
-/// with NaN propagated and +0 above −0. Rows are channels from <see cref="FirstChannel"/> on.</remarks>
+/// with NaN propagated and +0 above −0. Rows are channels from <see cref="FirstChannel"/> on. A clamp may be watched
+/// (<see cref="ClampTies"/>): every value stored is then also compared with the bounds before it is clamped, and any
+/// equality is reported — the values written are the same.</remarks>
 internal readonly unsafe struct ConvEpilogue
 {
     private readonly float[]? bias;
+    private readonly ClampTies? ties;
 
-    /// <summary>An epilogue adding <paramref name="bias"/> (or nothing) and then applying the given activation.</summary>
-    public ConvEpilogue(float[]? bias, ConvActivation activation = default)
-        : this(bias, activation.Kind, activation.Min, activation.Max, activation.Alpha)
+    /// <summary>An epilogue adding <paramref name="bias"/> (or nothing) and then applying the given activation; a clamp
+    /// also reports into <paramref name="ties"/>, when given, the channels in which a value met one of its bounds.</summary>
+    public ConvEpilogue(float[]? bias, ConvActivation activation = default, ClampTies? ties = null)
+        : this(bias, activation.Kind, activation.Min, activation.Max, activation.Alpha, ties)
     {
+        if (ties is not null && activation.Kind != ConvActivationKind.Clamp)
+            throw new ArgumentException($"ConvEpilogue: only a clamp can report ties with its bounds, not a {activation.Kind} activation.", nameof(ties));
     }
 
-    private ConvEpilogue(float[]? bias, ConvActivationKind kind, float min, float max, float alpha)
+    private ConvEpilogue(float[]? bias, ConvActivationKind kind, float min, float max, float alpha, ClampTies? ties)
     {
         this.bias = bias;
+        this.ties = ties;
         Kind = kind;
         Min = min;
         Max = max;
         Alpha = alpha;
     }
 
-    private ConvEpilogue(in ConvEpilogue other, int firstChannel) : this(other.bias, other.Kind, other.Min, other.Max, other.Alpha) =>
+    private ConvEpilogue(in ConvEpilogue other, int firstChannel) : this(other.bias, other.Kind, other.Min, other.Max, other.Alpha, other.ties) =>
         FirstChannel = firstChannel;
 
     public ConvActivationKind Kind { get; }
@@ -71,6 +78,10 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>Whether there is anything to do.</summary>
     public bool IsActive => bias is not null || Kind != ConvActivationKind.None;
 
+    /// <summary>Whether the clamp reports ties with its bounds: kernels that pick the activation once per call run
+    /// <see cref="WatchedClampOperation"/> instead of <see cref="ClampOperation"/>.</summary>
+    public bool WatchesTies => ties is not null;
+
     /// <summary>The same epilogue with row 0 at channel <paramref name="channel"/> (a group's first output channel).</summary>
     public ConvEpilogue From(int channel) => new(this, channel);
 
@@ -80,6 +91,7 @@ internal readonly unsafe struct ConvEpilogue
     {
         switch (Kind)
         {
+            case ConvActivationKind.Clamp when ties is not null: Rows<WatchedClampOperation>(values, stride, row0, rows, length); break;
             case ConvActivationKind.Clamp: Rows<ClampOperation>(values, stride, row0, rows, length); break;
             case ConvActivationKind.Leaky: Rows<LeakyOperation>(values, stride, row0, rows, length); break;
             default: Rows<BiasOnly>(values, stride, row0, rows, length); break;
@@ -87,7 +99,9 @@ internal readonly unsafe struct ConvEpilogue
     }
 
     /// <summary>The epilogue on one 32-value row of a GEMM register tile, row <paramref name="row"/>, before it is
-    /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
+    /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>). Not for a watched clamp
+    /// (<see cref="WatchesTies"/>), which such kernels leave to <see cref="Apply(float*, nint, int, int, int)"/>: a call
+    /// to note a tie would make the register tile spill.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row)
     {
@@ -116,17 +130,21 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish
     /// each vector of 16 outputs of one channel just before storing it (the same operations as
     /// <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
-    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha);
+    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
 
     /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
     public readonly struct ChannelLanes
     {
         private readonly Vector512<float> bias, min, max, alpha;
         private readonly bool hasBias;
+        private readonly ClampTies? ties;
+        private readonly int channel;
 
-        public ChannelLanes(float? bias, float min, float max, float alpha)
+        public ChannelLanes(float? bias, float min, float max, float alpha, ClampTies? ties = null, int channel = 0)
         {
             hasBias = bias is not null;
+            this.ties = ties;
+            this.channel = channel;
             this.bias = Vector512.Create(bias ?? 0f);
             this.min = Vector512.Create(min);
             this.max = Vector512.Create(max);
@@ -135,11 +153,14 @@ internal readonly unsafe struct ConvEpilogue
 
         /// <summary>act(<paramref name="x"/> + b) with act = <typeparamref name="TActivation"/> (<see cref="BiasOnly"/>,
         /// <see cref="ClampOperation"/> or <see cref="LeakyOperation"/> for the epilogue's <see cref="ConvEpilogue.Kind"/>,
-        /// picked once per call by the kernel); no +0 is added without a bias, so −0 stays.</summary>
+        /// <see cref="WatchedClampOperation"/> when it <see cref="WatchesTies"/>; picked once per call by the kernel); no
+        /// +0 is added without a bias, so −0 stays. <paramref name="stored"/>: the lanes that will be stored, the only
+        /// ones a watched clamp compares with its bounds.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Apply<TActivation>(Vector512<float> x) where TActivation : struct, IActivationOperation
+        public Vector512<float> Apply<TActivation>(Vector512<float> x, Vector512<float> stored) where TActivation : struct, IActivationOperation
         {
             if (hasBias) x += bias;
+            if (typeof(TActivation) == typeof(WatchedClampOperation)) ties!.Watch(ClampTies.Touches(x, min, max) & stored, channel);
             return TActivation.Apply(x, min, max, alpha);
         }
     }
@@ -157,9 +178,12 @@ internal readonly unsafe struct ConvEpilogue
         var lo = Vector512.Create(Min);
         var hi = Vector512.Create(Max);
         var slope = Vector512.Create(Alpha);
+        bool watch = typeof(TOperation) == typeof(WatchedClampOperation);
         int body = Vector512.IsHardwareAccelerated ? length & ~15 : 0;
         for (int r = 0; r < rows; r++)
         {
+            var touched = Vector512<float>.Zero;        // a watched clamp's ties in this row, accumulated in a register
+            bool touchedScalar = false;
             float* v = values + r * stride;
             float b = hasBias ? bias![FirstChannel + row0 + r] : 0f;
             var vb = Vector512.Create(b);
@@ -167,14 +191,17 @@ internal readonly unsafe struct ConvEpilogue
             {
                 var x = Vector512.Load(v + i);
                 if (hasBias) x += vb;
+                if (watch) touched |= ClampTies.Touches(x, lo, hi);
                 TOperation.Apply(x, lo, hi, slope).Store(v + i);
             }
             for (int i = body; i < length; i++)
             {
                 float x = v[i];
                 if (hasBias) x += b;
+                if (watch) touchedScalar |= x == Min || x == Max;
                 v[i] = TOperation.Apply(x, Min, Max, Alpha);
             }
+            if (watch) ties!.Watch(touched, FirstChannel + row0 + r, touchedScalar);
         }
     }
 
@@ -199,6 +226,15 @@ internal readonly unsafe struct ConvEpilogue
             Vector512.Min(Vector512.Max(x, min), max);
 
         public static float Apply(float x, float min, float max, float alpha) => float.Min(float.Max(x, min), max);
+    }
+
+    /// <summary><see cref="ClampOperation"/> in a kernel that also reports ties with the bounds (<see cref="ClampTies"/>).</summary>
+    internal readonly struct WatchedClampOperation : IActivationOperation
+    {
+        public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
+            ClampOperation.Apply(x, min, max, alpha);
+
+        public static float Apply(float x, float min, float max, float alpha) => ClampOperation.Apply(x, min, max, alpha);
     }
 
     internal readonly struct LeakyOperation : IActivationOperation

@@ -50,6 +50,7 @@ internal static class DepthwiseConv3x3
     {
         switch (finish.Kind)
         {
+            case ConvActivationKind.Clamp when finish.WatchesTies: Run<ConvEpilogue.WatchedClampOperation>(x, w, y, g, finish, start, end); break;
             case ConvActivationKind.Clamp: Run<ConvEpilogue.ClampOperation>(x, w, y, g, finish, start, end); break;
             case ConvActivationKind.Leaky: Run<ConvEpilogue.LeakyOperation>(x, w, y, g, finish, start, end); break;
             default: Run<ConvEpilogue.BiasOnly>(x, w, y, g, finish, start, end); break;
@@ -116,10 +117,10 @@ internal static class DepthwiseConv3x3
                         a3 = NextRow(a3, x0, x1, x2, w6, w7, w8);
                         var ms = mk[3];
                         float* target = y + r * ow + s;
-                        Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0));
-                        Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1));
-                        Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply<TActivation>(a2));
-                        Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply<TActivation>(a3));
+                        Avx512F.MaskStore(target, ms, lanes.Apply<TActivation>(a0, ms));
+                        Avx512F.MaskStore(target + ow, ms, lanes.Apply<TActivation>(a1, ms));
+                        Avx512F.MaskStore(target + 2 * ow, ms, lanes.Apply<TActivation>(a2, ms));
+                        Avx512F.MaskStore(target + 3 * ow, ms, lanes.Apply<TActivation>(a3, ms));
                     }
                 }
                 for (; r < oh; r++)
@@ -136,7 +137,7 @@ internal static class DepthwiseConv3x3
                         a = NextRow(a, x0, x1, x2, w3, w4, w5);
                         Load3(p2 + col, m0, m1, m2, out x0, out x1, out x2);
                         a = NextRow(a, x0, x1, x2, w6, w7, w8);
-                        Avx512F.MaskStore(y + r * ow + s, mk[3], lanes.Apply<TActivation>(a));
+                        Avx512F.MaskStore(y + r * ow + s, mk[3], lanes.Apply<TActivation>(a, mk[3]));
                     }
                 }
             }

@@ -70,14 +70,14 @@ internal static class DepthwiseConv3x3Stride2
                         Split(p2 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                         a0 = DepthwiseConv3x3.NextRow(a0, x0, x1, x2, w6, w7, w8);
                         var ms = mk[4];
-                        Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0));
+                        Avx512F.MaskStore(y + r * ow + s, ms, lanes.Apply<TActivation>(a0, ms));
                         if (!pair) continue;
                         var a1 = DepthwiseConv3x3.FirstRow(x0, x1, x2, w0, w1, w2);
                         Split(p3 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                         a1 = DepthwiseConv3x3.NextRow(a1, x0, x1, x2, w3, w4, w5);
                         Split(p4 + col, ma, mb, mc, md, evens, odds, out x0, out x1, out x2);
                         a1 = DepthwiseConv3x3.NextRow(a1, x0, x1, x2, w6, w7, w8);
-                        Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1));
+                        Avx512F.MaskStore(y + (r + 1) * ow + s, ms, lanes.Apply<TActivation>(a1, ms));
                     }
                 }
             }

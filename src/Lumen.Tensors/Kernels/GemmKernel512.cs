@@ -112,6 +112,13 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     /// <inheritdoc/>
     public static void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0)
     {
+        if (epilogue.WatchesTies)
+        {
+            // a watched clamp compares every value with its bounds: one pass over the tile while it is in L1
+            RunRows(kc, a, b, c, ldc, overwrite, rows, cols);
+            epilogue.Apply(c, ldc, row0, rows, cols);
+            return;
+        }
         if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
         else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
         else Run12(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);

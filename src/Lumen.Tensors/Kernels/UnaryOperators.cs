@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -201,5 +203,34 @@ internal readonly struct GeluOperator : IUnaryOperator
         TensorPrimitives.Add(d, 1f, d);
         TensorPrimitives.Multiply(d, x, d);
         TensorPrimitives.Multiply(d, 0.5f, d);
+    }
+}
+
+/// <summary>d = min(max(x, lo), hi) in one pass (the clamp that <see cref="ConvEpilogue"/> fuses into convolutions),
+/// bitwise <c>TensorPrimitives.Max(x, lo)</c> then <c>TensorPrimitives.Min(·, hi)</c> (two passes): IEEE 754-2019 maximum and minimum, so
+/// NaN propagates and +0 lies above −0. An infinite bound leaves every value as it is.</summary>
+internal static unsafe class ClampKernel
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Apply(ReadOnlySpan<float> x, float lo, float hi, Span<float> d)
+    {
+        if (d.Length != x.Length) throw new ArgumentException($"Clamp: lengths differ (input {x.Length}, destination {d.Length}).");
+        int i = 0, n = x.Length;
+        fixed (float* px = x, pd = d)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vlo = Vector512.Create(lo);
+                var vhi = Vector512.Create(hi);
+                for (; i <= n - 16; i += 16) ConvEpilogue.ClampOperation.Apply(Vector512.Load(px + i), vlo, vhi, default).Store(pd + i);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vlo = Vector256.Create(lo);
+                var vhi = Vector256.Create(hi);
+                for (; i <= n - 8; i += 8) Vector256.Min(Vector256.Max(Vector256.Load(px + i), vlo), vhi).Store(pd + i);
+            }
+            for (; i < n; i++) pd[i] = ConvEpilogue.ClampOperation.Apply(px[i], lo, hi, 0f);
+        }
     }
 }

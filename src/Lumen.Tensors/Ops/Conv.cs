@@ -66,8 +66,8 @@ public sealed partial class Tensor
     /// </summary>
     /// <remarks>Both activations keep the sign: y = act(u) &gt; 0 exactly where u &gt; 0 (NaN, ±0 and underflowing α·u
     /// included), so the mask that the separate rules take from u — g where u &gt; 0, else 0 or α·g — is read off y.
-    /// That is why a clamp (ReLU6, Clip) cannot be fused this way: its gradient is 1 on the closed interval, and a
-    /// clamped output equal to a bound does not say whether u lay on it or beyond.</remarks>
+    /// A clamp (ReLU6, Clip) needs more, since a clamped output equal to a bound does not say whether u lay on it or
+    /// beyond: see <see cref="Conv2dClamped"/>.</remarks>
     internal Tensor Conv2dRectified(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
         (int H, int W) dilation, int groups, float slope)
     {
@@ -79,6 +79,69 @@ public sealed partial class Tensor
         return bias is null ? Gradients.Record(y, "Conv2dRectified", rule, this, weight) : Gradients.Record(y, "Conv2dRectified", rule, this, weight, bias);
     }
 
+    /// <summary>
+    /// <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
+    /// followed by <see cref="Clamp"/>(<paramref name="min"/>, <paramref name="max"/>) (ReLU6, ONNX Clip), as one recorded
+    /// op: the fused kernel writes y = clamp(u), u = conv(x, w) + b, and notes the output channels in which some u lay
+    /// exactly on a bound; the backward pass masks the output gradient — by lo &lt; y &lt; hi, and in the noted channels
+    /// by lo ≤ u ≤ hi on u computed again for those channels alone — and runs the convolution's backward. Values and
+    /// gradients, first and higher order, are bitwise those of the two ops.
+    /// </summary>
+    /// <remarks>Clamp's gradient is 1 on the closed interval lo ≤ u ≤ hi (NaN outside), and y = lo both for u = lo and
+    /// for u &lt; lo. Where no u equals a bound (±0 equal), lo ≤ u ≤ hi ⟺ lo &lt; y &lt; hi (NaN: neither), so the mask
+    /// is read off y. Ties are common in real models: a channel with a zero bias meets a zero input region (the ReLU6
+    /// before it), or has an all-zero filter. Their u is recomputed by the same kernels on the noted channels (two at
+    /// least, so that a pointwise product keeps its GEMM summation order), which gives it bitwise; a grouped
+    /// convolution that is neither depthwise nor of one group instead falls back to the two recorded ops. Not fused:
+    /// no bound at all (the clamp's gradient then passes NaN too) and NaN bounds.</remarks>
+    internal Tensor Conv2dClamped(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, float? min, float? max)
+    {
+        RequireOrderedBounds(min, max);
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        float lo = min ?? float.NegativeInfinity, hi = max ?? float.PositiveInfinity;
+        if ((min is null && max is null) || float.IsNaN(lo) || float.IsNaN(hi)) return Conv2dCore(this, weight, bias, g).Clamp(min, max);
+        var ties = new ClampTies(g.OutChannels);
+        var y = ConvOutput(this, weight, bias, g, ConvActivation.Clamp(min, max), ties);
+        TiedChannels? tied = null;
+        if (ties.Seen && (tied = TiedPreactivations(this, weight, bias, g, ties.Channels())) is null)
+            return Conv2dCore(this, weight, bias, g).Clamp(min, max);
+        var rule = Gradients.Conv2dClampedRule(this, weight, g, y, lo, hi, tied);
+        return bias is null ? Gradients.Record(y, "Conv2dClamped", rule, this, weight) : Gradients.Record(y, "Conv2dClamped", rule, this, weight, bias);
+    }
+
+    /// <summary>u = conv(x, w) + b on the output <paramref name="channels"/> only (one more when there is one: a
+    /// pointwise GEMM of one row would run as dot products, another summation order), computed by the same kernels
+    /// with the same per-element operations as the whole convolution, so bitwise its values; null for grouped
+    /// convolutions other than depthwise ones.</summary>
+    internal static TiedChannels? TiedPreactivations(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, int[] channels)
+    {
+        if (g.Groups != 1 && !g.IsDepthwise) return null;
+        if (channels.Length == 1 && g.OutChannels > 1) channels = channels[0] == 0 ? [0, 1] : [0, channels[0]];
+        int count = channels.Length, taps = weight.Size / g.OutChannels;
+        var w = new float[count * taps];
+        var b = bias is null ? null : new float[count];
+        for (int j = 0; j < count; j++)
+        {
+            weight.Floats.AsSpan(channels[j] * taps, taps).CopyTo(w.AsSpan(j * taps));
+            if (b is not null) b[j] = bias!.Floats[channels[j]];
+        }
+        var input = x.Floats;
+        var sub = g with { OutChannels = count };
+        if (g.IsDepthwise)
+        {
+            // each output channel reads its own input plane: gather those planes
+            sub = sub with { InChannels = count, Groups = count };
+            input = new float[g.Batch * count * g.InPlane];
+            for (int n = 0; n < g.Batch; n++)
+                for (int j = 0; j < count; j++)
+                    x.Floats.AsSpan((n * g.InChannels + channels[j]) * g.InPlane, g.InPlane).CopyTo(input.AsSpan((n * count + j) * g.InPlane));
+        }
+        var u = new float[g.Batch * count * g.OutPlane];
+        Conv2dKernel.Forward(input, w, u, sub, new ConvEpilogue(b));
+        return new TiedChannels(channels, u);
+    }
+
     /// <summary>Runs the convolution described by <paramref name="g"/> and records its backward rule.</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
     {
@@ -88,11 +151,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>conv(x, w) with the bias and <paramref name="activation"/> applied as the kernel writes, into a new
-    /// (possibly pooled) tensor; nothing recorded.</summary>
-    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation)
+    /// (possibly pooled) tensor; nothing recorded. A clamp reports into <paramref name="ties"/>, when given, whether
+    /// any value met one of its bounds.</summary>
+    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null)
     {
         var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
-        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation));
+        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation, ties));
         return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
     }
 

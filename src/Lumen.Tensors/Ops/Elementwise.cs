@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Lumen.Tensors.Autograd;
 using Lumen.Tensors.Kernels;
 
@@ -109,11 +108,11 @@ public sealed partial class Tensor
         if (min is { } lo && max is { } hi && lo > hi) throw new ArgumentException($"Clamp: min {lo} is greater than max {hi} (shape {Shape}).");
     }
 
-    /// <summary>d = clamp(x, min, max).</summary>
+    /// <summary>d = clamp(x, min, max), in one pass.</summary>
     private static void ClampInto(ReadOnlySpan<float> x, Span<float> d, float? min, float? max)
     {
-        if (min is { } mn) TensorPrimitives.Max(x, mn, d); else x.CopyTo(d);
-        if (max is { } mx) TensorPrimitives.Min(d, mx, d);
+        if (min is null && max is null) x.CopyTo(d);
+        else ClampKernel.Apply(x, min ?? float.NegativeInfinity, max ?? float.PositiveInfinity, d);
     }
 
     private delegate void SpanMap(ReadOnlySpan<float> x, Span<float> destination);
