@@ -5,7 +5,8 @@ namespace Lumen.Tensors;
 
 /// <summary>
 /// A small pool of persistent worker threads for the kernels' parallel loops. A call splits its work into chunks
-/// that the caller and the workers claim one at a time; between calls the workers spin briefly before they sleep, so
+/// that the caller and the workers claim one at a time; between calls the workers spin briefly (then yield the CPU
+/// between looks) before they sleep, so
 /// the many short parallel regions of a forward pass (one or more per layer) do not pay a thread wake-up each, as
 /// <see cref="System.Threading.Tasks.Parallel"/> does. One caller owns the pool at a time; a concurrent or nested
 /// call reports that it could not run, and <see cref="Parallelism.For"/> then falls back to the .NET thread pool.
@@ -15,7 +16,13 @@ namespace Lumen.Tensors;
 /// is closed (its next chunk set past any count), so no claim of the old id can succeed against the new count.</remarks>
 internal sealed class WorkerPool
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;   // ~100 µs of spinning before sleeping
+    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;   // ~100 µs of waiting before sleeping
+
+    /// <summary>The first ~10 µs of a worker's wait spin on the CPU; the rest yields it (sched_yield) between looks.
+    /// On an idle machine a yield returns at once, so a new job is seen as quickly; on a busy one the core goes to a
+    /// thread that can use it — often this pool's own caller, still finishing the serial work before the next
+    /// parallel loop — instead of to a worker that only watches for it.</summary>
+    private static readonly long BusySpinTicks = Stopwatch.Frequency / 100_000;
 
     private readonly SemaphoreSlim wake = new(0);
     private int owned;          // 1 while a caller runs a job
@@ -95,16 +102,18 @@ internal sealed class WorkerPool
     /// <summary>Spins for a short while, then sleeps, until a job newer than <paramref name="seen"/> is published.</summary>
     private long WaitForJob(long seen)
     {
-        long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+        long start = Stopwatch.GetTimestamp();
         while (true)
         {
             long id = Volatile.Read(ref state) >> 32;
             if (id != seen) return id;
-            if (Stopwatch.GetTimestamp() < spinUntil) { Thread.SpinWait(16); continue; }
+            long waited = Stopwatch.GetTimestamp() - start;
+            if (waited < BusySpinTicks) { Thread.SpinWait(16); continue; }
+            if (waited < SpinTicks) { Thread.Yield(); continue; }
             Interlocked.Increment(ref sleepers);
             if (Volatile.Read(ref state) >> 32 == seen) wake.Wait();
             Interlocked.Decrement(ref sleepers);
-            spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+            start = Stopwatch.GetTimestamp();
         }
     }
 }

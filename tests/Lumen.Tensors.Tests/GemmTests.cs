@@ -234,6 +234,39 @@ public class GemmTests
         Assert.Equal(one, two);
     }
 
+    /// <summary>Two threads split C where the busier thread gets less: the columns of a wide product, the rows of a
+    /// tall one, and the rows when the columns make an odd number of panels but the rows an even number of tiles.</summary>
+    [Theory]
+    [InlineData(16, 3025, true)]       // SqueezeNet's 55×55 squeeze: 95 column panels, 2 row tiles
+    [InlineData(1000, 169, false)]     // its 1000-class 1×1 convolution at 13×13: 84 row tiles, 6 column panels
+    [InlineData(96, 196, false)]       // MobileNetV2's 14×14 projection: 7 panels split 4 + 3, 8 row tiles 4 + 4
+    [InlineData(60, 196, true)]        // 5 row tiles split 3 + 2: no better than the panels' 4 + 3
+    public void Threads_split_the_side_that_balances_the_work(int m, int n, bool columns)
+    {
+        Assert.Equal(columns, Gemm.SplitsColumns(m, n, 2, GemmPath.Vector512, aPacked: false, bPacked: false));
+    }
+
+    [Theory]
+    [InlineData(96, 196, 576)]
+    [InlineData(16, 3025, 64)]         // A two tiles tall: 8 column slabs claimed by the 2 threads
+    [InlineData(60, 196, 96)]
+    [InlineData(1000, 169, 64)]
+    public void Row_and_column_splits_give_bitwise_the_single_thread_product(int m, int n, int k)
+    {
+        var rng = new Random(m + n + k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        float[] one = new float[m * n], two = new float[m * n];
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 2;
+            Gemm.Multiply(a, b, one, m, n, k, false, false, false, 1, GemmPath.Auto);
+            Gemm.Multiply(a, b, two, m, n, k, false, false, false, 2, GemmPath.Auto);
+        }
+        finally { Parallelism.MaxDegree = saved; }
+        Assert.Equal(one, two);
+    }
+
     [Fact]
     public void Overwrite_ignores_garbage_in_c()
     {
@@ -309,6 +342,7 @@ public class GemmTests
         { 400, 17, 257, false, false },                                                 // rows split across threads
         { GemmKernel512.MC + 7, 45, GemmKernel512.KC + 9, false, true },                // several row and depth blocks
         { 37, GemmKernel512.NC + 33, 20, true, false },                                 // several column blocks
+        { 40, 1200, 30, false, false },                                                 // packed: 8 column slabs claimed by 2 threads
     };
 
     /// <summary>A packed once and reused gives bitwise the product that packs A per block (the same panels and the
@@ -401,6 +435,7 @@ public class GemmTests
     [InlineData(64, 12544, 16, 2, 6)]        // two slabs of 6272 columns, three blocks each
     [InlineData(96, 3136, 24, 2, 2)]         // two slabs of 1568 columns: each thread packs A once
     [InlineData(1000, 169, 512, 2, 1)]       // more rows than columns: threads split the rows
+    [InlineData(96, 196, 576, 2, 1)]         // 8 row tiles split evenly, 7 column panels do not: the rows
     [InlineData(16, 20, 8, 2, 1)]            // too little work for a second thread
     [InlineData(1, 500, 64, 1, 1)]           // one row on an explicit path: packed
     public void Packings_of_A_count_column_blocks_and_column_slabs(int m, int n, int k, int threads, int expected)

@@ -27,13 +27,13 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
-        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
         var packed = PackWeights(w, g, og, k, transposed: false, items, rows * g.OutWidth);
         var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
         try
         {
-            ForItems(items, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+            ForItems(items, (long)og * k * rows * g.OutWidth, independent: true, (start, end, threads) =>
             {
                 for (int item = start; item < end; item++)
                 {
@@ -52,13 +52,35 @@ internal static class Conv2dKernel
                     }
                     // im2col writes the GEMM's packed B panels directly, into this thread's aligned scratch
                     var cols = GemmBuffers.Columns(k * ((width + nr - 1) / nr * nr));
-                    Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+                    FillPacked(x, (n * g.InChannels + group * g.InPerGroup) * g.InPlane, cols, g, row0, count, depthBlock, nr, threads);
                     Gemm.MultiplyPackedB(weights, Packed(packed, group), cols, output, g.OutPlane, og, width, k,
                         false, false, threads, Gemm.BestPath, finish.From(group * og));
                 }
             });
         }
         finally { Release(packed); }
+    }
+
+    /// <summary><see cref="Im2Col.FillPacked"/> of the group's channels at <paramref name="offset"/> in x, on
+    /// <paramref name="threads"/> threads (a band that runs alone, its GEMM split over the threads too), each
+    /// writing the packed rows of its own channels.</summary>
+    private static unsafe void FillPacked(float[] x, int offset, Span<float> cols, in ConvGeometry g, int row0, int count, int depthBlock, int nr, int threads)
+    {
+        var input = x.AsSpan(offset, g.InPerGroup * g.InPlane);
+        if (threads == 1)
+        {
+            Im2Col.FillPacked(input, cols, g, row0, count, depthBlock, nr);
+            return;
+        }
+        var geometry = g;
+        int length = cols.Length;
+        fixed (float* pc = cols)
+        {
+            nint target = (nint)pc;
+            Parallelism.For(g.InPerGroup, (long)g.KernelHeight * g.KernelWidth * count * g.OutWidth, (first, last) =>
+                Im2Col.FillPackedChannels(x.AsSpan(offset, geometry.InPerGroup * geometry.InPlane), new Span<float>((float*)target, length),
+                    geometry, row0, count, depthBlock, nr, first, last));
+        }
     }
 
     /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed once for the call,
@@ -102,6 +124,9 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
         if (g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane) { PointwiseBatchInput(dy, w, dx, g); return; }
+        // Bands of the same height whatever the thread count and batch: col2im adds each band's columns into dx, so
+        // other bands would sum an input's contributions in another grouping, and an image's input gradient must not
+        // depend on the images beside it (attribution splits batches into memory-bounded chunks and expects the same maps)
         int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, cg = g.InPerGroup;
         // Wᵀ is packed once for both passes, if the items would pack it more than once (as many as the first pass)
@@ -114,7 +139,7 @@ internal static class Conv2dKernel
             {
                 int perImage = (bands - parity + 1) / 2;
                 int p = parity;
-                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+                ForItems(g.Batch * g.Groups * perImage, (long)og * k * rows * g.OutWidth, independent: true, (start, end, threads) =>
                 {
                     using var buffers = new BandBuffers(g, rows);
                     for (int item = start; item < end; item++)
@@ -179,10 +204,10 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.BackwardWeight(dy, x, dw, g); return; }
         Array.Clear(dw);
-        int rows = BandRows(g), bands = CeilDiv(g.OutHeight, rows);
+        int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows;
         var gate = new object();
-        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, (start, end, threads) =>
+        ForItems(g.Batch * g.Groups * bands, (long)og * k * rows * g.OutWidth, independent: false, (start, end, threads) =>
         {
             using var buffers = new BandBuffers(g, rows);
             var partial = new float[dw.Length];
@@ -211,13 +236,76 @@ internal static class Conv2dKernel
         return Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, rows)), disjoint);
     }
 
+    /// <summary>Output rows per band for a call on <paramref name="threads"/> threads: of the evened-out band
+    /// heights from <see cref="BandRows(in ConvGeometry)"/> down to two thirds of it (never below the disjointness
+    /// bound), the one that leaves the busiest thread the least work, with the (image, group, band) items split into
+    /// contiguous runs as <see cref="Parallelism.For"/> splits them; a taller band (column buffer up to twice
+    /// <see cref="MaxColumnFloats"/>) only if it saves at least 5 %. A band costs its columns rounded up to whole
+    /// GEMM panels (a ragged panel costs a full one) plus half a panel of per-band overhead; items fewer than the
+    /// threads share each GEMM between the threads. E.g. SqueezeNet's 55×55 expand at batch 1 (AVX-512): 7 bands of 8
+    /// rows run 4 + 3 on two threads (1824 panel columns on the busier one), 8 bands of 7 run 4 + 4 (1728), 4 taller
+    /// bands of 14 rows 2 + 2 (1632, taken); its stride-2 first layer at
+    /// 111×111: 23 bands of 5 (the last 1) become 28 of 4; Tiny Darknet's 14×14 layer with K = 2304: 2 bands of 7
+    /// rows (98 columns in 128 of panels each) become one of 196 (224) whose GEMM both threads share. Larger batches
+    /// rarely change.</summary>
+    internal static int BandRows(in ConvGeometry g, int threads)
+    {
+        int rows = BandRows(g);
+        if (threads <= 1 || g.IsPointwise) return rows;
+        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        int nr = Gemm.TileShape(Gemm.BestPath).Nr, best = rows;
+        long bestCost = BusiestThread(g, rows, threads, nr);
+        for (int candidate = rows - 1; candidate >= Math.Max(Math.Max(1, disjoint), CeilDiv(2 * rows, 3)); candidate--)
+        {
+            int evened = Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, candidate)), disjoint);
+            long cost = BusiestThread(g, evened, threads, nr);
+            if (cost < bestCost) (best, bestCost) = (evened, cost);
+        }
+        // Taller bands, up to twice the column buffer, only for a clear gain (mostly fewer ragged panels). When that
+        // leaves fewer items than threads, the threads share each band's GEMM and read columns the other thread
+        // wrote: moving a column's K floats costs about 16/Og of computing it (a float ~1 cycle, an FMA 1/32).
+        int tallest = (int)Math.Min(g.OutHeight, 2L * MaxColumnFloats / ((long)g.ColumnRows * g.OutWidth));
+        for (int candidate = rows + 1; candidate <= tallest; candidate++)
+        {
+            int evened = CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, candidate));
+            long cost = BusiestThread(g, evened, threads, nr);
+            if ((long)g.Batch * g.Groups * CeilDiv(g.OutHeight, evened) < threads) cost += cost * 16 / g.OutPerGroup;
+            if (cost * 20 < bestCost * 19) (best, bestCost) = (evened, cost);
+        }
+        return best;
+    }
+
+    /// <summary>The work, in GEMM columns, of the busiest of <paramref name="threads"/> threads when the items of
+    /// bands of <paramref name="rows"/> output rows are split into contiguous runs (see <see cref="BandRows(in ConvGeometry, int)"/>).</summary>
+    private static long BusiestThread(in ConvGeometry g, int rows, int threads, int nr)
+    {
+        int bands = CeilDiv(g.OutHeight, rows), last = g.OutHeight - (bands - 1) * rows;
+        long full = RoundUp(rows * g.OutWidth, nr) + nr / 2, ragged = RoundUp(last * g.OutWidth, nr) + nr / 2;
+        long items = (long)g.Batch * g.Groups * bands;
+        if (items < threads) return CeilDiv((int)((items - 1) * full + ragged), threads);   // each GEMM on every thread
+        long busiest = 0;
+        for (int c = 0; c < threads; c++)
+        {
+            long start = items * c / threads, end = items * (c + 1) / threads;
+            long lastBands = end / bands - start / bands;                    // items of [start, end) that are a last band
+            busiest = Math.Max(busiest, (end - start - lastBands) * full + lastBands * ragged);
+        }
+        return busiest;
+    }
+
+    private static long RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
-    /// thread, else one after the other with each GEMM using all threads (no nested parallelism).</summary>
-    private static void ForItems(int count, long workPerItem, Action<int, int, int> body)
+    /// thread, else one after the other with each GEMM using all threads (no nested parallelism). Items that write
+    /// disjoint outputs (<paramref name="independent"/>) are claimed one at a time by whichever thread is free
+    /// (<see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>); the weight gradient's, which each thread sums into its own partial
+    /// gradient, keep their fixed contiguous runs, so that the partials and their sum do not vary between runs.</summary>
+    private static void ForItems(int count, long workPerItem, bool independent, Action<int, int, int> body)
     {
         int threads = ThreadsPerItem(count);
-        if (threads == 1) Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
-        else if (count > 0) body(0, count, threads);
+        if (threads > 1) { if (count > 0) body(0, count, threads); }
+        else if (independent) Parallelism.ForDynamic(count, workPerItem, 1, (start, end) => body(start, end, 1));
+        else Parallelism.For(count, workPerItem, (start, end) => body(start, end, 1));
     }
 
     /// <summary>The threads each GEMM of <see cref="ForItems"/> may use for <paramref name="count"/> items.</summary>

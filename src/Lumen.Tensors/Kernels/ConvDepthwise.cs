@@ -13,8 +13,8 @@ namespace Lumen.Tensors.Kernels;
 /// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/>; other stride-1 convolutions the
 /// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
 /// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
-/// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes; the weight gradient is
-/// parallel over channels.
+/// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes, claimed a few at a time by
+/// whichever thread is free; the weight gradient is parallel over channels.
 /// </summary>
 /// <remarks>y[n, c, r, s] = Σ_{i, j} w[c, i, j] · x[n, c, r·sh − pt + i·dh, s·sw − pl + j·dw]. Column
 /// s·sw + j·dw − pl = (s + ⌊(j·dw − pl)/sw⌋)·sw + ((j·dw − pl) mod sw), i.e. phase (j·dw − pl) mod sw at index
@@ -29,11 +29,11 @@ internal static class ConvDepthwise
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
         if (DepthwiseConv3x3.Applies(g))
         {
-            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
             return;
         }
         var runs = UseStride1(g) ? [] : TapRuns(g);                     // stride 1 has its own kernel
-        Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
+        Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) =>
         {
             var phases = RentPhases(g);
             for (int p = start; p < end; p++)
@@ -48,6 +48,11 @@ internal static class ConvDepthwise
             ReturnPhases(phases);
         });
     }
+
+    /// <summary>Planes a thread claims at a time in the forward and input-gradient loops (each plane is written by
+    /// one thread alone): about an eighth of a thread's share, so that a thread that starts late or is preempted
+    /// leaves its remaining planes to the others.</summary>
+    private static int Grain(in ConvGeometry g) => Math.Max(1, g.Batch * g.InChannels / (8 * Parallelism.MaxDegree));
 
     /// <summary>One output plane of a strided (or dilated) depthwise convolution from its deinterleaved input.</summary>
     private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, TapRun[] runs)
@@ -78,11 +83,11 @@ internal static class ConvDepthwise
         }
         if (DepthwiseConv3x3.Applies(g) && g.StrideW == 2)
         {
-            Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end));
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end));
             return;
         }
         var runs = TapRuns(g);
-        Parallelism.For(g.Batch * g.InChannels, (long)g.OutPlane * taps, (start, end) =>
+        Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) =>
         {
             var phases = RentPhases(g);
             for (int p = start; p < end; p++)

@@ -28,8 +28,9 @@ internal enum GemmPath
 /// </summary>
 /// <remarks>
 /// Packed, cache-blocked and multi-threaded (see <see cref="GemmDriver{TKernel}"/>); matrix-vector products take
-/// a direct unpacked path (measured: packing beats unpacked row loops from 16³ down to 8³ already). Threads split the larger of m and n into contiguous slabs of whole register tiles; each thread
-/// packs its own panels, so threads never wait on each other. A caller that multiplies the same A many times can
+/// a direct unpacked path (measured: packing beats unpacked row loops from 16³ down to 8³ already). Threads split C into
+/// contiguous slabs of whole register tiles, of rows or of columns, whichever leaves the busiest thread the least
+/// work (<see cref="SplitsColumns"/>); each thread packs its own panels, so threads never wait on each other. A caller that multiplies the same A many times can
 /// pack it once (<see cref="GemmPackedA"/>) and share the panels read-only; one that can write B in the packed layout
 /// itself passes it to <see cref="MultiplyPackedB"/>.
 /// </remarks>
@@ -135,7 +136,7 @@ internal static unsafe class Gemm
             var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue,
                 (nint)pp, packedA?.PaddedRows ?? 0, packedB ? RoundUp(n, TileShape(path).Nr) : 0);
             if (threads == 1) problem.Run(0, m, 0, n);
-            else RunParallel(problem, threads);
+            else RunParallel(problem, threads, SplitsColumns(m, n, threads, path, packedA is not null, packedB));
         }
     }
 
@@ -157,7 +158,7 @@ internal static unsafe class Gemm
             _ => GemmKernelScalar.NC,
         };
         int threads = Threads(m, n, k, maxThreads);
-        if (threads == 1 || n < m) return (n + nc - 1) / nc;
+        if (threads == 1 || !SplitsColumns(m, n, threads, path, aPacked: false, bPacked: false)) return (n + nc - 1) / nc;
         int parts = Math.Min(threads, (n + nr - 1) / nr), slab = (n + parts - 1) / parts;
         return parts * ((slab + nc - 1) / nc);
     }
@@ -172,14 +173,60 @@ internal static unsafe class Gemm
         _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
     };
 
-    /// <summary>Splits C into <paramref name="threads"/> slabs of whole register tiles along its longer side.</summary>
-    private static void RunParallel(Problem problem, int threads)
+    /// <summary>Floats a thread packs in the time its micro-kernel spends on one element of C per depth step: a
+    /// register tile of MR·NR = 384 products takes ~12 cycles (two 16-wide FMAs a cycle), packing a float ~0.75.</summary>
+    private const int PackCost = 24;
+
+    /// <summary>Whether <paramref name="threads"/> threads split C into column slabs (each packs its own slab of B
+    /// and the whole of A) rather than row slabs (its own rows of A, the whole of B): the split whose busiest thread
+    /// does less, counting whole register tiles (a ragged tile costs as much as a full one) plus
+    /// <see cref="PackCost"/> per row or column it packs (none for an operand given packed). Ties split the columns.
+    /// E.g. m = 96, n = 196 on 2 threads: 7 column panels give one thread 4, while 8 row panels split 4 + 4.
+    /// The split does not change any element's sum, only who computes it.</summary>
+    internal static bool SplitsColumns(int m, int n, int threads, GemmPath path, bool aPacked, bool bPacked)
+    {
+        var (mr, nr) = TileShape(path);
+        long rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
+        long colSlab = CeilDiv(colTiles, Math.Min(threads, colTiles)) * nr, rowSlab = CeilDiv(rowTiles, Math.Min(threads, rowTiles)) * mr;
+        long byColumns = colSlab * rowTiles * mr + PackCost * ((aPacked ? 0 : m) + (bPacked ? 0 : colSlab));
+        long byRows = rowSlab * colTiles * nr + PackCost * ((aPacked ? 0 : rowSlab) + (bPacked ? 0 : n));
+        return byColumns <= byRows;
+    }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+
+    /// <summary>Column slabs per thread when A is given packed (or is at most two register tiles tall), so that more
+    /// slabs cost no more packing: the threads claim them as they become free, and a thread that starts late leaves
+    /// its slabs to the others.</summary>
+    private const int SlabsPerThread = 4;
+
+    /// <summary>Register tiles a claimed column slab has at least, so that each slab reuses the packed A panels it
+    /// streams from cache over at least 128 (AVX-512) columns.</summary>
+    private const int MinSlabTiles = 4;
+
+    /// <summary>Splits C into slabs of whole register tiles, of columns or of rows: one fixed slab per thread, or, for
+    /// columns when no thread would pack A again for its extra slabs, up to <see cref="SlabsPerThread"/> per thread
+    /// claimed dynamically (<see cref="Parallelism.ForDynamic(int, long, int, int, Action{int, int})"/>).</summary>
+    private static void RunParallel(Problem problem, int threads, bool splitColumns)
     {
         var (mr, nr) = TileShape(problem.Path);
-        bool splitColumns = problem.N >= problem.M;
         int tile = splitColumns ? nr : mr;
         int extent = splitColumns ? problem.N : problem.M;
         int tiles = (extent + tile - 1) / tile;
+        if (splitColumns && (problem.PackedA != 0 || problem.M <= 2 * mr))
+        {
+            int slabs = Math.Max(Math.Min(threads, tiles), Math.Min(threads * SlabsPerThread, tiles / MinSlabTiles));
+            if (slabs > threads)
+            {
+                Parallelism.ForDynamic(slabs, (long)problem.M * problem.N * problem.K / slabs, 1, threads, (slab, _) =>
+                {
+                    int start = Math.Min(extent, (int)((long)tiles * slab / slabs) * tile);
+                    int end = Math.Min(extent, (int)((long)tiles * (slab + 1) / slabs) * tile);
+                    if (end > start) problem.Run(0, problem.M, start, end);
+                });
+                return;
+            }
+        }
         int parts = Math.Min(threads, tiles);
         long workPerPart = (long)problem.M * problem.N * problem.K / parts;
         Parallelism.For(parts, workPerPart, (first, last) =>

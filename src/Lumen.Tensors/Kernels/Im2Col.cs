@@ -45,8 +45,15 @@ internal static class Im2Col
     /// that <see cref="Gemm.MultiplyPackedB"/> reads (depth blocks of <paramref name="depthBlock"/> rows, panels of
     /// <paramref name="nr"/> columns, a power of two, zeros past the band's last column), so that the GEMM does not
     /// copy it again. <paramref name="packed"/> needs K·⌈rows·OW⌉ floats (rows·OW rounded up to <paramref name="nr"/>).</summary>
+    public static void FillPacked(ReadOnlySpan<float> x, Span<float> packed, in ConvGeometry g, int row0, int rows, int depthBlock, int nr)
+        => FillPackedChannels(x, packed, g, row0, rows, depthBlock, nr, 0, g.InPerGroup);
+
+    /// <summary>As <see cref="FillPacked"/> for the packed rows of channels [<paramref name="firstChannel"/>, <paramref name="endChannel"/>)
+    /// only (rows c·kh·kw to (c + 1)·kh·kw − 1 of channel c): threads that take disjoint channel ranges fill one
+    /// band's panels together.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void FillPacked(ReadOnlySpan<float> x, Span<float> packed, in ConvGeometry g, int row0, int rows, int depthBlock, int nr)
+    public static unsafe void FillPackedChannels(ReadOnlySpan<float> x, Span<float> packed, in ConvGeometry g, int row0, int rows, int depthBlock, int nr,
+        int firstChannel, int endChannel)
     {
         int ow = g.OutWidth, width = rows * ow, padded = (width + nr - 1) / nr * nr, k = g.ColumnRows;
         if ((nr & (nr - 1)) != 0 || depthBlock < 1)
@@ -55,9 +62,11 @@ internal static class Im2Col
             throw new ArgumentException($"Im2Col: {packed.Length} floats are too few for {k} packed rows of {padded} columns.", nameof(packed));
         if (x.Length < (long)g.InPerGroup * g.InPlane)
             throw new ArgumentException($"Im2Col: the input has {x.Length} floats, fewer than {g.InPerGroup} planes of {g.InPlane}.", nameof(x));
+        if (firstChannel < 0 || endChannel > g.InPerGroup || firstChannel > endChannel)
+            throw new ArgumentOutOfRangeException(nameof(firstChannel), $"Im2Col: channels [{firstChannel}, {endChannel}) are not within the group's {g.InPerGroup}.");
         float* gathered = stackalloc float[g.StrideW == 1 ? 1 : Math.Min(ow, 1024)];
         fixed (float* input = x, dst = packed)
-            for (int c = 0; c < g.InPerGroup; c++)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 float* plane = input + (nint)c * g.InPlane;
                 for (int i = 0; i < g.KernelHeight; i++)

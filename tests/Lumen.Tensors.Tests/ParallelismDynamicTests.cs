@@ -1,0 +1,85 @@
+namespace Lumen.Tensors.Tests;
+
+/// <summary><see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>: every item runs exactly once, in claims of at most the grain, on
+/// at most <see cref="Parallelism.MaxDegree"/> threads, and a thread that is held up leaves its items to the others.</summary>
+public class ParallelismDynamicTests
+{
+    [Theory]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 7)]
+    [InlineData(5, 3)]
+    [InlineData(1, 4)]
+    [InlineData(0, 1)]
+    public void Every_item_runs_once_in_claims_of_at_most_the_grain(int count, int grain)
+    {
+        var hits = new int[count];
+        int oversized = 0;
+        for (int rep = 0; rep < 50; rep++)
+        {
+            Array.Clear(hits);
+            Parallelism.ForDynamic(count, 1 << 20, grain, (start, end) =>
+            {
+                if (end - start > grain && count > grain) Interlocked.Increment(ref oversized);
+                for (int i = start; i < end; i++) Interlocked.Increment(ref hits[i]);
+            });
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }
+        Assert.Equal(0, oversized);
+    }
+
+    [Fact]
+    public void No_more_threads_than_MaxDegree_take_part()
+    {
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 2;
+            for (int rep = 0; rep < 20; rep++)
+            {
+                var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+                Parallelism.ForDynamic(64, 1 << 20, 1, (_, _) =>
+                {
+                    threads[Environment.CurrentManagedThreadId] = true;
+                    Thread.SpinWait(2000);
+                });
+                Assert.InRange(threads.Count, 1, 2);
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    /// <summary>One claim holds its thread until every other item is done (or 10 s pass); with fixed runs the held
+    /// thread's remaining items could not start before it lets go, here the other thread takes them.</summary>
+    [Fact]
+    public void A_held_up_thread_leaves_its_items_to_the_others()
+    {
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 2;
+            const int count = 40;
+            int done = 0, held = 0;
+            bool othersFinished = false;
+            Parallelism.ForDynamic(count, 1 << 20, 1, (start, _) =>
+            {
+                if (Interlocked.CompareExchange(ref held, 1, 0) == 0)
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    while (Volatile.Read(ref done) < count - 1 && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Yield();
+                    othersFinished = Volatile.Read(ref done) == count - 1;
+                }
+                Interlocked.Increment(ref done);
+            });
+            Assert.True(othersFinished, "the held thread's items waited for it");
+            Assert.Equal(count, done);
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Fact]
+    public void Rejects_a_grain_below_one()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.ForDynamic(10, 1, 0, (_, _) => { }));
+        Assert.Contains("grain", error.Message);
+    }
+}
