@@ -374,6 +374,34 @@ public class GemmTests
             }
     }
 
+    /// <summary>A GEMM asked for two threads whose column slabs are claimed dynamically still computes every slab when
+    /// the claims run inline on one thread (here because <see cref="Parallelism.MaxDegree"/> is 1): the claim is a
+    /// run of slabs, not only its first (a bug found when a concurrent test lowered MaxDegree).</summary>
+    [Fact]
+    public void Dynamically_claimed_column_slabs_are_all_computed_when_they_run_inline()
+    {
+        const int m = 40, n = 1200, k = 30;
+        var rng = new Random(7);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        var expected = new float[m * n];
+        GemmNaive.Multiply(a, b, expected, m, n, k, false, false);
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (var path in PackedPaths)
+            {
+                using var packed = GemmPackedA.Pack(a, m, k, false, path, 1);
+                var actual = Enumerable.Repeat(float.NaN, m * n).ToArray();
+                Parallelism.MaxDegree = 1;
+                Gemm.Multiply(a, packed, b, actual, n, m, n, k, false, false, false, 2, path, default);
+                Parallelism.MaxDegree = saved;
+                for (int i = 0; i < m * n; i++)
+                    Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{path}: C[{i / n}, {i % n}] = {actual[i]}, naive {expected[i]}");
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
     /// <summary>The whole-matrix packing equals, panel for panel, what PackA lays out for each depth block, also when
     /// threads pack neighbouring panels (the six-row transposes must not spill into another thread's panel).</summary>
     [Theory]

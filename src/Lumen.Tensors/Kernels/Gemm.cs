@@ -218,11 +218,15 @@ internal static unsafe class Gemm
             int slabs = Math.Max(Math.Min(threads, tiles), Math.Min(threads * SlabsPerThread, tiles / MinSlabTiles));
             if (slabs > threads)
             {
-                Parallelism.ForDynamic(slabs, (long)problem.M * problem.N * problem.K / slabs, 1, threads, (slab, _) =>
+                // a claim is a run of slabs: one at a time on several threads, all of them when ForDynamic runs inline
+                Parallelism.ForDynamic(slabs, (long)problem.M * problem.N * problem.K / slabs, 1, threads, (first, last) =>
                 {
-                    int start = Math.Min(extent, (int)((long)tiles * slab / slabs) * tile);
-                    int end = Math.Min(extent, (int)((long)tiles * (slab + 1) / slabs) * tile);
-                    if (end > start) problem.Run(0, problem.M, start, end);
+                    for (int slab = first; slab < last; slab++)
+                    {
+                        int start = Math.Min(extent, (int)((long)tiles * slab / slabs) * tile);
+                        int end = Math.Min(extent, (int)((long)tiles * (slab + 1) / slabs) * tile);
+                        if (end > start) problem.Run(0, problem.M, start, end);
+                    }
                 });
                 return;
             }
