@@ -31,11 +31,10 @@ internal sealed class OnnxGraph
     private sealed record InPlaceActivation(int Producer, Func<Tensor?[], ConvActivation?> Activation);
 
     /// <summary>A convolution that may apply its only reader, an activation, as it writes its output: at inference
-    /// through <see cref="Conv"/>; when gradients are recorded through <see cref="Recorded"/> with the rectifier's
-    /// <see cref="Slope"/>, when the activation has that form, else through <see cref="Clamped"/> when it is a clamp (a
-    /// Clip: Relu always has a slope).</summary>
-    private sealed record Fusion(int Consumer, Func<Tensor?[], ConvActivation, Tensor> Conv, float? Slope, Func<Tensor?[], float, Tensor> Recorded,
-        Func<Tensor?[], float?, float?, Tensor> Clamped);
+    /// through <see cref="Ops.ConvolutionOps.FusedConv.Activated"/>; when gradients are recorded as a rectifier of the
+    /// given <see cref="Slope"/>, when the activation has that form, else as a clamp when it is one (a Clip: Relu
+    /// always has a slope).</summary>
+    private sealed record Fusion(int Consumer, Ops.ConvolutionOps.FusedConv Conv, float? Slope);
 
     private OnnxGraph(OnnxModel model, OnnxKernel[] kernels)
     {
@@ -79,9 +78,7 @@ internal sealed class OnnxGraph
         fusions = new Fusion?[nodeInputs.Length];
         for (int m = 0; m < inPlace.Length; m++)
             if (inPlace[m] is { } plan)
-                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.ActivatedForm(model.Nodes[plan.Producer]),
-                    Ops.ActivationOps.RectifierSlope(model.Nodes[m]), Ops.ConvolutionOps.RectifiedForm(model.Nodes[plan.Producer]),
-                    Ops.ConvolutionOps.ClampedForm(model.Nodes[plan.Producer]));
+                fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
     }
 
     /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
@@ -209,11 +206,11 @@ internal sealed class OnnxGraph
     /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
     private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
     {
-        if (recording && f.Slope is { } slope) return f.Recorded(args, slope);
+        if (recording && f.Slope is { } slope) return f.Conv.Rectified(args, slope);
         if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
-        if (!recording) return f.Conv(args, activation);
+        if (!recording) return f.Conv.Activated(args, activation);
         if (activation.Kind != ConvActivationKind.Clamp) return null;                // a leaky ReLU of slope α ≤ 0
-        return f.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
+        return f.Conv.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
     }
 
     /// <summary>Node n's positional arguments from the current values (null for an omitted or not yet computed input).</summary>

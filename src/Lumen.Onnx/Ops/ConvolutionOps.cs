@@ -35,33 +35,24 @@ internal static class ConvolutionOps
         });
     }
 
-    /// <summary>The inference form of a Conv node with a following activation fused into it (see
-    /// <see cref="Graph.OnnxGraph"/>): bitwise the Conv node and then the activation node.</summary>
-    internal static Func<Tensor?[], ConvActivation, Tensor> ActivatedForm(OnnxNode node)
-    {
-        var attributes = new ConvAttributes(node);
-        int groups = (int)node.Int("group", 1);
-        return (inputs, activation) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
-    }
+    /// <summary>A Conv node's forms with a following activation fused into it (see <see cref="Graph.OnnxGraph"/>), each
+    /// bitwise the Conv node and then the activation node, in values and (for the recorded forms) gradients.</summary>
+    internal static FusedConv FusedForm(OnnxNode node) => new(new ConvAttributes(node), (int)node.Int("group", 1));
 
-    /// <summary>The recorded form of a Conv node with a following Relu, or LeakyRelu of slope α &gt; 0, fused into it
-    /// (see <see cref="Graph.OnnxGraph"/>): given the Conv's inputs and the slope (0 for Relu), bitwise the two nodes in
-    /// values and gradients (<see cref="Tensor.Conv2dRectified"/>).</summary>
-    internal static Func<Tensor?[], float, Tensor> RectifiedForm(OnnxNode node)
+    /// <summary>One Conv node's attributes, run with a fused activation.</summary>
+    internal sealed class FusedConv(ConvAttributes attributes, int groups)
     {
-        var attributes = new ConvAttributes(node);
-        int groups = (int)node.Int("group", 1);
-        return (inputs, slope) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), rectifierSlope: slope);
-    }
+        /// <summary>At inference: the activation applied as the output is written, nothing recorded.</summary>
+        public Tensor Activated(Tensor?[] inputs, ConvActivation activation) =>
+            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
 
-    /// <summary>The recorded form of a Conv node with a following Clip fused into it (see <see cref="Graph.OnnxGraph"/>):
-    /// given the Conv's inputs and the clip's bounds (null: none), bitwise the two nodes in values and gradients
-    /// (<see cref="Tensor.Conv2dClamped"/>).</summary>
-    internal static Func<Tensor?[], float?, float?, Tensor> ClampedForm(OnnxNode node)
-    {
-        var attributes = new ConvAttributes(node);
-        int groups = (int)node.Int("group", 1);
-        return (inputs, min, max) => Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), clampBounds: (min, max));
+        /// <summary>Recorded, with a following Relu (slope 0) or LeakyRelu of slope α &gt; 0 (<see cref="Tensor.Conv2dRectified"/>).</summary>
+        public Tensor Rectified(Tensor?[] inputs, float slope) =>
+            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), rectifierSlope: slope);
+
+        /// <summary>Recorded, with a following Clip of the given bounds (null: none) (<see cref="Tensor.Conv2dClamped"/>).</summary>
+        public Tensor Clamped(Tensor?[] inputs, float? min, float? max) =>
+            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), clampBounds: (min, max));
     }
 
     internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null,
