@@ -43,16 +43,16 @@ internal static class Conv2dKernel
                     // the band's rows are contiguous in each channel plane: C is the output at the band's first row,
                     // one channel plane apart
                     var output = y.AsSpan((n * g.OutChannels + group * og) * g.OutPlane + row0 * g.OutWidth);
-                    var input = x.AsSpan((n * g.InChannels + group * g.InPerGroup) * g.InPlane, g.InPerGroup * g.InPlane);
+                    int inputOffset = (n * g.InChannels + group * g.InPerGroup) * g.InPlane;
                     if (g.IsPointwise)
                     {
-                        Gemm.Multiply(weights, Packed(packed, group), input, output, g.OutPlane, og, width, k,
+                        Gemm.Multiply(weights, Packed(packed, group), x.AsSpan(inputOffset, g.InPerGroup * g.InPlane), output, g.OutPlane, og, width, k,
                             false, false, false, threads, GemmPath.Auto, finish.From(group * og));
                         continue;
                     }
                     // im2col writes the GEMM's packed B panels directly, into this thread's aligned scratch
                     var cols = GemmBuffers.Columns(k * ((width + nr - 1) / nr * nr));
-                    FillPacked(x, (n * g.InChannels + group * g.InPerGroup) * g.InPlane, cols, g, row0, count, depthBlock, nr, threads);
+                    FillPacked(x, inputOffset, cols, g, row0, count, depthBlock, nr, threads);
                     Gemm.MultiplyPackedB(weights, Packed(packed, group), cols, output, g.OutPlane, og, width, k,
                         false, false, threads, Gemm.BestPath, finish.From(group * og));
                 }
@@ -231,10 +231,14 @@ internal static class Conv2dKernel
         if (g.IsPointwise) return g.OutHeight;
         int rows = CeilDiv(MinBandColumns, g.OutWidth);
         rows = Math.Min(rows, Math.Max(1, MaxColumnFloats / (g.ColumnRows * g.OutWidth)));
-        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        int disjoint = DisjointRows(g);
         rows = Math.Clamp(Math.Max(rows, disjoint), 1, g.OutHeight);
         return Math.Max(CeilDiv(g.OutHeight, CeilDiv(g.OutHeight, rows)), disjoint);
     }
+
+    /// <summary>The fewest output rows per band, dh·(kh−1)/sh rounded up, for which bands two apart never read the
+    /// same input row (the input gradient scatters the even bands concurrently, then the odd ones).</summary>
+    private static int DisjointRows(in ConvGeometry g) => CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
 
     /// <summary>Output rows per band for a call on <paramref name="threads"/> threads: of the evened-out band
     /// heights from <see cref="BandRows(in ConvGeometry)"/> down to two thirds of it (never below the disjointness
@@ -252,7 +256,7 @@ internal static class Conv2dKernel
     {
         int rows = BandRows(g);
         if (threads <= 1 || g.IsPointwise) return rows;
-        int disjoint = CeilDiv(g.DilationH * (g.KernelHeight - 1), g.StrideH);
+        int disjoint = DisjointRows(g);
         int nr = Gemm.TileShape(Gemm.BestPath).Nr, best = rows;
         long bestCost = BusiestThread(g, rows, threads, nr);
         for (int candidate = rows - 1; candidate >= Math.Max(Math.Max(1, disjoint), CeilDiv(2 * rows, 3)); candidate--)
