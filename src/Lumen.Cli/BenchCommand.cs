@@ -7,8 +7,9 @@ using Lumen.Tensors.Autograd;
 
 namespace Lumen.Cli;
 
-/// <summary><c>lumen bench MODEL --batch 1 16 --iterations 5</c>: median forward time (no autograd) on seeded random
-/// inputs of the model's input shape with the batch dimension replaced; prints one JSON line per batch size.</summary>
+/// <summary><c>lumen bench MODEL --batch 1 16 --iterations 5 [--profile [N]]</c>: median forward time (no autograd) on seeded
+/// random inputs of the model's input shape with the batch dimension replaced; prints one JSON line per batch size
+/// (and, with <c>--profile</c>, each batch's node profile to standard error).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -16,12 +17,13 @@ internal static class BenchCommand
         var model = new Argument<FileInfo>("model") { Description = "The .onnx file (one float input [N, …])." };
         var batches = new Option<int[]>("--batch") { Description = "Batch sizes.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1] };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs per batch size (after one warm-up).", DefaultValueFactory = _ => 5 };
-        var command = new Command("bench", "Time a model's forward pass on random inputs.") { model, batches, iterations };
-        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batches) ?? [1], Math.Max(1, parse.GetValue(iterations))));
+        var profile = new Option<int?>("--profile") { Description = "Also print where the timed runs spent their time: per op type and the N slowest nodes (default 20).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("bench", "Time a model's forward pass on random inputs.") { model, batches, iterations, profile };
+        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batches) ?? [1], Math.Max(1, parse.GetValue(iterations)), parse.GetResult(profile) is null ? null : parse.GetValue(profile) ?? 20));
         return command;
     }
 
-    private static int Run(FileInfo file, int[] batches, int iterations)
+    private static int Run(FileInfo file, int[] batches, int iterations, int? profile)
     {
         try
         {
@@ -37,6 +39,7 @@ internal static class BenchCommand
                 using (GradMode.Off())
                 {
                     module.Call(x);
+                    module.Timings = profile is null ? null : module.CreateTimings();
                     for (int i = 0; i < iterations; i++)
                     {
                         var watch = Stopwatch.StartNew();
@@ -45,6 +48,7 @@ internal static class BenchCommand
                     }
                 }
                 times.Sort();
+                if (module.Timings is { } timings) Console.Error.Write(timings.Report(profile!.Value));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"engine\":\"lumen\",\"model\":\"{Path.GetFileNameWithoutExtension(file.Name)}\",\"batch\":{batch},\"threads\":{Parallelism.MaxDegree},\"median_ms\":{times[times.Count / 2]:F2},\"min_ms\":{times[0]:F2}}}"));
             }

@@ -89,10 +89,17 @@ public sealed partial class GraphModule : Module, IContainer
     /// <inheritdoc/>
     protected override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs)
     {
-        if (GradMode.IsEnabled || nodes.Any(n => n.HasOwnHooks)) return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse);
+        if (GradMode.IsEnabled || nodes.Any(n => n.HasOwnHooks)) return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse, timings: Timings);
         using var scope = storage.Enter();
-        return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse, scope);
+        return graph.Run(inputs, (n, args) => nodes[n].Invoke(args), MayFuse, scope, Timings);
     }
+
+    /// <summary>When set, every forward adds each node's wall time to it (<see cref="NodeTimings.Report"/>); null
+    /// (the default) times nothing. Backward passes are not timed.</summary>
+    public NodeTimings? Timings { get; set; }
+
+    /// <summary>A new, empty <see cref="NodeTimings"/> for this model's nodes (attach it with <see cref="Timings"/>).</summary>
+    public NodeTimings CreateTimings() => new(Model);
 
     /// <summary>An activation may be fused into its producer (a convolution whose output nothing else reads) or
     /// overwrite its output when neither node has hooks, so that no one can observe the difference (the graph decides

@@ -46,4 +46,16 @@ public sealed class ListingCommandTests
         foreach (var option in new[] { "--model", "--target", "--methods", "--out", "--labels", "--preprocess", "--threads", "--set" })
             Assert.Contains(option, run.Output);
     }
+
+    [Fact]
+    public void Bench_profile_prints_the_time_per_op_type_and_the_slowest_nodes()
+    {
+        var model = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "imagenet"), "squeezenet*.onnx").First();
+        var run = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "2", "--profile", "3");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("\"engine\":\"lumen\"", run.Output);
+        Assert.Contains("2 pass(es)", run.Error);
+        Assert.Matches(@"Conv\s+\d+\s+[\d.]+\s+[\d.]+ %", run.Error);
+        Assert.Contains("slowest 3 nodes", run.Error);
+    }
 }

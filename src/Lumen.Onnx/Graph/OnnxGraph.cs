@@ -145,9 +145,10 @@ internal sealed class OnnxGraph
     /// producer or run in place on its output may be (no hook would see the difference); null: never. In-place runs
     /// happen only with gradients off; with gradients on, rectifier and clamp fusions record their gradient.
     /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
-    /// hooks), and each released value whose storage no live value shares goes back to that pool scope.</summary>
+    /// hooks), and each released value whose storage no live value shares goes back to that pool scope.
+    /// <paramref name="timings"/>, when given, gets the wall time of each node.</summary>
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, Func<int, Tensor?[], IReadOnlyList<Tensor>> invoke, Func<int, int, bool>? mayFuse = null,
-        StoragePool.Scope? recycle = null)
+        StoragePool.Scope? recycle = null, NodeTimings? timings = null)
     {
         if (inputs.Count != inputSlots.Length)
             throw new OnnxException($"{Model.File}: the model takes {inputSlots.Length} input(s) ({string.Join(", ", Model.Inputs.Select(i => i.Name))}) but {inputs.Count} were given.");
@@ -160,6 +161,7 @@ internal sealed class OnnxGraph
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
+            long start = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var node = Model.Nodes[n];
             var args = ArgumentsOf(n, values);
             IReadOnlyList<Tensor> results;
@@ -198,7 +200,9 @@ internal sealed class OnnxGraph
                 values[s] = null;
                 if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
             }
+            timings?.Add(n, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
+        timings?.EndPass();
         return [.. outputSlots.Select(s => values[s]!)];
     }
 
