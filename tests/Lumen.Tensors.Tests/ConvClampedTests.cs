@@ -21,6 +21,7 @@ public class ConvClampedTests
             [1, 4, 9, 9, 4, 5, 5, 2, 2, 4],      // depthwise 5×5, strided (the general path)
             [2, 16, 5, 5, 12, 1, 1, 1, 0, 1],    // pointwise
             [1, 6, 8, 8, 4, 3, 3, 1, 0, 2],      // grouped
+            [3, 19, 7, 7, 13, 1, 1, 1, 0, 1],    // pointwise, one GEMM over the batch (tiles across images)
         }
         from bounds in new (float?, float?)[] { (0f, 0.5f), (null, 0.25f), (-0.5f, null), (-0f, 1f) }
         from bias in new[] { true, false }
@@ -62,6 +63,7 @@ public class ConvClampedTests
     [InlineData(4, 0, "Conv2dClamped")]     // pointwise: channels 0 and 1 computed again
     [InlineData(4, 11, "Conv2dClamped")]    // pointwise: channels 0 and 11
     [InlineData(5, 1, "Clamp")]             // grouped: two ops
+    [InlineData(6, 7, "Conv2dClamped")]     // pointwise over the batch: channels 0 and 7 computed again
     public void A_zero_input_through_a_zero_bias_ties_with_the_lower_bound_and_keeps_the_gradient_there(int geometry, int channel, string op)
     {
         var a = (int[])Cases().ElementAt(geometry * 8)[0];

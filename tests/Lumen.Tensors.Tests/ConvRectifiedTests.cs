@@ -15,6 +15,7 @@ public class ConvRectifiedTests
             [1, 8, 6, 6, 8, 3, 3, 2, 1, 8],      // depthwise, strided
             [2, 16, 5, 5, 12, 1, 1, 1, 0, 1],    // pointwise
             [1, 6, 8, 8, 4, 3, 3, 1, 0, 2],      // grouped
+            [3, 19, 7, 7, 13, 1, 1, 1, 0, 1],    // pointwise, one GEMM over the batch (tiles across images)
         }
         from slope in new[] { 0f, 0.1f, 1.5f }
         from bias in new[] { true, false }

@@ -1,7 +1,10 @@
 namespace Lumen.Tensors.Tests;
 
 /// <summary><see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>: every item runs exactly once, in claims of at most the grain, on
-/// at most <see cref="Parallelism.MaxDegree"/> threads, and a thread that is held up leaves its items to the others.</summary>
+/// at most <see cref="Parallelism.MaxDegree"/> threads, and a thread that is held up leaves its items to the others.
+/// Run alone, after the other tests: many of those set the global <see cref="Parallelism.MaxDegree"/> to 1 for a while,
+/// and a ForDynamic call then runs inline as a single claim of every item.</summary>
+[Collection(nameof(ParallelismDynamicTests))]
 public class ParallelismDynamicTests
 {
     [Theory]
@@ -83,3 +86,7 @@ public class ParallelismDynamicTests
         Assert.Contains("grain", error.Message);
     }
 }
+
+/// <summary>Runs <see cref="ParallelismDynamicTests"/> without any other test class beside it.</summary>
+[CollectionDefinition(nameof(ParallelismDynamicTests), DisableParallelization = true)]
+public sealed class ParallelismDynamicCollection;

@@ -115,6 +115,32 @@ internal static unsafe class Gemm
         RunPacked(a, packedA, packedB, packedB: true, c, ldc, m, n, k, transA, false, accumulate, maxThreads, path, epilogue);
     }
 
+    /// <summary>C_n = A·B_n for each of <paramref name="batch"/> images, as one product over their planes side by side
+    /// (<see cref="GemmPlanes"/>): A is [m, k] (or <paramref name="packedA"/>), <paramref name="b"/> holds the images'
+    /// [k, P] matrices one after the other ([N, k, P], P = <paramref name="plane"/>) and <paramref name="c"/> receives
+    /// their [m, P] products the same way ([N, m, P]), with the <paramref name="epilogue"/> on each row. One product
+    /// reads A once for all images and fills whole register tiles across image boundaries, where one product per
+    /// image would re-read A for each image and pad each image's last tile (49 columns are 32 + 17 of 32). Always the
+    /// packed kernel of <paramref name="path"/> (<see cref="GemmPath.Auto"/>: <see cref="BestPath"/>), split over
+    /// up to <paramref name="maxThreads"/> threads; each element bitwise as the per-image packed product. B is packed
+    /// in blocks of one column group (<see cref="GemmDriver{TKernel}"/>), so pass A packed (<see cref="GemmPackedA"/>)
+    /// unless there is only one such block: each block would pack A again.</summary>
+    public static void MultiplyPlanes(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, Span<float> c, int m, int k, int batch, int plane,
+        int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+    {
+        if (batch < 0 || plane < 0)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Gemm: batch and plane must be non-negative, got batch={batch}, plane={plane}.");
+        long n = (long)batch * plane;
+        if (n > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(batch), $"Gemm: {batch} planes of {plane} are more than {int.MaxValue} columns.");
+        Validate(a.Length, b.Length, (long)batch * k * plane, c.Length, (int)n, m, (int)n, k, maxThreads);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+            throw new ArgumentOutOfRangeException(nameof(k), "Gemm: a product of planes needs a depth of at least 1.");
+        if (path == GemmPath.Auto) path = BestPath;
+        RunPacked(a, packedA, b, packedB: false, c, plane, m, (int)n, k, transA: false, transB: false, accumulate: false, maxThreads, path, epilogue,
+            new GemmPlanes(plane, (nint)k * plane, (nint)m * plane, 0));
+    }
+
     /// <summary>The depth of each block and the columns of each panel of packed B on <paramref name="path"/> (not
     /// <see cref="GemmPath.Auto"/>) for depth <paramref name="k"/>: the layout <see cref="MultiplyPackedB"/> reads.</summary>
     internal static (int DepthBlock, int Nr) PanelShapeB(GemmPath path, int k) => path switch
@@ -126,7 +152,7 @@ internal static unsafe class Gemm
 
     /// <summary>The packed-kernel product on a resolved path (k ≥ 1), with A and B each packed per block or given packed.</summary>
     private static void RunPacked(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, bool packedB, Span<float> c, int ldc, int m, int n, int k,
-        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+        bool transA, bool transB, bool accumulate, int maxThreads, GemmPath path, in ConvEpilogue epilogue, GemmPlanes planes = default)
     {
         if (packedA is not null && (packedA.M != m || packedA.K != k || packedA.Path != path))
             throw new ArgumentException($"Gemm: A packed as m={packedA.M}, k={packedA.K} for the {packedA.Path} kernel does not fit m={m}, k={k} on the {path} kernel.", nameof(packedA));
@@ -134,7 +160,7 @@ internal static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c, pp = packedA is null ? null : packedA.Data)
         {
             var problem = new Problem((nint)pa, transA, (nint)pb, transB, (nint)pc, ldc, m, n, k, accumulate, path, epilogue,
-                (nint)pp, packedA?.PaddedRows ?? 0, packedB ? RoundUp(n, TileShape(path).Nr) : 0);
+                (nint)pp, packedA?.PaddedRows ?? 0, packedB ? RoundUp(n, TileShape(path).Nr) : 0, planes);
             if (threads == 1) problem.Run(0, m, 0, n);
             else RunParallel(problem, threads, SplitsColumns(m, n, threads, path, packedA is not null, packedB));
         }
@@ -294,24 +320,38 @@ internal static unsafe class Gemm
     /// <summary>One GEMM's operands as raw addresses (valid while the caller keeps them pinned), so that worker
     /// threads can each run a sub-block of C; <see cref="PackedA"/> is A's panels packed whole (0 when A is packed
     /// per block), <see cref="PaddedRows"/> their floats per depth step; when <see cref="PaddedCols"/> is not 0, B is
-    /// given packed whole with that many floats per depth step.</summary>
+    /// given packed whole with that many floats per depth step; when <see cref="Planes"/> is active, B and C are
+    /// batches of planes (its FirstCol is 0 here: each sub-block passes its own).</summary>
     private readonly record struct Problem(nint A, bool TransA, nint B, bool TransB, nint C, nint Ldc, int M, int N, int K, bool Accumulate, GemmPath Path, ConvEpilogue Epilogue,
-        nint PackedA, nint PaddedRows, nint PaddedCols)
+        nint PackedA, nint PaddedRows, nint PaddedCols, GemmPlanes Planes)
     {
         /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd].</summary>
         public void Run(int rowStart, int rowEnd, int colStart, int colEnd)
         {
             nint lda = TransA ? M : K, ldb = TransB ? K : N;
             float* a = (float*)A + (TransA ? rowStart : rowStart * lda);
-            float* b = PaddedCols != 0 ? null : (float*)B + (TransB ? colStart * ldb : colStart);
             var packed = new GemmPrepacked((float*)PackedA, PaddedRows, rowStart, PaddedCols != 0 ? (float*)B : null, PaddedCols, colStart);
-            float* c = (float*)C + rowStart * Ldc + colStart;
+            float* b, c;
+            var planes = Planes;
+            if (planes.IsActive)
+            {
+                // B and C keep image 0's column 0; the driver finds each column's image from FirstCol
+                ldb = planes.Plane;
+                b = (float*)B;
+                c = (float*)C + rowStart * Ldc;
+                planes = new GemmPlanes(planes.Plane, planes.ImageStrideB, planes.ImageStrideC, colStart);
+            }
+            else
+            {
+                b = PaddedCols != 0 ? null : (float*)B + (TransB ? colStart * ldb : colStart);
+                c = (float*)C + rowStart * Ldc + colStart;
+            }
             int m = rowEnd - rowStart, n = colEnd - colStart;
             switch (Path)
             {
-                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
-                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
-                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed); break;
+                case GemmPath.Vector512: GemmDriver<GemmKernel512>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed, planes); break;
+                case GemmPath.Vector256: GemmDriver<GemmKernel256>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed, planes); break;
+                default: GemmDriver<GemmKernelScalar>.Run(a, lda, TransA, b, ldb, TransB, c, Ldc, m, n, K, Accumulate, Epilogue, rowStart, packed, planes); break;
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -22,14 +23,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>C[m,n] (+)= op(A)·op(B) with op(A)[i,p] = transA ? a[p·lda + i] : a[i·lda + p], likewise B; then,
     /// when <paramref name="epilogue"/> is active, each finished tile of C gets it, row i as row <paramref name="firstRow"/> + i.
     /// An operand given in <paramref name="prepacked"/> is read from there and not packed (<paramref name="a"/> or
-    /// <paramref name="b"/> is then unused).</summary>
+    /// <paramref name="b"/> is then unused). When <paramref name="planes"/> is active, B (untransposed) and C are
+    /// batches of planes (<see cref="GemmPlanes"/>): <paramref name="b"/> and <paramref name="c"/> point at image 0,
+    /// column 0 of the whole product, and the call's columns start at its <see cref="GemmPlanes.FirstCol"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
-        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0, in GemmPrepacked prepacked = default)
+        int m, int n, int k, bool accumulate, in ConvEpilogue epilogue = default, int firstRow = 0, in GemmPrepacked prepacked = default,
+        in GemmPlanes planes = default)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kcMax = DepthBlock(k);
-        int ncMax = Math.Min(RoundUp(n, nr), TKernel.NC);
+        // a batch of planes in column blocks of one column group (B packed from the planes stays in L2 until used;
+        // the caller passes A packed, so more blocks do not pack A again), else the kernel's NC
+        int ncMax = planes.IsActive ? ColumnGroup(kcMax, n) : Math.Min(RoundUp(n, nr), TKernel.NC);
         int mcMax = Math.Min(RoundUp(m, mr), TKernel.MC);
         float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * ncMax) : null;
         float* packedA = prepacked.A == null ? GemmBuffers.A(kcMax * mcMax) : null;
@@ -44,6 +50,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 bool finish = epilogue.IsActive && pc + kc == k;
                 float* blockB = packedB;
                 if (prepacked.B != null) blockB = prepacked.BlockB(pc, jc, kc);
+                else if (planes.IsActive) GemmPacking.PackBPlanes(b + pc * ldb, ldb, planes.ImageStrideB, planes.Plane, planes.FirstCol + jc, kc, nc, nr, packedB);
                 else GemmPacking.PackB(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
@@ -61,8 +68,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         {
                             int cols = Math.Min(nr, nc - jr);
                             float* panelB = blockB + (nint)jr * kc;
-                            float* target = c + (ic + ir) * ldc + jc + jr;
-                            if (TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
+                            float* target = Target(c, ldc, ic + ir, jc + jr, planes, cols, out int width);
+                            if (width == cols && TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
                             {
                                 // the tile is written in place; a kernel that can applies the epilogue in registers
                                 if (finish && TKernel.FusesEpilogue)
@@ -74,8 +81,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             }
                             else
                             {
+                                // a ragged tile, or one across images, through scratch: written piece by piece
                                 TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
-                                WriteTile(tile, nr, target, ldc, rows, cols, overwrite);
+                                for (int done = 0; done < cols; done += width)
+                                {
+                                    if (done > 0) target = Target(c, ldc, ic + ir, jc + jr + done, planes, cols - done, out width);
+                                    WriteTile(tile + done, nr, target, ldc, rows, width, overwrite);
+                                    if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, width);
+                                }
+                                continue;
                             }
                             if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, cols);
                         }
@@ -122,14 +136,41 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
     }
 
+    /// <summary>Where C[row, col] of the call is (<paramref name="planes"/>: in its image), and how many of the
+    /// <paramref name="cols"/> columns from there on are contiguous in that row (all of them for a plain C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Target(float* c, nint ldc, int row, int col, in GemmPlanes planes, int cols, out int width)
+    {
+        if (!planes.IsActive)
+        {
+            width = cols;
+            return c + row * ldc + col;
+        }
+        var (offset, remaining) = planes.Column(col);
+        width = Math.Min(cols, remaining);
+        return c + offset + row * ldc;
+    }
+
+    /// <summary>C[r, j] = (or +=) tile[r, j] for r &lt; rows, j &lt; cols: 8 lanes at a time, then one by one (a tile
+    /// across images is written as pieces of any width).</summary>
     private static void WriteTile(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool overwrite)
     {
+        int wide = Vector256.IsHardwareAccelerated ? cols & ~7 : 0;
         for (int r = 0; r < rows; r++)
         {
             float* source = tile + r * nr;
             float* row = c + r * ldc;
-            if (overwrite) for (int j = 0; j < cols; j++) row[j] = source[j];
-            else for (int j = 0; j < cols; j++) row[j] += source[j];
+            int j = 0;
+            if (overwrite)
+            {
+                for (; j < wide; j += 8) Vector256.Store(Vector256.Load(source + j), row + j);
+                for (; j < cols; j++) row[j] = source[j];
+            }
+            else
+            {
+                for (; j < wide; j += 8) Vector256.Store(Vector256.Load(row + j) + Vector256.Load(source + j), row + j);
+                for (; j < cols; j++) row[j] += source[j];
+            }
         }
     }
 

@@ -47,6 +47,53 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Packs the kc×nc block of op(B) from column <paramref name="firstCol"/> on, where op(B) is a batch of
+    /// planes laid side by side (<see cref="GemmPlanes"/>): op(B)[p, j] = b[(j / P)·imageStride + p·ld + j % P] with
+    /// P = <paramref name="plane"/>, e.g. the [N, K, P] input of a pointwise convolution read as [K, N·P]. The same
+    /// panels <see cref="PackB"/> writes from that matrix gathered; each run of columns inside one plane and one panel
+    /// is copied down the kc rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBPlanes(float* b, nint ld, nint imageStride, int plane, int firstCol, int kc, int nc, int nr, float* dst)
+    {
+        for (int j = 0; j < nc;)
+        {
+            int column = firstCol + j, image = column / plane, offset = column - image * plane;
+            int panel = j / nr, inPanel = j - panel * nr;
+            int run = Math.Min(Math.Min(nc - j, plane - offset), nr - inPanel);
+            CopyRun(b + image * imageStride + offset, ld, kc, run, dst + (nint)panel * nr * kc + inPanel, nr);
+            j += run;
+        }
+        int tail = nc % nr;
+        if (tail != 0)
+        {
+            float* last = dst + (nint)(nc / nr) * nr * kc;
+            for (int p = 0; p < kc; p++)
+                for (int j = tail; j < nr; j++) last[(nint)p * nr + j] = 0;
+        }
+    }
+
+    /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count (p &lt; steps); the rest of each row untouched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRun(float* src, nint ld, int steps, int count, float* dst, int width)
+    {
+        if (count == 32 && Vector512.IsHardwareAccelerated)
+        {
+            for (int p = 0; p < steps; p++, src += ld, dst += width)
+            {
+                Vector512.Store(Vector512.Load(src), dst);
+                Vector512.Store(Vector512.Load(src + 16), dst + 16);
+            }
+            return;
+        }
+        int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
+        for (int p = 0; p < steps; p++, src += ld, dst += width)
+        {
+            int j = 0;
+            for (; j < wide; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
+            for (; j < count; j++) dst[j] = src[j];
+        }
+    }
+
     /// <summary>Packs untransposed B reading each source row once from start to end (one sequential stream instead of kc strided ones per panel), scattering its
     /// nr-wide pieces (nr a multiple of 4) to their panels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
