@@ -40,6 +40,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         float* packedB = prepacked.B == null ? GemmBuffers.B(kcMax * ncMax) : null;
         float* packedA = prepacked.A == null ? GemmBuffers.A(kcMax * mcMax) : null;
         float* tile = stackalloc float[mr * nr];
+        bool batched = planes.IsActive;
         for (int jc = 0; jc < n; jc += ncMax)
         {
             int nc = Math.Min(ncMax, n - jc);
@@ -68,7 +69,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         {
                             int cols = Math.Min(nr, nc - jr);
                             float* panelB = blockB + (nint)jr * kc;
-                            float* target = Target(c, ldc, ic + ir, jc + jr, planes, cols, out int width);
+                            float* target = c + (ic + ir) * ldc + jc + jr;
+                            int width = cols;                    // columns contiguous from target: fewer across images
+                            if (batched) target = InPlanes(c, ldc, ic + ir, jc + jr, cols, planes, ref width);
                             if (width == cols && TKernel.RowsWritten(rows) == rows && (cols == nr || TKernel.MasksColumns))
                             {
                                 // the tile is written in place; a kernel that can applies the epilogue in registers
@@ -83,11 +86,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             {
                                 // a ragged tile, or one across images, through scratch: written piece by piece
                                 TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
-                                for (int done = 0; done < cols; done += width)
+                                for (int done = 0; ;)
                                 {
-                                    if (done > 0) target = Target(c, ldc, ic + ir, jc + jr + done, planes, cols - done, out width);
                                     WriteTile(tile + done, nr, target, ldc, rows, width, overwrite);
                                     if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, width);
+                                    if ((done += width) == cols) break;
+                                    width = cols - done;
+                                    target = InPlanes(c, ldc, ic + ir, jc + jr + done, width, planes, ref width);
                                 }
                                 continue;
                             }
@@ -136,16 +141,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
     }
 
-    /// <summary>Where C[row, col] of the call is (<paramref name="planes"/>: in its image), and how many of the
-    /// <paramref name="cols"/> columns from there on are contiguous in that row (all of them for a plain C).</summary>
+    /// <summary>Where C[row, col] of the call is in a batch of planes (in its image); <paramref name="width"/>: how
+    /// many of the <paramref name="cols"/> columns from there on stay in that image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float* Target(float* c, nint ldc, int row, int col, in GemmPlanes planes, int cols, out int width)
+    private static float* InPlanes(float* c, nint ldc, int row, int col, int cols, in GemmPlanes planes, ref int width)
     {
-        if (!planes.IsActive)
-        {
-            width = cols;
-            return c + row * ldc + col;
-        }
         var (offset, remaining) = planes.Column(col);
         width = Math.Min(cols, remaining);
         return c + offset + row * ldc;
