@@ -4,7 +4,8 @@ namespace Lumen.Tensors.Tests;
 
 /// <summary>The pointwise forward pass as one GEMM over the batch (<see cref="Gemm.MultiplyPlanes"/>: B packed
 /// straight from the [N, K, P] input, C tiles written straight into [N, M, P], across image boundaries through the
-/// scratch tile) gives bitwise the per-image products, with every epilogue, on every micro-kernel and thread count.</summary>
+/// scratch tile) gives bitwise the per-image products, with every epilogue, on every micro-kernel and thread count;
+/// so does a single deep image's transposed product.</summary>
 public class PointwiseBatchForwardTests
 {
     private static readonly ConvActivation[] Activations =
@@ -124,6 +125,65 @@ public class PointwiseBatchForwardTests
         }
         AssertBitwise(expected, actual[..expected.Length], "packed panels");
         Assert.All(actual[expected.Length..], v => Assert.True(float.IsNaN(v)));
+    }
+
+    /// <summary>One deep image on a small plane: the transposed product Yᵀ = Xᵀ·Wᵀ, transposed back, then the
+    /// epilogue, is bitwise the direct product with the epilogue in its tiles (one and two depth blocks).</summary>
+    [Theory]
+    [InlineData(512, 13, 7, 7)]
+    [InlineData(600, 37, 7, 7)]
+    [InlineData(520, 2, 5, 5)]
+    [InlineData(513, 25, 1, 2)]
+    public void Transposed_single_image_forward_equals_the_direct_product(int k, int m, int height, int width)
+    {
+        var g = new ConvGeometry(1, k, height, width, m, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Assert.True(Conv2dKernel.TransposesPointwiseForward(g));
+        int plane = g.OutPlane;
+        var x = Tensor.Randn(new Shape(1, k, height, width), 24).ToArray();
+        var w = Tensor.Randn(new Shape(m, k, 1, 1), 25).ToArray();
+        var bias = Tensor.Randn(new Shape(m), 26).ToArray();
+        bias[1] = 0f;
+        Array.Clear(w, k, k);                                      // filter 1 all zeros, bias 0: u = +0 = lo, a tie
+        var naive = new float[m * plane];
+        ConvNaive.Forward(x, w, naive, g);
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                GradCheck.Close(naive, Run(x, w, g, default), 1e-4f, 1e-4f);
+                foreach (var activation in Activations)
+                    foreach (var b in new[] { bias, null })
+                    {
+                        bool watch = activation.Kind == ConvActivationKind.Clamp;
+                        var (ties, expectedTies) = watch ? (new ClampTies(m), new ClampTies(m)) : (null, null);
+                        var actual = Run(x, w, g, new ConvEpilogue(b, activation, ties));
+                        var expected = new float[m * plane];
+                        Gemm.Multiply(w, x, expected, m, plane, k, false, false, false, 1, GemmPath.Auto, new ConvEpilogue(b, activation, expectedTies));
+                        AssertBitwise(expected, actual, $"{activation.Kind} bias={b is not null} threads={threads}");
+                        if (watch)
+                        {
+                            Assert.Equal(expectedTies!.Channels(), ties!.Channels());
+                            Assert.Contains(1, ties.Channels());
+                        }
+                    }
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Fact]
+    public void Only_deep_single_images_of_small_planes_take_the_transposed_product()
+    {
+        static ConvGeometry Pointwise(int batch, int c, int side, int o) => new(batch, c, side, side, o, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Assert.True(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 960, 7, 160)));
+        Assert.True(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 576, 7, 160)));
+        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 320, 7, 1280)));   // shallow: the pass back costs more
+        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 576, 14, 96)));    // 196 positions fill their tiles
+        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(2, 960, 7, 160)));    // several images: one GEMM over the batch
+        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 960, 7, 1)));      // one row: dot products
+        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 1280, 1, 1000)));  // one column: dot products
     }
 
     [Fact]

@@ -28,6 +28,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         if (BatchesPointwiseForward(g)) { PointwiseBatchForward(x, w, y, g, epilogue); return; }
+        if (TransposesPointwiseForward(g)) { PointwiseTransposedForward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
@@ -88,6 +89,51 @@ internal static class Conv2dKernel
         int m = g.OutChannels, k = g.InChannels, columns = g.Batch * g.OutPlane;
         using var packed = GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
         Gemm.MultiplyPlanes(w, packed, x, y, m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue);
+    }
+
+    /// <summary>One image's planes of at most this many positions, with a depth of at least
+    /// <see cref="MinTransposedDepth"/>, take the transposed product (<see cref="PointwiseTransposedForward"/>).</summary>
+    internal const int MaxTransposedPlane = 49;
+
+    /// <summary>The least input channels for <see cref="PointwiseTransposedForward"/>: below it the pass that
+    /// transposes the product back costs more than the tiles save (160 → 960 at 7×7 measured 4 % slower).</summary>
+    internal const int MinTransposedDepth = 512;
+
+    /// <summary>Whether <see cref="Forward"/> runs a single image's pointwise convolution as the transposed product
+    /// (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="BatchesPointwiseForward"/>).</summary>
+    internal static bool TransposesPointwiseForward(in ConvGeometry g) =>
+        g.IsPointwise && g.Groups == 1 && g.Batch == 1 && g.OutChannels > 1 && g.InChannels >= MinTransposedDepth
+        && g.OutPlane > 1 && g.OutPlane <= MaxTransposedPlane;
+
+    /// <summary>A single image's pointwise convolution of a small plane as Yᵀ[P, O] = Xᵀ[P, C] · Wᵀ[C, O], transposed
+    /// back into y with the epilogue then applied to each channel: 49 positions are rows of 12-row register tiles
+    /// (4 × 12 + a 4-row tile: 52 rows computed) instead of columns of 32-column ones (64). Every element is the same
+    /// depth blocks and FMA steps, so bitwise the direct product's. Measured on MobileNetV2's 7×7 layers (one
+    /// thread, thread CPU time, minimum of 194 calls): 576 → 160 120 → 108 µs, 960 → 160 200 → 169–175 µs,
+    /// 960 → 320 387 → 343 µs.</summary>
+    private static unsafe void PointwiseTransposedForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
+    {
+        int m = g.OutChannels, k = g.InChannels, plane = g.OutPlane;
+        var product = ArrayPool<float>.Shared.Rent(plane * m);
+        try
+        {
+            Gemm.Multiply(x, w, product.AsSpan(0, plane * m), plane, m, k, transA: true, transB: true, accumulate: false, Parallelism.MaxDegree, GemmPath.Auto);
+            TransposeBack(product, y, plane, m);
+            if (epilogue.IsActive)
+                fixed (float* py = y) epilogue.Apply(py, plane, 0, m, plane);
+        }
+        finally { ArrayPool<float>.Shared.Return(product); }
+    }
+
+    /// <summary>y[i·rows + j] = product[j·columns + i] for the [rows, columns] product, in 16×16 blocks.</summary>
+    private static void TransposeBack(float[] product, float[] y, int rows, int columns)
+    {
+        const int block = 16;
+        for (int i0 = 0; i0 < columns; i0 += block)
+            for (int j0 = 0; j0 < rows; j0 += block)
+                for (int i = i0, iEnd = Math.Min(columns, i0 + block); i < iEnd; i++)
+                    for (int j = j0, jEnd = Math.Min(rows, j0 + block); j < jEnd; j++)
+                        y[i * rows + j] = product[j * columns + i];
     }
 
     /// <summary><see cref="Im2Col.FillPacked"/> of the group's channels at <paramref name="offset"/> in x, on
