@@ -35,7 +35,7 @@ public class PointwiseBatchForwardTests
     public void Batched_forward_equals_the_per_image_products_and_the_naive_loops(int batch, int k, int m, int height, int width)
     {
         var g = new ConvGeometry(batch, k, height, width, m, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Assert.True(Conv2dKernel.BatchesPointwiseForward(g));
+        Assert.True(ConvPointwiseForward.Batches(g));
         var x = Tensor.Randn(new Shape(batch, k, height, width), 21).ToArray();
         var w = Tensor.Randn(new Shape(m, k, 1, 1), 22).ToArray();
         var bias = Tensor.Randn(new Shape(m), 23).ToArray();
@@ -137,7 +137,7 @@ public class PointwiseBatchForwardTests
     public void Transposed_single_image_forward_equals_the_direct_product(int k, int m, int height, int width)
     {
         var g = new ConvGeometry(1, k, height, width, m, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Assert.True(Conv2dKernel.TransposesPointwiseForward(g));
+        Assert.True(ConvPointwiseForward.Transposes(g));
         int plane = g.OutPlane;
         var x = Tensor.Randn(new Shape(1, k, height, width), 24).ToArray();
         var w = Tensor.Randn(new Shape(m, k, 1, 1), 25).ToArray();
@@ -177,27 +177,27 @@ public class PointwiseBatchForwardTests
     public void Only_deep_single_images_of_small_planes_take_the_transposed_product()
     {
         static ConvGeometry Pointwise(int batch, int c, int side, int o) => new(batch, c, side, side, o, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Assert.True(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 960, 7, 160)));
-        Assert.True(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 576, 7, 160)));
-        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 320, 7, 1280)));   // shallow: the pass back costs more
-        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 576, 14, 96)));    // 196 positions fill their tiles
-        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(2, 960, 7, 160)));    // several images: one GEMM over the batch
-        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 960, 7, 1)));      // one row: dot products
-        Assert.False(Conv2dKernel.TransposesPointwiseForward(Pointwise(1, 1280, 1, 1000)));  // one column: dot products
+        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 160)));
+        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 576, 7, 160)));
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 320, 7, 1280)));   // shallow: the pass back costs more
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 576, 14, 96)));    // 196 positions fill their tiles
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(2, 960, 7, 160)));    // several images: one GEMM over the batch
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 1)));      // one row: dot products
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 1280, 1, 1000)));  // one column: dot products
     }
 
     [Fact]
     public void Only_small_planes_of_several_images_and_channels_are_batched()
     {
         static ConvGeometry Pointwise(int batch, int c, int side, int o, int groups = 1) => new(batch, c, side, side, o, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, groups);
-        Assert.True(Conv2dKernel.BatchesPointwiseForward(Pointwise(16, 960, 7, 160)));
-        Assert.True(Conv2dKernel.BatchesPointwiseForward(Pointwise(2, 8, 14, 8)));
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(Pointwise(1, 960, 7, 160)));     // one image: nothing to batch
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(Pointwise(16, 8, 28, 8)));       // 784 positions: per image
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(Pointwise(16, 8, 7, 8, groups: 2)));
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(Pointwise(16, 8, 7, 1)));        // one row: dot products per image
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(Pointwise(16, 8, 1, 8)));        // one column: dot products per image
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(new ConvGeometry(2, 8, 7, 7, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1)));   // strided
+        Assert.True(ConvPointwiseForward.Batches(Pointwise(16, 960, 7, 160)));
+        Assert.True(ConvPointwiseForward.Batches(Pointwise(2, 8, 14, 8)));
+        Assert.False(ConvPointwiseForward.Batches(Pointwise(1, 960, 7, 160)));     // one image: nothing to batch
+        Assert.False(ConvPointwiseForward.Batches(Pointwise(16, 8, 28, 8)));       // 784 positions: per image
+        Assert.False(ConvPointwiseForward.Batches(Pointwise(16, 8, 7, 8, groups: 2)));
+        Assert.False(ConvPointwiseForward.Batches(Pointwise(16, 8, 7, 1)));        // one row: dot products per image
+        Assert.False(ConvPointwiseForward.Batches(Pointwise(16, 8, 1, 8)));        // one column: dot products per image
+        Assert.False(ConvPointwiseForward.Batches(new ConvGeometry(2, 8, 7, 7, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1)));   // strided
     }
 
     private static float[] Run(float[] x, float[] w, in ConvGeometry g, in ConvEpilogue epilogue)
@@ -211,7 +211,7 @@ public class PointwiseBatchForwardTests
     private static float[] PerImage(float[] x, float[] w, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         var single = g with { Batch = 1 };
-        Assert.False(Conv2dKernel.BatchesPointwiseForward(single));
+        Assert.False(ConvPointwiseForward.Batches(single));
         int input = g.InChannels * g.InPlane, output = g.OutChannels * g.OutPlane;
         var y = new float[g.Batch * output];
         for (int n = 0; n < g.Batch; n++)

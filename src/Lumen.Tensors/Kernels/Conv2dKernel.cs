@@ -8,7 +8,7 @@ namespace Lumen.Tensors.Kernels;
 /// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
 /// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
 /// skip the lowering: the input plane is the column matrix, and for several images of small planes the images'
-/// planes side by side are, in one GEMM over the batch (<see cref="PointwiseBatchForward"/>). Work items (image, group, band) run in parallel. In the
+/// planes side by side are, in one GEMM over the batch (<see cref="ConvPointwiseForward"/>). Work items (image, group, band) run in parallel. In the
 /// forward pass the columns are written straight in the GEMM's packed-B layout, and weights that the items would
 /// pack more than once are packed once per call and shared (<see cref="GemmPackedA"/>).
 /// </summary>
@@ -27,8 +27,7 @@ internal static class Conv2dKernel
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default)
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
-        if (BatchesPointwiseForward(g)) { PointwiseBatchForward(x, w, y, g, epilogue); return; }
-        if (TransposesPointwiseForward(g)) { PointwiseTransposedForward(x, w, y, g, epilogue); return; }
+        if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;
@@ -62,78 +61,6 @@ internal static class Conv2dKernel
             });
         }
         finally { Release(packed); }
-    }
-
-    /// <summary>Planes of at most this many positions take one GEMM for the whole batch in the pointwise forward pass
-    /// (<see cref="PointwiseBatchForward"/>). Measured on MobileNetV2's 1×1 layers at batch 16, one thread (thread CPU
-    /// time, best of 3 × 57 calls, shared machine): 7×7 −7 to −20 % (49 columns per image waste 15 of 64 in tiles),
-    /// 14×14 −2 to −8 % (196 waste 28 of 224), 28×28 +0 to +12 % (784 waste 16 of 800; the images' output rows become
-    /// many short write streams).</summary>
-    internal const int MaxBatchedForwardPlane = 196;
-
-    /// <summary>Whether <see cref="Forward"/> runs the convolution as one GEMM over the batch: ungrouped, pointwise,
-    /// several images of small planes, and a product that the per-image path would also run on the packed kernel
-    /// (two output channels and two positions at least: a GEMM of one row or column is a dot-product loop, another
-    /// summation order), so that the results are bitwise the same.</summary>
-    internal static bool BatchesPointwiseForward(in ConvGeometry g) =>
-        g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.OutChannels > 1 && g.InChannels > 0
-        && g.OutPlane > 1 && g.OutPlane <= MaxBatchedForwardPlane;
-
-    /// <summary>An ungrouped pointwise convolution of small planes as one GEMM over the batch:
-    /// Y'[O, N·P] = W[O, C] · X'[C, N·P], with X' packed straight from x's [N, C, P] and each tile of Y' written, with
-    /// the epilogue, straight into y's [N, O, P] (<see cref="Gemm.MultiplyPlanes"/>). Per image, a GEMM of 49 or 196
-    /// columns re-reads the whole of W and pads its last register tile (49 = 32 + 17); the threads split the one
-    /// product. Bitwise the per-image products.</summary>
-    private static void PointwiseBatchForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
-    {
-        int m = g.OutChannels, k = g.InChannels, columns = g.Batch * g.OutPlane;
-        using var packed = GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
-        Gemm.MultiplyPlanes(w, packed, x, y, m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue);
-    }
-
-    /// <summary>One image's planes of at most this many positions, with a depth of at least
-    /// <see cref="MinTransposedDepth"/>, take the transposed product (<see cref="PointwiseTransposedForward"/>).</summary>
-    internal const int MaxTransposedPlane = 49;
-
-    /// <summary>The least input channels for <see cref="PointwiseTransposedForward"/>: below it the pass that
-    /// transposes the product back costs more than the tiles save (160 → 960 at 7×7 measured 4 % slower).</summary>
-    internal const int MinTransposedDepth = 512;
-
-    /// <summary>Whether <see cref="Forward"/> runs a single image's pointwise convolution as the transposed product
-    /// (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="BatchesPointwiseForward"/>).</summary>
-    internal static bool TransposesPointwiseForward(in ConvGeometry g) =>
-        g.IsPointwise && g.Groups == 1 && g.Batch == 1 && g.OutChannels > 1 && g.InChannels >= MinTransposedDepth
-        && g.OutPlane > 1 && g.OutPlane <= MaxTransposedPlane;
-
-    /// <summary>A single image's pointwise convolution of a small plane as Yᵀ[P, O] = Xᵀ[P, C] · Wᵀ[C, O], transposed
-    /// back into y with the epilogue then applied to each channel: 49 positions are rows of 12-row register tiles
-    /// (4 × 12 + a 4-row tile: 52 rows computed) instead of columns of 32-column ones (64). Every element is the same
-    /// depth blocks and FMA steps, so bitwise the direct product's. Measured on MobileNetV2's 7×7 layers (one
-    /// thread, thread CPU time, minimum of 194 calls): 576 → 160 120 → 108 µs, 960 → 160 200 → 169–175 µs,
-    /// 960 → 320 387 → 343 µs.</summary>
-    private static unsafe void PointwiseTransposedForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
-    {
-        int m = g.OutChannels, k = g.InChannels, plane = g.OutPlane;
-        var product = ArrayPool<float>.Shared.Rent(plane * m);
-        try
-        {
-            Gemm.Multiply(x, w, product.AsSpan(0, plane * m), plane, m, k, transA: true, transB: true, accumulate: false, Parallelism.MaxDegree, GemmPath.Auto);
-            TransposeBack(product, y, plane, m);
-            if (epilogue.IsActive)
-                fixed (float* py = y) epilogue.Apply(py, plane, 0, m, plane);
-        }
-        finally { ArrayPool<float>.Shared.Return(product); }
-    }
-
-    /// <summary>y[i·rows + j] = product[j·columns + i] for the [rows, columns] product, in 16×16 blocks.</summary>
-    private static void TransposeBack(float[] product, float[] y, int rows, int columns)
-    {
-        const int block = 16;
-        for (int i0 = 0; i0 < columns; i0 += block)
-            for (int j0 = 0; j0 < rows; j0 += block)
-                for (int i = i0, iEnd = Math.Min(columns, i0 + block); i < iEnd; i++)
-                    for (int j = j0, jEnd = Math.Min(rows, j0 + block); j < jEnd; j++)
-                        y[i * rows + j] = product[j * columns + i];
     }
 
     /// <summary><see cref="Im2Col.FillPacked"/> of the group's channels at <paramref name="offset"/> in x, on
