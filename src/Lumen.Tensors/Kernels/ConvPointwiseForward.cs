@@ -21,10 +21,9 @@ internal static class ConvPointwiseForward
     }
 
     /// <summary>Planes of at most this many positions take one GEMM for the whole batch in the pointwise forward pass
-    /// (<see cref="Batched"/>). Measured on MobileNetV2's 1×1 layers at batch 16, one thread (thread CPU
-    /// time, best of 3 × 57 calls, shared machine): 7×7 −7 to −20 % (49 columns per image waste 15 of 64 in tiles),
-    /// 14×14 −2 to −8 % (196 waste 28 of 224), 28×28 +0 to +12 % (784 waste 16 of 800; the images' output rows become
-    /// many short write streams).</summary>
+    /// (<see cref="Batched"/>). Measured on MobileNetV2's 1×1 layers at batch 16, one thread (thread CPU time,
+    /// outputs recycled through a pool, best of 3 × 57 calls, shared machine): 7×7 −12 to −20 % (49 columns per image
+    /// waste 15 of 64 in tiles), 14×14 −2 to −11 % (196 waste 28 of 224), 28×28 −2 to +4 % (784 waste 16 of 800).</summary>
     internal const int MaxBatchedPlane = 196;
 
     /// <summary>Whether <see cref="Conv2dKernel.Forward"/> runs the convolution as one GEMM over the batch:
@@ -51,9 +50,10 @@ internal static class ConvPointwiseForward
     /// <see cref="MinTransposedDepth"/>, take the transposed product (<see cref="Transposed"/>).</summary>
     internal const int MaxTransposedPlane = 49;
 
-    /// <summary>The least input channels for <see cref="Transposed"/>: below it the pass that
-    /// transposes the product back costs more than the tiles save (160 → 960 at 7×7 measured 4 % slower).</summary>
-    internal const int MinTransposedDepth = 512;
+    /// <summary>The least input channels for <see cref="Transposed"/>: below it the pass that transposes the product
+    /// back costs as much as the tiles save or more (160 → 960 at 7×7 unchanged; at 14×14 and 28×28, where the tiles
+    /// save less, 64 → 384 +35 %, 32 → 192 +100 %, while 576 → 96 at 14×14 gained only 3 %).</summary>
+    internal const int MinTransposedDepth = 320;
 
     /// <summary>Whether <see cref="Conv2dKernel.Forward"/> runs a single image's pointwise convolution as the
     /// transposed product (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="Batches"/>).</summary>
@@ -65,8 +65,8 @@ internal static class ConvPointwiseForward
     /// back into y with the epilogue then applied to each channel: 49 positions are rows of 12-row register tiles
     /// (4 × 12 + a 4-row tile: 52 rows computed) instead of columns of 32-column ones (64). Every element is the same
     /// depth blocks and FMA steps, so bitwise the direct product's. Measured on MobileNetV2's 7×7 layers (a
-    /// <c>Conv2d</c> with bias, one thread, thread CPU time, minimum of 3 × 297 calls): 576 → 160 138 → 122 µs,
-    /// 960 → 160 221 → 190 µs, 960 → 320 391 → 341 µs.</summary>
+    /// <c>Conv2d</c> with bias, outputs recycled through a pool, one thread, thread CPU time, minimum of 3 × 297
+    /// calls): 576 → 160 121 → 107 µs, 960 → 160 200 → 173 µs, 960 → 320 388 → 335 µs, 320 → 1280 504 → 470 µs.</summary>
     private static unsafe void Transposed(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         int m = g.OutChannels, k = g.InChannels, plane = g.OutPlane;
