@@ -72,17 +72,25 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count (p &lt; steps); the rest of each row untouched.</summary>
+    /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count (p &lt; steps); the rest of each row untouched. Runs of
+    /// up to 32 (a 32-column panel's) go through AVX-512 masked loads and stores, two vectors a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRun(float* src, nint ld, int steps, int count, float* dst, int width)
     {
-        if (count == 32 && Vector512.IsHardwareAccelerated)
+        if (count <= 32 && Avx512F.IsSupported)
         {
-            for (int p = 0; p < steps; p++, src += ld, dst += width)
-            {
-                Vector512.Store(Vector512.Load(src), dst);
-                Vector512.Store(Vector512.Load(src + 16), dst + 16);
-            }
+            var lanes = Vector512<int>.Indices;
+            var first = Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle();
+            var second = Vector512.LessThan(lanes, Vector512.Create(count - 16)).AsSingle();
+            if (count <= 16)
+                for (int p = 0; p < steps; p++, src += ld, dst += width)
+                    Avx512F.MaskStore(dst, first, Avx512F.MaskLoad(src, first, Vector512<float>.Zero));
+            else
+                for (int p = 0; p < steps; p++, src += ld, dst += width)
+                {
+                    Vector512.Store(Vector512.Load(src), dst);
+                    Avx512F.MaskStore(dst + 16, second, Avx512F.MaskLoad(src + 16, second, Vector512<float>.Zero));
+                }
             return;
         }
         int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
