@@ -1,0 +1,294 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// The 3×3 depthwise convolutions of <see cref="DepthwiseConv3x3"/> on narrow planes (MobileNet's 7×7 outputs),
+/// vectorised across 16 channels instead of along a row, as ONNX Runtime's NCHWc kernels are: a row of 7 outputs
+/// fills 7 of 16 lanes, 16 channels fill all of them. Per (image, block of 16 channels): the input planes are
+/// transposed into a zero-padded channels-last tile [TH, TW, 16] (16×16 register transposes of 16 consecutive plane
+/// positions), each output position is nine multiply-adds of 16-channel vectors with the weights arranged [9, 16], the
+/// bias and activation (<see cref="ConvEpilogue.Block"/>) are applied, and the [OH·OW, 16] result is transposed back
+/// into the NCHW planes. The stride-2 input gradient runs the same way from a padded tile of dy (the stride-1 one is a
+/// forward pass with the kernel flipped, see <see cref="ConvDepthwise"/>).
+/// </summary>
+/// <remarks>y[c, r, s] = Σ_{i, j} w[c, i, j] · T[r·stride + i, s·stride + j, c] with T[h + top, w + left, c] = x[c, h, w]
+/// and zero elsewhere. Each output sums its taps in <see cref="DepthwiseConv3x3"/>'s order (kernel row by row, the
+/// first tap multiplied, not added to zero), and the input gradient in <see cref="DepthwiseConv3x3Stride2"/>'s, so
+/// both are bitwise equal to those kernels. Faster than them only while a row fills few lanes: the two transposes
+/// cost about as much as the arithmetic (see <see cref="MaxOutWidth"/>).</remarks>
+internal static class DepthwiseConv3x3ChannelsLast
+{
+    /// <summary>Channels per block: the lanes of a vector.</summary>
+    private const int Lanes = 16;
+
+    /// <summary>The widest output row this kernel takes (measured with <c>bench depthwise</c> on MobileNetV2's layers,
+    /// one thread: 7-wide outputs ran 2–3× faster here, 14-wide ones slower than the row kernels).</summary>
+    public static readonly int MaxOutWidth = int.TryParse(Environment.GetEnvironmentVariable("LUMEN_DW_CL"), out int v) ? v : 8;
+
+    /// <summary>True where <see cref="DepthwiseConv3x3"/> applies and the output rows are at most
+    /// <see cref="MaxOutWidth"/> wide.</summary>
+    public static bool Applies(in ConvGeometry g) => DepthwiseConv3x3.Applies(g) && g.OutWidth <= MaxOutWidth;
+
+    /// <summary>Blocks of 16 channels (the last may be ragged) in all images: the items of the parallel loops.</summary>
+    public static int Blocks(in ConvGeometry g) => g.Batch * ((g.InChannels + Lanes - 1) / Lanes);
+
+    /// <summary>Blocks [<paramref name="start"/>, <paramref name="end"/>) of y = finish(depthwise conv(x, w)), block b
+    /// being image b / ⌈C/16⌉, channels 16·(b mod ⌈C/16⌉) onward (y overwritten), for geometries where
+    /// <see cref="DepthwiseConv3x3.Applies"/> holds.</summary>
+    public static unsafe void Forward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    {
+        fixed (float* xs = x, ws = w, ys = y)
+        {
+            switch (finish.Kind)
+            {
+                case ConvActivationKind.Clamp when finish.WatchesTies: Forward<ConvEpilogue.WatchedClampOperation>(xs, ws, ys, g, finish, start, end); break;
+                case ConvActivationKind.Clamp: Forward<ConvEpilogue.ClampOperation>(xs, ws, ys, g, finish, start, end); break;
+                case ConvActivationKind.Leaky: Forward<ConvEpilogue.LeakyOperation>(xs, ws, ys, g, finish, start, end); break;
+                default: Forward<ConvEpilogue.BiasOnly>(xs, ws, ys, g, finish, start, end); break;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Forward<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+        where TActivation : struct, ConvEpilogue.IActivationOperation
+    {
+        int stride = g.StrideW, oh = g.OutHeight, ow = g.OutWidth, channels = g.InChannels, groups = (channels + Lanes - 1) / Lanes;
+        int th = Math.Max(g.InHeight + g.PadTop, (oh - 1) * stride + 3), tw = Math.Max(g.InWidth + g.PadLeft, (ow - 1) * stride + 3);
+        int tileLength = th * tw * Lanes, outLength = RoundUp(g.OutPlane) * Lanes;
+        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + 9 * Lanes + Lanes);
+        try
+        {
+            fixed (float* rented = buffer)
+            {
+                float* aligned = (float*)(((nint)rented + 63) & ~(nint)63);      // 64-byte rows: no load splits a line
+                float* tile = aligned, result = tile + tileLength, weights = result + outLength;
+                new Span<float>(tile, tileLength).Clear();                         // the padding; inputs overwrite the rest
+                for (int b = start; b < end; b++)
+                {
+                    int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
+                    ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, g.InWidth, tile + (g.PadTop * tw + g.PadLeft) * Lanes, tw);
+                    Arrange(ws + first * 9, count, weights);
+                    var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
+                    var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
+                    var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
+                    var lanes = finish.Block(first, count);
+                    var touched = Vector512<float>.Zero;
+                    float* target = result;
+                    for (int r = 0; r < oh; r++)
+                    {
+                        // the three tile rows under output row r; each output's nine taps in registers, columns slid along
+                        float* q0 = tile + r * stride * tw * Lanes, q1 = q0 + tw * Lanes, q2 = q1 + tw * Lanes;
+                        var a0 = Vector512.Load(q0); var b0 = Vector512.Load(q1); var c0 = Vector512.Load(q2);
+                        if (stride == 1)
+                        {
+                            var a1 = Vector512.Load(q0 + Lanes); var b1 = Vector512.Load(q1 + Lanes); var c1 = Vector512.Load(q2 + Lanes);
+                            for (int s = 0, at = 2 * Lanes; s < ow; s++, at += Lanes, target += Lanes)
+                            {
+                                var a2 = Vector512.Load(q0 + at); var b2 = Vector512.Load(q1 + at); var c2 = Vector512.Load(q2 + at);
+                                var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
+                                acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
+                                acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
+                                lanes.Apply<TActivation>(acc, ref touched).Store(target);
+                                a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+                            }
+                            continue;
+                        }
+                        for (int s = 0, at = Lanes; s < ow; s++, at += 2 * Lanes, target += Lanes)
+                        {
+                            var a1 = Vector512.Load(q0 + at); var b1 = Vector512.Load(q1 + at); var c1 = Vector512.Load(q2 + at);
+                            var a2 = Vector512.Load(q0 + at + Lanes); var b2 = Vector512.Load(q1 + at + Lanes); var c2 = Vector512.Load(q2 + at + Lanes);
+                            var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
+                            acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
+                            acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
+                            lanes.Apply<TActivation>(acc, ref touched).Store(target);
+                            a0 = a2; b0 = b2; c0 = c2;
+                        }
+                    }
+                    lanes.Report(touched);
+                    FromTile(result, g.OutPlane, count, ys + ((nint)n * channels + first) * g.OutPlane);
+                }
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(buffer); }
+    }
+
+    /// <summary>Blocks [<paramref name="start"/>, <paramref name="end"/>) (as in <see cref="Forward"/>) of dx = the
+    /// stride-2 input gradient for output gradient dy (dx overwritten), in <see cref="DepthwiseConv3x3Stride2"/>'s
+    /// order: with q = h + top, p = c + left, R = ⌊q/2⌋, M = ⌊p/2⌋, dx[h, c] sums the taps (i, j) ∈ {q even: 0, 2;
+    /// odd: 1} × {p even: 0, 2; odd: 1} of dy[R − i/2, M − j/2] (i, j even) or dy[R, M] (odd).</summary>
+    public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end)
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, width = g.InWidth, channels = g.InChannels, groups = (channels + Lanes - 1) / Lanes;
+        // dy at [R + 1, M + 1]: a zero row above and column to the left, and zeros up to the last R, M that dx reads
+        int th = Math.Max(oh, (h - 1 + g.PadTop) / 2 + 1) + 1, tw = Math.Max(ow, (width - 1 + g.PadLeft) / 2 + 1) + 1;
+        int tileLength = th * tw * Lanes, outLength = RoundUp(g.InPlane) * Lanes;
+        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + 9 * Lanes + Lanes);
+        try
+        {
+            fixed (float* rented = buffer, ds = dy, ws = w, xs = dx)
+            {
+                float* tile = (float*)(((nint)rented + 63) & ~(nint)63), result = tile + tileLength, weights = result + outLength;
+                new Span<float>(tile, tileLength).Clear();
+                for (int b = start; b < end; b++)
+                {
+                    int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
+                    ToTile(ds + ((nint)n * channels + first) * g.OutPlane, g.OutPlane, count, ow, tile + (tw + 1) * Lanes, tw);
+                    Arrange(ws + first * 9, count, weights);
+                    var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
+                    var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
+                    var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
+                    float* target = result;
+                    for (int row = 0; row < h; row++)
+                    {
+                        int q = row + g.PadTop;
+                        float* a = tile + (q / 2 + 1) * tw * Lanes, before = a - tw * Lanes;      // dy rows R and R − 1
+                        for (int col = 0; col < width; col++, target += Lanes)
+                        {
+                            int p = col + g.PadLeft;
+                            float* at = a + (p / 2 + 1) * Lanes;                                   // dy[R, M]; dy[R, M − 1] before it
+                            var a0 = Vector512.Load(at);
+                            Vector512<float> sum;
+                            if ((q & 1) == 0)
+                            {
+                                float* b0 = before + (p / 2 + 1) * Lanes;
+                                sum = (p & 1) == 0
+                                    ? Vector512.FusedMultiplyAdd(Vector512.Load(b0 - Lanes), w8, Vector512.FusedMultiplyAdd(Vector512.Load(b0), w6,
+                                        Vector512.FusedMultiplyAdd(Vector512.Load(at - Lanes), w2, a0 * w0)))
+                                    : Vector512.FusedMultiplyAdd(Vector512.Load(b0), w7, a0 * w1);
+                            }
+                            else sum = (p & 1) == 0 ? Vector512.FusedMultiplyAdd(Vector512.Load(at - Lanes), w5, a0 * w3) : a0 * w4;
+                            sum.Store(target);
+                        }
+                    }
+                    FromTile(result, g.InPlane, count, xs + ((nint)n * channels + first) * g.InPlane);
+                }
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(buffer); }
+    }
+
+    private static int RoundUp(int positions) => (positions + Lanes - 1) / Lanes * Lanes;
+
+    /// <summary>The weights of <paramref name="count"/> channels' 3×3 filters at <paramref name="w"/> as [9, 16]: tap k
+    /// of channel c at k·16 + c, zero for the lanes past <paramref name="count"/> (one transpose of the [count, 9] rows).</summary>
+    private static unsafe void Arrange(float* w, int count, float* arranged)
+    {
+        int* offsets = stackalloc int[Lanes];
+        for (int k = 0; k < 9; k++) offsets[k] = k * Lanes;
+        Transpose(w, 9, count, DepthwiseConv3x3.Inside(0, 9), arranged, offsets, 9, Vector512<float>.AllBitsSet);
+    }
+
+    /// <summary>Transposes <paramref name="count"/> planes of <paramref name="plane"/> values, <paramref name="width"/>
+    /// per row, at <paramref name="planes"/> (consecutive) into the channels-last tile with row pitch
+    /// <paramref name="pitch"/> positions: position (h, w) to <paramref name="origin"/> + (h·pitch + w)·16. Lanes past
+    /// <paramref name="count"/> become zero; tile positions outside the plane are not written.</summary>
+    private static unsafe void ToTile(float* planes, int plane, int count, int width, float* origin, int pitch)
+    {
+        int* offsets = stackalloc int[Lanes];
+        var all = Vector512<float>.AllBitsSet;
+        for (int first = 0, h = 0, w = 0; first < plane; first += Lanes)
+        {
+            int positions = Math.Min(Lanes, plane - first);
+            for (int k = 0; k < positions; k++)
+            {
+                offsets[k] = (h * pitch + w) * Lanes;
+                if (++w == width) { w = 0; h++; }
+            }
+            Transpose(planes + first, plane, count, DepthwiseConv3x3.Inside(first, plane), origin, offsets, positions, all);
+        }
+    }
+
+    /// <summary>Transposes the channels-last positions [<paramref name="plane"/>, 16] at <paramref name="tile"/> (rows
+    /// rounded up to 16 positions) back into <paramref name="count"/> consecutive planes at <paramref name="planes"/>.</summary>
+    private static unsafe void FromTile(float* tile, int plane, int count, float* planes)
+    {
+        int* offsets = stackalloc int[Lanes];
+        for (int c = 0; c < Lanes; c++) offsets[c] = c * plane;
+        var all = Vector512<float>.AllBitsSet;
+        for (int first = 0; first < plane; first += Lanes)
+            Transpose(tile + first * Lanes, Lanes, Lanes, all, planes + first, offsets, count, DepthwiseConv3x3.Inside(first, plane));
+    }
+
+    /// <summary>One 16×16 transpose in registers: row i (i &lt; <paramref name="rows"/>, the others zero) loaded from
+    /// <paramref name="source"/> + i·<paramref name="pitch"/> under <paramref name="loadMask"/>; column k
+    /// (k &lt; <paramref name="columns"/>) stored to <paramref name="target"/> + offsets[k] under
+    /// <paramref name="storeMask"/>. 32 in-lane unpacks and 32 shuffles of 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose(float* source, nint pitch, int rows, Vector512<float> loadMask, float* target, int* offsets, int columns, Vector512<float> storeMask)
+    {
+        var z = Vector512<float>.Zero;
+        var r0 = Avx512F.MaskLoad(source, loadMask, z);
+        var r1 = rows > 1 ? Avx512F.MaskLoad(source + pitch, loadMask, z) : z;
+        var r2 = rows > 2 ? Avx512F.MaskLoad(source + 2 * pitch, loadMask, z) : z;
+        var r3 = rows > 3 ? Avx512F.MaskLoad(source + 3 * pitch, loadMask, z) : z;
+        var r4 = rows > 4 ? Avx512F.MaskLoad(source + 4 * pitch, loadMask, z) : z;
+        var r5 = rows > 5 ? Avx512F.MaskLoad(source + 5 * pitch, loadMask, z) : z;
+        var r6 = rows > 6 ? Avx512F.MaskLoad(source + 6 * pitch, loadMask, z) : z;
+        var r7 = rows > 7 ? Avx512F.MaskLoad(source + 7 * pitch, loadMask, z) : z;
+        var r8 = rows > 8 ? Avx512F.MaskLoad(source + 8 * pitch, loadMask, z) : z;
+        var r9 = rows > 9 ? Avx512F.MaskLoad(source + 9 * pitch, loadMask, z) : z;
+        var r10 = rows > 10 ? Avx512F.MaskLoad(source + 10 * pitch, loadMask, z) : z;
+        var r11 = rows > 11 ? Avx512F.MaskLoad(source + 11 * pitch, loadMask, z) : z;
+        var r12 = rows > 12 ? Avx512F.MaskLoad(source + 12 * pitch, loadMask, z) : z;
+        var r13 = rows > 13 ? Avx512F.MaskLoad(source + 13 * pitch, loadMask, z) : z;
+        var r14 = rows > 14 ? Avx512F.MaskLoad(source + 14 * pitch, loadMask, z) : z;
+        var r15 = rows > 15 ? Avx512F.MaskLoad(source + 15 * pitch, loadMask, z) : z;
+        Interleave4(r0, r1, r2, r3, out var u0, out var u1, out var u2, out var u3);
+        Interleave4(r4, r5, r6, r7, out var u4, out var u5, out var u6, out var u7);
+        Interleave4(r8, r9, r10, r11, out var u8, out var u9, out var u10, out var u11);
+        Interleave4(r12, r13, r14, r15, out var u12, out var u13, out var u14, out var u15);
+        Gather4(u0, u4, u8, u12, out r0, out r4, out r8, out r12);
+        Gather4(u1, u5, u9, u13, out r1, out r5, out r9, out r13);
+        Gather4(u2, u6, u10, u14, out r2, out r6, out r10, out r14);
+        Gather4(u3, u7, u11, u15, out r3, out r7, out r11, out r15);
+        Avx512F.MaskStore(target + offsets[0], storeMask, r0);
+        if (columns > 1) Avx512F.MaskStore(target + offsets[1], storeMask, r1);
+        if (columns > 2) Avx512F.MaskStore(target + offsets[2], storeMask, r2);
+        if (columns > 3) Avx512F.MaskStore(target + offsets[3], storeMask, r3);
+        if (columns > 4) Avx512F.MaskStore(target + offsets[4], storeMask, r4);
+        if (columns > 5) Avx512F.MaskStore(target + offsets[5], storeMask, r5);
+        if (columns > 6) Avx512F.MaskStore(target + offsets[6], storeMask, r6);
+        if (columns > 7) Avx512F.MaskStore(target + offsets[7], storeMask, r7);
+        if (columns > 8) Avx512F.MaskStore(target + offsets[8], storeMask, r8);
+        if (columns > 9) Avx512F.MaskStore(target + offsets[9], storeMask, r9);
+        if (columns > 10) Avx512F.MaskStore(target + offsets[10], storeMask, r10);
+        if (columns > 11) Avx512F.MaskStore(target + offsets[11], storeMask, r11);
+        if (columns > 12) Avx512F.MaskStore(target + offsets[12], storeMask, r12);
+        if (columns > 13) Avx512F.MaskStore(target + offsets[13], storeMask, r13);
+        if (columns > 14) Avx512F.MaskStore(target + offsets[14], storeMask, r14);
+        if (columns > 15) Avx512F.MaskStore(target + offsets[15], storeMask, r15);
+    }
+
+    /// <summary>Transpose, first half: from rows a, b, c, d, u_k holds in 128-bit lane L the elements 4L + k of the
+    /// four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+        out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3)
+    {
+        var t0 = Avx512F.UnpackLow(a, b).AsDouble(); var t1 = Avx512F.UnpackHigh(a, b).AsDouble();
+        var t2 = Avx512F.UnpackLow(c, d).AsDouble(); var t3 = Avx512F.UnpackHigh(c, d).AsDouble();
+        u0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        u2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+    }
+
+    /// <summary>Transpose, second half: rows k, 4 + k, 8 + k, 12 + k of the result are lanes 0, 1, 2, 3 of the four
+    /// row groups' u_k (<paramref name="a"/> … <paramref name="d"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gather4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+        out Vector512<float> lane0, out Vector512<float> lane1, out Vector512<float> lane2, out Vector512<float> lane3)
+    {
+        var low01 = Avx512F.Shuffle4x128(a, b, 0x44); var low23 = Avx512F.Shuffle4x128(c, d, 0x44);
+        var high01 = Avx512F.Shuffle4x128(a, b, 0xEE); var high23 = Avx512F.Shuffle4x128(c, d, 0xEE);
+        lane0 = Avx512F.Shuffle4x128(low01, low23, 0x88);
+        lane1 = Avx512F.Shuffle4x128(low01, low23, 0xDD);
+        lane2 = Avx512F.Shuffle4x128(high01, high23, 0x88);
+        lane3 = Avx512F.Shuffle4x128(high01, high23, 0xDD);
+    }
+}
