@@ -58,7 +58,7 @@ public class DepthwiseConv3x3ChannelsLastTests
                 var expected = new float[g.Batch * g.InChannels * g.OutPlane];
                 var actual = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
                 DepthwiseConv3x3.Forward(x, w, expected, g, rowEpilogues[e], 0, g.Batch * g.InChannels);
-                DepthwiseConv3x3ChannelsLast.Forward(x, w, actual, g, blockEpilogues[e], 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
+                DepthwiseConv3x3ChannelsLast.Forward(x, DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels), actual, g, blockEpilogues[e], 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
                 AssertBitwise(expected, actual, $"{g}, epilogue {e}");
             }
             Assert.True(blockTies.Seen, $"{g}: no tie seen");
@@ -79,7 +79,7 @@ public class DepthwiseConv3x3ChannelsLastTests
             var expected = new float[g.Batch * g.InChannels * g.InPlane];
             var actual = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
             DepthwiseConv3x3Stride2.InputGradient(dy, w, expected, g, 0, g.Batch * g.InChannels);
-            DepthwiseConv3x3ChannelsLast.InputGradient(dy, w, actual, g, 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
+            DepthwiseConv3x3ChannelsLast.InputGradient(dy, DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels), actual, g, 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
             AssertBitwise(expected, actual, g.ToString());
         }
     }
@@ -118,7 +118,7 @@ public class DepthwiseConv3x3ChannelsLastTests
         var x = Enumerable.Repeat(1f, 18).ToArray();
         var w = Enumerable.Range(1, 9).Select(v => (float)v).Concat(Enumerable.Range(1, 9).Select(v => 2f * v)).ToArray();
         var y = new float[18];
-        DepthwiseConv3x3ChannelsLast.Forward(x, w, y, g, new ConvEpilogue(null), 0, 1);
+        DepthwiseConv3x3ChannelsLast.Forward(x, DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, 2), y, g, new ConvEpilogue(null), 0, 1);
         Assert.Equal([28f, 39f, 24f, 33f, 45f, 27f, 16f, 21f, 12f], y[..9]);
         Assert.Equal(y[..9].Select(v => 2 * v).ToArray(), y[9..]);
     }

@@ -31,7 +31,9 @@ internal static class ConvDepthwise
         if (DepthwiseConv3x3ChannelsLast.Applies(g))
         {
             int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);
-            Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.Forward(x, w, y, g, finish, start, end));
+            var arranged = DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels);
+            try { Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.Forward(x, arranged, y, g, finish, start, end)); }
+            finally { DepthwiseConv3x3ChannelsLast.ReturnWeights(arranged); }
             return;
         }
         if (DepthwiseConv3x3.Applies(g))
@@ -94,7 +96,9 @@ internal static class ConvDepthwise
         if (DepthwiseConv3x3ChannelsLast.Applies(g) && g.StrideW == 2)
         {
             int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);
-            Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.InputGradient(dy, w, dx, g, start, end));
+            var arranged = DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels);
+            try { Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.InputGradient(dy, arranged, dx, g, start, end)); }
+            finally { DepthwiseConv3x3ChannelsLast.ReturnWeights(arranged); }
             return;
         }
         if (DepthwiseConv3x3.Applies(g) && g.StrideW == 2)

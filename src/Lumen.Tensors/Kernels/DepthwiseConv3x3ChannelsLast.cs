@@ -25,9 +25,10 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// <summary>Channels per block: the lanes of a vector.</summary>
     private const int Lanes = 16;
 
-    /// <summary>The widest output row this kernel takes (measured with <c>bench depthwise</c> on MobileNetV2's layers,
-    /// one thread: 7-wide outputs ran 2–3× faster here, 14-wide ones slower than the row kernels).</summary>
-    public static readonly int MaxOutWidth = int.TryParse(Environment.GetEnvironmentVariable("LUMEN_DW_CL"), out int v) ? v : 8;
+    /// <summary>The widest output row this kernel takes: half a vector. Measured with <c>bench depthwise</c> on
+    /// MobileNetV2's layers (one thread): 7-wide outputs ran 1.1–1.8× faster here than in the row kernels, 14-wide ones
+    /// about 2× slower, as a 14-wide row already fills 14 of 16 lanes and the transposes cost more than the arithmetic.</summary>
+    public const int MaxOutWidth = 8;
 
     /// <summary>True where <see cref="DepthwiseConv3x3"/> applies and the output rows are at most
     /// <see cref="MaxOutWidth"/> wide.</summary>
@@ -37,11 +38,12 @@ internal static class DepthwiseConv3x3ChannelsLast
     public static int Blocks(in ConvGeometry g) => g.Batch * ((g.InChannels + Lanes - 1) / Lanes);
 
     /// <summary>Blocks [<paramref name="start"/>, <paramref name="end"/>) of y = finish(depthwise conv(x, w)), block b
-    /// being image b / ⌈C/16⌉, channels 16·(b mod ⌈C/16⌉) onward (y overwritten), for geometries where
+    /// being image b / ⌈C/16⌉, channels 16·(b mod ⌈C/16⌉) onward (y overwritten), with w as
+    /// <see cref="ArrangeWeights"/> left it in <paramref name="arranged"/>, for geometries where
     /// <see cref="DepthwiseConv3x3.Applies"/> holds.</summary>
-    public static unsafe void Forward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    public static unsafe void Forward(float[] x, float[] arranged, float[] y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
     {
-        fixed (float* xs = x, ws = w, ys = y)
+        fixed (float* xs = x, ws = arranged, ys = y)
         {
             switch (finish.Kind)
             {
@@ -60,19 +62,19 @@ internal static class DepthwiseConv3x3ChannelsLast
         int stride = g.StrideW, oh = g.OutHeight, ow = g.OutWidth, channels = g.InChannels, groups = (channels + Lanes - 1) / Lanes;
         int th = Math.Max(g.InHeight + g.PadTop, (oh - 1) * stride + 3), tw = Math.Max(g.InWidth + g.PadLeft, (ow - 1) * stride + 3);
         int tileLength = th * tw * Lanes, outLength = RoundUp(g.OutPlane) * Lanes;
-        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + 9 * Lanes + Lanes);
+        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + Lanes);
         try
         {
             fixed (float* rented = buffer)
             {
                 float* aligned = (float*)(((nint)rented + 63) & ~(nint)63);      // 64-byte rows: no load splits a line
-                float* tile = aligned, result = tile + tileLength, weights = result + outLength;
+                float* tile = aligned, result = tile + tileLength;
                 new Span<float>(tile, tileLength).Clear();                         // the padding; inputs overwrite the rest
                 for (int b = start; b < end; b++)
                 {
                     int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
                     ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, g.InWidth, tile + (g.PadTop * tw + g.PadLeft) * Lanes, tw);
-                    Arrange(ws + first * 9, count, weights);
+                    float* weights = ws + first * 9;
                     var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
                     var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
                     var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
@@ -120,25 +122,26 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// <summary>Blocks [<paramref name="start"/>, <paramref name="end"/>) (as in <see cref="Forward"/>) of dx = the
     /// stride-2 input gradient for output gradient dy (dx overwritten), in <see cref="DepthwiseConv3x3Stride2"/>'s
     /// order: with q = h + top, p = c + left, R = ⌊q/2⌋, M = ⌊p/2⌋, dx[h, c] sums the taps (i, j) ∈ {q even: 0, 2;
-    /// odd: 1} × {p even: 0, 2; odd: 1} of dy[R − i/2, M − j/2] (i, j even) or dy[R, M] (odd).</summary>
-    public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end)
+    /// odd: 1} × {p even: 0, 2; odd: 1} of dy[R − i/2, M − j/2] (i, j even) or dy[R, M] (odd). The filters as
+    /// <see cref="ArrangeWeights"/> left them in <paramref name="arranged"/>.</summary>
+    public static unsafe void InputGradient(float[] dy, float[] arranged, float[] dx, in ConvGeometry g, int start, int end)
     {
         int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, width = g.InWidth, channels = g.InChannels, groups = (channels + Lanes - 1) / Lanes;
         // dy at [R + 1, M + 1]: a zero row above and column to the left, and zeros up to the last R, M that dx reads
         int th = Math.Max(oh, (h - 1 + g.PadTop) / 2 + 1) + 1, tw = Math.Max(ow, (width - 1 + g.PadLeft) / 2 + 1) + 1;
         int tileLength = th * tw * Lanes, outLength = RoundUp(g.InPlane) * Lanes;
-        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + 9 * Lanes + Lanes);
+        var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + Lanes);
         try
         {
-            fixed (float* rented = buffer, ds = dy, ws = w, xs = dx)
+            fixed (float* rented = buffer, ds = dy, ws = arranged, xs = dx)
             {
-                float* tile = (float*)(((nint)rented + 63) & ~(nint)63), result = tile + tileLength, weights = result + outLength;
+                float* tile = (float*)(((nint)rented + 63) & ~(nint)63), result = tile + tileLength;
                 new Span<float>(tile, tileLength).Clear();
                 for (int b = start; b < end; b++)
                 {
                     int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
                     ToTile(ds + ((nint)n * channels + first) * g.OutPlane, g.OutPlane, count, ow, tile + (tw + 1) * Lanes, tw);
-                    Arrange(ws + first * 9, count, weights);
+                    float* weights = ws + first * 9;
                     var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
                     var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
                     var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
@@ -172,16 +175,29 @@ internal static class DepthwiseConv3x3ChannelsLast
         finally { ArrayPool<float>.Shared.Return(buffer); }
     }
 
+    /// <summary>A plane's last positions, if no more than this, move one value at a time (the 49th of a 7×7 plane):
+    /// cheaper than a whole 16×16 transpose.</summary>
+    private const int FewPositions = 4;
+
     private static int RoundUp(int positions) => (positions + Lanes - 1) / Lanes * Lanes;
 
-    /// <summary>The weights of <paramref name="count"/> channels' 3×3 filters at <paramref name="w"/> as [9, 16]: tap k
-    /// of channel c at k·16 + c, zero for the lanes past <paramref name="count"/> (one transpose of the [count, 9] rows).</summary>
-    private static unsafe void Arrange(float* w, int count, float* arranged)
+    /// <summary>The filters w [C, 3, 3] as [⌈C/16⌉, 9, 16], for <see cref="Forward"/> and <see cref="InputGradient"/>:
+    /// tap k of channel 16·b + c at (9·b + k)·16 + c, zero past channel C (one transpose per block of the [16, 9]
+    /// filters). Rented: hand it back with <see cref="ReturnWeights"/>.</summary>
+    public static unsafe float[] ArrangeWeights(float[] w, int channels)
     {
+        int groups = (channels + Lanes - 1) / Lanes;
+        var arranged = ArrayPool<float>.Shared.Rent(groups * 9 * Lanes);
         int* offsets = stackalloc int[Lanes];
         for (int k = 0; k < 9; k++) offsets[k] = k * Lanes;
-        Transpose(w, 9, count, DepthwiseConv3x3.Inside(0, 9), arranged, offsets, 9, Vector512<float>.AllBitsSet);
+        fixed (float* source = w, target = arranged)
+            for (int b = 0; b < groups; b++)
+                Transpose(source + b * Lanes * 9, 9, Math.Min(Lanes, channels - b * Lanes), DepthwiseConv3x3.Inside(0, 9), target + b * 9 * Lanes, offsets, 9, Vector512<float>.AllBitsSet);
+        return arranged;
     }
+
+    /// <summary>Returns the array of <see cref="ArrangeWeights"/> to the pool.</summary>
+    public static void ReturnWeights(float[] arranged) => ArrayPool<float>.Shared.Return(arranged);
 
     /// <summary>Transposes <paramref name="count"/> planes of <paramref name="plane"/> values, <paramref name="width"/>
     /// per row, at <paramref name="planes"/> (consecutive) into the channels-last tile with row pitch
@@ -199,7 +215,9 @@ internal static class DepthwiseConv3x3ChannelsLast
                 offsets[k] = (h * pitch + w) * Lanes;
                 if (++w == width) { w = 0; h++; }
             }
-            Transpose(planes + first, plane, count, DepthwiseConv3x3.Inside(first, plane), origin, offsets, positions, all);
+            if (positions > FewPositions) { Transpose(planes + first, plane, count, DepthwiseConv3x3.Inside(first, plane), origin, offsets, positions, all); continue; }
+            for (int k = 0; k < positions; k++)
+                for (int c = 0; c < Lanes; c++) origin[offsets[k] + c] = c < count ? planes[(nint)c * plane + first + k] : 0f;
         }
     }
 
@@ -211,7 +229,11 @@ internal static class DepthwiseConv3x3ChannelsLast
         for (int c = 0; c < Lanes; c++) offsets[c] = c * plane;
         var all = Vector512<float>.AllBitsSet;
         for (int first = 0; first < plane; first += Lanes)
-            Transpose(tile + first * Lanes, Lanes, Lanes, all, planes + first, offsets, count, DepthwiseConv3x3.Inside(first, plane));
+        {
+            if (plane - first > FewPositions) { Transpose(tile + first * Lanes, Lanes, Lanes, all, planes + first, offsets, count, DepthwiseConv3x3.Inside(first, plane)); continue; }
+            for (int k = first; k < plane; k++)
+                for (int c = 0; c < count; c++) planes[(nint)c * plane + k] = tile[k * Lanes + c];
+        }
     }
 
     /// <summary>One 16×16 transpose in registers: row i (i &lt; <paramref name="rows"/>, the others zero) loaded from
@@ -222,22 +244,23 @@ internal static class DepthwiseConv3x3ChannelsLast
     private static unsafe void Transpose(float* source, nint pitch, int rows, Vector512<float> loadMask, float* target, int* offsets, int columns, Vector512<float> storeMask)
     {
         var z = Vector512<float>.Zero;
-        var r0 = Avx512F.MaskLoad(source, loadMask, z);
-        var r1 = rows > 1 ? Avx512F.MaskLoad(source + pitch, loadMask, z) : z;
-        var r2 = rows > 2 ? Avx512F.MaskLoad(source + 2 * pitch, loadMask, z) : z;
-        var r3 = rows > 3 ? Avx512F.MaskLoad(source + 3 * pitch, loadMask, z) : z;
-        var r4 = rows > 4 ? Avx512F.MaskLoad(source + 4 * pitch, loadMask, z) : z;
-        var r5 = rows > 5 ? Avx512F.MaskLoad(source + 5 * pitch, loadMask, z) : z;
-        var r6 = rows > 6 ? Avx512F.MaskLoad(source + 6 * pitch, loadMask, z) : z;
-        var r7 = rows > 7 ? Avx512F.MaskLoad(source + 7 * pitch, loadMask, z) : z;
-        var r8 = rows > 8 ? Avx512F.MaskLoad(source + 8 * pitch, loadMask, z) : z;
-        var r9 = rows > 9 ? Avx512F.MaskLoad(source + 9 * pitch, loadMask, z) : z;
-        var r10 = rows > 10 ? Avx512F.MaskLoad(source + 10 * pitch, loadMask, z) : z;
-        var r11 = rows > 11 ? Avx512F.MaskLoad(source + 11 * pitch, loadMask, z) : z;
-        var r12 = rows > 12 ? Avx512F.MaskLoad(source + 12 * pitch, loadMask, z) : z;
-        var r13 = rows > 13 ? Avx512F.MaskLoad(source + 13 * pitch, loadMask, z) : z;
-        var r14 = rows > 14 ? Avx512F.MaskLoad(source + 14 * pitch, loadMask, z) : z;
-        var r15 = rows > 15 ? Avx512F.MaskLoad(source + 15 * pitch, loadMask, z) : z;
+        if (Vector512.EqualsAll(loadMask.AsInt32(), Vector512<int>.AllBitsSet)) loadMask = default;   // plain loads below
+        var r0 = Load(source, loadMask);
+        var r1 = rows > 1 ? Load(source + pitch, loadMask) : z;
+        var r2 = rows > 2 ? Load(source + 2 * pitch, loadMask) : z;
+        var r3 = rows > 3 ? Load(source + 3 * pitch, loadMask) : z;
+        var r4 = rows > 4 ? Load(source + 4 * pitch, loadMask) : z;
+        var r5 = rows > 5 ? Load(source + 5 * pitch, loadMask) : z;
+        var r6 = rows > 6 ? Load(source + 6 * pitch, loadMask) : z;
+        var r7 = rows > 7 ? Load(source + 7 * pitch, loadMask) : z;
+        var r8 = rows > 8 ? Load(source + 8 * pitch, loadMask) : z;
+        var r9 = rows > 9 ? Load(source + 9 * pitch, loadMask) : z;
+        var r10 = rows > 10 ? Load(source + 10 * pitch, loadMask) : z;
+        var r11 = rows > 11 ? Load(source + 11 * pitch, loadMask) : z;
+        var r12 = rows > 12 ? Load(source + 12 * pitch, loadMask) : z;
+        var r13 = rows > 13 ? Load(source + 13 * pitch, loadMask) : z;
+        var r14 = rows > 14 ? Load(source + 14 * pitch, loadMask) : z;
+        var r15 = rows > 15 ? Load(source + 15 * pitch, loadMask) : z;
         Interleave4(r0, r1, r2, r3, out var u0, out var u1, out var u2, out var u3);
         Interleave4(r4, r5, r6, r7, out var u4, out var u5, out var u6, out var u7);
         Interleave4(r8, r9, r10, r11, out var u8, out var u9, out var u10, out var u11);
@@ -246,22 +269,36 @@ internal static class DepthwiseConv3x3ChannelsLast
         Gather4(u1, u5, u9, u13, out r1, out r5, out r9, out r13);
         Gather4(u2, u6, u10, u14, out r2, out r6, out r10, out r14);
         Gather4(u3, u7, u11, u15, out r3, out r7, out r11, out r15);
-        Avx512F.MaskStore(target + offsets[0], storeMask, r0);
-        if (columns > 1) Avx512F.MaskStore(target + offsets[1], storeMask, r1);
-        if (columns > 2) Avx512F.MaskStore(target + offsets[2], storeMask, r2);
-        if (columns > 3) Avx512F.MaskStore(target + offsets[3], storeMask, r3);
-        if (columns > 4) Avx512F.MaskStore(target + offsets[4], storeMask, r4);
-        if (columns > 5) Avx512F.MaskStore(target + offsets[5], storeMask, r5);
-        if (columns > 6) Avx512F.MaskStore(target + offsets[6], storeMask, r6);
-        if (columns > 7) Avx512F.MaskStore(target + offsets[7], storeMask, r7);
-        if (columns > 8) Avx512F.MaskStore(target + offsets[8], storeMask, r8);
-        if (columns > 9) Avx512F.MaskStore(target + offsets[9], storeMask, r9);
-        if (columns > 10) Avx512F.MaskStore(target + offsets[10], storeMask, r10);
-        if (columns > 11) Avx512F.MaskStore(target + offsets[11], storeMask, r11);
-        if (columns > 12) Avx512F.MaskStore(target + offsets[12], storeMask, r12);
-        if (columns > 13) Avx512F.MaskStore(target + offsets[13], storeMask, r13);
-        if (columns > 14) Avx512F.MaskStore(target + offsets[14], storeMask, r14);
-        if (columns > 15) Avx512F.MaskStore(target + offsets[15], storeMask, r15);
+        bool partial = !Vector512.EqualsAll(storeMask.AsInt32(), Vector512<int>.AllBitsSet);
+        Store(target + offsets[0], storeMask, partial, r0);
+        if (columns > 1) Store(target + offsets[1], storeMask, partial, r1);
+        if (columns > 2) Store(target + offsets[2], storeMask, partial, r2);
+        if (columns > 3) Store(target + offsets[3], storeMask, partial, r3);
+        if (columns > 4) Store(target + offsets[4], storeMask, partial, r4);
+        if (columns > 5) Store(target + offsets[5], storeMask, partial, r5);
+        if (columns > 6) Store(target + offsets[6], storeMask, partial, r6);
+        if (columns > 7) Store(target + offsets[7], storeMask, partial, r7);
+        if (columns > 8) Store(target + offsets[8], storeMask, partial, r8);
+        if (columns > 9) Store(target + offsets[9], storeMask, partial, r9);
+        if (columns > 10) Store(target + offsets[10], storeMask, partial, r10);
+        if (columns > 11) Store(target + offsets[11], storeMask, partial, r11);
+        if (columns > 12) Store(target + offsets[12], storeMask, partial, r12);
+        if (columns > 13) Store(target + offsets[13], storeMask, partial, r13);
+        if (columns > 14) Store(target + offsets[14], storeMask, partial, r14);
+        if (columns > 15) Store(target + offsets[15], storeMask, partial, r15);
+    }
+
+    /// <summary>A vector from <paramref name="p"/>, or its lanes in <paramref name="mask"/> (the others zero) unless
+    /// the mask is zero, which stands for all lanes (a plain load: masked ones cost more on some processors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Load(float* p, Vector512<float> mask) =>
+        mask == default ? Vector512.Load(p) : Avx512F.MaskLoad(p, mask, default);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* p, Vector512<float> mask, bool partial, Vector512<float> value)
+    {
+        if (partial) Avx512F.MaskStore(p, mask, value);
+        else value.Store(p);
     }
 
     /// <summary>Transpose, first half: from rows a, b, c, d, u_k holds in 128-bit lane L the elements 4L + k of the
