@@ -124,6 +124,7 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// order: with q = h + top, p = c + left, R = ⌊q/2⌋, M = ⌊p/2⌋, dx[h, c] sums the taps (i, j) ∈ {q even: 0, 2;
     /// odd: 1} × {p even: 0, 2; odd: 1} of dy[R − i/2, M − j/2] (i, j even) or dy[R, M] (odd). The filters as
     /// <see cref="ArrangeWeights"/> left them in <paramref name="arranged"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void InputGradient(float[] dy, float[] arranged, float[] dx, in ConvGeometry g, int start, int end)
     {
         int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, width = g.InWidth, channels = g.InChannels, groups = (channels + Lanes - 1) / Lanes;
@@ -184,6 +185,7 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// <summary>The filters w [C, 3, 3] as [⌈C/16⌉, 9, 16], for <see cref="Forward"/> and <see cref="InputGradient"/>:
     /// tap k of channel 16·b + c at (9·b + k)·16 + c, zero past channel C (one transpose per block of the [16, 9]
     /// filters). Rented: hand it back with <see cref="ReturnWeights"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float[] ArrangeWeights(float[] w, int channels)
     {
         int groups = (channels + Lanes - 1) / Lanes;
@@ -203,6 +205,7 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// per row, at <paramref name="planes"/> (consecutive) into the channels-last tile with row pitch
     /// <paramref name="pitch"/> positions: position (h, w) to <paramref name="origin"/> + (h·pitch + w)·16. Lanes past
     /// <paramref name="count"/> become zero; tile positions outside the plane are not written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ToTile(float* planes, int plane, int count, int width, float* origin, int pitch)
     {
         int* offsets = stackalloc int[Lanes];
@@ -223,6 +226,7 @@ internal static class DepthwiseConv3x3ChannelsLast
 
     /// <summary>Transposes the channels-last positions [<paramref name="plane"/>, 16] at <paramref name="tile"/> (rows
     /// rounded up to 16 positions) back into <paramref name="count"/> consecutive planes at <paramref name="planes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void FromTile(float* tile, int plane, int count, float* planes)
     {
         int* offsets = stackalloc int[Lanes];
@@ -240,7 +244,7 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// <paramref name="source"/> + i·<paramref name="pitch"/> under <paramref name="loadMask"/>; column k
     /// (k &lt; <paramref name="columns"/>) stored to <paramref name="target"/> + offsets[k] under
     /// <paramref name="storeMask"/>. 32 in-lane unpacks and 32 shuffles of 128-bit lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Transpose(float* source, nint pitch, int rows, Vector512<float> loadMask, float* target, int* offsets, int columns, Vector512<float> storeMask)
     {
         var z = Vector512<float>.Zero;
