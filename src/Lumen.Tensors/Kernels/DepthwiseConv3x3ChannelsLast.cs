@@ -74,49 +74,60 @@ internal static class DepthwiseConv3x3ChannelsLast
                 {
                     int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
                     ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, g.InWidth, tile + (g.PadTop * tw + g.PadLeft) * Lanes, tw);
-                    float* weights = ws + first * 9;
-                    var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
-                    var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
-                    var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
                     var lanes = finish.Block(first, count);
-                    var touched = Vector512<float>.Zero;
-                    float* target = result;
-                    for (int r = 0; r < oh; r++)
-                    {
-                        // the three tile rows under output row r; each output's nine taps in registers, columns slid along
-                        float* q0 = tile + r * stride * tw * Lanes, q1 = q0 + tw * Lanes, q2 = q1 + tw * Lanes;
-                        var a0 = Vector512.Load(q0); var b0 = Vector512.Load(q1); var c0 = Vector512.Load(q2);
-                        if (stride == 1)
-                        {
-                            var a1 = Vector512.Load(q0 + Lanes); var b1 = Vector512.Load(q1 + Lanes); var c1 = Vector512.Load(q2 + Lanes);
-                            for (int s = 0, at = 2 * Lanes; s < ow; s++, at += Lanes, target += Lanes)
-                            {
-                                var a2 = Vector512.Load(q0 + at); var b2 = Vector512.Load(q1 + at); var c2 = Vector512.Load(q2 + at);
-                                var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
-                                acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
-                                acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
-                                lanes.Apply<TActivation>(acc, ref touched).Store(target);
-                                a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
-                            }
-                            continue;
-                        }
-                        for (int s = 0, at = Lanes; s < ow; s++, at += 2 * Lanes, target += Lanes)
-                        {
-                            var a1 = Vector512.Load(q0 + at); var b1 = Vector512.Load(q1 + at); var c1 = Vector512.Load(q2 + at);
-                            var a2 = Vector512.Load(q0 + at + Lanes); var b2 = Vector512.Load(q1 + at + Lanes); var c2 = Vector512.Load(q2 + at + Lanes);
-                            var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
-                            acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
-                            acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
-                            lanes.Apply<TActivation>(acc, ref touched).Store(target);
-                            a0 = a2; b0 = b2; c0 = c2;
-                        }
-                    }
-                    lanes.Report(touched);
+                    lanes.Report(Convolve<TActivation>(tile, tw, stride, oh, ow, ws + first * 9, lanes, result));
                     FromTile(result, g.OutPlane, count, ys + ((nint)n * channels + first) * g.OutPlane);
                 }
             }
         }
         finally { ArrayPool<float>.Shared.Return(buffer); }
+    }
+
+    /// <summary>The outputs of one block from its tile (row pitch <paramref name="tw"/> positions) into
+    /// <paramref name="result"/> [OH·OW, 16], finished by <paramref name="lanes"/>; returns the lanes a watched clamp
+    /// found on a bound. A method of its own, with no call inside, so that the nine weights and the sliding input
+    /// columns stay in registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Vector512<float> Convolve<TActivation>(float* tile, int tw, int stride, int oh, int ow, float* weights,
+        in ConvEpilogue.ChannelBlockLanes lanes, float* result)
+        where TActivation : struct, ConvEpilogue.IActivationOperation
+    {
+        var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
+        var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
+        var w6 = Vector512.Load(weights + 96); var w7 = Vector512.Load(weights + 112); var w8 = Vector512.Load(weights + 128);
+        var touched = Vector512<float>.Zero;
+        float* target = result;
+        for (int r = 0; r < oh; r++)
+        {
+            // the three tile rows under output row r; each output's nine taps in registers, columns slid along
+            float* q0 = tile + r * stride * tw * Lanes, q1 = q0 + tw * Lanes, q2 = q1 + tw * Lanes;
+            var a0 = Vector512.Load(q0); var b0 = Vector512.Load(q1); var c0 = Vector512.Load(q2);
+            if (stride == 1)
+            {
+                var a1 = Vector512.Load(q0 + Lanes); var b1 = Vector512.Load(q1 + Lanes); var c1 = Vector512.Load(q2 + Lanes);
+                for (int s = 0, at = 2 * Lanes; s < ow; s++, at += Lanes, target += Lanes)
+                {
+                    var a2 = Vector512.Load(q0 + at); var b2 = Vector512.Load(q1 + at); var c2 = Vector512.Load(q2 + at);
+                    var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
+                    acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
+                    acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
+                    lanes.Apply<TActivation>(acc, ref touched).Store(target);
+                    a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+                }
+                continue;
+            }
+            for (int s = 0, at = Lanes; s < ow; s++, at += 2 * Lanes, target += Lanes)
+            {
+                var a1 = Vector512.Load(q0 + at); var b1 = Vector512.Load(q1 + at); var c1 = Vector512.Load(q2 + at);
+                var a2 = Vector512.Load(q0 + at + Lanes); var b2 = Vector512.Load(q1 + at + Lanes); var c2 = Vector512.Load(q2 + at + Lanes);
+                var acc = DepthwiseConv3x3.FirstRow(a0, a1, a2, w0, w1, w2);
+                acc = DepthwiseConv3x3.NextRow(acc, b0, b1, b2, w3, w4, w5);
+                acc = DepthwiseConv3x3.NextRow(acc, c0, c1, c2, w6, w7, w8);
+                lanes.Apply<TActivation>(acc, ref touched).Store(target);
+                a0 = a2; b0 = b2; c0 = c2;
+            }
+        }
+        return touched;
     }
 
     /// <summary>Blocks [<paramref name="start"/>, <paramref name="end"/>) (as in <see cref="Forward"/>) of dx = the
