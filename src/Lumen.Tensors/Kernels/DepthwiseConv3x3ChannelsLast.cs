@@ -63,9 +63,11 @@ internal static class DepthwiseConv3x3ChannelsLast
         int th = Math.Max(g.InHeight + g.PadTop, (oh - 1) * stride + 3), tw = Math.Max(g.InWidth + g.PadLeft, (ow - 1) * stride + 3);
         int tileLength = th * tw * Lanes, outLength = RoundUp(g.OutPlane) * Lanes;
         var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + Lanes);
+        var offsets = TileOffsets(g.InPlane, g.InWidth, tw);
         try
         {
             fixed (float* rented = buffer)
+            fixed (int* positions = offsets)
             {
                 float* aligned = (float*)(((nint)rented + 63) & ~(nint)63);      // 64-byte rows: no load splits a line
                 float* tile = aligned, result = tile + tileLength;
@@ -73,14 +75,18 @@ internal static class DepthwiseConv3x3ChannelsLast
                 for (int b = start; b < end; b++)
                 {
                     int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
-                    ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, g.InWidth, tile + (g.PadTop * tw + g.PadLeft) * Lanes, tw);
+                    ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, positions, tile + (g.PadTop * tw + g.PadLeft) * Lanes);
                     var lanes = finish.Block(first, count);
                     lanes.Report(Convolve<TActivation>(tile, tw, stride, oh, ow, ws + first * 9, lanes, result));
                     FromTile(result, g.OutPlane, count, ys + ((nint)n * channels + first) * g.OutPlane);
                 }
             }
         }
-        finally { ArrayPool<float>.Shared.Return(buffer); }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(offsets);
+        }
     }
 
     /// <summary>The outputs of one block from its tile (row pitch <paramref name="tw"/> positions) into
@@ -143,16 +149,18 @@ internal static class DepthwiseConv3x3ChannelsLast
         int th = Math.Max(oh, (h - 1 + g.PadTop) / 2 + 1) + 1, tw = Math.Max(ow, (width - 1 + g.PadLeft) / 2 + 1) + 1;
         int tileLength = th * tw * Lanes, outLength = RoundUp(g.InPlane) * Lanes;
         var buffer = ArrayPool<float>.Shared.Rent(tileLength + outLength + Lanes);
+        var offsets = TileOffsets(g.OutPlane, ow, tw);
         try
         {
             fixed (float* rented = buffer, ds = dy, ws = arranged, xs = dx)
+            fixed (int* positions = offsets)
             {
                 float* tile = (float*)(((nint)rented + 63) & ~(nint)63), result = tile + tileLength;
                 new Span<float>(tile, tileLength).Clear();
                 for (int b = start; b < end; b++)
                 {
                     int n = b / groups, first = b % groups * Lanes, count = Math.Min(Lanes, channels - first);
-                    ToTile(ds + ((nint)n * channels + first) * g.OutPlane, g.OutPlane, count, ow, tile + (tw + 1) * Lanes, tw);
+                    ToTile(ds + ((nint)n * channels + first) * g.OutPlane, g.OutPlane, count, positions, tile + (tw + 1) * Lanes);
                     float* weights = ws + first * 9;
                     var w0 = Vector512.Load(weights); var w1 = Vector512.Load(weights + 16); var w2 = Vector512.Load(weights + 32);
                     var w3 = Vector512.Load(weights + 48); var w4 = Vector512.Load(weights + 64); var w5 = Vector512.Load(weights + 80);
@@ -184,12 +192,16 @@ internal static class DepthwiseConv3x3ChannelsLast
                 }
             }
         }
-        finally { ArrayPool<float>.Shared.Return(buffer); }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(offsets);
+        }
     }
 
     /// <summary>A plane's last positions, if no more than this, move one value at a time (the 49th of a 7×7 plane):
     /// cheaper than a whole 16×16 transpose.</summary>
-    private const int FewPositions = 4;
+    private const int FewPositions = 2;
 
     private static int RoundUp(int positions) => (positions + Lanes - 1) / Lanes * Lanes;
 
@@ -212,27 +224,30 @@ internal static class DepthwiseConv3x3ChannelsLast
     /// <summary>Returns the array of <see cref="ArrangeWeights"/> to the pool.</summary>
     public static void ReturnWeights(float[] arranged) => ArrayPool<float>.Shared.Return(arranged);
 
-    /// <summary>Transposes <paramref name="count"/> planes of <paramref name="plane"/> values, <paramref name="width"/>
-    /// per row, at <paramref name="planes"/> (consecutive) into the channels-last tile with row pitch
-    /// <paramref name="pitch"/> positions: position (h, w) to <paramref name="origin"/> + (h·pitch + w)·16. Lanes past
+    /// <summary>Transposes <paramref name="count"/> planes of <paramref name="plane"/> values at
+    /// <paramref name="planes"/> (consecutive) into the channels-last tile: position q to <paramref name="origin"/> +
+    /// offsets[q] (<see cref="TileOffsets"/>). Lanes past
     /// <paramref name="count"/> become zero; tile positions outside the plane are not written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ToTile(float* planes, int plane, int count, int width, float* origin, int pitch)
+    private static unsafe void ToTile(float* planes, int plane, int count, int* offsets, float* origin)
     {
-        int* offsets = stackalloc int[Lanes];
         var all = Vector512<float>.AllBitsSet;
-        for (int first = 0, h = 0, w = 0; first < plane; first += Lanes)
+        for (int first = 0; first < plane; first += Lanes)
         {
             int positions = Math.Min(Lanes, plane - first);
-            for (int k = 0; k < positions; k++)
-            {
-                offsets[k] = (h * pitch + w) * Lanes;
-                if (++w == width) { w = 0; h++; }
-            }
-            if (positions > FewPositions) { Transpose(planes + first, plane, count, DepthwiseConv3x3.Inside(first, plane), origin, offsets, positions, all); continue; }
-            for (int k = 0; k < positions; k++)
-                for (int c = 0; c < Lanes; c++) origin[offsets[k] + c] = c < count ? planes[(nint)c * plane + first + k] : 0f;
+            if (positions > FewPositions) { Transpose(planes + first, plane, count, DepthwiseConv3x3.Inside(first, plane), origin, offsets + first, positions, all); continue; }
+            for (int k = first; k < plane; k++)
+                for (int c = 0; c < Lanes; c++) origin[offsets[k] + c] = c < count ? planes[(nint)c * plane + k] : 0f;
         }
+    }
+
+    /// <summary>The tile offset of each plane position, (h·<paramref name="pitch"/> + w)·16 for position
+    /// h·<paramref name="width"/> + w (the same for every block of a call; rented).</summary>
+    private static int[] TileOffsets(int plane, int width, int pitch)
+    {
+        var offsets = ArrayPool<int>.Shared.Rent(plane);
+        for (int q = 0; q < plane; q++) offsets[q] = (q / width * pitch + q % width) * Lanes;
+        return offsets;
     }
 
     /// <summary>Transposes the channels-last positions [<paramref name="plane"/>, 16] at <paramref name="tile"/> (rows
