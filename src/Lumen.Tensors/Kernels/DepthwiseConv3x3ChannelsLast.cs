@@ -26,7 +26,7 @@ internal static class DepthwiseConv3x3ChannelsLast
     private const int Lanes = 16;
 
     /// <summary>The widest output row this kernel takes: half a vector. Measured with <c>bench depthwise</c> on
-    /// MobileNetV2's layers (one thread): 7-wide outputs ran 1.1–1.8× faster here than in the row kernels, 14-wide ones
+    /// MobileNetV2's layers (one thread): 7-wide outputs ran 1.3–1.8× faster here than in the row kernels, 14-wide ones
     /// about 2× slower, as a 14-wide row already fills 14 of 16 lanes and the transposes cost more than the arithmetic.</summary>
     public const int MaxOutWidth = 8;
 
