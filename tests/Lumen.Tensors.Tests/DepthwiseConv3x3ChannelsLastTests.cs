@@ -123,6 +123,33 @@ public class DepthwiseConv3x3ChannelsLastTests
         Assert.Equal(y[..9].Select(v => 2 * v).ToArray(), y[9..]);
     }
 
+    [Theory]
+    [MemberData(nameof(Strides))]
+    public void Kernels_read_and_write_nothing_past_the_last_plane(int stride)
+    {
+        // 17 channels (a block of 1 after a full one) and planes whose last chunk is ragged: NaN after the last input
+        // plane would reach an output through any read past it; a NaN after the last output plane must stay
+        const int Guard = 64;
+        foreach (var (h, w) in new[] { (7, 7), (13, 13), (5, 9) })
+        {
+            var g = new ConvGeometry(2, 17, h, w, 17, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1, 17);
+            if (!DepthwiseConv3x3.Applies(g)) return;
+            int inLength = 2 * 17 * g.InPlane, outLength = 2 * 17 * g.OutPlane;
+            var x = Tensor.Randn(new Shape(inLength), 1).ToArray().Concat(Enumerable.Repeat(float.NaN, Guard)).ToArray();
+            var arranged = DepthwiseConv3x3ChannelsLast.ArrangeWeights(Tensor.Randn(new Shape(17, 1, 3, 3), 2).ToArray(), 17);
+            var y = Enumerable.Repeat(float.NaN, outLength + Guard).ToArray();
+            DepthwiseConv3x3ChannelsLast.Forward(x, arranged, y, g, new ConvEpilogue(null), 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
+            Assert.All(y[..outLength], v => Assert.False(float.IsNaN(v), $"{g}: an output read past the input"));
+            Assert.All(y[outLength..], v => Assert.True(float.IsNaN(v), $"{g}: a store past the output"));
+            if (stride == 1) continue;
+            var dy = Tensor.Randn(new Shape(outLength), 3).ToArray().Concat(Enumerable.Repeat(float.NaN, Guard)).ToArray();
+            var dx = Enumerable.Repeat(float.NaN, inLength + Guard).ToArray();
+            DepthwiseConv3x3ChannelsLast.InputGradient(dy, arranged, dx, g, 0, DepthwiseConv3x3ChannelsLast.Blocks(g));
+            Assert.All(dx[..inLength], v => Assert.False(float.IsNaN(v), $"{g}: a gradient read past dy"));
+            Assert.All(dx[inLength..], v => Assert.True(float.IsNaN(v), $"{g}: a gradient store past dx"));
+        }
+    }
+
     private static void AssertBitwise(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
