@@ -3,7 +3,7 @@ using Lumen.Tensors.Kernels;
 namespace Lumen.Tensors.Tests;
 
 /// <summary>The channels-last 3×3 depthwise kernel (<see cref="DepthwiseConv3x3ChannelsLast"/>) against the row kernels
-/// it stands in for (bitwise: same summation order) and the naive loops, on ragged channel counts (blocks of 16),
+/// it stands in for (bitwise: same summation order; the weight gradient to rounding) and the naive loops, on ragged channel counts (blocks of 16),
 /// MobileNet's 7×7 and 14×14 planes, non-square ones, odd and even stride-2 inputs, every epilogue, batch 1 and 3.</summary>
 public class DepthwiseConv3x3ChannelsLastTests
 {
@@ -89,23 +89,42 @@ public class DepthwiseConv3x3ChannelsLastTests
     public void Depthwise_convolution_on_narrow_planes_matches_the_naive_loops(int stride)
     {
         // through ConvDepthwise, which picks this kernel for these widths (the stride-1 input gradient is its forward
-        // pass with the kernel flipped)
+        // pass with the kernel flipped); the weight gradient sums over the three images
         foreach (var (h, w) in new[] { (7, 7), (14, 14), (13, 13), (5, 9) })
         {
             var g = new ConvGeometry(3, 40, h, w, 40, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1, 40);
             var x = Tensor.Randn(new Shape(3, 40, h, w), 5).ToArray();
             var k = Tensor.Randn(new Shape(40, 1, 3, 3), 6).ToArray();
             var dy = Tensor.Randn(new Shape(3, 40, g.OutHeight, g.OutWidth), 7).ToArray();
-            var (yRef, dxRef) = (new float[dy.Length], new float[x.Length]);
+            var (yRef, dxRef, dwRef) = (new float[dy.Length], new float[x.Length], new float[k.Length]);
             ConvNaive.Forward(x, k, yRef, g);
             ConvNaive.BackwardInput(dy, k, dxRef, g);
+            ConvNaive.BackwardWeight(dy, x, dwRef, g);
             var y = Enumerable.Repeat(float.NaN, dy.Length).ToArray();
             var dx = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+            var dw = Enumerable.Repeat(float.NaN, k.Length).ToArray();
             ConvDepthwise.Forward(x, k, y, g);
             ConvDepthwise.BackwardInput(dy, k, dx, g);
+            ConvDepthwise.BackwardWeight(dy, x, dw, g);
             GradCheck.Close(yRef, y, 1e-5f, 1e-5f);
             GradCheck.Close(dxRef, dx, 1e-5f, 1e-5f);
+            GradCheck.Close(dwRef, dw, 1e-4f, 1e-5f);                       // summed in another order
         }
+    }
+
+    [Fact]
+    public void Weight_gradient_of_a_plane_of_ones_counts_the_outputs_each_tap_reaches()
+    {
+        // x = 1, dy = 1 on a 3×3 plane with padding 1, two images: dw[i, j] = 2 × (outputs whose tap (i, j) lands
+        // inside) = 2 × 4 at the corners, 2 × 6 on the edges, 2 × 9 in the centre; channel 1 (dy = 2) twice that
+        var g = new ConvGeometry(2, 2, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+        if (!DepthwiseConv3x3.Applies(g)) return;
+        var x = Enumerable.Repeat(1f, 36).ToArray();
+        var dy = Enumerable.Range(0, 36).Select(i => i / 9 % 2 == 0 ? 1f : 2f).ToArray();
+        var dw = new float[18];
+        DepthwiseConv3x3ChannelsLast.WeightGradient(dy, x, dw, g, 0, 1);
+        Assert.Equal([8f, 12f, 8f, 12f, 18f, 12f, 8f, 12f, 8f], dw[..9]);
+        Assert.Equal(dw[..9].Select(v => 2 * v).ToArray(), dw[9..]);
     }
 
     [Fact]

@@ -10,8 +10,8 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
 /// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused), <see cref="DepthwiseConv3x3Stride2"/> (the
-/// stride-2 input gradient) — on narrow planes <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector —
-/// and <see cref="DepthwiseConv3x3WeightGradient"/>; other stride-1 convolutions the
+/// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/> — on narrow planes all three
+/// <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector; other stride-1 convolutions the
 /// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
 /// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
 /// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes, claimed a few at a time by
@@ -128,6 +128,12 @@ internal static class ConvDepthwise
     public static void BackwardWeight(float[] dy, float[] x, float[] dw, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        if (DepthwiseConv3x3ChannelsLast.Applies(g))
+        {
+            int groups = (g.InChannels + 15) / 16;
+            Parallelism.For(groups, 16L * g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3ChannelsLast.WeightGradient(dy, x, dw, g, start, end));
+            return;
+        }
         if (DepthwiseConv3x3.Applies(g))
         {
             Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3WeightGradient.Compute(dy, x, dw, g, start, end));

@@ -13,7 +13,8 @@ namespace Lumen.Tensors.Kernels;
 /// positions), each output position is nine multiply-adds of 16-channel vectors with the weights arranged [9, 16], the
 /// bias and activation (<see cref="ConvEpilogue.Block"/>) are applied, and the [OH·OW, 16] result is transposed back
 /// into the NCHW planes. The stride-2 input gradient runs the same way from a padded tile of dy (the stride-1 one is a
-/// forward pass with the kernel flipped, see <see cref="ConvDepthwise"/>).
+/// forward pass with the kernel flipped, see <see cref="ConvDepthwise"/>), and the weight gradient keeps nine
+/// 16-channel sums per block over the tiles of x and dy, image by image.
 /// </summary>
 /// <remarks>y[c, r, s] = Σ_{i, j} w[c, i, j] · T[r·stride + i, s·stride + j, c] with T[h + top, w + left, c] = x[c, h, w]
 /// and zero elsewhere. Each output sums its taps in <see cref="DepthwiseConv3x3"/>'s order (kernel row by row, the
@@ -197,6 +198,82 @@ internal static class DepthwiseConv3x3ChannelsLast
             ArrayPool<float>.Shared.Return(buffer);
             ArrayPool<int>.Shared.Return(offsets);
         }
+    }
+
+    /// <summary>Channel blocks [<paramref name="start"/>, <paramref name="end"/>) (channels 16·b onward, all images) of
+    /// dw = Σ_n Σ_{r, s} dy[n, c, r, s] · T_n[r·stride + i, s·stride + j, c] (dw overwritten): each image's input and
+    /// output-gradient planes transposed to tiles, nine vector accumulators per block. Another summation order than
+    /// <see cref="DepthwiseConv3x3WeightGradient"/> (position by position, images in turn), so it agrees with it to
+    /// rounding; tile positions no output reads are never multiplied (an unread ∞ column stays out).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void WeightGradient(float[] dy, float[] x, float[] dw, in ConvGeometry g, int start, int end)
+    {
+        int stride = g.StrideW, oh = g.OutHeight, ow = g.OutWidth, channels = g.InChannels;
+        int th = Math.Max(g.InHeight + g.PadTop, (oh - 1) * stride + 3), tw = Math.Max(g.InWidth + g.PadLeft, (ow - 1) * stride + 3);
+        int tileLength = th * tw * Lanes, gradLength = RoundUp(g.OutPlane) * Lanes;
+        var buffer = ArrayPool<float>.Shared.Rent(tileLength + gradLength + 9 * Lanes + Lanes);
+        var inputOffsets = TileOffsets(g.InPlane, g.InWidth, tw);
+        var gradOffsets = TileOffsets(g.OutPlane, ow, ow);
+        try
+        {
+            fixed (float* rented = buffer, xs = x, ds = dy, target = dw)
+            fixed (int* inputs = inputOffsets, grads = gradOffsets)
+            {
+                float* tile = (float*)(((nint)rented + 63) & ~(nint)63), grad = tile + tileLength, sums = grad + gradLength;
+                new Span<float>(tile, tileLength).Clear();
+                for (int b = start; b < end; b++)
+                {
+                    int first = b * Lanes, count = Math.Min(Lanes, channels - first);
+                    var (s0, s1, s2, s3, s4, s5, s6, s7, s8) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero,
+                        Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
+                    for (int n = 0; n < g.Batch; n++)
+                    {
+                        ToTile(xs + ((nint)n * channels + first) * g.InPlane, g.InPlane, count, inputs, tile + (g.PadTop * tw + g.PadLeft) * Lanes);
+                        ToTile(ds + ((nint)n * channels + first) * g.OutPlane, g.OutPlane, count, grads, grad);
+                        Accumulate(tile, tw, stride, oh, ow, grad, ref s0, ref s1, ref s2, ref s3, ref s4, ref s5, ref s6, ref s7, ref s8);
+                    }
+                    s0.Store(sums); s1.Store(sums + 16); s2.Store(sums + 32); s3.Store(sums + 48); s4.Store(sums + 64);
+                    s5.Store(sums + 80); s6.Store(sums + 96); s7.Store(sums + 112); s8.Store(sums + 128);
+                    for (int c = 0; c < count; c++)
+                        for (int k = 0; k < 9; k++) target[(first + c) * 9 + k] = sums[k * Lanes + c];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(inputOffsets);
+            ArrayPool<int>.Shared.Return(gradOffsets);
+        }
+    }
+
+    /// <summary>One image's contribution to the nine tap sums of a block: s_k += dy[r, s] · T[r·stride + i, s·stride + j]
+    /// for k = 3i + j, position by position (call-free, so that the sums stay in registers).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Accumulate(float* tile, int tw, int stride, int oh, int ow, float* grad,
+        ref Vector512<float> sum0, ref Vector512<float> sum1, ref Vector512<float> sum2, ref Vector512<float> sum3, ref Vector512<float> sum4,
+        ref Vector512<float> sum5, ref Vector512<float> sum6, ref Vector512<float> sum7, ref Vector512<float> sum8)
+    {
+        var (s0, s1, s2, s3, s4, s5, s6, s7, s8) = (sum0, sum1, sum2, sum3, sum4, sum5, sum6, sum7, sum8);
+        for (int r = 0; r < oh; r++)
+        {
+            float* row = tile + r * stride * tw * Lanes;
+            for (int s = 0; s < ow; s++, grad += Lanes)
+            {
+                var d = Vector512.Load(grad);
+                float* p0 = row + s * stride * Lanes, p1 = p0 + tw * Lanes, p2 = p1 + tw * Lanes;
+                s0 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p0), s0);
+                s1 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p0 + Lanes), s1);
+                s2 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p0 + 2 * Lanes), s2);
+                s3 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p1), s3);
+                s4 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p1 + Lanes), s4);
+                s5 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p1 + 2 * Lanes), s5);
+                s6 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p2), s6);
+                s7 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p2 + Lanes), s7);
+                s8 = Vector512.FusedMultiplyAdd(d, Vector512.Load(p2 + 2 * Lanes), s8);
+            }
+        }
+        (sum0, sum1, sum2, sum3, sum4, sum5, sum6, sum7, sum8) = (s0, s1, s2, s3, s4, s5, s6, s7, s8);
     }
 
     /// <summary>A plane's last positions, if no more than this, move one value at a time (the 49th of a 7×7 plane):
