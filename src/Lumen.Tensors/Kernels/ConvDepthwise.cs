@@ -10,7 +10,8 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
 /// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused), <see cref="DepthwiseConv3x3Stride2"/> (the
-/// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/>; other stride-1 convolutions the
+/// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/> — on narrow planes all three
+/// <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector; other stride-1 convolutions the
 /// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
 /// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
 /// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes, claimed a few at a time by
@@ -27,6 +28,14 @@ internal static class ConvDepthwise
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
+        if (DepthwiseConv3x3ChannelsLast.Applies(g))
+        {
+            int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);
+            var arranged = DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels);
+            try { Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.Forward(x, arranged, y, g, finish, start, end)); }
+            finally { DepthwiseConv3x3ChannelsLast.ReturnWeights(arranged); }
+            return;
+        }
         if (DepthwiseConv3x3.Applies(g))
         {
             Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
@@ -54,6 +63,9 @@ internal static class ConvDepthwise
     /// leaves its remaining planes to the others.</summary>
     private static int Grain(in ConvGeometry g) => Math.Max(1, g.Batch * g.InChannels / (8 * Parallelism.MaxDegree));
 
+    /// <summary>The same for the blocks of 16 channels of <see cref="DepthwiseConv3x3ChannelsLast"/>.</summary>
+    private static int BlockGrain(int blocks) => Math.Max(1, blocks / (8 * Parallelism.MaxDegree));
+
     /// <summary>One output plane of a strided (or dilated) depthwise convolution from its deinterleaved input.</summary>
     private static void ForwardStridedPlane(ReadOnlySpan<float> source, Span<float> output, ReadOnlySpan<float> filter, TapRun[] runs)
     {
@@ -79,6 +91,14 @@ internal static class ConvDepthwise
                 PadTop = extentH - g.PadTop, PadLeft = extentW - g.PadLeft, PadBottom = extentH - g.PadBottom, PadRight = extentW - g.PadRight,
             };
             Forward(dy, flipped, dx, adjoint);
+            return;
+        }
+        if (DepthwiseConv3x3ChannelsLast.Applies(g) && g.StrideW == 2)
+        {
+            int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);
+            var arranged = DepthwiseConv3x3ChannelsLast.ArrangeWeights(w, g.InChannels);
+            try { Parallelism.ForDynamic(blocks, 16L * g.OutPlane * taps, BlockGrain(blocks), (start, end) => DepthwiseConv3x3ChannelsLast.InputGradient(dy, arranged, dx, g, start, end)); }
+            finally { DepthwiseConv3x3ChannelsLast.ReturnWeights(arranged); }
             return;
         }
         if (DepthwiseConv3x3.Applies(g) && g.StrideW == 2)
@@ -108,6 +128,12 @@ internal static class ConvDepthwise
     public static void BackwardWeight(float[] dy, float[] x, float[] dw, ConvGeometry g)
     {
         int taps = g.KernelHeight * g.KernelWidth;
+        if (DepthwiseConv3x3ChannelsLast.Applies(g))
+        {
+            int groups = (g.InChannels + 15) / 16;
+            Parallelism.For(groups, 16L * g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3ChannelsLast.WeightGradient(dy, x, dw, g, start, end));
+            return;
+        }
         if (DepthwiseConv3x3.Applies(g))
         {
             Parallelism.For(g.InChannels, (long)g.Batch * g.OutPlane * taps, (start, end) => DepthwiseConv3x3WeightGradient.Compute(dy, x, dw, g, start, end));

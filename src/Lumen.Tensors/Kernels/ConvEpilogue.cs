@@ -165,6 +165,59 @@ internal readonly unsafe struct ConvEpilogue
         }
     }
 
+    /// <summary>The epilogue of 16 channels at once, for kernels that hold one position of 16 channels in a vector:
+    /// lane k is channel FirstChannel + <paramref name="row"/> + k. Only the first <paramref name="count"/> lanes are
+    /// channels; the others get no bias and are never reported as ties.</summary>
+    public ChannelBlockLanes Block(int row, int count)
+    {
+        if (count is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(count), $"ConvEpilogue.Block: 1 to 16 channels, got {count}.");
+        Span<float> lanes = stackalloc float[16];
+        lanes.Clear();
+        bias?.AsSpan(FirstChannel + row, count).CopyTo(lanes);
+        return new(bias is null ? null : Vector512.Create<float>(lanes), Min, Max, Alpha, ties, FirstChannel + row, count);
+    }
+
+    /// <summary>Sixteen channels' biases and one activation as vectors: y = act(y + b) per lane, lane k being channel
+    /// First + k (see <see cref="Block"/>).</summary>
+    public readonly struct ChannelBlockLanes
+    {
+        private readonly Vector512<float> bias, min, max, alpha, channels;
+        private readonly bool hasBias;
+        private readonly ClampTies? ties;
+        private readonly int first;
+
+        public ChannelBlockLanes(Vector512<float>? bias, float min, float max, float alpha, ClampTies? ties, int first, int count)
+        {
+            hasBias = bias is not null;
+            this.bias = bias ?? default;
+            this.min = Vector512.Create(min);
+            this.max = Vector512.Create(max);
+            this.alpha = Vector512.Create(alpha);
+            channels = DepthwiseConv3x3.Inside(0, count);
+            this.ties = ties;
+            this.first = first;
+        }
+
+        /// <summary>act(<paramref name="x"/> + b) as <see cref="ChannelLanes.Apply{TActivation}"/>, every lane stored; a
+        /// watched clamp adds the lanes on a bound to <paramref name="touched"/>, which <see cref="Report"/> hands on.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Apply<TActivation>(Vector512<float> x, ref Vector512<float> touched) where TActivation : struct, IActivationOperation
+        {
+            if (hasBias) x += bias;
+            if (typeof(TActivation) == typeof(WatchedClampOperation)) touched |= ClampTies.Touches(x, min, max);
+            return TActivation.Apply(x, min, max, alpha);
+        }
+
+        /// <summary>Notes, for a watched clamp, each channel whose lane is set in <paramref name="touched"/>.</summary>
+        public void Report(Vector512<float> touched)
+        {
+            if (ties is null) return;
+            uint lanes = (uint)Vector512.ExtractMostSignificantBits(touched & channels);
+            for (; lanes != 0; lanes &= lanes - 1)
+                ties.Watch(Vector512<float>.AllBitsSet, first + System.Numerics.BitOperations.TrailingZeroCount(lanes));
+        }
+    }
+
     /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
     public void Apply(Span<float> values, int row)
     {
