@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -88,8 +89,9 @@ internal static class Im2Col
                                 // gather the strided taps in pieces the scratch holds
                                 for (int s0 = lo; s0 < hi; s0 += 1024)
                                 {
-                                    int end = Math.Min(hi, s0 + 1024);
-                                    for (int s = s0; s < end; s++) gathered[s - s0] = src[s * g.StrideW + colOffset];
+                                    int end = Math.Min(hi, s0 + 1024), at = s0 * g.StrideW + colOffset;
+                                    if (g.StrideW == 2) EveryOther(src + at, end - s0, g.InWidth - at, gathered);
+                                    else for (int s = s0; s < end; s++) gathered[s - s0] = src[s * g.StrideW + colOffset];
                                     step.Write(start + s0, end - s0, gathered);
                                 }
                             }
@@ -98,6 +100,22 @@ internal static class Im2Col
                         step.Write(width, padded - width, null);
                     }
             }
+    }
+
+    /// <summary>target[k] = source[2k] for k &lt; <paramref name="count"/> (the taps of a stride-2 row): 16 at a time
+    /// from 32 loaded columns by one AVX-512 two-source permute while those lie within the <paramref name="readable"/>
+    /// floats from <paramref name="source"/>, the rest one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void EveryOther(float* source, int count, int readable, float* target)
+    {
+        int k = 0;
+        if (Avx512F.IsSupported)
+        {
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (; k + 16 <= count && 2 * k + 32 <= readable; k += 16)
+                Avx512F.PermuteVar16x32x2(Vector512.Load(source + 2 * k), evens, Vector512.Load(source + 2 * k + 16)).Store(target + k);
+        }
+        for (; k < count; k++) target[k] = source[2 * k];
     }
 
     /// <summary>One row (depth step) of a packed-B depth block of <paramref name="kc"/> steps: column j at
