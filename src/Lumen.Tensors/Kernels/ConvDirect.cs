@@ -23,8 +23,10 @@ namespace Lumen.Tensors.Kernels;
 /// MLAS (ONNX Runtime) also convolves such layers directly from the NCHW input.</remarks>
 internal static class ConvDirect
 {
-    /// <summary>The most taps per output (C/groups · kh · kw) taken here: a tap costs two loads and eight broadcasts
-    /// per 16 FMAs, the GEMM's tile one load per 12 FMAs fewer, which only the column matrix's traffic outweighs.</summary>
+    /// <summary>The most taps per output (C/groups · kh · kw) taken here: 3×3 layers on RGB and RGBA input (27 and 36),
+    /// where writing and re-reading the column matrix cost about as much as the GEMM. Deeper 3×3 layers (K = 144–432 in
+    /// SqueezeNet and Tiny Darknet) ran faster alone through this kernel, but SqueezeNet's whole forward did not
+    /// (10.3–10.6 ms of CPU per forward with them on the GEMM, 11.3–11.5 ms here), so they keep the GEMM.</summary>
     internal const int MaxDepth = 36;
 
     /// <summary>Output channels of a register tile.</summary>
@@ -33,8 +35,8 @@ internal static class ConvDirect
     /// <summary>Output columns of a register tile (two vectors).</summary>
     private const int TileColumns = 32;
 
-    /// <summary>A band aims for this many outputs per channel: a few work items per thread at batch 1, and phase rows
-    /// that stay in L1.</summary>
+    /// <summary>A band aims for this many outputs per channel: several work items per thread at batch 1, and phase rows
+    /// of a few tens of KiB (72 KiB for MobileNetV2's first layer) that stay in L2 while the band's tiles read them.</summary>
     private const int BandColumns = 1024;
 
     /// <summary>The most floats of phase rows per band (256 KiB), so that a band's input stays in L2.</summary>
@@ -49,7 +51,8 @@ internal static class ConvDirect
     /// <summary>y = finish(conv(x, w)) (y overwritten), in parallel over (image, band of output rows).</summary>
     public static unsafe void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue finish)
     {
-        if (!Applies(g)) throw new ArgumentException($"ConvDirect: a convolution with {g.ColumnRows} taps per output, {g.Groups} groups and padding ({g.PadTop}, {g.PadLeft}) is not one it computes.", nameof(g));
+        if (!Applies(g))
+            throw new ArgumentException($"ConvDirect: takes ungrouped, non-depthwise convolutions of at most {MaxDepth} taps per output with non-negative padding on AVX-512, not {g.ColumnRows} taps, {g.Groups} groups, padding ({g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).", nameof(g));
         var plan = new Plan(g);
         int depth = g.ColumnRows, blocks = (g.OutChannels + TileChannels - 1) / TileChannels;
         var packed = ArrayPool<float>.Shared.Rent(blocks * depth * TileChannels);
@@ -178,7 +181,9 @@ internal static class ConvDirect
         }
     }
 
-    /// <summary>The band's <paramref name="count"/> output rows, tile by tile. A watched clamp (<see cref="ConvEpilogue.WatchesTies"/>)
+    /// <summary>The band's <paramref name="count"/> output rows, tile by tile: channel block by channel block, so that each
+    /// output plane is written in one contiguous run of the band's rows (fewer streams for the hardware prefetcher to
+    /// follow when the output is not in cache; the phase rows are re-read from L2). A watched clamp (<see cref="ConvEpilogue.WatchesTies"/>)
     /// finishes each stored tile in a second pass, as the GEMM does: noting a tie inside the register tile would spill it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
@@ -186,8 +191,8 @@ internal static class ConvDirect
         bool watched = finish.WatchesTies;
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
         nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
-        for (int r = 0; r < count; r++)
-            for (int o = 0; o < channels; o += TileChannels)
+        for (int o = 0; o < channels; o += TileChannels)
+            for (int r = 0; r < count; r++)
             {
                 float* weights = ws + (nint)o * depth, target = output + o * plane + (nint)r * ow;
                 int rows = Math.Min(TileChannels, channels - o);
