@@ -81,6 +81,7 @@ internal static class LayersBenchmark
     private static void Compare(List<(int[] Input, int[] Weight, int[] Output, double Us)> rows, string[] ortLines)
     {
         var ort = ortLines.Where(l => l.TrimStart().StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => !e.TryGetProperty("op", out var op) || op.GetString() == "Conv")            // ORT_OPS=all lists every node
             .Select(e => (Key: Key(Ints(e, "input"), Ints(e, "weight")), Us: e.GetProperty("us").GetDouble())).ToList();
         double lumenTotal = 0, ortTotal = 0;
         Console.WriteLine($"{"lumen µs",9} {"ort µs",8} {"ratio",6}  layer (input → output, weight)");

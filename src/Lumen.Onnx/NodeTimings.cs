@@ -1,25 +1,28 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Lumen.Tensors;
 
 namespace Lumen.Onnx;
 
 /// <summary>
 /// Wall time spent in each node of a <see cref="GraphModule"/>'s forward passes while it is attached as
-/// <see cref="GraphModule.Timings"/>: a profile of where a model's time goes, node by node, like ONNX Runtime's node
-/// profiler. An activation that its convolution applied as it wrote (fused) shows almost no time of its own; the
+/// <see cref="GraphModule.Timings"/>: a profile of where a model's time goes, node by node (with each node's input and
+/// output shapes), like ONNX Runtime's node profiler. An activation that its convolution applied as it wrote (fused) shows almost no time of its own; the
 /// convolution's time includes it.
 /// </summary>
 /// <remarks>Timing adds two timestamp reads per node (tens of nanoseconds), nothing else; values are unchanged.</remarks>
 public sealed class NodeTimings
 {
     private readonly long[] ticks;
+    private readonly string?[] shapes;
     private readonly OnnxModel model;
 
     internal NodeTimings(OnnxModel model)
     {
         this.model = model;
         ticks = new long[model.Nodes.Count];
+        shapes = new string?[model.Nodes.Count];
     }
 
     /// <summary>Forward passes recorded so far.</summary>
@@ -28,7 +31,16 @@ public sealed class NodeTimings
     /// <summary>Mean milliseconds per pass spent in node <paramref name="node"/> (index in <see cref="OnnxModel.Nodes"/>).</summary>
     public double MeanMilliseconds(int node) => Passes == 0 ? 0 : ticks[node] * 1000.0 / Stopwatch.Frequency / Passes;
 
-    internal void Add(int node, long elapsed) => ticks[node] += elapsed;
+    /// <summary>Node <paramref name="node"/>'s input and first output shapes in the last pass, as
+    /// <c>[1, 3, 224, 224] [32, 3, 3, 3] → [1, 32, 112, 112]</c> (an omitted input is <c>-</c>), or null before it ran.</summary>
+    public string? Shapes(int node) => shapes[node];
+
+    internal void Add(int node, long elapsed, Tensor?[] inputs, IReadOnlyList<Tensor> outputs)
+    {
+        ticks[node] += elapsed;
+        if (shapes[node] is null)
+            shapes[node] = string.Join(" ", inputs.Select(t => t?.Shape.ToString() ?? "-")) + " → " + (outputs.Count > 0 ? outputs[0].Shape.ToString() : "-");
+    }
 
     internal void EndPass() => Passes++;
 
@@ -36,6 +48,7 @@ public sealed class NodeTimings
     public void Reset()
     {
         Array.Clear(ticks);
+        Array.Clear(shapes);
         Passes = 0;
     }
 
@@ -53,7 +66,7 @@ public sealed class NodeTimings
             text.AppendLine(inv, $"{group.Op,-22} {group.Count,7} {group.Ms,12:F3} {Share(group.Ms, total),7}");
         text.AppendLine(inv, $"slowest {Math.Min(top, ticks.Length)} nodes");
         foreach (var n in Enumerable.Range(0, ticks.Length).OrderByDescending(MeanMilliseconds).Take(top))
-            text.AppendLine(inv, $"{n,5} {model.Nodes[n].OpType,-18} {MeanMilliseconds(n),10:F3} ms {Share(MeanMilliseconds(n), total),7}  {model.Nodes[n].Name}");
+            text.AppendLine(inv, $"{n,5} {model.Nodes[n].OpType,-18} {MeanMilliseconds(n),10:F3} ms {Share(MeanMilliseconds(n), total),7}  {model.Nodes[n].Name}  {shapes[n]}");
         return text.ToString();
     }
 

@@ -31,6 +31,7 @@ public class NodeTimingsTests
         Assert.Equal(2, timings.Passes);
         Assert.True(timings.MeanMilliseconds(0) > 0, "the convolution's time was not recorded");
         var report = timings.Report();
+        Assert.Contains("[2, 3, 9, 9] [4, 3, 3, 3] → [2, 4, 9, 9]", report, StringComparison.Ordinal);
         Assert.Contains("2 pass(es)", report, StringComparison.Ordinal);
         foreach (var op in new[] { "Conv", "Relu", "Sigmoid" }) Assert.Contains(op, report, StringComparison.Ordinal);
 

@@ -200,7 +200,7 @@ internal sealed class OnnxGraph
                 values[s] = null;
                 if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
             }
-            timings?.Add(n, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+            timings?.Add(n, System.Diagnostics.Stopwatch.GetTimestamp() - start, args, results);
         }
         timings?.EndPass();
         return [.. outputSlots.Select(s => values[s]!)];
