@@ -66,6 +66,9 @@ internal static class Im2Col
         if (firstChannel < 0 || endChannel > g.InPerGroup || firstChannel > endChannel)
             throw new ArgumentOutOfRangeException(nameof(firstChannel), $"Im2Col: channels [{firstChannel}, {endChannel}) are not within the group's {g.InPerGroup}.");
         float* gathered = stackalloc float[g.StrideW == 1 ? 1 : Math.Min(ow, 1024)];
+        // stride 1 with an output as wide as the input ("same" padding): a tap's columns over the whole band are one
+        // run of the input plane, with zeros to put back where the window leaves a row
+        bool contiguous = g.StrideW == 1 && g.StrideH == 1 && ow == g.InWidth;
         fixed (float* input = x, dst = packed)
             for (int c = firstChannel; c < endChannel; c++)
             {
@@ -77,7 +80,8 @@ internal static class Im2Col
                         var step = new PanelRow(dst + (nint)pc * padded + (nint)(row - pc) * nr, Math.Min(depthBlock, k - pc), nr);
                         var (lo, hi) = ConvGeometry.ValidRange(ow, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
                         int colOffset = j * g.DilationW - g.PadLeft;
-                        for (int r = 0; r < rows; r++)
+                        if (contiguous) Run(step, plane, g, row0, rows, i, lo, hi, colOffset);
+                        else for (int r = 0; r < rows; r++)
                         {
                             int ih = (row0 + r) * g.StrideH - g.PadTop + i * g.DilationH, start = r * ow;
                             if (ih < 0 || ih >= g.InHeight || lo >= hi) { step.Write(start, ow, null); continue; }
@@ -100,6 +104,26 @@ internal static class Im2Col
                         step.Write(width, padded - width, null);
                     }
             }
+    }
+
+    /// <summary>One tap's packed row over a band when the output is as wide as the input and both strides are 1: output
+    /// column d = r·OW + s of the band reads input d + shift, so the rows that fall inside the input are one copy; then
+    /// the padding columns between them (those outside [<paramref name="lo"/>, <paramref name="hi"/>) of each row) and
+    /// the rows outside the input are zeros.</summary>
+    private static unsafe void Run(in PanelRow step, float* plane, in ConvGeometry g, int row0, int rows, int i, int lo, int hi, int colOffset)
+    {
+        int ow = g.OutWidth, width = rows * ow, shift = i * g.DilationH - g.PadTop;
+        int first = Math.Clamp(-shift - row0, 0, rows), end = Math.Clamp(g.InHeight - shift - row0, first, rows);   // rows inside the input
+        if (first == end || lo >= hi)
+        {
+            step.Write(0, width, null);
+            return;
+        }
+        int start = first * ow + lo, stop = (end - 1) * ow + hi;
+        step.Write(0, start, null);
+        step.Write(start, stop - start, plane + (nint)(row0 + first + shift) * g.InWidth + lo + colOffset);
+        for (int r = first; r + 1 < end; r++) step.Write(r * ow + hi, ow - hi + lo, null);
+        step.Write(stop, width - stop, null);
     }
 
     /// <summary>target[k] = source[2k] for k &lt; <paramref name="count"/> (the taps of a stride-2 row): 16 at a time
