@@ -123,6 +123,12 @@ public class ConvDirectTests
         Assert.False(ConvDirect.Applies(mobileNet with { PadLeft = -1 }));
         Assert.False(ConvDirect.Applies(mobileNet with { KernelHeight = 1, KernelWidth = 1, StrideH = 1, StrideW = 1, PadTop = 0, PadLeft = 0, PadBottom = 0, PadRight = 0 }));
         Assert.Throws<ArgumentException>(() => ConvDirect.Forward(new float[6 * 4], new float[12], new float[4], new ConvGeometry(1, 6, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2), default));
+        if (ConvDirect.Applies(mobileNet))
+        {
+            var small = mobileNet with { InHeight = 8, InWidth = 8 };                                                // output [1, 32, 4, 4]
+            Assert.Throws<ArgumentException>(() => ConvDirect.Forward(new float[3 * 64], new float[32 * 27], new float[32 * 16 - 1], small, default));
+            Assert.Throws<ArgumentException>(() => ConvDirect.Forward(new float[3 * 64 - 1], new float[32 * 27], new float[32 * 16], small, default));
+        }
     }
 
     [Fact]

@@ -53,6 +53,8 @@ internal static class ConvDirect
     {
         if (!Applies(g))
             throw new ArgumentException($"ConvDirect: takes ungrouped, non-depthwise convolutions of at most {MaxDepth} taps per output with non-negative padding on AVX-512, not {g.ColumnRows} taps, {g.Groups} groups, padding ({g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).", nameof(g));
+        if (x.Length < (long)g.Batch * g.InChannels * g.InPlane || w.Length < (long)g.OutChannels * g.ColumnRows || y.Length < (long)g.Batch * g.OutChannels * g.OutPlane)
+            throw new ArgumentException($"ConvDirect: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for [{g.Batch}, {g.InChannels}, {g.InHeight}, {g.InWidth}] * [{g.OutChannels}, {g.InChannels}, {g.KernelHeight}, {g.KernelWidth}] → [{g.Batch}, {g.OutChannels}, {g.OutHeight}, {g.OutWidth}].");
         var plan = new Plan(g);
         int depth = g.ColumnRows, blocks = (g.OutChannels + TileChannels - 1) / TileChannels;
         var packed = ArrayPool<float>.Shared.Rent(blocks * depth * TileChannels);
