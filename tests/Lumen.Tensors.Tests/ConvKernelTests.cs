@@ -162,7 +162,9 @@ public class ConvKernelTests
     {
         var geometries = Geometries().Select(a => Geometry((int[])a[0])).Where(g => !g.IsPointwise && !g.IsDepthwise)
             .Append(Geometry([1, 64, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1]))     // K = 576: two depth blocks of 288
-            .Append(Geometry([1, 3, 20, 40, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]));   // stride 2 with a ragged last panel
+            .Append(Geometry([1, 3, 20, 40, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]))    // stride 2 with a ragged last panel
+            .Append(Geometry([1, 3, 20, 75, 4, 3, 3, 2, 2, 0, 1, 0, 1, 1, 1, 1]))    // stride 2, rows long enough for the permuted gather
+            .Append(Geometry([1, 2, 6, 9, 3, 3, 3, 1, 1, 3, 1, 2, 1, 1, 1, 1]));     // as wide as the input (one run per tap), whole rows of padding
         foreach (var g in geometries)
             foreach (var path in new[] { GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512 })
             {

@@ -28,6 +28,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
+        if (ConvDirect.Applies(g)) { ConvDirect.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
         int og = g.OutPerGroup, k = g.ColumnRows, items = g.Batch * g.Groups * bands;

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -65,6 +66,9 @@ internal static class Im2Col
         if (firstChannel < 0 || endChannel > g.InPerGroup || firstChannel > endChannel)
             throw new ArgumentOutOfRangeException(nameof(firstChannel), $"Im2Col: channels [{firstChannel}, {endChannel}) are not within the group's {g.InPerGroup}.");
         float* gathered = stackalloc float[g.StrideW == 1 ? 1 : Math.Min(ow, 1024)];
+        // stride 1 with an output as wide as the input ("same" padding): a tap's columns over the whole band are one
+        // run of the input plane, with zeros to put back where the window leaves a row
+        bool contiguous = g.StrideW == 1 && g.StrideH == 1 && ow == g.InWidth;
         fixed (float* input = x, dst = packed)
             for (int c = firstChannel; c < endChannel; c++)
             {
@@ -76,7 +80,8 @@ internal static class Im2Col
                         var step = new PanelRow(dst + (nint)pc * padded + (nint)(row - pc) * nr, Math.Min(depthBlock, k - pc), nr);
                         var (lo, hi) = ConvGeometry.ValidRange(ow, g.InWidth, g.StrideW, g.PadLeft, j * g.DilationW);
                         int colOffset = j * g.DilationW - g.PadLeft;
-                        for (int r = 0; r < rows; r++)
+                        if (contiguous) Run(step, plane, g, row0, rows, i, lo, hi, colOffset);
+                        else for (int r = 0; r < rows; r++)
                         {
                             int ih = (row0 + r) * g.StrideH - g.PadTop + i * g.DilationH, start = r * ow;
                             if (ih < 0 || ih >= g.InHeight || lo >= hi) { step.Write(start, ow, null); continue; }
@@ -88,8 +93,9 @@ internal static class Im2Col
                                 // gather the strided taps in pieces the scratch holds
                                 for (int s0 = lo; s0 < hi; s0 += 1024)
                                 {
-                                    int end = Math.Min(hi, s0 + 1024);
-                                    for (int s = s0; s < end; s++) gathered[s - s0] = src[s * g.StrideW + colOffset];
+                                    int end = Math.Min(hi, s0 + 1024), at = s0 * g.StrideW + colOffset;
+                                    if (g.StrideW == 2) EveryOther(src + at, end - s0, g.InWidth - at, gathered);
+                                    else for (int s = s0; s < end; s++) gathered[s - s0] = src[s * g.StrideW + colOffset];
                                     step.Write(start + s0, end - s0, gathered);
                                 }
                             }
@@ -98,6 +104,42 @@ internal static class Im2Col
                         step.Write(width, padded - width, null);
                     }
             }
+    }
+
+    /// <summary>One tap's packed row over a band when the output is as wide as the input and both strides are 1: output
+    /// column d = r·OW + s of the band reads input d + shift, so the rows that fall inside the input are one copy; then
+    /// the padding columns between them (those outside [<paramref name="lo"/>, <paramref name="hi"/>) of each row) and
+    /// the rows outside the input are zeros.</summary>
+    private static unsafe void Run(in PanelRow step, float* plane, in ConvGeometry g, int row0, int rows, int i, int lo, int hi, int colOffset)
+    {
+        int ow = g.OutWidth, width = rows * ow, shift = i * g.DilationH - g.PadTop;
+        int first = Math.Clamp(-shift - row0, 0, rows), end = Math.Clamp(g.InHeight - shift - row0, first, rows);   // rows inside the input
+        if (first == end || lo >= hi)
+        {
+            step.Write(0, width, null);
+            return;
+        }
+        int start = first * ow + lo, stop = (end - 1) * ow + hi;
+        step.Write(0, start, null);
+        step.Write(start, stop - start, plane + (nint)(row0 + first + shift) * g.InWidth + lo + colOffset);
+        for (int r = first; r + 1 < end; r++) step.Write(r * ow + hi, ow - hi + lo, null);
+        step.Write(stop, width - stop, null);
+    }
+
+    /// <summary>target[k] = source[2k] for k &lt; <paramref name="count"/> (the taps of a stride-2 row): 16 at a time
+    /// from 32 loaded columns by one AVX-512 two-source permute while those lie within the <paramref name="readable"/>
+    /// floats from <paramref name="source"/>, the rest one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void EveryOther(float* source, int count, int readable, float* target)
+    {
+        int k = 0;
+        if (Avx512F.IsSupported)
+        {
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (; k + 16 <= count && 2 * k + 32 <= readable; k += 16)
+                Avx512F.PermuteVar16x32x2(Vector512.Load(source + 2 * k), evens, Vector512.Load(source + 2 * k + 16)).Store(target + k);
+        }
+        for (; k < count; k++) target[k] = source[2 * k];
     }
 
     /// <summary>One row (depth step) of a packed-B depth block of <paramref name="kc"/> steps: column j at
