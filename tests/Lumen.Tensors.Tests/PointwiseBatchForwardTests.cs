@@ -137,7 +137,8 @@ public class PointwiseBatchForwardTests
     public void Transposed_single_image_forward_equals_the_direct_product(int k, int m, int height, int width)
     {
         var g = new ConvGeometry(1, k, height, width, m, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Assert.True(ConvPointwiseForward.Transposes(g));
+        Assert.True(ConvPointwiseForward.Transposes(g, 1));
+        Assert.False(ConvPointwiseForward.Transposes(g, 2));      // on two threads the direct product runs
         int plane = g.OutPlane;
         var x = Tensor.Randn(new Shape(1, k, height, width), 24).ToArray();
         var w = Tensor.Randn(new Shape(m, k, 1, 1), 25).ToArray();
@@ -177,14 +178,14 @@ public class PointwiseBatchForwardTests
     public void Only_deep_single_images_of_small_planes_take_the_transposed_product()
     {
         static ConvGeometry Pointwise(int batch, int c, int side, int o) => new(batch, c, side, side, o, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 160)));
-        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 576, 7, 160)));
-        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 320, 7, 1280)));
-        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 160, 7, 960)));    // shallow: the pass back costs as much
-        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 576, 14, 96)));    // 196 positions fill their tiles
-        Assert.False(ConvPointwiseForward.Transposes(Pointwise(2, 960, 7, 160)));    // several images: one GEMM over the batch
-        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 1)));      // one row: dot products
-        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 1280, 1, 1000)));  // one column: dot products
+        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 160), 1));
+        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 576, 7, 160), 1));
+        Assert.True(ConvPointwiseForward.Transposes(Pointwise(1, 320, 7, 1280), 1));
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 160, 7, 960), 1));    // shallow: the pass back costs as much
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 576, 14, 96), 1));    // 196 positions fill their tiles
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(2, 960, 7, 160), 1));    // several images: one GEMM over the batch
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 960, 7, 1), 1));      // one row: dot products
+        Assert.False(ConvPointwiseForward.Transposes(Pointwise(1, 1280, 1, 1000), 1));  // one column: dot products
     }
 
     [Fact]

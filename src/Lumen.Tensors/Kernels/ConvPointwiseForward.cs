@@ -15,7 +15,7 @@ internal static class ConvPointwiseForward
     public static bool TryRun(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         if (Batches(g)) Batched(x, w, y, g, epilogue);
-        else if (Transposes(g)) Transposed(x, w, y, g, epilogue);
+        else if (Transposes(g, Parallelism.MaxDegree)) Transposed(x, w, y, g, epilogue);
         else return false;
         return true;
     }
@@ -56,9 +56,12 @@ internal static class ConvPointwiseForward
     internal const int MinTransposedDepth = 320;
 
     /// <summary>Whether <see cref="Conv2dKernel.Forward"/> runs a single image's pointwise convolution as the
-    /// transposed product (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="Batches"/>).</summary>
-    internal static bool Transposes(in ConvGeometry g) =>
-        g.IsPointwise && g.Groups == 1 && g.Batch == 1 && g.OutChannels > 1 && g.InChannels >= MinTransposedDepth
+    /// transposed product (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="Batches"/>)
+    /// on <paramref name="threads"/> threads: on one only. On two, MobileNetV2's 7×7 layers ran slower than the direct
+    /// product in the whole forward at batch 1 (in-context profile, best of two: 576 → 160 94 → 108 µs, 960 → 160
+    /// 149 → 162 µs, 320 → 1280 377 → 445 µs), as the pass back runs on one thread.</summary>
+    internal static bool Transposes(in ConvGeometry g, int threads) =>
+        threads == 1 && g.IsPointwise && g.Groups == 1 && g.Batch == 1 && g.OutChannels > 1 && g.InChannels >= MinTransposedDepth
         && g.OutPlane > 1 && g.OutPlane <= MaxTransposedPlane;
 
     /// <summary>A single image's pointwise convolution of a small plane as Yᵀ[P, O] = Xᵀ[P, C] · Wᵀ[C, O], transposed
