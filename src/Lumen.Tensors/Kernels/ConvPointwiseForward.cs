@@ -59,7 +59,7 @@ internal static class ConvPointwiseForward
     /// transposed product (ungrouped, deep, small planes, and a packed-kernel product both ways, as in <see cref="Batches"/>)
     /// on <paramref name="threads"/> threads: on one only. On two, MobileNetV2's 7×7 layers ran slower than the direct
     /// product in the whole forward at batch 1 (in-context profile, best of two: 576 → 160 94 → 108 µs, 960 → 160
-    /// 149 → 162 µs, 320 → 1280 377 → 445 µs), as the pass back runs on one thread.</summary>
+    /// 149 → 162 µs, 320 → 1280 377 → 445 µs), even with the pass back split between the threads.</summary>
     internal static bool Transposes(in ConvGeometry g, int threads) =>
         threads == 1 && g.IsPointwise && g.Groups == 1 && g.Batch == 1 && g.OutChannels > 1 && g.InChannels >= MinTransposedDepth
         && g.OutPlane > 1 && g.OutPlane <= MaxTransposedPlane;
