@@ -73,7 +73,8 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count (p &lt; steps); the rest of each row untouched. Runs of
-    /// up to 32 (a 32-column panel's) go through AVX-512 masked loads and stores, two vectors a row.</summary>
+    /// up to 32 (a 32-column panel's) go through AVX-512 masked loads and stores, two vectors a row; longer ones 8,
+    /// then 4 lanes at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRun(float* src, nint ld, int steps, int count, float* dst, int width)
     {
@@ -94,10 +95,12 @@ internal static unsafe class GemmPacking
             return;
         }
         int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
+        int narrow = Vector128.IsHardwareAccelerated ? count & ~3 : 0;
         for (int p = 0; p < steps; p++, src += ld, dst += width)
         {
             int j = 0;
             for (; j < wide; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
+            for (; j < narrow; j += 4) Vector128.Store(Vector128.Load(src + j), dst + j);
             for (; j < count; j++) dst[j] = src[j];
         }
     }
@@ -123,22 +126,15 @@ internal static unsafe class GemmPacking
         if (whole < nc) CopyRows(b + whole, ldb, kc, nc - whole, nr, dst + (nint)whole * kc);
     }
 
-    /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count, 0 for count ≤ j &lt; width (p &lt; steps).</summary>
+    /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count, 0 for count ≤ j &lt; width (p &lt; steps): the run
+    /// copy (<see cref="CopyRun"/>), then the padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows(float* src, nint ld, int steps, int count, int width, float* dst)
     {
-        int wide = Vector256.IsHardwareAccelerated ? count & ~7 : 0;
-        int narrow = Vector128.IsHardwareAccelerated ? count & ~3 : 0;
-        for (int p = 0; p < steps; p++)
-        {
-            float* s = src + p * ld;
-            float* d = dst + (nint)p * width;
-            int j = 0;
-            for (; j < wide; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
-            for (; j < narrow; j += 4) Vector128.Store(Vector128.Load(s + j), d + j);
-            for (; j < count; j++) d[j] = s[j];
-            for (; j < width; j++) d[j] = 0;
-        }
+        CopyRun(src, ld, steps, count, dst, width);
+        if (count < width)
+            for (int p = 0; p < steps; p++)
+                for (float* d = dst + (nint)p * width, end = d + width, j = d + count; j < end; j++) *j = 0;
     }
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width (p &lt; steps).
