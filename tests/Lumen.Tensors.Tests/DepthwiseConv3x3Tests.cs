@@ -49,7 +49,7 @@ public class DepthwiseConv3x3Tests
     }
 
     // forward, input gradient and weight gradient of ConvDepthwise (every output overwritten) against ConvNaive
-    private static void MatchesNaiveLoops(in ConvGeometry g, int seed)
+    internal static void MatchesNaiveLoops(in ConvGeometry g, int seed)
     {
         var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), seed).ToArray();
         var w = Tensor.Randn(new Shape(g.InChannels, 1, 3, 3), seed + 1).ToArray();
