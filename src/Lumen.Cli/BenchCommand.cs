@@ -25,6 +25,11 @@ internal static class BenchCommand
 
     private static int Run(FileInfo file, int[] batches, int iterations, int? profile)
     {
+        if (profile is < 1)
+        {
+            Console.Error.WriteLine($"error: --profile N lists the N slowest nodes; N must be at least 1, got {profile}.");
+            return 1;
+        }
         try
         {
             var module = OnnxModel.Load(file.FullName);

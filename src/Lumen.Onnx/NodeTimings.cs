@@ -11,7 +11,8 @@ namespace Lumen.Onnx;
 /// output shapes), like ONNX Runtime's node profiler. An activation that its convolution applied as it wrote (fused) shows almost no time of its own; the
 /// convolution's time includes it.
 /// </summary>
-/// <remarks>Timing adds two timestamp reads per node (tens of nanoseconds), nothing else; values are unchanged.</remarks>
+/// <remarks>Timing adds two timestamp reads per node (tens of nanoseconds), nothing else; values are unchanged. Not
+/// thread-safe: attach it while one caller at a time runs the model.</remarks>
 public sealed class NodeTimings
 {
     private readonly long[] ticks;
@@ -56,6 +57,7 @@ public sealed class NodeTimings
     /// <paramref name="top"/> slowest nodes with their op, name and share.</summary>
     public string Report(int top = 20)
     {
+        if (top < 1) throw new ArgumentOutOfRangeException(nameof(top), $"NodeTimings.Report: the number of slowest nodes to list must be at least 1, got {top}.");
         var inv = CultureInfo.InvariantCulture;
         double total = Enumerable.Range(0, ticks.Length).Sum(MeanMilliseconds);
         var text = new StringBuilder();

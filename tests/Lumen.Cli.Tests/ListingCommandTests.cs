@@ -57,5 +57,8 @@ public sealed class ListingCommandTests
         Assert.Contains("2 pass(es)", run.Error);
         Assert.Matches(@"Conv\s+\d+\s+[\d.]+\s+[\d.]+ %", run.Error);
         Assert.Contains("slowest 3 nodes", run.Error);
+        var bad = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "1", "--profile", "0");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--profile N lists the N slowest nodes; N must be at least 1, got 0", bad.Error);
     }
 }

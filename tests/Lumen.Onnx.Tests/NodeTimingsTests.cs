@@ -35,6 +35,7 @@ public class NodeTimingsTests
         Assert.Contains("2 pass(es)", report, StringComparison.Ordinal);
         foreach (var op in new[] { "Conv", "Relu", "Sigmoid" }) Assert.Contains(op, report, StringComparison.Ordinal);
 
+        Assert.Throws<ArgumentOutOfRangeException>(() => timings.Report(0));
         timings.Reset();
         Assert.Equal(0, timings.Passes);
         Assert.Equal(0, timings.MeanMilliseconds(0));
