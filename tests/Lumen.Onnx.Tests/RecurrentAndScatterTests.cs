@@ -1,4 +1,5 @@
 using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
 using Lumen.Tensors.Tests;
 using DataType = Lumen.Onnx.Schema.TensorProto.Types.DataType;
 
@@ -104,6 +105,39 @@ public class RecurrentAndScatterTests
         Assert.Equal(x.ToArray(), outputs[0].ToArray());
         Assert.Equal([true, true, true, true], outputs[1].ToBoolArray());
         Assert.Equal(x.Shape, outputs[1].Shape);
+    }
+
+    [Fact]
+    public void An_inference_Dropout_whose_mask_nothing_reads_passes_its_input_through_unless_a_hook_sees_it()
+    {
+        // SqueezeNet names the mask of its Dropout but reads it nowhere: without hooks the graph skips the node (no
+        // mask is built), values and gradients unchanged; a hook on the node still sees both outputs.
+        var model = new OnnxBuilder(9).Input("x", DataType.Float, 2, 3).Node("Relu", ["x"], ["r"]).Node("Dropout", ["r"], ["d", "mask"])
+            .Node("Neg", ["d"], ["y"]).Output("y").Build();
+        var x = Tensor.FromArray([1f, -2f, 3f, 0.5f, -1f, 4f], 2, 3);
+        var expected = new[] { -1f, 0f, -3f, -0.5f, 0f, -4f };
+        using (GradMode.Off()) Assert.Equal(expected, model.Call([x])[0].ToArray());
+        Assert.Equal(expected, model.Call([x])[0].ToArray());
+        GradCheck.Assert(v => model.Call([v[0]])[0], [Tensor.FromArray([1f, -2f, 3f, 0.5f, -1f, 4f], 2, 3)]);
+        // the graph runs the node only when its hooks forbid skipping it (mayFuse false)
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        foreach (bool mayFuse in new[] { true, false })
+        {
+            var ran = new List<string>();
+            using (GradMode.Off())
+                Assert.Equal(expected, graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => mayFuse)[0].ToArray());
+            Assert.Equal(mayFuse ? ["Relu", "Neg"] : ["Relu", "Dropout", "Neg"], ran);
+        }
+        var seen = new List<Tensor>();
+        using (model.Hooks.OnForward("d", (Tensor t, Lumen.NN.Hooks.HookContext _) => seen.Add(t)))
+        using (GradMode.Off())
+            Assert.Equal(expected, model.Call([x])[0].ToArray());
+        Assert.Equal(2, seen.Count);
+        Assert.Equal(new[] { 1f, 0f, 3f, 0.5f, 0f, 4f }, seen[0].ToArray());
+        Assert.Equal(Enumerable.Repeat(true, 6), seen[1].ToBoolArray());
+        // a training_mode input that is not a constant false keeps the node
+        var training = new OnnxBuilder(13).Input("x", DataType.Float, 4).Input("t", DataType.Bool).Node("Dropout", ["x", "", "t"], ["d", "mask"]).Output("d").Build();
+        using (GradMode.Off()) Assert.Equal([1f, 2f, 3f, 4f], training.Call([Tensor.FromArray([1f, 2f, 3f, 4f], 4), Tensor.FromArray([false], 1).Reshape()])[0].ToArray());
     }
 
     [Theory]

@@ -48,6 +48,26 @@ public class ConcatCopyTests
     }
 
     [Fact]
+    public void The_vector_float_copy_copies_every_length_and_offset_exactly_and_nothing_more()
+    {
+        // lengths around the 64-float step and the 16-float overlapping tail, at unaligned offsets; NaN payloads and −0
+        // must come through bit for bit, and the floats around the target stay untouched
+        var source = Enumerable.Range(0, 300).Select(i => i % 5 == 0 ? -0f : i % 7 == 0 ? BitConverter.Int32BitsToSingle(0x7FC00000 | i) : i * 0.5f).ToArray();
+        foreach (int length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 127, 128, 129, 200, 250 })
+            foreach (int offset in new[] { 0, 3, 17 })
+            {
+                var target = Enumerable.Repeat(7f, 300).ToArray();
+                ConcatCopy.CopyFloats(source.AsSpan(offset, length), target.AsSpan(offset + 1, length));
+                for (int i = 0; i < target.Length; i++)
+                {
+                    bool inside = i > offset && i <= offset + length;
+                    Assert.Equal(inside ? BitConverter.SingleToInt32Bits(source[i - 1]) : BitConverter.SingleToInt32Bits(7f), BitConverter.SingleToInt32Bits(target[i]));
+                }
+            }
+        Assert.Throws<ArgumentException>(() => ConcatCopy.CopyFloats(new float[70], new float[69]));
+    }
+
+    [Fact]
     public void Concat_of_long_and_bool_tensors_keeps_their_dtype()
     {
         var longs = Tensor.Concat([Tensor.FromArray([1L, 2L], 2, 1), Tensor.FromArray([3L, 4L, 5L, 6L], 2, 2)], 1);

@@ -32,6 +32,14 @@ public class PoolTests
         [2, 8, 70, 2, 3, 2, 2, 0, 2, 0, 2, 1, 2, 0],
         [3, 9, 27, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],   // 13 outputs a row: one partial vector, scalar at the array's end
         [2, 6, 21, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1],
+        // 16, 17, 32 and 33 full windows a row (the fused stride-2 path's block carried over or not), batch 3 × 2
+        [6, 7, 33, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 7, 35, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 5, 65, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 5, 67, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [3, 6, 32, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0],
+        [2, 6, 97, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1],
+        [2, 9, 56, 3, 3, 2, 2, 0, 0, 0, 0, 2, 1, 1],   // dilated rows, a clipped last window (ceil mode)
     }.Select(a => new object[] { a });
 
     private static PoolGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13] == 1);
@@ -61,6 +69,56 @@ public class PoolTests
             }
         }
         finally { Parallelism.MaxDegree = saved; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    [MemberData(nameof(WideGeometries))]
+    public void Max_kernel_is_bitwise_the_rows_then_columns_order_on_signed_zeros_and_NaN_payloads(int[] a)
+    {
+        // The documented order — each column's maximum over the window's rows, then over its columns, with
+        // PoolMax.Max — decides which of +0 and −0 and which NaN payload wins; every path must follow it bit for bit.
+        var g = Geometry(a);
+        var rng = new Random(a.Sum());
+        var x = Tensor.Randn(new Shape(g.Planes, g.InHeight, g.InWidth), 4).ToArray();
+        for (int i = 0; i < x.Length; i++)
+            x[i] = rng.Next(10) switch
+            {
+                < 3 => 0f,
+                < 6 => -0f,
+                6 when rng.Next(6) == 0 => BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00000) | rng.Next(1 << 22)),
+                _ => x[i] - 2f,
+            };
+        var y = new float[g.Planes * g.OutHeight * g.OutWidth];
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 1;
+            PoolMax.Forward(x, y, g);
+        }
+        finally { Parallelism.MaxDegree = saved; }
+        for (int p = 0; p < g.Planes; p++)
+            for (int r = 0; r < g.OutHeight; r++)
+                for (int s = 0; s < g.OutWidth; s++)
+                {
+                    float best = float.NegativeInfinity;
+                    for (int j = 0; j < g.KernelWidth; j++)
+                    {
+                        int iw = s * g.StrideW - g.PadLeft + j * g.DilationW;
+                        if (iw < 0 || iw >= g.InWidth) continue;
+                        float? column = null;
+                        for (int i = 0; i < g.KernelHeight; i++)
+                        {
+                            int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
+                            if (ih < 0 || ih >= g.InHeight) continue;
+                            float v = x[(p * g.InHeight + ih) * g.InWidth + iw];
+                            column = column is { } c ? PoolMax.Max(c, v) : v;
+                        }
+                        if (column is { } m) best = PoolMax.Max(best, m);
+                    }
+                    int o = (p * g.OutHeight + r) * g.OutWidth + s;
+                    Assert.True(BitConverter.SingleToInt32Bits(best) == BitConverter.SingleToInt32Bits(y[o]), $"plane {p}, window ({r}, {s}): expected {best} got {y[o]}");
+                }
     }
 
     [Theory]

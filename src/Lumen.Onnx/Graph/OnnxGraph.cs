@@ -25,6 +25,7 @@ internal sealed class OnnxGraph
     private readonly int slotCount;
     private readonly InPlaceActivation?[] inPlace;
     private readonly Fusion?[] fusions;
+    private readonly bool[] passThrough;
 
     /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
@@ -79,6 +80,19 @@ internal sealed class OnnxGraph
         for (int m = 0; m < inPlace.Length; m++)
             if (inPlace[m] is { } plan)
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
+        passThrough = PassThroughPlan(model, lastUse);
+    }
+
+    /// <summary>For each node, whether it returns its input 0 as its output 0 (an inference Dropout:
+    /// <see cref="Ops.ConstantOps.PassesThrough"/>) and nothing reads its other outputs (no node, no graph output):
+    /// when its hooks allow, the graph then passes the input through without running the node.</summary>
+    private bool[] PassThroughPlan(OnnxModel model, int[] lastUse)
+    {
+        var plan = new bool[nodeInputs.Length];
+        for (int n = 0; n < plan.Length; n++)
+            plan[n] = nodeInputs[n].Length > 0 && nodeInputs[n][0] >= 0 && nodeOutputs[n].Length > 0 && nodeOutputs[n][0] >= 0
+                && nodeOutputs[n].Skip(1).All(s => s < 0 || lastUse[s] < 0) && Ops.ConstantOps.PassesThrough(model.Nodes[n]);
+        return plan;
     }
 
     /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
@@ -142,7 +156,9 @@ internal sealed class OnnxGraph
     /// <summary>Runs the graph; <paramref name="invoke"/> runs node n on its positional arguments (null for an
     /// omitted optional input) — the module layer routes it through the node's hooks.
     /// <paramref name="mayFuse"/>(producer, node) says whether, this time, an activation planned to be fused into its
-    /// producer or run in place on its output may be (no hook would see the difference); null: never. In-place runs
+    /// producer or run in place on its output may be (no hook would see the difference), and (node, node) whether a
+    /// node planned to pass its input through (an inference Dropout whose mask nothing reads) may skip its kernel;
+    /// null: never. In-place runs
     /// happen only with gradients off; with gradients on, rectifier and clamp fusions record their gradient.
     /// When <paramref name="recycle"/> is given, the caller guarantees the same for every value (no gradients, no
     /// hooks), and each released value whose storage no live value shares goes back to that pool scope.
@@ -168,7 +184,7 @@ internal sealed class OnnxGraph
             try
             {
                 bool recording = Tensors.Autograd.GradMode.IsEnabled;
-                if (activated[n]) results = [args[0]!];
+                if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
                 else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer) && Fused(f, args, values, recording) is { } fused)
                 {
                     results = [fused];
@@ -191,6 +207,7 @@ internal sealed class OnnxGraph
             for (int k = 0; k < outs.Length; k++)
             {
                 if (outs[k] < 0) continue;
+                if (k >= results.Count && passThrough[n]) continue;   // an output that nothing reads
                 if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
                 values[outs[k]] = results[k];
             }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -40,9 +42,44 @@ internal static class ConcatCopy
                 int o = e / width, at = e - o * width, i = 0;
                 while (offsets[i + 1] <= at) i++;   // the input whose block holds column `at` (empty blocks skipped)
                 int j = at - offsets[i], length = Math.Min(blocks[i] - j, end - e);
-                sources[i].AsSpan(o * blocks[i] + j, length).CopyTo(destination.AsSpan(e, length));
+                if (typeof(T) == typeof(float)) CopyFloats(Unsafe.As<float[]>(sources[i]).AsSpan(o * blocks[i] + j, length), Unsafe.As<float[]>(destination).AsSpan(e, length));
+                else sources[i].AsSpan(o * blocks[i] + j, length).CopyTo(destination.AsSpan(e, length));
                 e += length;
             }
         });
+    }
+
+    /// <summary>target = source (same length, not overlapping) in 64-byte vectors, four per step: on the AMD EPYC
+    /// machines that run the benchmarks <c>Span.CopyTo</c> goes to glibc's <c>rep movsb</c>, which copied a concatenation's
+    /// activations (0.3–1.5 MB, read from L3) at about half the speed of plain vector loads and stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void CopyFloats(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int n = source.Length, i = 0;
+        if (target.Length != n) throw new ArgumentException($"ConcatCopy.CopyFloats: {n} floats into {target.Length}.");
+        if (!Vector512.IsHardwareAccelerated || n < 4 * Vector512<float>.Count)
+        {
+            source.CopyTo(target);
+            return;
+        }
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float t = ref MemoryMarshal.GetReference(target);
+        const int step = 4 * 16;
+        for (; i <= n - step; i += step)
+        {
+            var v0 = Vector512.LoadUnsafe(ref s, (nuint)i);
+            var v1 = Vector512.LoadUnsafe(ref s, (nuint)(i + 16));
+            var v2 = Vector512.LoadUnsafe(ref s, (nuint)(i + 32));
+            var v3 = Vector512.LoadUnsafe(ref s, (nuint)(i + 48));
+            v0.StoreUnsafe(ref t, (nuint)i);
+            v1.StoreUnsafe(ref t, (nuint)(i + 16));
+            v2.StoreUnsafe(ref t, (nuint)(i + 32));
+            v3.StoreUnsafe(ref t, (nuint)(i + 48));
+        }
+        for (; i < n; i += 16)
+        {
+            i = Math.Min(i, n - 16);   // the last vector overlaps the previous ones: no scalar tail
+            Vector512.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref t, (nuint)i);
+        }
     }
 }

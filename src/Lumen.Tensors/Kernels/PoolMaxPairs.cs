@@ -68,6 +68,64 @@ internal static class PoolMaxPairs
         }
     }
 
+    /// <summary>The same maxima straight from the input rows, without a row buffer: output[s] = the maximum of window s,
+    /// whose tap (i, j) is input[taps[i] + c + 2s + j], as <see cref="PoolMax"/>'s row maxima (over the taps, in order)
+    /// and then <see cref="Maxima"/> (over the columns, in order) take it — bitwise, with neither the row's stores and
+    /// reloads nor a second pass. Sixteen windows read the column maxima of columns [c + 2s, c + 2s + 32) as two vectors;
+    /// tap 2 of the sixteenth window (kw = 3) is column c + 2s + 32, the first lane of the next block's first vector,
+    /// which is carried over, or, where no block follows right after, the last lane of the column maxima ending at that
+    /// column. The last sixteen windows overlap the previous ones, so no load reaches past the last window's last tap.
+    /// Returns false, having written nothing, for fewer than sixteen windows (the caller takes the row buffer's path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool RowMaxima(ReadOnlySpan<float> input, ReadOnlySpan<int> taps, int c, int kw, Span<float> output)
+    {
+        int n = output.Length;
+        if (n < Lanes) return false;
+        if (taps.Length == 0 || c < 0 || taps[0] < 0 || (long)taps[^1] + c + 2 * (n - 1) + kw - 1 >= input.Length)
+            throw new ArgumentException($"PoolMaxPairs.RowMaxima: {n} windows of {kw} columns from column {c} overrun the {input.Length} inputs.");
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float o = ref MemoryMarshal.GetReference(output);
+        var even = Even;
+        var odd = even + Vector512<int>.One;
+        var after = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);   // lanes 1…15 of the first table, then lane 0 of the second
+        var last = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);    // lanes 1…15, then lane 15 of the second
+        bool three = kw == 3;
+        var a = ColumnMaxima(ref x, taps, c);
+        for (int s = 0; ;)
+        {
+            int at = c + 2 * s, next = Math.Min(s + Lanes, n - Lanes);
+            bool more = s + Lanes < n, carried = more && next == s + Lanes;   // the next block starts at column at + 32
+            var b = ColumnMaxima(ref x, taps, at + Lanes);
+            var following = carried ? ColumnMaxima(ref x, taps, at + 2 * Lanes) : three ? ColumnMaxima(ref x, taps, at + Lanes + 1) : default;
+            Sixteen(a, b, following, even, odd, carried ? after : last, three).StoreUnsafe(ref o, (nuint)s);
+            if (!more) return true;
+            a = carried ? following : ColumnMaxima(ref x, taps, c + 2 * next);
+            s = next;
+        }
+    }
+
+    /// <summary>The maxima of sixteen windows from the column maxima of their columns: <paramref name="a"/> and
+    /// <paramref name="b"/> hold columns [0, 32), and <paramref name="third"/> (kw = 3) the last window's column 32 in the
+    /// lane that <paramref name="shift"/> picks after lanes 1…15 of tap 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sixteen(Vector512<float> a, Vector512<float> b, Vector512<float> third, Vector512<int> even, Vector512<int> odd,
+        Vector512<int> shift, bool three)
+    {
+        var t0 = Avx512F.PermuteVar16x32x2(a, even, b);
+        var m = PoolMax.Max(t0, Avx512F.PermuteVar16x32x2(a, odd, b));
+        return three ? PoolMax.Max(m, Avx512F.PermuteVar16x32x2(t0, shift, third)) : m;
+    }
+
+    /// <summary>The maxima over the rows at <paramref name="taps"/> of the sixteen columns from <paramref name="at"/>,
+    /// in tap order (as <see cref="PoolMax"/>'s row maxima).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ColumnMaxima(ref float x, ReadOnlySpan<int> taps, int at)
+    {
+        var m = Vector512.LoadUnsafe(ref x, (nuint)(taps[0] + at));
+        for (int i = 1; i < taps.Length; i++) m = PoolMax.Max(m, Vector512.LoadUnsafe(ref x, (nuint)(taps[i] + at)));
+        return m;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Sixteen(ref float line, int at, bool three)
     {
