@@ -119,4 +119,28 @@ public class StreamingAndPoolingTests
                 ("strides", new long[] { 1, 2, 2 }), ("pads", new long[] { 0, 1, 0, 1, 0, 0 })).Output("y").Build();
         GradCheck.Assert(x => model.Call(x[0]), [Tensor.Randn(new Shape(1, 2, 4, 4, 3), seed: 10)]);
     }
+
+    [Theory]
+    [InlineData(new[] { 1, 1000, 13, 13 })]   // SqueezeNet's head
+    [InlineData(new[] { 3, 5, 7, 1 })]
+    [InlineData(new[] { 2, 4, 3, 3, 3 })]
+    [InlineData(new[] { 2, 3, 0, 4 })]        // empty planes: 0 / 0
+    public void InferenceGlobalAveragePoolAndSoftmaxAreBitwiseTheirRecordedForms(int[] dims)
+    {
+        // At inference GlobalAveragePool and Softmax (opset 11: over [N, C·1·1], the last axis) run as one kernel each; the
+        // recorded forms are the tensor ops.
+        var model = new OnnxBuilder(11).Input("x", DataType.Float, [.. dims.Cast<object>()]).Node("GlobalAveragePool", ["x"], ["g"]).Node("Softmax", ["g"], ["y"], ("axis", 1L))
+            .Output("g").Output("y").Build();
+        var x = Tensor.Randn(new Shape(dims), dims.Sum()) * 3f;
+        IReadOnlyList<Tensor> inference;
+        using (Lumen.Tensors.Autograd.GradMode.Off()) inference = model.Call([x]);
+        var recorded = model.Call([x.Detach().RequireGrad()]);
+        Assert.True(recorded[1].RequiresGrad);
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(recorded[k].Shape, inference[k].Shape);
+            Assert.Equal(recorded[k].ToArray().Select(BitConverter.SingleToInt32Bits), inference[k].ToArray().Select(BitConverter.SingleToInt32Bits));
+        }
+        if (dims[2] > 0 && dims.Aggregate(1, (a, b) => a * b) < 1000) GradCheck.Assert(v => model.Call([v[0]])[1], [x]);
+    }
 }

@@ -38,6 +38,31 @@ public class FunctionalTests
         GradCheck.Assert(t => t[0].LogSoftmax(axis), [x]);
     }
 
+    [Theory]
+    [InlineData(1, 1000)]    // SqueezeNet's classes at batch 1
+    [InlineData(16, 1000)]
+    [InlineData(3, 17)]
+    [InlineData(2, 9000)]    // 18 000 values: the exponential runs in two blocks, as the unary op splits it
+    [InlineData(1, 1)]
+    [InlineData(0, 5)]
+    public void The_one_kernel_softmax_is_bitwise_the_five_op_composite(int outer, int n)
+    {
+        var x = Tensor.Randn(new Shape(outer, n), outer * 31 + n) * 4f;
+        var values = x.AsSpan();
+        for (int i = 5; i < values.Length; i += 97) values[i] = float.NegativeInfinity;
+        if (outer * n > 40) values[40] = float.NaN;                                              // a NaN poisons its row
+        if (outer > 1) values[n..(2 * n)].Fill(float.NegativeInfinity);                          // an all −∞ row: NaN
+        Tensor composite;
+        using (GradMode.Off())
+        {
+            var e = (x - x.Max(1, keepDims: true)).Exp();
+            composite = e / e.Sum(1, keepDims: true);
+        }
+        var fused = SoftmaxKernel.ApplyAsComposite(x.Floats, outer, n);
+        Assert.Equal(composite.Size, fused.Length);
+        Assert.Equal(composite.ToArray().Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Softmax_is_stable_and_handles_masked_rows()
     {

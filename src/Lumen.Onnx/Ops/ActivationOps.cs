@@ -220,9 +220,15 @@ internal static class ActivationOps
         });
     }
 
-    // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m).
+    // softmax(x) = exp(x − m) / Σ exp(x − m) with m = max(x) held constant (the result does not depend on m). When no
+    // gradient is recorded and the axis is the last, one kernel computes it bitwise as these ops do.
     internal static Tensor Softmax(Tensor x, int axis)
     {
+        if (x.DType == DType.Float32 && axis == x.Rank - 1 && x.Rank > 0 && !(Tensors.Autograd.GradMode.IsEnabled && x.RequiresGrad))
+        {
+            int n = x.Shape[axis];
+            return new Tensor(x.Shape, SoftmaxKernel.ApplyAsComposite(x.Floats, n == 0 ? 0 : x.Size / n, n));
+        }
         var e = (x - x.Detach().Max(axis, keepDims: true)).Exp();
         return e / e.Sum(axis, keepDims: true);
     }

@@ -91,8 +91,12 @@ internal static class PoolingOps
         });
         OnnxOps.Register("GlobalAveragePool", 1, node => inputs =>
         {
+            // at inference one pass gives bitwise the sum-then-divide of the recorded form
             var x = inputs.Arg(0);
-            return [NormalizationOps.Average(x, [.. Enumerable.Range(2, x.Rank - 2)])];
+            if (x.DType != DType.Float32 || x.Rank < 3 || (Tensors.Autograd.GradMode.IsEnabled && x.RequiresGrad))
+                return [NormalizationOps.Average(x, [.. Enumerable.Range(2, x.Rank - 2)])];
+            int planes = x.Shape[0] * x.Shape[1];
+            return [new Tensor(new Shape([x.Shape[0], x.Shape[1], .. Enumerable.Repeat(1, x.Rank - 2)]), Tensors.Kernels.Reduction.MeanRuns(x.Floats, planes, planes == 0 ? 0 : x.Size / planes))];
         });
         OnnxOps.Register("GlobalMaxPool", 1, node => inputs =>
         {

@@ -92,6 +92,20 @@ internal static class Reduction
         return result;
     }
 
+    /// <summary>The means of the runs of [outer, n]: y[o] = (Σ_j x[o, j]) / n, bitwise a sum over the last axis then a
+    /// division by n as two tensor ops compute them (the same SIMD aggregate, the same rounding of one division), in one
+    /// pass and one (pooled) array — a global average pool at inference. n = 0 gives NaN, as 0 / 0.</summary>
+    internal static float[] MeanRuns(float[] x, int outer, int n)
+    {
+        var result = StoragePool.NewFloats(outer, overwrite: true);
+        float count = n;
+        Parallelism.For(outer, n, (start, end) =>
+        {
+            for (int o = start; o < end; o++) result[o] = SumReducer.Aggregate(x.AsSpan(o * n, n)) / count;
+        });
+        return result;
+    }
+
     /// <summary>The naive twin: visits every element with a full multi-index and combines it into its output slot.</summary>
     internal static float[] ReduceNaive<TOp>(ReadOnlySpan<float> x, Shape shape, bool[] reduced) where TOp : IReduceOperator
     {

@@ -26,6 +26,37 @@ internal static class SoftmaxKernel
         return y;
     }
 
+    /// <summary>
+    /// Softmax along the last axis of [outer, n], bitwise the five-op composite exp(x − m) / Σ exp(x − m), m = max x, as
+    /// its tensor ops compute it (the ONNX Softmax: <c>ActivationOps.Softmax</c>): each row's maximum and sum by the same
+    /// SIMD aggregates as the reductions, the exponential over the whole buffer in the same blocks as the unary op (its
+    /// SIMD tail falls where the op's does), the subtraction and division element by element — without four
+    /// intermediate tensors and their dispatch (31 µs for SqueezeNet's 1000 classes, against ONNX Runtime's 13).
+    /// Unlike <see cref="Apply"/>, an all −∞ row gives NaN, as the composite does. The output comes from the open
+    /// <see cref="StoragePool"/> scope, if any.
+    /// </summary>
+    internal static float[] ApplyAsComposite(float[] x, int outer, int n)
+    {
+        int length = outer * n;
+        var y = StoragePool.NewFloats(length, overwrite: true);
+        if (length == 0) return y;
+        Parallelism.For(outer, 2L * n, (start, end) =>
+        {
+            for (int o = start; o < end; o++)
+                TensorPrimitives.Subtract(x.AsSpan(o * n, n), TensorPrimitives.Max(x.AsSpan(o * n, n)), y.AsSpan(o * n, n));
+        });
+        Unary.Apply<ExpOperator>(y, y, length);
+        Parallelism.For(outer, 2L * n, (start, end) =>
+        {
+            for (int o = start; o < end; o++)
+            {
+                var row = y.AsSpan(o * n, n);
+                TensorPrimitives.Divide(row, TensorPrimitives.Sum<float>(row), row);
+            }
+        });
+        return y;
+    }
+
     /// <summary>One contiguous row.</summary>
     private static void Row(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
