@@ -14,7 +14,7 @@ namespace Lumen.Onnx.Graph;
 /// backward also needs the pre-activation where it lay exactly on a bound (<see cref="Tensor.Conv2dClamped"/>). At
 /// inference released values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients
 /// are bitwise those of the plain node-by-node run.</remarks>
-internal sealed class OnnxGraph
+internal sealed partial class OnnxGraph
 {
     private readonly int[] inputSlots;
     private readonly int[] outputSlots;
@@ -26,6 +26,8 @@ internal sealed class OnnxGraph
     private readonly InPlaceActivation?[] inPlace;
     private readonly Fusion?[] fusions;
     private readonly bool[] passThrough;
+    private readonly FirstInPlace?[] widenedFor;   // indexed by the convolution
+    private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
 
     /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
@@ -75,12 +77,19 @@ internal sealed class OnnxGraph
         for (int s = 0; s < slotCount; s++)
             if (lastUse[s] >= 0 && lastUse[s] != int.MaxValue && constants[s] is null) release[lastUse[s]].Add(s);
         releaseAfter = [.. release.Select(r => r.ToArray())];
-        inPlace = InPlacePlan(model, lastUse);
+        var producer = new int[slotCount];
+        Array.Fill(producer, -1);
+        for (int n = 0; n < nodeOutputs.Length; n++)
+            foreach (var s in nodeOutputs[n]) if (s >= 0) producer[s] = n;
+        var reads = new int[slotCount];
+        foreach (var inputs in nodeInputs) foreach (var s in inputs) if (s >= 0) reads[s]++;
+        inPlace = InPlacePlan(model, lastUse, producer, reads);
         fusions = new Fusion?[nodeInputs.Length];
         for (int m = 0; m < inPlace.Length; m++)
             if (inPlace[m] is { } plan)
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
         passThrough = PassThroughPlan(model, lastUse);
+        (widenedFor, joinedAfter) = ConcatPlan(model, lastUse, producer, reads);
     }
 
     /// <summary>For each node, whether it returns its input 0 as its output 0 (an inference Dropout:
@@ -98,14 +107,8 @@ internal sealed class OnnxGraph
     /// <summary>For each node, the producer of its input 0 when the node is an activation that may run on that value
     /// in place or fused into it: a convolution's fresh output that this node alone reads, once, and that is no graph
     /// output.</summary>
-    private InPlaceActivation?[] InPlacePlan(OnnxModel model, int[] lastUse)
+    private InPlaceActivation?[] InPlacePlan(OnnxModel model, int[] lastUse, int[] producer, int[] reads)
     {
-        var producer = new int[slotCount];
-        Array.Fill(producer, -1);
-        for (int n = 0; n < nodeOutputs.Length; n++)
-            foreach (var s in nodeOutputs[n]) if (s >= 0) producer[s] = n;
-        var reads = new int[slotCount];
-        foreach (var inputs in nodeInputs) foreach (var s in inputs) if (s >= 0) reads[s]++;
         var plan = new InPlaceActivation?[nodeInputs.Length];
         for (int m = 0; m < plan.Length; m++)
         {
@@ -175,6 +178,7 @@ internal sealed class OnnxGraph
             values[inputSlots[i]] = inputs[i];
         }
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
+        var widened = new bool[Kernels.Length];      // convolutions whose output's array has room for their Concat
         for (int n = 0; n < Kernels.Length; n++)
         {
             long start = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
@@ -185,11 +189,14 @@ internal sealed class OnnxGraph
             {
                 bool recording = Tensors.Autograd.GradMode.IsEnabled;
                 if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
-                else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer) && Fused(f, args, values, recording) is { } fused)
+                else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer)
+                         && Fused(f, args, values, recording, recycle is null ? 0 : Room(n, args)) is { } fused)
                 {
                     results = [fused];
                     activated[f.Consumer] = true;
+                    widened[n] = recycle is not null && Room(n, args) > 0;
                 }
+                else if (recycle is not null && joinedAfter[n] is { } join && widened[join.Convolution] && JoinAfterFirst(args) is { } joined) results = [joined];
                 else if (!recording && inPlace[n] is { } planned && mayFuse is not null && mayFuse(planned.Producer, n)
                          && args[0] is { DType: DType.Float32 } target && planned.Activation(args) is { } late)
                 {
@@ -224,12 +231,13 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>The output of convolution <paramref name="f"/> with its activation applied as it writes: recorded for a
-    /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
-    private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
+    /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded, its array holding at least
+    /// <paramref name="channelCapacity"/> channel planes; null when this fusion cannot run this time.</summary>
+    private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording, int channelCapacity)
     {
         if (recording && f.Slope is { } slope) return f.Conv.Rectified(args, slope);
         if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
-        if (!recording) return f.Conv.Activated(args, activation);
+        if (!recording) return f.Conv.Activated(args, activation, channelCapacity);
         if (activation.Kind != ConvActivationKind.Clamp) return null;                // a leaky ReLU of slope α ≤ 0
         return f.Conv.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
     }

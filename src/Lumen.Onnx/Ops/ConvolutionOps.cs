@@ -42,9 +42,10 @@ internal static class ConvolutionOps
     /// <summary>One Conv node's attributes, run with a fused activation.</summary>
     internal sealed class FusedConv(ConvAttributes attributes, int groups)
     {
-        /// <summary>At inference: the activation applied as the output is written, nothing recorded.</summary>
-        public Tensor Activated(Tensor?[] inputs, ConvActivation activation) =>
-            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
+        /// <summary>At inference: the activation applied as the output is written, nothing recorded; the output's array
+        /// holds at least <paramref name="channelCapacity"/> channel planes per image (<see cref="Tensor.Conv2dActivated"/>).</summary>
+        public Tensor Activated(Tensor?[] inputs, ConvActivation activation, int channelCapacity = 0) =>
+            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation, channelCapacity: channelCapacity);
 
         /// <summary>Recorded, with a following Relu (slope 0) or LeakyRelu of slope α &gt; 0 (<see cref="Tensor.Conv2dRectified"/>).</summary>
         public Tensor Rectified(Tensor?[] inputs, float slope) =>
@@ -56,7 +57,7 @@ internal static class ConvolutionOps
     }
 
     internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null,
-        (float? Min, float? Max)? clampBounds = null)
+        (float? Min, float? Max)? clampBounds = null, int channelCapacity = 0)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
@@ -68,7 +69,7 @@ internal static class ConvolutionOps
         var stride = ConvAttributes.Pair(a.Strides, spatial, 1);
         var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
         var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
-        var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act)
+        var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act, channelCapacity)
             : rectifierSlope is { } slope ? x.Conv2dRectified(weight, bias, stride, pads, dilation, groups, slope)
             : clampBounds is { } bounds ? x.Conv2dClamped(weight, bias, stride, pads, dilation, groups, bounds.Min, bounds.Max)
             : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']

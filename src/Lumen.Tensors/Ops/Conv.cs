@@ -47,14 +47,16 @@ public sealed partial class Tensor
     /// Inference only: <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
     /// followed by an activation applied to each output value as it is written — bitwise the same as the two ops
     /// in sequence, without a second pass over the output. Not differentiable: refused when gradients would be recorded.
+    /// The output's array holds at least <paramref name="channelCapacity"/> channel planes per image (more than the
+    /// output's channels: room that a concatenation of a single image fills after it, see OnnxGraph).
     /// </summary>
     internal Tensor Conv2dActivated(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
-        (int H, int W) dilation, int groups, ConvActivation activation)
+        (int H, int W) dilation, int groups, ConvActivation activation, int channelCapacity = 0)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
         if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
             throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
-        return ConvOutput(this, weight, bias, g, activation);
+        return ConvOutput(this, weight, bias, g, activation, channelCapacity: channelCapacity);
     }
 
     /// <summary>
@@ -152,10 +154,11 @@ public sealed partial class Tensor
 
     /// <summary>conv(x, w) with the bias and <paramref name="activation"/> applied as the kernel writes, into a new
     /// (possibly pooled) tensor; nothing recorded. A clamp reports into <paramref name="ties"/>, when given, whether
-    /// any value met one of its bounds.</summary>
-    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null)
+    /// any value met one of its bounds. The array holds at least <paramref name="channelCapacity"/> channel planes per
+    /// image (the rest of it undefined).</summary>
+    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null, int channelCapacity = 0)
     {
-        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every element
+        var y = StoragePool.NewFloats(g.Batch * Math.Max(g.OutChannels, channelCapacity) * g.OutPlane, overwrite: true);   // Forward overwrites every output element
         Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation, ties));
         return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
     }

@@ -1,0 +1,89 @@
+using Lumen.Tensors;
+using Lumen.Tensors.Autograd;
+using DataType = Lumen.Onnx.Schema.TensorProto.Types.DataType;
+
+namespace Lumen.Onnx.Tests;
+
+/// <summary>At pure inference and batch 1, a channel Concat whose first input is a fused Conv → Relu writes its other
+/// inputs after that output in its own array instead of copying all of them: bitwise the copy, only then, and
+/// invisible to hooks.</summary>
+public class ConcatInPlaceTests
+{
+    // a fire module: squeeze x, then expand 1×1 → Relu and 3×3 → Relu side by side, plus a plain 1×1 convolution
+    private static GraphModule Fire(long axis = 1) => new OnnxBuilder(11)
+        .Input("x", DataType.Float, "N", 3, 9, 9)
+        .Initializer("w1", Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1)).Initializer("b1", Tensor.Randn(new Shape(4), seed: 2))
+        .Initializer("w2", Tensor.Randn(new Shape(5, 3, 3, 3), seed: 3)).Initializer("b2", Tensor.Randn(new Shape(5), seed: 4))
+        .Initializer("w3", Tensor.Randn(new Shape(2, 3, 1, 1), seed: 5))
+        .Node("Conv", ["x", "w1", "b1"], ["c1"]).Node("Relu", ["c1"], ["a"])
+        .Node("Conv", ["x", "w2", "b2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 })).Node("Relu", ["c2"], ["b"])
+        .Node("Conv", ["x", "w3"], ["c"])
+        .Node("Concat", ["a", "b", "c"], ["joined"], ("axis", axis)).Node("Neg", ["joined"], ["y"]).Output("y").Build();
+
+    private static Tensor Expected(Tensor x)
+    {
+        using var off = GradMode.Off();
+        var a = x.Conv2d(Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1), Tensor.Randn(new Shape(4), seed: 2)).Relu();
+        var b = x.Conv2d(Tensor.Randn(new Shape(5, 3, 3, 3), seed: 3), Tensor.Randn(new Shape(5), seed: 4), padding: 1).Relu();
+        var c = x.Conv2d(Tensor.Randn(new Shape(2, 3, 1, 1), seed: 5));
+        return -Tensor.Concat([a, b, c], 1);
+    }
+
+    private static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(3, false)]   // images interleave in the result: the Concat copies every input
+    public void The_first_input_stays_in_place_at_batch_one_only_and_the_values_are_the_copy(int batch, bool inPlace)
+    {
+        var model = Fire();
+        var x = Tensor.Randn(new Shape(batch, 3, 9, 9), seed: 7);
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        var pool = new StoragePool();
+        for (int call = 0; call < 2; call++)   // the second call reuses the widened array from the pool
+        {
+            var ran = new List<string>();
+            Tensor y;
+            using (GradMode.Off())
+            using (var scope = pool.Enter())
+                y = graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope)[0];
+            Assert.Equal(!inPlace, ran.Contains("Concat"));
+            Assert.Equal(new Shape(batch, 11, 9, 9), y.Shape);
+            Assert.Equal(Bits(Expected(x)), Bits(y));
+        }
+        Tensor plain;
+        using (GradMode.Off()) plain = model.Call(x);
+        Assert.Equal(Bits(Expected(x)), Bits(plain));
+        Assert.Equal(Bits(Expected(x)), Bits(model.Call(x.Detach().RequireGrad())));
+    }
+
+    [Fact]
+    public void A_hook_on_the_first_producer_sees_its_own_output_and_the_result_is_unchanged()
+    {
+        var model = Fire();
+        var x = Tensor.Randn(new Shape(1, 3, 9, 9), seed: 8);
+        Tensor? seen = null;
+        Tensor y;
+        using (model.Hooks.OnForward("a", (Tensor t, Lumen.NN.Hooks.HookContext _) => seen = t))
+        using (GradMode.Off())
+            y = model.Call(x);
+        Assert.NotNull(seen);
+        Assert.Equal(new Shape(1, 4, 9, 9), seen.Shape);
+        var own = x.Conv2d(Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1), Tensor.Randn(new Shape(4), seed: 2)).Relu();
+        Assert.Equal(Bits(own), Bits(seen));
+        Assert.Equal(Bits(Expected(x)), Bits(y));
+    }
+
+    [Fact]
+    public void A_concat_along_another_axis_is_not_planned()
+    {
+        var model = Fire(axis: 0);
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        var ran = new List<string>();
+        var x = Tensor.Randn(new Shape(1, 3, 9, 9), seed: 9);
+        using (GradMode.Off())
+        using (var scope = new StoragePool().Enter())
+            Assert.Throws<OnnxException>(() => graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope));
+        Assert.Contains("Concat", ran);   // it ran (and refused the mismatched channels) instead of being joined in place
+    }
+}
