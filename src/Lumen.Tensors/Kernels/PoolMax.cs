@@ -11,7 +11,7 @@ namespace Lumen.Tensors.Kernels;
 /// time from even/odd lanes for stride-2 windows of 2 or 3 columns (<see cref="PoolMaxPairs"/>), else a SIMD stride-1
 /// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. A stride-2 row of at least
 /// sixteen full windows skips the row buffer: its column maxima stay in registers (<see cref="PoolMaxPairs.RowMaxima"/>;
-/// 15–25 % less time for SqueezeNet's and Tiny Darknet's pools at batch 1, one thread). The backward pass finds
+/// in isolation, 5–25 % less time for SqueezeNet's and Tiny Darknet's pools at batch 1, one thread). The backward pass finds
 /// each window's first maximum (row-major scan: the first tap equal to the output; 16 windows at once on the
 /// stride-2 path) and routes the gradient there, so the forward pass keeps no index array. Parallel over planes.
 /// <see cref="PoolNaive"/> is the oracle.
