@@ -12,8 +12,10 @@ namespace Lumen.Onnx.Graph;
 /// inference; when gradients are recorded, a Relu or LeakyRelu (α &gt; 0) is fused into the Conv as one recorded op
 /// whose backward reads its mask off the fused output (<see cref="Tensor.Conv2dRectified"/>), and so is a Clip, whose
 /// backward also needs the pre-activation where it lay exactly on a bound (<see cref="Tensor.Conv2dClamped"/>). At
-/// inference released values go back to a <see cref="StoragePool"/> scope. All of it is invisible: values and gradients
-/// are bitwise those of the plain node-by-node run.</remarks>
+/// inference released values go back to a <see cref="StoragePool"/> scope. An inference Dropout whose mask nothing reads
+/// is skipped (its input is its output), and at pure inference a channel Concat of one image writes its later inputs
+/// after the first, in the array its convolution wrote (OnnxGraph.Concatenation.cs). All of it is invisible: values and
+/// gradients are bitwise those of the plain node-by-node run.</remarks>
 internal sealed partial class OnnxGraph
 {
     private readonly int[] inputSlots;
