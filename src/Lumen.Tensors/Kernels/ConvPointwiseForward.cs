@@ -42,7 +42,7 @@ internal static class ConvPointwiseForward
     private static void Batched(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         int m = g.OutChannels, k = g.InChannels;
-        using var packed = GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
+        using var packed = PackedWeights.Get(w, 1, m, k, transposed: false)?[0] ?? GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
         Gemm.MultiplyPlanes(w, packed, x, y, m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue);
     }
 
