@@ -8,9 +8,11 @@ namespace Lumen.Tensors.Tests;
 public class PackedWeightsTests
 {
     // batch, in, out, kernel, stride, padding, groups, size: im2col bands (3×3), grouped, pointwise per image,
-    // pointwise over the batch (small planes), a plane wide enough for several bands and column blocks
+    // pointwise over the batch (small planes), a plane wide enough for several bands and column blocks, a deep
+    // single image of a small plane (on one thread the transposed product, its weights the packed B operand)
     public static TheoryData<int, int, int, int, int, int, int, int> Convolutions() => new()
     {
+        { 1, 330, 40, 1, 1, 0, 1, 7 },
         { 1, 16, 24, 3, 1, 1, 1, 20 },
         { 2, 12, 18, 3, 2, 1, 3, 15 },
         { 1, 40, 30, 1, 1, 0, 1, 14 },
@@ -43,6 +45,28 @@ public class PackedWeightsTests
         }
         finally { Parallelism.MaxDegree = saved; }
         Assert.NotNull(PackedWeights.Get(frozen.Floats, groups, outputs / groups, channels / groups * kernel * kernel, transposed: false));
+    }
+
+    [Fact]
+    public void The_transposed_pointwise_product_keeps_the_weights_as_its_packed_B_operand()
+    {
+        var g = new ConvGeometry(1, 330, 7, 7, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Assert.True(ConvPointwiseForward.Transposes(g, 1));
+        var x = Tensor.Randn(new Shape(1, 330, 7, 7), 11);
+        var writable = Tensor.Randn(new Shape(40, 330, 1, 1), 12);
+        var frozen = writable.Clone().MakeReadOnly();
+        Assert.Null(PackedWeights.GetB(writable.Floats, 40, 330));
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            Parallelism.MaxDegree = 1;
+            var expected = x.Conv2d(writable).ToArray();
+            Assert.Equal(expected, x.Conv2d(frozen).ToArray());
+            var kept = PackedWeights.GetB(frozen.Floats, 40, 330);
+            Assert.NotNull(kept);
+            Assert.Equal(expected, x.Conv2d(frozen).ToArray());
+        }
+        finally { Parallelism.MaxDegree = saved; }
     }
 
     [Fact]
