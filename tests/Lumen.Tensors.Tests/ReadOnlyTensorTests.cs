@@ -53,6 +53,23 @@ public class ReadOnlyTensorTests
     }
 
     [Fact]
+    public void A_storage_pool_never_takes_back_storage_made_read_only()
+    {
+        var pool = new StoragePool();
+        var x = Tensor.Randn(new Shape(64), 5);
+        using var scope = pool.Enter();
+        var kept = (x + x).MakeReadOnly();
+        var other = x + x;
+        Assert.False(scope.Recycle(kept));
+        Assert.True(scope.Recycle(other));                       // an op output of the scope: taken back
+        var third = (x * x).MakeReadOnly();
+        _ = x - x;
+        Assert.Equal(1, scope.RecycleAll());
+        Assert.Equal(x.ToArray().Select(v => v + v), kept.ToArray());
+        Assert.True(third.IsReadOnly);
+    }
+
+    [Fact]
     public void Only_float_tensors_can_be_read_only_and_other_tensors_are_unaffected()
     {
         var indices = Tensor.FromArray(new long[] { 1, 2 }, 2);
