@@ -20,7 +20,7 @@ public static class AttributionMethodExtensions
         if (classes.Count == 0) throw new ArgumentException("ExplainClasses: give at least one class.", nameof(classes));
         if (input.Rank == 0) throw new ArgumentException($"ExplainClasses: the input needs a batch dimension, got shape {input.Shape}.", nameof(input));
         int samples = input.Shape[0], k = classes.Count, rowSize = input.Size / Math.Max(samples, 1);
-        var source = input.AsSpan();
+        var source = input.AsReadOnlySpan();
         var rows = new float[samples * k * rowSize];
         var perRow = new int[samples * k];
         for (int b = 0; b < samples; b++)

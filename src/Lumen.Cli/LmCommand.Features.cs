@@ -116,7 +116,7 @@ internal static partial class LmCommand
     private static int TopPrediction(Llama model, IReadOnlyList<int> tokens)
     {
         using var _ = GradMode.Off();
-        var logits = model.Call(TokenSequence.ToTensor(tokens)).AsSpan();
+        var logits = model.Call(TokenSequence.ToTensor(tokens)).AsReadOnlySpan();
         var last = logits.Slice(logits.Length - model.Config.VocabSize);
         int best = 0;
         for (int i = 1; i < last.Length; i++) if (last[i] > last[best]) best = i;

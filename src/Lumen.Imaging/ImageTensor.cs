@@ -50,7 +50,7 @@ public static class ImageTensor
         var (c, h, w) = ImageDims(tensor, "ToImage");
         if (c != preprocess.Channels)
             throw new ArgumentException($"ToImage: tensor {tensor.Shape} has {c} channels but the preprocess expects {preprocess.Channels}.");
-        var values = tensor.AsSpan();
+        var values = tensor.AsReadOnlySpan();
         var image = new Image(w, h, c);
         int plane = w * h;
         for (int ch = 0; ch < c; ch++)

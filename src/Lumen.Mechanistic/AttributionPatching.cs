@@ -38,8 +38,8 @@ public sealed class AttributionPatching
         var values = new float[layers * t];
         for (int l = 0; l < layers; l++)
         {
-            var delta = (patching.CleanActivation(hooks[l]) - activations[l]).AsSpan();
-            var g = gradients[l].AsSpan();
+            var delta = (patching.CleanActivation(hooks[l]) - activations[l]).AsReadOnlySpan();
+            var g = gradients[l].AsReadOnlySpan();
             for (int p = 0; p < t; p++)
             {
                 double sum = 0;
@@ -59,8 +59,8 @@ public sealed class AttributionPatching
         var values = new float[layers * heads];
         for (int l = 0; l < layers; l++)
         {
-            var delta = (patching.CleanActivation(hooks[l]) - activations[l]).AsSpan();  // [1, T, H, d]
-            var g = gradients[l].AsSpan();
+            var delta = (patching.CleanActivation(hooks[l]) - activations[l]).AsReadOnlySpan();  // [1, T, H, d]
+            var g = gradients[l].AsReadOnlySpan();
             for (int h = 0; h < heads; h++)
             {
                 double sum = 0;

@@ -31,7 +31,7 @@ public sealed class DirectLogitAttribution
         int t = components.Final.Shape[0], d = config.Dim, v = config.VocabSize;
         if ((uint)position >= (uint)t) throw new ArgumentOutOfRangeException(nameof(position), $"DirectLogitAttribution: position {position} is outside 0..{t - 1}.");
         if ((uint)token >= (uint)v || (against is int w && (uint)w >= (uint)v)) throw new ArgumentOutOfRangeException(nameof(token), $"DirectLogitAttribution: tokens must lie in 0..{v - 1}.");
-        var direction = Direction(components.Final.AsSpan().Slice(position * d, d), token, against);
+        var direction = Direction(components.Final.AsReadOnlySpan().Slice(position * d, d), token, against);
         var scores = new List<(string, double)>();
         for (int c = 0; c < components.Names.Count; c++)
         {
@@ -64,8 +64,8 @@ public sealed class DirectLogitAttribution
         double meanSquare = 0;
         foreach (float x in final) meanSquare += (double)x * x;
         double scale = 1 / Math.Sqrt(meanSquare / d + model.LnFinal.Eps);
-        var unembed = model.UnembedMatrix.AsSpan();               // [Dim, V] row-major
-        var gain = model.LnFinal.Weight?.Value.AsSpan().ToArray();
+        var unembed = model.UnembedMatrix.AsReadOnlySpan();               // [Dim, V] row-major
+        var gain = model.LnFinal.Weight?.Value.AsReadOnlySpan().ToArray();
         int vocab = model.Config.VocabSize;
         var direction = new double[d];
         for (int i = 0; i < d; i++)

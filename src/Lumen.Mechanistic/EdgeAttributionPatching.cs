@@ -63,10 +63,10 @@ public sealed class EdgeAttributionPatching
         var edges = new List<(string, string, double)>();
         for (int r = 0; r < receivers.Count; r++)
         {
-            var g = gradients[r].AsSpan().ToArray();
+            var g = gradients[r].AsReadOnlySpan().ToArray();
             foreach (var sender in Senders.Where(s => Feeds(s, receivers[r])))
             {
-                var delta = (clean[sender] - corrupted[sender]).AsSpan();
+                var delta = (clean[sender] - corrupted[sender]).AsReadOnlySpan();
                 double score = 0;
                 for (int i = 0; i < g.Length; i++) score += delta[i] * g[i];
                 edges.Add((sender, receivers[r], score / (patching.Clean - patching.Corrupted)));

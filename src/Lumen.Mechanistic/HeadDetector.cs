@@ -59,7 +59,7 @@ public sealed class HeadDetector
         var (logits, patterns) = RunBatch(sequences);
         int t = 2 * length + 1, vocab = model.Config.VocabSize;
         var loss = new double[t - 1];
-        var values = logits.AsSpan();
+        var values = logits.AsReadOnlySpan();
         for (int s = 0; s < count; s++)
             for (int i = 0; i < t - 1; i++)
                 loss[i] -= TokenSequence.LogSoftmaxAt(values.Slice((s * t + i) * vocab, vocab), sequences[s][i + 1]) / count;
@@ -102,7 +102,7 @@ public sealed class HeadDetector
         var scores = new float[layers * heads];
         for (int l = 0; l < layers; l++)
         {
-            var p = patterns[l].AsSpan();                        // [B, H, T, T]
+            var p = patterns[l].AsReadOnlySpan();                        // [B, H, T, T]
             for (int h = 0; h < heads; h++)
             {
                 double sum = 0;

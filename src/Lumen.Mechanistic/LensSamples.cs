@@ -78,7 +78,7 @@ internal sealed class LensSamples
     /// <summary>Sum and count of the next-token cross-entropy (nats) under log-probabilities <c>[N, Vocab]</c>, over rows that have a next token.</summary>
     public (double Sum, int Count) CrossEntropy(Tensor logProbabilities)
     {
-        var values = logProbabilities.AsSpan();
+        var values = logProbabilities.AsReadOnlySpan();
         int vocab = logProbabilities.Shape[-1], count = 0;
         double sum = 0;
         for (int i = 0; i < NextTokens.Length; i++)

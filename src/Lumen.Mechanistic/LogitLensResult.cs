@@ -41,6 +41,6 @@ public sealed record LogitLensResult(IReadOnlyList<string> Layers, IReadOnlyList
         if ((uint)layer >= (uint)Layers.Count) throw new ArgumentOutOfRangeException(nameof(layer), $"LogitLensResult: layer {layer} is outside 0..{Layers.Count - 1}.");
         if ((uint)position >= (uint)Tokens.Count) throw new ArgumentOutOfRangeException(nameof(position), $"LogitLensResult: position {position} is outside 0..{Tokens.Count - 1}.");
         int vocab = LogProbabilities.Shape[2];
-        return LogProbabilities.AsSpan().Slice((layer * Tokens.Count + position) * vocab, vocab).ToArray();
+        return LogProbabilities.AsReadOnlySpan().Slice((layer * Tokens.Count + position) * vocab, vocab).ToArray();
     }
 }

@@ -14,7 +14,7 @@ public sealed record ResidualComponents(IReadOnlyList<string> Names, Tensor Vect
     {
         int c = Vectors.Shape[0], size = Vectors.Shape[1] * Vectors.Shape[2];
         var total = new float[size];
-        var values = Vectors.AsSpan();
+        var values = Vectors.AsReadOnlySpan();
         for (int k = 0; k < c; k++)
             for (int i = 0; i < size; i++) total[i] += values[k * size + i];
         return total;
@@ -24,6 +24,6 @@ public sealed record ResidualComponents(IReadOnlyList<string> Names, Tensor Vect
     public ReadOnlySpan<float> At(int index, int position)
     {
         int t = Vectors.Shape[1], d = Vectors.Shape[2];
-        return Vectors.AsSpan().Slice((index * t + position) * d, d);
+        return Vectors.AsReadOnlySpan().Slice((index * t + position) * d, d);
     }
 }

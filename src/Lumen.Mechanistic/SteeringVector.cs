@@ -39,7 +39,7 @@ public sealed record SteeringVector(int Layer, Tensor Vector)
     }
 
     /// <summary>Euclidean norm of the vector.</summary>
-    public double Norm => Math.Sqrt(Vector.AsSpan().ToArray().Sum(v => (double)v * v));
+    public double Norm => Math.Sqrt(Vector.AsReadOnlySpan().ToArray().Sum(v => (double)v * v));
 
     private static Tensor MeanResidual(Llama model, int layer, IReadOnlyList<int> tokens)
     {

@@ -76,9 +76,9 @@ public sealed class TokenAttribution
     private Tensor Baseline(Tensor embedding, IReadOnlyList<int> tokens)
     {
         int t = tokens.Count, d = model.Config.Dim;
-        var mean = model.Embed.Weight.Value.Detach().Mean(0).AsSpan();                  // [d]
+        var mean = model.Embed.Weight.Value.Detach().Mean(0).AsReadOnlySpan();                  // [d]
         var rows = new float[t * d];
-        var own = embedding.AsSpan();
+        var own = embedding.AsReadOnlySpan();
         for (int p = 0; p < t; p++)
             for (int i = 0; i < d; i++) rows[p * d + i] = p == 0 && tokens[0] == LlamaTokenizer.Bos ? own[i] : mean[i];
         return Tensor.FromArray(rows, 1, t, d);

@@ -37,7 +37,7 @@ public static class TokenSequence
         if (logits.Rank != 3 || logits.Shape[0] != 1 || logits.Shape[1] != tokens.Count)
             throw new ArgumentException($"TokenSequence: logits {logits.Shape} do not match {tokens.Count} tokens.", nameof(logits));
         int vocab = logits.Shape[2];
-        var values = logits.Detach().AsSpan();
+        var values = logits.Detach().AsReadOnlySpan();
         var result = new float[tokens.Count - 1];
         for (int i = 0; i < result.Length; i++) result[i] = LogSoftmaxAt(values.Slice(i * vocab, vocab), tokens[i + 1]);
         return result;

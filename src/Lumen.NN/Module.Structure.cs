@@ -126,14 +126,18 @@ public abstract partial class Module
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new ArgumentException($"LoadStateDict: {Describe()} state does not match: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].", nameof(state));
         }
+        var readOnly = targets.Where(t => t.Value.IsReadOnly && state.ContainsKey(t.Key)).Select(t => t.Key).ToList();
+        if (readOnly.Count > 0)
+            throw new InvalidOperationException($"LoadStateDict: {Describe()} has read-only weights (a loaded model's are), [{string.Join(", ", readOnly.Take(5))}{(readOnly.Count > 5 ? ", …" : "")}]; call MakeWeightsWritable() first.");
         foreach (var (name, target) in targets)
         {
             if (!state.TryGetValue(name, out var source)) continue;
             if (source.Shape != target.Shape || source.DType != target.DType)
                 throw new ArgumentException($"LoadStateDict: '{name}' is {target.DType} {target.Shape} in {Describe()} but {source.DType} {source.Shape} in the state.", nameof(state));
+
             switch (target.DType)
             {
-                case DType.Float32: source.AsSpan().CopyTo(target.AsSpan()); break;
+                case DType.Float32: source.AsReadOnlySpan().CopyTo(target.AsSpan()); break;
                 case DType.Int64: source.AsInt64Span().CopyTo(target.AsInt64Span()); break;
                 default: source.AsBoolSpan().CopyTo(target.AsBoolSpan()); break;
             }

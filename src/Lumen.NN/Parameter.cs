@@ -48,14 +48,29 @@ public sealed class Parameter
         set => Value.RequiresGrad = value;
     }
 
+    /// <summary>True when the value's storage is read-only (<see cref="Tensor.MakeReadOnly"/>; a loaded ONNX model's
+    /// weights are): <see cref="CopyFrom"/> and optimisers then refuse to write it.</summary>
+    public bool IsReadOnly => Value.IsReadOnly;
+
     /// <summary>Overwrites the value's elements with <paramref name="source"/>'s (same shape), in place.</summary>
     /// <exception cref="ArgumentException">The shapes or dtypes differ.</exception>
+    /// <exception cref="InvalidOperationException">The value is read-only (<see cref="IsReadOnly"/>).</exception>
     public void CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.DType != DType.Float32 || source.Shape != Value.Shape)
             throw new ArgumentException($"Parameter.CopyFrom: '{Name}' has shape {Value.Shape} (Float32) but the source is {source.DType} of shape {source.Shape}.", nameof(source));
-        source.AsSpan().CopyTo(Value.AsSpan());
+        RequireWritable("Parameter.CopyFrom");
+        source.AsReadOnlySpan().CopyTo(Value.AsSpan());
+    }
+
+    /// <summary>Throws, naming this parameter and <paramref name="writer"/>, when its value is read-only.</summary>
+    /// <exception cref="InvalidOperationException">The value is read-only.</exception>
+    internal void RequireWritable(string writer)
+    {
+        if (Value.IsReadOnly)
+            throw new InvalidOperationException($"{writer}: parameter '{Name}' {Value.Shape} is read-only (a loaded model's weights are, so that " +
+                "their packed form can be kept between calls); call MakeWeightsWritable() on the model (or Value.MakeWritable()) before writing it.");
     }
 
     /// <summary>The parameter's tensor, for use in tensor expressions.</summary>

@@ -10,7 +10,10 @@ namespace Lumen.Onnx;
 /// <summary>
 /// An imported ONNX graph as a <see cref="Module"/>. Every node is a named child module, so every node output is a
 /// hook point named by its sanitized ONNX output name (characters other than letters, digits and '_' become '_').
-/// Float initializers are the module's parameters; integer and bool initializers are buffers.
+/// Float initializers are the module's parameters; integer and bool initializers are buffers. The parameters are
+/// read-only (<see cref="Tensor.MakeReadOnly"/>), so that convolutions pack their weights once per model rather than
+/// once per call; <see cref="Module.MakeWeightsWritable"/> (or <see cref="Module.WritableWeights"/> for a temporary
+/// edit) before training or editing them.
 /// </summary>
 /// <remarks>Nodes run in topological order; an intermediate value is released as soon as its last reader has run
 /// (the autograd tape keeps what backward needs); at inference (no gradients, no node hooks) its storage goes back
@@ -39,7 +42,7 @@ public sealed partial class GraphModule : Module, IContainer
         foreach (var (key, value) in graph.Model.Initializers)
         {
             string local = Unique(Sanitize(key), taken);
-            if (value.DType == DType.Float32) parameters[key] = RegisterParameter(local, value);
+            if (value.DType == DType.Float32) parameters[key] = RegisterParameter(local, value.MakeReadOnly());
             else RegisterBuffer(local, value);
         }
         nodes = new NodeModule[graph.Model.Nodes.Count];

@@ -130,11 +130,13 @@ public sealed class StoragePool
 
         /// <summary>Returns <paramref name="tensor"/>'s storage to the pool when this scope handed it out (a float
         /// tensor made by an op during this scope); the caller guarantees that nothing reads the tensor or any
-        /// tensor sharing its storage again. Returns whether the storage was taken back.</summary>
+        /// tensor sharing its storage again. Storage made read-only (<see cref="Tensor.MakeReadOnly"/>) is not taken
+        /// back. Returns whether the storage was taken back.</summary>
         public bool Recycle(Tensor tensor)
         {
             ArgumentNullException.ThrowIfNull(tensor);
             if (disposed || tensor.DType != DType.Float32 || !handedOut.Remove(tensor.Floats)) return false;
+            if (Tensor.MarkOf(tensor.Floats) is not null) return false;         // made read-only: never written again
             pool.Give(tensor.Floats);
             return true;
         }
@@ -149,8 +151,9 @@ public sealed class StoragePool
             if (disposed) return 0;
             foreach (var t in keep)
                 if (t.DType == DType.Float32) handedOut.Remove(t.Floats);
-            int count = handedOut.Count;
-            foreach (var array in handedOut) pool.Give(array);
+            int count = 0;
+            foreach (var array in handedOut)
+                if (Tensor.MarkOf(array) is null) { pool.Give(array); count++; }   // read-only arrays are never written again
             handedOut.Clear();
             return count;
         }

@@ -113,7 +113,7 @@ public sealed partial class Tensor
     /// <summary>A deep copy with no autograd history.</summary>
     public Tensor Clone() => DType switch
     {
-        DType.Float32 => new Tensor(Shape, AsSpan().ToArray()) { Name = Name },
+        DType.Float32 => new Tensor(Shape, AsReadOnlySpan().ToArray()) { Name = Name },
         DType.Int64 => new Tensor(Shape, AsInt64Span().ToArray()) { Name = Name },
         _ => new Tensor(Shape, AsBoolSpan().ToArray()) { Name = Name },
     };

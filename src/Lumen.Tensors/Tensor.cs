@@ -96,9 +96,14 @@ public sealed partial class Tensor
     /// <summary>Returns a tensor sharing this one's storage with no autograd history.</summary>
     public Tensor Detach() => new(Shape, DType, floats, longs, bools) { Name = Name };
 
-    /// <summary>The float32 elements, row-major. Writing to it mutates the tensor: do so only before the tensor
-    /// is used in a recorded graph, or gradients through it become wrong.</summary>
-    public Span<float> AsSpan() => (floats ?? throw WrongType(DType.Float32)).AsSpan(0, Size);
+    /// <summary>The float32 elements, row-major, to write. Writing to it mutates the tensor: do so only before the tensor
+    /// is used in a recorded graph, or gradients through it become wrong. To read, use <see cref="AsReadOnlySpan"/>.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is read-only (<see cref="IsReadOnly"/>).</exception>
+    public Span<float> AsSpan()
+    {
+        RequireWritable();
+        return (floats ?? throw WrongType(DType.Float32)).AsSpan(0, Size);
+    }
 
     /// <summary>The int64 elements, row-major.</summary>
     public Span<long> AsInt64Span() => (longs ?? throw WrongType(DType.Int64)).AsSpan(0, Size);
@@ -116,7 +121,7 @@ public sealed partial class Tensor
     internal bool[] Bools => bools ?? throw WrongType(DType.Bool);
 
     /// <summary>Copies the float32 elements out.</summary>
-    public float[] ToArray() => AsSpan().ToArray();
+    public float[] ToArray() => AsReadOnlySpan().ToArray();
 
     /// <summary>Copies the int64 elements out.</summary>
     public long[] ToInt64Array() => AsInt64Span().ToArray();

@@ -11,7 +11,7 @@ public class AblationTests
     private static Sequential Model()
     {
         var linear = new Linear(3, 2, bias: false);
-        Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3).AsSpan().CopyTo(linear.Weight.Value.AsSpan());
+        Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3).AsReadOnlySpan().CopyTo(linear.Weight.Value.AsSpan());
         return new Sequential(new Identity(), linear);
     }
 

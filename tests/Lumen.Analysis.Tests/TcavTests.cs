@@ -23,7 +23,7 @@ public class TcavTests
     private static Sequential Model()
     {
         var linear = new Linear(2, 2, bias: false);
-        Tensor.FromArray([1f, 0f, 0f, 1f], 2, 2).AsSpan().CopyTo(linear.Weight.Value.AsSpan());
+        Tensor.FromArray([1f, 0f, 0f, 1f], 2, 2).AsReadOnlySpan().CopyTo(linear.Weight.Value.AsSpan());
         return new Sequential(new Identity(), linear);
     }
 

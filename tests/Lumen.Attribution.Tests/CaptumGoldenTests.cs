@@ -99,7 +99,7 @@ public class CaptumGoldenTests(ITestOutputHelper output)
         var map = explainer.Explain(input, target).Map * scale;
 
         Assert.Equal(expected.Shape, map.Shape);
-        double error = CaptumFixtures.RelativeL2(map.AsSpan(), expected.AsSpan());
+        double error = CaptumFixtures.RelativeL2(map.AsReadOnlySpan(), expected.AsReadOnlySpan());
         double tolerance = AtTarget.Contains((pair, method)) ? TargetTolerance : NoiseFloorTolerance;
         output.WriteLine($"{pair} {method}: relative L2 {error:E3} (tolerance {tolerance:E0})");
         Assert.True(error <= tolerance, $"{pair} {method}: relative L2 error {error:E3} > {tolerance:E0}");

@@ -121,7 +121,7 @@ public class CompletenessTests(ITestOutputHelper output)
     private static double Sum(Tensor map)
     {
         double sum = 0;
-        foreach (var v in map.AsSpan()) sum += v;
+        foreach (var v in map.AsReadOnlySpan()) sum += v;
         return sum;
     }
 

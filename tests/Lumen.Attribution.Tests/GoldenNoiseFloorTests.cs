@@ -25,7 +25,7 @@ public class GoldenNoiseFloorTests(ITestOutputHelper output)
         var target = Target.Class(CaptumFixtures.TargetClass(pair));
         var reference = saliency.Explain(input, target).Map;
         var moved = saliency.Explain(Nudged(input, 1f), target).Map;
-        double change = CaptumFixtures.RelativeL2(moved.AsSpan(), reference.AsSpan());
+        double change = CaptumFixtures.RelativeL2(moved.AsReadOnlySpan(), reference.AsReadOnlySpan());
         output.WriteLine($"{pair}: relative L2 change of the gradient under a 1e-7 relative input perturbation: {change:E3}");
         Assert.True(change >= atLeast, $"{pair}: the gradient moved by only {change:E3} (< {atLeast:E0}); the golden tolerance may be tightened.");
     }
@@ -65,7 +65,7 @@ public class GoldenNoiseFloorTests(ITestOutputHelper output)
             float alpha = (float)alphas[k];
             var reference = saliency.Explain(Nudged(input, alpha, nudge: false), target).Map;
             var moved = saliency.Explain(Nudged(input, alpha), target).Map;
-            return CaptumFixtures.RelativeL2(moved.AsSpan(), reference.AsSpan());
+            return CaptumFixtures.RelativeL2(moved.AsReadOnlySpan(), reference.AsReadOnlySpan());
         }).ToArray();
         output.WriteLine($"gradient change under one input rounding at nodes 8, 9, 10: {string.Join(", ", changes.Select(c => c.ToString("E2")))}");
         Assert.True(Math.Max(changes[0], changes[1]) >= 1e-3, $"nodes 8 and 9 moved by only {changes[0]:E2}, {changes[1]:E2}");

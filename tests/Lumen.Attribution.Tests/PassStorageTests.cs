@@ -60,7 +60,7 @@ public sealed class PassStorageTests
         float[] expected;
         using (var scope = new Lumen.NN.Hooks.HookScope())
         {
-            foreach (var name in names) scope.Add(model.Hooks.OnForward(name, (a, _) => kept.Add((a, a.AsSpan().ToArray()))));
+            foreach (var name in names) scope.Add(model.Hooks.OnForward(name, (a, _) => kept.Add((a, a.AsReadOnlySpan().ToArray()))));
             expected = new IntegratedGradients(model, options).Explain(Input(3), Target.Class(7)).Map.ToArray();
             new IntegratedGradients(model, options).Explain(Input(4), Target.Class(8));          // a second call, reusing nothing it kept
         }

@@ -49,7 +49,7 @@ public class SaeTests(ITestOutputHelper output)
     {
         var sae = PlusMinusIdentity(4);
         var topk = new SparseAutoencoder(4, new SaeOptions { Features = 8, Activation = SaeActivation.TopK, K = 2 });
-        sae.EncoderWeight.Value.AsSpan().CopyTo(topk.EncoderWeight.Value.AsSpan());
+        sae.EncoderWeight.Value.AsReadOnlySpan().CopyTo(topk.EncoderWeight.Value.AsSpan());
         topk.EncoderBias.Value.AsSpan().Clear();
         topk.DecoderBias.Value.AsSpan().Clear();
         var f = topk.Encode(Tensor.FromArray([3f, -5f, 1f, 0.5f], 1, 4)).ToArray();

@@ -87,22 +87,22 @@ public class TunedLensTests(ITestOutputHelper output)
         var weight = lens.Translator(1).Weight.Value;
         var bias = lens.Translator(1).Bias!.Value;
         // Move away from zero so that the check covers a general point.
-        Tensor.Randn(new Shape(16, 16), seed: 5).AsSpan().CopyTo(weight.AsSpan());
+        Tensor.Randn(new Shape(16, 16), seed: 5).AsReadOnlySpan().CopyTo(weight.AsSpan());
         for (int i = 0; i < weight.Size; i++) weight.AsSpan()[i] *= 0.2f;
-        Tensor.Randn(new Shape(16), seed: 6).AsSpan().CopyTo(bias.AsSpan());
+        Tensor.Randn(new Shape(16), seed: 6).AsReadOnlySpan().CopyTo(bias.AsSpan());
         double Loss() { using var _ = GradMode.Off(); return TunedLens.Divergence(target, lens.Decode(1, h)).Mean().Item(); }
         var grads = Gradients.Of(TunedLens.Divergence(target, lens.Decode(1, h)).Mean(), [weight, bias]);
         const float eps = 1e-2f;
         foreach (var (value, grad) in new[] { (weight, grads[0]), (bias, grads[1]) })
             for (int i = 0; i < value.Size; i += 7)
             {
-                float saved = value.AsSpan()[i];
+                float saved = value.AsReadOnlySpan()[i];
                 value.AsSpan()[i] = saved + eps;
                 double up = Loss();
                 value.AsSpan()[i] = saved - eps;
                 double down = Loss();
                 value.AsSpan()[i] = saved;
-                double numeric = (up - down) / (2 * eps), analytic = grad.AsSpan()[i];
+                double numeric = (up - down) / (2 * eps), analytic = grad.AsReadOnlySpan()[i];
                 Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + 2e-2 * Math.Abs(numeric), $"element {i}: finite differences {numeric}, autograd {analytic}");
             }
     }

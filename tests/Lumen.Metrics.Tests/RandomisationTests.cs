@@ -28,6 +28,18 @@ public class RandomisationTests
     }
 
     [Fact]
+    public void Read_only_weights_are_randomised_and_restored_read_only_with_the_results_of_writable_ones()
+    {
+        var writable = new ModelParameterRandomisation().Evaluate(Input(Toy.Mlp(), m => new Saliency(m)));
+        var model = Toy.Mlp().MakeWeightsReadOnly();             // as a loaded ONNX model's are
+        var before = model.StateDict().ToDictionary(p => p.Key, p => p.Value.ToArray());
+        var result = new ModelParameterRandomisation().Evaluate(Input(model, m => new Saliency(m)));
+        Assert.Equal(writable.Curves!.Select(c => c.Y), result.Curves!.Select(c => c.Y));
+        Assert.All(model.Parameters(), p => Assert.True(p.IsReadOnly));
+        foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name], value.ToArray());
+    }
+
+    [Fact]
     public void A_model_independent_control_keeps_similarity_one_at_every_layer()
     {
         foreach (var mode in new[] { RandomisationMode.Cascading, RandomisationMode.Independent })

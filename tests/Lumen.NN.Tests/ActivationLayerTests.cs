@@ -28,7 +28,7 @@ public class ActivationLayerTests
         Assert.IsAssignableFrom<IActivation>(layer);
         var y = layer.Call(Tensor.FromArray(Values, 2, 2));
         Assert.Equal(new Shape(2, 2), y.Shape);
-        for (int i = 0; i < Values.Length; i++) Assert.Equal(reference(Values[i]), y.AsSpan()[i], 4);
+        for (int i = 0; i < Values.Length; i++) Assert.Equal(reference(Values[i]), y.AsReadOnlySpan()[i], 4);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public class LinearTests
         layer.Call(x).Sum().Backward();
         // dL/db = number of rows; dL/dW[o, i] = Σ_rows x[.., i].
         Assert.All(layer.Bias!.Grad!.ToArray(), g => Assert.Equal(14f, g, 4));
-        var columnSums = Enumerable.Range(0, 5).Select(i => Enumerable.Range(0, 14).Sum(r => x.AsSpan()[r * 5 + i])).ToArray();
+        var columnSums = Enumerable.Range(0, 5).Select(i => Enumerable.Range(0, 14).Sum(r => x.AsReadOnlySpan()[r * 5 + i])).ToArray();
         GradCheck.Close(columnSums, layer.Weight.Grad!.ToArray().Take(5).ToArray(), 1e-4f, 1e-4f);
     }
 

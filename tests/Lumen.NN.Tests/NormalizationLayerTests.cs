@@ -21,9 +21,9 @@ public class NormalizationLayerTests
         Assert.Equal(0.1 * mean0, bn.RunningMean[0], 4);
         Assert.Equal(0.9 + 0.1 * unbiased0, bn.RunningVar[0], 3);
         bn.Eval();
-        float x0 = x.AsSpan()[0];
+        float x0 = x.AsReadOnlySpan()[0];
         float expected = (x0 - bn.RunningMean[0]) / MathF.Sqrt(bn.RunningVar[0] + 1e-5f) * 2f + 0.5f;
-        Assert.Equal(expected, bn.Call(x).AsSpan()[0], 4);
+        Assert.Equal(expected, bn.Call(x).AsReadOnlySpan()[0], 4);
         Assert.Equal(["weight", "bias", "running_mean", "running_var", "num_batches_tracked"], bn.StateDict().Keys);
         Assert.Equal(1f, bn.NumBatchesTracked.Item());
     }

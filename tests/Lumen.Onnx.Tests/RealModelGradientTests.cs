@@ -46,6 +46,7 @@ public class RealModelGradientTests(ITestOutputHelper output)
         Func<float> loss = () => { using (GradMode.Off()) return Score(model.Call(ids), target); };
         var grad = Gradients.Of(Score(model.Call(ids), target, recorded: true), embedding);
         var rng = new Random(3);
+        using var writable = model.WritableWeights();          // a loaded model's weights are read-only
         var data = embedding.AsSpan();
         int checkedCount = 0;
         foreach (var token in new[] { 403, 407, 261 })
@@ -57,7 +58,7 @@ public class RealModelGradientTests(ITestOutputHelper output)
                 data[index] = saved + h; float up = loss();
                 data[index] = saved - h; float down = loss();
                 data[index] = saved;
-                float fd = (up - down) / (2 * h), analytic = grad.AsSpan()[index];
+                float fd = (up - down) / (2 * h), analytic = grad.AsReadOnlySpan()[index];
                 output.WriteLine($"embedding[{index}]: analytic {analytic:G5} fd {fd:G5}");
                 Assert.True(Math.Abs(fd - analytic) <= 2e-2f * Math.Max(1f, Math.Abs(analytic)), $"embedding[{index}]: analytic {analytic} vs finite difference {fd}");
                 checkedCount++;
@@ -70,8 +71,8 @@ public class RealModelGradientTests(ITestOutputHelper output)
     {
         var x = input.Clone().RequireGrad();
         var y = model.Call(x);
-        int target = ArgMax(y.Detach().AsSpan());
-        var grad = Gradients.Of(Score(y, target, recorded: true), x).AsSpan().ToArray();
+        int target = ArgMax(y.Detach().AsReadOnlySpan());
+        var grad = Gradients.Of(Score(y, target, recorded: true), x).AsReadOnlySpan().ToArray();
         var rng = new Random(seed);
         var coordinates = Enumerable.Range(0, grad.Length).OrderByDescending(i => Math.Abs(grad[i])).Take(3)
             .Concat(Enumerable.Range(0, 3).Select(_ => rng.Next(grad.Length))).ToList();

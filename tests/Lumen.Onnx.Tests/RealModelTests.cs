@@ -22,7 +22,7 @@ public class RealModelTests(ITestOutputHelper output)
                 using (GradMode.Off()) y = model.Call(input);
                 var expected = RealModels.ReadF32(SharedData.Path($"data/reference/{reference}.{image}.f32"));
                 Assert.Equal(1000, y.Size);
-                float diff = RealModels.MaxAbsDiff(y.AsSpan(), expected);
+                float diff = RealModels.MaxAbsDiff(y.AsReadOnlySpan(), expected);
                 output.WriteLine($"{file} {image}: max abs diff {diff:E2}");
                 Assert.True(diff <= 1e-4f, $"{file} on {image}: max abs diff {diff} > 1e-4");
             }
@@ -40,7 +40,7 @@ public class RealModelTests(ITestOutputHelper output)
         using (GradMode.Off()) y = model.Call(batch);
         Assert.Equal(3, y.Shape[0]);
         var expected = RealModels.ReadF32(SharedData.Path($"data/reference/squeezenet1.0-fp32.{RealModels.Images[1]}.f32"));
-        Assert.True(RealModels.MaxAbsDiff(y.AsSpan().Slice(1000, 1000), expected) <= 1e-4f);
+        Assert.True(RealModels.MaxAbsDiff(y.AsReadOnlySpan().Slice(1000, 1000), expected) <= 1e-4f);
     }
 
     [SharedFact("models/mnist/mnist-cntk-opset7.onnx", "data/mnist", "data/reference")]
@@ -53,7 +53,7 @@ public class RealModelTests(ITestOutputHelper output)
         {
             Tensor y;
             using (GradMode.Off()) y = model.Call(RealModels.MnistDigit(images, index));
-            float diff = RealModels.MaxAbsDiff(y.AsSpan(), logits);
+            float diff = RealModels.MaxAbsDiff(y.AsReadOnlySpan(), logits);
             float scale = logits.Max(Math.Abs);
             output.WriteLine($"mnist digit {index}: max abs diff {diff:E2} on logits of magnitude {scale:F0} (relative {diff / scale:E2})");
             // Logits reach ~7000 with raw 0..255 pixels, where one float32 ulp is ~5e-4: compare relative to the scale.
@@ -74,7 +74,7 @@ public class RealModelTests(ITestOutputHelper output)
             while (tokens.Count < expected.Count)
             {
                 var logits = model.Call(Tensor.FromArray([.. tokens], 1, tokens.Count)); // [1, seq, 512]
-                var last = logits.AsSpan().Slice((tokens.Count - 1) * 512, 512);
+                var last = logits.AsReadOnlySpan().Slice((tokens.Count - 1) * 512, 512);
                 int best = 0;
                 for (int v = 1; v < 512; v++) if (last[v] > last[best]) best = v;
                 tokens.Add(best);

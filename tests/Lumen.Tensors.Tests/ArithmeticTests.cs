@@ -16,8 +16,8 @@ public class ArithmeticTests
         var quotient = (a / b).ToArray();
         for (int i = 0; i < n; i++)
         {
-            Assert.Equal(a.AsSpan()[i] + b.AsSpan()[i], sum[i]);
-            Assert.Equal(a.AsSpan()[i] / b.AsSpan()[i], quotient[i], 5);
+            Assert.Equal(a.AsReadOnlySpan()[i] + b.AsReadOnlySpan()[i], sum[i]);
+            Assert.Equal(a.AsReadOnlySpan()[i] / b.AsReadOnlySpan()[i], quotient[i], 5);
         }
         GradCheck.Assert(x => x[0] * x[1] + x[0] / x[1] - x[1], [a, b]);
     }

@@ -39,8 +39,8 @@ public class BroadcastingTests
         {
             var fast = new float[shape.Size];
             var naive = new float[shape.Size];
-            Broadcasting.Apply<TOp>(a.AsSpan(), a.Shape, b.AsSpan(), b.Shape, fast, shape);
-            Broadcasting.ApplyScalar<float, float, float>(a.AsSpan(), a.Shape, b.AsSpan(), b.Shape, naive, shape, reference);
+            Broadcasting.Apply<TOp>(a.AsReadOnlySpan(), a.Shape, b.AsReadOnlySpan(), b.Shape, fast, shape);
+            Broadcasting.ApplyScalar<float, float, float>(a.AsReadOnlySpan(), a.Shape, b.AsReadOnlySpan(), b.Shape, naive, shape, reference);
             GradCheck.Close(naive, fast, 1e-6f, 1e-6f);
         }
     }

@@ -167,7 +167,7 @@ public class ConvTests
     private static double Dot(Tensor a, Tensor b)
     {
         double s = 0;
-        var x = a.AsSpan(); var y = b.AsSpan();
+        var x = a.AsReadOnlySpan(); var y = b.AsReadOnlySpan();
         for (int i = 0; i < x.Length; i++) s += (double)x[i] * y[i];
         return s;
     }

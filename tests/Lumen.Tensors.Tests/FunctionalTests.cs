@@ -12,8 +12,8 @@ public class FunctionalTests
     public void Softmax_and_LogSoftmax_match_double_twin_and_finite_differences_at_every_length(int n)
     {
         var x = Tensor.Randn(new Shape(n), n) * 3f;
-        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsSpan(), 1, n, 1, log: false), x.Softmax().AsSpan(), 1e-6f, 1e-5f);
-        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsSpan(), 1, n, 1, log: true), x.LogSoftmax().AsSpan(), 1e-5f, 1e-5f);
+        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsReadOnlySpan(), 1, n, 1, log: false), x.Softmax().AsReadOnlySpan(), 1e-6f, 1e-5f);
+        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsReadOnlySpan(), 1, n, 1, log: true), x.LogSoftmax().AsReadOnlySpan(), 1e-5f, 1e-5f);
         GradCheck.Assert(t => t[0].Softmax(), [x]);
         GradCheck.Assert(t => t[0].LogSoftmax(), [x]);
     }
@@ -30,10 +30,10 @@ public class FunctionalTests
         var x = Tensor.Randn(shape, dims.Sum());
         int a = axis < 0 ? axis + dims.Length : axis;
         int outer = shape.Product(0, a), n = dims[a], inner = shape.Product(a + 1, dims.Length);
-        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsSpan(), outer, n, inner, false), Functional.Softmax(x, axis).AsSpan(), 1e-6f, 1e-5f);
-        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsSpan(), outer, n, inner, true), Functional.LogSoftmax(x, axis).AsSpan(), 1e-5f, 1e-5f);
+        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsReadOnlySpan(), outer, n, inner, false), Functional.Softmax(x, axis).AsReadOnlySpan(), 1e-6f, 1e-5f);
+        GradCheck.Close(SoftmaxKernel.ApplyNaive(x.AsReadOnlySpan(), outer, n, inner, true), Functional.LogSoftmax(x, axis).AsReadOnlySpan(), 1e-5f, 1e-5f);
         var composite = (x - x.LogSumExp(axis, keepDims: true)).Exp();
-        GradCheck.Close(composite.AsSpan(), x.Softmax(axis).AsSpan(), 1e-6f, 1e-4f);
+        GradCheck.Close(composite.AsReadOnlySpan(), x.Softmax(axis).AsReadOnlySpan(), 1e-6f, 1e-4f);
         GradCheck.Assert(t => t[0].Softmax(axis), [x]);
         GradCheck.Assert(t => t[0].LogSoftmax(axis), [x]);
     }
@@ -153,7 +153,7 @@ public class FunctionalTests
         Assert.Equal((group[4] - mean) / Math.Sqrt(variance + 1e-5) * w.ToArray()[3] + b.ToArray()[3], y[1, 3, 1], 4);
         GradCheck.Assert(t => Functional.GroupNorm(t[0], 2, t[1], t[2]), [x, w, b]);
         GradCheck.Assert(t => Functional.InstanceNorm(t[0], t[1], t[2]), [x, w, b]);
-        GradCheck.Close(Functional.GroupNorm(x, 4).AsSpan(), Functional.InstanceNorm(x).AsSpan());
+        GradCheck.Close(Functional.GroupNorm(x, 4).AsReadOnlySpan(), Functional.InstanceNorm(x).AsReadOnlySpan());
         var ex = Assert.Throws<ArgumentException>(() => Functional.GroupNorm(x, 3));
         Assert.Contains("GroupNorm", ex.Message);
         Assert.Contains("3 groups", ex.Message);

@@ -43,8 +43,8 @@ public static class GradCheck
     private static double Evaluate(Func<Tensor[], Tensor> f, Tensor[] inputs, Tensor weights)
     {
         using var _ = GradMode.Off();
-        var o = f(inputs).AsSpan();
-        var w = weights.AsSpan();
+        var o = f(inputs).AsReadOnlySpan();
+        var w = weights.AsReadOnlySpan();
         double s = 0;
         for (int i = 0; i < o.Length; i++) s += (double)o[i] * w[i];
         return s;

@@ -113,7 +113,7 @@ public sealed class GradientMaskTests
         var seed = Tensor.FromArray(gs, 37);
         var fused = Gradients.Of([f(x)], [x], [seed])[0];
         var graph = Gradients.Of([f(x)], [x], [seed], createGraph: true)[0];
-        Assert.Equal(graph.AsSpan().ToArray(), fused.AsSpan().ToArray());
+        Assert.Equal(graph.AsReadOnlySpan().ToArray(), fused.AsReadOnlySpan().ToArray());
     }
 
     [Fact]
@@ -129,8 +129,8 @@ public sealed class GradientMaskTests
             var seed = Tensor.FromArray(gs, n);
             var fused = Gradients.Of([x.Clamp(0f, 6f).Relu()], [x], [seed])[0];    // Relu's gradient is a new tensor, Clamp's is in place
             var graph = Gradients.Of([x.Clamp(0f, 6f).Relu()], [x], [seed], createGraph: true)[0];
-            Assert.Equal(graph.AsSpan().ToArray(), fused.AsSpan().ToArray());
-            Assert.Equal(gs, seed.AsSpan().ToArray());
+            Assert.Equal(graph.AsReadOnlySpan().ToArray(), fused.AsReadOnlySpan().ToArray());
+            Assert.Equal(gs, seed.AsReadOnlySpan().ToArray());
         }
         finally { Parallelism.MaxDegree = saved; }
     }

@@ -16,7 +16,7 @@ public class IndexingTests
         {
             var i = Unravel(flat, y.Shape);
             int row = (int)((flatIdx[i[1] * 3 + i[2]] + 4) % 4);
-            Assert.Equal(x[i[0], row, i[3]], y.AsSpan()[flat]);
+            Assert.Equal(x[i[0], row, i[3]], y.AsReadOnlySpan()[flat]);
         }
         var scalarPick = x.IndexSelect(0, Tensor.FromArray(new long[] { 2 }).Reshape());
         Assert.Equal(new[] { 4, 2 }, scalarPick.Shape.ToArray());

@@ -21,7 +21,7 @@ public class MovementTests
             var yi = Unravel(flat, y.Shape);
             var xi = new int[dims.Length];
             for (int i = 0; i < perm.Length; i++) xi[perm[i]] = yi[i];
-            Assert.Equal(x[xi], y.AsSpan()[flat]);
+            Assert.Equal(x[xi], y.AsReadOnlySpan()[flat]);
         }
         GradCheck.Assert(t => t[0].Permute(axes), [Tensor.Randn(new Shape(dims), 3)]);
         Assert.Equal(x.ToArray(), y.Permute(Inverse(perm)).ToArray());
@@ -108,7 +108,7 @@ public class MovementTests
         var x = Sequence(3, 1);
         var y = x.Expand(2, 1, 4);
         Assert.Equal(new[] { 2, 3, 4 }, y.Shape.ToArray());
-        for (int flat = 0; flat < y.Size; flat++) Assert.Equal(Unravel(flat, y.Shape)[1], y.AsSpan()[flat]);
+        for (int flat = 0; flat < y.Size; flat++) Assert.Equal(Unravel(flat, y.Shape)[1], y.AsReadOnlySpan()[flat]);
         Assert.Equal(new[] { 3, 5 }, x.Expand(-1, 5).Shape.ToArray());
         Assert.Equal(new[] { 3, 1 }, x.Expand(1).Shape.ToArray()); // ONNX: the shape may be smaller
         Assert.Equal(new long[] { 7, 7, 7 }, Longs([7]).Expand(3).ToInt64Array());
@@ -145,7 +145,7 @@ public class MovementTests
         for (int flat = 0; flat < t.Size; flat++)
         {
             var i = Unravel(flat, t.Shape);
-            Assert.Equal(i[0] % 2 * 2 + i[1] % 2, t.AsSpan()[flat]);
+            Assert.Equal(i[0] % 2 * 2 + i[1] % 2, t.AsReadOnlySpan()[flat]);
         }
         Assert.Equal(new[] { 2, 1, 6 }, Sequence(1, 3).Repeat(2, 1, 2).Shape.ToArray());
         Assert.Equal(new long[] { 0, 1, 0, 1 }, LongSequence(2).Tile(2).ToInt64Array());
@@ -168,7 +168,7 @@ public class MovementTests
             var i = Unravel(flat, y.Shape); // [n, d, hh, ww]
             int bi = i[2] % b, bj = i[3] % b;
             int channel = crd ? i[1] * b * b + bi * b + bj : (bi * b + bj) * depth + i[1];
-            Assert.Equal(x[i[0], channel, i[2] / b, i[3] / b], y.AsSpan()[flat]);
+            Assert.Equal(x[i[0], channel, i[2] / b, i[3] / b], y.AsReadOnlySpan()[flat]);
         }
         if (!crd) Assert.Equal(x.ToArray(), y.SpaceToDepth(b).ToArray());
         GradCheck.Assert(t => t[0].DepthToSpace(2, crd), [Tensor.Randn(new Shape(1, 4, 2, 3), 10)]);

@@ -33,7 +33,7 @@ public class SlicingTests
         for (int flat = 0; flat < y.Size; flat++)
         {
             var i = Unravel(flat, y.Shape);
-            Assert.Equal(x[i[0], 5 - 2 * i[1], i[2]], y.AsSpan()[flat]);
+            Assert.Equal(x[i[0], 5 - 2 * i[1], i[2]], y.AsReadOnlySpan()[flat]);
         }
         GradCheck.Assert(t => t[0].Slice(1, 5, 0, -2), [Tensor.Randn(new Shape(3, 7, 2), 20)]);
         GradCheck.Assert(t => t[0].Slice(0, 1, 3), [Tensor.Randn(new Shape(4, 3), 21)]);
@@ -48,7 +48,7 @@ public class SlicingTests
         for (int flat = 0; flat < y.Size; flat++)
         {
             var i = Unravel(flat, y.Shape);
-            Assert.Equal(x[1 + i[0], i[1], 5 - 2 * i[2]], y.AsSpan()[flat]);
+            Assert.Equal(x[1 + i[0], i[1], 5 - 2 * i[2]], y.AsReadOnlySpan()[flat]);
         }
         Assert.Equal(new[] { 2, 3, 6 }, x.Slice([1, 2], [3, long.MaxValue]).Shape.ToArray());
         var b = BoolPattern(4, 5, 6).Slice([1, -1], [3, 0], [0, 2], [1, -2]).ToBoolArray();
@@ -92,7 +92,7 @@ public class SlicingTests
         {
             var i = Unravel(flat, y.Shape);
             float expected = i[1] == 0 ? a[i[0], 0, i[2]] : b[i[0], i[1] - 1, i[2]];
-            Assert.Equal(expected, y.AsSpan()[flat]);
+            Assert.Equal(expected, y.AsReadOnlySpan()[flat]);
         }
         GradCheck.Assert(t => Tensor.Concat([t[0], t[1], t[0]], 1),
             [Tensor.Randn(new Shape(2, 3, 2), 24), Tensor.Randn(new Shape(2, 1, 2), 25)]);
@@ -152,7 +152,7 @@ public class SlicingTests
             // crop first: axis 1 keeps 0..2, axis 2 keeps 1..4; then pad that [2, 3, 4] core
             int? r = Source(i[1] - 2, 3, mode), c = Source(i[2], 4, mode);
             float expected = r is null || c is null ? -7f : x[i[0], r.Value, c.Value + 1];
-            Assert.Equal(expected, y.AsSpan()[flat]);
+            Assert.Equal(expected, y.AsReadOnlySpan()[flat]);
         }
         GradCheck.Assert(t => t[0].Pad([0, 2, -1, 0, -1, 3], mode, 0.5f), [Tensor.Randn(new Shape(2, 4, 5), 28)]);
     }

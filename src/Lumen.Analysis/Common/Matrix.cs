@@ -35,7 +35,7 @@ internal sealed class Matrix
         if (x.DType != DType.Float32 || x.Rank < 1 || x.Size == 0)
             throw new ArgumentException($"{what}: expected a non-empty Float32 tensor [examples, …], got {x.DType} {x.Shape}.");
         int n = x.Shape[0], d = x.Size / n;
-        var values = x.AsSpan();
+        var values = x.AsReadOnlySpan();
         var data = new double[n * d];
         for (int i = 0; i < data.Length; i++) data[i] = values[i];
         return new Matrix(n, d, data);

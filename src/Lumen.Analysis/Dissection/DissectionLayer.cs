@@ -48,7 +48,7 @@ internal sealed class DissectionLayer
         int positions = height * width, batch = activation.Shape[0];
         Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegree }, k =>
         {
-            var values = activation.AsSpan();
+            var values = activation.AsReadOnlySpan();
             for (int b = 0; b < batch; b++)
             {
                 var map = values.Slice((b * units + k) * positions, positions);
@@ -82,7 +82,7 @@ internal sealed class DissectionLayer
             foreach (var mask in masks) conceptArea[half, mask.Concept] += mask.Area;
             Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegree }, k =>
             {
-                var map = upsampled.AsSpan().Slice(k * pixels, pixels);
+                var map = upsampled.AsReadOnlySpan().Slice(k * pixels, pixels);
                 float t = thresholds[k];
                 bool atLeast = saturated[k];
                 long fired = 0;
@@ -96,7 +96,7 @@ internal sealed class DissectionLayer
                 area[half, k] += fired;
                 for (int m = 0; m < masks.Count; m++) intersection[half, k, masks[m].Concept] += hits[m];
             });
-            if (net2vec is not null && half == 0) Sample(index, upsampled.AsSpan(), pixels, masks, net2vec);
+            if (net2vec is not null && half == 0) Sample(index, upsampled.AsReadOnlySpan(), pixels, masks, net2vec);
         }
     }
 

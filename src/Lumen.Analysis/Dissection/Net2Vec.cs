@@ -52,7 +52,7 @@ public sealed class Net2Vec
         options ??= new Net2VecOptions();
         if (features.Rank != 2 || labels.Rank != 2 || features.Shape[0] != labels.Shape[0] || features.Shape[0] == 0)
             throw new ArgumentException($"Net2Vec: expected features [P, K] and labels [P, C] with the same P ≥ 1, got {features.Shape} and {labels.Shape}.");
-        if (labels.AsSpan().ToArray().Any(v => v is not (0f or 1f))) throw new ArgumentException("Net2Vec: labels must be 0 or 1.");
+        if (labels.AsReadOnlySpan().ToArray().Any(v => v is not (0f or 1f))) throw new ArgumentException("Net2Vec: labels must be 0 or 1.");
         if (options.Steps < 0 || !(options.LearningRate > 0))
             throw new ArgumentException($"Net2Vec: steps ({options.Steps}) must be ≥ 0 and the learning rate ({options.LearningRate}) > 0.", nameof(options));
         int k = features.Shape[1], c = labels.Shape[1];
@@ -99,5 +99,5 @@ public sealed class Net2Vec
     }
 
     /// <summary>The combined masks of <paramref name="features"/> [P, K]: row-major [P, C], true where z &gt; 0.</summary>
-    public bool[] Predict(Tensor features) => [.. Logits(features).AsSpan().ToArray().Select(z => z > 0)];
+    public bool[] Predict(Tensor features) => [.. Logits(features).AsReadOnlySpan().ToArray().Select(z => z > 0)];
 }

@@ -181,7 +181,7 @@ public sealed class ActivationRecorder
         if (channels[hook] is null) Initialise(hook, shape);
         else if (!shapes[hook]!.AsSpan().SequenceEqual(shape))
             throw new InvalidOperationException($"ActivationRecorder: '{name}' produced per-example shape [{string.Join(", ", shape)}] after [{string.Join(", ", shapes[hook]!)}]; all examples must give the same shape.");
-        var values = activation.AsSpan();
+        var values = activation.AsReadOnlySpan();
         var accumulators = channels[hook]!;
         for (int b = 0; b < batchSize; b++)
             for (int ch = 0; ch < c; ch++)

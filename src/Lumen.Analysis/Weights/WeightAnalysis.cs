@@ -24,7 +24,7 @@ public static class WeightAnalysis
         var result = new List<ParameterStatistics>();
         foreach (var (name, parameter) in model.NamedParameters())
         {
-            var v = parameter.Value.AsSpan();
+            var v = parameter.Value.AsReadOnlySpan();
             if (v.Length == 0) continue;
             double sum = 0, sq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, largest = 0;
             foreach (var x in v)

@@ -26,7 +26,7 @@ public sealed class EdgeDetector(Module model) : IAttributionMethod
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank < 2) throw new ArgumentException($"EdgeDetector: the input needs a batch dimension, got {input.Shape}.", nameof(input));
-        var x = (input.DType == DType.Float32 ? input : input.ToFloat32()).AsSpan().ToArray();
+        var x = (input.DType == DType.Float32 ? input : input.ToFloat32()).AsReadOnlySpan().ToArray();
         var map = input.Rank == 4 ? Sobel(x, input.Shape[2], input.Shape[3]) : CentralDifference(x, input.Shape[input.Rank - 1]);
         progress?.Report(1);
         return new Attribution(Tensor.FromArray(map, input.Shape.ToArray()), target, Name);

@@ -27,7 +27,7 @@ public sealed class EigenCam(Module model, CamOptions? options = null) : CamMeth
         ArgumentNullException.ThrowIfNull(activation);
         int batch = activation.Shape[0], channels = activation.Shape[1];
         int positions = activation.Size / Math.Max(batch * channels, 1);
-        var a = activation.AsSpan();
+        var a = activation.AsReadOnlySpan();
         var map = new float[batch * positions];
         for (int b = 0; b < batch; b++)
         {

@@ -48,8 +48,8 @@ public sealed class ScoreCam : PerturbationMethod
         var masks = Masks(activation, height, width); // per (b, k): [H·W], or null for a constant channel
         var rowShape = new Shape(input.Shape.Dims[1..].ToArray());
         int rowSize = rowShape.Size, perSample = channels + 1; // row k < K: channel k; row K: the baseline
-        var x = input.AsSpan().ToArray();
-        var x0 = options.Baseline.For(input).AsSpan().ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
+        var x0 = options.Baseline.For(input).AsReadOnlySpan().ToArray();
         var rows = new List<(int Sample, int Channel)>();
         for (int b = 0; b < samples; b++)
         {
@@ -72,7 +72,7 @@ public sealed class ScoreCam : PerturbationMethod
     private static float[]?[] Masks(Tensor activation, int height, int width)
     {
         int samples = activation.Shape[0], channels = activation.Shape[1], h = activation.Shape[2], w = activation.Shape[3];
-        var a = activation.AsSpan();
+        var a = activation.AsReadOnlySpan();
         var masks = new float[]?[samples * channels];
         for (int c = 0; c < masks.Length; c++)
         {
@@ -82,7 +82,7 @@ public sealed class ScoreCam : PerturbationMethod
             if (!(high > low)) continue;
             var up = Tensor.FromArray(source.ToArray(), 1, 1, h, w);
             if (h != height || w != width) up = up.Resize(height, width, ResizeMode.Bilinear, ResizeCoordinates.PytorchHalfPixel);
-            var mask = up.AsSpan().ToArray();
+            var mask = up.AsReadOnlySpan().ToArray();
             float lo = mask.Min(), range = mask.Max() - lo;
             for (int i = 0; i < mask.Length; i++) mask[i] = range > 0 ? (mask[i] - lo) / range : 0f;
             masks[c] = mask;
@@ -114,7 +114,7 @@ public sealed class ScoreCam : PerturbationMethod
     private static Tensor Combine(Tensor activation, double[] weights)
     {
         int samples = activation.Shape[0], channels = activation.Shape[1], positions = activation.Shape[2] * activation.Shape[3];
-        var a = activation.AsSpan();
+        var a = activation.AsReadOnlySpan();
         var map = new float[samples * positions];
         for (int b = 0; b < samples; b++)
         {

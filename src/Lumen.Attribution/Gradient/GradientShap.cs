@@ -76,8 +76,8 @@ public sealed class GradientShap : GradientMethod
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank == 0) throw new ArgumentException($"GradientShap: the input needs a batch dimension, got shape {input.Shape}.");
         int samples = input.Shape[0], rowSize = input.Size / Math.Max(samples, 1), draws = options.Samples;
-        var x = input.AsSpan().ToArray();
-        var baselines = options.Baselines.Select(b => b.For(input).AsSpan().ToArray()).ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
+        var baselines = options.Baselines.Select(b => b.For(input).AsReadOnlySpan().ToArray()).ToArray();
         var rng = new Random(options.Seed); // all draws up front, so chunking does not change them
         var baselineOfRow = new int[draws * samples];
         var alphaOfRow = new float[draws * samples];
@@ -104,7 +104,7 @@ public sealed class GradientShap : GradientMethod
             {
                 int row = start + r, sample = row % samples;
                 sampleOfRow[r] = sample;
-                var noise = options.Noise > 0 ? Tensor.Randn(rowShape, seedOfRow[row]).AsSpan() : default;
+                var noise = options.Noise > 0 ? Tensor.Randn(rowShape, seedOfRow[row]).AsReadOnlySpan() : default;
                 var source = x.AsSpan(sample * rowSize, rowSize);
                 var noisy = ends.AsSpan(r * rowSize, rowSize);
                 var reference = ends.AsSpan((count + r) * rowSize, rowSize);
@@ -120,8 +120,8 @@ public sealed class GradientShap : GradientMethod
             var rowTarget = target.ForRows(sampleOfRow);
             var (gradient, _) = GradientOf(Tensor.FromArray(points, [count, .. rowShape.Dims[1..]]), rowTarget);
             // The attributed values at x̃ and x′: the rows themselves, or the layer's activations for them.
-            var values = AttributeTo.Hook is null ? ends : LayerActivationOf(Tensor.FromArray(ends, [2 * count, .. rowShape.Dims[1..]]), target.ForRows([.. sampleOfRow, .. sampleOfRow])).AsSpan().ToArray();
-            var g = gradient.AsSpan();
+            var values = AttributeTo.Hook is null ? ends : LayerActivationOf(Tensor.FromArray(ends, [2 * count, .. rowShape.Dims[1..]]), target.ForRows([.. sampleOfRow, .. sampleOfRow])).AsReadOnlySpan().ToArray();
+            var g = gradient.AsReadOnlySpan();
             int size = g.Length / count;
             if (summed is null) (summed, mapShape) = (new float[samples * size], [samples, .. gradient.Shape.Dims[1..]]);
             for (int r = 0; r < count; r++)

@@ -101,7 +101,7 @@ public sealed class IntegratedGradients : GradientMethod
         {
             int count = gradient.Shape[0], size = gradient.Size / count;
             if (summed is null) (summed, dims) = (new float[samples * size], [samples, .. gradient.Shape.Dims[1..]]);
-            var g = gradient.AsSpan();
+            var g = gradient.AsReadOnlySpan();
             float[]? increments = null;
             if (Conductance)
             {
@@ -145,8 +145,8 @@ public sealed class IntegratedGradients : GradientMethod
             {
                 int count = gradient.Shape[0], size = gradient.Size / count;
                 dims = [samples, .. gradient.Shape.Dims[1..]];
-                var g = gradient.AsSpan();
-                var f = scores.AsSpan();
+                var g = gradient.AsReadOnlySpan();
+                var f = scores.AsReadOnlySpan();
                 for (int r = 0; r < count; r++)
                 {
                     int sample = sampleOfRow[first + r];
@@ -180,9 +180,9 @@ public sealed class IntegratedGradients : GradientMethod
     private Tensor CompletenessDelta(Tensor input, Tensor baseline, Tensor map, Target target)
     {
         int samples = input.Shape[0];
-        var both = Tensor.FromArray([.. input.AsSpan(), .. baseline.AsSpan()], [2 * samples, .. input.Shape.Dims[1..]]);
+        var both = Tensor.FromArray([.. input.AsReadOnlySpan(), .. baseline.AsReadOnlySpan()], [2 * samples, .. input.Shape.Dims[1..]]);
         var scores = ScoresOf(both, target.ForRows([.. Enumerable.Range(0, samples), .. Enumerable.Range(0, samples)])).ToArray();
-        var m = map.AsSpan();
+        var m = map.AsReadOnlySpan();
         int rowSize = map.Size / samples;
         var delta = new float[samples];
         for (int b = 0; b < samples; b++)
@@ -236,7 +236,7 @@ public sealed class IntegratedGradients : GradientMethod
         {
             int count = sampleOfRow.Length;
             int[] twice = [.. sampleOfRow, .. sampleOfRow];
-            var activations = method.LayerActivationOf(input.At(twice, [.. low, .. high]), target.ForRows(twice)).AsSpan();
+            var activations = method.LayerActivationOf(input.At(twice, [.. low, .. high]), target.ForRows(twice)).AsReadOnlySpan();
             int size = activations.Length / (2 * count);
             var increments = new float[count * size];
             for (int i = 0; i < increments.Length; i++) increments[i] = activations[count * size + i] - activations[i];
@@ -247,9 +247,9 @@ public sealed class IntegratedGradients : GradientMethod
     /// <summary>The straight line from <see cref="From"/> to <see cref="To"/> ([B, …] each), one row per sample.</summary>
     private sealed class Line(Tensor from, Tensor to)
     {
-        public float[] From { get; } = from.AsSpan().ToArray();
+        public float[] From { get; } = from.AsReadOnlySpan().ToArray();
 
-        public float[] To { get; } = to.AsSpan().ToArray();
+        public float[] To { get; } = to.AsReadOnlySpan().ToArray();
 
         private readonly int[] rowDims = [.. to.Shape.Dims[1..]];
 

@@ -56,7 +56,7 @@ public sealed class SmoothGrad : IAttributionMethod
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank == 0) throw new ArgumentException($"SmoothGrad: the input needs a batch dimension, got shape {input.Shape}.");
         int samples = input.Shape[0], rowSize = input.Size / Math.Max(samples, 1), copies = options.Samples;
-        var x = input.AsSpan().ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
         var sigma = new float[samples];
         for (int b = 0; b < samples; b++) sigma[b] = options.NoiseLevel * (options.NoiseRelativeToRange ? Range(x.AsSpan(b * rowSize, rowSize)) : 1f);
         var rng = new Random(options.Seed);
@@ -77,13 +77,13 @@ public sealed class SmoothGrad : IAttributionMethod
             {
                 int sample = (start + r) % samples;
                 sampleOfRow[r] = sample;
-                var noise = Tensor.Randn(rowShape, rowSeeds[start + r]).AsSpan();
+                var noise = Tensor.Randn(rowShape, rowSeeds[start + r]).AsReadOnlySpan();
                 var row = rows.AsSpan(r * rowSize, rowSize);
                 var source = x.AsSpan(sample * rowSize, rowSize);
                 for (int i = 0; i < rowSize; i++) row[i] = source[i] + sigma[sample] * noise[i];
             });
             var result = inner.Explain(Tensor.FromArray(rows, [count, .. rowShape.Dims[1..]]), target.ForRows(sampleOfRow), cancellation);
-            var maps = result.Map.AsSpan();
+            var maps = result.Map.AsReadOnlySpan();
             int mapSize = maps.Length / count;
             if (sum is null)
             {
@@ -104,7 +104,7 @@ public sealed class SmoothGrad : IAttributionMethod
             if (result.Delta is { } delta)
             {
                 deltaSum ??= new double[samples];
-                var d = delta.AsSpan();
+                var d = delta.AsReadOnlySpan();
                 for (int r = 0; r < count; r++) deltaSum[sampleOfRow[r]] += d[r];
             }
         }, cancellation, progress);

@@ -26,8 +26,8 @@ internal sealed class Coalitions
         RowShape = new Shape(input.Shape.Dims[1..].ToArray());
         (ids, Features) = mask.For(input);
         rowSize = RowShape.Size;
-        x = input.AsSpan().ToArray();
-        x0 = baseline.For(input).AsSpan().ToArray();
+        x = input.AsReadOnlySpan().ToArray();
+        x0 = baseline.For(input).AsReadOnlySpan().ToArray();
     }
 
     /// <summary>The batch size B.</summary>

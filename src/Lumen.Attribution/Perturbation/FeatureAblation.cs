@@ -46,8 +46,8 @@ public sealed class FeatureAblation : PerturbationMethod
     internal Tensor Ablate(Tensor input, Target target, int[][] groups, Tensor baseline, int chunk, CancellationToken cancellation, IProgress<double>? progress)
     {
         int samples = input.Shape[0], rowSize = input.Size / samples, count = groups.Length;
-        var x = input.AsSpan().ToArray();
-        var x0 = baseline.AsSpan().ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
+        var x0 = baseline.AsReadOnlySpan().ToArray();
         var clean = ScoresOf(input, target);
         var scores = ScoreRows(new Shape(input.Shape.Dims[1..].ToArray()), samples * count, (r, row) =>
         {

@@ -134,7 +134,7 @@ public abstract record FeatureMask
             if (Shape.Broadcast(mask.Shape, rowShape, "FeatureMask") != rowShape)
                 throw new ArgumentException($"FeatureMask.Of: a mask of shape {Mask.Shape} does not broadcast to the input row shape {rowShape}.");
             var values = mask.DType == DType.Float32 ? mask.Detach() : mask.ToFloat32();
-            var full = values.BroadcastTo(rowShape).Clone().AsSpan();
+            var full = values.BroadcastTo(rowShape).Clone().AsReadOnlySpan();
             var ids = new long[full.Length];
             for (int i = 0; i < ids.Length; i++)
             {

@@ -41,7 +41,7 @@ public sealed class FeaturePermutation : PerturbationMethod
             permutations[k] = [.. Enumerable.Range(0, samples)];
             rng.Shuffle(permutations[k]);
         }
-        var x = input.AsSpan().ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
         var clean = ScoresOf(input, target);
         // Row r: feature k = r / samples permuted, explained for sample b = r % samples.
         var scores = ScoreRows(rowShape, count * samples, (r, row) =>

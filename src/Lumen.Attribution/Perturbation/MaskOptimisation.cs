@@ -76,7 +76,7 @@ internal static class MaskOptimisation
         float clean, baseline;
         using (GradMode.Off())
         {
-            var both = TargetedForward.Scores(model, Tensor.Concat([row, reference]), target.ForRows([0, 0])).AsSpan();
+            var both = TargetedForward.Scores(model, Tensor.Concat([row, reference]), target.ForRows([0, 0])).AsReadOnlySpan();
             (clean, baseline) = (both[0], both[1]);
         }
         float scale = Math.Max(Math.Abs(clean - baseline), 1e-6f * Math.Max(1f, Math.Abs(clean)));

@@ -127,8 +127,8 @@ public sealed class Occlusion : PerturbationMethod
     {
         int samples = input.Shape[0], channels = input.Shape[1], height = input.Shape[2], width = input.Shape[3];
         int rowSize = channels * height * width, count = windows.Count;
-        var x = input.AsSpan();
-        var x0 = baseline.AsSpan();
+        var x = input.AsReadOnlySpan();
+        var x0 = baseline.AsReadOnlySpan();
         var scores = new float[samples * count];
         var clean = new float[samples];
         for (int b = 0; b < samples; b++)

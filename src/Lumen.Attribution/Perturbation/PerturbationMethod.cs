@@ -35,7 +35,7 @@ public abstract class PerturbationMethod : IAttributionMethod
     /// <summary>The target score of each sample of <paramref name="input"/>, without gradients.</summary>
     protected float[] ScoresOf(Tensor input, Target target)
     {
-        using (GradMode.Off()) return TargetedForward.Scores(Model, input.Detach(), target).AsSpan().ToArray();
+        using (GradMode.Off()) return TargetedForward.Scores(Model, input.Detach(), target).AsReadOnlySpan().ToArray();
     }
 
     /// <summary>Rows per forward pass: <paramref name="batchSize"/>, or what fits <paramref name="budgetBytes"/>
@@ -48,7 +48,7 @@ public abstract class PerturbationMethod : IAttributionMethod
     {
         int rowSize = input.Size / input.Shape[0];
         var row = Tensor.Zeros(input.Shape.With(0, 1));
-        input.AsSpan().Slice(sample * rowSize, rowSize).CopyTo(row.AsSpan());
+        input.AsReadOnlySpan().Slice(sample * rowSize, rowSize).CopyTo(row.AsSpan());
         return row;
     }
 
@@ -76,7 +76,7 @@ public abstract class PerturbationMethod : IAttributionMethod
                 owners[r] = sampleOfRow(start + r);
             }
             using (GradMode.Off())
-                TargetedForward.Scores(Model, batch, target.ForRows(owners)).AsSpan().CopyTo(scores.AsSpan(start, rows));
+                TargetedForward.Scores(Model, batch, target.ForRows(owners)).AsReadOnlySpan().CopyTo(scores.AsSpan(start, rows));
         }, cancellation, progress);
         return scores;
     }

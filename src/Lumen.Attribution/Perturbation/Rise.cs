@@ -39,8 +39,8 @@ public sealed class Rise : PerturbationMethod
         var rowShape = new Shape(input.Shape.Dims[1..].ToArray());
         int rowSize = rowShape.Size, count = options.Masks;
         var masks = Masks(height, width);
-        var x = input.AsSpan().ToArray();
-        var x0 = options.Baseline.For(input).AsSpan().ToArray();
+        var x = input.AsReadOnlySpan().ToArray();
+        var x0 = options.Baseline.For(input).AsReadOnlySpan().ToArray();
         var scores = ScoreRows(rowShape, samples * count, (r, row) =>
         {
             int b = r / count, offset = b * rowSize;

@@ -49,7 +49,7 @@ public static class Slic
         if (shape.Rank != 3 || shape.Size == 0)
             throw new ArgumentException($"Slic: needs an image [C, H, W], [1, C, H, W] or [H, W], got {image.Shape}.", nameof(image));
         int c = shape[0], h = shape[1], w = shape[2], n = h * w;
-        var data = (image.DType == DType.Float32 ? image : image.ToFloat32()).AsSpan();
+        var data = (image.DType == DType.Float32 ? image : image.ToFloat32()).AsReadOnlySpan();
         var scaled = new double[c * n]; // channel-major, each channel in [0, 1]
         for (int k = 0; k < c; k++)
         {

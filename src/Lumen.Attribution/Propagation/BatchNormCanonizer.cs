@@ -20,7 +20,7 @@ public sealed class BatchNormCanonizer : ICanonizer
     {
         ArgumentNullException.ThrowIfNull(model);
         var saved = new List<(Tensor Target, float[] Values)>();
-        var restore = new Restore(saved);
+        var restore = new Restore(saved, model.WritableWeights());
         try
         {
             foreach (var (_, container) in model.NamedModules())
@@ -46,7 +46,7 @@ public sealed class BatchNormCanonizer : ICanonizer
         var weight = linear.Weight.Value;
         if (weight.Shape[0] != channels) throw new InvalidOperationException($"BatchNormCanonizer: {PropagationHooks.Describe(norm.Name, norm)} normalises {channels} channels but the layer before it has {weight.Shape[0]} outputs.");
         foreach (var t in new[] { weight, linear.Bias?.Value, norm.Weight?.Value, norm.Bias?.Value, norm.RunningMean, norm.RunningVar })
-            if (t is not null) saved.Add((t, t.AsSpan().ToArray()));
+            if (t is not null) saved.Add((t, t.AsReadOnlySpan().ToArray()));
 
         var mean = norm.RunningMean.AsSpan();
         var variance = norm.RunningVar.AsSpan();
@@ -55,10 +55,10 @@ public sealed class BatchNormCanonizer : ICanonizer
         var shift = new float[channels];
         for (int c = 0; c < channels; c++)
         {
-            float gamma = norm.Weight?.Value.AsSpan()[c] ?? 1f, beta = norm.Bias?.Value.AsSpan()[c] ?? 0f;
+            float gamma = norm.Weight?.Value.AsReadOnlySpan()[c] ?? 1f, beta = norm.Bias?.Value.AsReadOnlySpan()[c] ?? 0f;
             float scale = gamma / MathF.Sqrt(variance[c] + norm.Eps);
             for (int k = 0; k < perChannel; k++) w[c * perChannel + k] *= scale;
-            float bias = linear.Bias?.Value.AsSpan()[c] ?? 0f;
+            float bias = linear.Bias?.Value.AsReadOnlySpan()[c] ?? 0f;
             shift[c] = (bias - mean[c]) * scale + beta;
         }
         // The norm becomes y = (x − μ′)/√(σ′² + ε)·1 + 0 with σ′² = 1 − ε: the identity, or x + shift when the
@@ -73,7 +73,8 @@ public sealed class BatchNormCanonizer : ICanonizer
         }
     }
 
-    private sealed class Restore(List<(Tensor Target, float[] Values)> saved) : IDisposable
+    /// <summary>Puts the saved values back, then makes the weights that were read-only read-only again.</summary>
+    private sealed class Restore(List<(Tensor Target, float[] Values)> saved, IDisposable writable) : IDisposable
     {
         private bool done;
 
@@ -82,6 +83,7 @@ public sealed class BatchNormCanonizer : ICanonizer
             if (done) return;
             done = true;
             for (int i = saved.Count - 1; i >= 0; i--) saved[i].Values.CopyTo(saved[i].Target.AsSpan());
+            writable.Dispose();
         }
     }
 }

@@ -98,8 +98,8 @@ public sealed class DeepLift : IAttributionMethod
     internal static Tensor SumMinus(Tensor map, Tensor expected)
     {
         int samples = map.Shape[0], row = map.Size / samples;
-        var m = map.AsSpan();
-        var e = expected.AsSpan();
+        var m = map.AsReadOnlySpan();
+        var e = expected.AsReadOnlySpan();
         var delta = new float[samples];
         for (int b = 0; b < samples; b++)
         {

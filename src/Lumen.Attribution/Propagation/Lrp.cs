@@ -74,8 +74,8 @@ public sealed class Lrp : IAttributionMethod
     {
         int samples = relevance.Shape[0];
         var delta = new float[samples];
-        var r = relevance.AsSpan();
-        var o = outputRelevance.AsSpan();
+        var r = relevance.AsReadOnlySpan();
+        var o = outputRelevance.AsReadOnlySpan();
         int rowIn = relevance.Size / samples, rowOut = outputRelevance.Size / samples;
         for (int b = 0; b < samples; b++)
         {

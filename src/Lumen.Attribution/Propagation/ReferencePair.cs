@@ -54,9 +54,9 @@ internal static class ReferencePair
     /// <summary>numerator/Δx where |Δx| exceeds <see cref="Threshold"/>, else <paramref name="fallback"/>.</summary>
     public static Tensor DivideOr(Tensor numerator, Tensor deltaIn, Tensor fallback)
     {
-        var n = numerator.AsSpan();
-        var d = deltaIn.AsSpan();
-        var f = fallback.AsSpan();
+        var n = numerator.AsReadOnlySpan();
+        var d = deltaIn.AsReadOnlySpan();
+        var f = fallback.AsReadOnlySpan();
         var result = new float[n.Length];
         for (int i = 0; i < result.Length; i++) result[i] = MathF.Abs(d[i]) > Threshold ? n[i] / d[i] : f[i];
         return Tensor.FromArray(result, numerator.Shape.ToArray());

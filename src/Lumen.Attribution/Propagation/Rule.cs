@@ -111,11 +111,11 @@ public sealed record Rule(string RuleName) : PropagationRule
     private static bool IsZeroTerm(ModuleCall call, RuleTerm term, Tensor[] modifiedInputs)
     {
         foreach (var x in modifiedInputs)
-            if (x.AsSpan().ContainsAnyExcept(0f)) return false;
+            if (x.AsReadOnlySpan().ContainsAnyExcept(0f)) return false;
         var linear = (ILinearLike)call.Module;
         if (linear.Bias is null) return true;
         var bias = term.ModifyParameters is null ? linear.Bias.Value : term.ModifyParameters(linear.Bias.Value.Detach(), ParameterKind.Bias);
-        return !bias.AsSpan().ContainsAnyExcept(0f);
+        return !bias.AsReadOnlySpan().ContainsAnyExcept(0f);
     }
 
     private static Tensor Evaluate(ModuleCall call, RuleTerm term, Tensor[] inputs)

@@ -92,7 +92,7 @@ public static class Rules
     {
         ArgumentNullException.ThrowIfNull(z);
         var result = new float[z.Size];
-        var source = z.AsSpan();
+        var source = z.AsReadOnlySpan();
         for (int i = 0; i < result.Length; i++) result[i] = source[i] + (source[i] >= 0 ? epsilon : -epsilon);
         return Tensor.FromArray(result, z.Shape.ToArray());
     }

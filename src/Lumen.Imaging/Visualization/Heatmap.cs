@@ -24,7 +24,7 @@ public static class Heatmap
         if (!ok || map.Size == 0)
             throw new ArgumentException($"ReduceChannels: expected a non-empty [H, W], [C, H, W] or [1, C, H, W] map, got {map.Shape}.");
         int h = d[^2], w = d[^1], c = d.Length == 2 ? 1 : d[^3], plane = h * w;
-        var src = map.AsSpan();
+        var src = map.AsReadOnlySpan();
         var result = new float[plane]; // [H, W]
         for (int i = 0; i < plane; i++)
         {
@@ -68,7 +68,7 @@ public static class Heatmap
     {
         ArgumentNullException.ThrowIfNull(map2d);
         ArgumentNullException.ThrowIfNull(options);
-        var v = map2d.AsSpan();
+        var v = map2d.AsReadOnlySpan();
         var t = new float[v.Length];
         if (options.Colormap.IsDiverging)
         {

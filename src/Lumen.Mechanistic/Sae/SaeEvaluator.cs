@@ -57,10 +57,10 @@ public sealed class SaeEvaluator
         int n = x.Shape[0], d = x.Shape[1];
         using (GradMode.Off())
         {
-            var features = sae.Encode(x).AsSpan().ToArray();
-            var reconstruction = sae.Decode(sae.Encode(x)).AsSpan();
-            var values = x.AsSpan();
-            var mean = x.Mean(0).AsSpan().ToArray();
+            var features = sae.Encode(x).AsReadOnlySpan().ToArray();
+            var reconstruction = sae.Decode(sae.Encode(x)).AsReadOnlySpan();
+            var values = x.AsReadOnlySpan();
+            var mean = x.Mean(0).AsReadOnlySpan().ToArray();
             for (int i = 0; i < n * d; i++)
             {
                 double e = values[i] - reconstruction[i], c = values[i] - mean[i % d];
@@ -86,7 +86,7 @@ public sealed class SaeEvaluator
         {
             var sequence = sequences[s];
             if (sequence.Count < 2) continue;
-            var acts = sae.Encode(Activation(sequence).Slice(0, 1, sequence.Count)).AsSpan().ToArray(); // [T−1, F]
+            var acts = sae.Encode(Activation(sequence).Slice(0, 1, sequence.Count)).AsReadOnlySpan().ToArray(); // [T−1, F]
             for (int k = 0; k < features.Count; k++)
                 for (int p = 1; p < sequence.Count; p++)
                 {
@@ -106,7 +106,7 @@ public sealed class SaeEvaluator
     {
         ArgumentNullException.ThrowIfNull(sae);
         using var _ = GradMode.Off();
-        var features = sae.Encode(activations).AsSpan();
+        var features = sae.Encode(activations).AsReadOnlySpan();
         int n = activations.Shape[0];
         var rates = new double[sae.Features];
         for (int i = 0; i < features.Length; i++) if (features[i] > 0) rates[i % sae.Features] += 1.0 / n;

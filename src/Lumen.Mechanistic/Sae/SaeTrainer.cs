@@ -28,10 +28,10 @@ public sealed class SaeTrainer
         if (Options.Steps <= 0 || Options.BatchSize <= 0) throw new ArgumentException($"SaeTrainer: steps {Options.Steps} and batch size {Options.BatchSize} must be positive.");
         int n = activations.Shape[0], d = activations.Shape[1];
         var data = activations.Detach();
-        double meanSquare = data.AsSpan().ToArray().Sum(v => (double)v * v) / n;
+        double meanSquare = data.AsReadOnlySpan().ToArray().Sum(v => (double)v * v) / n;
         float scale = (float)Math.Sqrt(d / Math.Max(meanSquare, 1e-12));
         var sae = new SparseAutoencoder(d, Options, scale);
-        (data.Mean(0) * scale).AsSpan().CopyTo(sae.DecoderBias.Value.AsSpan());
+        (data.Mean(0) * scale).AsReadOnlySpan().CopyTo(sae.DecoderBias.Value.AsSpan());
         var optimizer = new AdamW(sae.Parameters(), Options.LearningRate, weightDecay: 0f);
         var rng = new Random(Options.Seed);
         var order = Enumerable.Range(0, n).ToArray();

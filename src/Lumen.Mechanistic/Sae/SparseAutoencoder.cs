@@ -94,7 +94,7 @@ public sealed class SparseAutoencoder : Module
     private Tensor TopKMask(Tensor pre)
     {
         int n = pre.Shape[0], features = pre.Shape[1], k = Options.K;
-        var values = pre.Detach().AsSpan();
+        var values = pre.Detach().AsReadOnlySpan();
         var mask = new bool[n * features];
         var order = new int[features];
         var keys = new float[features];

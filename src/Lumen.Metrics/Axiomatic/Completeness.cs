@@ -38,8 +38,8 @@ public sealed class Completeness(CompletenessOptions? options = null) : ScalarMe
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int rowSize = layout.RowSize;
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var scores = new ModelRunner(input.Model, input.Target, input.Input, options).Scores(2, (v, b, row) =>
             (v == 0 ? x.AsSpan(b * rowSize, rowSize) : options.Baseline.Fill(x.AsSpan(b * rowSize, rowSize), layout.Channels, rng)).CopyTo(row), cancellation);

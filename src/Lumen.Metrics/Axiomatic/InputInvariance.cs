@@ -40,9 +40,9 @@ public sealed class InputInvariance(InputInvarianceOptions? options = null) : Sc
     {
         var shifted = new ShiftedInputModel(input.Model, options.Shift);
         var method = Common.Reexplainer.MethodFor(input, shifted);
-        var x = input.Input.AsSpan().ToArray().Select(v => v + options.Shift).ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray().Select(v => v + options.Shift).ToArray();
         var map = Common.Reexplainer.Explain(method, input, x);
-        var a = input.Attribution.AsSpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         int rowSize = a.Length / input.Samples;
         return [.. Enumerable.Range(0, input.Samples).Select(b =>
         {

@@ -46,8 +46,8 @@ public sealed class NonSensitivity(NonSensitivityOptions? options = null) : Scal
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
         var groups = Grouping.Patches(layout, Math.Max(1, options.PatchSize));
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var fills = Enumerable.Range(0, samples).Select(b => options.Replacement.Fill(x.AsSpan(b * rowSize, rowSize), layout.Channels, rng)).ToArray();
         var scores = new ModelRunner(input.Model, input.Target, input.Input, options).Scores(groups.Length + 1, (v, b, row) =>

@@ -64,7 +64,7 @@ internal sealed class FeatureLayout
         int perSample = mask.Size / samples;
         int channels = perSample == layout.Features ? 1 : perSample == layout.RowSize ? layout.Channels
             : throw new ArgumentException($"Mask: {perSample} values per sample; expected {layout.Features} (one per pixel/feature) or {layout.RowSize} (input-shaped) for input {inputShape}.");
-        var values = mask.DType == DType.Float32 ? mask.AsSpan().ToArray() : mask.ToFloat32().AsSpan().ToArray();
+        var values = mask.DType == DType.Float32 ? mask.AsReadOnlySpan().ToArray() : mask.ToFloat32().AsReadOnlySpan().ToArray();
         var result = new bool[samples][];
         for (int b = 0; b < samples; b++)
         {

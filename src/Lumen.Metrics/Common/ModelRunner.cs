@@ -37,7 +37,7 @@ internal sealed class ModelRunner
     public static int RowsPerPass(Module model, Tensor input, MetricOptions options, bool withGradients)
     {
         int rowSize = input.Size / input.Shape[0];
-        var probe = Tensor.FromArray(input.AsSpan()[..rowSize].ToArray(), [1, .. input.Shape.Dims[1..]]);
+        var probe = Tensor.FromArray(input.AsReadOnlySpan()[..rowSize].ToArray(), [1, .. input.Shape.Dims[1..]]);
         return Batching.ChunkSize(model, probe, options.BatchSize, options.MemoryBudgetBytes, withGradients);
     }
 
@@ -65,7 +65,7 @@ internal sealed class ModelRunner
         {
             int k = output.Size / output.Shape[0];
             for (int r = 0; r < output.Shape[0]; r++)
-                outputs[(first + r) / samples][(first + r) % samples] = output.AsSpan().Slice(r * k, k).ToArray();
+                outputs[(first + r) / samples][(first + r) % samples] = output.AsReadOnlySpan().Slice(r * k, k).ToArray();
         });
         return outputs;
     }
@@ -76,11 +76,11 @@ internal sealed class ModelRunner
         ForEachChunk(variants, write, cancellation, (first, output) =>
         {
             int count = output.Shape[0], k = output.Size / count;
-            var flat = output.AsSpan();
+            var flat = output.AsReadOnlySpan();
             for (int g = 0; g < count / samples; g++)
             {
                 var group = Tensor.FromArray(flat.Slice(g * samples * k, samples * k).ToArray(), [samples, .. output.Shape.Dims[1..]]);
-                var s = target.Select(group).AsSpan();
+                var s = target.Select(group).AsReadOnlySpan();
                 int variant = first / samples + g;
                 for (int b = 0; b < samples; b++) scores[variant][b] = s[b];
             }

@@ -18,7 +18,7 @@ internal static class Reexplainer
     {
         var batch = Tensor.FromArray(rows, input.Input.Shape.ToArray());
         var map = MapShape.ToInput(method.Explain(batch, target ?? input.Target).Map, input.Input.Shape, method.Name);
-        return map.AsSpan().ToArray();
+        return map.AsReadOnlySpan().ToArray();
     }
 
     /// <summary>

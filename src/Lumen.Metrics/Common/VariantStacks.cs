@@ -37,7 +37,7 @@ internal static class VariantStacks
         var result = new float[variants][];
         ForEach(variants, copiesPerStack, samples, rowShape, write, (first, copies, stacked) =>
         {
-            var flat = run(stacked, copies).AsSpan();
+            var flat = run(stacked, copies).AsReadOnlySpan();
             int perCopy = flat.Length / copies;
             for (int c = 0; c < copies; c++) result[first + c] = flat.Slice(c * perCopy, perCopy).ToArray();
         }, cancellation);

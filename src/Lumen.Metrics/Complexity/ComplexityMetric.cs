@@ -13,7 +13,7 @@ public abstract class ComplexityMetric : ScalarMetric
     protected sealed override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
         int samples = input.Samples, size = input.Attribution.Size / samples;
-        var a = input.Attribution.AsSpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         return [.. Enumerable.Range(0, samples).Select(b => Score([.. a.AsSpan(b * size, size).ToArray().Select(v => Math.Abs((double)v))]))];
     }
 

@@ -42,8 +42,8 @@ public sealed class FaithfulnessCorrelation(FaithfulnessCorrelationOptions? opti
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize, size = Math.Clamp(options.SubsetSize, 1, layout.Features);
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var fills = new float[samples][];
         var subsets = new int[samples][][];

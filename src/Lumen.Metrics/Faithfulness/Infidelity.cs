@@ -67,8 +67,8 @@ public sealed class Infidelity(InfidelityOptions? options = null) : ScalarMetric
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
         int runs = options.Perturbation == InfidelityPerturbation.Baseline ? 1 : Math.Max(1, options.Runs);
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var perturbed = new float[runs][][];
         var patches = Grouping.Patches(layout, Math.Max(1, options.PatchSize));

@@ -41,8 +41,8 @@ public sealed class Irof(IrofOptions? options = null) : CurveMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var segments = Grouping.Patches(layout, Math.Max(1, options.SegmentSize));
         var order = new int[samples][];

@@ -39,8 +39,8 @@ public sealed class Monotonicity(MonotonicityOptions? options = null) : ScalarMe
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize, per = Math.Max(1, options.FeaturesPerStep);
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var groups = new int[samples][][];
         var fills = new float[samples][];

@@ -44,8 +44,8 @@ public abstract class PerturbationCurve : CurveMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(Options.Seed);
         var groups = new int[samples][][];
         var fills = new float[samples][];

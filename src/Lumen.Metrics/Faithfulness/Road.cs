@@ -47,8 +47,8 @@ public sealed class Road(RoadOptions? options = null) : CurveMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize, p = options.Percentages.Length;
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var imputed = new float[p][][];
         for (int k = 0; k < p; k++) imputed[k] = new float[samples][];

@@ -43,8 +43,8 @@ public sealed class SensitivityN(SensitivityNOptions? options = null) : CurveMet
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize, runs = options.Runs;
         var sizes = options.SubsetSizes ?? [.. Enumerable.Range(0, 10).Select(k => 1 << k).Where(n => n <= Math.Max(1, layout.Features / 2))];
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         var fills = new float[samples][];
         var subsets = new int[samples][][];

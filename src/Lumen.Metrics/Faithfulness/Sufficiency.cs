@@ -34,8 +34,8 @@ public sealed class Sufficiency(SufficiencyOptions? options = null) : ScalarMetr
     protected override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
         int samples = input.Samples, rowSize = input.Input.Size / samples;
-        var x = input.Input.AsSpan().ToArray();
-        var maps = Normalised(input.Attribution.AsSpan(), samples);
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var maps = Normalised(input.Attribution.AsReadOnlySpan(), samples);
         var (_, predictions) = new ModelRunner(input.Model, input.Target, input.Input, options)
             .ScoresAndPredictions(1, (_, b, row) => x.AsSpan(b * rowSize, rowSize).CopyTo(row), cancellation);
         return [.. Enumerable.Range(0, samples).Select(i =>

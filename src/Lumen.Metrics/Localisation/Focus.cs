@@ -32,7 +32,7 @@ public sealed class Focus : LocalisationMetric
         for (int q = 0; q < 4; q++)
         {
             int top = q / 2 * h, left = q % 2 * w;
-            var src = images[q].AsSpan();
+            var src = images[q].AsReadOnlySpan();
             for (int ch = 0; ch < c; ch++)
                 for (int y = 0; y < h; y++)
                     src.Slice(ch * h * w + y * w, w).CopyTo(mosaic.AsSpan(ch * 4 * h * w + (top + y) * 2 * w + left, w));

@@ -20,7 +20,7 @@ public abstract class LocalisationMetric : ScalarMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         var masks = FeatureLayout.MaskOf(input.Input.Shape, input.Mask!);
-        var a = input.Attribution.AsSpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         return [.. Enumerable.Range(0, input.Samples).Select(b =>
         {
             if (!masks[b].Contains(true)) throw new ArgumentException($"{Name}: the mask of sample {b} is empty.");

@@ -79,10 +79,11 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
         double sigma, Random rng, bool keep, CancellationToken cancellation)
     {
         var parameters = input.Model.Parameters().Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToArray();
-        var saved = parameters.Select(p => p.Value.AsSpan().ToArray()).ToArray();
+        var saved = parameters.Select(p => p.Value.AsReadOnlySpan().ToArray()).ToArray();
         var noise = Functions.Noise.Gaussian((float)sigma);
         var scores = new double[options.Perturbations][][];
         var counted = new bool[options.Perturbations][];
+        using var writable = input.Model.WritableWeights();      // a loaded model's weights are read-only; read-only again after the restore
         try
         {
             for (int k = 0; k < options.Perturbations; k++)
@@ -113,7 +114,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
         double radius, Random rng, bool keep, CancellationToken cancellation)
     {
         int samples = input.Samples, copies = options.Perturbations;
-        var x = input.Input.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
         double mean = x.Average(v => (double)v), std = Math.Sqrt(x.Average(v => (v - mean) * (v - mean)));
         var noise = Functions.Noise.Uniform((float)(radius * std));
         int rowSize = x.Length / samples;
@@ -157,7 +158,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
 
     private static Tensor Repeat(Tensor batch, int copies)
     {
-        var data = batch.AsSpan();
+        var data = batch.AsReadOnlySpan();
         var result = new float[copies * data.Length];
         for (int k = 0; k < copies; k++) data.CopyTo(result.AsSpan(k * data.Length));
         return Tensor.FromArray(result, [copies * batch.Shape[0], .. batch.Shape.Dims[1..]]);
@@ -166,7 +167,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
     private static double[] Scores(IMetric metric, MetricInput input, CancellationToken cancellation) => metric.Evaluate(input, cancellation).PerSample;
 
     private static Tensor Explain(Func<Module, IAttributionMethod> explainer, MetricInput input, Tensor x) =>
-        Tensor.FromArray(Reexplainer.Explain(explainer(input.Model), input, x.AsSpan().ToArray()), input.Input.Shape.ToArray());
+        Tensor.FromArray(Reexplainer.Explain(explainer(input.Model), input, x.AsReadOnlySpan().ToArray()), input.Input.Shape.ToArray());
 
     private static int[][] Predictions(ModelRunner runner, int variants, RowWriter write, CancellationToken cancellation) =>
         runner.ScoresAndPredictions(variants, write, cancellation).Predictions;
@@ -174,7 +175,7 @@ public sealed class MetaConsistency(MetaConsistencyOptions? options = null)
     private static ReadOnlySpan<float> Row(Tensor batch, int sample)
     {
         int size = batch.Size / batch.Shape[0];
-        return batch.AsSpan().Slice(sample * size, size);
+        return batch.AsReadOnlySpan().Slice(sample * size, size);
     }
 
     /// <summary>IAC and IEC of the minor (resilience) and disruptive (reactivity) draws against the unperturbed scores

@@ -38,7 +38,7 @@ public sealed class MetaEvaluation(MetaEvaluationOptions? options = null)
         if (options.Draws < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MetaEvaluation: Draws must be at least 1, got {options.Draws}.");
         if (!(options.NoiseLevel >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"MetaEvaluation: NoiseLevel must be ≥ 0, got {options.NoiseLevel}.");
         var original = metric.Evaluate(input, cancellation);
-        var map = MapShape.ToInput(input.Attribution, input.Input.Shape, metric.Name).AsSpan().ToArray();
+        var map = MapShape.ToInput(input.Attribution, input.Input.Shape, metric.Name).AsReadOnlySpan().ToArray();
         var rng = new Random(options.Seed);
         double minor = 0, random = 0;
         for (int d = 0; d < options.Draws; d++)

@@ -81,14 +81,15 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
         var layers = LayersTopDown(input.Model);
         if (layers.Count == 0) throw new ArgumentException($"{Name}: the model has no parameters to randomise.");
         var checkpoints = Checkpoints(layers.Count);
-        var saved = layers.SelectMany(l => l.Parameters).Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToDictionary<Parameter, Parameter, float[]>(p => p, p => p.Value.AsSpan().ToArray(), ReferenceEqualityComparer.Instance);
+        var saved = layers.SelectMany(l => l.Parameters).Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToDictionary<Parameter, Parameter, float[]>(p => p, p => p.Value.AsReadOnlySpan().ToArray(), ReferenceEqualityComparer.Instance);
         if (options.NoiseSamples < 1) throw new ArgumentOutOfRangeException(nameof(input), $"{Name}: NoiseSamples must be at least 1, got {options.NoiseSamples}.");
         var rng = new Random(options.Seed);
         var noisy = NoisyInputs(input);
-        var original = options.NoiseSamples > 1 ? Explain(input, noisy) : input.Attribution.AsSpan().ToArray();
+        var original = options.NoiseSamples > 1 ? Explain(input, noisy) : input.Attribution.AsReadOnlySpan().ToArray();
         int samples = input.Samples, rowSize = original.Length / samples;
         var ys = new List<double[]>();
         var labels = new List<string>();
+        using var writable = input.Model.WritableWeights();      // a loaded model's weights are read-only; read-only again after the restore
         try
         {
             for (int l = 0; l < layers.Count; l++)
@@ -117,7 +118,7 @@ public sealed class ModelParameterRandomisation(ModelParameterRandomisationOptio
     /// <summary>The inputs each map is averaged over: the input itself, or its noisy copies (fixed for the whole run).</summary>
     private float[][] NoisyInputs(MetricInput input)
     {
-        var x = input.Input.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
         if (options.NoiseSamples == 1) return [x];
         var rng = new Random(options.Seed + 1);
         double sigma = options.NoiseLevel * (x.Max() - x.Min());

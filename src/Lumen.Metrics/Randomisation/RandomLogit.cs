@@ -35,7 +35,7 @@ public sealed class RandomLogit(RandomLogitOptions? options = null) : ScalarMetr
     protected override IReadOnlyList<double> EvaluateBatch(MetricInput input, CancellationToken cancellation)
     {
         int samples = input.Samples, rowSize = input.Input.Size / samples;
-        var x = input.Input.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
         var outputs = new Common.ModelRunner(input.Model, input.Target, input.Input, options)
             .Outputs(1, (_, b, row) => x.AsSpan(b * rowSize, rowSize).CopyTo(row), cancellation)[0];
         int classes = outputs[0].Length;
@@ -47,7 +47,7 @@ public sealed class RandomLogit(RandomLogitOptions? options = null) : ScalarMetr
             return other >= predicted ? other + 1 : other;
         }).ToArray();
         var map = Common.Reexplainer.Explain(Common.Reexplainer.MethodFor(input), input, x, Target.Classes(others));
-        var original = input.Attribution.AsSpan().ToArray();
+        var original = input.Attribution.AsReadOnlySpan().ToArray();
         return [.. Enumerable.Range(0, samples).Select(b => options.Similarity.Compute(original.AsSpan(b * rowSize, rowSize), map.AsSpan(b * rowSize, rowSize)))];
     }
 }

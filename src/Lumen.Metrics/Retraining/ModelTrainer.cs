@@ -30,7 +30,7 @@ internal static class ModelTrainer
             var input = data.InputTensor(start, count);
             var target = Target.Classes([.. data.Labels.AsSpan(start, count).ToArray().Select(l => (int)l)]);
             var map = MapShape.ToInput(method.Explain(input, target, cancellation).Map, input.Shape, method.Name);
-            map.AsSpan().CopyTo(maps.AsSpan(start * data.SampleSize, count * data.SampleSize));
+            map.AsReadOnlySpan().CopyTo(maps.AsSpan(start * data.SampleSize, count * data.SampleSize));
         }
         return maps;
     }

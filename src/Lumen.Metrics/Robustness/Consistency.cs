@@ -30,8 +30,8 @@ public sealed class Consistency(int topK = 10) : ScalarMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
-        var x = input.Input.AsSpan().ToArray();
-        var a = input.Attribution.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
+        var a = input.Attribution.AsReadOnlySpan().ToArray();
         var keys = Enumerable.Range(0, samples).Select(b =>
             string.Join(",", Statistics.Descending(layout.Relevance(a.AsSpan(b * rowSize, rowSize))).Take(TopK).Order())).ToArray();
         var (_, predictions) = new ModelRunner(input.Model, input.Target, input.Input, new Faithfulness.SufficiencyOptions())

@@ -40,10 +40,10 @@ public sealed class Continuity(ContinuityOptions? options = null) : ScalarMetric
     {
         var layout = FeatureLayout.Of(input.Input.Shape);
         int samples = input.Samples, rowSize = layout.RowSize;
-        var shifted = Enumerable.Range(0, options.Steps + 1).Select(t => t == 0 ? input.Input.AsSpan().ToArray() : Shift(input.Input.AsSpan(), layout, t, options.Fill)).ToArray();
+        var shifted = Enumerable.Range(0, options.Steps + 1).Select(t => t == 0 ? input.Input.AsReadOnlySpan().ToArray() : Shift(input.Input.AsReadOnlySpan(), layout, t, options.Fill)).ToArray();
         var maps = Reexplainer.ExplainVariants(Reexplainer.MethodFor(input), input, options.Steps,
             (v, b, row) => shifted[v + 1].AsSpan(b * rowSize, rowSize).CopyTo(row), options, cancellation);
-        var explained = maps.Prepend(input.Attribution.AsSpan().ToArray()).ToArray();
+        var explained = maps.Prepend(input.Attribution.AsReadOnlySpan().ToArray()).ToArray();
         var best = new double[samples];
         for (int t = 1; t <= options.Steps; t++)
             for (int b = 0; b < samples; b++)

@@ -11,7 +11,7 @@ internal sealed record PerturbedExplanations(float[] Input, float[] Map, float[]
     {
         var method = Reexplainer.MethodFor(input);
         var rng = new Random(options.Seed);
-        var x = input.Input.AsSpan().ToArray();
+        var x = input.Input.AsReadOnlySpan().ToArray();
         int runs = Math.Max(1, options.Runs), rowSize = x.Length / input.Samples;
         var inputs = new float[runs][];
         for (int r = 0; r < runs; r++)
@@ -21,7 +21,7 @@ internal sealed record PerturbedExplanations(float[] Input, float[] Map, float[]
         }
         var maps = Reexplainer.ExplainVariants(method, input, runs,
             (r, b, row) => inputs[r].AsSpan(b * rowSize, rowSize).CopyTo(row), options, cancellation);
-        return new PerturbedExplanations(x, input.Attribution.AsSpan().ToArray(), inputs, maps, rowSize);
+        return new PerturbedExplanations(x, input.Attribution.AsReadOnlySpan().ToArray(), inputs, maps, rowSize);
     }
 
     public ReadOnlySpan<float> Row(float[] all, int sample) => all.AsSpan(sample * RowSize, RowSize);

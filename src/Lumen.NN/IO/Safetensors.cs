@@ -230,7 +230,7 @@ public static class Safetensors
         {
             case DType.Float32:
             {
-                var data = tensor.AsSpan();
+                var data = tensor.AsReadOnlySpan();
                 for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), data[i]);
                 break;
             }

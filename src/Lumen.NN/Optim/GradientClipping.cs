@@ -13,7 +13,7 @@ public static class GradientClipping
         var withGrads = parameters.Where(p => p.Grad is not null).ToList();
         double sumSquares = 0;
         foreach (var p in withGrads)
-            foreach (var x in p.Grad!.AsSpan()) sumSquares += (double)x * x;
+            foreach (var x in p.Grad!.AsReadOnlySpan()) sumSquares += (double)x * x;
         float norm = (float)Math.Sqrt(sumSquares);
         float scale = maxNorm / (norm + 1e-6f);
         // New tensors rather than in-place scaling: autograd may hand the same gradient tensor to several leaves.

@@ -42,7 +42,8 @@ public abstract class Optimizer
             if (p.Grad is not { } grad) continue;
             if (grad.Shape != p.Shape)
                 throw new InvalidOperationException($"{GetType().Name}: gradient of '{p.Name}' has shape {grad.Shape}, parameter {p.Shape}.");
-            Update(i, p.Value.AsSpan(), grad.AsSpan());
+            p.RequireWritable(GetType().Name);
+            Update(i, p.Value.AsSpan(), grad.AsReadOnlySpan());
         }
     }
 

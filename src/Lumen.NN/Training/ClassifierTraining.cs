@@ -12,7 +12,8 @@ namespace Lumen.NN.Training;
 public static class ClassifierTraining
 {
     /// <summary>Trains <paramref name="model"/> in place; <paramref name="onEpoch"/> hears (epoch, mean training loss)
-    /// after each epoch. Leaves the model in evaluation mode.</summary>
+    /// after each epoch. Leaves the model in evaluation mode. Read-only weights (a loaded model's) are writable while
+    /// it trains and read-only again afterwards.</summary>
     public static void Fit(Module model, LabelledData data, ClassifierTrainingOptions? options = null, Action<int, double>? onEpoch = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -21,6 +22,7 @@ public static class ClassifierTraining
         if (options.Epochs < 0 || options.BatchSize <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"ClassifierTraining: epochs ({options.Epochs}) must be ≥ 0 and the batch size ({options.BatchSize}) positive.");
         if (data.Count == 0) throw new ArgumentException("ClassifierTraining: no training samples.", nameof(data));
+        using var writable = model.WritableWeights();
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var rng = new Random(options.Seed);
         int stepsPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize, totalSteps = stepsPerEpoch * options.Epochs, step = 0;

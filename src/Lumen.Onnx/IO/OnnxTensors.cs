@@ -123,7 +123,7 @@ public static class OnnxTensors
         {
             case DType.Float32:
                 proto.DataType = (int)DataType.Float;
-                proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsSpan()));
+                proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsReadOnlySpan()));
                 break;
             case DType.Int64:
                 proto.DataType = (int)DataType.Int64;

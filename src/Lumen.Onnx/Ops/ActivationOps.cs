@@ -182,7 +182,7 @@ internal static class ActivationOps
     private static (float? Min, float? Max)? ScalarBounds(DType x, Tensor? min, Tensor? max)
     {
         if (x != DType.Float32 || min is not (null or { Size: 1, DType: DType.Float32 }) || max is not (null or { Size: 1, DType: DType.Float32 })) return null;
-        float? lo = min?.AsSpan()[0], hi = max?.AsSpan()[0];
+        float? lo = min?.AsReadOnlySpan()[0], hi = max?.AsReadOnlySpan()[0];
         if (lo is { } a && hi is { } b && !(a <= b)) return null;
         return (lo is { } l && float.IsNegativeInfinity(l) ? null : lo, hi is { } h && float.IsPositiveInfinity(h) ? null : hi);
     }

@@ -26,7 +26,7 @@ internal static class BitCastOps
             var bits = new long[x.Size];
             switch (x.DType)
             {
-                case DType.Float32: { var s = x.AsSpan(); for (int i = 0; i < bits.Length; i++) bits[i] = FloatBits(s[i], from); break; }
+                case DType.Float32: { var s = x.AsReadOnlySpan(); for (int i = 0; i < bits.Length; i++) bits[i] = FloatBits(s[i], from); break; }
                 case DType.Int64: { var s = x.AsInt64Span(); for (int i = 0; i < bits.Length; i++) bits[i] = s[i]; break; }
                 default: { var s = x.AsBoolSpan(); for (int i = 0; i < bits.Length; i++) bits[i] = s[i] ? 1 : 0; break; }
             }

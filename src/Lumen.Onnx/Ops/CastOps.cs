@@ -51,14 +51,14 @@ internal static class CastOps
             case DType.Int64:
             {
                 var data = new long[x.Size];
-                if (x.DType == DType.Float32) { var s = x.AsSpan(); for (int i = 0; i < data.Length; i++) data[i] = FloatToLong(s[i]); }
+                if (x.DType == DType.Float32) { var s = x.AsReadOnlySpan(); for (int i = 0; i < data.Length; i++) data[i] = FloatToLong(s[i]); }
                 else { var s = x.AsBoolSpan(); for (int i = 0; i < data.Length; i++) data[i] = s[i] ? 1 : 0; }
                 return OpHelpers.LongTensor(data, x.Shape);
             }
             default:
             {
                 var data = new bool[x.Size];
-                if (x.DType == DType.Float32) { var s = x.AsSpan(); for (int i = 0; i < data.Length; i++) data[i] = s[i] != 0; }
+                if (x.DType == DType.Float32) { var s = x.AsReadOnlySpan(); for (int i = 0; i < data.Length; i++) data[i] = s[i] != 0; }
                 else { var s = x.AsInt64Span(); for (int i = 0; i < data.Length; i++) data[i] = s[i] != 0; }
                 return OpHelpers.BoolTensor(data, x.Shape);
             }

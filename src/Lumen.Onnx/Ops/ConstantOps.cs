@@ -145,7 +145,7 @@ internal static class ConstantOps
     /// <summary>A tensor of <paramref name="shape"/> filled with the single value of <paramref name="fill"/> (its dtype).</summary>
     public static Tensor Filled(Shape shape, Tensor fill) => fill.DType switch
     {
-        DType.Float32 => OpHelpers.FloatTensor(Enumerable.Repeat(fill.AsSpan()[0], shape.Size).ToArray(), shape),
+        DType.Float32 => OpHelpers.FloatTensor(Enumerable.Repeat(fill.AsReadOnlySpan()[0], shape.Size).ToArray(), shape),
         DType.Int64 => OpHelpers.LongTensor(Enumerable.Repeat(fill.AsInt64Span()[0], shape.Size).ToArray(), shape),
         _ => OpHelpers.BoolTensor(Enumerable.Repeat(fill.AsBoolSpan()[0], shape.Size).ToArray(), shape),
     };

@@ -30,7 +30,7 @@ internal static class DetectionOps
     private static Tensor Select(Tensor boxes, Tensor scores, long maxOutput, float iouThreshold, float? scoreThreshold, bool centers)
     {
         int batches = boxes.Shape[0], count = boxes.Shape[1], classes = scores.Shape[1];
-        var b = boxes.AsSpan();
+        var b = boxes.AsReadOnlySpan();
         var s = scores.ToArray();
         var corners = new (float Y1, float X1, float Y2, float X2)[batches * count];
         for (int i = 0; i < corners.Length; i++)

@@ -56,7 +56,7 @@ internal static class OpHelpers
     public static Tensor Pointwise(Tensor x, string op, Func<float, float> f, Func<Tensor, Tensor> derivative)
     {
         x.RequireFloat(op);
-        var src = x.AsSpan();
+        var src = x.AsReadOnlySpan();
         var data = new float[src.Length];
         for (int i = 0; i < data.Length; i++) data[i] = f(src[i]);
         var result = FloatTensor(data, x.Shape);

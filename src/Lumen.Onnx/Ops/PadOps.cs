@@ -45,7 +45,7 @@ internal static class PadOps
         }
         if (mode == "wrap") return Wrap(x, full);
         if (full.All(p => p == 0)) return x;
-        float fill = value is null || value.Size == 0 ? 0f : CastOps.To(value, DType.Float32).AsSpan()[0];
+        float fill = value is null || value.Size == 0 ? 0f : CastOps.To(value, DType.Float32).AsReadOnlySpan()[0];
         return x.Pad(full, mode switch { "reflect" => PadMode.Reflect, "edge" => PadMode.Edge, _ => PadMode.Constant }, fill);
     }
 

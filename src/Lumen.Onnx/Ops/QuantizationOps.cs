@@ -125,8 +125,8 @@ internal static class QuantizationOps
 
     private static Tensor Quantize(Tensor x, Tensor scale, Tensor? zeroPoint, Layout layout, int target, bool saturate)
     {
-        var values = CastOps.To(x, DType.Float32).AsSpan();
-        var scales = CastOps.To(scale, DType.Float32).AsSpan();
+        var values = CastOps.To(x, DType.Float32).AsReadOnlySpan();
+        var scales = CastOps.To(scale, DType.Float32).AsReadOnlySpan();
         var zeros = zeroPoint is null ? null : CastOps.To(zeroPoint, DType.Float32).ToArray();
         var index = layout.ParameterIndex(x.Shape, scale.Shape, "QuantizeLinear");
         if (NarrowTypes.IsFloat(target))
@@ -149,7 +149,7 @@ internal static class QuantizationOps
     private static Tensor Dequantize(Tensor q, Tensor scale, Tensor? zeroPoint, Layout layout, int outputType)
     {
         var index = layout.ParameterIndex(q.Shape, scale.Shape, "DequantizeLinear");
-        var scales = CastOps.To(scale, DType.Float32).AsSpan();
+        var scales = CastOps.To(scale, DType.Float32).AsReadOnlySpan();
         var zeros = zeroPoint is null ? null : CastOps.To(zeroPoint, DType.Float32).ToArray();
         var expandedScale = new float[index.Length];
         var expandedZero = new float[index.Length];
@@ -164,7 +164,7 @@ internal static class QuantizationOps
 
     private static Tensor[] DynamicQuantize(Tensor x)
     {
-        var values = x.AsSpan();
+        var values = x.AsReadOnlySpan();
         float min = 0f, max = 0f;
         foreach (var v in values) { min = MathF.Min(min, v); max = MathF.Max(max, v); }
         float scale = (max - min) / 255f;
@@ -191,7 +191,7 @@ internal static class QuantizationOps
     // Integer accumulations run in Float32, exact while every partial sum stays below 2^24.
     private static Tensor Exact(Tensor accumulator, string op)
     {
-        foreach (var v in accumulator.AsSpan())
+        foreach (var v in accumulator.AsReadOnlySpan())
             if (MathF.Abs(v) >= 1 << 24) throw new ArgumentException($"{op}: an accumulator reached {v}, beyond the 2^24 that Lumen's Float32 integer path keeps exact.");
         return accumulator;
     }

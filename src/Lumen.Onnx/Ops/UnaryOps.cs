@@ -52,7 +52,7 @@ internal static class UnaryOps
     private static Tensor Predicate(Tensor x, Func<float, bool> f)
     {
         x.RequireFloat("IsNaN/IsInf");
-        var s = x.AsSpan();
+        var s = x.AsReadOnlySpan();
         var data = new bool[s.Length];
         for (int i = 0; i < data.Length; i++) data[i] = f(s[i]);
         return OpHelpers.BoolTensor(data, x.Shape);

@@ -91,8 +91,8 @@ public static partial class BackendTest
         {
             case DType.Float32:
             {
-                var a = actual.AsSpan();
-                var e = expected.AsSpan();
+                var a = actual.AsReadOnlySpan();
+                var e = expected.AsReadOnlySpan();
                 for (int i = 0; i < e.Length; i++)
                 {
                     if (float.IsNaN(e[i]) && float.IsNaN(a[i])) continue;

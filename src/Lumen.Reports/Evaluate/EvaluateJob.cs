@@ -141,7 +141,7 @@ public sealed class EvaluateJob(Classifier classifier, EvaluateOptions? options 
         var shape = rows[0].Shape;
         if (rows.Any(r => r.Shape != shape)) throw new ArgumentException("EvaluateJob: the images give inputs of different shapes; use a preprocessing with a fixed crop.");
         var data = new float[rows.Count * shape.Size];
-        for (int i = 0; i < rows.Count; i++) rows[i].AsSpan().CopyTo(data.AsSpan(i * shape.Size));
+        for (int i = 0; i < rows.Count; i++) rows[i].AsReadOnlySpan().CopyTo(data.AsSpan(i * shape.Size));
         return Tensor.FromArray(data, [rows.Count, .. shape.Dims[1..]]);
     }
 

@@ -96,7 +96,7 @@ public sealed class ExplainJob(Classifier classifier, ExplainOptions? options = 
     /// diverging one centred at zero.</summary>
     private static bool IsUnsigned(Tensor map)
     {
-        foreach (var v in map.AsSpan()) if (v < 0) return false;
+        foreach (var v in map.AsReadOnlySpan()) if (v < 0) return false;
         return true;
     }
 }

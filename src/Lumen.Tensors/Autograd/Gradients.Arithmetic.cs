@@ -35,7 +35,7 @@ public static partial class Gradients
     {
         var shape = g.Shape;
         var wa = new float[shape.Size];
-        var av = a.AsSpan(); var bv = b.AsSpan();
+        var av = a.AsReadOnlySpan(); var bv = b.AsReadOnlySpan();
         Kernels.Broadcasting.ApplyScalar<float, float, float>(av, a.Shape, bv, b.Shape, wa, shape,
             (x, y) => x == y ? 0.5f : (larger ? x > y : x < y) ? 1f : 0f);
         var weightA = new Tensor(shape, wa);
@@ -44,7 +44,7 @@ public static partial class Gradients
 
     private static Tensor SafeLog(Tensor a)
     {
-        var src = a.AsSpan();
+        var src = a.AsReadOnlySpan();
         var data = new float[a.Size];
         for (int i = 0; i < data.Length; i++) data[i] = src[i] > 0 ? MathF.Log(src[i]) : 0f;
         return new Tensor(a.Shape, data);

@@ -62,7 +62,7 @@ public static partial class Functional
     private static void UpdateRunning(Tensor running, Tensor batch, float momentum, float scale)
     {
         var r = running.AsSpan();
-        var b = batch.AsSpan();
+        var b = batch.AsReadOnlySpan();
         for (int c = 0; c < r.Length; c++) r[c] = (1 - momentum) * r[c] + momentum * scale * b[c];
     }
 }

@@ -76,7 +76,7 @@ public static class Npy
         switch (tensor.DType)
         {
             case DType.Float32:
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsSpan()));
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsReadOnlySpan()));
                 break;
             case DType.Int64:
                 stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.AsInt64Span()));

@@ -86,14 +86,17 @@ internal static class Conv2dKernel
         }
     }
 
-    /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed once for the call,
-    /// when the <paramref name="items"/> GEMMs of about <paramref name="width"/> columns would otherwise pack it
-    /// more than once (several bands or images, several column blocks, threads splitting the columns); else none.
-    /// Only for this call: the weights may change before the next one (ARCHITECTURE entry 35).</summary>
+    /// <summary>Each group's op(W) (Wᵀ when <paramref name="transposed"/>: m = K, depth Og) packed: kept from earlier
+    /// calls when the weights are read-only (<see cref="PackedWeights"/>) and the GEMMs pack A at all (not
+    /// matrix-vector products: a 1×1 plane's classifier at batch 1); else packed once for the call, when the
+    /// <paramref name="items"/> GEMMs of about <paramref name="width"/> columns would otherwise pack it more than once
+    /// (several bands or images, several column blocks, threads splitting the columns), and only for this call, as
+    /// writable weights may change before the next one (ARCHITECTURE entry 35); else none.</summary>
     private static GemmPackedA[] PackWeights(float[] w, in ConvGeometry g, int m, int k, bool transposed, int items, int width)
     {
-        int perGroup = items / g.Groups;
-        if ((long)perGroup * Gemm.PackingsOfA(m, width, k, ThreadsPerItem(items)) <= 1) return [];
+        int perGroup = items / g.Groups, packings = Gemm.PackingsOfA(m, width, k, ThreadsPerItem(items));
+        if (packings > 0 && PackedWeights.Get(w, g.Groups, m, k, transposed) is { } kept) return kept;
+        if ((long)perGroup * packings <= 1) return [];
         var packed = new GemmPackedA[g.Groups];
         try
         {

@@ -42,7 +42,7 @@ internal static class ConvPointwiseForward
     private static void Batched(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         int m = g.OutChannels, k = g.InChannels;
-        using var packed = GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
+        using var packed = PackedWeights.Get(w, 1, m, k, transposed: false)?[0] ?? GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
         Gemm.MultiplyPlanes(w, packed, x, y, m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue);
     }
 
@@ -69,14 +69,18 @@ internal static class ConvPointwiseForward
     /// (4 × 12 + a 4-row tile: 52 rows computed) instead of columns of 32-column ones (64). Every element is the same
     /// depth blocks and FMA steps, so bitwise the direct product's. Measured on MobileNetV2's 7×7 layers (a
     /// <c>Conv2d</c> with bias, outputs recycled through a pool, one thread, thread CPU time, minimum of 3 × 297
-    /// calls): 576 → 160 121 → 107 µs, 960 → 160 200 → 173 µs, 960 → 320 388 → 335 µs, 320 → 1280 504 → 470 µs.</summary>
+    /// calls): 576 → 160 121 → 107 µs, 960 → 160 200 → 173 µs, 960 → 320 388 → 335 µs, 320 → 1280 504 → 470 µs.
+    /// Read-only weights take Wᵀ already packed as the B panels (<see cref="PackedWeights.GetB"/>): the same panels.</summary>
     private static unsafe void Transposed(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         int m = g.OutChannels, k = g.InChannels, plane = g.OutPlane;
         var product = ArrayPool<float>.Shared.Rent(plane * m);
         try
         {
-            Gemm.Multiply(x, w, product.AsSpan(0, plane * m), plane, m, k, transA: true, transB: true, accumulate: false, Parallelism.MaxDegree, GemmPath.Auto);
+            if (PackedWeights.GetB(w, m, k) is { } packed)                // read-only weights: Wᵀ packed once per model
+                Gemm.MultiplyPackedB(x, null, packed.Span, product.AsSpan(0, plane * m), m, plane, m, k, transA: true, accumulate: false, Parallelism.MaxDegree, GemmPath.Auto, default);
+            else
+                Gemm.Multiply(x, w, product.AsSpan(0, plane * m), plane, m, k, transA: true, transB: true, accumulate: false, Parallelism.MaxDegree, GemmPath.Auto);
             TransposeBack(product, y, plane, m);
             if (epilogue.IsActive)
                 fixed (float* py = y) epilogue.Apply(py, plane, 0, m, plane);

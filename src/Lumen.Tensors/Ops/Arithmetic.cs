@@ -41,7 +41,7 @@ public sealed partial class Tensor
         other.RequireFloat("AddInPlace");
         if (Shape.Broadcast(Shape, other.Shape, "AddInPlace") != Shape)
             throw new ArgumentException($"AddInPlace: shape {other.Shape} cannot be added into shape {Shape}.");
-        Broadcasting.Apply<AddOperator>(AsSpan(), Shape, other.AsSpan(), other.Shape, AsSpan(), Shape);
+        Broadcasting.Apply<AddOperator>(AsReadOnlySpan(), Shape, other.AsReadOnlySpan(), other.Shape, AsSpan(), Shape);
         return this;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class Tensor
     {
         if (DType == DType.Int64) return this;
         var data = new long[Size];
-        if (DType == DType.Float32) { var src = AsSpan(); for (int i = 0; i < data.Length; i++) data[i] = (long)src[i]; }
+        if (DType == DType.Float32) { var src = AsReadOnlySpan(); for (int i = 0; i < data.Length; i++) data[i] = (long)src[i]; }
         else { var src = AsBoolSpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] ? 1 : 0; }
         return new Tensor(Shape, data);
     }
@@ -106,7 +106,7 @@ public sealed partial class Tensor
         }
         a.RequireFloat(op);
         var result = StoragePool.NewFloats(shape.Size, overwrite: false);
-        Broadcasting.Apply<TOp>(a.AsSpan(), a.Shape, b.AsSpan(), b.Shape, result, shape);
+        Broadcasting.Apply<TOp>(a.AsReadOnlySpan(), a.Shape, b.AsReadOnlySpan(), b.Shape, result, shape);
         return new Tensor(shape, result);
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class Tensor
         switch (DType)
         {
             case DType.Float32:
-                Comparisons.Apply<TOp, float>(AsSpan(), Shape, other.AsSpan(), other.Shape, result, shape);
+                Comparisons.Apply<TOp, float>(AsReadOnlySpan(), Shape, other.AsReadOnlySpan(), other.Shape, result, shape);
                 break;
             case DType.Int64:
                 Comparisons.Apply<TOp, long>(AsInt64Span(), Shape, other.AsInt64Span(), other.Shape, result, shape);

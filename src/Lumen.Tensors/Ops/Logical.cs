@@ -32,7 +32,7 @@ public sealed partial class Tensor
         var data = new bool[Size];
         if (DType == DType.Float32)
         {
-            var src = AsSpan();
+            var src = AsReadOnlySpan();
             for (int i = 0; i < data.Length; i++) data[i] = float.IsNaN(src[i]);
         }
         return new Tensor(Shape, data);
@@ -64,7 +64,7 @@ public sealed partial class Tensor
             case DType.Float32:
             {
                 var data = new float[shape.Size];
-                Selection.Select(mask, Operand(a, shape).AsSpan(), sa, Operand(b, shape).AsSpan(), sb, data);
+                Selection.Select(mask, Operand(a, shape).AsReadOnlySpan(), sa, Operand(b, shape).AsReadOnlySpan(), sb, data);
                 result = new Tensor(shape, data);
                 break;
             }
@@ -103,7 +103,7 @@ public sealed partial class Tensor
         if (DType == DType.Bool) return this;
         var data = new bool[Size];
         if (DType == DType.Int64) { var src = AsInt64Span(); for (int i = 0; i < data.Length; i++) data[i] = src[i] != 0; }
-        else { var src = AsSpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] != 0; }
+        else { var src = AsReadOnlySpan(); for (int i = 0; i < data.Length; i++) data[i] = src[i] != 0; }
         return new Tensor(Shape, data);
     }
 

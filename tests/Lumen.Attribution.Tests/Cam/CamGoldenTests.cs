@@ -41,8 +41,8 @@ public class CamGoldenTests(ITestOutputHelper output)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         double diff = 0, norm = 0;
-        var e = expected.AsSpan();
-        var a = actual.AsSpan();
+        var e = expected.AsReadOnlySpan();
+        var a = actual.AsReadOnlySpan();
         for (int i = 0; i < e.Length; i++) { diff += (e[i] - a[i]) * (double)(e[i] - a[i]); norm += e[i] * (double)e[i]; }
         double relative = Math.Sqrt(diff / norm);
         output.WriteLine($"{what}: relative L2 {relative:E2}");

@@ -73,8 +73,8 @@ public class IncrementalOcclusionTests(ITestOutputHelper output)
     private void AssertClose(Tensor expected, Tensor actual, string what)
     {
         Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.AsSpan();
-        var a = actual.AsSpan();
+        var e = expected.AsReadOnlySpan();
+        var a = actual.AsReadOnlySpan();
         double scale = 0, worst = 0;
         for (int i = 0; i < e.Length; i++) scale = Math.Max(scale, Math.Abs(e[i]));
         for (int i = 0; i < e.Length; i++) worst = Math.Max(worst, Math.Abs(e[i] - a[i]));

@@ -55,7 +55,7 @@ public class PerturbationGoldenTests(ITestOutputHelper output)
     {
         var expected = CaptumFixtures.Npy(pair, method);
         Assert.Equal(expected.Shape, map.Shape);
-        double error = CaptumFixtures.RelativeL2(map.AsSpan(), expected.AsSpan());
+        double error = CaptumFixtures.RelativeL2(map.AsReadOnlySpan(), expected.AsReadOnlySpan());
         output.WriteLine($"{pair} {method}: relative L2 {error:E3} in {elapsed.TotalSeconds:F1} s");
         Assert.True(error <= Tolerance, $"{pair} {method}: relative L2 error {error:E3} > {Tolerance:E0}");
     }

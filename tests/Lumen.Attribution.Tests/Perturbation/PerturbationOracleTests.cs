@@ -15,7 +15,7 @@ public class PerturbationOracleTests
     public void FeatureAblation_matches_Captum()
     {
         var map = new FeatureAblation(new MultiLayerModel()).Explain(X, Target.Class(0)).Map;
-        Assert.Equal([80f, 200f, 120f], map.AsSpan().ToArray());
+        Assert.Equal([80f, 200f, 120f], map.AsReadOnlySpan().ToArray());
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public class PerturbationOracleTests
     {
         var mask = FeatureMask.Of(Tensor.FromArray([0f, 1f, 0f], 1, 3));
         var map = new FeatureAblation(new MultiLayerModel(), new() { Mask = mask }).Explain(X, Target.Class(0)).Map;
-        Assert.Equal([200f, 200f, 200f], map.AsSpan().ToArray()); // 392 − f({50}) = 392 − 192; 392 − f({20, 30}) = 200
+        Assert.Equal([200f, 200f, 200f], map.AsReadOnlySpan().ToArray()); // 392 − f({50}) = 392 − 192; 392 − f({20, 30}) = 200
     }
 
     [Fact]
@@ -32,28 +32,28 @@ public class PerturbationOracleTests
         var result = new ShapleyValues(new MultiLayerModel()).Explain(X, Target.Class(0));
         // φᵢ = 4xᵢ − 10/3: the −10 of the first feature added is shared equally.
         var expected = new[] { 80 - 10 / 3.0, 200 - 10 / 3.0, 120 - 10 / 3.0 };
-        var map = result.Map.AsSpan();
+        var map = result.Map.AsReadOnlySpan();
         for (int i = 0; i < 3; i++) Assert.Equal(expected[i], map[i], 4);
         Assert.Equal(390.0, map[0] + (double)map[1] + map[2], 4);
-        Assert.Equal(0f, result.Delta!.AsSpan()[0], 4);
+        Assert.Equal(0f, result.Delta!.AsReadOnlySpan()[0], 4);
     }
 
     [Fact]
     public void ShapleyValueSampling_matches_Captum_and_is_efficient()
     {
         var result = new ShapleyValueSampling(new MultiLayerModel(), new() { Samples = 250, Seed = 1 }).Explain(X, Target.Class(0));
-        var map = result.Map.AsSpan();
+        var map = result.Map.AsReadOnlySpan();
         double[] captum = [76.67, 196.67, 116.67];
         for (int i = 0; i < 3; i++) Assert.InRange(map[i], captum[i] - 1.0, captum[i] + 1.0); // ±10·(sampling error of 1/3)
-        Assert.Equal(0f, result.Delta!.AsSpan()[0], 4); // the marginals telescope in every order
+        Assert.Equal(0f, result.Delta!.AsReadOnlySpan()[0], 4); // the marginals telescope in every order
     }
 
     [Fact]
     public void ShapleyValueSampling_converges_to_the_exact_values()
     {
         var model = new MultiLayerModel();
-        var exact = new ShapleyValues(model).Explain(X, Target.Class(0)).Map.AsSpan().ToArray();
-        var sampled = new ShapleyValueSampling(model, new() { Samples = 4000, Seed = 2 }).Explain(X, Target.Class(0)).Map.AsSpan().ToArray();
+        var exact = new ShapleyValues(model).Explain(X, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
+        var sampled = new ShapleyValueSampling(model, new() { Samples = 4000, Seed = 2 }).Explain(X, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         for (int i = 0; i < 3; i++) Assert.Equal(exact[i], sampled[i], 0.4);
     }
 
@@ -73,9 +73,9 @@ public class PerturbationOracleTests
         var model = new LinearModel(w, 3, 1);
         var batch = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f], 4, 3);
         var options = new FeaturePermutationOptions { Seed = 5 };
-        var map = new FeaturePermutation(model, options).Explain(batch, Target.Class(0)).Map.AsSpan().ToArray();
+        var map = new FeaturePermutation(model, options).Explain(batch, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         var rng = new Random(5);
-        var x = batch.AsSpan().ToArray();
+        var x = batch.AsReadOnlySpan().ToArray();
         for (int i = 0; i < 3; i++)
         {
             var permutation = Enumerable.Range(0, 4).ToArray();
@@ -92,7 +92,7 @@ public class PerturbationOracleTests
         float[] w = [0.5f, -2f, 3f, 1f];
         var x = Tensor.FromArray([2f, 1f, -1f, 4f], 1, 4);
         var result = new KernelShap(new LinearModel(w, 4, 1), new() { Mask = FeatureMask.Elements, Samples = 60, Seed = 3 }).Explain(x, Target.Class(0));
-        var map = result.Map.AsSpan().ToArray();
+        var map = result.Map.AsReadOnlySpan().ToArray();
         float[] expected = [1f, -2f, -3f, 4f];
         for (int i = 0; i < 4; i++) Assert.Equal(expected[i], map[i], 3);
     }
@@ -106,14 +106,14 @@ public class PerturbationOracleTests
         float[] expected = [1f, -2f, -3f, 4f];
         foreach (var surrogate in new[] { LimeSurrogate.Ridge(1e-9), LimeSurrogate.Lasso(0) })
         {
-            var map = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = surrogate }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+            var map = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = surrogate }).Explain(x, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
             for (int i = 0; i < 4; i++) Assert.Equal(expected[i], map[i], 3);
         }
         // With α above every |correlation| of the centred data the Lasso solution is exactly zero.
-        var zero = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Lasso(100) }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+        var zero = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Lasso(100) }).Explain(x, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         Assert.All(zero, v => Assert.Equal(0f, v));
         // A strong ridge shrinks every coefficient towards zero but keeps its sign.
-        var ridge = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Ridge(50) }).Explain(x, Target.Class(0)).Map.AsSpan().ToArray();
+        var ridge = new Lime(model, new() { Mask = FeatureMask.Elements, Samples = 80, Seed = 1, Surrogate = LimeSurrogate.Ridge(50) }).Explain(x, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         for (int i = 0; i < 4; i++) Assert.True(Math.Sign(ridge[i]) == Math.Sign(expected[i]) && Math.Abs(ridge[i]) < Math.Abs(expected[i]), $"ridge coefficient {i}: {ridge[i]}");
     }
 
@@ -137,11 +137,11 @@ public class PerturbationOracleTests
         var weights = new float[64];
         weights[0] = 1f;
         var image = Tensor.Ones(1, 1, 8, 8);
-        var map = new Rise(Readout(weights, 0f), new() { Masks = 2000, Cells = 4, Seed = 2 }).Explain(image, Target.Class(0)).Map.AsSpan().ToArray();
+        var map = new Rise(Readout(weights, 0f), new() { Masks = 2000, Cells = 4, Seed = 2 }).Explain(image, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         double far = 0;
         for (int y = 4; y < 8; y++) for (int x = 4; x < 8; x++) far += map[y * 8 + x] / 16;
         Assert.True(map[0] > far * 1.3, $"RISE: {map[0]:F3} on the pixel the model reads, {far:F3} on far pixels");
-        var constant = new Rise(Readout(new float[64], 3f), new() { Masks = 4000, Cells = 4, Seed = 3 }).Explain(image, Target.Class(0)).Map.AsSpan().ToArray();
+        var constant = new Rise(Readout(new float[64], 3f), new() { Masks = 4000, Cells = 4, Seed = 3 }).Explain(image, Target.Class(0)).Map.AsReadOnlySpan().ToArray();
         Assert.Equal(3.0, constant.Average(), 1); // E[M] = p up to the bilinear edges and sampling (measured within 0.05)
     }
 
@@ -178,9 +178,9 @@ public class PerturbationOracleTests
     public void Batched_equals_unbatched_and_seeded_runs_repeat(string name)
     {
         var target = Target.Classes([0, 1, 2]);
-        var one = Create(name, 1).Explain(Input(), target).Map.AsSpan().ToArray();
-        var five = Create(name, 5).Explain(Input(), target).Map.AsSpan().ToArray();
-        var budget = Create(name, null).Explain(Input(), target).Map.AsSpan().ToArray();
+        var one = Create(name, 1).Explain(Input(), target).Map.AsReadOnlySpan().ToArray();
+        var five = Create(name, 5).Explain(Input(), target).Map.AsReadOnlySpan().ToArray();
+        var budget = Create(name, null).Explain(Input(), target).Map.AsReadOnlySpan().ToArray();
         Assert.Equal(one, five);
         Assert.Equal(one, budget);
         Assert.Contains(one, v => v != 0); // the test can fail

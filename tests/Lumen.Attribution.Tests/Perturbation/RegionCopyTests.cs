@@ -29,7 +29,7 @@ public class RegionCopyTests
             -1, -1, -1, 2, 3, -1, 12, 13, -1,
             -1, -1, -1, 102, 103, -1, 112, 113, -1,
         ];
-        Assert.Equal(expected, target.AsSpan().ToArray());
+        Assert.Equal(expected, target.AsReadOnlySpan().ToArray());
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public class RegionCopyTests
         var target = Tensor.Zeros(1, 2, 4, 2);
         RegionCopy.Overlay(Patch.Whole(Source(), 0), new Patch(target, 0, 2, 0, 2, 2, 1, 2));
         float[] expected = [0, 0, 0, 0, 12, 13, 22, 23, 0, 0, 0, 0, 112, 113, 122, 123];
-        Assert.Equal(expected, target.AsSpan().ToArray());
+        Assert.Equal(expected, target.AsReadOnlySpan().ToArray());
     }
 
     [Fact]
@@ -53,6 +53,6 @@ public class RegionCopyTests
             0, 1, 2, 3, 10, -1, -1, 13, 20, 21, 22, 23,
             100, 101, 102, 103, 110, -1, -1, 113, 120, 121, 122, 123,
         ];
-        Assert.Equal(expected, target.AsSpan().ToArray());
+        Assert.Equal(expected, target.AsReadOnlySpan().ToArray());
     }
 }

@@ -49,8 +49,13 @@ public sealed class LrpModelTests
         GradAssert.Close(ixg, lrp, 1e-4f);
     }
 
-    [Fact]
-    public void BatchNormCanonizer_MergesAndRestores()
+    /// <summary>Also with read-only weights (as a loaded ONNX model's): the canonizer makes them writable to merge
+    /// (dropping the packed convolution weights the first forward kept, or the merged model would compute with the
+    /// stale ones), and read-only again once restored.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchNormCanonizer_MergesAndRestores(bool readOnly)
     {
         var model = ReluNet(bias: false, batchNorm: true);
         var norm = (BatchNorm2d)((Sequential)model)[1];
@@ -63,6 +68,7 @@ public sealed class LrpModelTests
             norm.Bias!.Value.AsSpan()[c] = 0.1f * c;
         }
         model.Eval();
+        if (readOnly) model.MakeWeightsReadOnly();
         var before = model.Parameters().Select(p => p.Value.ToArray()).ToList();
         var output = model.Call(Input).ToArray();
         var canonizer = new BatchNormCanonizer();
@@ -71,6 +77,8 @@ public sealed class LrpModelTests
             GradAssert.Close(output, model.Call(Input).ToArray(), 1e-4f);
             GradAssert.Close([1f, 1f, 1f, 1f], norm.Weight!.Value.ToArray(), 0f);
         }
+        Assert.All(model.Parameters(), p => Assert.Equal(readOnly, p.IsReadOnly));
+        Assert.Equal(output, model.Call(Input).ToArray());
         var after = model.Parameters().Select(p => p.Value.ToArray()).ToList();
         for (int i = 0; i < before.Count; i++) Assert.Equal(before[i], after[i]);
         // With the norm merged, the ε composite conserves relevance except for the merged shift (now a bias).
@@ -109,8 +117,8 @@ public sealed class LrpModelTests
         var lrp = new Lrp(model, new() { Composite = Composites.Epsilon(1e-9f) }).Explain(input, Target.Class(285));
         var ixg = new InputXGradient(model).Explain(input, Target.Class(285)).Map;
         double diff = 0, norm = 0;
-        var a = lrp.Map.AsSpan();
-        var b = ixg.AsSpan();
+        var a = lrp.Map.AsReadOnlySpan();
+        var b = ixg.AsReadOnlySpan();
         for (int i = 0; i < a.Length; i++) { diff += (a[i] - b[i]) * (double)(a[i] - b[i]); norm += b[i] * (double)b[i]; }
         Assert.True(Math.Sqrt(diff / norm) < 1e-3, $"rel L2 {Math.Sqrt(diff / norm)}");
         var flat = new Lrp(model).Explain(input, Target.Class(285)).Map.ToArray();

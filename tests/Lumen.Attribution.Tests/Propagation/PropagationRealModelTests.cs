@@ -27,8 +27,8 @@ public sealed class PropagationRealModelTests(ITestOutputHelper output)
     private static double RelativeL2(Tensor expected, Tensor actual)
     {
         Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.AsSpan();
-        var a = actual.AsSpan();
+        var e = expected.AsReadOnlySpan();
+        var a = actual.AsReadOnlySpan();
         double diff = 0, norm = 0;
         for (int i = 0; i < e.Length; i++) { diff += (e[i] - a[i]) * (double)(e[i] - a[i]); norm += e[i] * (double)e[i]; }
         return Math.Sqrt(diff / norm);

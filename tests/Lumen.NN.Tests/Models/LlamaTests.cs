@@ -26,8 +26,8 @@ public class LlamaTests
         var ids = Stories260K.ExpectedGreedyIds().Take(96).Select(i => (long)i).ToArray();
         var tokens = Tensor.FromArray(ids, 1, ids.Length);
         using var _ = GradMode.Off();
-        var ours = Stories260K.Model.Call(tokens).AsSpan().ToArray();
-        var reference = onnx.Call(tokens).AsSpan().ToArray();
+        var ours = Stories260K.Model.Call(tokens).AsReadOnlySpan().ToArray();
+        var reference = onnx.Call(tokens).AsReadOnlySpan().ToArray();
         Assert.Equal(reference.Length, ours.Length);
         float worst = 0;
         for (int i = 0; i < ours.Length; i++) worst = Math.Max(worst, Math.Abs(ours[i] - reference[i]));

@@ -105,7 +105,7 @@ internal sealed class IncrementalForward
         }
         if (!ids.TryGetValue(trace.Output, out var output) || output == input) { reason = "the model output is not produced by a leaf module"; return null; }
         float score;
-        using (GradMode.Off()) score = target.Select(trace.Output).AsSpan()[0];
+        using (GradMode.Off()) score = target.Select(trace.Output).AsReadOnlySpan()[0];
         return new IncrementalForward([.. clean], [.. derived], Prune(steps, output, clean.Count), input, output, target, score);
     }
 
@@ -234,7 +234,7 @@ internal sealed class IncrementalForward
         }
         if (changes.Data[outputValue] is null) return [.. Enumerable.Repeat(CleanScore, count)];
         var output = Materialize(outputValue, changes);
-        return target.ForRows(new int[count]).Select(output).AsSpan().ToArray();
+        return target.ForRows(new int[count]).Select(output).AsReadOnlySpan().ToArray();
     }
 
     /// <summary>Whether a step can run on crops: it has a window and every changed input is a spatial [N, C, H, W] one.</summary>

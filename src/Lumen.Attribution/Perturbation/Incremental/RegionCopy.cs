@@ -34,7 +34,7 @@ internal static class RegionCopy
     {
         int channels = source.Shape[1];
         int sh = source.Shape[2], sw = source.Shape[3], th = target.Shape[2], tw = target.Shape[3];
-        var s = source.AsSpan();
+        var s = source.AsReadOnlySpan();
         var t = target.AsSpan();
         if (width == sw && width == tw)
         {

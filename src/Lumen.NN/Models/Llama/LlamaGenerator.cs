@@ -40,7 +40,7 @@ public sealed class LlamaGenerator
             var tokens = Tensor.FromArray(input.Select(t => (long)t).ToArray(), 1, input.Count);
             var logits = cache is null ? model.Call(tokens) : model.Forward(tokens, cache); // [1, T, V]
             int vocab = model.Config.VocabSize;
-            var last = logits.AsSpan().Slice((input.Count - 1) * vocab, vocab);
+            var last = logits.AsReadOnlySpan().Slice((input.Count - 1) * vocab, vocab);
             int next = Sample(last, options, rng);
             if (options.StopTokens.Contains(next)) break;
             generated.Add(next);
@@ -72,7 +72,7 @@ public sealed class LlamaGenerator
         for (int step = 0; step < options.MaxNewTokens && !finished.All(f => f); step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var logits = model.Forward(Tensor.FromArray(pending, b, width), cache).AsSpan(); // [B, width, V]
+            var logits = model.Forward(Tensor.FromArray(pending, b, width), cache).AsReadOnlySpan(); // [B, width, V]
             var next = new long[b];
             for (int s = 0; s < b; s++)
             {
