@@ -23,9 +23,10 @@ public sealed partial class Tensor
     /// <summary>Marks this tensor's storage read-only, for every tensor that shares it, and returns this tensor
     /// (fluent). From then on <see cref="AsSpan"/> throws instead of handing out a writable span, so that values derived
     /// from the storage and kept between calls (a convolution's packed weights, <c>Kernels/PackedWeights</c>) can never
-    /// go stale. Models loaded from ONNX mark their float initializers this way. Idempotent. Only the code that created
-    /// the backing array (<see cref="FromArray(float[], int[])"/> wraps a caller's array without copying) can still write
-    /// behind it.</summary>
+    /// go stale. Models loaded from ONNX mark their float initializers this way. Idempotent. A span taken with
+    /// <see cref="AsSpan"/> before this call must not be written after it (the mark cannot see it), and only engine
+    /// code holding the backing array itself can still write behind the mark (<see cref="FromArray(float[], int[])"/>
+    /// copies the caller's array).</summary>
     /// <exception cref="InvalidOperationException">The tensor is not Float32.</exception>
     public Tensor MakeReadOnly()
     {
