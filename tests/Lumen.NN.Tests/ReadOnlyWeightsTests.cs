@@ -36,6 +36,22 @@ public class ReadOnlyWeightsTests
     }
 
     [Fact]
+    public void A_step_over_a_writable_head_and_a_read_only_body_updates_neither()
+    {
+        // fine-tuning a new head on a loaded (read-only) model without opening it: the head comes first in the list
+        var body = new Linear(3, 4, rng: new Random(1));
+        var head = new Linear(4, 2, rng: new Random(2));
+        body.MakeWeightsReadOnly();
+        head.Call(body.Call(Tensor.Randn(new Shape(5, 3), 3))).Sum().Backward();
+        var before = head.Parameters().Concat(body.Parameters()).Select(p => p.Value.ToArray()).ToList();
+        var adam = new AdamW(head.Parameters().Concat(body.Parameters()), 0.1f);
+        var step = Assert.Throws<InvalidOperationException>(adam.Step);
+        Assert.Contains("read-only", step.Message);
+        Assert.Equal(0, adam.StepCount);
+        Assert.Equal(before, head.Parameters().Concat(body.Parameters()).Select(p => p.Value.ToArray()).ToList());
+    }
+
+    [Fact]
     public void A_writable_scope_opens_only_the_read_only_weights_and_closes_them_again()
     {
         var model = Model();

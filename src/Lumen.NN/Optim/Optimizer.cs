@@ -32,19 +32,22 @@ public abstract class Optimizer
         foreach (var p in Parameters) p.Grad = null;
     }
 
-    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    /// <summary>Applies one update to every parameter that has a gradient. Every such parameter is checked first, so
+    /// that a step that throws (a gradient of the wrong shape, a read-only parameter) updates none of them.</summary>
+    /// <exception cref="InvalidOperationException">A gradient's shape differs from its parameter's, or a parameter
+    /// with a gradient is read-only (<see cref="Parameter.IsReadOnly"/>).</exception>
     public void Step()
     {
-        StepCount++;
-        for (int i = 0; i < Parameters.Count; i++)
+        foreach (var p in Parameters)
         {
-            var p = Parameters[i];
             if (p.Grad is not { } grad) continue;
             if (grad.Shape != p.Shape)
                 throw new InvalidOperationException($"{GetType().Name}: gradient of '{p.Name}' has shape {grad.Shape}, parameter {p.Shape}.");
             p.RequireWritable(GetType().Name);
-            Update(i, p.Value.AsSpan(), grad.AsReadOnlySpan());
         }
+        StepCount++;
+        for (int i = 0; i < Parameters.Count; i++)
+            if (Parameters[i].Grad is { } grad) Update(i, Parameters[i].Value.AsSpan(), grad.AsReadOnlySpan());
     }
 
     /// <summary>Updates parameter number <paramref name="index"/> in place.</summary>
