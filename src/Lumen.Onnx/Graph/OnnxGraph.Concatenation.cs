@@ -75,7 +75,7 @@ internal sealed partial class OnnxGraph
         var array = head.Floats;
         if (array.Length < size) return null;
         for (int k = 1, at = head.Size; k < args.Length; at += args[k]!.Size, k++)
-            ConcatCopy.CopyFloats(args[k]!.AsSpan(), array.AsSpan(at, args[k]!.Size));
+            ConcatCopy.CopyFloats(args[k]!.AsReadOnlySpan(), array.AsSpan(at, args[k]!.Size));
         return new Tensor(new Shape(1, channels, head.Shape[2], head.Shape[3]), array);
     }
 }
