@@ -5,9 +5,9 @@ namespace Lumen.Tensors.Kernels;
 /// <see cref="Tensor.Conv2dRectified"/>): d = g · [lo ≤ u ≤ hi] on the convolution's output planes, read from the
 /// activation's output y with bounds that exclude the ends (lo⁺ ≤ y ≤ hi⁻; ReLU: y ≥ the least positive float, i.e.
 /// y &gt; 0) and, in the tied channels of a clamp, from the pre-activation u with the clamp's own bounds. The
-/// convolution's input gradient applies it plane by plane as it reads g (<see cref="Conv2dKernel.BackwardInput"/>):
-/// into the packed B panels of a pointwise product, the gathered planes of a batched one, or a cache-sized scratch
-/// plane before a depthwise kernel, instead of a separate pass over g and y that writes a masked copy.
+/// convolution's input gradient applies it as it reads g where it can (<see cref="Conv2dKernel.FusesMask"/>: into the
+/// packed B panels of a pointwise product, or the gathered planes of a batched one), instead of a separate pass over g
+/// and y that writes a masked copy; elsewhere the backward rule makes that pass with <see cref="Apply(float[], float[])"/>.
 /// </summary>
 /// <remarks>Every plane goes through <see cref="GradientMasks.Clamp"/> or the same comparison inline (g where inside,
 /// else +0; a NaN y or u is inside nothing), so a fused gradient is bitwise the unfused one.</remarks>
