@@ -114,4 +114,22 @@ public sealed class GradientOwnershipTests
             Assert.Contains(inPlace.ToArray(), v => v != 0f);
         }
     }
+
+    [Fact]
+    public void A_spent_result_lends_its_storage_to_the_next_pass_and_changes_no_value()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var first = Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed])[0];
+        var firstValues = first.ToArray();
+        var expected = Gradients.Of([Block(x, w1, wd, w2, out _) * 2f], [x], [seed])[0].ToArray();
+        var second = Gradients.Of([Block(x, w1, wd, w2, out _) * 2f], [x], [seed], false, [first, first])[0];
+        Assert.Equal(expected, second.ToArray());
+        Assert.Contains(expected, v => v != 0f);
+        // the spent array served the pass: as the result itself, or as a gradient (of x's shape) written and dropped
+        Assert.True(ReferenceEquals(first.Storage, second.Storage) || !firstValues.SequenceEqual(first.ToArray()));
+        var kept = x.ToArray();
+        Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed], false, [x]);   // a tensor that requires gradients is never taken
+        Assert.Equal(kept, x.ToArray());
+    }
 }
+

@@ -214,10 +214,12 @@ public sealed class IntegratedGradients : GradientMethod
         /// first row, gradient [count, …] and scores [count].</summary>
         /// <remarks>
         /// The input rows of a chunk are written into the previous chunk's rows when no hook could have kept them (the
-        /// chunk's gradient, scores and values are separate tensors), so that chunks of one length reuse one array.</remarks>
+        /// chunk's gradient, scores and values are separate tensors), so that chunks of one length reuse one array; and
+        /// the previous chunk's gradient lends its storage to the next pass, so <paramref name="body"/> must not keep
+        /// the gradient it is given (it reads or copies it).</remarks>
         public void Evaluate(int[] sampleOfRow, float[] alphaOfRow, int chunk, Action<int, Tensor, Tensor> body, CancellationToken cancellation, IProgress<double>? progress)
         {
-            Tensor? rows = null;
+            Tensor? rows = null, spent = null;
             bool reuse = method.Model.Hooks.Count == 0 && target.Hook is null && target.KeepsNoTensors;
             Batching.ForEachChunk(sampleOfRow.Length, chunk, (start, end) =>
             {
@@ -230,7 +232,8 @@ public sealed class IntegratedGradients : GradientMethod
                 {
                     var points = input.At(samples, alphas, reuse ? rows : null);
                     if (reuse) rows = points;
-                    (gradient, _, scores) = method.GradientAndScores(points, rowTarget);
+                    (gradient, _, scores) = method.GradientAndScores(points, rowTarget, null, spent);
+                    if (reuse) spent = gradient;
                 }
                 else
                 {

@@ -26,7 +26,19 @@ public static partial class Gradients
     /// <param name="seeds">One seed per output, output-shaped; ones when null.</param>
     /// <param name="createGraph">Record the backward computation itself, for higher-order gradients.</param>
     public static Tensor[] Of(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> wrt, IReadOnlyList<Tensor>? seeds = null, bool createGraph = false)
+        => Of(outputs, wrt, seeds, createGraph, []);
+
+    /// <summary>
+    /// As <see cref="Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool)"/>, with the storage of
+    /// <paramref name="spent"/> — results of earlier passes that the caller has finished reading and will never read
+    /// again, nor anything sharing their storage — available to this pass for its gradients, so that a caller that
+    /// runs one pass per chunk does not get a fresh array (and fresh pages) for every chunk's results. Values are
+    /// those of the plain call.
+    /// </summary>
+    /// <example><code>var g = Gradients.Of([f], [x], null, false, previous is null ? [] : [previous])[0];</code></example>
+    public static Tensor[] Of(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> wrt, IReadOnlyList<Tensor>? seeds, bool createGraph, IReadOnlyList<Tensor> spent)
     {
+        ArgumentNullException.ThrowIfNull(spent);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(wrt);
         if (seeds is not null && seeds.Count != outputs.Count)
@@ -36,7 +48,7 @@ public static partial class Gradients
                 throw new ArgumentException($"Gradients.Of: a tensor of shape {w.Shape} to differentiate with respect to does not require gradients; call RequireGrad() on it before the forward pass.");
         using var unpooled = StoragePool.Suspend();     // gradients never take storage from a forward pass's pool scope
         var targets = new HashSet<Tensor>(wrt, ReferenceEqualityComparer.Instance);
-        var grads = Propagate(outputs, seeds, targets, createGraph, unpooled.Pool);
+        var grads = Propagate(outputs, seeds, targets, createGraph, unpooled.Pool, spent);
         var result = new Tensor[wrt.Count];
         for (int i = 0; i < wrt.Count; i++)
             result[i] = grads.TryGetValue(wrt[i], out var g) ? g : Tensor.Zeros(wrt[i].Shape);
@@ -57,7 +69,8 @@ public static partial class Gradients
                 leaf.Grad = leaf.Grad is null ? g : leaf.Grad.AddInPlace(g);
     }
 
-    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool)
+    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool,
+        IReadOnlyList<Tensor>? spent = null)
     {
         var order = TopologicalOrder(outputs);
         // relevant: tensors from which some target can be reached going towards the inputs.
@@ -91,6 +104,12 @@ public static partial class Gradients
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
         var storage = GradientStorage.Begin(pool);
+        if (!createGraph && spent is not null)
+        {
+            var arrays = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            foreach (var dead in spent)                                      // leaves without gradients, each array once
+                if (dead.IsLeaf && !dead.RequiresGrad && dead.DType == DType.Float32 && arrays.Add(dead.Floats)) storage.Recycle(dead);
+        }
         try
         {
             for (int i = order.Count - 1; i >= 0; i--)
