@@ -33,6 +33,10 @@ public sealed class IntegratedGradients : GradientMethod
 {
     private readonly IntegratedGradientsOptions options;
 
+    // The last call's interpolated rows and last gradient (dead once it returned), lent to the next call's chunks so
+    // that steady calls fault in no fresh image-sized arrays; taken atomically, so concurrent calls never share them.
+    private Tensor? spareRows, spareGradient;
+
     /// <summary>Binds Integrated Gradients to <paramref name="model"/>.</summary>
     /// <exception cref="NotSupportedException">Adaptive steps with layer conductance; <see cref="IntegratedGradientsOptions.Through"/>
     /// with a layer attribution or adaptive steps.</exception>
@@ -216,11 +220,12 @@ public sealed class IntegratedGradients : GradientMethod
         /// The input rows of a chunk are written into the previous chunk's rows when no hook could have kept them (the
         /// chunk's gradient, scores and values are separate tensors), so that chunks of one length reuse one array; and
         /// the previous chunk's gradient lends its storage to the next pass, so <paramref name="body"/> must not keep
-        /// the gradient it is given (it reads or copies it).</remarks>
+        /// the gradient it is given (it reads or copies it). Both are kept for the method's next call.</remarks>
         public void Evaluate(int[] sampleOfRow, float[] alphaOfRow, int chunk, Action<int, Tensor, Tensor> body, CancellationToken cancellation, IProgress<double>? progress)
         {
-            Tensor? rows = null, spent = null;
             bool reuse = method.Model.Hooks.Count == 0 && target.Hook is null && target.KeepsNoTensors;
+            Tensor? rows = reuse ? Interlocked.Exchange(ref method.spareRows, null) : null;
+            Tensor? spent = reuse ? Interlocked.Exchange(ref method.spareGradient, null) : null;
             Batching.ForEachChunk(sampleOfRow.Length, chunk, (start, end) =>
             {
                 var samples = sampleOfRow[start..end];
@@ -242,6 +247,7 @@ public sealed class IntegratedGradients : GradientMethod
                 }
                 body(start, gradient, scores);
             }, cancellation, progress);
+            if (reuse) (method.spareRows, method.spareGradient) = (rows, spent);
         }
 
         /// <summary>a(high) − a(low) of the layer on the input line, per row.</summary>
