@@ -41,6 +41,19 @@ public sealed class PassStorageTests
             Assert.Equal(expected, new IntegratedGradients(model, options).Explain(Input(1), Target.Class(3)).Map.ToArray());
     }
 
+    [SharedFact(Mobile)]
+    public void One_integrated_gradients_reused_across_calls_equals_a_new_one_each_call_bitwise()
+    {
+        // the method lends each call's last rows and gradient to the next call: other inputs, targets and chunk shapes
+        var model = Load(Mobile);
+        var reused = new IntegratedGradients(model, new() { Steps = 3, BatchSize = 2 });  // chunks of 2, then 1
+        foreach (var (seed, target) in new[] { (1, 3), (2, 7), (1, 3) })
+        {
+            var expected = new IntegratedGradients(new Unpooled(model), new() { Steps = 3, BatchSize = 2 }).Explain(Input(seed), Target.Class(target)).Map.ToArray();
+            Assert.Equal(expected, reused.Explain(Input(seed), Target.Class(target)).Map.ToArray());
+        }
+    }
+
     [SharedFact(Squeeze)]
     public void SmoothGrad_chunks_reuse_storage_and_keep_their_values()
     {

@@ -83,4 +83,53 @@ public sealed class GradientOwnershipTests
         Assert.Equal(copies[0], first[0].ToArray());
         Assert.Equal(copies[1], first[1].ToArray());
     }
+
+    // u + v after a convolution (whose input gradient is fresh, so Add hands the same free gradient to both branches),
+    // u a clamp after a convolution (a mask that would run in place on a free gradient). When viewed, v is that
+    // convolution's output reshaped there and back, so that its gradient — a view of the shared one — waits at the
+    // convolution's output while u's clamp runs; else v is a clamp after a convolution of its own.
+    private static Tensor Fork(Tensor x, Tensor w1, Tensor w2, bool swap, bool viewed)
+    {
+        var t = x.Conv2d(w2);
+        var u = t.Clamp(-0.5f, 0.5f);
+        var v = viewed ? t.Reshape(t.Shape[0], -1).Reshape(t.Shape.ToArray()) : x.Conv2d(w1).Clamp(-1f, 1f);
+        var sum = swap ? v + u : u + v;
+        return sum.Conv2d(w1.Reshape(3, 6, 1, 1) * 0.5f).Relu();
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void A_gradient_handed_to_both_inputs_of_an_add_is_written_only_by_its_last_holder(bool swap, bool viewed)
+    {
+        var (x, w1, _, _, _) = Inputs();
+        var w2 = Tensor.Randn(new Shape(6, 3, 1, 1), 6);
+        for (int pass = 0; pass < 3; pass++)                                   // later passes take the recycled arrays
+        {
+            var inPlace = Gradients.Of(Fork(x, w1, w2, swap, viewed).Sum(), x);
+            var graph = Gradients.Of([Fork(x, w1, w2, swap, viewed).Sum()], [x], null, createGraph: true)[0];
+            Assert.Equal(graph.ToArray(), inPlace.ToArray());
+            Assert.Contains(inPlace.ToArray(), v => v != 0f);
+        }
+    }
+
+    [Fact]
+    public void A_spent_result_lends_its_storage_to_the_next_pass_and_changes_no_value()
+    {
+        var (x, w1, wd, w2, seed) = Inputs();
+        var first = Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed])[0];
+        var firstValues = first.ToArray();
+        var expected = Gradients.Of([Block(x, w1, wd, w2, out _) * 2f], [x], [seed])[0].ToArray();
+        var second = Gradients.Of([Block(x, w1, wd, w2, out _) * 2f], [x], [seed], false, [first, first])[0];
+        Assert.Equal(expected, second.ToArray());
+        Assert.Contains(expected, v => v != 0f);
+        // the spent array served the pass: as the result itself, or as a gradient (of x's shape) written and dropped
+        Assert.True(ReferenceEquals(first.Storage, second.Storage) || !firstValues.SequenceEqual(first.ToArray()));
+        var kept = x.ToArray();
+        Gradients.Of([Block(x, w1, wd, w2, out _)], [x], [seed], false, [x]);   // a tensor that requires gradients is never taken
+        Assert.Equal(kept, x.ToArray());
+    }
 }
+

@@ -49,13 +49,15 @@ public abstract class GradientMethod : IAttributionMethod
         return (gradient, value);
     }
 
-    /// <summary><see cref="GradientOf"/> together with the target scores of the rows [N], from the same pass.</summary>
-    protected (Tensor Gradient, Tensor Value, Tensor Scores) GradientAndScores(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null)
+    /// <summary><see cref="GradientOf"/> together with the target scores of the rows [N], from the same pass. A
+    /// <paramref name="spent"/> gradient of an earlier call, which the caller will not read again, lends its storage
+    /// to this pass (<see cref="Gradients.Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool, IReadOnlyList{Tensor})"/>).</summary>
+    protected (Tensor Gradient, Tensor Value, Tensor Scores) GradientAndScores(Tensor rows, Target target, Func<Tensor, Tensor>? replaceLayer = null, Tensor? spent = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(target);
         var x = rows.Detach().RequireGrad();
-        if (ReusablePassStorage(target, replaceLayer) is { } pool) return PooledGradientAndScores(pool, x, target);
+        if (ReusablePassStorage(target, replaceLayer) is { } pool) return PooledGradientAndScores(pool, x, target, spent);
         var (scores, activation) = TargetedForward.Run(Model, x, target, AttributeTo.Hook, replaceLayer, Name);
         return activation is null
             ? (Gradients.Of(scores, x), x.Detach(), scores.Detach())
@@ -74,11 +76,11 @@ public abstract class GradientMethod : IAttributionMethod
     /// from <paramref name="pool"/> and all given back before returning, so that the next chunk reuses warm memory
     /// instead of faulting in fresh pages. Safe because nothing outlives the call but the gradient (made by the
     /// backward pass, which never takes pooled storage), x and a copy of the scores. Values are those of the unpooled pass.</summary>
-    private (Tensor Gradient, Tensor Value, Tensor Scores) PooledGradientAndScores(StoragePool pool, Tensor x, Target target)
+    private (Tensor Gradient, Tensor Value, Tensor Scores) PooledGradientAndScores(StoragePool pool, Tensor x, Target target, Tensor? spent)
     {
         using var pass = pool.Enter();
         var (scores, _) = TargetedForward.Run(Model, x, target, null, null, Name);
-        var gradient = Gradients.Of(scores, x);
+        var gradient = Gradients.Of([scores], [x], null, false, spent is null ? [] : [spent])[0];
         var copied = scores.Clone();
         pass.RecycleAll(gradient);
         return (gradient, x.Detach(), copied);

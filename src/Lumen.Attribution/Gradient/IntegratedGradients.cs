@@ -33,6 +33,10 @@ public sealed class IntegratedGradients : GradientMethod
 {
     private readonly IntegratedGradientsOptions options;
 
+    // The last call's interpolated rows and last gradient (dead once it returned), lent to the next call's chunks so
+    // that steady calls fault in no fresh image-sized arrays; taken atomically, so concurrent calls never share them.
+    private Tensor? spareRows, spareGradient;
+
     /// <summary>Binds Integrated Gradients to <paramref name="model"/>.</summary>
     /// <exception cref="NotSupportedException">Adaptive steps with layer conductance; <see cref="IntegratedGradientsOptions.Through"/>
     /// with a layer attribution or adaptive steps.</exception>
@@ -212,8 +216,16 @@ public sealed class IntegratedGradients : GradientMethod
 
         /// <summary>Gradients and scores at the given points, in chunks; <paramref name="body"/> receives each chunk's
         /// first row, gradient [count, …] and scores [count].</summary>
+        /// <remarks>
+        /// The input rows of a chunk are written into the previous chunk's rows when no hook could have kept them (the
+        /// chunk's gradient, scores and values are separate tensors), so that chunks of one length reuse one array; and
+        /// the previous chunk's gradient lends its storage to the next pass, so <paramref name="body"/> must not keep
+        /// the gradient it is given (it reads or copies it). Both are kept for the method's next call.</remarks>
         public void Evaluate(int[] sampleOfRow, float[] alphaOfRow, int chunk, Action<int, Tensor, Tensor> body, CancellationToken cancellation, IProgress<double>? progress)
         {
+            bool reuse = method.Model.Hooks.Count == 0 && target.Hook is null && target.KeepsNoTensors;
+            Tensor? rows = reuse ? Interlocked.Exchange(ref method.spareRows, null) : null;
+            Tensor? spent = reuse ? Interlocked.Exchange(ref method.spareGradient, null) : null;
             Batching.ForEachChunk(sampleOfRow.Length, chunk, (start, end) =>
             {
                 var samples = sampleOfRow[start..end];
@@ -221,7 +233,13 @@ public sealed class IntegratedGradients : GradientMethod
                 var rowTarget = target.ForRows(samples);
                 Tensor gradient, scores;
                 if (method.options.Through is { } through) (gradient, _, scores) = method.GradientThrough(input.At(samples, alphas), rowTarget, through);
-                else if (activation is null) (gradient, _, scores) = method.GradientAndScores(input.At(samples, alphas), rowTarget);
+                else if (activation is null)
+                {
+                    var points = input.At(samples, alphas, reuse ? rows : null);
+                    if (reuse) rows = points;
+                    (gradient, _, scores) = method.GradientAndScores(points, rowTarget, null, spent);
+                    if (reuse) spent = gradient;
+                }
                 else
                 {
                     var points = activation.At(samples, alphas).RequireGrad();
@@ -229,6 +247,7 @@ public sealed class IntegratedGradients : GradientMethod
                 }
                 body(start, gradient, scores);
             }, cancellation, progress);
+            if (reuse) (method.spareRows, method.spareGradient) = (rows, spent);
         }
 
         /// <summary>a(high) − a(low) of the layer on the input line, per row.</summary>
@@ -255,19 +274,24 @@ public sealed class IntegratedGradients : GradientMethod
 
         private readonly int rowSize = to.Size / Math.Max(to.Shape[0], 1);
 
-        /// <summary>Rows From[s] + α(To[s] − From[s]), computed in float32 in the same order as PyTorch.</summary>
-        public Tensor At(int[] sampleOfRow, float[] alphaOfRow)
+        /// <summary>Rows From[s] + α(To[s] − From[s]), computed in float32 in the same order as PyTorch: written into
+        /// <paramref name="into"/> when it has their shape (it is returned), else into a new tensor.</summary>
+        public Tensor At(int[] sampleOfRow, float[] alphaOfRow, Tensor? into = null)
         {
             int size = rowSize;
-            var rows = new float[sampleOfRow.Length * size];
+            var shape = new Shape([sampleOfRow.Length, .. rowDims]);
+            var result = into is not null && into.Shape == shape && into.DType == DType.Float32 ? into : Tensor.Zeros(shape);
+            var rows = result.AsSpan();
             for (int r = 0; r < sampleOfRow.Length; r++)
             {
                 int offset = sampleOfRow[r] * size;
                 float alpha = alphaOfRow[r];
-                var row = rows.AsSpan(r * size, size);
-                for (int i = 0; i < size; i++) row[i] = From[offset + i] + alpha * (To[offset + i] - From[offset + i]);
+                var row = rows.Slice(r * size, size);
+                var from = From.AsSpan(offset, size);
+                var to = To.AsSpan(offset, size);
+                for (int i = 0; i < size; i++) row[i] = from[i] + alpha * (to[i] - from[i]);
             }
-            return Tensor.FromArray(rows, [sampleOfRow.Length, .. rowDims]);
+            return result;
         }
     }
 }

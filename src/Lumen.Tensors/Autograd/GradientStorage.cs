@@ -119,6 +119,13 @@ internal sealed class GradientStorage
         Keep(g.Floats);
     }
 
+    /// <summary>Keeps the array of <paramref name="g"/>, a gradient that this pass alone held and that no pending
+    /// gradient and no result holds any more, for reuse.</summary>
+    public void Recycle(Tensor g)
+    {
+        if (g.DType == DType.Float32) Keep(g.Floats);
+    }
+
     private void Keep(float[] array)
     {
         if (!spare.TryGetValue(array.Length, out var stack)) spare[array.Length] = stack = new Stack<float[]>();

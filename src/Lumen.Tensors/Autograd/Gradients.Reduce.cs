@@ -3,9 +3,16 @@ namespace Lumen.Tensors.Autograd;
 /// <summary>Backward rules of the reductions.</summary>
 public static partial class Gradients
 {
-    // d(Σ x) = g broadcast back over the reduced axes
+    // d(Σ x) = g broadcast back over the reduced axes; outside create-graph passes into storage the pass may reuse
+    // (a global average pool's gradient, [N, C, H, W], would otherwise be a fresh array in every chunk of an attribution)
     internal static BackwardRule SumRule(Shape input, bool[] reduced) => (g, needs) =>
-        [g.Reshape(Tensor.ReducedShape(input, reduced, keepDims: true).ToArray()).BroadcastTo(input)];
+    {
+        var kept = g.Reshape(Tensor.ReducedShape(input, reduced, keepDims: true).ToArray());
+        if (GradMode.IsEnabled || kept.DType != DType.Float32 || kept.Shape == input) return [kept.BroadcastTo(input)];
+        var data = GradientStorage.Rent(input.Size, overwrite: true);
+        Kernels.StridedCopy.Run(kept.Floats, 0, Kernels.Broadcasting.AlignedStrides(kept.Shape, input), data, 0, input.Strides(), input.ToArray());
+        return [Fresh(new Tensor(input, data))];
+    };
 
     // d max = g·[x = max] / #{x = max}: the arg-extreme elements share the gradient evenly (same rule for min)
     internal static BackwardRule ExtremeRule(Tensor x, Tensor y, bool[] reduced) => (g, needs) =>

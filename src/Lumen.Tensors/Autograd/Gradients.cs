@@ -26,7 +26,19 @@ public static partial class Gradients
     /// <param name="seeds">One seed per output, output-shaped; ones when null.</param>
     /// <param name="createGraph">Record the backward computation itself, for higher-order gradients.</param>
     public static Tensor[] Of(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> wrt, IReadOnlyList<Tensor>? seeds = null, bool createGraph = false)
+        => Of(outputs, wrt, seeds, createGraph, []);
+
+    /// <summary>
+    /// As <see cref="Of(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool)"/>, with the storage of
+    /// <paramref name="spent"/> — results of earlier passes that the caller has finished reading and will never read
+    /// again, nor anything sharing their storage — available to this pass for its gradients, so that a caller that
+    /// runs one pass per chunk does not get a fresh array (and fresh pages) for every chunk's results. Values are
+    /// those of the plain call.
+    /// </summary>
+    /// <example><code>var g = Gradients.Of([f], [x], null, false, previous is null ? [] : [previous])[0];</code></example>
+    public static Tensor[] Of(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> wrt, IReadOnlyList<Tensor>? seeds, bool createGraph, IReadOnlyList<Tensor> spent)
     {
+        ArgumentNullException.ThrowIfNull(spent);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(wrt);
         if (seeds is not null && seeds.Count != outputs.Count)
@@ -36,7 +48,7 @@ public static partial class Gradients
                 throw new ArgumentException($"Gradients.Of: a tensor of shape {w.Shape} to differentiate with respect to does not require gradients; call RequireGrad() on it before the forward pass.");
         using var unpooled = StoragePool.Suspend();     // gradients never take storage from a forward pass's pool scope
         var targets = new HashSet<Tensor>(wrt, ReferenceEqualityComparer.Instance);
-        var grads = Propagate(outputs, seeds, targets, createGraph, unpooled.Pool);
+        var grads = Propagate(outputs, seeds, targets, createGraph, unpooled.Pool, spent);
         var result = new Tensor[wrt.Count];
         for (int i = 0; i < wrt.Count; i++)
             result[i] = grads.TryGetValue(wrt[i], out var g) ? g : Tensor.Zeros(wrt[i].Shape);
@@ -57,7 +69,8 @@ public static partial class Gradients
                 leaf.Grad = leaf.Grad is null ? g : leaf.Grad.AddInPlace(g);
     }
 
-    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool)
+    private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool,
+        IReadOnlyList<Tensor>? spent = null)
     {
         var order = TopologicalOrder(outputs);
         // relevant: tensors from which some target can be reached going towards the inputs.
@@ -76,6 +89,10 @@ public static partial class Gradients
         // gradient handed on by a rule can be the very tensor stored for another node (Add passes its gradient to
         // both inputs).
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        // Gradients this pass allocated that a built-in rule handed on unchanged to more than one input (Add's g): held
+        // by several entries of grads, so free for none of them; the pass recycles or frees one once no entry holds it.
+        var shared = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        List<Tensor>? summedAway = null;
         for (int j = 0; j < outputs.Count; j++)
         {
             var o = outputs[j];
@@ -87,6 +104,12 @@ public static partial class Gradients
 
         using var mode = createGraph ? GradMode.On() : GradMode.Off();
         var storage = GradientStorage.Begin(pool);
+        if (!createGraph && spent is not null)
+        {
+            var arrays = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            foreach (var dead in spent)                                      // leaves without gradients, each array once
+                if (dead.IsLeaf && !dead.RequiresGrad && dead.DType == DType.Float32 && arrays.Add(dead.Floats)) storage.Recycle(dead);
+        }
         try
         {
             for (int i = order.Count - 1; i >= 0; i--)
@@ -95,6 +118,8 @@ public static partial class Gradients
                 if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
                 bool target = targets.Contains(t);
                 if (!target) grads.Remove(t);
+                if (shared.Contains(g) && (target || fn.MayKeepGradient || !HeldByNone(grads, g))) { if (target || fn.MayKeepGradient) shared.Remove(g); }
+                else if (shared.Remove(g)) owned.Add(g);                             // its last holder: the pass alone holds it
                 var needs = new bool[fn.Inputs.Length];
                 bool any = false;
                 for (int k = 0; k < needs.Length; k++)
@@ -102,15 +127,37 @@ public static partial class Gradients
                 if (!any) continue;
                 // once handed to a rule it may come back as (or inside) any input's gradient; the rule may overwrite
                 // it only when this pass alone holds it and it is not a result
-                storage.BeforeRule(owned.Remove(g) && !target && !createGraph ? g : null);
+                bool free = owned.Remove(g) && !target && !createGraph;
+                storage.BeforeRule(free ? g : null);
                 var inputGrads = fn.Backward(g, needs);
                 storage.AfterRule(g, inputGrads, fn.MayKeepGradient);
+                // a shared gradient that comes back in another form (a view of it) can no longer be counted
+                if (shared.Contains(g) && SharesStorage(g, inputGrads) && !HandedOnWhole(g, inputGrads, needs)) shared.Remove(g);
                 for (int k = 0; k < needs.Length; k++)
                 {
                     if (!needs[k] || inputGrads[k] is not { } ig) continue;
                     if (ig.Shape != fn.Inputs[k].Shape)
                         throw new InvalidOperationException($"Gradients: backward rule of {fn.Op} returned a gradient of shape {ig.Shape} for input {k} of shape {fn.Inputs[k].Shape}.");
-                    AddGrad(grads, owned, fn.Inputs[k], ig, !createGraph && storage.IsFreshResult(inputGrads, k));
+                    if (AddGrad(grads, owned, fn.Inputs[k], ig, !createGraph && storage.IsFreshResult(inputGrads, k)) is { } replaced && shared.Contains(replaced))
+                        (summedAway ??= []).Add(replaced);
+                }
+                // a shared gradient summed into another one and held nowhere else any more is dead
+                if (summedAway is not null)
+                {
+                    foreach (var dead in summedAway)
+                        if (shared.Contains(dead) && HeldByNone(grads, dead) && !SharesStorage(dead, inputGrads))
+                        {
+                            shared.Remove(dead);
+                            storage.Recycle(dead);
+                        }
+                    summedAway.Clear();
+                }
+                // a free gradient that the rule handed on unchanged (and in no other form: no view of it, no custom rule)
+                // is still the pass's alone, now held by the entries it went to
+                if (free && !fn.MayKeepGradient && !owned.Contains(g) && HandedOnWhole(g, inputGrads, needs))
+                {
+                    if (HeldByNone(grads, g)) storage.Recycle(g);
+                    else shared.Add(g);
                 }
             }
         }
@@ -129,27 +176,60 @@ public static partial class Gradients
     /// and sums may write into it (<see cref="GradientStorage"/>). Returns it.</summary>
     internal static Tensor Fresh(Tensor g) => GradientStorage.Fresh(g);
 
-    private static void AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g, bool gOwned = false)
+    // Stores or sums g as t's gradient; returns the gradient t held before when g took its place (else null).
+    private static Tensor? AddGrad(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor t, Tensor g, bool gOwned = false)
     {
         if (!grads.TryGetValue(t, out var existing))
         {
             grads[t] = g;
             if (gOwned) owned.Add(g);
+            return null;
         }
-        else if (!GradMode.IsEnabled && owned.Contains(existing))
+        if (!GradMode.IsEnabled && owned.Contains(existing))
+        {
             existing.AddInPlace(g);
-        else if (!GradMode.IsEnabled && gOwned)
+            return null;
+        }
+        if (!GradMode.IsEnabled && gOwned)
         {
             g.AddInPlace(existing);                                  // the same sum: float addition commutes
             grads[t] = g;
             owned.Add(g);
+            return existing;
         }
-        else
+        var sum = existing + g;
+        grads[t] = sum;
+        if (!GradMode.IsEnabled) owned.Add(sum);
+        return existing;
+    }
+
+    // Whether no pending gradient is g.
+    private static bool HeldByNone(Dictionary<Tensor, Tensor> grads, Tensor g)
+    {
+        foreach (var held in grads.Values)
+            if (ReferenceEquals(held, g)) return false;
+        return true;
+    }
+
+    // Whether some result of a rule shares g's storage.
+    private static bool SharesStorage(Tensor g, Tensor?[] results)
+    {
+        foreach (var r in results)
+            if (r is not null && ReferenceEquals(r.Storage, g.Storage)) return true;
+        return false;
+    }
+
+    // Whether the rule returned g itself as some input's gradient and nothing else that shares its storage.
+    private static bool HandedOnWhole(Tensor g, Tensor?[] results, bool[] needs)
+    {
+        bool whole = false;
+        for (int k = 0; k < results.Length; k++)
         {
-            var sum = existing + g;
-            grads[t] = sum;
-            if (!GradMode.IsEnabled) owned.Add(sum);
+            if (results[k] is not { } r || !ReferenceEquals(r.Storage, g.Storage)) continue;
+            if (!ReferenceEquals(r, g) || !needs[k]) return false;
+            whole = true;
         }
+        return whole;
     }
 
     /// <summary>Bytes held by the recorded (non-leaf) tensors that <paramref name="output"/> depends on: an

@@ -72,6 +72,60 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Packs one row of B = mask ⊙ G for <see cref="Gemm.MultiplyPackedB"/>: B[j] = lo ≤ x[j] ≤ hi ? g[j] : 0
+    /// for the <paramref name="n"/> columns (<see cref="GradientMasks.Clamp"/>'s values: a NaN x masks, a masked value
+    /// is +0), written to the row's place in each panel — <paramref name="dst"/> in the first, each next panel
+    /// nr·<paramref name="kc"/> floats on — with the ragged last panel's columns past n zero, as <see cref="PackB"/>
+    /// packs the masked matrix. E.g. a ReLU6's gradient masked by its output y as the pointwise convolution before it
+    /// packs it for its input gradient, with no masked copy of g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackRowMasked(float* g, float* x, float lo, float hi, int n, int nr, int kc, float* dst)
+    {
+        int j0 = 0;
+        nint step = (nint)nr * kc;
+        if (Avx512F.IsSupported && nr % 16 == 0)
+        {
+            var vlo = Vector512.Create(lo);
+            var vhi = Vector512.Create(hi);
+            for (; j0 < n; j0 += nr, dst += step)
+            {
+                int cols = Math.Min(nr, n - j0);
+                for (int j = 0; j < nr; j += 16)
+                {
+                    Vector512<float> vg, vx;
+                    if (j + 16 <= cols) (vg, vx) = (Vector512.Load(g + j0 + j), Vector512.Load(x + j0 + j));
+                    else
+                    {
+                        var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - j)).AsSingle();
+                        vg = Avx512F.MaskLoad(g + j0 + j, lanes, Vector512<float>.Zero);            // zero past n: padding
+                        vx = Avx512F.MaskLoad(x + j0 + j, lanes, Vector512<float>.Zero);
+                    }
+                    var inside = Vector512.GreaterThanOrEqual(vx, vlo) & Vector512.LessThanOrEqual(vx, vhi);
+                    Vector512.Store(vg & inside, dst + j);
+                }
+            }
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && nr % 8 == 0)
+        {
+            var vlo = Vector256.Create(lo);
+            var vhi = Vector256.Create(hi);
+            for (; j0 + nr <= n; j0 += nr, dst += step)
+                for (int j = 0; j < nr; j += 8)
+                {
+                    var vx = Vector256.Load(x + j0 + j);
+                    var inside = Vector256.GreaterThanOrEqual(vx, vlo) & Vector256.LessThanOrEqual(vx, vhi);
+                    Vector256.Store(Vector256.Load(g + j0 + j) & inside, dst + j);
+                }
+        }
+        for (; j0 < n; j0 += nr, dst += step)
+            for (int j = 0; j < nr; j++)
+            {
+                int column = j0 + j;
+                dst[j] = column < n && x[column] >= lo && x[column] <= hi ? g[column] : 0f;
+            }
+    }
+
     /// <summary>dst[p·width + j] = src[p·ld + j] for j &lt; count (p &lt; steps); the rest of each row untouched. Runs of
     /// up to 32 (a 32-column panel's) go through AVX-512 masked loads and stores, two vectors a row; longer ones 8,
     /// then 4 lanes at a time.</summary>
