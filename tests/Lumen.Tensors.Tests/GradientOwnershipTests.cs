@@ -41,6 +41,29 @@ public sealed class GradientOwnershipTests
     }
 
     [Fact]
+    public void Backward_gives_each_leaf_a_grad_of_its_own_so_a_second_backward_adds_once()
+    {
+        // x + w hands one gradient to both leaves: their Grads must not be one tensor, or the second Backward adds twice
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
+        var w = Tensor.FromArray([3f, 4f]).RequireGrad();
+        (x + w).Sum().Backward();
+        (x + w).Sum().Backward();
+        Assert.Equal([2f, 2f], x.Grad!.ToArray());
+        Assert.Equal([2f, 2f], w.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Backward_never_keeps_the_callers_seed_as_a_grad()
+    {
+        var x = Tensor.FromArray([1f, 2f]).RequireGrad();
+        var seed = Tensor.FromArray([0.5f, -1f]);
+        (x + 0f).Backward(seed);
+        (x + 0f).Backward(seed);
+        Assert.Equal([1f, -2f], x.Grad!.ToArray());
+        Assert.Equal([0.5f, -1f], seed.ToArray());
+    }
+
+    [Fact]
     public void A_requested_intermediate_gradient_is_not_masked_by_the_rule_below_it()
     {
         var (x, w1, wd, w2, seed) = Inputs();

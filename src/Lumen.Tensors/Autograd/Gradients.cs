@@ -55,7 +55,10 @@ public static partial class Gradients
         return result;
     }
 
-    /// <summary>Backs <see cref="Tensor.Backward"/>: adds d(output)/d(leaf) into every reachable leaf's Grad.</summary>
+    /// <summary>Backs <see cref="Tensor.Backward"/>: adds d(output)/d(leaf) into every reachable leaf's Grad. A leaf's
+    /// first Grad is a tensor of its own: a gradient that a rule handed on whole to several leaves (x + w), or the
+    /// caller's seed passed straight through, is copied, so that a later Backward adding into one leaf's Grad changes
+    /// neither another leaf's nor the seed.</summary>
     internal static void Accumulate(Tensor output, Tensor? seed)
     {
         if (!output.RequiresGrad) throw new InvalidOperationException($"Backward: the tensor of shape {output.Shape} does not require gradients (no parameter or input requiring gradients reached it).");
@@ -64,9 +67,11 @@ public static partial class Gradients
         var leaves = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var t in order) if (t.IsLeaf && t.RequiresGrad) leaves.Add(t);
         var grads = Propagate([output], seed is null ? null : [seed], leaves, createGraph: false, unpooled.Pool);
+        var given = new HashSet<float[]>(ReferenceEqualityComparer.Instance);     // storage already owned by someone
+        if (seed is { DType: DType.Float32 }) given.Add(seed.Floats);
         foreach (var leaf in leaves)
             if (grads.TryGetValue(leaf, out var g))
-                leaf.Grad = leaf.Grad is null ? g : leaf.Grad.AddInPlace(g);
+                leaf.Grad = leaf.Grad is not null ? leaf.Grad.AddInPlace(g) : given.Add(g.Floats) ? g : g.Clone();
     }
 
     private static Dictionary<Tensor, Tensor> Propagate(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor>? seeds, HashSet<Tensor> targets, bool createGraph, StoragePool? pool,
