@@ -133,6 +133,24 @@ public class AnalyzeReportsTests
     }
 
     [Fact]
+    public void An_image_folder_names_its_examples_without_decoding_them()
+    {
+        // a report names every channel's top examples (thousands of times on a real model): reading the image for
+        // each name made `lumen analyze top-examples` run for minutes on five photos
+        var folder = Path.Combine(Path.GetTempPath(), $"lumen-names-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(folder, "b.png"), [1, 2, 3]);       // not a PNG: decoding it throws
+            File.WriteAllBytes(Path.Combine(folder, "a.jpg"), [4, 5, 6]);
+            var set = ExampleSet.FromImageFolder(folder, Grey4);
+            Assert.Equal(["a", "b"], Enumerable.Range(0, set.Count).Select(set.Name));
+            Assert.ThrowsAny<Exception>(() => set.Display(0));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void Ablation_report_has_one_effect_per_channel_and_a_projection_per_example()
     {
         var path = WriteIdx(8);

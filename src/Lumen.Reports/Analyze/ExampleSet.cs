@@ -13,13 +13,15 @@ namespace Lumen.Reports.Analyze;
 /// </code></example>
 public sealed class ExampleSet
 {
-    private readonly Func<int, (string Name, Image Image)> load;
+    private readonly Func<int, string> name;
+    private readonly Func<int, Image> load;
 
-    private ExampleSet(string description, int count, Preprocess preprocess, Func<int, (string, Image)> load, IReadOnlyList<int>? labels)
+    private ExampleSet(string description, int count, Preprocess preprocess, Func<int, string> name, Func<int, Image> load, IReadOnlyList<int>? labels)
     {
         Description = description;
         Count = count;
         Preprocess = preprocess;
+        this.name = name;
         this.load = load;
         Labels = labels;
     }
@@ -48,7 +50,7 @@ public sealed class ExampleSet
             .Order(StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToArray();
         if (files.Length == 0) throw new ArgumentException($"Example folder {folder} holds no image file ({string.Join(", ", extensions)}).");
         return new ExampleSet($"{folder} ({files.Length} images)", files.Length, preprocess,
-            i => (Path.GetFileNameWithoutExtension(files[i]), Image.Load(files[i])), null);
+            i => Path.GetFileNameWithoutExtension(files[i]), i => Image.Load(files[i]), null);
     }
 
     /// <summary>The images of an IDX file ([N, rows, cols], 0..255), with the labels of <paramref name="labelsPath"/>
@@ -72,22 +74,23 @@ public sealed class ExampleSet
             labels = [.. picked.Select(i => (int)all[i])];
         }
         var values = images.ToArray();
-        return new ExampleSet($"{Path.GetFileName(imagesPath)} ({n} of {total} images)", n, preprocess, i =>
-        {
-            var image = new Image(w, h, 1);
-            for (int p = 0; p < w * h; p++) image.Pixels[p] = (byte)Math.Clamp(values[picked[i] * w * h + p], 0f, 255f);
-            return ($"#{picked[i]}" + (labels is null ? "" : $" ({labels[i]})"), image);
-        }, labels);
+        return new ExampleSet($"{Path.GetFileName(imagesPath)} ({n} of {total} images)", n, preprocess,
+            i => $"#{picked[i]}" + (labels is null ? "" : $" ({labels[i]})"), i =>
+            {
+                var image = new Image(w, h, 1);
+                for (int p = 0; p < w * h; p++) image.Pixels[p] = (byte)Math.Clamp(values[picked[i] * w * h + p], 0f, 255f);
+                return image;
+            }, labels);
     }
 
-    /// <summary>Example <paramref name="index"/>'s name (file name or "#index (label)").</summary>
-    public string Name(int index) => load(Check(index)).Name;
+    /// <summary>Example <paramref name="index"/>'s name (file name or "#index (label)"), without reading its image.</summary>
+    public string Name(int index) => name(Check(index));
 
     /// <summary>Example <paramref name="index"/> as the model sees it (geometry applied), RGB.</summary>
-    public Image Display(int index) => Preprocess.ApplyGeometry(load(Check(index)).Image).ToRgb();
+    public Image Display(int index) => Preprocess.ApplyGeometry(load(Check(index))).ToRgb();
 
     /// <summary>Example <paramref name="index"/> as a model input [1, C, H, W].</summary>
-    public Tensor Input(int index) => ImageTensor.FromImage(load(Check(index)).Image, Preprocess);
+    public Tensor Input(int index) => ImageTensor.FromImage(load(Check(index)), Preprocess);
 
     /// <summary>The examples in order from <paramref name="from"/>, as inputs [B, C, H, W] of at most
     /// <paramref name="batchSize"/> examples.</summary>

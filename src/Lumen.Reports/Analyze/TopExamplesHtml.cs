@@ -10,10 +10,12 @@ namespace Lumen.Reports.Analyze;
 /// channel, its top examples with the channel's activation map laid over each (the activating region).</summary>
 public static class TopExamplesHtml
 {
-    /// <summary>The report page.</summary>
+    /// <summary>The report page. Each example shown is read and decoded once, however many channels show it.</summary>
     public static HtmlDocument Render(TopExamplesReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var displayed = new Dictionary<int, Image>();
+        Image Display(int example) => displayed.TryGetValue(example, out var image) ? image : displayed[example] = report.Examples.Display(example);
         var page = new HtmlDocument("Lumen analyze top-examples",
             $"{report.Model} · {report.Examples.Description} · {report.Record.HookPoints.Count} hook point(s) · {F(report.Seconds, "0.0")} s{(report.ResumedFrom > 0 ? $" (resumed after {report.ResumedFrom} examples)" : "")} · {report.Created:yyyy-MM-dd HH:mm} UTC");
         for (int h = 0; h < report.Record.HookPoints.Count; h++)
@@ -29,7 +31,7 @@ public static class TopExamplesHtml
             foreach (var c in report.Channels[h])
             {
                 page.Heading($"channel {c}", 3);
-                page.Figures(hook.TopExamples[c].Select(t => (Overlay(report.Examples, t), report.Examples.Name(t.Example), (string?)$"score {F(t.Score, "0.###")}")));
+                page.Figures(hook.TopExamples[c].Select(t => (Overlay(Display(t.Example), t), report.Examples.Name(t.Example), (string?)$"score {F(t.Score, "0.###")}")));
             }
         }
         page.Paragraph("Each figure is one of the channel's top examples; the overlay is the channel's activation map stretched over the input (bright = strong). Statistics run over every example and position.", "note");
@@ -63,10 +65,10 @@ public static class TopExamplesHtml
         };
     }
 
-    /// <summary>The example as the model sees it, with the channel's map over it, at least 96 pixels wide.</summary>
-    internal static Image Overlay(ExampleSet examples, TopExample top)
+    /// <summary>The example as the model sees it (<paramref name="image"/>, <see cref="ExampleSet.Display"/>), with the
+    /// channel's map over it, at least 96 pixels wide.</summary>
+    internal static Image Overlay(Image image, TopExample top)
     {
-        var image = examples.Display(top.Example);
         if (image.Width < 96) image = image.Resize(image.Width * (96 / image.Width + 1), image.Height * (96 / image.Width + 1), ResampleFilter.Nearest);
         if (top.Map is null) return image;
         var map = Tensor.FromArray(top.Map, top.Height, top.Width);
