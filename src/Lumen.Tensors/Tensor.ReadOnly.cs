@@ -58,7 +58,7 @@ public sealed partial class Tensor
     /// <summary>Throws unless this tensor may be written, naming it and saying how to make it writable.</summary>
     private void RequireWritable()
     {
-        if (anyReadOnly && floats is not null && ReadOnlyMarks.TryGetValue(floats, out _))
+        if (Mark is not null)
             throw new InvalidOperationException(
                 $"{Describe()} is read-only (weights of a loaded model are, so that their packed form can be kept between calls): " +
                 "read it with AsReadOnlySpan(), or make it writable first with MakeWritable() (for a whole model, Module.MakeWeightsWritable()), " +
