@@ -42,9 +42,6 @@ internal sealed unsafe class GemmPackedA : IDisposable
     /// <see cref="Dispose"/> does nothing.</summary>
     public bool Kept { get; }
 
-    /// <summary>The floats of the packed panels' buffer.</summary>
-    internal long Floats => data?.LongLength ?? 0;
-
     /// <summary>The packed panels (valid until <see cref="Dispose"/>).</summary>
     internal float[] Data => data ?? throw new ObjectDisposedException(nameof(GemmPackedA));
 
