@@ -123,8 +123,11 @@ public static partial class Gradients
                 if (t.GradFn is not { } fn || !relevant.Contains(t) || !grads.TryGetValue(t, out var g)) continue;
                 bool target = targets.Contains(t);
                 if (!target) grads.Remove(t);
-                if (shared.Contains(g) && (target || fn.MayKeepGradient || !HeldByNone(grads, g))) { if (target || fn.MayKeepGradient) shared.Remove(g); }
-                else if (shared.Remove(g)) owned.Add(g);                             // its last holder: the pass alone holds it
+                if (shared.Contains(g))
+                {
+                    if (target || fn.MayKeepGradient) shared.Remove(g);             // a result, or kept by a custom rule: never reused
+                    else if (HeldByNone(grads, g)) { shared.Remove(g); owned.Add(g); } // its last holder: the pass alone holds it
+                }
                 var needs = new bool[fn.Inputs.Length];
                 bool any = false;
                 for (int k = 0; k < needs.Length; k++)
