@@ -190,13 +190,14 @@ internal sealed partial class OnnxGraph
             try
             {
                 bool recording = Tensors.Autograd.GradMode.IsEnabled;
+                int room = recycle is null ? 0 : Room(n, args);     // channel planes for a Concat after this convolution
                 if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
                 else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer)
-                         && Fused(f, args, values, recording, recycle is null ? 0 : Room(n, args)) is { } fused)
+                         && Fused(f, args, values, recording, room) is { } fused)
                 {
                     results = [fused];
                     activated[f.Consumer] = true;
-                    widened[n] = recycle is not null && Room(n, args) > 0;
+                    widened[n] = room > 0;
                 }
                 else if (recycle is not null && joinedAfter[n] is { } join && widened[join.Convolution] && JoinAfterFirst(args) is { } joined) results = [joined];
                 else if (!recording && inPlace[n] is { } planned && mayFuse is not null && mayFuse(planned.Producer, n)
