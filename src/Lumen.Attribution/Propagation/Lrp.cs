@@ -13,6 +13,11 @@ public sealed record LrpOptions
 
     /// <summary>Canonizers applied for the pass and reverted after it (e.g. <see cref="BatchNormCanonizer"/>).</summary>
     public IReadOnlyList<ICanonizer> Canonizers { get; init; } = [];
+
+    /// <summary>When the model output is a Softmax (or LogSoftmax) and the target is a class, explain the class's
+    /// logit at that Softmax's input instead of refusing the Softmax, which has no LRP rule (default true). A Softmax
+    /// anywhere else is still refused. See <see cref="FinalSoftmax"/>.</summary>
+    public bool ExplainLogits { get; init; } = true;
 }
 
 /// <summary>
@@ -21,7 +26,8 @@ public sealed record LrpOptions
 /// </summary>
 /// <remarks>
 /// Output relevance Rₖ = fₖ(x)·∂t/∂fₖ (for <see cref="Target.Class"/>: the class score, so that Σᵢ Rᵢ = f_c(x) when
-/// every rule conserves). <see cref="Attribution.Delta"/> = Σᵢ Rᵢ − Σₖ Rₖ (0 for conservative rules).
+/// every rule conserves). <see cref="Attribution.Delta"/> = Σᵢ Rᵢ − Σₖ Rₖ (0 for conservative rules). For a model
+/// that ends in a Softmax, f is the logit vector feeding it (<see cref="LrpOptions.ExplainLogits"/>).
 /// Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance
 /// Propagation" (PLoS ONE 2015), https://doi.org/10.1371/journal.pone.0130140
 /// </remarks>
@@ -53,9 +59,13 @@ public sealed class Lrp : IAttributionMethod
             foreach (var canonizer in options.Canonizers) canonized.Add(canonizer.Apply(model));
             var x = input.Detach().RequireGrad();
             Tensor relevance, output, outputRelevance;
-            using (PropagationHooks.Attach(model, $"Lrp ({options.Composite.Name})", options.Composite.For(model)))
+            var finalSoftmax = options.ExplainLogits && FinalSoftmax.Applies(target) ? new FinalSoftmax() : null;
+            var rules = options.Composite.For(model);
+            using (PropagationHooks.Attach(model, $"Lrp ({options.Composite.Name})", finalSoftmax?.Rules(rules) ?? rules))
+            using (finalSoftmax?.Watch(model))
             {
                 output = TargetedForward.Read(model, x, target, "Lrp"); // the model output, or a neuron target's layer
+                output = finalSoftmax?.LogitsOf(output) ?? output;
                 var scores = target.Select(output);
                 outputRelevance = output.Detach() * Gradients.Of(scores, output);
                 relevance = Gradients.Of(output, x, outputRelevance);

@@ -88,21 +88,60 @@ public sealed class LrpModelTests
     }
 
     [Fact]
-    public void SoftmaxLayer_IsRefused_AndHooksRemoved()
+    public void FinalSoftmax_IsRefusedWhenLogitsAreNotExplained_AndHooksRemoved()
     {
         var model = new Sequential(new Linear(3, 2, rng: new Random(1)), new Softmax(1));
-        var e = Assert.Throws<NotSupportedException>(() => new Lrp(model).Explain(Tensor.FromArray([1f, 2f, 3f], 1, 3), Target.Class(0)));
+        var e = Assert.Throws<NotSupportedException>(() => new Lrp(model, new() { ExplainLogits = false }).Explain(Tensor.FromArray([1f, 2f, 3f], 1, 3), Target.Class(0)));
         Assert.Contains("'1' (Softmax)", e.Message);
         Assert.Equal(0, model.Hooks.Count);
     }
 
-    /// <summary>SqueezeNet ends in a Softmax node: LRP refuses it by its ONNX name and op.</summary>
+    /// <summary>A model ending in a Softmax is explained at the class logit: the same relevance as the model without
+    /// its Softmax, conserving the logit, for Softmax and LogSoftmax alike.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FinalSoftmax_ExplainsTheLogit(bool log)
+    {
+        var linear = new Linear(3, 2, rng: new Random(1));
+        Module softmax = log ? new LogSoftmax(1) : new Softmax(1);
+        var input = Tensor.FromArray([1f, 2f, 3f, -1f, 0.5f, 2f], 2, 3);
+        var withSoftmax = new Lrp(new Sequential(linear, softmax), new() { Composite = Composites.Epsilon() }).Explain(input, Target.Classes([0, 1]));
+        var logitsOnly = new Lrp(new Sequential(linear), new() { Composite = Composites.Epsilon() }).Explain(input, Target.Classes([0, 1]));
+        Assert.Equal(logitsOnly.Map.ToArray(), withSoftmax.Map.ToArray());
+        Assert.Equal(logitsOnly.Delta!.ToArray(), withSoftmax.Delta!.ToArray());
+    }
+
+    /// <summary>A Softmax that is not the model output is still refused by name, and leaves no hook behind; so is a
+    /// final one under a custom target, which is a function of the probabilities.</summary>
+    [Fact]
+    public void InnerSoftmax_AndCustomTargets_AreStillRefused()
+    {
+        var rng = new Random(2);
+        var inner = new Sequential(new Linear(3, 4, rng: rng), new Softmax(1), new Linear(4, 2, rng: rng));
+        var input = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        var e = Assert.Throws<NotSupportedException>(() => new Lrp(inner).Explain(input, Target.Class(0)));
+        Assert.Contains("'1' (Softmax)", e.Message);
+        Assert.Equal(0, inner.Hooks.Count);
+        var final = new Sequential(new Linear(3, 2, rng: rng), new Softmax(1));
+        var custom = Target.Custom("p0", p => p.Sum(1));
+        e = Assert.Throws<NotSupportedException>(() => new Lrp(final).Explain(input, custom));
+        Assert.Contains("'1' (Softmax)", e.Message);
+        Assert.Equal(0, final.Hooks.Count);
+    }
+
+    /// <summary>SqueezeNet ends in a Softmax node: LRP explains the class logit feeding it (all-finite, not all
+    /// zero); asked not to, it refuses the node by its ONNX name and op.</summary>
     [SharedFact("models/imagenet/squeezenet1.0-fp32.onnx", "fixtures/squeezenet1.0-fp32.coffee/input.npy")]
-    public void SqueezeNet_SoftmaxNode_IsRefusedByName()
+    public void SqueezeNet_FinalSoftmax_ExplainsTheLogit_OrIsRefusedByName()
     {
         var model = OnnxModel.Load(SharedData.Path("models/imagenet/squeezenet1.0-fp32.onnx"));
         var input = Npy.Read(SharedData.Path("fixtures/squeezenet1.0-fp32.coffee/input.npy"));
-        var e = Assert.Throws<NotSupportedException>(() => new Lrp(model).Explain(input, Target.Class(967)));
+        var result = new Lrp(model).Explain(input, Target.Class(967));
+        Assert.All(result.Map.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(result.Map.ToArray(), v => v != 0f);
+        Assert.Equal(0, model.Hooks.Count);
+        var e = Assert.Throws<NotSupportedException>(() => new Lrp(model, new() { ExplainLogits = false }).Explain(input, Target.Class(967)));
         Assert.Contains("(Softmax, opset", e.Message);
         Assert.Equal(0, model.Hooks.Count);
     }
