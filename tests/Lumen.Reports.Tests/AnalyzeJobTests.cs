@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lumen.Analysis.Recording;
 using Lumen.Imaging;
 using Lumen.NN;
 using Lumen.NN.Layers;
@@ -44,6 +45,22 @@ public class AnalyzeJobTests
             Assert.Throws<ArgumentOutOfRangeException>(() => new TopExamplesJob("toy", Model(), new() { HookPoints = ["1"], Channels = [7] }).Run(examples));
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>Examples are shown as thumbnails: a 224-pixel photo with its 7×7 map comes out 128 pixels wide (aspect
+    /// kept), a 4-pixel digit is enlarged to at least 96, and the page marks them as thumbnails.</summary>
+    [Fact]
+    public void Top_examples_are_thumbnails()
+    {
+        var map = new float[49];
+        map[24] = 1f;
+        var top = new TopExample(0, 1f, 3, 3, map, 7, 7);
+        var photo = TopExamplesHtml.Overlay(new Image(224, 168, 3), top);
+        Assert.Equal((128, 96), (photo.Width, photo.Height));
+        var digit = TopExamplesHtml.Overlay(new Image(4, 4, 1), top with { Map = null });
+        Assert.True(digit.Width >= 96 && digit.Width == digit.Height, $"{digit.Width}×{digit.Height}");
+        var html = new Lumen.Reports.Html.HtmlDocument("t").Figures([(photo, "a", null)], Lumen.Reports.Html.FigureSize.Thumbnail).ToString();
+        Assert.Contains("<img class=\"thumb\"", html);
     }
 
     [Fact]

@@ -66,13 +66,19 @@ public sealed class HtmlDocument
     }
 
     /// <summary>A row of captioned images (wrapping on narrow screens): each caption has a bold title and a
-    /// muted detail line.</summary>
-    public HtmlDocument Figures(IEnumerable<(Image Image, string Title, string? Detail)> figures, bool wide = false)
+    /// muted detail line; each image is shown <paramref name="size"/> wide.</summary>
+    public HtmlDocument Figures(IEnumerable<(Image Image, string Title, string? Detail)> figures, FigureSize size = FigureSize.Normal)
     {
+        var imageClass = size switch
+        {
+            FigureSize.Wide => " class=\"wide\"",
+            FigureSize.Thumbnail => " class=\"thumb\"",
+            _ => "",
+        };
         body.Append("<div class=\"grid\">\n");
         foreach (var (image, title, detail) in figures)
         {
-            body.Append("<figure><img").Append(wide ? " class=\"wide\"" : "").Append(" alt=\"").Append(Escape(title))
+            body.Append("<figure><img").Append(imageClass).Append(" alt=\"").Append(Escape(title))
                 .Append("\" src=\"").Append(DataUri(image)).Append("\"><figcaption><b>").Append(Escape(title)).Append("</b>");
             if (!string.IsNullOrEmpty(detail)) body.Append("<span>").Append(Escape(detail)).Append("</span>");
             body.Append("</figcaption></figure>\n");
