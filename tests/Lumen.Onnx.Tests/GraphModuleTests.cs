@@ -109,6 +109,27 @@ public class GraphModuleTests
         Assert.Equal([20f, 60f], model.Call(Tensor.FromArray([1f, 1f], 2)).ToArray());
     }
 
+    /// <summary>A Constant node returns one tensor on every pass, so it is read-only like an initializer: a hook that
+    /// tries to write into it gets the read-only error, and the next pass still sees the constant.</summary>
+    [Fact]
+    public void ConstantNodeValueIsReadOnly()
+    {
+        var model = new OnnxBuilder(13)
+            .Input("x", DataType.Float, 2)
+            .Node("Constant", [], ["k"], ("value", Tensor.FromArray([10f, 20f], 2)))
+            .Node("Mul", ["x", "k"], ["y"])
+            .Output("y", DataType.Float, 2)
+            .Build();
+        var x = Tensor.FromArray([1f, 2f], 2);
+        using (model.Hooks.OnForward("k", (k, _) => k.AsSpan().Fill(0f)))
+        {
+            var e = Assert.Throws<OnnxException>(() => model.Call(x));
+            Assert.Contains("'constant_0' (Constant", e.Message);
+            Assert.Contains("is read-only", e.Message);
+        }
+        Assert.Equal([10f, 40f], model.Call(x).ToArray());
+    }
+
     [Fact]
     public void UnknownOpIsReportedBeforeRunningWithFileNodeAndOp()
     {

@@ -11,7 +11,10 @@ internal static class ConstantOps
         CastOps.Register();
         OnnxOps.Register("Constant", 1, node =>
         {
+            // every pass returns this one tensor: read-only, like an initializer, so that no hook or kernel can change
+            // it for the passes after
             var value = Value(node);
+            if (value.DType == DType.Float32) value.MakeReadOnly();
             return _ => [value];
         });
         OnnxOps.Register("ConstantOfShape", 9, node =>
