@@ -189,13 +189,13 @@ public class WinogradConvolutionTests
     [InlineData(1, 16, 56, 128, 4)]
     [InlineData(1, 32, 28, 256, 4)]
     [InlineData(1, 64, 14, 512, 2)]      // 16 F(4,3) tiles fill half a panel; 49 F(2,3) tiles two thirds of two
-    [InlineData(16, 64, 14, 512, 4)]     // blocks across images fill the panels
+    [InlineData(16, 64, 14, 512, 2)]     // whatever the batch: an image's output must not depend on the batch
     [InlineData(1, 16, 55, 64, 4)]       // SqueezeNet
     [InlineData(1, 48, 13, 192, 2)]
     [InlineData(1, 128, 7, 256, 2)]
-    [InlineData(16, 128, 7, 256, 4)]
+    [InlineData(16, 128, 7, 256, 2)]
     [InlineData(1, 4, 56, 64, 0)]        // too few input channels
-    public void The_rule_picks_the_tile_with_the_fewest_GEMM_panels(int n, int c, int size, int o, int tile)
+    public void The_rule_picks_the_tile_with_the_fewest_GEMM_panels_for_one_image(int n, int c, int size, int o, int tile)
     {
         Assert.Equal(tile, WinogradConvolution.TileFor(Geometry(n, c, size, size, o, 1, 1, 1, 1)));
     }

@@ -43,16 +43,20 @@ internal static unsafe class WinogradConvolution
     private const double TransformOverhead = 1.1;
 
     /// <summary>The output tile side to use (4: F(4×4, 3×3), 2: F(2×2, 3×3)), or 0 where im2col + GEMM is faster: the
-    /// fewest GEMM columns, counting whole panels of 32 (a ragged panel costs a full one): im2col 9 per output
-    /// position (each image's plane rounded up to 32), Winograd α² per tile (each block's tiles rounded up to 32),
-    /// the latter plus <see cref="TransformOverhead"/>. E.g. (batch 1) Tiny Darknet's 112² layer: 9·12,544 against
-    /// 36·7 blocks·128 → F(4,3); a 14² plane: 9·224 against 36·32 (16 tiles in a panel of 32) and 16·64 (49 tiles)
-    /// → F(2,3); a 7² plane at batch 1: 9·64 against 16·32·1.1 → F(2,3), at batch 16 (blocks across images) F(4,3).</summary>
+    /// fewest GEMM columns for one image, counting whole panels of 32 (a ragged panel costs a full one): im2col 9 per
+    /// output position (the plane rounded up to 32), Winograd α² per tile (each block's tiles rounded up to 32), the
+    /// latter plus <see cref="TransformOverhead"/>. E.g. Tiny Darknet's 112² layer: 9·12,544 against 36·7 blocks·128
+    /// → F(4,3); a 14² plane: 9·224 against 36·32 (16 tiles in a panel of 32) and 16·64 (49 tiles) → F(2,3); a 7²
+    /// plane: 9·64 against 16·32·1.1 → F(2,3). Decided for one image whatever the batch, so that an image's output
+    /// never depends on the images beside it (attribution splits batches into chunks and expects the same maps; the
+    /// blocks themselves may span images, which changes no tile's sums). At larger batches, blocks across images
+    /// would make F(4,3) the better choice on small planes too (7² at batch 16: 36·64 against 16·256).</summary>
     internal static int TileFor(in ConvGeometry g)
     {
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return 0;
-        double im2col = 9.0 * g.Batch * RoundUp(g.OutPlane, 32);
-        double f4 = TransformOverhead * 36 * 32 * Plan.Of(g, 4).Panels, f2 = TransformOverhead * 16 * 32 * Plan.Of(g, 2).Panels;
+        var image = g with { Batch = 1 };
+        double im2col = 9.0 * RoundUp(g.OutPlane, 32);
+        double f4 = TransformOverhead * 36 * 32 * Plan.Of(image, 4).Panels, f2 = TransformOverhead * 16 * 32 * Plan.Of(image, 2).Panels;
         if (Math.Min(f4, f2) >= im2col) return 0;
         return f4 <= f2 ? 4 : 2;
     }
