@@ -96,14 +96,6 @@ public class WinogradConvolutionTests
         }
     }
 
-    private static readonly ConvActivation[] Activations =
-    [
-        new(ConvActivationKind.None),
-        ConvActivation.Clamp(0f, null),          // ReLU
-        ConvActivation.Clamp(0f, 6f),            // ReLU6
-        ConvActivation.Leaky(0.1f),
-    ];
-
     [Theory]
     [InlineData(4)]
     [InlineData(2)]
@@ -115,7 +107,7 @@ public class WinogradConvolutionTests
         var w = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), 5).ToArray();
         var bias = Tensor.Randn(new Shape(g.OutChannels), 6).ToArray();
         var plain = Run(x, w, g, default, tile, 1);
-        foreach (var activation in Activations)
+        foreach (var activation in ConvDirectTests.Activations)
             foreach (var b in new[] { null, bias })
             {
                 var epilogue = new ConvEpilogue(b, activation);

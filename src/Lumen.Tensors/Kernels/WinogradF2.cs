@@ -47,23 +47,19 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
         (m1 - m2 - m3).Store(target + targetStride);
     }
 
-    private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static readonly Vector512<int> Odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    private static readonly Vector512<int> ZipLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    private static readonly Vector512<int> ZipHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Split(float* row, float* target, nint targetStride)
     {
         var l0 = Vector512.Load(row);
         var l1 = Vector512.Load(row + 16);
-        Avx512F.PermuteVar16x32x2(l0, Even, l1).Store(target);
-        Avx512F.PermuteVar16x32x2(l0, Odd, l1).Store(target + targetStride);
+        Avx512F.PermuteVar16x32x2(l0, WinogradLanes.Even, l1).Store(target);
+        Avx512F.PermuteVar16x32x2(l0, WinogradLanes.Odd, l1).Store(target + targetStride);
         // phases 2 and 3 are phases 0 and 1 of the row from element 2 on
         l0 = Vector512.Load(row + 2);
         l1 = Vector512.Load(row + 18);
-        Avx512F.PermuteVar16x32x2(l0, Even, l1).Store(target + 2 * targetStride);
-        Avx512F.PermuteVar16x32x2(l0, Odd, l1).Store(target + 3 * targetStride);
+        Avx512F.PermuteVar16x32x2(l0, WinogradLanes.Even, l1).Store(target + 2 * targetStride);
+        Avx512F.PermuteVar16x32x2(l0, WinogradLanes.Odd, l1).Store(target + 3 * targetStride);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,7 +67,7 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
     {
         var c0 = Vector512.Load(source);
         var c1 = Vector512.Load(source + sourceStride);
-        Avx512F.PermuteVar16x32x2(c0, ZipLow, c1).Store(row);
-        Avx512F.PermuteVar16x32x2(c0, ZipHigh, c1).Store(row + 16);
+        Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1).Store(row);
+        Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1).Store(row + 16);
     }
 }

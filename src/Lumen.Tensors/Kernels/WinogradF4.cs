@@ -73,10 +73,6 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
     // lanes 2t, 2t + 1 ← elements 4t, 4t + 1 (t < 8) of two vectors; likewise 4t + 2, 4t + 3
     private static readonly Vector512<int> Pairs01 = Vector512.Create(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
     private static readonly Vector512<int> Pairs23 = Vector512.Create(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
-    private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static readonly Vector512<int> Odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    private static readonly Vector512<int> ZipLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    private static readonly Vector512<int> ZipHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     private static readonly Vector512<int> QuadsLow = Vector512.Create(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
     private static readonly Vector512<int> QuadsHigh = Vector512.Create(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
 
@@ -91,15 +87,15 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
         var b = Avx512F.PermuteVar16x32x2(l2, Pairs01, l3);
         var c = Avx512F.PermuteVar16x32x2(l0, Pairs23, l1);
         var d = Avx512F.PermuteVar16x32x2(l2, Pairs23, l3);
-        Avx512F.PermuteVar16x32x2(a, Even, b).Store(target);
-        Avx512F.PermuteVar16x32x2(a, Odd, b).Store(target + targetStride);
-        Avx512F.PermuteVar16x32x2(c, Even, d).Store(target + 2 * targetStride);
-        Avx512F.PermuteVar16x32x2(c, Odd, d).Store(target + 3 * targetStride);
+        Avx512F.PermuteVar16x32x2(a, WinogradLanes.Even, b).Store(target);
+        Avx512F.PermuteVar16x32x2(a, WinogradLanes.Odd, b).Store(target + targetStride);
+        Avx512F.PermuteVar16x32x2(c, WinogradLanes.Even, d).Store(target + 2 * targetStride);
+        Avx512F.PermuteVar16x32x2(c, WinogradLanes.Odd, d).Store(target + 3 * targetStride);
         // phases 4 and 5 are phases 0 and 1 of the row from element 4 on
         a = Avx512F.PermuteVar16x32x2(Vector512.Load(row + 4), Pairs01, Vector512.Load(row + 20));
         b = Avx512F.PermuteVar16x32x2(Vector512.Load(row + 36), Pairs01, Vector512.Load(row + 52));
-        Avx512F.PermuteVar16x32x2(a, Even, b).Store(target + 4 * targetStride);
-        Avx512F.PermuteVar16x32x2(a, Odd, b).Store(target + 5 * targetStride);
+        Avx512F.PermuteVar16x32x2(a, WinogradLanes.Even, b).Store(target + 4 * targetStride);
+        Avx512F.PermuteVar16x32x2(a, WinogradLanes.Odd, b).Store(target + 5 * targetStride);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,10 +105,10 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
         var c1 = Vector512.Load(source + sourceStride);
         var c2 = Vector512.Load(source + 2 * sourceStride);
         var c3 = Vector512.Load(source + 3 * sourceStride);
-        var low01 = Avx512F.PermuteVar16x32x2(c0, ZipLow, c1);
-        var high01 = Avx512F.PermuteVar16x32x2(c0, ZipHigh, c1);
-        var low23 = Avx512F.PermuteVar16x32x2(c2, ZipLow, c3);
-        var high23 = Avx512F.PermuteVar16x32x2(c2, ZipHigh, c3);
+        var low01 = Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1);
+        var high01 = Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1);
+        var low23 = Avx512F.PermuteVar16x32x2(c2, WinogradLanes.ZipLow, c3);
+        var high23 = Avx512F.PermuteVar16x32x2(c2, WinogradLanes.ZipHigh, c3);
         Avx512F.PermuteVar16x32x2(low01, QuadsLow, low23).Store(row);
         Avx512F.PermuteVar16x32x2(low01, QuadsHigh, low23).Store(row + 16);
         Avx512F.PermuteVar16x32x2(high01, QuadsLow, high23).Store(row + 32);
