@@ -9,9 +9,9 @@ namespace Lumen.Tensors;
 /// Darknet's work) may run as Winograd minimal filtering F(4×4, 3×3) or F(2×2, 3×3) (Lavin &amp; Gray, "Fast
 /// Algorithms for Convolutional Neural Networks", CVPR 2016, https://arxiv.org/abs/1509.09308): 2.25–4× fewer
 /// multiplies, but the sums are formed through the tile transforms, so results differ from the direct im2col
-/// summation by rounding (measured on the shipped models' layers with their real activations: a relative error of
-/// about 1e-6–1e-5 of the layer's largest output; see docs/ARCHITECTURE.md entry 52). Switch it off for the exact
-/// im2col summation, bitwise as before: <c>ConvolutionAlgorithms.Winograd = false</c>, or the environment variable
+/// summation by rounding (measured on the shipped models' layers with their real activations: at most 4e-6 of the
+/// layer's largest output, against 8e-7 for im2col; docs/ARCHITECTURE.md entry 52). Switch it off for the exact im2col
+/// summation, bitwise as before: <c>ConvolutionAlgorithms.Winograd = false</c>, or the environment variable
 /// <c>LUMEN_WINOGRAD=0</c> read at start-up.
 /// </remarks>
 /// <example><code>ConvolutionAlgorithms.Winograd = false; // every convolution sums as im2col + GEMM does</code></example>
