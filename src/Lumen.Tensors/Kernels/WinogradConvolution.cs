@@ -47,12 +47,14 @@ internal static unsafe class WinogradConvolution
     /// <summary>The output tile side to use (4: F(4×4, 3×3), 2: F(2×2, 3×3)), or 0 where im2col + GEMM is faster: the
     /// fewest GEMM columns for one image, counting whole panels of 32 (a ragged panel costs a full one): im2col 9 per
     /// output position (the plane rounded up to 32), Winograd α² per tile (each block's tiles rounded up to 32), the
-    /// latter plus <see cref="TransformOverhead"/>. E.g. Tiny Darknet's 112² layer: 9·12,544 against 36·7 blocks·128
-    /// → F(4,3); a 14² plane: 9·224 against 36·32 (16 tiles in a panel of 32) and 16·64 (49 tiles) → F(2,3); a 7²
+    /// latter plus <see cref="TransformOverhead"/>. E.g. Tiny Darknet's 112² layer: 9·12,544 against 36·6·160 →
+    /// F(4,3); a 14² plane: 9·224 against 36·32 (16 tiles in a panel of 32) and 16·64 (49 tiles) → F(2,3); a 7²
     /// plane: 9·64 against 16·32·1.1 → F(2,3). Decided for one image whatever the batch, so that an image's output
     /// never depends on the images beside it (attribution splits batches into chunks and expects the same maps; the
-    /// blocks themselves may span images, which changes no tile's sums). At larger batches, blocks across images
-    /// would make F(4,3) the better choice on small planes too (7² at batch 16: 36·64 against 16·256).</summary>
+    /// blocks themselves may span images, which changes no tile's sums). Not taken: counting a batch of 16 as well,
+    /// which picks F(4,3) on 13² and 14² planes (one thread, CPU per call: at batch 16 0.67–0.74× F(2,3)'s time, at
+    /// batch 1 0.93–0.96× on 14² but 1.08–1.12× on SqueezeNet's 13² layers): F(4,3)'s larger rounding there moved
+    /// SqueezeNet's incremental occlusion map from the full passes' by 9.75e-6 (relative L2), past its test's 1e-5.</summary>
     internal static int TileFor(in ConvGeometry g)
     {
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return 0;
@@ -104,26 +106,24 @@ internal static unsafe class WinogradConvolution
     /// batches fill whole GEMM panels so).</summary>
     private readonly record struct Plan(ConvGeometry G, int TilesH, int TilesW, int Rows, int Blocks)
     {
-        /// <summary>The tiling of <paramref name="g"/> for F(m×m, 3×3) on <paramref name="threads"/> threads: the
-        /// tallest blocks within the cache target, or, on several threads, of those down to a third as tall, the ones
-        /// whose busiest thread has the least work (whole panels of 32 tiles, plus half a panel a block), when that saves
-        /// at least 3 %. E.g. a 56² plane of 16 → 128 channels (14 × 14 tiles) on two threads: 5 blocks of 3 tile rows
-        /// (64 panel columns each) run 3 + 2, 7 of 2 rows (32 each) run 4 + 3: 240 → 192. Blocks never change a tile's
-        /// sums (each is one GEMM column), so results do not depend on the threads.</summary>
+        /// <summary>The tiling of <paramref name="g"/> for F(m×m, 3×3) on <paramref name="threads"/> threads: blocks of
+        /// the cache target's height, or, of the heights from a third to twice that, the one whose busiest thread has
+        /// the least work (whole panels of 32 tiles, a ragged panel costing a full one, plus half a panel a block) when
+        /// that saves at least 3 %. E.g. a 56² plane of 16 → 128 channels (14 × 14 tiles) on two threads: 5 blocks of 3
+        /// tile rows (64 panel columns each) run 3 + 2, 7 of 2 rows (32 each) 4 + 3: 240 → 192; 28² planes (7 tiles a
+        /// row) at batch 16: blocks of 5 rows fill 35 of 64 columns, of 9 rows 63. Blocks never change a tile's sums
+        /// (each is one GEMM column), so results do not depend on the threads or the batch.</summary>
         public static Plan Of(in ConvGeometry g, int m, int threads = 1)
         {
             int tilesH = CeilDiv(g.OutHeight, m), tilesW = CeilDiv(g.OutWidth, m), total = g.Batch * tilesH;
             int target = Math.Max(32, BlockFloats / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
             int tallest = Math.Clamp(CeilDiv(target, tilesW), 1, total), best = Evened(total, tallest);
-            if (threads > 1)
+            long bestCost = Busiest(total, best, tilesW, threads);
+            for (int candidate = Math.Min(total, 2 * tallest); candidate >= Math.Max(1, tallest / 3); candidate--)
             {
-                long bestCost = Busiest(total, best, tilesW, threads);
-                for (int candidate = tallest - 1; candidate >= Math.Max(1, tallest / 3); candidate--)
-                {
-                    int rows = Evened(total, candidate);
-                    long cost = Busiest(total, rows, tilesW, threads);
-                    if (cost * 100 < bestCost * 97) (best, bestCost) = (rows, cost);
-                }
+                int rows = Evened(total, candidate);
+                long cost = Busiest(total, rows, tilesW, threads);
+                if (cost * 100 < bestCost * 97) (best, bestCost) = (rows, cost);
             }
             return new Plan(g, tilesH, tilesW, best, CeilDiv(total, best));
         }
@@ -131,13 +131,15 @@ internal static unsafe class WinogradConvolution
         /// <summary>Blocks of at most <paramref name="rows"/> tile rows evened out over as many blocks.</summary>
         private static int Evened(int total, int rows) => CeilDiv(total, CeilDiv(total, rows));
 
-        /// <summary>The busiest thread's work, in panel columns, when the blocks are claimed one at a time; fewer
-        /// blocks than threads share each block's steps (the threads wait for each other between them: +20 %).</summary>
+        /// <summary>The busiest thread's work, in panel columns: one thread does every block; several claim the blocks
+        /// one at a time; fewer blocks than threads share each block's steps (the threads wait for each other between
+        /// them: +20 %).</summary>
         private static long Busiest(int total, int rows, int tilesW, int threads)
         {
-            int blocks = CeilDiv(total, rows);
-            long full = RoundUp(rows * tilesW, 32) + 16;
-            if (blocks < threads) return blocks * full * 12 / (10 * threads);
+            int blocks = CeilDiv(total, rows), last = total - (blocks - 1) * rows;
+            long full = RoundUp(rows * tilesW, 32) + 16, all = (blocks - 1) * full + RoundUp(last * tilesW, 32) + 16;
+            if (threads <= 1) return all;
+            if (blocks < threads) return all * 12 / (10 * threads);
             return CeilDiv(blocks, threads) * full;
         }
 
