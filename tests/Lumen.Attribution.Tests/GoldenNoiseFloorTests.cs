@@ -24,9 +24,19 @@ public class GoldenNoiseFloorTests(ITestOutputHelper output)
         var saliency = new Saliency(zoo.Module, new() { Absolute = false });
         var target = Target.Class(CaptumFixtures.TargetClass(pair));
         var reference = saliency.Explain(input, target).Map;
-        var moved = saliency.Explain(Nudged(input, 1f), target).Map;
-        double change = CaptumFixtures.RelativeL2(moved.AsReadOnlySpan(), reference.AsReadOnlySpan());
-        output.WriteLine($"{pair}: relative L2 change of the gradient under a 1e-7 relative input perturbation: {change:E3}");
+        // Up to six seeded perturbations, the largest change: whether one flips a rectifier or a max-pool tie depends on
+        // the convolutions' rounding. With Winograd's 3×3 convolutions (ConvolutionAlgorithms.Winograd), Tiny Darknet's
+        // gradient did not move at all under four of six seeds, by 3.5e-5 under seed 1 and by 1.1e-3 under seed 5; with
+        // the im2col summation, by 1.1e-3–2.2e-3 under every seed (identical input patches gave bitwise equal outputs
+        // there, so ties such as max-pool ones were exact and any nudge broke them).
+        double change = 0;
+        for (int seed = 1; seed <= 6 && change < atLeast; seed++)
+        {
+            var moved = saliency.Explain(Nudged(input, 1f, seed: seed), target).Map;
+            double moves = CaptumFixtures.RelativeL2(moved.AsReadOnlySpan(), reference.AsReadOnlySpan());
+            output.WriteLine($"{pair}: relative L2 change of the gradient under a 1e-7 relative input perturbation (seed {seed}): {moves:E3}");
+            change = Math.Max(change, moves);
+        }
         Assert.True(change >= atLeast, $"{pair}: the gradient moved by only {change:E3} (< {atLeast:E0}); the golden tolerance may be tightened.");
     }
 
@@ -72,10 +82,10 @@ public class GoldenNoiseFloorTests(ITestOutputHelper output)
         Assert.True(changes[2] < 1e-4, $"node 10 moved by {changes[2]:E2}");
     }
 
-    /// <summary>α · x, with every element multiplied by 1 + ε, |ε| ≤ 1e-7 (seeded) when <paramref name="nudge"/>.</summary>
-    private static Tensor Nudged(Tensor input, float alpha, bool nudge = true)
+    /// <summary>α · x, with every element multiplied by 1 + ε, |ε| ≤ 1e-7 (drawn with <paramref name="seed"/>) when <paramref name="nudge"/>.</summary>
+    private static Tensor Nudged(Tensor input, float alpha, bool nudge = true, int seed = 1)
     {
-        var random = new Random(1);
+        var random = new Random(seed);
         var values = input.ToArray().Select(v => nudge ? (float)(alpha * v * (1 + 1e-7 * (2 * random.NextDouble() - 1))) : alpha * v).ToArray();
         return Tensor.FromArray(values, input.Shape.ToArray());
     }

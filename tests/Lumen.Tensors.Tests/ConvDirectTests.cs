@@ -27,7 +27,7 @@ public class ConvDirectTests
 
     private static ConvGeometry Geometry(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], 1);
 
-    private static readonly ConvActivation[] Activations =
+    internal static readonly ConvActivation[] Activations =
     [
         new(ConvActivationKind.None),
         ConvActivation.Clamp(0f, null),          // ReLU

@@ -5,7 +5,8 @@ using System.Runtime.CompilerServices;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; every other one is lowered
+/// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; 3×3 stride-1 ones where it is
+/// measured faster, in the forward pass, to <see cref="WinogradConvolution"/>; every other one is lowered
 /// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
 /// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
 /// skip the lowering: the input plane is the column matrix, and for several images of small planes the images'
@@ -29,6 +30,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
+        if (WinogradConvolution.Applies(g)) { WinogradConvolution.Forward(x, w, y, g, epilogue, WinogradConvolution.TileFor(g)); return; }
         if (ConvDirect.Applies(g)) { ConvDirect.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);

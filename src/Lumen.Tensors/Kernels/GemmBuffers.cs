@@ -15,6 +15,7 @@ internal static unsafe class GemmBuffers
     [ThreadStatic] private static float[]? packedA;
     [ThreadStatic] private static float[]? packedB;
     [ThreadStatic] private static float[]? columns;
+    [ThreadStatic] private static float[]? transform;
 
     /// <summary>Scratch for packed A (at least <paramref name="length"/> floats), valid until this thread's next call.</summary>
     public static float* A(int length) => Rent(ref packedA, length);
@@ -25,6 +26,11 @@ internal static unsafe class GemmBuffers
     /// <summary>Scratch for a B that the caller packs itself for <see cref="Gemm.MultiplyPackedB"/> (a convolution
     /// band's columns), <paramref name="length"/> floats, valid until this thread's next call of this method.</summary>
     public static Span<float> Columns(int length) => new(Rent(ref columns, length), length);
+
+    /// <summary>Scratch for a convolution's tile transforms (<see cref="WinogradConvolution"/>: the phases of the
+    /// input rows and of the output tiles), <paramref name="length"/> floats, valid until this thread's next call of
+    /// this method.</summary>
+    public static float* Transform(int length) => Rent(ref transform, length);
 
     private static float* Rent(ref float[]? slot, int length)
     {

@@ -45,11 +45,22 @@ internal static unsafe class PackedWeights
     public static ReadOnlyMemory<float>? GetB(float[] w, int n, int k) =>
         (ReadOnlyMemory<float>?)Kept(w, new Key(true, 1, n, k, true));
 
-    private static object? Kept(float[] w, Key key)
+    /// <summary>The <paramref name="positions"/> m×k matrices of 3×3 weights W [m, k, 3, 3] transformed for Winograd's
+    /// F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3) (<see cref="WinogradWeights"/>), each packed as A for
+    /// <see cref="Gemm.BestPath"/>, kept between calls when <paramref name="w"/> is read-only (key kind of its own,
+    /// counted in <see cref="MaxBytes"/>, dropped with the read-only mark); null when it is writable or the bound is
+    /// reached. <paramref name="transform"/> makes them (kept: true) on a miss.</summary>
+    public static GemmPackedA[]? GetTransformed(float[] w, int tile, int positions, int m, int k, Func<GemmPackedA[]> transform)
     {
-        if (Tensor.MarkOf(w) is not { } mark || (long)key.Groups * key.Rows * key.Depth > w.LongLength) return null;
+        if ((long)m * k * 9 > w.LongLength) return null;
+        return (GemmPackedA[]?)Kept(w, new Key(false, positions, m, k, false, tile), transform);
+    }
+
+    private static object? Kept(float[] w, Key key, Func<GemmPackedA[]>? transform = null)
+    {
+        if (Tensor.MarkOf(w) is not { } mark || (key.Transform == 0 && (long)key.Groups * key.Rows * key.Depth > w.LongLength)) return null;
         if (Find(mark, key) is { } found) return found.Value;
-        var entry = Pack(w, key);
+        var entry = Pack(w, key, transform);
         if (entry is null) return null;
         lock (mark)
         {
@@ -70,7 +81,7 @@ internal static unsafe class PackedWeights
 
     /// <summary>Packs the weights as <paramref name="key"/> says, or null (nothing held) when that would pass
     /// <see cref="MaxBytes"/>.</summary>
-    private static Entry? Pack(float[] w, Key key)
+    private static Entry? Pack(float[] w, Key key, Func<GemmPackedA[]>? transform)
     {
         var path = Gemm.BestPath;
         long floats = key.OperandB
@@ -82,7 +93,14 @@ internal static unsafe class PackedWeights
             Interlocked.Add(ref heldBytes, -bytes);
             return null;
         }
-        return new Entry(key, key.OperandB ? PackB(w, key.Rows, key.Depth, path) : PackA(w, key), bytes);
+        object value;
+        try { value = key.OperandB ? PackB(w, key.Rows, key.Depth, path) : transform is not null ? transform() : PackA(w, key); }
+        catch
+        {
+            Interlocked.Add(ref heldBytes, -bytes);
+            throw;
+        }
+        return new Entry(key, value, bytes);
     }
 
     private static GemmPackedA[] PackA(float[] w, Key key)
@@ -112,8 +130,9 @@ internal static unsafe class PackedWeights
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>What was packed: A (each group's Rows×Depth op(W)) or B (Wᵀ of the Rows×Depth W).</summary>
-    private readonly record struct Key(bool OperandB, int Groups, int Rows, int Depth, bool Transposed);
+    /// <summary>What was packed: A (each group's Rows×Depth op(W)) or B (Wᵀ of the Rows×Depth W); with a
+    /// <paramref name="Transform"/> (Winograd's output tile side), the Groups transformed positions' A.</summary>
+    private readonly record struct Key(bool OperandB, int Groups, int Rows, int Depth, bool Transposed, int Transform = 0);
 
     /// <summary>One kept packing; gives its bytes back to the bound when released or finalized.</summary>
     private sealed class Entry(Key key, object value, long bytes)

@@ -1,0 +1,34 @@
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// One Winograd minimal filtering algorithm F(m×m, 3×3) for <see cref="WinogradConvolution"/>: an m×m output tile
+/// from an α×α input tile (α = m + 2) with α² multiplies instead of 9m², through Y = Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A.
+/// </summary>
+/// <remarks>Lavin &amp; Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016
+/// (https://arxiv.org/abs/1509.09308). The transforms run on 16 tiles at once: each argument is a vector whose lane t
+/// belongs to tile t, so the same code transforms 16 tiles in the lanes of Vector512.</remarks>
+internal unsafe interface IWinogradTile
+{
+    /// <summary>The output tile's side m.</summary>
+    static abstract int M { get; }
+
+    /// <summary>The input tile's side α = m + 2 (α² GEMMs, one per position of the transformed tile).</summary>
+    static abstract int Alpha { get; }
+
+    /// <summary>G (α×3), row by row, for the weight transform U = G·g·Gᵀ.</summary>
+    static abstract double[] G { get; }
+
+    /// <summary>t = Bᵀ·d on one column of α vectors: d_r at <paramref name="source"/> + r·<paramref name="sourceStride"/>,
+    /// t_i stored at <paramref name="target"/> + i·<paramref name="targetStride"/> (floats; 16 lanes each).</summary>
+    static abstract void InputColumn(float* source, nint sourceStride, float* target, nint targetStride);
+
+    /// <summary>o = Aᵀ·t on one column of α vectors, m stored (strides as in <see cref="InputColumn"/>).</summary>
+    static abstract void OutputColumn(float* source, nint sourceStride, float* target, nint targetStride);
+
+    /// <summary>The phases of 16 tiles side by side in one row: vector c (at <paramref name="target"/> +
+    /// c·<paramref name="targetStride"/>, c &lt; α) gets row[m·t + c] in lane t; reads row[0, 16m + α − m + 16).</summary>
+    static abstract void Split(float* row, float* target, nint targetStride);
+
+    /// <summary>The inverse for m phases: out[m·t + c] = phase c's lane t, 16m floats written to <paramref name="row"/>.</summary>
+    static abstract void Merge(float* source, nint sourceStride, float* row);
+}

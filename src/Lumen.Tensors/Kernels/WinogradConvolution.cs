@@ -1,0 +1,302 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// 3×3, stride-1, dilation-1 ungrouped convolutions by Winograd minimal filtering (<see cref="IWinogradTile"/>):
+/// per block of output tiles of one image, the input transform V_ξ = (Bᵀ·d·B)_ξ written straight into the packed B
+/// panels of α² GEMMs M_ξ[O, tiles] = U_ξ[O, C]·V_ξ[C, tiles] (U the transformed weights, <see cref="WinogradWeights"/>),
+/// then the output transform Y = Aᵀ·m·A with the <see cref="ConvEpilogue"/> into y.
+/// </summary>
+/// <remarks>
+/// Lavin &amp; Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016 (https://arxiv.org/abs/1509.09308).
+/// A block is whole rows of tiles of one image, sized so that V and M (α²·(C + O)·tiles floats) stay in the L2
+/// cache; the tiles of a block are numbered row by row and transformed 16 at a time, one per vector lane: the input
+/// rows are split into the tiles' phases (<see cref="IWinogradTile.Split"/>: lane t of phase c is row[m·t + c]), so
+/// the 2-D transforms are plain vector arithmetic, and the output tiles merged back into rows. Blocks run in parallel
+/// (single-threaded GEMMs); fewer blocks than threads split each block's three steps over the threads instead
+/// (input channels, positions, output channels). Results differ from the im2col summation by rounding only
+/// (<see cref="ConvolutionAlgorithms.Winograd"/> switches this path off).
+/// </remarks>
+internal static unsafe class WinogradConvolution
+{
+    /// <summary>Floats of V and M that a block aims at (768 KiB of a 1 MiB L2), at least 32 tiles (one GEMM panel).</summary>
+    private const int BlockFloats = 3 << 16;
+
+    /// <summary>Whether the kernel can compute this convolution: AVX-512, 3×3, stride 1, dilation 1, one group,
+    /// non-negative padding.</summary>
+    public static bool Supports(in ConvGeometry g) =>
+        Avx512F.IsSupported && Gemm.BestPath == GemmPath.Vector512 && g.Groups == 1 && g.KernelHeight == 3 && g.KernelWidth == 3
+        && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+        && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0 && g.OutHeight > 0 && g.OutWidth > 0;
+
+    /// <summary>Whether <see cref="Conv2dKernel.Forward"/> takes this path: allowed (<see cref="ConvolutionAlgorithms.Winograd"/>),
+    /// supported, and measured faster than im2col + GEMM (<see cref="TileFor"/> is not 0).</summary>
+    public static bool Applies(in ConvGeometry g) => ConvolutionAlgorithms.Winograd && Supports(g) && TileFor(g) != 0;
+
+    /// <summary>Channels below which im2col + GEMM (or <see cref="ConvDirect"/>) is kept: the transforms cost per input
+    /// and output channel what the GEMM saves per pair of them. Measured (one thread, batch 1, F(4,3) against the
+    /// path taken without it): 4 → 16 channels at 56² 0.89×, 4 → 32 at 112² 0.90× (<see cref="ConvDirect"/>), 6 → 32
+    /// at 56² 1.10×, 8 → 16 at 56² 1.74×, 8 → 8 at 112² 1.89×.</summary>
+    internal const int MinChannels = 8;
+
+    /// <summary>What the tile transforms add to the GEMMs' cost (10 %, measured on the shipped models' layers).</summary>
+    private const double TransformOverhead = 1.1;
+
+    /// <summary>The output tile side to use (4: F(4×4, 3×3), 2: F(2×2, 3×3)), or 0 where im2col + GEMM is faster: the
+    /// fewest GEMM columns for one image, counting whole panels of 32 (a ragged panel costs a full one): im2col 9 per
+    /// output position (the plane rounded up to 32), Winograd α² per tile (each block's tiles rounded up to 32), the
+    /// latter plus <see cref="TransformOverhead"/>. E.g. Tiny Darknet's 112² layer: 9·12,544 against 36·6·160 →
+    /// F(4,3); a 14² plane: 9·224 against 36·32 (16 tiles in a panel of 32) and 16·64 (49 tiles) → F(2,3); a 7²
+    /// plane: 9·64 against 16·32·1.1 → F(2,3). Decided for one image whatever the batch, so that an image's output
+    /// never depends on the images beside it (attribution splits batches into chunks and expects the same maps; the
+    /// blocks themselves may span images, which changes no tile's sums). Not taken: counting a batch of 16 as well,
+    /// which picks F(4,3) on 13² and 14² planes (one thread, CPU per call: at batch 16 0.67–0.74× F(2,3)'s time, at
+    /// batch 1 0.93–0.96× on 14² but 1.08–1.12× on SqueezeNet's 13² layers): F(4,3)'s larger rounding there moved
+    /// SqueezeNet's incremental occlusion map from the full passes' by 9.75e-6 (relative L2), past its test's 1e-5.</summary>
+    internal static int TileFor(in ConvGeometry g)
+    {
+        if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return 0;
+        var image = g with { Batch = 1 };
+        double im2col = 9.0 * RoundUp(g.OutPlane, 32);
+        double f4 = TransformOverhead * 36 * 32 * Plan.Of(image, 4).Panels, f2 = TransformOverhead * 16 * 32 * Plan.Of(image, 2).Panels;
+        if (Math.Min(f4, f2) >= im2col) return 0;
+        return f4 <= f2 ? 4 : 2;
+    }
+
+    /// <summary>y = epilogue(conv(x, w)) (y overwritten) with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3).</summary>
+    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue, int tile = 4)
+    {
+        if (!Supports(g))
+            throw new ArgumentException($"WinogradConvolution: takes ungrouped 3×3 convolutions of stride 1, dilation 1 and non-negative padding on AVX-512, not {g}.", nameof(g));
+        if (x.LongLength < (long)g.Batch * g.InChannels * g.InPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9
+            || y.LongLength < (long)g.Batch * g.OutChannels * g.OutPlane)
+            throw new ArgumentException($"WinogradConvolution: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for {g}.");
+        switch (tile)
+        {
+            case 4: Forward<WinogradF4>(x, w, y, g, epilogue); break;
+            case 2: Forward<WinogradF2>(x, w, y, g, epilogue); break;
+            default: throw new ArgumentOutOfRangeException(nameof(tile), $"WinogradConvolution: the output tile is 2 or 4, not {tile}.");
+        }
+    }
+
+    private static void Forward<TTile>(float[] x, float[] w, float[] y, ConvGeometry g, ConvEpilogue epilogue) where TTile : struct, IWinogradTile
+    {
+        int m = TTile.M, positions = TTile.Alpha * TTile.Alpha;
+        var plan = Plan.Of(g, m, Parallelism.MaxDegree);
+        var weights = WinogradWeights.Get<TTile>(w, g.OutChannels, g.InChannels);
+        try
+        {
+            long work = (long)positions * g.InChannels * g.OutChannels * plan.Rows * plan.TilesW;
+            if (plan.Blocks >= Parallelism.MaxDegree)
+                Parallelism.ForDynamic(plan.Blocks, work, 1, (start, end) =>
+                {
+                    for (int item = start; item < end; item++) Block<TTile>(x, y, weights, plan, epilogue, item, threads: 1);
+                });
+            else
+                for (int item = 0; item < plan.Blocks; item++) Block<TTile>(x, y, weights, plan, epilogue, item, Parallelism.MaxDegree);
+        }
+        finally { WinogradWeights.Release(weights); }
+    }
+
+    /// <summary>A call's tiling: the batch's rows of tiles one after the other (image by image), cut into
+    /// <see cref="Blocks"/> blocks of <see cref="Rows"/> tile rows (the last may have fewer), each of about
+    /// <see cref="BlockFloats"/> of V and M and at least 32 tiles; a block may span images (small planes at larger
+    /// batches fill whole GEMM panels so).</summary>
+    private readonly record struct Plan(ConvGeometry G, int TilesH, int TilesW, int Rows, int Blocks)
+    {
+        /// <summary>The tiling of <paramref name="g"/> for F(m×m, 3×3) on <paramref name="threads"/> threads: blocks of
+        /// the cache target's height, or, of the heights from a third to twice that, the one whose busiest thread has
+        /// the least work (whole panels of 32 tiles, a ragged panel costing a full one, plus half a panel a block) when
+        /// that saves at least 3 %. E.g. a 56² plane of 16 → 128 channels (14 × 14 tiles) on two threads: 5 blocks of 3
+        /// tile rows (64 panel columns each) run 3 + 2, 7 of 2 rows (32 each) 4 + 3: 240 → 192; 28² planes (7 tiles a
+        /// row) at batch 16: blocks of 5 rows fill 35 of 64 columns, of 9 rows 63. Blocks never change a tile's sums
+        /// (each is one GEMM column), so results do not depend on the threads or the batch.</summary>
+        public static Plan Of(in ConvGeometry g, int m, int threads = 1)
+        {
+            int tilesH = CeilDiv(g.OutHeight, m), tilesW = CeilDiv(g.OutWidth, m), total = g.Batch * tilesH;
+            int target = Math.Max(32, BlockFloats / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
+            int tallest = Math.Clamp(CeilDiv(target, tilesW), 1, total), best = Evened(total, tallest);
+            long bestCost = Busiest(total, best, tilesW, threads);
+            for (int candidate = Math.Min(total, 2 * tallest); candidate >= Math.Max(1, tallest / 3); candidate--)
+            {
+                int rows = Evened(total, candidate);
+                long cost = Busiest(total, rows, tilesW, threads);
+                if (cost * 100 < bestCost * 97) (best, bestCost) = (rows, cost);
+            }
+            return new Plan(g, tilesH, tilesW, best, CeilDiv(total, best));
+        }
+
+        /// <summary>Blocks of at most <paramref name="rows"/> tile rows evened out over as many blocks.</summary>
+        private static int Evened(int total, int rows) => CeilDiv(total, CeilDiv(total, rows));
+
+        /// <summary>The busiest thread's work, in panel columns: one thread does every block; several claim the blocks
+        /// one at a time; fewer blocks than threads share each block's steps (the threads wait for each other between
+        /// them: +20 %).</summary>
+        private static long Busiest(int total, int rows, int tilesW, int threads)
+        {
+            int blocks = CeilDiv(total, rows), last = total - (blocks - 1) * rows;
+            long full = RoundUp(rows * tilesW, 32) + 16, all = (blocks - 1) * full + RoundUp(last * tilesW, 32) + 16;
+            if (threads <= 1) return all;
+            if (blocks < threads) return all * 12 / (10 * threads);
+            return CeilDiv(blocks, threads) * full;
+        }
+
+        /// <summary>Panels of 32 tiles that the GEMMs of all blocks compute (the cost of the tiling, per position).</summary>
+        public long Panels
+        {
+            get
+            {
+                int total = G.Batch * TilesH, last = total - (Blocks - 1) * Rows;
+                return (long)(Blocks - 1) * CeilDiv(Rows * TilesW, 32) + CeilDiv(last * TilesW, 32);
+            }
+        }
+    }
+
+    /// <summary>One block of tile rows, its three steps on <paramref name="threads"/> threads.</summary>
+    private static void Block<TTile>(float[] x, float[] y, GemmPackedA[] weights, Plan plan, ConvEpilogue epilogue, int item, int threads)
+        where TTile : struct, IWinogradTile
+    {
+        var g = plan.G;
+        int positions = TTile.Alpha * TTile.Alpha, cin = g.InChannels, cout = g.OutChannels;
+        int first = item * plan.Rows, tileRows = Math.Min(plan.Rows, g.Batch * plan.TilesH - first);
+        int tiles = tileRows * plan.TilesW, tq = RoundUp(tiles, 16), tp = RoundUp(tiles, 32);
+        var block = new BlockShape(first, tileRows, tiles, tq, tp);
+        long vFloats = (long)positions * cin * tp, mFloats = (long)positions * cout * tq;
+        var scratch = GemmBuffers.Columns(checked((int)(vFloats + mFloats)));
+        fixed (float* ps = scratch)
+        {
+            nint v = (nint)ps, products = (nint)(ps + vFloats);
+            Run(threads, cin, (long)positions * 16 * tq, (start, end) => InputTransform<TTile>(x, plan, block, (float*)v, start, end));
+            Run(threads, positions, (long)cin * cout * tiles, (start, end) =>
+            {
+                for (int position = start; position < end; position++)
+                {
+                    var a = weights[position];
+                    Gemm.MultiplyPackedB(a.Data, a, new ReadOnlySpan<float>((float*)v + (nint)position * cin * tp, cin * tp),
+                        new Span<float>((float*)products + (nint)position * cout * tq, cout * tq), tq, cout, tiles, cin,
+                        false, false, 1, GemmPath.Vector512, default);
+                }
+            });
+            Run(threads, cout, (long)positions * 16 * tq, (start, end) => OutputTransform<TTile>(y, plan, block, (float*)products, epilogue, start, end));
+        }
+    }
+
+    /// <summary>Block <see cref="Block{TTile}"/> works on: first tile row of the batch (image·TilesH + row), tile rows,
+    /// tiles (row by row), and the tiles rounded up to 16 (a vector) and to 32 (a GEMM panel).</summary>
+    private readonly record struct BlockShape(int FirstRow, int TileRows, int Tiles, int Tq, int Tp);
+
+    private static void Run(int threads, int count, long workPerItem, Action<int, int> body)
+    {
+        if (threads == 1) body(0, count);
+        else Parallelism.For(count, workPerItem, body);
+    }
+
+    /// <summary>V_ξ[c, tile] for input channels [<paramref name="first"/>, <paramref name="last"/>) of the block,
+    /// written into the α² packed B operands at <paramref name="v"/> (each C·Tp floats: depth blocks of
+    /// <see cref="Gemm.PanelShapeB"/>, panels of 32 tiles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputTransform<TTile>(float[] x, Plan plan, BlockShape block, float* v, int first, int last) where TTile : struct, IWinogradTile
+    {
+        var g = plan.G;
+        int m = TTile.M, alpha = TTile.Alpha, cin = g.InChannels, tilesW = plan.TilesW;
+        var (depthBlock, nr) = Gemm.PanelShapeB(GemmPath.Vector512, cin);
+        nint vStride = (nint)cin * block.Tp, phaseStride = block.Tq + 16;
+        // phases: α² vectors of the block's tiles (+16 lanes that the last row's group may spill into); the 2-D
+        // transform's intermediate (α² vectors); α input rows zero-padded to whole groups of 16 tiles, and a zero row
+        int rowWidth = RoundUp(Math.Max(m * RoundUp(tilesW, 16) + 16, g.PadLeft + g.InWidth), 16);
+        int phaseFloats = alpha * alpha * (int)phaseStride, tempFloats = alpha * alpha * 16;
+        float* phases = GemmBuffers.Transform(phaseFloats + tempFloats + (alpha + 1) * rowWidth);
+        float* temp = phases + phaseFloats, rowBuffers = temp + tempFloats, zero = rowBuffers + alpha * rowWidth;
+        new Span<float>(rowBuffers, (alpha + 1) * rowWidth).Clear();
+        new Span<float>(phases, phaseFloats).Clear();      // lanes no row fills stay finite (they feed unused columns)
+        float** rowsOf = stackalloc float*[alpha];
+        fixed (float* px = x)
+            for (int c = first; c < last; c++)
+            {
+                for (int lt = 0; lt < block.TileRows; lt++)
+                {
+                    int n = (block.FirstRow + lt) / plan.TilesH, ty = (block.FirstRow + lt) % plan.TilesH;
+                    float* plane = px + ((nint)n * cin + c) * g.InPlane;
+                    int iy0 = ty * m - g.PadTop;
+                    for (int r = 0; r < alpha; r++)
+                    {
+                        int iy = iy0 + r;
+                        if ((uint)iy >= (uint)g.InHeight) { rowsOf[r] = zero; continue; }
+                        float* buffer = rowBuffers + r * rowWidth;
+                        Buffer.MemoryCopy(plane + (nint)iy * g.InWidth, buffer + g.PadLeft, g.InWidth * sizeof(float), g.InWidth * sizeof(float));
+                        rowsOf[r] = buffer;
+                    }
+                    for (int tx0 = 0; tx0 < tilesW; tx0 += 16)
+                        for (int r = 0; r < alpha; r++)
+                            TTile.Split(rowsOf[r] + m * tx0, phases + r * alpha * phaseStride + lt * tilesW + tx0, phaseStride);
+                }
+                int pc = c / depthBlock * depthBlock, kc = Math.Min(depthBlock, cin - pc);
+                float* row = v + (nint)pc * block.Tp + (c - pc) * nr;
+                for (int j0 = 0; j0 < block.Tq; j0 += 16)
+                {
+                    // Bᵀ·d down each column c of the tile, then ·B along each row i
+                    for (int col = 0; col < alpha; col++)
+                        TTile.InputColumn(phases + col * phaseStride + j0, alpha * phaseStride, temp + col * 16, alpha * 16);
+                    float* panel = row + (nint)(j0 & ~31) * kc + (j0 & 31);
+                    for (int i = 0; i < alpha; i++)
+                        TTile.InputColumn(temp + i * alpha * 16, 16, panel + i * alpha * vStride, vStride);
+                }
+                if (block.Tq < block.Tp)                      // the last panel's unused lanes: zeros, as packing pads
+                    for (int position = 0; position < alpha * alpha; position++)
+                        new Span<float>(row + position * vStride + (nint)(block.Tq & ~31) * kc + 16, 16).Clear();
+            }
+    }
+
+    /// <summary>y for output channels [<paramref name="first"/>, <paramref name="last"/>) of the block: Aᵀ·M·A of each
+    /// tile from the α² products at <paramref name="products"/> ([O, Tq] each), merged into the output rows, then the
+    /// epilogue over the block's rows of each channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OutputTransform<TTile>(float[] y, Plan plan, BlockShape block, float* products, ConvEpilogue epilogue, int first, int last)
+        where TTile : struct, IWinogradTile
+    {
+        var g = plan.G;
+        int m = TTile.M, alpha = TTile.Alpha, cout = g.OutChannels, tilesW = plan.TilesW, ow = g.OutWidth;
+        nint mStride = (nint)cout * block.Tq, phaseStride = block.Tq + 16;
+        int phaseFloats = m * m * (int)phaseStride, tempFloats = alpha * alpha * 16;
+        float* phases = GemmBuffers.Transform(phaseFloats + tempFloats + 16 * m);
+        float* temp = phases + phaseFloats, tail = temp + tempFloats;
+        fixed (float* py = y)
+            for (int o = first; o < last; o++)
+            {
+                float* source = products + (nint)o * block.Tq;
+                for (int j0 = 0; j0 < block.Tq; j0 += 16)
+                {
+                    // Aᵀ·M down each column j, then ·A along each of the m rows
+                    for (int col = 0; col < alpha; col++)
+                        TTile.OutputColumn(source + col * mStride + j0, alpha * mStride, temp + col * 16, alpha * 16);
+                    for (int r = 0; r < m; r++)
+                        TTile.OutputColumn(temp + r * alpha * 16, 16, phases + r * m * phaseStride + j0, phaseStride);
+                }
+                for (int lt = 0; lt < block.TileRows; lt++)
+                {
+                    int n = (block.FirstRow + lt) / plan.TilesH, ty = (block.FirstRow + lt) % plan.TilesH;
+                    int y0 = ty * m, rows = Math.Min(m, g.OutHeight - y0);
+                    float* start = py + (((nint)n * cout + o) * g.OutHeight + y0) * ow;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* target = start + (nint)r * ow;
+                        for (int tx0 = 0; tx0 < tilesW; tx0 += 16)
+                        {
+                            float* phase = phases + r * m * phaseStride + lt * tilesW + tx0;
+                            int ox = m * tx0, count = Math.Min(16 * m, ow - ox);
+                            if (count == 16 * m) { TTile.Merge(phase, phaseStride, target + ox); continue; }
+                            TTile.Merge(phase, phaseStride, tail);
+                            Buffer.MemoryCopy(tail, target + ox, count * sizeof(float), count * sizeof(float));
+                        }
+                    }
+                    if (epilogue.IsActive) epilogue.Apply(start, 0, o, 1, rows * ow);
+                }
+            }
+    }
+
+    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
