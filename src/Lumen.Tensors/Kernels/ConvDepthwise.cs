@@ -25,6 +25,13 @@ internal static class ConvDepthwise
     /// <summary>y = depthwise conv(x, w) (y is overwritten).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default)
     {
+        if (epilogue.HasResidual)
+        {
+            // the kernels finish values without knowing where they go: the bias there, the residual and activation after
+            Forward(x, w, y, g, epilogue.BeforeResidual);
+            epilogue.AfterBias.ApplyPlanes(y, g.Batch, g.OutChannels, g.OutPlane);
+            return;
+        }
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane

@@ -261,13 +261,13 @@ internal static class ConvDirect
         if (rows > 7) Store(y + 7 * plane, c7a, c7b, finish, channel + 7, cols, first, second);
     }
 
-    /// <summary>Finishes one channel's 32 values (<see cref="ConvEpilogue.Finish"/>, as the GEMM's store) and stores
+    /// <summary>Finishes one channel's 32 values (<see cref="ConvEpilogue.Finish(ref System.Runtime.Intrinsics.Vector512{float}, ref System.Runtime.Intrinsics.Vector512{float}, int, float*, System.Runtime.Intrinsics.Vector512{float}, System.Runtime.Intrinsics.Vector512{float})"/>, as the GEMM's store, its residual included) and stores
     /// the lanes in <paramref name="first"/> and <paramref name="second"/> (all of them when <paramref name="cols"/> is 32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(float* row, Vector512<float> left, Vector512<float> right, in ConvEpilogue finish, int channel, int cols,
         Vector512<float> first, Vector512<float> second)
     {
-        if (finish.IsActive) finish.Finish(ref left, ref right, channel);
+        if (finish.IsActive) finish.Finish(ref left, ref right, channel, row, first, second);
         if (cols >= TileColumns)
         {
             left.Store(row);

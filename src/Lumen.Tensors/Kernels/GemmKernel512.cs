@@ -227,7 +227,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
                 left += Vector512.Load(row);
                 right += Vector512.Load(row + 16);
             }
-            if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index);
+            if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index, row);
             left.Store(row);
             right.Store(row + 16);
             return;
@@ -240,7 +240,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             left += Avx512F.MaskLoad(row, first, Vector512<float>.Zero);
             right += Avx512F.MaskLoad(row + 16, second, Vector512<float>.Zero);
         }
-        if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index);
+        if (epilogue.IsActive) epilogue.Finish(ref left, ref right, index, row, first, second);
         Avx512F.MaskStore(row, first, left);
         Avx512F.MaskStore(row + 16, second, right);
     }
