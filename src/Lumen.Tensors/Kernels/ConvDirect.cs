@@ -190,7 +190,7 @@ internal static class ConvDirect
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
     {
-        bool watched = finish.WatchesTies;
+        bool watched = finish.WatchesTies || finish.HasResidual;    // finished by a pass over the stored tile
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
         nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
         for (int o = 0; o < channels; o += TileChannels)
@@ -261,13 +261,13 @@ internal static class ConvDirect
         if (rows > 7) Store(y + 7 * plane, c7a, c7b, finish, channel + 7, cols, first, second);
     }
 
-    /// <summary>Finishes one channel's 32 values (<see cref="ConvEpilogue.Finish(ref System.Runtime.Intrinsics.Vector512{float}, ref System.Runtime.Intrinsics.Vector512{float}, int, float*, System.Runtime.Intrinsics.Vector512{float}, System.Runtime.Intrinsics.Vector512{float})"/>, as the GEMM's store, its residual included) and stores
+    /// <summary>Finishes one channel's 32 values (<see cref="ConvEpilogue.Finish"/>, as the GEMM's store) and stores
     /// the lanes in <paramref name="first"/> and <paramref name="second"/> (all of them when <paramref name="cols"/> is 32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(float* row, Vector512<float> left, Vector512<float> right, in ConvEpilogue finish, int channel, int cols,
         Vector512<float> first, Vector512<float> second)
     {
-        if (finish.IsActive) finish.Finish(ref left, ref right, channel, row, first, second);
+        if (finish.FinishesValues) finish.Finish(ref left, ref right, channel);
         if (cols >= TileColumns)
         {
             left.Store(row);

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -95,6 +94,11 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>Whether there is anything to do.</summary>
     public bool IsActive => bias is not null || Kind != ConvActivationKind.None || HasResidual;
 
+    /// <summary>Whether <see cref="Finish"/> changes anything: a bias or an activation. The register kernels test this
+    /// and not <see cref="IsActive"/>, so that their inlined stores are what they were before residuals (the 12-row GEMM
+    /// kernel, with one more test in each of its 24 stores, ran 1.7× slower: its accumulators spilled).</summary>
+    public bool FinishesValues => bias is not null || Kind != ConvActivationKind.None;
+
     /// <summary>Whether a residual is added (<see cref="WithResidual"/>).</summary>
     public bool HasResidual { get; }
 
@@ -150,50 +154,18 @@ internal readonly unsafe struct ConvEpilogue
 
     /// <summary>The epilogue on one 32-value row of a GEMM register tile, row <paramref name="row"/>, before it is
     /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>). Not for a watched clamp
-    /// (<see cref="WatchesTies"/>), which such kernels leave to <see cref="Apply(float*, nint, int, int, int)"/>: a call
-    /// to note a tie would make the register tile spill.</summary>
+    /// (<see cref="WatchesTies"/>) nor a residual (<see cref="HasResidual"/>), which such kernels leave to
+    /// <see cref="Apply(float*, nint, int, int, int)"/> on the stored tile while it is in L1: a call to note a tie would
+    /// make the register tile spill, and so did the residual's loads inlined into each row's store (the 12-row kernel
+    /// ran 1.5–3× slower, even without a residual).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row)
-    {
-        if (HasResidual)
-            throw new InvalidOperationException("ConvEpilogue: a residual needs the place of the values (Finish with a target).");
-        FinishAt(ref left, ref right, row, null, default, default, masked: false);
-    }
-
-    /// <summary><see cref="Finish(ref Vector512{float}, ref Vector512{float}, int)"/> for the 32 values to be stored at
-    /// <paramref name="target"/> (all of them), adding their residual when there is one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row, float* target) =>
-        FinishAt(ref left, ref right, row, target, default, default, masked: false);
-
-    /// <summary>The same for the lanes of <paramref name="first"/> and <paramref name="second"/> (the masks of a ragged
-    /// row's store) only: the residual is read under the masks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row, float* target, Vector512<float> first, Vector512<float> second) =>
-        FinishAt(ref left, ref right, row, target, first, second, masked: true);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FinishAt(ref Vector512<float> left, ref Vector512<float> right, int row, float* target, Vector512<float> first, Vector512<float> second, bool masked)
     {
         if (bias is not null)
         {
             var b = Vector512.Create(bias[FirstChannel + row]);
             left += b;
             right += b;
-        }
-        if (HasResidual)
-        {
-            float* r = target + residualOffset;
-            if (masked)
-            {
-                left += Avx512F.MaskLoad(r, first, Vector512<float>.Zero);
-                right += Avx512F.MaskLoad(r + 16, second, Vector512<float>.Zero);
-            }
-            else
-            {
-                left += Vector512.Load(r);
-                right += Vector512.Load(r + 16);
-            }
         }
         switch (Kind)
         {
