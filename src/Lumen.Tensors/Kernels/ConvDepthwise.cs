@@ -35,6 +35,11 @@ internal static class ConvDepthwise
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
+        if (DepthwiseConv3x3RowPairs.Applies(g))
+        {
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3RowPairs.Forward(x, w, y, g, finish, start, end));
+            return;
+        }
         if (DepthwiseConv3x3ChannelsLast.Applies(g))
         {
             int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);
