@@ -105,14 +105,18 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>The same epilogue adding, after the bias, the residual of each output value: the float
     /// <paramref name="offset"/> floats past it, in another array of the output's layout. Both arrays must stay pinned
     /// while the epilogue runs (the offset is between their addresses). Not with a watched clamp (an inference-only
-    /// form), nor on kernels that apply an epilogue without knowing where the value goes (<see cref="Lanes"/>,
-    /// <see cref="Block"/>): they run <see cref="BeforeResidual"/> and then <see cref="AfterBias"/> over the output.</summary>
+    /// form). <see cref="Lanes"/> and <see cref="Block"/> do not know where their values go and leave the residual out
+    /// (unchecked: a test in them slowed every depthwise plane): their kernels, the depthwise ones, run
+    /// <see cref="BeforeResidual"/> and then <see cref="AfterBias"/> over the output (<see cref="ConvDepthwise"/>).</summary>
     public ConvEpilogue WithResidual(nint offset)
     {
         if (ties is not null)
             throw new ArgumentException("ConvEpilogue: a clamp that reports ties with its bounds takes no residual (it is for recorded convolutions).", nameof(offset));
         return new ConvEpilogue(this, bias, Kind, residual: true, offset);
     }
+
+    /// <summary>Where the residual of the output value at <paramref name="value"/> lies (when <see cref="HasResidual"/>).</summary>
+    public float* ResidualOf(float* value) => value + residualOffset;
 
     /// <summary>The part applied before the residual: the bias alone.</summary>
     public ConvEpilogue BeforeResidual => new(this, bias, ConvActivationKind.None, residual: false, 0);
@@ -186,7 +190,7 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish
     /// each vector of 16 outputs of one channel just before storing it (the same operations as
     /// <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
-    public ChannelLanes Lanes(int row) => HasResidual ? throw NoResidual(nameof(Lanes)) : new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
+    public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
 
     /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
     public readonly struct ChannelLanes
@@ -227,7 +231,6 @@ internal readonly unsafe struct ConvEpilogue
     public ChannelBlockLanes Block(int row, int count)
     {
         if (count is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(count), $"ConvEpilogue.Block: 1 to 16 channels, got {count}.");
-        if (HasResidual) throw NoResidual(nameof(Block));
         Span<float> lanes = stackalloc float[16];
         lanes.Clear();
         bias?.AsSpan(FirstChannel + row, count).CopyTo(lanes);
@@ -274,9 +277,6 @@ internal readonly unsafe struct ConvEpilogue
                 ties.Watch(Vector512<float>.AllBitsSet, first + System.Numerics.BitOperations.TrailingZeroCount(lanes));
         }
     }
-
-    private static InvalidOperationException NoResidual(string form) =>
-        new($"ConvEpilogue.{form}: the lanes do not know where their values go, so they cannot add a residual; apply BeforeResidual, then AfterBias over the output.");
 
     /// <summary>Applies the epilogue to a column of <paramref name="rows"/> one-value rows held contiguously, value r
     /// being channel FirstChannel + r (a matrix-vector product's output, a classifier's logits): 16 channels to a

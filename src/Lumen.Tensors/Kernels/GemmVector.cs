@@ -30,10 +30,7 @@ internal static unsafe class GemmVector
             for (; i + 4 <= end; i += 4)
             {
                 float* row = matrix + (nint)i * k;
-                // the next block's four rows are fetched as this one's are read: a classifier's weights come from
-                // memory (they are used once per forward), and the prefetcher alone kept too few lines in flight
-                float* next = i + 8 <= end ? row + 4 * (nint)k : null;
-                Dot4(row, row + k, row + 2 * (nint)k, row + 3 * (nint)k, x, k, next, out float d0, out float d1, out float d2, out float d3);
+                Dot4(row, row + k, row + 2 * (nint)k, row + 3 * (nint)k, x, k, out float d0, out float d1, out float d2, out float d3);
                 Write(y + i, d0, accumulate);
                 Write(y + i + 1, d1, accumulate);
                 Write(y + i + 2, d2, accumulate);
@@ -51,23 +48,12 @@ internal static unsafe class GemmVector
 
     /// <summary>Four rows' dot products with x, one load of x per 16 columns for all four.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot4(float* r0, float* r1, float* r2, float* r3, float* x, int k, float* next, out float d0, out float d1, out float d2, out float d3)
+    private static void Dot4(float* r0, float* r1, float* r2, float* r3, float* x, int k, out float d0, out float d1, out float d2, out float d3)
     {
         Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
         int p = 0;
         for (; p + 32 <= k; p += 32)
         {
-            if (next != null && Sse.IsSupported)
-            {
-                Sse.Prefetch0(next + p);
-                Sse.Prefetch0(next + p + 16);
-                Sse.Prefetch0(next + k + p);
-                Sse.Prefetch0(next + k + p + 16);
-                Sse.Prefetch0(next + 2 * (nint)k + p);
-                Sse.Prefetch0(next + 2 * (nint)k + p + 16);
-                Sse.Prefetch0(next + 3 * (nint)k + p);
-                Sse.Prefetch0(next + 3 * (nint)k + p + 16);
-            }
             var xa = Vector512.Load(x + p);
             var xb = Vector512.Load(x + p + 16);
             a0 = Vector512.FusedMultiplyAdd(Vector512.Load(r0 + p), xa, a0);
