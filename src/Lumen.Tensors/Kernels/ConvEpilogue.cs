@@ -115,9 +115,6 @@ internal readonly unsafe struct ConvEpilogue
         return new ConvEpilogue(this, bias, Kind, residual: true, offset);
     }
 
-    /// <summary>Where the residual of the output value at <paramref name="value"/> lies (when <see cref="HasResidual"/>).</summary>
-    public float* ResidualOf(float* value) => value + residualOffset;
-
     /// <summary>The part applied before the residual: the bias alone.</summary>
     public ConvEpilogue BeforeResidual => new(this, bias, ConvActivationKind.None, residual: false, 0);
 
