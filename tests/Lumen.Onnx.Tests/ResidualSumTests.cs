@@ -102,4 +102,29 @@ public class ResidualSumTests
         }
         Assert.Equal(Bits(Expected(x)), Bits(y));
     }
+
+    [SharedFact("models/imagenet/mobilenetv2-1.0-224.onnx", "data/ppm224/kitten.ppm")]
+    public void MobileNetV2_sums_its_ten_adds_and_gives_bitwise_the_unfused_logits()
+    {
+        var (file, _, pixel, bgr) = RealModels.ImageNet[3];
+        var model = OnnxModel.Load(SharedData.Path("models/" + file));
+        var kitten = RealModels.LoadPpm(SharedData.Path("data/ppm224/kitten.ppm"), pixel, bgr);
+        var batch = Tensor.Concat([kitten, Tensor.Randn(kitten.Shape, seed: 5)], 0);
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        foreach (var x in new[] { kitten, batch })
+        {
+            var ran = new List<string>();
+            Tensor fused, unfused;
+            using (GradMode.Off())
+            {
+                using (var scope = new StoragePool().Enter())
+                    fused = graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope)[0];
+                using (model.Hooks.OnForward(model.HookNameOf(model.Model.Nodes[0].Outputs[0])!, (Tensor _, Lumen.NN.Hooks.HookContext _) => { }))
+                    unfused = model.Call(x);                              // a hook anywhere: every node runs as it is
+            }
+            Assert.Equal(10, model.Model.Nodes.Count(node => node.OpType == "Add"));
+            Assert.DoesNotContain("Add", ran);
+            Assert.Equal(Bits(unfused), Bits(fused));
+        }
+    }
 }
