@@ -26,7 +26,7 @@ public class DepthwiseConv3x3RowPairsTests
         foreach (var g in Geometries())
         {
             if (!DepthwiseConv3x3.Applies(g)) return;                      // no AVX-512 here
-            if (!DepthwiseConv3x3RowPairs.Takes(g))
+            if (!DepthwiseConv3x3RowPairs.Applies(g))
             {
                 Assert.True(g.OutWidth > 8 || g.InWidth > 15, $"{g}: declined");
                 declined++;

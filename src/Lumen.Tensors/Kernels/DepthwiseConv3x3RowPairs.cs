@@ -22,15 +22,13 @@ namespace Lumen.Tensors.Kernels;
 internal static class DepthwiseConv3x3RowPairs
 {
     /// <summary>Where <see cref="DepthwiseConv3x3.Applies"/> holds, the output rows are at most 8 wide (two to a
-    /// vector) and the input rows at most 15 (one to a vector, with a zero lane past it for the taps outside), for
-    /// stride 2 only by default. Measured with <c>bench depthwise</c> (one thread, batch 1, thread CPU time, shared
-    /// machine) against <see cref="DepthwiseConv3x3ChannelsLast"/>: 576 × 14² stride 2 29.6 → 25.5 µs, but 960 × 7²
-    /// stride 1 22.0 → 43.8 µs — the nine two-source permutes of each pair of rows cost more than the channels-last
-    /// kernel's transposes where the input is no larger than the output.</summary>
-    public static bool Applies(in ConvGeometry g) => Takes(g) && g.StrideW == 2;
-
-    /// <summary>The geometries the kernel can run (both strides): what <see cref="Applies"/> picks from, and the tests.</summary>
-    internal static bool Takes(in ConvGeometry g) => DepthwiseConv3x3.Applies(g) && g.OutWidth <= 8 && g.InWidth <= 15;
+    /// vector) and the input rows at most 15 (one to a vector, with a zero lane past it for the taps outside). Measured
+    /// against <see cref="DepthwiseConv3x3ChannelsLast"/> in MobileNetV2's forward (per-node minimum of 3 alternated
+    /// <c>--profile</c> rounds, one thread, shared machine): 576 × 14² stride 2 59–63 → 31–34 µs at batch 1 and 1.54 →
+    /// 0.42 ms at batch 16; 960 × 7² stride 1 50–72 → 40–42 µs and 0.85–1.02 → 0.67–0.69 ms. Alone, with its input hot
+    /// (<c>bench depthwise</c>), the stride-1 layer ran no faster at batch 1 and slower at batch 16 (0.46 → 0.63 ms):
+    /// in the forward the channels-last kernel's transposes meet a colder input.</summary>
+    public static bool Applies(in ConvGeometry g) => DepthwiseConv3x3.Applies(g) && g.OutWidth <= 8 && g.InWidth <= 15;
 
     /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = finish(depthwise conv(x, w)), plane p
     /// being image p / C, channel p % C (y overwritten).</summary>
