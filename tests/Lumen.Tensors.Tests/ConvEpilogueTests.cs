@@ -25,7 +25,7 @@ public class ConvEpilogueTests
 
     public static IEnumerable<object[]> Activations() => All.Select((_, i) => new object[] { i });
 
-    private static Tensor Unfused(Tensor y, ConvActivation a) => a.Kind switch
+    internal static Tensor Unfused(Tensor y, ConvActivation a) => a.Kind switch
     {
         ConvActivationKind.Clamp => y.Clamp(float.IsNegativeInfinity(a.Min) ? null : a.Min, float.IsPositiveInfinity(a.Max) ? null : a.Max),
         ConvActivationKind.Leaky => y.LeakyRelu(a.Alpha),

@@ -154,7 +154,7 @@ public class DepthwiseConv3x3ChannelsLastTests
         }
     }
 
-    private static void AssertBitwise(float[] expected, float[] actual, string what)
+    internal static void AssertBitwise(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),

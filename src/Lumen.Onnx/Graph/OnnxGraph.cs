@@ -14,7 +14,8 @@ namespace Lumen.Onnx.Graph;
 /// backward also needs the pre-activation where it lay exactly on a bound (<see cref="Tensor.Conv2dClamped"/>). At
 /// inference released values go back to a <see cref="StoragePool"/> scope. An inference Dropout whose mask nothing reads
 /// is skipped (its input is its output), and at pure inference a channel Concat of one image writes its later inputs
-/// after the first, in the array its convolution wrote (OnnxGraph.Concatenation.cs). All of it is invisible: values and
+/// after the first, in the array its convolution wrote (OnnxGraph.Concatenation.cs), and a residual Add is summed by the
+/// convolution that produces one of its operands (OnnxGraph.Residual.cs). All of it is invisible: values and
 /// gradients are bitwise those of the plain node-by-node run.</remarks>
 internal sealed partial class OnnxGraph
 {
@@ -30,6 +31,8 @@ internal sealed partial class OnnxGraph
     private readonly bool[] passThrough;
     private readonly FirstInPlace?[] widenedFor;   // indexed by the convolution
     private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
+    private readonly ResidualSum?[] sumFor;        // indexed by the convolution
+    private readonly ResidualSum?[] sumAt;         // indexed by the Add
 
     /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
@@ -92,6 +95,7 @@ internal sealed partial class OnnxGraph
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
         passThrough = PassThroughPlan(model, lastUse);
         (widenedFor, joinedAfter) = ConcatPlan(model, lastUse, producer, reads);
+        (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
     }
 
     /// <summary>For each node, whether it returns its input 0 as its output 0 (an inference Dropout:
@@ -181,6 +185,7 @@ internal sealed partial class OnnxGraph
         }
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         var widened = new bool[Kernels.Length];      // convolutions whose output's array has room for their Concat
+        var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
             long start = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
@@ -191,7 +196,13 @@ internal sealed partial class OnnxGraph
             {
                 bool recording = Tensors.Autograd.GradMode.IsEnabled;
                 int room = recycle is null ? 0 : Room(n, args);     // channel planes for a Concat after this convolution
-                if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
+                if (summed[n]) results = [args[sumAt[n]!.Operand]!];
+                else if (recycle is not null && sumFor[n] is { } sum && mayFuse is not null && mayFuse(n, sum.Add) && Summed(sum, args, values) is { } total)
+                {
+                    results = [total];
+                    summed[sum.Add] = true;
+                }
+                else if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
                 else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer)
                          && Fused(f, args, values, recording, room) is { } fused)
                 {

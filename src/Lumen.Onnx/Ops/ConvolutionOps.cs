@@ -47,6 +47,17 @@ internal static class ConvolutionOps
         public Tensor Activated(Tensor?[] inputs, ConvActivation activation, int channelCapacity = 0) =>
             Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation, channelCapacity: channelCapacity);
 
+        /// <summary>At inference: the convolution and then the addition of <paramref name="residual"/> (an Add node's
+        /// other operand), as the output is written, nothing recorded (<see cref="Tensor.Conv2dResidual"/>); null, with
+        /// nothing run, unless the input is 2-D and the residual a float tensor of the output's shape.</summary>
+        public Tensor? Summed(Tensor?[] inputs, Tensor residual)
+        {
+            Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
+            if (x.Rank != 4 || weight.Rank != 4) return null;
+            var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
+            return x.Conv2dResidual(weight, inputs.Optional(2), stride, pads, dilation, groups, residual);
+        }
+
         /// <summary>Recorded, with a following Relu (slope 0) or LeakyRelu of slope α &gt; 0 (<see cref="Tensor.Conv2dRectified"/>).</summary>
         public Tensor Rectified(Tensor?[] inputs, float slope) =>
             Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), rectifierSlope: slope);
@@ -65,15 +76,20 @@ internal static class ConvolutionOps
             x = x.Reshape(x.Shape[0], x.Shape[1], 1, x.Shape[2]);
             weight = weight.Reshape(weight.Shape[0], weight.Shape[1], 1, weight.Shape[2]);
         }
-        var kernel = (weight.Shape[2], weight.Shape[3]);
-        var stride = ConvAttributes.Pair(a.Strides, spatial, 1);
-        var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
-        var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
+        var (stride, pads, dilation) = Layout(a, spatial, x, weight);
         var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act, channelCapacity)
             : rectifierSlope is { } slope ? x.Conv2dRectified(weight, bias, stride, pads, dilation, groups, slope)
             : clampBounds is { } bounds ? x.Conv2dClamped(weight, bias, stride, pads, dilation, groups, bounds.Min, bounds.Max)
             : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']
         return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+    }
+
+    /// <summary>A 2-D convolution's stride, explicit pads and dilation for input x and weight [O, C/groups, kh, kw].</summary>
+    private static ((int H, int W) Stride, (int Top, int Left, int Bottom, int Right) Pads, (int H, int W) Dilation) Layout(ConvAttributes a, int spatial, Tensor x, Tensor weight)
+    {
+        var stride = ConvAttributes.Pair(a.Strides, spatial, 1);
+        var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
+        return (stride, a.Pads(spatial, (x.Shape[2], x.Shape[3]), (weight.Shape[2], weight.Shape[3]), stride, dilation), dilation);
     }
 
     private static Tensor ConvTranspose(ConvAttributes a, int groups, long[]? outputPadding, long[]? outputShape, Tensor x, Tensor weight, Tensor? bias)

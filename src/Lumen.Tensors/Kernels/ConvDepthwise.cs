@@ -11,7 +11,9 @@ namespace Lumen.Tensors.Kernels;
 /// Direct depthwise convolution (groups == C == O: one kh×kw filter per channel, as in MobileNet). 3×3 kernels of
 /// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused), <see cref="DepthwiseConv3x3Stride2"/> (the
 /// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/> — on narrow planes all three
-/// <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector; other stride-1 convolutions the
+/// <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector, except the forward pass on planes whose input
+/// rows fit a vector, which runs <see cref="DepthwiseConv3x3RowPairs"/> (two output rows to a vector, in place);
+/// other stride-1 convolutions the
 /// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
 /// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
 /// row: a SIMD multiply-add per (output row, tap). Parallel over (image, channel) planes, claimed a few at a time by
@@ -25,9 +27,21 @@ internal static class ConvDepthwise
     /// <summary>y = depthwise conv(x, w) (y is overwritten).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default)
     {
+        if (epilogue.HasResidual)
+        {
+            // the kernels finish values without knowing where they go: the bias there, the residual and activation after
+            Forward(x, w, y, g, epilogue.BeforeResidual);
+            epilogue.AfterBias.ApplyPlanes(y, g.Batch, g.OutChannels, g.OutPlane);
+            return;
+        }
         var finish = epilogue;
         int taps = g.KernelHeight * g.KernelWidth;
         // the 3×3 kernels apply the epilogue in registers; the others in a pass over each finished plane
+        if (DepthwiseConv3x3RowPairs.Applies(g))
+        {
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3RowPairs.Forward(x, w, y, g, finish, start, end));
+            return;
+        }
         if (DepthwiseConv3x3ChannelsLast.Applies(g))
         {
             int blocks = DepthwiseConv3x3ChannelsLast.Blocks(g);

@@ -190,7 +190,7 @@ internal static class ConvDirect
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
     {
-        bool watched = finish.WatchesTies;
+        bool watched = finish.WatchesTies || finish.HasResidual;    // finished by a pass over the stored tile
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
         nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
         for (int o = 0; o < channels; o += TileChannels)
@@ -267,7 +267,7 @@ internal static class ConvDirect
     private static unsafe void Store(float* row, Vector512<float> left, Vector512<float> right, in ConvEpilogue finish, int channel, int cols,
         Vector512<float> first, Vector512<float> second)
     {
-        if (finish.IsActive) finish.Finish(ref left, ref right, channel);
+        if (finish.FinishesValues) finish.Finish(ref left, ref right, channel);
         if (cols >= TileColumns)
         {
             left.Store(row);

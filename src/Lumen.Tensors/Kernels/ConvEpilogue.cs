@@ -29,18 +29,22 @@ internal readonly record struct ConvActivation(ConvActivationKind Kind, float Mi
 }
 
 /// <summary>
-/// The per-channel bias and the elementwise activation a convolution applies to its output while the output is
-/// still in cache, instead of in separate passes over the whole tensor: y[c, ·] = act(y[c, ·] + bias[c]).
+/// The per-channel bias, an optional residual and the elementwise activation a convolution applies to its output
+/// while the output is still in cache, instead of in separate passes over the whole tensor:
+/// y[c, ·] = act((y[c, ·] + bias[c]) + r[c, ·]), r being a tensor of the output's shape (a residual connection's
+/// other operand, <see cref="WithResidual"/>) or nothing.
 /// </summary>
 /// <remarks>Bitwise equal to the unfused passes (<see cref="System.Numerics.Tensors.TensorPrimitives.Add(ReadOnlySpan{float}, float, Span{float})"/>,
 /// <c>Max</c>/<c>Min</c> and <see cref="LeakyRectifier"/>): the same IEEE operations on each value in the same order,
-/// with NaN propagated and +0 above −0. Rows are channels from <see cref="FirstChannel"/> on. A clamp may be watched
+/// with NaN propagated and +0 above −0 — the residual is added as an Add node does, after the bias and before the
+/// activation (ResNet's Conv → Add → Relu order). Rows are channels from <see cref="FirstChannel"/> on. A clamp may be watched
 /// (<see cref="ClampTies"/>): every value stored is then also compared with the bounds before it is clamped, and any
 /// equality is reported — the values written are the same.</remarks>
 internal readonly unsafe struct ConvEpilogue
 {
     private readonly float[]? bias;
     private readonly ClampTies? ties;
+    private readonly nint residualOffset;     // floats from an output value to its residual (both arrays pinned)
 
     /// <summary>An epilogue adding <paramref name="bias"/> (or nothing) and then applying the given activation; a clamp
     /// also reports into <paramref name="ties"/>, when given, the channels in which a value met one of its bounds.</summary>
@@ -61,8 +65,20 @@ internal readonly unsafe struct ConvEpilogue
         Alpha = alpha;
     }
 
-    private ConvEpilogue(in ConvEpilogue other, int firstChannel) : this(other.bias, other.Kind, other.Min, other.Max, other.Alpha, other.ties) =>
+    private ConvEpilogue(in ConvEpilogue other, int firstChannel) : this(other.bias, other.Kind, other.Min, other.Max, other.Alpha, other.ties)
+    {
         FirstChannel = firstChannel;
+        residualOffset = other.residualOffset;
+        HasResidual = other.HasResidual;
+    }
+
+    private ConvEpilogue(in ConvEpilogue other, float[]? bias, ConvActivationKind kind, bool residual, nint offset)
+        : this(bias, kind, other.Min, other.Max, other.Alpha, kind == other.Kind ? other.ties : null)
+    {
+        FirstChannel = other.FirstChannel;
+        HasResidual = residual;
+        residualOffset = residual ? offset : 0;
+    }
 
     public ConvActivationKind Kind { get; }
 
@@ -76,7 +92,46 @@ internal readonly unsafe struct ConvEpilogue
     public int FirstChannel { get; }
 
     /// <summary>Whether there is anything to do.</summary>
-    public bool IsActive => bias is not null || Kind != ConvActivationKind.None;
+    public bool IsActive => bias is not null || Kind != ConvActivationKind.None || HasResidual;
+
+    /// <summary>Whether <see cref="Finish"/> changes anything: a bias or an activation. The register kernels test this
+    /// and not <see cref="IsActive"/>, so that their inlined stores are what they were before residuals (the 12-row GEMM
+    /// kernel, with one more test in each of its 24 stores, ran 1.7× slower: its accumulators spilled).</summary>
+    public bool FinishesValues => bias is not null || Kind != ConvActivationKind.None;
+
+    /// <summary>Whether a residual is added (<see cref="WithResidual"/>).</summary>
+    public bool HasResidual { get; }
+
+    /// <summary>The same epilogue adding, after the bias, the residual of each output value: the float
+    /// <paramref name="offset"/> floats past it, in another array of the output's layout. Both arrays must stay pinned
+    /// while the epilogue runs (the offset is between their addresses). Not with a watched clamp (an inference-only
+    /// form). <see cref="Lanes"/> and <see cref="Block"/> do not know where their values go and leave the residual out
+    /// (unchecked: a test in them slowed every depthwise plane): their kernels, the depthwise ones, run
+    /// <see cref="BeforeResidual"/> and then <see cref="AfterBias"/> over the output (<see cref="ConvDepthwise"/>).</summary>
+    public ConvEpilogue WithResidual(nint offset)
+    {
+        if (ties is not null)
+            throw new ArgumentException("ConvEpilogue: a clamp that reports ties with its bounds takes no residual (it is for recorded convolutions).", nameof(offset));
+        return new ConvEpilogue(this, bias, Kind, residual: true, offset);
+    }
+
+    /// <summary>The part applied before the residual: the bias alone.</summary>
+    public ConvEpilogue BeforeResidual => new(this, bias, ConvActivationKind.None, residual: false, 0);
+
+    /// <summary>The rest after the bias: the residual (if any), then the activation; no bias.</summary>
+    public ConvEpilogue AfterBias => new(this, null, Kind, HasResidual, residualOffset);
+
+    /// <summary>Applies the epilogue to the [<paramref name="batch"/>, <paramref name="channels"/>, <paramref name="plane"/>]
+    /// output <paramref name="y"/> (pinned by the caller when there is a residual), image planes in parallel.</summary>
+    public void ApplyPlanes(float[] y, int batch, int channels, int plane)
+    {
+        var epilogue = this;
+        Parallelism.For(batch * channels, plane, (start, end) =>
+        {
+            fixed (float* py = y)
+                for (int p = start; p < end; p++) epilogue.Apply(py + (nint)p * plane, plane, p % channels, 1, plane);
+        });
+    }
 
     /// <summary>Whether the clamp reports ties with its bounds: kernels that pick the activation once per call run
     /// <see cref="WatchedClampOperation"/> instead of <see cref="ClampOperation"/>.</summary>
@@ -100,8 +155,10 @@ internal readonly unsafe struct ConvEpilogue
 
     /// <summary>The epilogue on one 32-value row of a GEMM register tile, row <paramref name="row"/>, before it is
     /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>). Not for a watched clamp
-    /// (<see cref="WatchesTies"/>), which such kernels leave to <see cref="Apply(float*, nint, int, int, int)"/>: a call
-    /// to note a tie would make the register tile spill.</summary>
+    /// (<see cref="WatchesTies"/>) nor a residual (<see cref="HasResidual"/>), which such kernels leave to
+    /// <see cref="Apply(float*, nint, int, int, int)"/> on the stored tile while it is in L1: a call to note a tie would
+    /// make the register tile spill, and so did the residual's loads inlined into each row's store (the 12-row kernel
+    /// ran 1.5–3× slower, even without a residual).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row)
     {
@@ -130,6 +187,10 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish
     /// each vector of 16 outputs of one channel just before storing it (the same operations as
     /// <see cref="Apply(float*, nint, int, int, int)"/>).</summary>
+    /// <remarks>Inlined into the kernels, which call it once per plane: as a call it ran instrumented or unoptimized
+    /// code for most of a short benchmark (tiering waits for a busy machine's background compiler), about 0.6 % of
+    /// MobileNetV2's forward.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
 
     /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
@@ -140,6 +201,7 @@ internal readonly unsafe struct ConvEpilogue
         private readonly ClampTies? ties;
         private readonly int channel;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ChannelLanes(float? bias, float min, float max, float alpha, ClampTies? ties = null, int channel = 0)
         {
             hasBias = bias is not null;
@@ -218,6 +280,45 @@ internal readonly unsafe struct ConvEpilogue
         }
     }
 
+    /// <summary>Applies the epilogue to a column of <paramref name="rows"/> one-value rows held contiguously, value r
+    /// being channel FirstChannel + r (a matrix-vector product's output, a classifier's logits): 16 channels to a
+    /// vector, bitwise as <see cref="Apply(float*, nint, int, int, int)"/> row by row, which a watched clamp still runs.</summary>
+    public void ApplyColumn(float* values, int rows)
+    {
+        if (ties is not null || !Vector512.IsHardwareAccelerated)
+        {
+            Apply(values, 1, 0, rows, 1);
+            return;
+        }
+        switch (Kind)
+        {
+            case ConvActivationKind.Clamp: Column<ClampOperation>(values, rows); break;
+            case ConvActivationKind.Leaky: Column<LeakyOperation>(values, rows); break;
+            default: Column<BiasOnly>(values, rows); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Column<TOperation>(float* values, int rows) where TOperation : struct, IActivationOperation
+    {
+        var lo = Vector512.Create(Min);
+        var hi = Vector512.Create(Max);
+        var slope = Vector512.Create(Alpha);
+        int i = 0;
+        fixed (float* b = bias)
+        {
+            float* channelBias = b + FirstChannel;
+            for (; i + 16 <= rows; i += 16)
+            {
+                var x = Vector512.Load(values + i);
+                if (b != null) x += Vector512.Load(channelBias + i);
+                if (HasResidual) x += Vector512.Load(values + residualOffset + i);
+                TOperation.Apply(x, lo, hi, slope).Store(values + i);
+            }
+        }
+        if (i < rows) Apply(values + i, 1, i, rows - i, 1);
+    }
+
     /// <summary>Applies the epilogue to one row of channel FirstChannel + <paramref name="row"/>.</summary>
     public void Apply(Span<float> values, int row)
     {
@@ -227,7 +328,8 @@ internal readonly unsafe struct ConvEpilogue
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rows<TOperation>(float* values, nint stride, int row0, int rows, int length) where TOperation : struct, IActivationOperation
     {
-        bool hasBias = bias is not null;
+        bool hasBias = bias is not null, hasResidual = HasResidual;
+        nint offset = residualOffset;
         var lo = Vector512.Create(Min);
         var hi = Vector512.Create(Max);
         var slope = Vector512.Create(Alpha);
@@ -244,6 +346,7 @@ internal readonly unsafe struct ConvEpilogue
             {
                 var x = Vector512.Load(v + i);
                 if (hasBias) x += vb;
+                if (hasResidual) x += Vector512.Load(v + offset + i);
                 if (watch) touched |= ClampTies.Touches(x, lo, hi);
                 TOperation.Apply(x, lo, hi, slope).Store(v + i);
             }
@@ -251,6 +354,7 @@ internal readonly unsafe struct ConvEpilogue
             {
                 float x = v[i];
                 if (hasBias) x += b;
+                if (hasResidual) x += v[offset + i];
                 if (watch) touchedScalar |= x == Min || x == Max;
                 v[i] = TOperation.Apply(x, Min, Max, Alpha);
             }

@@ -81,7 +81,9 @@ internal static unsafe class Gemm
         {
             if (k == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); }
             else MultiplyVector(a, b, c, m, n, k, transA, transB, accumulate, maxThreads);
-            if (epilogue.IsActive)
+            if (epilogue.IsActive && n == 1 && ldc == 1)
+                fixed (float* column = c) epilogue.ApplyColumn(column, m);     // a classifier's logits: 16 at a time
+            else if (epilogue.IsActive)
                 for (int i = 0; i < m; i++) epilogue.Apply(c.Slice(i * ldc, n), i);
             return;
         }

@@ -60,6 +60,26 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// Inference only: <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
+    /// followed by the addition of <paramref name="residual"/> (a tensor of the output's shape: a residual connection's
+    /// other operand) and then by <paramref name="activation"/>, each value finished as it is written:
+    /// act((conv + bias) + residual), bitwise the ops in sequence (the addition as <see cref="Add(Tensor)"/> — both
+    /// operand orders give the same sum; only which NaN's payload a NaN carries may differ). Null, with nothing run,
+    /// when the residual is not a float32 tensor of the output's shape. Not differentiable: refused when gradients
+    /// would be recorded.
+    /// </summary>
+    internal Tensor? Conv2dResidual(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, Tensor residual, ConvActivation activation = default)
+    {
+        ArgumentNullException.ThrowIfNull(residual);
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true || residual.RequiresGrad))
+            throw new InvalidOperationException($"Conv2d with a fused residual is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        if (residual.DType != DType.Float32 || residual.Shape != new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth)) return null;
+        return ConvOutput(this, weight, bias, g, activation, residual: residual);
+    }
+
+    /// <summary>
     /// <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
     /// followed by ReLU (<paramref name="slope"/> 0, as <see cref="Relu"/>) or by a leaky ReLU of slope α &gt; 0 (as
     /// <see cref="LeakyRelu"/>), as one recorded op: the forward pass is the fused kernel (the activation applied as the
@@ -152,14 +172,19 @@ public sealed partial class Tensor
         return bias is null ? Gradients.Record(result, "Conv2d", rule, x, weight) : Gradients.Record(result, "Conv2d", rule, x, weight, bias);
     }
 
-    /// <summary>conv(x, w) with the bias and <paramref name="activation"/> applied as the kernel writes, into a new
-    /// (possibly pooled) tensor; nothing recorded. A clamp reports into <paramref name="ties"/>, when given, whether
+    /// <summary>conv(x, w) with the bias, the <paramref name="residual"/> (when given) and <paramref name="activation"/>
+    /// applied as the kernel writes, into a new (possibly pooled) tensor; nothing recorded. A clamp reports into <paramref name="ties"/>, when given, whether
     /// any value met one of its bounds. The array holds at least <paramref name="channelCapacity"/> channel planes per
     /// image (the rest of it undefined).</summary>
-    private static Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null, int channelCapacity = 0)
+    private static unsafe Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null,
+        int channelCapacity = 0, Tensor? residual = null)
     {
         var y = StoragePool.NewFloats(g.Batch * Math.Max(g.OutChannels, channelCapacity) * g.OutPlane, overwrite: true);   // Forward overwrites every output element
-        Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation, ties));
+        var epilogue = new ConvEpilogue(bias?.Floats, activation, ties);
+        if (residual is null) Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, epilogue);
+        else
+            fixed (float* py = y, pr = residual.Floats)          // pinned for the call: the epilogue reads y's place + offset
+                Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, epilogue.WithResidual((nint)(pr - py)));
         return new Tensor(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), y);
     }
 
