@@ -10,7 +10,7 @@ namespace Lumen.Tensors;
 /// Algorithms for Convolutional Neural Networks", CVPR 2016, https://arxiv.org/abs/1509.09308): 2.25–4× fewer
 /// multiplies, but the sums are formed through the tile transforms, so results differ from the direct im2col
 /// summation by rounding (measured on the shipped models' layers with their real activations: at most 4e-6 of the
-/// layer's largest output, against 8e-7 for im2col; docs/ARCHITECTURE.md entry 52). Switch it off for the exact im2col
+/// layer's largest output, against 8e-7 for im2col; docs/ARCHITECTURE.md entry 53). Switch it off for the exact im2col
 /// summation, bitwise as before: <c>ConvolutionAlgorithms.Winograd = false</c>, or the environment variable
 /// <c>LUMEN_WINOGRAD=0</c> read at start-up.
 /// </remarks>
