@@ -173,8 +173,8 @@ internal static class Conv2dKernel
 
     /// <summary>Whether <see cref="BackwardInput"/> can apply an activation's gradient mask to dy as it reads it: the
     /// batched pointwise product (as it gathers the planes) and the pointwise product of one image whose GEMM packs
-    /// (as it packs B: more than one input channel and position), and the 3×3 depthwise row kernels (in their masked
-    /// loads, <see cref="ConvDepthwise.MasksInputGradient"/>).</summary>
+    /// (as it packs B: more than one input channel and position), and the 3×3 depthwise row kernels on small planes
+    /// (each plane masked just before the kernel reads it, <see cref="ConvDepthwise.MasksInputGradient"/>).</summary>
     public static bool FusesMask(in ConvGeometry g) =>
         g.IsDepthwise ? ConvDepthwise.MasksInputGradient(g)
             : g.IsPointwise && (BatchesPointwiseInput(g) ? g.InPlane > 1 : g.InPerGroup > 1 && g.OutPlane > 1);

@@ -75,8 +75,8 @@ internal static class ConvDepthwise
     }
 
     /// <summary>dx = the input gradient for output gradient dy (dx is overwritten); with a <paramref name="mask"/> (only
-    /// where <see cref="MasksInputGradient"/>), for output gradient mask ⊙ dy, masked as dy is loaded, bitwise as if dy
-    /// had been masked first.</summary>
+    /// where <see cref="MasksInputGradient"/>), for output gradient mask ⊙ dy, each plane of dy masked just before the
+    /// kernel reads it, bitwise as if dy had been masked first.</summary>
     public static void BackwardInput(float[] dy, float[] w, float[] dx, ConvGeometry g, ActivationMask? mask = null)
     {
         if (mask is not null && !MasksInputGradient(g))
