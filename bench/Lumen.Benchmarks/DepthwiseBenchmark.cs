@@ -11,7 +11,9 @@ namespace Lumen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Passes: <c>forward</c> with MobileNetV2's fused epilogue (bias, then ReLU6), <c>input_grad</c> and
-/// <c>weight_grad</c>. GFLOP/s counts 2·N·C·OH·OW·9 per pass. Single-threaded by default, timed on the calling
+/// <c>weight_grad</c>; <c>masked_input_grad</c> and <c>mask_then_input_grad</c> take the input gradient for a ReLU6
+/// mask ⊙ dy, applied as the kernel loads dy where it can (<see cref="Conv2dKernel.FusesMask"/>), or by a separate
+/// pass first. GFLOP/s counts 2·N·C·OH·OW·9 per pass. Single-threaded by default, timed on the calling
 /// thread's CPU clock (<see cref="ThreadCpuClock"/>, so a shared machine disturbs it little): the best of
 /// repetitions filling about <c>--seconds</c> per case, after warm-up.
 /// </remarks>
@@ -54,6 +56,10 @@ internal static class DepthwiseBenchmark
                     var dx = new float[x.Length];
                     var dw = new float[w.Length];
                     var epilogue = new ConvEpilogue(bias, ConvActivation.Clamp(0f, 6f));
+                    // the ReLU6 output whose mask the masked input gradients apply (about a third of it on a bound)
+                    var activated = Tensor.Randn(new Shape(n, c.C, g.OutHeight, g.OutWidth), 5).ToArray().Select(v => Math.Clamp(4 * v + 2, 0f, 6f)).ToArray();
+                    var mask = ActivationMask.Clamp(activated, c.C, g.OutPlane, 0f, 6f);
+                    var masked = new float[dy.Length];
                     double flops = 2.0 * g.MultiplyAdds;
                     foreach (var pass in passes)
                     {
@@ -62,7 +68,9 @@ internal static class DepthwiseBenchmark
                             "forward" => () => ConvDepthwise.Forward(x, w, y, g, epilogue),
                             "input_grad" => () => ConvDepthwise.BackwardInput(dy, w, dx, g),
                             "weight_grad" => () => ConvDepthwise.BackwardWeight(dy, x, dw, g),
-                            _ => throw new ArgumentException($"Unknown pass '{pass}': expected forward, input_grad or weight_grad."),
+                            "masked_input_grad" when Conv2dKernel.FusesMask(g) => () => Conv2dKernel.BackwardInput(dy, w, dx, g, mask),
+                            "masked_input_grad" or "mask_then_input_grad" => () => ConvDepthwise.BackwardInput(Masked(mask, dy, masked), w, dx, g),
+                            _ => throw new ArgumentException($"Unknown pass '{pass}': expected forward, input_grad, weight_grad, masked_input_grad or mask_then_input_grad."),
                         };
                         double best = Measure(action, seconds);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -72,6 +80,13 @@ internal static class DepthwiseBenchmark
         }
         finally { Parallelism.MaxDegree = saved; }
         return 0;
+    }
+
+    // the separate mask pass of an unfused input gradient: masked = mask ⊙ dy
+    private static float[] Masked(ActivationMask mask, float[] dy, float[] masked)
+    {
+        mask.Apply(dy, masked);
+        return masked;
     }
 
     /// <summary>Best seconds (thread CPU time where supported, else wall) of one call, after warm-up.</summary>

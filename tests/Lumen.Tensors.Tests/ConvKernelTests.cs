@@ -214,4 +214,24 @@ public class ConvKernelTests
         ConvNaive.Forward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0, 0, -1], yp, padded);
         Assert.Equal(new float[] { -1, -2, -3, -4, -4, -4, -7, -4, -4 }, yp);
     }
+    [Fact]
+    public void Stride_two_col2im_rows_add_every_other_element_as_the_scalar_loop_bitwise()
+    {
+        // d[2k] += v[k]: the written elements get the scalar sum's bits (±0, ∞, NaN included), the others are left
+        // alone (−0 too), on every length to 70 and with room to spare or none after the last written element
+        float[] edges = [-0f, 0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-40f, -3.5f];
+        var random = new Random(5);
+        float Next(int i) => i % 4 == 1 ? edges[random.Next(edges.Length)] : (float)(random.NextDouble() * 4 - 2);
+        for (int n = 0; n <= 70; n++)
+            foreach (int spare in new[] { 0, 1, 17 })
+            {
+                var v = Enumerable.Range(0, n).Select(Next).ToArray();
+                var d = Enumerable.Range(0, Math.Max(0, 2 * n - 1) + spare).Select(Next).ToArray();
+                var expected = (float[])d.Clone();
+                for (int k = 0; k < n; k++) expected[2 * k] += v[k];
+                Im2Col.AddEveryOther(v, d);
+                for (int i = 0; i < d.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(d[i]), $"n {n}, spare {spare}, element {i}: {d[i]}, expected {expected[i]}");
+            }
+    }
 }

@@ -4,7 +4,8 @@ using Lumen.Tensors.Kernels;
 namespace Lumen.Tensors.Tests;
 
 /// <summary>The input gradient of a convolution that applies its activation's mask as it reads the output gradient
-/// (<see cref="Conv2dKernel.FusesMask"/>: packed B of a pointwise product, the batched pointwise gather) equals the input gradient of the masked gradient bitwise: on edge values of y and g (bounds, ±0,
+/// (<see cref="Conv2dKernel.FusesMask"/>: packed B of a pointwise product, the batched pointwise gather, the masked loads
+/// of the 3×3 depthwise row kernels) equals the input gradient of the masked gradient bitwise: on edge values of y and g (bounds, ±0,
 /// ±∞, NaN), in tied channels, for ReLU and clamps, at batch 1 and 3, on ragged planes and column blocks, on one thread
 /// and three; and through autograd, an input-only gradient of Conv2dClamped / Conv2dRectified equals the two ops'.</summary>
 public sealed class ConvMaskFusionTests
@@ -20,13 +21,29 @@ public sealed class ConvMaskFusionTests
         { [1, 2, 41, 41, 1300, 1, 1, 0, 1] },  // pointwise: more than 2²¹ floats of masked B, in two column blocks
     };
 
-    // the same layers through autograd, and depthwise ones (not fused: the separate mask pass)
+    // 3×3 depthwise layers whose row kernels read planes of dy masked just before (AVX-512 only, planes of dy up to
+    // 1024 values): stride 1 through the adjoint forward (4-row blocks and leftover rows, ragged vectors, adjoint padding
+    // 0–2), stride 2 (odd and even sizes, padding 0 and 1)
+    public static TheoryData<int[]> FusedDepthwise() => new()
+    {
+        { [3, 4, 12, 12, 4, 3, 1, 1, 4] },
+        { [1, 5, 17, 23, 5, 3, 1, 1, 5] },
+        { [2, 2, 14, 14, 2, 3, 1, 0, 2] },
+        { [1, 3, 10, 37, 3, 3, 1, 2, 3] },
+        { [2, 4, 25, 34, 4, 3, 2, 1, 4] },
+        { [1, 3, 20, 40, 3, 3, 2, 1, 3] },
+        { [3, 3, 31, 31, 3, 3, 2, 0, 3] },
+    };
+
+    // the same layers through autograd, a depthwise one on narrow planes (channels-last: not fused, the separate mask
+    // pass) and a grouped one
     public static TheoryData<int[]> Layers()
     {
         var data = new TheoryData<int[]>();
         foreach (var a in Fused()) data.Add(a);
-        data.Add([3, 4, 12, 12, 4, 3, 1, 1, 4]);
-        data.Add([2, 4, 25, 34, 4, 3, 2, 1, 4]);
+        foreach (var a in FusedDepthwise()) data.Add(a);
+        data.Add([2, 16, 7, 7, 16, 3, 1, 1, 16]);
+        data.Add([2, 4, 9, 9, 4, 3, 1, 1, 2]);
         return data;
     }
 
@@ -46,9 +63,32 @@ public sealed class ConvMaskFusionTests
 
     [Theory]
     [MemberData(nameof(Fused))]
-    public void The_masked_input_gradient_equals_the_input_gradient_of_the_masked_gradient_bitwise(int[] a)
+    public void The_masked_input_gradient_equals_the_input_gradient_of_the_masked_gradient_bitwise(int[] a) => AssertMaskedEqualsMaskedFirst(Geometry(a));
+
+    [Theory]
+    [MemberData(nameof(FusedDepthwise))]
+    public void The_masked_depthwise_input_gradient_equals_the_input_gradient_of_the_masked_gradient_bitwise(int[] a)
     {
-        var g = Geometry(a);
+        if (!DepthwiseConv3x3.Applies(Geometry(a))) return;                           // no AVX-512: the separate pass
+        AssertMaskedEqualsMaskedFirst(Geometry(a));
+    }
+
+    [Fact]
+    public void The_masked_depthwise_input_gradient_is_bitwise_with_uneven_padding()
+    {
+        // N, C, H, W, O, kh, kw, sh, sw, top, left, bottom, right: TensorFlow's "same" stride 2, and stride 1 shifted
+        var geometries = new ConvGeometry[]
+        {
+            new(2, 3, 24, 36, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3),
+            new(1, 3, 19, 21, 3, 3, 3, 2, 2, 1, 0, 0, 1, 1, 1, 3),
+            new(2, 3, 13, 18, 3, 3, 3, 1, 1, 2, 0, 0, 2, 1, 1, 3),
+        };
+        foreach (var g in geometries)
+            if (DepthwiseConv3x3.Applies(g)) AssertMaskedEqualsMaskedFirst(g);
+    }
+
+    private static void AssertMaskedEqualsMaskedFirst(ConvGeometry g)
+    {
         Assert.True(Conv2dKernel.FusesMask(g), $"{g} should take a fused path");
         int outSize = g.Batch * g.OutChannels * g.OutPlane, inSize = g.Batch * g.InChannels * g.InPlane;
         var y = Values(outSize, 1, Edges, 3);
@@ -89,10 +129,12 @@ public sealed class ConvMaskFusionTests
     public void Paths_that_cannot_mask_as_they_read_refuse_a_mask()
     {
         var im2col = Geometry([1, 3, 6, 6, 4, 3, 1, 1, 1]);
-        var depthwise = Geometry([1, 4, 12, 12, 4, 3, 1, 1, 4]);
+        var depthwise = Geometry([1, 16, 7, 7, 16, 3, 1, 1, 16]);                // channels-last tiles (7 ≤ 8 columns)
+        var depthwise5 = Geometry([1, 4, 12, 12, 4, 5, 1, 2, 4]);                // 5×5: the general depthwise paths
+        var wide = Geometry([1, 2, 40, 40, 2, 3, 1, 1, 2]);                       // planes of 1600 > 1024: the separate pass
         var oneChannel = Geometry([1, 1, 5, 5, 4, 1, 1, 0, 1]);                   // a GEMM of one row runs as dot products
         var onePosition = Geometry([1, 6, 1, 1, 4, 1, 1, 0, 1]);                  // a GEMM of one column, likewise
-        foreach (var g in new[] { im2col, depthwise, oneChannel, onePosition })
+        foreach (var g in new[] { im2col, depthwise, depthwise5, wide, oneChannel, onePosition })
         {
             Assert.False(Conv2dKernel.FusesMask(g), $"{g}");
             var mask = ActivationMask.Positive(new float[g.Batch * g.OutChannels * g.OutPlane], g.OutChannels, g.OutPlane);

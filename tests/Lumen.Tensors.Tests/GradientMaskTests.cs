@@ -23,18 +23,36 @@ public sealed class GradientMaskTests
         return (x, g);
     }
 
+    // g with −0 and NaN among its values, so that a mask that passes g must keep its bits
+    private static float[] SignedGradient(int n, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, n).Select(i => i % 7 == 3 ? (i % 2 == 0 ? -0f : float.NaN) : (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    private static void AssertBitwise(float expected, float actual, string where) =>
+        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual), $"{where}: {actual}, expected {expected}");
+
     [Fact]
     public void Clamp_kernel_equals_its_definition_on_every_length()
     {
-        for (int n = 0; n <= 64; n++)
+        // up to 200: the 64-value steps, the 16-value steps and every masked tail of the AVX-512 form; also in place (d = g)
+        for (int n = 0; n <= 200; n++)
         {
-            var (x, g) = Inputs(n, n);
-            foreach (var (lo, hi) in new[] { (0f, 6f), (-0.5f, 1f), (float.NegativeInfinity, 2f), (0.25f, float.PositiveInfinity) })
+            var (x, _) = Inputs(n, n);
+            var g = SignedGradient(n, 1000 + n);
+            foreach (var (lo, hi) in new[] { (0f, 6f), (-0.5f, 1f), (float.NegativeInfinity, 2f), (0.25f, float.PositiveInfinity), (float.Epsilon, MathF.BitDecrement(6f)) })
             {
                 var d = new float[n];
                 GradientMasks.Clamp(x, g, lo, hi, d);
+                var inPlace = (float[])g.Clone();
+                GradientMasks.Clamp(x, inPlace, lo, hi, inPlace);
                 for (int i = 0; i < n; i++)
-                    Assert.Equal(x[i] >= lo && x[i] <= hi ? g[i] : 0f, d[i]);
+                {
+                    float expected = x[i] >= lo && x[i] <= hi ? g[i] : 0f;
+                    AssertBitwise(expected, d[i], $"clamp mask [{lo}, {hi}] of {x[i]} at {i} of {n}");
+                    AssertBitwise(expected, inPlace[i], $"in place, at {i} of {n}");
+                }
             }
         }
     }
@@ -61,12 +79,13 @@ public sealed class GradientMaskTests
     [Fact]
     public void Positive_kernel_equals_its_definition_on_every_length()
     {
-        for (int n = 0; n <= 64; n++)
+        for (int n = 0; n <= 200; n++)
         {
-            var (x, g) = Inputs(n, 100 + n);
+            var (x, _) = Inputs(n, 100 + n);
+            var g = SignedGradient(n, 2000 + n);
             var d = new float[n];
             GradientMasks.Positive(x, g, d);
-            for (int i = 0; i < n; i++) Assert.Equal(x[i] > 0f ? g[i] : 0f, d[i]);
+            for (int i = 0; i < n; i++) AssertBitwise(x[i] > 0f ? g[i] : 0f, d[i], $"positive mask of {x[i]} at {i} of {n}");
         }
     }
 

@@ -134,7 +134,7 @@ internal static class Conv2dKernel
     {
         if (mask is not null && (!FusesMask(g) || mask.Plane != g.OutPlane))
             throw new ArgumentException($"Conv2dKernel: no input-gradient path of this convolution applies an activation mask ({g}); mask the output gradient first.", nameof(mask));
-        if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g); return; }
+        if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g, mask); return; }
         if (BatchesPointwiseInput(g)) { PointwiseBatchInput(dy, w, dx, g, mask); return; }
         if (mask is not null) { PointwiseMaskedInput(dy, w, dx, g, mask); return; }
         // Bands of the same height whatever the thread count and batch: col2im adds each band's columns into dx, so
@@ -175,11 +175,11 @@ internal static class Conv2dKernel
 
     /// <summary>Whether <see cref="BackwardInput"/> can apply an activation's gradient mask to dy as it reads it: the
     /// batched pointwise product (as it gathers the planes) and the pointwise product of one image whose GEMM packs
-    /// (as it packs B: more than one input channel and position). Not the depthwise kernels: masking each plane into
-    /// a cached scratch plane before the 3×3 kernel measured 20–60 % slower than the separate pass (the pass streams at
-    /// memory speed; per-plane calls cost more than the write-back they save).</summary>
+    /// (as it packs B: more than one input channel and position), and the 3×3 depthwise row kernels on small planes
+    /// (each plane masked just before the kernel reads it, <see cref="ConvDepthwise.MasksInputGradient"/>).</summary>
     public static bool FusesMask(in ConvGeometry g) =>
-        !g.IsDepthwise && g.IsPointwise && (BatchesPointwiseInput(g) ? g.InPlane > 1 : g.InPerGroup > 1 && g.OutPlane > 1);
+        g.IsDepthwise ? ConvDepthwise.MasksInputGradient(g)
+            : g.IsPointwise && (BatchesPointwiseInput(g) ? g.InPlane > 1 : g.InPerGroup > 1 && g.OutPlane > 1);
 
     private static bool BatchesPointwiseInput(in ConvGeometry g) => g.IsPointwise && g.Groups == 1 && g.Batch > 1 && g.InPlane <= MaxBatchedPlane;
 

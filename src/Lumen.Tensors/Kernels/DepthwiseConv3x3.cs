@@ -61,13 +61,27 @@ internal static class DepthwiseConv3x3
     private static unsafe void Run<TActivation>(float* x, float* w, float* y, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
     {
-        if (g.StrideW == 1) Stride1<TActivation>(x, w, y, g, finish, start, end);
+        if (g.StrideW == 1) Stride1<TActivation, WholePlanes>(x, w, y, g, finish, new WholePlanes(g.InPlane), start, end);
         else DepthwiseConv3x3Stride2.Forward<TActivation>(x, w, y, g, finish, start, end);
     }
 
+    /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of y = depthwise conv(mask ⊙ x, w) for stride 1
+    /// (y overwritten, no epilogue): the stride-1 input gradient (<see cref="ConvDepthwise"/>: x the output gradient,
+    /// w flipped) of a convolution fused with its activation. Each plane of x is masked into a per-call scratch plane
+    /// just before the kernel reads it (<see cref="ActivationMask.Apply(int, ReadOnlySpan{float}, Span{float})"/>), so
+    /// the values are those of masking x first, bitwise, without a masked copy of x going to memory and back.</summary>
+    public static unsafe void ForwardMasked(float[] x, float[] w, float[] y, in ConvGeometry g, ActivationMask mask, int start, int end)
+    {
+        if (g.StrideW != 1 || mask.Plane != g.InPlane)
+            throw new ArgumentException($"DepthwiseConv3x3: a masked pass needs stride 1 and a mask of the input's planes ({g}; mask planes of {mask.Plane}).", nameof(mask));
+        fixed (float* xs = x, ws = w, ys = y) Stride1<ConvEpilogue.BiasOnly, MaskedPlane>(xs, ws, ys, g, default, MaskedPlane.For(mask, g.InPlane), start, end);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Stride1<TActivation>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish, int start, int end)
+    private static unsafe void Stride1<TActivation, TSource>(float* xs, float* ws, float* ys, in ConvGeometry g, in ConvEpilogue finish,
+        TSource source, int start, int end)
         where TActivation : struct, ConvEpilogue.IActivationOperation
+        where TSource : struct, IPlaneSource
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
         int inPlane = h * w, outPlane = oh * ow, blocks = (ow + 15) / 16;
@@ -83,7 +97,7 @@ internal static class DepthwiseConv3x3
         {
             for (int p = start; p < end; p++)
             {
-                float* x = xs + (nint)p * inPlane, y = ys + (nint)p * outPlane;
+                float* x = source.Read(xs, p), y = ys + (nint)p * outPlane;
                 var lanes = finish.Lanes(p % channels);
                 Broadcast(ws + p % channels * 9, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7, out var w8);
                 int r = 0;

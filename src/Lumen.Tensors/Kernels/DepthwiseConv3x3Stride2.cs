@@ -85,20 +85,29 @@ internal static class DepthwiseConv3x3Stride2
     }
 
     /// <summary>Planes [<paramref name="start"/>, <paramref name="end"/>) of dx = the input gradient for output gradient
-    /// dy (dx overwritten), for geometries where <see cref="DepthwiseConv3x3.Applies"/> holds with stride 2.</summary>
-    public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end)
+    /// dy (dx overwritten), for geometries where <see cref="DepthwiseConv3x3.Applies"/> holds with stride 2. With a
+    /// <paramref name="mask"/>, for output gradient mask ⊙ dy: each plane of dy is masked into a scratch plane just before
+    /// it is read (<see cref="MaskedPlane"/>), bitwise as if dy had been masked first.</summary>
+    public static unsafe void InputGradient(float[] dy, float[] w, float[] dx, in ConvGeometry g, int start, int end, ActivationMask? mask = null)
     {
-        fixed (float* d = dy, ws = w, t = dx) InputGradient(d, ws, t, g, start, end);
+        if (mask is not null && mask.Plane != g.OutPlane)
+            throw new ArgumentException($"DepthwiseConv3x3Stride2: a mask of planes of {mask.Plane} for output planes of {g.OutPlane} ({g}).", nameof(mask));
+        fixed (float* d = dy, ws = w, t = dx)
+        {
+            if (mask is null) InputGradient(d, ws, t, g, new WholePlanes(g.OutPlane), start, end);
+            else InputGradient(d, ws, t, g, MaskedPlane.For(mask, g.OutPlane), start, end);
+        }
     }
 
     /// <summary>One plane: dx [H, W] (overwritten) = the input gradient for output gradient dy [OH, OW].</summary>
     public static unsafe void InputGradientPlane(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> filter, in ConvGeometry g)
     {
-        fixed (float* d = dy, w = filter, t = dx) InputGradient(d, w, t, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, 0, 1);
+        fixed (float* d = dy, w = filter, t = dx) InputGradient(d, w, t, g with { Batch = 1, InChannels = 1, OutChannels = 1, Groups = 1 }, new WholePlanes(g.OutPlane), 0, 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void InputGradient(float* ds, float* ws, float* ts, in ConvGeometry g, int start, int end)
+    private static unsafe void InputGradient<TSource>(float* ds, float* ws, float* ts, in ConvGeometry g, TSource source, int start, int end)
+        where TSource : struct, IPlaneSource
     {
         int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth, h = g.InHeight, top = g.PadTop, left = g.PadLeft, channels = g.InChannels;
         int inPlane = h * w, outPlane = oh * ow;
@@ -119,7 +128,7 @@ internal static class DepthwiseConv3x3Stride2
         {
             for (int p = start; p < end; p++)
             {
-                float* d = ds + (nint)p * outPlane, t = ts + (nint)p * inPlane;
+                float* d = source.Read(ds, p), t = ts + (nint)p * inPlane;
                 DepthwiseConv3x3.Broadcast(ws + p % channels * 9, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7, out var w8);
                 for (int row = 0; row < h; row++)
                 {

@@ -201,9 +201,44 @@ internal static class Im2Col
                             var d = dst.Slice(lo + colOffset, hi - lo);
                             TensorPrimitives.Add(d, line[lo..hi], d);
                         }
+                        else if (g.StrideW == 2) AddEveryOther(line[lo..hi], dst[(2 * lo + colOffset)..]);
                         else for (int s = lo; s < hi; s++) dst[s * g.StrideW + colOffset] += line[s];
                     }
                 }
         }
+    }
+
+    /// <summary>d[2k] += v[k] for every k of <paramref name="v"/> (the stride-2 rows of col2im: MobileNetV2's first
+    /// convolution spent 1.4 % of an Integrated Gradients call in the scalar loop): 16 values a step, spread to the even
+    /// lanes of two vectors by permutes, loaded, added and stored under masks of the even lanes alone, so every other
+    /// element of d is neither read nor written (another thread may own it) and each written one gets the scalar loop's
+    /// single addition — the same bits. Without AVX-512, the scalar loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void AddEveryOther(ReadOnlySpan<float> v, Span<float> d)
+    {
+        int n = v.Length;
+        if (n == 0) return;
+        if (d.Length < 2 * n - 1)
+            throw new ArgumentException($"Im2Col: {n} values spread over every other element need {2 * n - 1}, not {d.Length}.", nameof(d));
+        if (!Avx512F.IsSupported)
+        {
+            for (int k = 0; k < n; k++) d[2 * k] += v[k];
+            return;
+        }
+        var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        var even = Vector512.Equals(Vector512<int>.Indices & Vector512<int>.One, Vector512<int>.Zero);
+        fixed (float* vs = v, ds = d)
+            for (int k = 0; k < n; k += 16)
+            {
+                int count = Math.Min(16, n - k);
+                var values = Avx512F.MaskLoad(vs + k, DepthwiseConv3x3.Inside(0, count), Vector512<float>.Zero);
+                // lanes 2m of the 32 elements from d + 2k, for m < count (the last may end inside the first vector)
+                var first = (even & Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(2 * count))).AsSingle();
+                var second = (even & Vector512.LessThan(Vector512<int>.Indices + Vector512.Create(16), Vector512.Create(2 * count))).AsSingle();
+                float* at = ds + 2 * k;
+                Avx512F.MaskStore(at, first, Avx512F.MaskLoad(at, first, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(values, low, Vector512<float>.Zero));
+                Avx512F.MaskStore(at + 16, second, Avx512F.MaskLoad(at + 16, second, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(values, high, Vector512<float>.Zero));
+            }
     }
 }
