@@ -86,9 +86,10 @@ public class PackedWeightsTests
     [Fact]
     public void Making_weights_writable_drops_their_packing_so_new_values_are_used()
     {
+        // stride 2: the im2col path, whose packing is kept (a 3×3 stride-1 convolution would run as Winograd)
         var w = Tensor.Randn(new Shape(24, 16, 3, 3), 6).MakeReadOnly();
         var x = Tensor.Randn(new Shape(1, 16, 20, 20), 7);
-        var first = x.Conv2d(w, padding: 1).ToArray();
+        var first = x.Conv2d(w, stride: 2, padding: 1).ToArray();
         var kept = PackedWeights.Get(w.Floats, 1, 24, 144, transposed: false);
         Assert.NotNull(kept);
         Assert.Same(kept, PackedWeights.Get(w.Floats, 1, 24, 144, transposed: false));
@@ -96,10 +97,10 @@ public class PackedWeightsTests
         Assert.Null(PackedWeights.Get(w.Floats, 1, 24, 144, transposed: false));
         w.AsSpan().Fill(0.5f);
         w.MakeReadOnly();
-        var changed = x.Conv2d(w, padding: 1).ToArray();
+        var changed = x.Conv2d(w, stride: 2, padding: 1).ToArray();
         Assert.NotSame(kept, PackedWeights.Get(w.Floats, 1, 24, 144, transposed: false));
         Assert.NotEqual(first, changed);
-        Assert.Equal(x.Conv2d(w.Clone(), padding: 1).ToArray(), changed);   // not the stale packing
+        Assert.Equal(x.Conv2d(w.Clone(), stride: 2, padding: 1).ToArray(), changed);   // not the stale packing
     }
 
     [Fact]
