@@ -47,7 +47,6 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
         (m1 - m2 - m3).Store(target + targetStride);
     }
 
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Split(float* row, float* target, nint targetStride)
     {
