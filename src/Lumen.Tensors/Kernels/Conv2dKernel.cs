@@ -6,7 +6,7 @@ namespace Lumen.Tensors.Kernels;
 
 /// <summary>
 /// The fast 2-D convolution: depthwise convolutions go to <see cref="ConvDepthwise"/>; 3×3 stride-1 ones where it is
-/// measured faster, in the forward pass, to <see cref="WinogradConvolution"/>; every other one is lowered
+/// measured faster, forward and input gradient, to <see cref="WinogradConvolution"/>; every other one is lowered
 /// band by band (a few output rows of one image and one group at a time) with <see cref="Im2Col"/> into a small,
 /// reused column buffer and multiplied by the group's weights with <see cref="Gemm"/>. 1×1 stride-1 convolutions
 /// skip the lowering: the input plane is the column matrix, and for several images of small planes the images'
@@ -137,6 +137,7 @@ internal static class Conv2dKernel
         if (g.IsDepthwise) { ConvDepthwise.BackwardInput(dy, w, dx, g, mask); return; }
         if (BatchesPointwiseInput(g)) { PointwiseBatchInput(dy, w, dx, g, mask); return; }
         if (mask is not null) { PointwiseMaskedInput(dy, w, dx, g, mask); return; }
+        if (WinogradConvolution.TryBackwardInput(dy, w, dx, g)) return;
         // Bands of the same height whatever the thread count and batch: col2im adds each band's columns into dx, so
         // other bands would sum an input's contributions in another grouping, and an image's input gradient must not
         // depend on the images beside it (attribution splits batches into memory-bounded chunks and expects the same maps)

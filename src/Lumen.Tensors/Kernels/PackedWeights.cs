@@ -49,11 +49,12 @@ internal static unsafe class PackedWeights
     /// F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3) (<see cref="WinogradWeights"/>), each packed as A for
     /// <see cref="Gemm.BestPath"/>, kept between calls when <paramref name="w"/> is read-only (key kind of its own,
     /// counted in <see cref="MaxBytes"/>, dropped with the read-only mark); null when it is writable or the bound is
-    /// reached. <paramref name="transform"/> makes them (kept: true) on a miss.</summary>
-    public static GemmPackedA[]? GetTransformed(float[] w, int tile, int positions, int m, int k, Func<GemmPackedA[]> transform)
+    /// reached. <paramref name="transform"/> makes them (kept: true) on a miss. <paramref name="flipped"/>: the
+    /// transformed weights of the input gradient (W [k, m, 3, 3] transposed and turned by 180°), a key of their own.</summary>
+    public static GemmPackedA[]? GetTransformed(float[] w, int tile, int positions, int m, int k, Func<GemmPackedA[]> transform, bool flipped = false)
     {
         if ((long)m * k * 9 > w.LongLength) return null;
-        return (GemmPackedA[]?)Kept(w, new Key(false, positions, m, k, false, tile), transform);
+        return (GemmPackedA[]?)Kept(w, new Key(false, positions, m, k, flipped, tile), transform);
     }
 
     private static object? Kept(float[] w, Key key, Func<GemmPackedA[]>? transform = null)

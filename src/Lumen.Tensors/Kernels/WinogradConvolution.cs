@@ -81,11 +81,31 @@ internal static unsafe class WinogradConvolution
         }
     }
 
-    private static void Forward<TTile>(float[] x, float[] w, float[] y, ConvGeometry g, ConvEpilogue epilogue) where TTile : struct, IWinogradTile
+    /// <summary>dx (overwritten) = the input gradient of the 3×3 stride-1 convolution <paramref name="g"/> for output
+    /// gradient dy, where Winograd applies to it: the full correlation of dy with the weights transposed and turned by
+    /// 180°, w'[c, o, u, v] = w[o, c, 2 − u, 2 − v], a 3×3 stride-1 convolution of dy padded by 2 − p on each side
+    /// (p ≤ 2), run by <see cref="Forward"/> with the tile <see cref="TileFor"/> picks for that convolution (so, as
+    /// there, for one image whatever the batch). False, with dx untouched, where it does not apply.</summary>
+    public static bool TryBackwardInput(float[] dy, float[] w, float[] dx, in ConvGeometry g)
+    {
+        if (!ConvolutionAlgorithms.Winograd || !Supports(g) || Math.Max(Math.Max(g.PadTop, g.PadBottom), Math.Max(g.PadLeft, g.PadRight)) > 2) return false;
+        var transposed = new ConvGeometry(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, 3, 3, 1, 1,
+            2 - g.PadTop, 2 - g.PadLeft, 2 - g.PadBottom, 2 - g.PadRight, 1, 1, 1);
+        int tile = TileFor(transposed);
+        if (tile == 0 || transposed.OutHeight != g.InHeight || transposed.OutWidth != g.InWidth) return false;
+        if (dy.LongLength < (long)g.Batch * g.OutChannels * g.OutPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9
+            || dx.LongLength < (long)g.Batch * g.InChannels * g.InPlane)
+            throw new ArgumentException($"WinogradConvolution: output gradient {dy.Length}, weight {w.Length} or input gradient {dx.Length} floats are too few for {g}.");
+        if (tile == 4) Forward<WinogradF4>(dy, w, dx, transposed, default, flipped: true);
+        else Forward<WinogradF2>(dy, w, dx, transposed, default, flipped: true);
+        return true;
+    }
+
+    private static void Forward<TTile>(float[] x, float[] w, float[] y, ConvGeometry g, ConvEpilogue epilogue, bool flipped = false) where TTile : struct, IWinogradTile
     {
         int m = TTile.M, positions = TTile.Alpha * TTile.Alpha;
         var plan = Plan.Of(g, m, Parallelism.MaxDegree);
-        var weights = WinogradWeights.Get<TTile>(w, g.OutChannels, g.InChannels);
+        var weights = WinogradWeights.Get<TTile>(w, g.OutChannels, g.InChannels, flipped);
         try
         {
             long work = (long)positions * g.InChannels * g.OutChannels * plan.Rows * plan.TilesW;

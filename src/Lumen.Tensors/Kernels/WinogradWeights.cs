@@ -14,10 +14,11 @@ internal static class WinogradWeights
 {
     /// <summary>The α² packed U_ξ of <paramref name="w"/> [O, C, 3, 3]: kept ones (release does nothing) or, for
     /// writable weights or past the cache's bound, ones packed for this call only (release them with
-    /// <see cref="Release"/>).</summary>
-    public static GemmPackedA[] Get<TTile>(float[] w, int outChannels, int inChannels) where TTile : struct, IWinogradTile =>
-        PackedWeights.GetTransformed(w, TTile.M, TTile.Alpha * TTile.Alpha, outChannels, inChannels, () => Transform<TTile>(w, outChannels, inChannels, kept: true))
-        ?? Transform<TTile>(w, outChannels, inChannels, kept: false);
+    /// <see cref="Release"/>). <paramref name="flipped"/>: of the input gradient's weights, w [C, O, 3, 3] read as
+    /// w'[o, c, u, v] = w[c, o, 2 − u, 2 − v] (<see cref="WinogradConvolution.TryBackwardInput"/>).</summary>
+    public static GemmPackedA[] Get<TTile>(float[] w, int outChannels, int inChannels, bool flipped = false) where TTile : struct, IWinogradTile =>
+        PackedWeights.GetTransformed(w, TTile.M, TTile.Alpha * TTile.Alpha, outChannels, inChannels, () => Transform<TTile>(w, outChannels, inChannels, kept: true, flipped), flipped)
+        ?? Transform<TTile>(w, outChannels, inChannels, kept: false, flipped);
 
     /// <summary>Gives per-call packings back to the pool (kept ones stay).</summary>
     public static void Release(GemmPackedA[] packed)
@@ -25,8 +26,9 @@ internal static class WinogradWeights
         foreach (var weights in packed) weights?.Dispose();
     }
 
-    /// <summary>U_ξ[o, c] = (G·w[o, c]·Gᵀ)[ξ] for every position ξ, each U_ξ packed.</summary>
-    internal static GemmPackedA[] Transform<TTile>(float[] w, int outChannels, int inChannels, bool kept) where TTile : struct, IWinogradTile
+    /// <summary>U_ξ[o, c] = (G·w[o, c]·Gᵀ)[ξ] for every position ξ, each U_ξ packed; <paramref name="flipped"/>, of
+    /// w'[o, c] = w[c, o] turned by 180°.</summary>
+    internal static GemmPackedA[] Transform<TTile>(float[] w, int outChannels, int inChannels, bool kept, bool flipped = false) where TTile : struct, IWinogradTile
     {
         int alpha = TTile.Alpha, positions = alpha * alpha, size = outChannels * inChannels;
         if (w.LongLength < (long)size * 9)
@@ -39,10 +41,16 @@ internal static class WinogradWeights
             Parallelism.For(outChannels, (long)inChannels * positions * 12, (first, last) =>
             {
                 Span<double> half = stackalloc double[3 * 8];       // G·w (α×3), α ≤ 8
+                Span<float> turned = stackalloc float[9];
                 for (int o = first; o < last; o++)
                     for (int c = 0; c < inChannels; c++)
                     {
-                        var kernel = w.AsSpan((o * inChannels + c) * 9, 9);
+                        scoped ReadOnlySpan<float> kernel = w.AsSpan((flipped ? c * outChannels + o : o * inChannels + c) * 9, 9);
+                        if (flipped)
+                        {
+                            for (int t = 0; t < 9; t++) turned[t] = kernel[8 - t];
+                            kernel = turned;
+                        }
                         for (int i = 0; i < alpha; i++)
                             for (int b = 0; b < 3; b++)
                                 half[i * 3 + b] = g[i * 3] * kernel[b] + g[i * 3 + 1] * kernel[3 + b] + g[i * 3 + 2] * kernel[6 + b];
