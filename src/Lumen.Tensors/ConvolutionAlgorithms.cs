@@ -6,7 +6,7 @@ namespace Lumen.Tensors;
 /// </summary>
 /// <remarks>
 /// <see cref="Winograd"/>: 3×3, stride-1, dilation-1 ungrouped convolutions (the bulk of SqueezeNet's and Tiny
-/// Darknet's work) may run as Winograd minimal filtering F(4×4, 3×3) or F(2×2, 3×3) (Lavin &amp; Gray, "Fast
+/// Darknet's work), and their input gradients, may run as Winograd minimal filtering F(4×4, 3×3) or F(2×2, 3×3) (Lavin &amp; Gray, "Fast
 /// Algorithms for Convolutional Neural Networks", CVPR 2016, https://arxiv.org/abs/1509.09308): 2.25–4× fewer
 /// multiplies, but the sums are formed through the tile transforms, so results differ from the direct im2col
 /// summation by rounding (measured on the shipped models' layers with their real activations: at most 4e-6 of the
@@ -17,7 +17,7 @@ namespace Lumen.Tensors;
 /// <example><code>ConvolutionAlgorithms.Winograd = false; // every convolution sums as im2col + GEMM does</code></example>
 public static class ConvolutionAlgorithms
 {
-    /// <summary>Whether 3×3 stride-1 convolutions may use Winograd's algorithm where it is measured faster (default:
+    /// <summary>Whether 3×3 stride-1 convolutions and their input gradients may use Winograd's algorithm where it is measured faster (default:
     /// true, unless the environment variable <c>LUMEN_WINOGRAD</c> is <c>0</c>). Read at every convolution call.</summary>
     public static bool Winograd { get; set; } = Environment.GetEnvironmentVariable("LUMEN_WINOGRAD") != "0";
 }
