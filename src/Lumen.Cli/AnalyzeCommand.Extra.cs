@@ -28,8 +28,8 @@ internal static partial class AnalyzeCommand
         command.SetAction((parse, cancellation) => Task.FromResult(Guarded(() =>
         {
             var (name, model, _, examples) = Load(parse, common);
-            var layer = Layers(parse.GetValue(common.Layers), model) is { Count: 1 } one ? one[0]
-                : throw new ArgumentException("ablate: name exactly one layer with --layers.");
+            var layer = parse.GetValue(common.Layers) is not string names ? MiddleLayer(model)
+                : Layers(names, model) is { Count: 1 } one ? one[0] : throw new ArgumentException("ablate: name exactly one layer with --layers.");
             IReadOnlyList<int>? chosen = parse.GetValue(channels) is string list ? [.. Split(list).Select(int.Parse)] : null;
             Console.WriteLine($"model    {name}");
             Console.WriteLine($"layer    {layer}");
@@ -89,7 +89,7 @@ internal static partial class AnalyzeCommand
     private static Command ConceptTest()
     {
         var model = new Option<string?>("--model", "-m") { Description = "A zoo model name (RGB ImageNet classifier). Default: the zoo's default model." };
-        var layer = new Option<string>("--layer", "-l") { Description = "The hook point whose activations the CAVs live in.", DefaultValueFactory = _ => "MobilenetV2_expanded_conv_15_add" };
+        var layer = new Option<string?>("--layer", "-l") { Description = $"The hook point whose activations the CAVs live in. Default: MobileNetV2's {MobileNetConceptLayer}; for another model the second-deepest of its default layers (see analyze top-examples)." };
         var target = new Option<string>("--class", "-c") { Description = "The class to test (index or label).", DefaultValueFactory = _ => "zebra" };
         var concept = new Option<string?>("--concept") { Description = "A folder of concept images; default: generated black-and-white stripes." };
         var inputs = new Option<string?>("--inputs") { Description = "A folder of images whose sensitivity is tested; default: the bundled sample photos." };
@@ -111,14 +111,15 @@ internal static partial class AnalyzeCommand
             var conceptImages = parse.GetValue(concept) is string cdir ? Enumerable.Range(0, Math.Min(n, ExampleSet.FromImageFolder(cdir, zooModel.Preprocess).Count)).Select(ExampleSet.FromImageFolder(cdir, zooModel.Preprocess).Display).ToList()
                 : ConceptImages.Stripes(n, px, seed: 1);
             var randomSets = Enumerable.Range(0, parse.GetValue(sets)).Select(s => Batch(ConceptImages.RandomCrops(photoImages, n, px, seed: 100 + s))).ToList();
-            var tcav = new Tcav(zooModel.Module, parse.GetValue(layer)!);
-            Console.WriteLine($"model    {zooModel.Descriptor.Name}, layer {parse.GetValue(layer)}, class {classIndex} {zooModel.Label(classIndex)}");
+            var layerName = parse.GetValue(layer) ?? ConceptLayer(zooModel.Module);
+            var tcav = new Tcav(zooModel.Module, layerName);
+            Console.WriteLine($"model    {zooModel.Descriptor.Name}, layer {layerName}, class {classIndex} {zooModel.Label(classIndex)}");
             Console.WriteLine($"concept  {(parse.GetValue(concept) ?? "generated stripes")} ({conceptImages.Count} images); {randomSets.Count} random sets; {photos.Count} inputs");
             var result = tcav.Test(Batch(conceptImages), randomSets, Batch(photoImages), classIndex);
             Console.WriteLine($"TCAV     {result.Mean:F3} (per random set: {string.Join(", ", result.Scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
             Console.WriteLine($"random   {result.RandomScores.Average():F3} (per pair: {string.Join(", ", result.RandomScores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
             Console.WriteLine($"t-test   t = {result.T:F2}, p = {result.P:G3}; CAV accuracy {result.CavAccuracies.Average():P0}");
-            var page = new HtmlDocument("Lumen analyze tcav", $"{zooModel.Descriptor.Name} · {parse.GetValue(layer)} · class {classIndex} {zooModel.Label(classIndex)}");
+            var page = new HtmlDocument("Lumen analyze tcav", $"{zooModel.Descriptor.Name} · {layerName} · class {classIndex} {zooModel.Label(classIndex)}");
             page.Figures(conceptImages.Take(6).Select(i => (i, "concept", (string?)null)));
             page.Table(["", "mean", "per set"], [["concept TCAV", result.Mean.ToString("F3", System.Globalization.CultureInfo.InvariantCulture), string.Join(" ", result.Scores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))],
                 ["random vs random", result.RandomScores.Average().ToString("F3", System.Globalization.CultureInfo.InvariantCulture), string.Join(" ", result.RandomScores.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))]]);
@@ -126,5 +127,25 @@ internal static partial class AnalyzeCommand
             return Written(AnalyzeReportWriter.Write(page, result, parse.GetValue(output)!.FullName));
         }, parse.GetValue(threads)));
         return command;
+    }
+
+    /// <summary>The layer TCAV tests in MobileNetV2 by default (a late block, before the classifier).</summary>
+    private const string MobileNetConceptLayer = "MobilenetV2_expanded_conv_15_add";
+
+    /// <summary>TCAV's default layer: <see cref="MobileNetConceptLayer"/> where the model has it, else the second-deepest
+    /// of the default layers (the deepest is often the class scores themselves).</summary>
+    private static string ConceptLayer(Lumen.NN.Module model)
+    {
+        if (model.NamedModules().Any(m => m.Name == MobileNetConceptLayer)) return MobileNetConceptLayer;
+        var layers = Layers(null, model);
+        return layers[Math.Max(0, layers.Count - 2)];
+    }
+
+    /// <summary>Ablation's default layer: the middle one of the default layers (a late layer has hundreds of channels, each
+    /// one forward pass over the examples).</summary>
+    private static string MiddleLayer(Lumen.NN.Module model)
+    {
+        var layers = Layers(null, model);
+        return layers[layers.Count / 2];
     }
 }

@@ -32,7 +32,7 @@ internal static partial class AnalyzeCommand
         public Option<string?> Data { get; } = new("--data", "-d") { Description = "The examples: a folder of images, or an IDX images file (e.g. MNIST's *-images-idx3-ubyte.gz). Default: the bundled sample photos." };
         public Option<FileInfo?> Labels { get; } = new("--labels") { Description = "With IDX data: the IDX labels file." };
         public Option<int?> Limit { get; } = new("--limit", "-n") { Description = "Use at most this many examples." };
-        public Option<string?> Layers { get; } = new("--layers", "-l") { Description = "Comma-separated hook points (dotted module names; ONNX: the sanitized node output name). Default: up to 12 ReLU layers, evenly spaced." };
+        public Option<string?> Layers { get; } = new("--layers", "-l") { Description = "Comma-separated hook points (dotted module names; ONNX: the sanitized node output name). Default: up to 12 ReLU layers (by name, else by role), evenly spaced." };
         public Option<DirectoryInfo> Output { get; } = new("--out", "-o") { Description = "Output folder for report.html and summary.json.", DefaultValueFactory = _ => new DirectoryInfo("lumen-analyze") };
         public Option<int> Batch { get; } = new("--batch") { Description = "Examples per forward pass.", DefaultValueFactory = _ => 16 };
         public Option<int?> Threads { get; } = new("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
@@ -159,7 +159,9 @@ internal static partial class AnalyzeCommand
         return (Path.GetFileNameWithoutExtension(model), module, chosen);
     }
 
-    /// <summary>The hook points named in <paramref name="list"/>, or up to 12 evenly spaced ReLU layers.</summary>
+    /// <summary>The hook points named in <paramref name="list"/>, or up to 12 evenly spaced ReLU layers: modules named
+    /// like "relu" or, where none is (SqueezeNet's and Tiny Darknet's ONNX nodes are named after their outputs), the
+    /// rectifiers by role (ReLU, LeakyReLU, Clip, PReLU), else any activation.</summary>
     private static IReadOnlyList<string> Layers(string? list, Module model)
     {
         if (list is not null)
@@ -168,8 +170,11 @@ internal static partial class AnalyzeCommand
             foreach (var n in named) model.Hooks.Resolve(n);
             return named.Length > 0 ? named : throw new ArgumentException("--layers: give at least one hook point.");
         }
-        var relus = model.NamedModules().Select(m => m.Name).Where(n => n.Contains("relu", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (relus.Count == 0) throw new ArgumentException($"--layers: the model has no module named like 'relu'; name the hook points, e.g. {string.Join(", ", model.NamedModules().Select(m => m.Name).Where(n => n.Length > 0).Take(8))}.");
+        var modules = model.NamedModules().Where(m => m.Name.Length > 0).ToList();
+        var relus = modules.Where(m => m.Name.Contains("relu", StringComparison.OrdinalIgnoreCase)).Select(m => m.Name).ToList();
+        if (relus.Count == 0) relus = [.. modules.Where(m => m.Module is Lumen.NN.Layers.IRectifier).Select(m => m.Name)];
+        if (relus.Count == 0) relus = [.. modules.Where(m => m.Module is Lumen.NN.Layers.IActivation).Select(m => m.Name)];
+        if (relus.Count == 0) throw new ArgumentException($"--layers: the model has no ReLU or other activation module; name the hook points, e.g. {string.Join(", ", modules.Select(m => m.Name).Take(8))}.");
         int count = Math.Min(12, relus.Count);
         return [.. Enumerable.Range(0, count).Select(i => relus[count == 1 ? 0 : (int)Math.Round(i * (relus.Count - 1) / (double)(count - 1))]).Distinct()];
     }

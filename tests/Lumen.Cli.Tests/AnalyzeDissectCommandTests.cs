@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Lumen.Cli.Tests;
 
-/// <summary><c>lumen analyze dissect</c>, <c>top-examples --checkpoint/--resume</c> and <c>ablate --projection</c> end to end, small.</summary>
+/// <summary><c>lumen analyze dissect</c>, <c>top-examples --checkpoint/--resume</c>, <c>ablate --projection</c> and the default layers of <c>top-examples</c>, <c>ablate</c> and <c>tcav</c> end to end, small.</summary>
 public sealed class AnalyzeDissectCommandTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("lumen-cli-dissect-").FullName;
@@ -23,6 +23,33 @@ public sealed class AnalyzeDissectCommandTests : IDisposable
         var missing = LumenProcess.Run(folder, "analyze", "dissect", "-m", "squeezenet", "--concepts", Path.Combine(folder, "nope"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error);
+    }
+
+    /// <summary>Without --layers, a model whose ONNX nodes are named after their outputs (SqueezeNet: no "relu" in
+    /// any name) gets its rectifiers by role, evenly spaced from the first to the last.</summary>
+    [Fact]
+    public void Top_examples_default_layers_are_squeezenets_rectifiers()
+    {
+        var run = LumenProcess.Run(folder, "analyze", "top-examples", "-m", "squeezenet", "--batch", "5", "--top", "1", "--channels", "0", "--out", "r");
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "r", "summary.json")));
+        var hooks = json.RootElement.GetProperty("hookPoints").EnumerateArray().Select(h => h.GetProperty("name").GetString()).ToList();
+        Assert.Equal(12, hooks.Count);
+        Assert.Equal("conv1_2", hooks[0]);
+        Assert.Equal("conv10_2", hooks[^1]);
+    }
+
+    /// <summary>ablate and tcav pick a layer of the chosen model when none is named (tcav's default used to be a
+    /// MobileNetV2 node, which other zoo models do not have; ablate demanded --layers).</summary>
+    [Fact]
+    public void Ablate_and_tcav_default_to_a_layer_of_the_chosen_model()
+    {
+        var ablate = LumenProcess.Run(folder, "analyze", "ablate", "-m", "squeezenet", "--channels", "0", "--out", "a0");
+        Assert.True(ablate.ExitCode == 0, ablate.Error + ablate.Output);
+        Assert.Contains("layer    fire6_expand1x1_2", ablate.Output);
+        var tcav = LumenProcess.Run(folder, "analyze", "tcav", "-m", "squeezenet", "--random-sets", "3", "--per-set", "4", "--out", "t0");
+        Assert.True(tcav.ExitCode == 0, tcav.Error + tcav.Output);
+        Assert.Contains("layer fire9_expand1x1_2", tcav.Output);
     }
 
     [Fact]
