@@ -10,27 +10,28 @@ namespace Lumen.Attribution.Propagation;
 /// through a softmax, so the class is explained at its logit — the Softmax's input — which is what LRP explains by
 /// design (Montavon et al., "Layer-Wise Relevance Propagation: An Overview", in Explainable AI, LNCS 11700, 2019).
 /// </summary>
-/// <remarks>Only a Softmax or LogSoftmax whose output is the model output is skipped; the pass gives every Softmax a
-/// rule that refuses, so one anywhere else (an attention softmax, say) is still refused by name when relevance
-/// reaches it. Only class targets qualify: a custom target is a function of the probabilities themselves.</remarks>
-internal sealed class FinalSoftmax
+/// <remarks>Only a Softmax or LogSoftmax that the composite gives no rule, and whose output is the model output, is
+/// skipped; the pass gives every such softmax a rule that refuses, so one anywhere else (an attention softmax, say) is
+/// still refused by name when relevance reaches it. A softmax the composite has a rule for keeps it. Only class targets
+/// qualify: a custom target is a function of the probabilities themselves.</remarks>
+internal sealed class FinalSoftmax(Func<string, Module, PropagationRule?> rules)
 {
     private readonly List<(Tensor Logits, Tensor Output)> calls = [];
 
     /// <summary>Whether <paramref name="target"/> is a class score of the model output.</summary>
     public static bool Applies(Target target) => target is ClassTarget && target.Hook is null;
 
-    /// <summary><paramref name="rules"/> with <see cref="Refused"/> for every softmax module.</summary>
-    public Func<string, Module, PropagationRule?> Rules(Func<string, Module, PropagationRule?> rules) =>
-        (name, module) => module is ISoftmax ? Refused.Instance : rules(name, module);
+    /// <summary>The composite's rules, with <see cref="Refused"/> for every softmax module they leave without one.</summary>
+    public Func<string, Module, PropagationRule?> Rules => (name, module) => rules(name, module) ?? (module is ISoftmax ? Refused.Instance : null);
 
-    /// <summary>Records each softmax call's input and output while the result is alive; attach it after the
-    /// propagation hooks, so that the recorded output is the one the model returns.</summary>
+    /// <summary>Records, while the result is alive, the input and output of each call of a softmax that the composite
+    /// leaves without a rule; attach it after the propagation hooks, so that the recorded output is the one the model
+    /// returns.</summary>
     public IDisposable Watch(Module model)
     {
         var scope = new HookScope();
-        foreach (var (_, module) in model.NamedModules())
-            if (module is ISoftmax)
+        foreach (var (name, module) in model.NamedModules())
+            if (module is ISoftmax && rules(name, module) is null)
                 scope.Add(model.Hooks.Add(module, HookKind.Forward, (output, context) =>
                 {
                     calls.Add((context.Inputs[0], output));

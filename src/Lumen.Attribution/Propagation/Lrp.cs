@@ -59,9 +59,9 @@ public sealed class Lrp : IAttributionMethod
             foreach (var canonizer in options.Canonizers) canonized.Add(canonizer.Apply(model));
             var x = input.Detach().RequireGrad();
             Tensor relevance, output, outputRelevance;
-            var finalSoftmax = options.ExplainLogits && FinalSoftmax.Applies(target) ? new FinalSoftmax() : null;
             var rules = options.Composite.For(model);
-            using (PropagationHooks.Attach(model, $"Lrp ({options.Composite.Name})", finalSoftmax?.Rules(rules) ?? rules))
+            var finalSoftmax = options.ExplainLogits && FinalSoftmax.Applies(target) ? new FinalSoftmax(rules) : null;
+            using (PropagationHooks.Attach(model, $"Lrp ({options.Composite.Name})", finalSoftmax?.Rules ?? rules))
             using (finalSoftmax?.Watch(model))
             {
                 output = TargetedForward.Read(model, x, target, "Lrp"); // the model output, or a neuron target's layer

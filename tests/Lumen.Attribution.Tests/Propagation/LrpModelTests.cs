@@ -130,6 +130,27 @@ public sealed class LrpModelTests
         Assert.Equal(0, final.Hooks.Count);
     }
 
+    /// <summary>A composite that has a rule for Softmax keeps it, inside the model and at its end: the result is the
+    /// rule's, not the logit's.</summary>
+    [Fact]
+    public void A_composites_own_softmax_rule_is_kept()
+    {
+        var rng = new Random(4);
+        var passSoftmax = new Composite("pass-softmax", (_, module) => module switch
+        {
+            ISoftmax => Rules.Pass,
+            ILinearLike => Rules.Epsilon(1e-6f),
+            _ => null,
+        });
+        var input = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        var inner = new Sequential(new Linear(3, 4, rng: rng), new Softmax(1), new Linear(4, 2, rng: rng));
+        Assert.All(new Lrp(inner, new() { Composite = passSoftmax }).Explain(input, Target.Class(0)).Map.ToArray(), v => Assert.True(float.IsFinite(v)));
+        var linear = new Linear(3, 2, rng: rng);
+        var final = new Lrp(new Sequential(linear, new Softmax(1)), new() { Composite = passSoftmax }).Explain(input, Target.Class(0));
+        var logit = new Lrp(new Sequential(linear), new() { Composite = passSoftmax }).Explain(input, Target.Class(0));
+        Assert.NotEqual(logit.Map.ToArray(), final.Map.ToArray());   // relevance started at the probability, through the pass rule
+    }
+
     /// <summary>SqueezeNet ends in a Softmax node: LRP explains the class logit feeding it (all-finite, not all
     /// zero); asked not to, it refuses the node by its ONNX name and op.</summary>
     [SharedFact("models/imagenet/squeezenet1.0-fp32.onnx", "fixtures/squeezenet1.0-fp32.coffee/input.npy")]
