@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -201,7 +203,7 @@ internal static class Conv2dKernel
         // whole planes, or blocks of columns that fit MaskedBlockFloats; one image's columns are shared among the
         // threads, each packing its own block (else one thread would pack while the others wait)
         int images = g.Batch * g.Groups, blocks = (int)Math.Max(((long)og * plane + MaskedBlockFloats - 1) / MaskedBlockFloats, images < Parallelism.MaxDegree ? Parallelism.MaxDegree : 1);
-        int block = (int)Math.Min(RoundUp(CeilDiv(plane, blocks), nr), RoundUp(plane, nr));
+        int block = Math.Min(RoundUp(CeilDiv(plane, blocks), nr), RoundUp(plane, nr));
         blocks = CeilDiv(plane, block);
         int items = images * blocks;
         var packed = PackWeights(w, g, cg, og, transposed: true, items, block);
@@ -213,7 +215,7 @@ internal static class Conv2dKernel
                 {
                     int image = item / blocks, j0 = item % blocks * block, width = Math.Min(block, plane - j0);
                     int n = image / g.Groups, group = image % g.Groups;
-                    var cols = GemmBuffers.Columns(og * (int)RoundUp(width, nr));
+                    var cols = GemmBuffers.Columns(og * RoundUp(width, nr));
                     PackMasked(dy, mask, n * g.OutChannels + group * og, og, plane, j0, width, depthBlock, nr, cols);
                     var target = dx.AsSpan((n * g.InChannels + group * cg) * plane + j0);
                     Gemm.MultiplyPackedB(w.AsSpan(group * og * cg, og * cg), Packed(packed, group), cols, target, plane, cg, width, og,
@@ -230,7 +232,7 @@ internal static class Conv2dKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackMasked(float[] dy, ActivationMask mask, int first, int rows, int plane, int j0, int width, int depthBlock, int nr, Span<float> cols)
     {
-        int padded = (int)RoundUp(width, nr);
+        int padded = RoundUp(width, nr);
         fixed (float* gs = dy, bs = cols)
             for (int o = 0; o < rows; o++)
             {
@@ -380,8 +382,6 @@ internal static class Conv2dKernel
         return busiest;
     }
 
-    private static long RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
     /// thread, else one after the other with each GEMM using all threads (no nested parallelism). Items that write
     /// disjoint outputs (<paramref name="independent"/>) are claimed one at a time by whichever thread is free
@@ -427,8 +427,6 @@ internal static class Conv2dKernel
             grad.Slice(o * g.OutPlane + row0 * g.OutWidth, width).CopyTo(tile.Slice(o * width, width));
         return tile;
     }
-
-    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 
     /// <summary>Per-thread scratch of one band: the column matrix and a dense output tile, rented from the pool.</summary>
     private sealed class BandBuffers : IDisposable

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -280,8 +282,6 @@ internal static class ConvDirect
 
     /// <summary>Input rows that <paramref name="rows"/> output rows read, per channel.</summary>
     private static int InputRows(in ConvGeometry g, int rows) => (rows - 1) * g.StrideH + (g.KernelHeight - 1) * g.DilationH + 1;
-
-    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 
     private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }

@@ -2,6 +2,8 @@ using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>Which micro-kernel a GEMM runs on (<see cref="Auto"/> picks the widest the hardware accelerates).</summary>
@@ -167,8 +169,6 @@ internal static unsafe class Gemm
             else RunParallel(problem, threads, SplitsColumns(m, n, threads, path, packedA is not null, packedB));
         }
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>How many times <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, bool, bool, bool, int, GemmPath, in ConvEpilogue)"/>
     /// packs the whole of A for these dimensions: once per column block of NC, on each thread when threads split

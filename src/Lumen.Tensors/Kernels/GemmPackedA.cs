@@ -1,5 +1,7 @@
 using System.Buffers;
 
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -85,6 +87,4 @@ internal sealed unsafe class GemmPackedA : IDisposable
         var rented = Interlocked.Exchange(ref data, null);
         if (rented is not null) ArrayPool<float>.Shared.Return(rented);
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

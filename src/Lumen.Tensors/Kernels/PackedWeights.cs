@@ -1,3 +1,5 @@
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -128,8 +130,6 @@ internal static unsafe class PackedWeights
             return new ReadOnlyMemory<float>(data, offset, length);
         }
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>What was packed: A (each group's Rows×Depth op(W)) or B (Wᵀ of the Rows×Depth W); with a
     /// <paramref name="Transform"/> (Winograd's output tile side), the Groups transformed positions' A.</summary>

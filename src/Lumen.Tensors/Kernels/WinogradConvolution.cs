@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
+using static Lumen.Tensors.Kernels.IntMath;
+
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
@@ -315,8 +317,4 @@ internal static unsafe class WinogradConvolution
                 }
             }
     }
-
-    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }
