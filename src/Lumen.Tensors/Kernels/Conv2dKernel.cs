@@ -32,7 +32,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
-        if (WinogradConvolution.Applies(g)) { WinogradConvolution.Forward(x, w, y, g, epilogue, WinogradConvolution.TileFor(g)); return; }
+        if (WinogradConvolution.TryForward(x, w, y, g, epilogue)) return;
         if (ConvDirect.Applies(g)) { ConvDirect.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);

@@ -83,6 +83,17 @@ internal static unsafe class WinogradConvolution
         }
     }
 
+    /// <summary>y = epilogue(conv(x, w)) (y overwritten) where <see cref="Applies"/> holds, with the tile
+    /// <see cref="TileFor"/> picks (decided once); false, with y untouched, where it does not.</summary>
+    public static bool TryForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
+    {
+        if (!ConvolutionAlgorithms.Winograd || !Supports(g)) return false;
+        int tile = TileFor(g);
+        if (tile == 0) return false;
+        Forward(x, w, y, g, epilogue, tile);
+        return true;
+    }
+
     /// <summary>dx (overwritten) = the input gradient of the 3×3 stride-1 convolution <paramref name="g"/> for output
     /// gradient dy, where Winograd applies to it: the full correlation of dy with the weights transposed and turned by
     /// 180°, w'[c, o, u, v] = w[o, c, 2 − u, 2 − v], a 3×3 stride-1 convolution of dy padded by 2 − p on each side
