@@ -114,6 +114,25 @@ public class WinogradInputGradientTests
         }
     }
 
+    /// <summary>Arrays too short for the geometry, a geometry the kernel cannot run and a tile other than 2 or 4 are
+    /// refused with an error naming what was wrong, before anything is written.</summary>
+    [Fact]
+    public void Bad_arguments_are_refused_by_name()
+    {
+        if (!Avx512F.IsSupported) return;
+        var g = Geometry(1, 16, 12, 12, 16, 1, 1, 1, 1);
+        var x = new float[16 * 144];
+        var w = new float[16 * 16 * 9];
+        var e = Assert.Throws<ArgumentException>(() => WinogradConvolution.Forward(x, w, new float[10], g, default));
+        Assert.Contains("too few", e.Message);
+        e = Assert.Throws<ArgumentException>(() => WinogradConvolution.TryBackwardInput(x, w, new float[10], g));
+        Assert.Contains("too few", e.Message);
+        e = Assert.Throws<ArgumentException>(() => WinogradConvolution.Forward(x, w, new float[16 * 144], g with { StrideH = 2, StrideW = 2 }, default));
+        Assert.Contains("stride 1", e.Message);
+        var tile = Assert.Throws<ArgumentOutOfRangeException>(() => WinogradConvolution.Forward(x, w, new float[16 * 144], g, default, tile: 3));
+        Assert.Contains("2 or 4", tile.Message);
+    }
+
     [Fact]
     public void Padding_past_two_and_strided_convolutions_are_left_to_im2col()
     {
