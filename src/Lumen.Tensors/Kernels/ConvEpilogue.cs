@@ -154,11 +154,10 @@ internal readonly unsafe struct ConvEpilogue
     }
 
     /// <summary>The epilogue on one 32-value row of a GEMM register tile, row <paramref name="row"/>, before it is
-    /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>). Not for a watched clamp
-    /// (<see cref="WatchesTies"/>) nor a residual (<see cref="HasResidual"/>), which such kernels leave to
-    /// <see cref="Apply(float*, nint, int, int, int)"/> on the stored tile while it is in L1: a call to note a tie would
-    /// make the register tile spill, and so did the residual's loads inlined into each row's store (the 12-row kernel
-    /// ran 1.5–3× slower, even without a residual).</summary>
+    /// stored (the same operations as <see cref="Apply(float*, nint, int, int, int)"/>). Not for a residual
+    /// (<see cref="HasResidual"/>), which such kernels leave to <see cref="Apply(float*, nint, int, int, int)"/> on the
+    /// stored tile while it is in L1 (the residual's loads inlined into each row's store made the 12-row kernel's
+    /// accumulators spill: 1.5–3× slower, even without a residual); a watched clamp runs <see cref="FinishWatched"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finish(ref Vector512<float> left, ref Vector512<float> right, int row)
     {
@@ -182,6 +181,38 @@ internal readonly unsafe struct ConvEpilogue
                 right = LeakyOperation.Apply(right, default, default, slope);
                 break;
         }
+    }
+
+    /// <summary><see cref="Finish"/> for a watched clamp (<see cref="WatchesTies"/>): the bias, then the clamp, and
+    /// whether a lane selected by <paramref name="storedLeft"/>/<paramref name="storedRight"/> (the lanes that will be
+    /// stored) met a bound before it was clamped — the values are Finish's, the finding is
+    /// <see cref="Apply(float*, nint, int, int, int)"/>'s for that row. No call: the kernel collects the findings of
+    /// its rows as bits and hands them to <see cref="ReportRows"/> after its last store (a call here would make the
+    /// register tile spill).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool FinishWatched(ref Vector512<float> left, ref Vector512<float> right, int row, Vector512<float> storedLeft, Vector512<float> storedRight)
+    {
+        if (bias is not null)
+        {
+            var b = Vector512.Create(bias[FirstChannel + row]);
+            left += b;
+            right += b;
+        }
+        var lo = Vector512.Create(Min);
+        var hi = Vector512.Create(Max);
+        var touched = (ClampTies.Touches(left, lo, hi) & storedLeft) | (ClampTies.Touches(right, lo, hi) & storedRight);
+        left = ClampOperation.Apply(left, lo, hi, default);
+        right = ClampOperation.Apply(right, lo, hi, default);
+        return Vector512.ExtractMostSignificantBits(touched) != 0;
+    }
+
+    /// <summary>Notes, for a watched clamp, channel FirstChannel + <paramref name="row0"/> + r as tied for each bit r set
+    /// in <paramref name="rows"/> (what <see cref="FinishWatched"/> found, one bit per row of a register tile).</summary>
+    public void ReportRows(int row0, uint rows)
+    {
+        if (ties is null) return;
+        for (; rows != 0; rows &= rows - 1)
+            ties.Watch(Vector512<float>.AllBitsSet, FirstChannel + row0 + System.Numerics.BitOperations.TrailingZeroCount(rows));
     }
 
     /// <summary>The epilogue of channel FirstChannel + <paramref name="row"/> held in registers, for kernels that finish

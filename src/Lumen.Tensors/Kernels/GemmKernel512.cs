@@ -16,7 +16,10 @@ namespace Lumen.Tensors.Kernels;
 /// in L3. Prefetching the C tile at the start hides the read-modify-write's miss: +1–4 % with KC = 256, within noise
 /// at KC = 512 (kept: 24 prefetches per 6,000 cycles of FMAs).
 /// The loop compiles to 2 aligned loads, 12 <c>vbroadcastss</c> and 24 <c>vfmadd231ps zmm</c> per step with no
-/// spills (checked with <c>DOTNET_JitDisasm</c>); alone on packed panels in L1 it runs at about 213 GFLOP/s.</remarks>
+/// spills (checked with <c>DOTNET_JitDisasm</c>); alone on packed panels in L1 it runs at about 213 GFLOP/s. A watched
+/// clamp (<see cref="ConvEpilogue.WatchesTies"/>) compiles a kernel of its own (<see cref="Watched"/>): each row's ties
+/// become a bit of a general register as the row is stored, reported after the last store; its loop has no spills
+/// either, and the unwatched kernels' listings are the ones without it (same loop, same 264-byte frame).</remarks>
 internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 {
     public static int MR => 12;
@@ -29,14 +32,16 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     /// the prefetch and the 24 prefetches only take load slots (skipping them measured +1–12 % at k = 16–64).</summary>
     private const int PrefetchDepth = 128;
 
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12(kc, a, b, c, ldc, overwrite, NR, default, 0);
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12<Unwatched>(kc, a, b, c, ldc, overwrite, NR, default);
 
     /// <inheritdoc/>
     public static bool MasksColumns => true;
 
-    /// <summary>The full 12-row tile, storing its first <paramref name="cols"/> columns.</summary>
+    /// <summary>The full 12-row tile, storing its first <paramref name="cols"/> columns; returns the rows in which a
+    /// watched clamp met a bound, bit r for row r (0 unless <typeparamref name="TTies"/> is <see cref="Watched"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run12(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
+    private static uint Run12<TTies>(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0 = 0)
+        where TTies : struct, ITieWatch
     {
         if (kc >= PrefetchDepth) PrefetchTile(c, ldc);
         Vector512<float> c00a = default, c00b = default, c01a = default, c01b = default, c02a = default, c02b = default, c03a = default, c03b = default;
@@ -85,18 +90,20 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c00a, c00b, overwrite, cols, epilogue, row0 + 0);
-        Store(c + ldc, c01a, c01b, overwrite, cols, epilogue, row0 + 1);
-        Store(c + 2 * ldc, c02a, c02b, overwrite, cols, epilogue, row0 + 2);
-        Store(c + 3 * ldc, c03a, c03b, overwrite, cols, epilogue, row0 + 3);
-        Store(c + 4 * ldc, c04a, c04b, overwrite, cols, epilogue, row0 + 4);
-        Store(c + 5 * ldc, c05a, c05b, overwrite, cols, epilogue, row0 + 5);
-        Store(c + 6 * ldc, c06a, c06b, overwrite, cols, epilogue, row0 + 6);
-        Store(c + 7 * ldc, c07a, c07b, overwrite, cols, epilogue, row0 + 7);
-        Store(c + 8 * ldc, c08a, c08b, overwrite, cols, epilogue, row0 + 8);
-        Store(c + 9 * ldc, c09a, c09b, overwrite, cols, epilogue, row0 + 9);
-        Store(c + 10 * ldc, c10a, c10b, overwrite, cols, epilogue, row0 + 10);
-        Store(c + 11 * ldc, c11a, c11b, overwrite, cols, epilogue, row0 + 11);
+        uint tied = 0;
+        Store<TTies>(c, c00a, c00b, overwrite, cols, epilogue, row0 + 0, 0, ref tied);
+        Store<TTies>(c + ldc, c01a, c01b, overwrite, cols, epilogue, row0 + 1, 1, ref tied);
+        Store<TTies>(c + 2 * ldc, c02a, c02b, overwrite, cols, epilogue, row0 + 2, 2, ref tied);
+        Store<TTies>(c + 3 * ldc, c03a, c03b, overwrite, cols, epilogue, row0 + 3, 3, ref tied);
+        Store<TTies>(c + 4 * ldc, c04a, c04b, overwrite, cols, epilogue, row0 + 4, 4, ref tied);
+        Store<TTies>(c + 5 * ldc, c05a, c05b, overwrite, cols, epilogue, row0 + 5, 5, ref tied);
+        Store<TTies>(c + 6 * ldc, c06a, c06b, overwrite, cols, epilogue, row0 + 6, 6, ref tied);
+        Store<TTies>(c + 7 * ldc, c07a, c07b, overwrite, cols, epilogue, row0 + 7, 7, ref tied);
+        Store<TTies>(c + 8 * ldc, c08a, c08b, overwrite, cols, epilogue, row0 + 8, 8, ref tied);
+        Store<TTies>(c + 9 * ldc, c09a, c09b, overwrite, cols, epilogue, row0 + 9, 9, ref tied);
+        Store<TTies>(c + 10 * ldc, c10a, c10b, overwrite, cols, epilogue, row0 + 10, 10, ref tied);
+        Store<TTies>(c + 11 * ldc, c11a, c11b, overwrite, cols, epilogue, row0 + 11, 11, ref tied);
+        return tied;
     }
 
     /// <inheritdoc/>
@@ -112,23 +119,33 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     /// <inheritdoc/>
     public static void RunFinal(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int rows, int cols, in ConvEpilogue epilogue, int row0)
     {
-        if (epilogue.WatchesTies || epilogue.HasResidual)
+        if (epilogue.HasResidual)
         {
-            // a watched clamp compares every value with its bounds, a residual is read beside each: one pass over the
-            // tile while it is in L1 (prefetching the residual's rows while the tile is computed changed nothing
-            // measurable on MobileNetV2's 144 → 24 at 56²)
+            // a residual is read beside each value: one pass over the tile while it is in L1 (prefetching the
+            // residual's rows while the tile is computed changed nothing measurable on MobileNetV2's 144 → 24 at 56²)
             RunRows(kc, a, b, c, ldc, overwrite, rows, cols);
             epilogue.Apply(c, ldc, row0, rows, cols);
             return;
         }
-        if (rows <= 4) Run4(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
-        else if (rows <= 8) Run8(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
-        else Run12(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        if (epilogue.WatchesTies)
+        {
+            // a watched clamp: each row's ties found in registers as it is stored, one bit per row, noted once per tile
+            // (a row past `rows`, written by a kernel taller than asked for, is not reported)
+            uint tied = rows <= 4 ? Run4<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
+                : rows <= 8 ? Run8<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
+                : Run12<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+            if (tied != 0) epilogue.ReportRows(row0, tied & ((1u << rows) - 1));
+            return;
+        }
+        if (rows <= 4) Run4<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else if (rows <= 8) Run8<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else Run12<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
     }
 
-    /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency).</summary>
+    /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency); returns as <see cref="Run12{TTies}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run8(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
+    private static uint Run8<TTies>(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0 = 0)
+        where TTies : struct, ITieWatch
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
@@ -163,19 +180,22 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0);
-        Store(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1);
-        Store(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2);
-        Store(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3);
-        Store(c + 4 * ldc, c4a, c4b, overwrite, cols, epilogue, row0 + 4);
-        Store(c + 5 * ldc, c5a, c5b, overwrite, cols, epilogue, row0 + 5);
-        Store(c + 6 * ldc, c6a, c6b, overwrite, cols, epilogue, row0 + 6);
-        Store(c + 7 * ldc, c7a, c7b, overwrite, cols, epilogue, row0 + 7);
+        uint tied = 0;
+        Store<TTies>(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0, 0, ref tied);
+        Store<TTies>(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1, 1, ref tied);
+        Store<TTies>(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2, 2, ref tied);
+        Store<TTies>(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3, 3, ref tied);
+        Store<TTies>(c + 4 * ldc, c4a, c4b, overwrite, cols, epilogue, row0 + 4, 4, ref tied);
+        Store<TTies>(c + 5 * ldc, c5a, c5b, overwrite, cols, epilogue, row0 + 5, 5, ref tied);
+        Store<TTies>(c + 6 * ldc, c6a, c6b, overwrite, cols, epilogue, row0 + 6, 6, ref tied);
+        Store<TTies>(c + 7 * ldc, c7a, c7b, overwrite, cols, epilogue, row0 + 7, 7, ref tied);
+        return tied;
     }
 
-    /// <summary>The first 4 rows of a tile.</summary>
+    /// <summary>The first 4 rows of a tile; returns as <see cref="Run12{TTies}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run4(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
+    private static uint Run4<TTies>(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0 = 0)
+        where TTies : struct, ITieWatch
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         for (int p = 0; p < kc; p++)
@@ -197,10 +217,12 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             a += 12;
             b += 32;
         }
-        Store(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0);
-        Store(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1);
-        Store(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2);
-        Store(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3);
+        uint tied = 0;
+        Store<TTies>(c, c0a, c0b, overwrite, cols, epilogue, row0 + 0, 0, ref tied);
+        Store<TTies>(c + ldc, c1a, c1b, overwrite, cols, epilogue, row0 + 1, 1, ref tied);
+        Store<TTies>(c + 2 * ldc, c2a, c2b, overwrite, cols, epilogue, row0 + 2, 2, ref tied);
+        Store<TTies>(c + 3 * ldc, c3a, c3b, overwrite, cols, epilogue, row0 + 3, 3, ref tied);
+        return tied;
     }
 
     /// <summary>Starts loading the C tile (12 rows of two cache lines) into L1 so that the final read-modify-write
@@ -218,9 +240,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 
     /// <summary>Writes (or adds) the first <paramref name="cols"/> of a tile row's 32 values, finished by the
     /// epilogue for row <paramref name="index"/> when it is active; columns past them are neither read nor written
-    /// (AVX-512 masked loads and stores).</summary>
+    /// (AVX-512 masked loads and stores). A watched clamp (<typeparamref name="TTies"/> = <see cref="Watched"/>) sets
+    /// bit <paramref name="bit"/> of <paramref name="tied"/> when a stored value met a bound.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols, in ConvEpilogue epilogue, int index)
+    private static void Store<TTies>(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols, in ConvEpilogue epilogue, int index, int bit, ref uint tied)
+        where TTies : struct, ITieWatch
     {
         if (cols >= NR)
         {
@@ -229,7 +253,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
                 left += Vector512.Load(row);
                 right += Vector512.Load(row + 16);
             }
-            if (epilogue.FinishesValues) epilogue.Finish(ref left, ref right, index);
+            if (typeof(TTies) == typeof(Watched))
+            {
+                if (epilogue.FinishWatched(ref left, ref right, index, Vector512<float>.AllBitsSet, Vector512<float>.AllBitsSet)) tied |= 1u << bit;
+            }
+            else if (epilogue.FinishesValues) epilogue.Finish(ref left, ref right, index);
             left.Store(row);
             right.Store(row + 16);
             return;
@@ -242,8 +270,21 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             left += Avx512F.MaskLoad(row, first, Vector512<float>.Zero);
             right += Avx512F.MaskLoad(row + 16, second, Vector512<float>.Zero);
         }
-        if (epilogue.FinishesValues) epilogue.Finish(ref left, ref right, index);
+        if (typeof(TTies) == typeof(Watched))
+        {
+            if (epilogue.FinishWatched(ref left, ref right, index, first, second)) tied |= 1u << bit;
+        }
+        else if (epilogue.FinishesValues) epilogue.Finish(ref left, ref right, index);
         Avx512F.MaskStore(row, first, left);
         Avx512F.MaskStore(row + 16, second, right);
     }
+
+    /// <summary>Whether a kernel instance watches a clamp's ties (<see cref="ConvEpilogue.WatchesTies"/>): a type
+    /// parameter, <see cref="Watched"/> or <see cref="Unwatched"/>, tested by <c>typeof</c> (folded as the JIT imports
+    /// the method), so that the unwatched kernels compile as if no ties existed.</summary>
+    private interface ITieWatch;
+
+    private readonly struct Unwatched : ITieWatch;
+
+    private readonly struct Watched : ITieWatch;
 }
