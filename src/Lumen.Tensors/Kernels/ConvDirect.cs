@@ -188,11 +188,11 @@ internal static class ConvDirect
     /// <summary>The band's <paramref name="count"/> output rows, tile by tile: channel block by channel block, so that each
     /// output plane is written in one contiguous run of the band's rows (fewer streams for the hardware prefetcher to
     /// follow when the output is not in cache; the phase rows are re-read from L2). A watched clamp (<see cref="ConvEpilogue.WatchesTies"/>)
-    /// finishes each stored tile in a second pass, as the GEMM does: noting a tie inside the register tile would spill it.</summary>
+    /// is found in registers as each row is stored, as the GEMM does (<see cref="TiesWatched"/>); a residual is added by a
+    /// second pass over the stored tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
     {
-        bool watched = finish.WatchesTies || finish.HasResidual;    // finished by a pass over the stored tile
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
         nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
         for (int o = 0; o < channels; o += TileChannels)
@@ -203,20 +203,29 @@ internal static class ConvDirect
                 for (int s = 0; s < ow; s += TileColumns)
                 {
                     int cols = Math.Min(TileColumns, ow - s);
-                    if (!watched) Tile(phases + r * rowStep + s, taps, depth, weights, target + s, plane, rows, cols, finish, o);
-                    else
+                    float* source = phases + r * rowStep + s;
+                    if (finish.HasResidual)
                     {
-                        Tile(phases + r * rowStep + s, taps, depth, weights, target + s, plane, rows, cols, default, o);
+                        Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, default, o);
                         finish.Apply(target + s, plane, o, rows, cols);
                     }
+                    else if (finish.WatchesTies)
+                    {
+                        uint tied = Tile<TiesWatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
+                        if (tied != 0) finish.ReportRows(o, tied);
+                    }
+                    else Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
                 }
             }
     }
 
     /// <summary>One register tile: output channels [channel, channel + rows) × 32 columns (the first
-    /// <paramref name="cols"/> stored), y[o, s] = Σ_t w[o, t] · src[taps[t] + s] accumulated from zero in tap order.</summary>
+    /// <paramref name="cols"/> stored), y[o, s] = Σ_t w[o, t] · src[taps[t] + s] accumulated from zero in tap order;
+    /// returns the rows in which a watched clamp met a bound, bit r for row r (0 unless <typeparamref name="TTies"/> is
+    /// <see cref="TiesWatched"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
+    private static unsafe uint Tile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
+        where TTies : struct, ITieWatch
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
@@ -253,23 +262,30 @@ internal static class ConvDirect
         var lanes = Vector512<int>.Indices;
         var first = Vector512.LessThan(lanes, Vector512.Create(cols)).AsSingle();
         var second = Vector512.LessThan(lanes, Vector512.Create(cols - 16)).AsSingle();
-        Store(y, c0a, c0b, finish, channel, cols, first, second);
-        if (rows > 1) Store(y + plane, c1a, c1b, finish, channel + 1, cols, first, second);
-        if (rows > 2) Store(y + 2 * plane, c2a, c2b, finish, channel + 2, cols, first, second);
-        if (rows > 3) Store(y + 3 * plane, c3a, c3b, finish, channel + 3, cols, first, second);
-        if (rows > 4) Store(y + 4 * plane, c4a, c4b, finish, channel + 4, cols, first, second);
-        if (rows > 5) Store(y + 5 * plane, c5a, c5b, finish, channel + 5, cols, first, second);
-        if (rows > 6) Store(y + 6 * plane, c6a, c6b, finish, channel + 6, cols, first, second);
-        if (rows > 7) Store(y + 7 * plane, c7a, c7b, finish, channel + 7, cols, first, second);
+        uint tied = 0;
+        Store<TTies>(y, c0a, c0b, finish, channel, cols, first, second, 0, ref tied);
+        if (rows > 1) Store<TTies>(y + plane, c1a, c1b, finish, channel + 1, cols, first, second, 1, ref tied);
+        if (rows > 2) Store<TTies>(y + 2 * plane, c2a, c2b, finish, channel + 2, cols, first, second, 2, ref tied);
+        if (rows > 3) Store<TTies>(y + 3 * plane, c3a, c3b, finish, channel + 3, cols, first, second, 3, ref tied);
+        if (rows > 4) Store<TTies>(y + 4 * plane, c4a, c4b, finish, channel + 4, cols, first, second, 4, ref tied);
+        if (rows > 5) Store<TTies>(y + 5 * plane, c5a, c5b, finish, channel + 5, cols, first, second, 5, ref tied);
+        if (rows > 6) Store<TTies>(y + 6 * plane, c6a, c6b, finish, channel + 6, cols, first, second, 6, ref tied);
+        if (rows > 7) Store<TTies>(y + 7 * plane, c7a, c7b, finish, channel + 7, cols, first, second, 7, ref tied);
+        return tied;
     }
 
     /// <summary>Finishes one channel's 32 values (<see cref="ConvEpilogue.Finish"/>, as the GEMM's store) and stores
-    /// the lanes in <paramref name="first"/> and <paramref name="second"/> (all of them when <paramref name="cols"/> is 32).</summary>
+    /// the lanes in <paramref name="first"/> and <paramref name="second"/> (all of them when <paramref name="cols"/> is 32);
+    /// a watched clamp sets bit <paramref name="bit"/> of <paramref name="tied"/> when a stored lane met a bound.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* row, Vector512<float> left, Vector512<float> right, in ConvEpilogue finish, int channel, int cols,
-        Vector512<float> first, Vector512<float> second)
+    private static unsafe void Store<TTies>(float* row, Vector512<float> left, Vector512<float> right, in ConvEpilogue finish, int channel, int cols,
+        Vector512<float> first, Vector512<float> second, int bit, ref uint tied) where TTies : struct, ITieWatch
     {
-        if (finish.FinishesValues) finish.Finish(ref left, ref right, channel);
+        if (typeof(TTies) == typeof(TiesWatched))
+        {
+            if (finish.FinishWatched(ref left, ref right, channel, first, second)) tied |= 1u << bit;
+        }
+        else if (finish.FinishesValues) finish.Finish(ref left, ref right, channel);
         if (cols >= TileColumns)
         {
             left.Store(row);

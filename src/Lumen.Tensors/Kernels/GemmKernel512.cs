@@ -17,7 +17,7 @@ namespace Lumen.Tensors.Kernels;
 /// at KC = 512 (kept: 24 prefetches per 6,000 cycles of FMAs).
 /// The loop compiles to 2 aligned loads, 12 <c>vbroadcastss</c> and 24 <c>vfmadd231ps zmm</c> per step with no
 /// spills (checked with <c>DOTNET_JitDisasm</c>); alone on packed panels in L1 it runs at about 213 GFLOP/s. A watched
-/// clamp (<see cref="ConvEpilogue.WatchesTies"/>) compiles a kernel of its own (<see cref="Watched"/>): each row's ties
+/// clamp (<see cref="ConvEpilogue.WatchesTies"/>) compiles a kernel of its own (<see cref="TiesWatched"/>): each row's ties
 /// become a bit of a general register as the row is stored, reported after the last store; its loop has no spills
 /// either, and the unwatched kernels' listings are the ones without it (same loop, same 264-byte frame).</remarks>
 internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
@@ -32,13 +32,13 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     /// the prefetch and the 24 prefetches only take load slots (skipping them measured +1–12 % at k = 16–64).</summary>
     private const int PrefetchDepth = 128;
 
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12<Unwatched>(kc, a, b, c, ldc, overwrite, NR, default);
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite) => Run12<TiesUnwatched>(kc, a, b, c, ldc, overwrite, NR, default);
 
     /// <inheritdoc/>
     public static bool MasksColumns => true;
 
     /// <summary>The full 12-row tile, storing its first <paramref name="cols"/> columns; returns the rows in which a
-    /// watched clamp met a bound, bit r for row r (0 unless <typeparamref name="TTies"/> is <see cref="Watched"/>).</summary>
+    /// watched clamp met a bound, bit r for row r (0 unless <typeparamref name="TTies"/> is <see cref="TiesWatched"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Run12<TTies>(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0 = 0)
         where TTies : struct, ITieWatch
@@ -131,15 +131,15 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         {
             // a watched clamp: each row's ties found in registers as it is stored, one bit per row, noted once per tile
             // (a row past `rows`, written by a kernel taller than asked for, is not reported)
-            uint tied = rows <= 4 ? Run4<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
-                : rows <= 8 ? Run8<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
-                : Run12<Watched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+            uint tied = rows <= 4 ? Run4<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
+                : rows <= 8 ? Run8<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
+                : Run12<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
             if (tied != 0) epilogue.ReportRows(row0, tied & ((1u << rows) - 1));
             return;
         }
-        if (rows <= 4) Run4<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
-        else if (rows <= 8) Run8<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
-        else Run12<Unwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        if (rows <= 4) Run4<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else if (rows <= 8) Run8<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else Run12<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
     }
 
     /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency); returns as <see cref="Run12{TTies}"/>.</summary>
@@ -240,7 +240,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 
     /// <summary>Writes (or adds) the first <paramref name="cols"/> of a tile row's 32 values, finished by the
     /// epilogue for row <paramref name="index"/> when it is active; columns past them are neither read nor written
-    /// (AVX-512 masked loads and stores). A watched clamp (<typeparamref name="TTies"/> = <see cref="Watched"/>) sets
+    /// (AVX-512 masked loads and stores). A watched clamp (<typeparamref name="TTies"/> = <see cref="TiesWatched"/>) sets
     /// bit <paramref name="bit"/> of <paramref name="tied"/> when a stored value met a bound.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TTies>(float* row, Vector512<float> left, Vector512<float> right, bool overwrite, int cols, in ConvEpilogue epilogue, int index, int bit, ref uint tied)
@@ -253,7 +253,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
                 left += Vector512.Load(row);
                 right += Vector512.Load(row + 16);
             }
-            if (typeof(TTies) == typeof(Watched))
+            if (typeof(TTies) == typeof(TiesWatched))
             {
                 if (epilogue.FinishWatched(ref left, ref right, index, Vector512<float>.AllBitsSet, Vector512<float>.AllBitsSet)) tied |= 1u << bit;
             }
@@ -270,7 +270,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             left += Avx512F.MaskLoad(row, first, Vector512<float>.Zero);
             right += Avx512F.MaskLoad(row + 16, second, Vector512<float>.Zero);
         }
-        if (typeof(TTies) == typeof(Watched))
+        if (typeof(TTies) == typeof(TiesWatched))
         {
             if (epilogue.FinishWatched(ref left, ref right, index, first, second)) tied |= 1u << bit;
         }
@@ -278,13 +278,4 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         Avx512F.MaskStore(row, first, left);
         Avx512F.MaskStore(row + 16, second, right);
     }
-
-    /// <summary>Whether a kernel instance watches a clamp's ties (<see cref="ConvEpilogue.WatchesTies"/>): a type
-    /// parameter, <see cref="Watched"/> or <see cref="Unwatched"/>, tested by <c>typeof</c> (folded as the JIT imports
-    /// the method), so that the unwatched kernels compile as if no ties existed.</summary>
-    private interface ITieWatch;
-
-    private readonly struct Unwatched : ITieWatch;
-
-    private readonly struct Watched : ITieWatch;
 }
