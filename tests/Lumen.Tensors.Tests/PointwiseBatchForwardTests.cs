@@ -70,6 +70,40 @@ public class PointwiseBatchForwardTests
         finally { Parallelism.MaxDegree = saved; }
     }
 
+    /// <summary>A watched clamp in tiles across image boundaries (finished in the scratch tile, in registers, then copied
+    /// piece by piece) looks for ties only in the columns written: past the last image the scratch holds 0 + bias = 0, a
+    /// bound, which must not be reported. Planes of 5×4 (tiles of 0–32 and 32–60 each cross an image boundary, the second
+    /// holds 28 columns), random inputs (no exact tie), then image 1 all zeros (u = bias: a tie only where the bias is 0).</summary>
+    [Fact]
+    public void A_watched_clamp_across_images_reports_ties_only_in_the_columns_written()
+    {
+        var g = new ConvGeometry(3, 7, 5, 4, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Assert.True(ConvPointwiseForward.Batches(g));
+        var x = Tensor.Randn(new Shape(3, 7, 5, 4), 31).ToArray();
+        var w = Tensor.Randn(new Shape(13, 7, 1, 1), 32).ToArray();
+        var bias = Enumerable.Range(0, 13).Select(c => c == 4 ? 0f : 0.5f).ToArray();
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                foreach (bool zeroImage in new[] { false, true })
+                {
+                    var input = (float[])x.Clone();
+                    if (zeroImage) Array.Clear(input, 7 * g.InPlane, 7 * g.InPlane);
+                    var ties = new ClampTies(13);
+                    var expectedTies = new ClampTies(13);
+                    var actual = Run(input, w, g, new ConvEpilogue(bias, ConvActivation.Clamp(0f, 6f), ties));
+                    AssertBitwise(PerImage(input, w, g, new ConvEpilogue(bias, ConvActivation.Clamp(0f, 6f), expectedTies)), actual, $"zero image={zeroImage} threads={threads}");
+                    Assert.Equal(zeroImage ? [4] : Array.Empty<int>(), ties.Channels());
+                    Assert.Equal(expectedTies.Channels(), ties.Channels());
+                }
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
     /// <summary>Every micro-kernel (register tiles of 4, 16 and 32 columns), every thread split: the product over the
     /// planes equals each image's own packed product, bitwise, and overwrites every element of C.</summary>
     [Theory]

@@ -86,12 +86,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             }
                             else
                             {
-                                // a ragged tile, or one across images, through scratch: written piece by piece
-                                TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
+                                // a ragged tile, or one across images, through scratch: written piece by piece; where
+                                // the scratch holds C's final values (C overwritten, no residual beside C) a kernel that
+                                // can finishes them in registers, else each piece gets the epilogue in C
+                                bool finished = finish && overwrite && TKernel.FusesEpilogue && TKernel.MasksColumns && !epilogue.HasResidual && TKernel.RowsWritten(rows) == rows;
+                                if (finished) TKernel.RunFinal(kc, panelA, panelB, tile, nr, overwrite: true, rows, cols, epilogue, firstRow + ic + ir);
+                                else TKernel.RunRows(kc, panelA, panelB, tile, nr, overwrite: true, rows, nr);
                                 for (int done = 0; ;)
                                 {
                                     WriteTile(tile + done, nr, target, ldc, rows, width, overwrite);
-                                    if (finish) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, width);
+                                    if (finish && !finished) epilogue.Apply(target, ldc, firstRow + ic + ir, rows, width);
                                     if ((done += width) == cols) break;
                                     width = cols - done;
                                     target = InPlanes(c, ldc, ic + ir, jc + jr + done, width, planes, ref width);
