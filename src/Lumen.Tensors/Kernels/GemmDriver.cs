@@ -158,7 +158,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>C[r, j] = (or +=) tile[r, j] for r &lt; rows, j &lt; cols: 8 lanes at a time, then one by one (a tile
-    /// across images is written as pieces of any width).</summary>
+    /// across images is written as pieces of any width). Compiled optimized from the first call: an IG profile on
+    /// MobileNetV2 found it in tier-0 and instrumented code (with <c>Vector256.Store</c> not inlined) through the
+    /// first four of five calls, about 1 % of the run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteTile(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool overwrite)
     {
         int wide = Vector256.IsHardwareAccelerated ? cols & ~7 : 0;
