@@ -5,7 +5,8 @@ namespace Lumen.Tensors.Tests;
 /// <summary>The max pooling kernel on ragged rows: every width from 1 to 40 under kernels 2 and 3, strides 1 and 2,
 /// padding and ceil mode, several planes, so that each of its paths (whole blocks of sixteen windows, a masked last
 /// block, rows whose loads would pass the end of the tensor, clipped edge windows) meets ties, −∞, signed zeros and
-/// NaN payloads — bitwise against the documented order, and against <see cref="PoolNaive"/> where no NaN is present.</summary>
+/// NaN payloads — bitwise against the documented order, and against <see cref="PoolNaive"/> where no NaN is present;
+/// the backward pass bitwise against the scatter of the gradient to each window's first maximum in output order.</summary>
 public class PoolMaxRaggedTests
 {
     public static IEnumerable<object[]> Cases() =>
@@ -32,6 +33,7 @@ public class PoolMaxRaggedTests
             var (y, arg) = Run(plain, g);
             Assert.Equal(expected, y);
             Assert.Equal(expectedArg, arg);
+            Backward(plain, y, expectedArg, g, rng);
 
             // signed zeros, NaN payloads: bitwise the rows-then-columns order, the gradient to the first NaN
             var special = Values(g, rng, nan: true);
@@ -43,6 +45,7 @@ public class PoolMaxRaggedTests
                     $"{g}: output {o} expected {reference[o]} ({BitConverter.SingleToInt32Bits(reference[o]):X8}) got {y[o]} ({BitConverter.SingleToInt32Bits(y[o]):X8})");
                 Assert.True(referenceArg[o] == arg[o], $"{g}: output {o} first maximum expected at {referenceArg[o]} got {arg[o]}");
             }
+            Backward(special, y, referenceArg, g, rng);
         }
     }
 
@@ -108,6 +111,31 @@ public class PoolMaxRaggedTests
         Assert.Equal(results[0].Item1.Select(BitConverter.SingleToInt32Bits), results[1].Item1.Select(BitConverter.SingleToInt32Bits));
         Assert.Equal(results[0].Item2, results[1].Item2);
         return results[0];
+    }
+
+    /// <summary>PoolMax.Backward (one and two threads) against dx[p, first maximum of o] += dy[o] in the order of o,
+    /// bitwise: gradients of mixed magnitudes, so that another order of the sums would show.</summary>
+    private static void Backward(float[] x, float[] y, int[] argmax, PoolGeometry g, Random rng)
+    {
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        var dy = new float[y.Length];
+        for (int o = 0; o < dy.Length; o++) dy[o] = (float)(rng.NextDouble() - 0.5) * (rng.Next(3) == 0 ? 3e7f : 1f);
+        var expected = new float[x.Length];
+        for (int o = 0; o < dy.Length; o++)
+            if (argmax[o] >= 0) expected[o / outPlane * inPlane + argmax[o]] += dy[o];
+        int saved = Parallelism.MaxDegree;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxDegree = threads;
+                var dx = new float[x.Length];
+                PoolMax.Backward(dy, x, y, dx, g);
+                for (int i = 0; i < dx.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(dx[i]), $"{g}, {threads} threads: dx[{i}] expected {expected[i]} got {dx[i]}");
+            }
+        }
+        finally { Parallelism.MaxDegree = saved; }
     }
 
     /// <summary>Each column's maximum over the window's rows, then over its columns, with <see cref="PoolMax.Max(float, float)"/>;

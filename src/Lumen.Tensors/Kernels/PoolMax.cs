@@ -198,10 +198,24 @@ internal static class PoolMax
         });
     }
 
-    /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry).</summary>
+    /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry), in output order. Stride-2
+    /// windows of 2 or 3 columns route it without an index array (<see cref="PoolMaxPairsGradient"/>, bitwise the same).</summary>
     public static void Backward(float[] dy, float[] x, float[] y, float[] dx, PoolGeometry g)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        if (PoolMaxPairs.Apply(g))
+        {
+            var rows = TapRanges(g.OutHeight, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
+            var cols = TapRanges(g.OutWidth, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
+            var (first, last) = FullWindows(cols, g.KernelWidth);
+            Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+            {
+                for (int p = start; p < end; p++)
+                    PoolMaxPairsGradient.Plane(x.AsSpan(p * inPlane), y.AsSpan(p * outPlane, outPlane), dy.AsSpan(p * outPlane, outPlane),
+                        dx.AsSpan(p * inPlane, inPlane), rows, cols, g, first, last);
+            });
+            return;
+        }
         var argmax = ArrayPool<int>.Shared.Rent(y.Length);
         Argmax(x, y, argmax, g);
         Parallelism.For(g.Planes, outPlane, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
@@ -217,7 +231,7 @@ internal static class PoolMax
     }
 
     /// <summary>The first tap (row-major) of one window whose value is <paramref name="max"/>; −1 when none is.</summary>
-    private static int FirstMaximum(ReadOnlySpan<float> plane, float max, (int Lo, int Hi) rows, (int Lo, int Hi) cols, int row0, int col0, PoolGeometry g)
+    internal static int FirstMaximum(ReadOnlySpan<float> plane, float max, (int Lo, int Hi) rows, (int Lo, int Hi) cols, int row0, int col0, PoolGeometry g)
     {
         bool nan = float.IsNaN(max);
         for (int i = rows.Lo; i < rows.Hi; i++)

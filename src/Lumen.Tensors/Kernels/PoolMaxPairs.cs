@@ -26,15 +26,16 @@ internal static class PoolMaxPairs
     public static bool Apply(PoolGeometry g) =>
         g.StrideW == 2 && g.DilationW == 1 && g.KernelWidth is 2 or 3 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
-    private static Vector512<int> Even => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    // a property that the JIT does not inline (a call returning the vector through memory): read it outside loops
+    internal static Vector512<int> Even => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>Taps 0, 1 and (kw = 3) 2 of sixteen windows starting at <paramref name="at"/>, 2 apart: lanes
     /// <c>at + 2k + j</c>. Tap 2 comes from the odd lanes of loads one further, so no load reaches past
     /// <c>at + 32</c>, the last tap of the sixteenth window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> T0, Vector512<float> T1, Vector512<float> T2) Taps(ref float row, nuint at, bool three)
+    internal static (Vector512<float> T0, Vector512<float> T1, Vector512<float> T2) Taps(ref float row, nuint at, bool three)
     {
-        var even = Even;
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);   // constants, not Even (a call)
         var odd = even + Vector512<int>.One;
         var a = Vector512.LoadUnsafe(ref row, at);
         var b = Vector512.LoadUnsafe(ref row, at + Lanes);
