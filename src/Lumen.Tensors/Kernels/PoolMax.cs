@@ -13,7 +13,8 @@ namespace Lumen.Tensors.Kernels;
 /// full windows of a plane's rows skip the row buffer: their column maxima stay in registers, one call a plane
 /// (<see cref="PoolMaxPairs.Rows"/>; isolated, one thread, 30–55 % less time than the buffer for SqueezeNet's and
 /// Tiny Darknet's pools at batch 1). The backward pass finds each window's first maximum (row-major scan: the first
-/// tap equal to the output; 16 windows at once on the stride-2 path) and routes the gradient there, so the forward pass keeps no index array. Parallel over planes.
+/// tap equal to the output) and routes the gradient there, so the forward pass keeps no index array; on the stride-2
+/// path sixteen windows at once, with no index array at all (<see cref="PoolMaxPairsGradient"/>). Parallel over planes.
 /// <see cref="PoolNaive"/> is the oracle.
 /// </summary>
 /// <remarks>y[p, r, s] = max_{i, j} x[p, r·sh − top + i·dh, s·sw − left + j·dw] over the taps inside the input
@@ -170,31 +171,22 @@ internal static class PoolMax
     }
 
     /// <summary>The offset within its input plane of each window's first maximum (−1 for a window with no tap):
-    /// the first tap in row-major order equal to <paramref name="y"/> (or NaN where it is NaN).</summary>
+    /// the first tap in row-major order equal to <paramref name="y"/> (or NaN where it is NaN). The backward pass of
+    /// windows other than <see cref="PoolMaxPairsGradient"/>'s.</summary>
     public static void Argmax(float[] x, float[] y, int[] argmax, PoolGeometry g)
     {
         int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
-        var (first, last) = FullWindows(cols, g.KernelWidth);
-        bool pairs = PoolMaxPairs.Apply(g) && last > first;
         Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
-                {
-                    int row0 = r * g.StrideH - g.PadTop;
-                    bool vector = pairs && rows[r].Hi > rows[r].Lo
-                        && PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
-                            y.AsSpan(p * outPlane + r * ow + first, last - first), argmax.AsSpan(p * outPlane + r * ow + first, last - first));
                     for (int s = 0; s < ow; s++)
                     {
-                        if (vector && s == first) s = last;   // done above
-                        if (s >= ow) break;
                         int o = p * outPlane + r * ow + s;
-                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], row0, s * g.StrideW - g.PadLeft, g);
+                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
                     }
-                }
         });
     }
 

@@ -9,11 +9,11 @@ namespace Lumen.Tensors.Kernels;
 /// The AVX-512 paths of <see cref="PoolMax"/> for windows of 2 or 3 columns at column stride 2 (SqueezeNet's 3×3/2,
 /// the 2×2/2 of Tiny Darknet and VGG-style nets): sixteen consecutive outputs read 32 consecutive inputs, which two
 /// loads and a two-table permute (<c>vpermt2ps</c>) split into the even lanes (tap 0), the odd
-/// lanes (tap 1) and, from loads one further, tap 2. The forward pass takes the maxima; the backward pass finds each
-/// window's first maximum by comparing every tap, in row-major order, with the output, without a branch per window.
+/// lanes (tap 1) and, from loads one further, tap 2. The forward pass takes the maxima (<see cref="Rows"/> straight from
+/// the input rows, <see cref="Maxima"/> from a row buffer); <see cref="PoolMaxPairsGradient"/> is the backward pass.
 /// </summary>
-/// <remarks>Only windows that lie wholly inside the row (columns [c + 2s, c + 2s + kw)) come here; the last sixteen
-/// overlap the previous ones instead of running a scalar tail. <see cref="PoolNaive.Max"/> is the oracle.</remarks>
+/// <remarks>Only windows that lie wholly inside the row (columns [c + 2s, c + 2s + kw)) come here. <see cref="PoolNaive.Max"/>
+/// is the oracle.</remarks>
 internal static class PoolMaxPairs
 {
     /// <summary>Outputs per vector.</summary>
@@ -166,66 +166,5 @@ internal static class PoolMaxPairs
         var (t0, t1, t2) = Taps(ref line, (nuint)at, three);
         var m = PoolMax.Max(t0, t1);
         return three ? PoolMax.Max(m, t2) : m;
-    }
-
-    /// <summary>The first maximum (row-major) of the windows of one output row that lie wholly inside the columns:
-    /// argmax[s] = the in-plane offset of the first tap equal to y[s] (NaN matching NaN), −1 if none. Window s covers
-    /// input rows <paramref name="row0"/> + i·dh for i in <paramref name="rows"/> and columns c + 2s + j. Fewer than
-    /// sixteen windows go through register-sized scratch, and only when the loads stay inside
-    /// <paramref name="x"/>; returns false when it left them to the caller.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool FirstMaxima(float[] x, int plane, int row0, (int Lo, int Hi) rows, PoolGeometry g, int c, ReadOnlySpan<float> y, Span<int> argmax)
-    {
-        int n = y.Length;
-        if (n == 0) return true;
-        if (n < Lanes)
-        {
-            if (plane + (row0 + (rows.Hi - 1) * g.DilationH) * g.InWidth + c + 2 * Lanes >= x.Length) return false;
-            Span<float> target = stackalloc float[Lanes];
-            Span<int> found = stackalloc int[Lanes];
-            target.Clear();
-            y.CopyTo(target);
-            Sixteen(x, plane, row0, rows, g, c, Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(target))).StoreUnsafe(ref MemoryMarshal.GetReference(found));
-            found[..n].CopyTo(argmax);
-            return true;
-        }
-        ref float yy = ref MemoryMarshal.GetReference(y);
-        ref int arg = ref MemoryMarshal.GetReference(argmax);
-        for (int s = 0; ; s += Lanes)
-        {
-            s = Math.Min(s, n - Lanes);
-            Sixteen(x, plane, row0, rows, g, c + 2 * s, Vector512.LoadUnsafe(ref yy, (nuint)s)).StoreUnsafe(ref arg, (nuint)s);
-            if (s == n - Lanes) return true;
-        }
-    }
-
-    /// <summary>The first maxima of the sixteen windows whose tap (i, 0) is at column <paramref name="c"/> + 2k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Sixteen(float[] x, int plane, int row0, (int Lo, int Hi) rows, PoolGeometry g, int c, Vector512<float> target)
-    {
-        ref float origin = ref MemoryMarshal.GetArrayDataReference(x);
-        bool three = g.KernelWidth == 3;
-        var lane = Even;
-        var nan = Vector512.IsNaN(target);
-        var found = Vector512<int>.Zero;
-        var index = Vector512<int>.AllBitsSet;   // −1: no tap found
-        for (int i = rows.Lo; i < rows.Hi; i++)
-        {
-            int at = (row0 + i * g.DilationH) * g.InWidth + c;   // in-plane offset of tap (i, 0) of the first window
-            var (t0, t1, t2) = Taps(ref origin, (nuint)(plane + at), three);
-            First(t0, target, nan, Vector512.Create(at) + lane, ref found, ref index);
-            First(t1, target, nan, Vector512.Create(at + 1) + lane, ref found, ref index);
-            if (three) First(t2, target, nan, Vector512.Create(at + 2) + lane, ref found, ref index);
-        }
-        return index;
-    }
-
-    /// <summary>Lanes not found yet whose tap equals the target (or both are NaN) take the tap's offset.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void First(Vector512<float> tap, Vector512<float> target, Vector512<float> nan, Vector512<int> offset, ref Vector512<int> found, ref Vector512<int> index)
-    {
-        var hit = (Vector512.Equals(tap, target) | (Vector512.IsNaN(tap) & nan)).AsInt32() & ~found;
-        index = Vector512.ConditionalSelect(hit, offset, index);
-        found |= hit;
     }
 }
