@@ -14,18 +14,19 @@ public class PoolMaxRaggedTests
         from stride in new[] { 1, 2 }
         from pads in new[] { 0, 1, 2 }   // none, one on every side, one on the left and top only
         from ceil in new[] { false, true }
-        select new object[] { kernel, stride, pads, ceil };
+        from dilation in new[] { 1, 2 }   // of the rows (the stride-2 paths take undilated columns only)
+        select new object[] { kernel, stride, pads, ceil, dilation };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Every_width_from_1_to_40_matches_the_reference_bitwise_with_the_first_maximum(int kernel, int stride, int pads, bool ceil)
+    public void Every_width_from_1_to_40_matches_the_reference_bitwise_with_the_first_maximum(int kernel, int stride, int pads, bool ceil, int dilation)
     {
         for (int width = 1; width <= 40; width++)
         {
             int before = pads == 0 ? 0 : 1, after = pads == 1 ? 1 : 0;
-            var g = new PoolGeometry(3, 5 + width % 3, width, kernel, kernel, stride, stride, before, before, after, after, 1, 1, ceil);
-            if (width + before + after < kernel || g.InHeight + before + after < kernel) continue;
-            var rng = new Random(width * 97 + kernel * 13 + stride * 7 + pads * 3 + (ceil ? 1 : 0));
+            var g = new PoolGeometry(3, 5 + width % 3, width, kernel, kernel, stride, stride, before, before, after, after, dilation, 1, ceil);
+            if (width + before + after < kernel || g.InHeight + before + after < dilation * (kernel - 1) + 1) continue;
+            var rng = new Random(width * 97 + kernel * 13 + stride * 7 + pads * 3 + (ceil ? 1 : 0) + dilation * 1000);
 
             // no NaN: the naive loops' values and first maxima
             var plain = Values(g, rng, nan: false);
@@ -156,7 +157,7 @@ public class PoolMaxRaggedTests
                         float? column = null;
                         for (int i = 0; i < g.KernelHeight; i++)
                         {
-                            int ih = r * g.StrideH - g.PadTop + i;
+                            int ih = r * g.StrideH - g.PadTop + i * g.DilationH;
                             if (ih >= 0 && ih < g.InHeight) column = column is { } c ? PoolMax.Max(c, x[(p * g.InHeight + ih) * g.InWidth + iw]) : x[(p * g.InHeight + ih) * g.InWidth + iw];
                         }
                         if (column is { } m) best = PoolMax.Max(best, m);
@@ -165,7 +166,7 @@ public class PoolMaxRaggedTests
                     for (int i = 0; i < g.KernelHeight && at < 0; i++)
                         for (int j = 0; j < g.KernelWidth && at < 0; j++)
                         {
-                            int ih = r * g.StrideH - g.PadTop + i, iw = s * g.StrideW - g.PadLeft + j;
+                            int ih = r * g.StrideH - g.PadTop + i * g.DilationH, iw = s * g.StrideW - g.PadLeft + j;
                             if (ih < 0 || ih >= g.InHeight || iw < 0 || iw >= g.InWidth) continue;
                             float v = x[(p * g.InHeight + ih) * g.InWidth + iw];
                             if (v == best || (float.IsNaN(v) && float.IsNaN(best))) at = ih * g.InWidth + iw;
