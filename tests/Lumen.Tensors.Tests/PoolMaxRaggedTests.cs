@@ -115,12 +115,13 @@ public class PoolMaxRaggedTests
     }
 
     /// <summary>PoolMax.Backward (one and two threads) against dx[p, first maximum of o] += dy[o] in the order of o,
-    /// bitwise: gradients of mixed magnitudes, so that another order of the sums would show.</summary>
+    /// bitwise: gradients of mixed magnitudes, so that another order of the sums would show, and −0 (which a zeroed dx
+    /// turns into +0); a dx that the kernel overwrites starts as NaN.</summary>
     private static void Backward(float[] x, float[] y, int[] argmax, PoolGeometry g, Random rng)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         var dy = new float[y.Length];
-        for (int o = 0; o < dy.Length; o++) dy[o] = (float)(rng.NextDouble() - 0.5) * (rng.Next(3) == 0 ? 3e7f : 1f);
+        for (int o = 0; o < dy.Length; o++) dy[o] = rng.Next(20) == 0 ? -0f : (float)(rng.NextDouble() - 0.5) * (rng.Next(3) == 0 ? 3e7f : 1f);
         var expected = new float[x.Length];
         for (int o = 0; o < dy.Length; o++)
             if (argmax[o] >= 0) expected[o / outPlane * inPlane + argmax[o]] += dy[o];
@@ -131,6 +132,7 @@ public class PoolMaxRaggedTests
             {
                 Parallelism.MaxDegree = threads;
                 var dx = new float[x.Length];
+                if (PoolMax.OverwritesInputGradient(g)) dx.AsSpan().Fill(float.NaN);   // then every element is written
                 PoolMax.Backward(dy, x, y, dx, g);
                 for (int i = 0; i < dx.Length; i++)
                     Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(dx[i]), $"{g}, {threads} threads: dx[{i}] expected {expected[i]} got {dx[i]}");

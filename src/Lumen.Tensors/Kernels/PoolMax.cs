@@ -190,8 +190,12 @@ internal static class PoolMax
         });
     }
 
-    /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry), in output order. Stride-2
-    /// windows of 2 or 3 columns route it without an index array (<see cref="PoolMaxPairsGradient"/>, bitwise the same).</summary>
+    /// <summary>Whether <see cref="Backward"/> writes every element of dx, which then need not be zeroed.</summary>
+    public static bool OverwritesInputGradient(PoolGeometry g) => PoolMaxPairsGradient.Tiles(g);
+
+    /// <summary>dx[p, first maximum of each window] += dy[p, ·] in output order (dx must be zero on entry unless
+    /// <see cref="OverwritesInputGradient"/>). Stride-2 windows of 2 or 3 columns route it without an index array
+    /// (<see cref="PoolMaxPairsGradient"/>, bitwise the same).</summary>
     public static void Backward(float[] dy, float[] x, float[] y, float[] dx, PoolGeometry g)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;

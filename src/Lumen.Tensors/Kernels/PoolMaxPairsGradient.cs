@@ -19,10 +19,17 @@ namespace Lumen.Tensors.Kernels;
 /// unchanged.</remarks>
 internal static class PoolMaxPairsGradient
 {
+    /// <summary>Whether the windows tile each plane exactly — 2×2 at stride 2, undilated, unpadded, even sizes — so that
+    /// <see cref="Plane"/> writes every element of dx once and dx need not be zeroed first (a dense pass that the
+    /// backward of Tiny Darknet's pools would otherwise read back, on the vector path, from memory).</summary>
+    public static bool Tiles(PoolGeometry g) =>
+        PoolMaxPairs.Apply(g) && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideH == 2 && g.DilationH == 1
+        && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.InHeight % 2 == 0 && g.InWidth % 2 == 0;
+
     /// <summary>dx += the gradient of one plane: <paramref name="input"/> is the plane and what follows it in the
     /// tensor, <paramref name="y"/> and <paramref name="dy"/> the plane's outputs and their gradient,
-    /// <paramref name="dx"/> the plane's input gradient; windows [<paramref name="first"/>, <paramref name="last"/>) of
-    /// each row lie wholly inside the columns.</summary>
+    /// <paramref name="dx"/> the plane's input gradient (overwritten where the windows <see cref="Tiles"/>, else added
+    /// to); windows [<paramref name="first"/>, <paramref name="last"/>) of each row lie wholly inside the columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Plane(ReadOnlySpan<float> input, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         (int Lo, int Hi)[] rows, (int Lo, int Hi)[] cols, PoolGeometry g, int first, int last)
@@ -32,7 +39,7 @@ internal static class PoolMaxPairsGradient
         if (y.Length < rows.Length * ow || dy.Length < y.Length || dx.Length < inPlane || input.Length < inPlane)
             throw new ArgumentException($"PoolMaxPairsGradient.Plane: spans of {input.Length}, {y.Length}, {dy.Length} and {dx.Length} for a plane of {g.InHeight}×{w} → {rows.Length}×{ow}.");
         long reach = c + 2L * IntMath.RoundUp(n, PoolMaxPairs.Lanes) + 2;   // the floats a row's loads span from its column 0
-        bool three = kw == 3;
+        bool three = kw == 3, overwrite = Tiles(g);
         int full = n / PoolMaxPairs.Lanes * PoolMaxPairs.Lanes, rem = n - full;
         var lanes = Vector512<int>.Indices;
         var outputs = Vector512.LessThan(lanes, Vector512.Create(rem)).AsSingle();               // the last block's windows
@@ -49,20 +56,21 @@ internal static class PoolMaxPairsGradient
                 long last0 = ((long)row0 + (long)(hi - 1) * g.DilationH) * w;
                 bool vector = n > 0 && hi - lo <= 3 && c >= 0 && last0 + reach <= input.Length;
                 int o = r * ow;
+                if (overwrite && !vector) dx.Slice(row0 * w, 2 * w).Clear();   // the window rows, then added to tap by tap
                 for (int s = 0; s < ow; s++)
                 {
                     if (vector && s == first)
                     {
                         carried.Clear();
                         // the last block may read and write its two vectors whole (adding +0 past its windows) when they stay in the plane
-                        bool whole = last0 + c + 2L * full + 2 * PoolMaxPairs.Lanes <= inPlane;
+                        bool whole = !overwrite && last0 + c + 2L * full + 2 * PoolMaxPairs.Lanes <= inPlane;
                         for (int b = 0; b < n; b += PoolMaxPairs.Lanes)
                         {
                             bool partial = b == full;
                             var target = partial ? Avx512F.MaskLoad(ys + o + first + b, outputs, Vector512<float>.Zero) : Vector512.Load(ys + o + first + b);
                             var gradient = partial ? Avx512F.MaskLoad(gs + o + first + b, outputs, Vector512<float>.Zero) : Vector512.Load(gs + o + first + b);
                             Sixteen(xs, ds, row0, lo, hi, g, c + 2 * b, target, gradient, partial && !whole, b + PoolMaxPairs.Lanes < n ? 1 : partial ? 0 : -1,
-                                loColumns, hiColumns, three, carried);
+                                loColumns, hiColumns, three, overwrite, carried);
                         }
                         s = last - 1;
                         continue;
@@ -83,7 +91,8 @@ internal static class PoolMaxPairsGradient
     /// a last block of fewer than sixteen windows (0) has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Sixteen(float* x, float* dx, int row0, int lo, int hi, PoolGeometry g, int col, Vector512<float> target,
-        Vector512<float> gradient, bool masked, int next, Vector512<float> loColumns, Vector512<float> hiColumns, bool three, Span<Vector512<float>> carried)
+        Vector512<float> gradient, bool masked, int next, Vector512<float> loColumns, Vector512<float> hiColumns, bool three, bool overwrite,
+        Span<Vector512<float>> carried)
     {
         var nan = Vector512.IsNaN(target);
         bool anyNaN = !Vector512.EqualsAll(target, target);   // rare: the NaN test only then
@@ -95,8 +104,9 @@ internal static class PoolMaxPairsGradient
             var g0 = Route(t0, target, nan, anyNaN, ref remaining);
             var g1 = Route(t1, target, nan, anyNaN, ref remaining);
             float* d = dx + at;
-            var a = (masked ? Avx512F.MaskLoad(d, loColumns, Vector512<float>.Zero) : Vector512.Load(d)) + carried[i - lo];
-            var b = masked ? Avx512F.MaskLoad(d + PoolMaxPairs.Lanes, hiColumns, Vector512<float>.Zero) : Vector512.Load(d + PoolMaxPairs.Lanes);
+            // overwriting: +0 plus the taps' lanes, as the scatter adds them to a zeroed dx
+            var a = (overwrite ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d, loColumns, Vector512<float>.Zero) : Vector512.Load(d)) + carried[i - lo];
+            var b = overwrite ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d + PoolMaxPairs.Lanes, hiColumns, Vector512<float>.Zero) : Vector512.Load(d + PoolMaxPairs.Lanes);
             if (three)
             {
                 // tap 2 of window k is column 2k + 2: before tap 0 of window k + 1 at the same column
