@@ -19,12 +19,15 @@ namespace Lumen.Tensors.Kernels;
 /// unchanged.</remarks>
 internal static class PoolMaxPairsGradient
 {
-    /// <summary>Whether the windows tile each plane exactly — 2×2 at stride 2, undilated, unpadded, even sizes — so that
-    /// <see cref="Plane"/> writes every element of dx once and dx need not be zeroed first (a dense pass that the
-    /// backward of Tiny Darknet's pools would otherwise read back, on the vector path, from memory).</summary>
+    /// <summary>Whether the windows cover each plane with neither gap nor padding — 2×2 or 3×3 at stride 2, undilated,
+    /// the last window ending on the last row and column (Tiny Darknet's and SqueezeNet's pools) — so that
+    /// <see cref="Plane"/> writes every element of dx and dx need not be zeroed first (a dense pass that the backward
+    /// would otherwise read back from memory): a row's first writer (window row 0 of output row 0, else the rows the
+    /// previous output row's window does not share) stores +0 plus its lanes instead of adding to what it loads.</summary>
     public static bool Tiles(PoolGeometry g) =>
-        PoolMaxPairs.Apply(g) && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideH == 2 && g.DilationH == 1
-        && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.InHeight % 2 == 0 && g.InWidth % 2 == 0;
+        PoolMaxPairs.Apply(g) && g.KernelHeight == g.KernelWidth && g.StrideH == 2 && g.DilationH == 1
+        && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0
+        && (g.InHeight - g.KernelHeight) % 2 == 0 && (g.InWidth - g.KernelWidth) % 2 == 0;
 
     /// <summary>dx += the gradient of one plane: <paramref name="input"/> is the plane and what follows it in the
     /// tensor, <paramref name="y"/> and <paramref name="dy"/> the plane's outputs and their gradient,
@@ -56,7 +59,8 @@ internal static class PoolMaxPairsGradient
                 long last0 = ((long)row0 + (long)(hi - 1) * g.DilationH) * w;
                 bool vector = n > 0 && hi - lo <= 3 && c >= 0 && last0 + reach <= input.Length;
                 int o = r * ow;
-                if (overwrite && !vector) dx.Slice(row0 * w, 2 * w).Clear();   // the window rows, then added to tap by tap
+                int fresh = !overwrite ? int.MaxValue : r == 0 ? 0 : g.KernelHeight - 2;   // the window rows written first here
+                if (overwrite && !vector) dx.Slice((row0 + fresh) * w, (g.KernelHeight - fresh) * w).Clear();   // then added to tap by tap
                 for (int s = 0; s < ow; s++)
                 {
                     if (vector && s == first)
@@ -70,7 +74,7 @@ internal static class PoolMaxPairsGradient
                             var target = partial ? Avx512F.MaskLoad(ys + o + first + b, outputs, Vector512<float>.Zero) : Vector512.Load(ys + o + first + b);
                             var gradient = partial ? Avx512F.MaskLoad(gs + o + first + b, outputs, Vector512<float>.Zero) : Vector512.Load(gs + o + first + b);
                             Sixteen(xs, ds, row0, lo, hi, g, c + 2 * b, target, gradient, partial && !whole, b + PoolMaxPairs.Lanes < n ? 1 : partial ? 0 : -1,
-                                loColumns, hiColumns, three, overwrite, carried);
+                                loColumns, hiColumns, three, fresh, carried);
                         }
                         s = last - 1;
                         continue;
@@ -91,7 +95,7 @@ internal static class PoolMaxPairsGradient
     /// a last block of fewer than sixteen windows (0) has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Sixteen(float* x, float* dx, int row0, int lo, int hi, PoolGeometry g, int col, Vector512<float> target,
-        Vector512<float> gradient, bool masked, int next, Vector512<float> loColumns, Vector512<float> hiColumns, bool three, bool overwrite,
+        Vector512<float> gradient, bool masked, int next, Vector512<float> loColumns, Vector512<float> hiColumns, bool three, int fresh,
         Span<Vector512<float>> carried)
     {
         var nan = Vector512.IsNaN(target);
@@ -104,9 +108,10 @@ internal static class PoolMaxPairsGradient
             var g0 = Route(t0, target, nan, anyNaN, ref remaining);
             var g1 = Route(t1, target, nan, anyNaN, ref remaining);
             float* d = dx + at;
-            // overwriting: +0 plus the taps' lanes, as the scatter adds them to a zeroed dx
-            var a = (overwrite ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d, loColumns, Vector512<float>.Zero) : Vector512.Load(d)) + carried[i - lo];
-            var b = overwrite ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d + PoolMaxPairs.Lanes, hiColumns, Vector512<float>.Zero) : Vector512.Load(d + PoolMaxPairs.Lanes);
+            // a row written first: +0 plus the taps' lanes, as the scatter adds them to a zeroed dx
+            bool first = i >= fresh;
+            var a = (first ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d, loColumns, Vector512<float>.Zero) : Vector512.Load(d)) + carried[i - lo];
+            var b = first ? Vector512<float>.Zero : masked ? Avx512F.MaskLoad(d + PoolMaxPairs.Lanes, hiColumns, Vector512<float>.Zero) : Vector512.Load(d + PoolMaxPairs.Lanes);
             if (three)
             {
                 // tap 2 of window k is column 2k + 2: before tap 0 of window k + 1 at the same column
@@ -115,7 +120,7 @@ internal static class PoolMaxPairsGradient
                 a += Avx512F.PermuteVar16x32x2(g2, Vector512.Create(16, 16, 0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16), zero);
                 b += Avx512F.PermuteVar16x32x2(g2, Vector512.Create(7, 16, 8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16), zero);
                 if (next > 0) carried[i - lo] = Avx512F.PermuteVar16x32x2(g2, Vector512.Create(15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16), zero);
-                else if (next < 0) d[2 * PoolMaxPairs.Lanes] += g2.GetElement(PoolMaxPairs.Lanes - 1);   // window 15's tap 2, column 32
+                else if (next < 0) d[2 * PoolMaxPairs.Lanes] = (first ? 0f : d[2 * PoolMaxPairs.Lanes]) + g2.GetElement(PoolMaxPairs.Lanes - 1);   // window 15's tap 2, column 32
             }
             a += Avx512F.PermuteVar16x32x2(g0, Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), g1);
             b += Avx512F.PermuteVar16x32x2(g0, Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), g1);
