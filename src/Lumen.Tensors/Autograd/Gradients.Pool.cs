@@ -6,10 +6,11 @@ namespace Lumen.Tensors.Autograd;
 public static partial class Gradients
 {
     // y = max over a window: dx[argmax] += g (first maximum on ties); not itself recorded.
-    // The first maximum is found again from the input and output, so the forward pass stores no index array.
+    // The first maximum is found again from the input and output, so the forward pass stores no index array; dx is
+    // left unzeroed where the kernel writes all of it.
     internal static BackwardRule MaxPool2dRule(Tensor input, float[] output, PoolGeometry geometry) => (g, needs) =>
     {
-        var dx = GradientStorage.Rent(input.Shape.Size);
+        var dx = GradientStorage.Rent(input.Shape.Size, PoolMax.OverwritesInputGradient(geometry));
         PoolMax.Backward(g.Floats, input.Floats, output, dx, geometry);
         return [Fresh(new Tensor(input.Shape, dx))];
     };

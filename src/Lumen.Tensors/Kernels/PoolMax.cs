@@ -9,11 +9,12 @@ namespace Lumen.Tensors.Kernels;
 /// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, the maximum
 /// over the window's input rows in one SIMD pass (<see cref="RowMax"/>), then the windows along that row — 16 at a
 /// time from even/odd lanes for stride-2 windows of 2 or 3 columns (<see cref="PoolMaxPairs"/>), else a SIMD stride-1
-/// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. A stride-2 row of at least
-/// sixteen full windows skips the row buffer: its column maxima stay in registers (<see cref="PoolMaxPairs.RowMaxima"/>;
-/// in isolation, 5–25 % less time for SqueezeNet's and Tiny Darknet's pools at batch 1, one thread). The backward pass finds
-/// each window's first maximum (row-major scan: the first tap equal to the output; 16 windows at once on the
-/// stride-2 path) and routes the gradient there, so the forward pass keeps no index array. Parallel over planes.
+/// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. On the stride-2 path the
+/// full windows of a plane's rows skip the row buffer: their column maxima stay in registers, one call a plane
+/// (<see cref="PoolMaxPairs.Rows"/>; isolated, one thread, 30–55 % less time than the buffer for SqueezeNet's and
+/// Tiny Darknet's pools at batch 1). The backward pass finds each window's first maximum (row-major scan: the first
+/// tap equal to the output) and routes the gradient there, so the forward pass keeps no index array; on the stride-2
+/// path sixteen windows at once, with no index array at all (<see cref="PoolMaxPairsGradient"/>). Parallel over planes.
 /// <see cref="PoolNaive"/> is the oracle.
 /// </summary>
 /// <remarks>y[p, r, s] = max_{i, j} x[p, r·sh − top + i·dh, s·sw − left + j·dw] over the taps inside the input
@@ -30,7 +31,8 @@ internal static class PoolMax
         int fullWidth = w - (kw - 1) * dw;   // positions t whose whole window [t, t + (kw−1)·dw] lies in the row
         var (first, last) = FullWindows(cols, kw);
         bool pairs = PoolMaxPairs.Apply(g);
-        bool fused = pairs && last - first >= PoolMaxPairs.Lanes;   // the full windows straight from the input rows
+        bool fused = pairs && last > first;   // the full windows straight from the input rows
+        bool edges = first > 0 || last < ow;   // windows that the padding clips
         Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             // the row maxima, with slack for the last pair loads, then the stride-1 window maxima
@@ -40,15 +42,17 @@ internal static class PoolMax
             Span<int> taps = g.KernelHeight <= 256 ? stackalloc int[g.KernelHeight] : new int[g.KernelHeight];
             for (int p = start; p < end; p++)
             {
-                var input = x.AsSpan(p * inPlane, inPlane);
+                var input = x.AsSpan(p * inPlane);   // the plane and what follows it (the vector rows' loads may reach past the plane)
+                int done = fused ? PoolMaxPairs.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last) : 0;
                 for (int r = 0; r < oh; r++)
                 {
                     var output = y.AsSpan(p * outPlane + r * ow, ow);
                     var (ilo, ihi) = rows[r];
                     if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
+                    bool direct = r < done;   // the full windows are done
+                    if (direct && !edges) continue;
                     for (int i = ilo; i < ihi; i++) taps[i - ilo] = (r * sh - top + i * dh) * w;
                     var rowTaps = taps[..(ihi - ilo)];
-                    bool direct = fused && PoolMaxPairs.RowMaxima(input, rowTaps, first * 2 - left, kw, output[first..last]);
                     if (!direct)
                     {
                         RowMax(input, rowTaps, line);
@@ -167,38 +171,47 @@ internal static class PoolMax
     }
 
     /// <summary>The offset within its input plane of each window's first maximum (−1 for a window with no tap):
-    /// the first tap in row-major order equal to <paramref name="y"/> (or NaN where it is NaN).</summary>
+    /// the first tap in row-major order equal to <paramref name="y"/> (or NaN where it is NaN). The backward pass of
+    /// windows other than <see cref="PoolMaxPairsGradient"/>'s.</summary>
     public static void Argmax(float[] x, float[] y, int[] argmax, PoolGeometry g)
     {
         int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.InHeight * g.InWidth, outPlane = oh * ow;
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
-        var (first, last) = FullWindows(cols, g.KernelWidth);
-        bool pairs = PoolMaxPairs.Apply(g) && last > first;
         Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (int p = start; p < end; p++)
                 for (int r = 0; r < oh; r++)
-                {
-                    int row0 = r * g.StrideH - g.PadTop;
-                    bool vector = pairs && rows[r].Hi > rows[r].Lo
-                        && PoolMaxPairs.FirstMaxima(x, p * inPlane, row0, rows[r], g, first * 2 - g.PadLeft,
-                            y.AsSpan(p * outPlane + r * ow + first, last - first), argmax.AsSpan(p * outPlane + r * ow + first, last - first));
                     for (int s = 0; s < ow; s++)
                     {
-                        if (vector && s == first) s = last;   // done above
-                        if (s >= ow) break;
                         int o = p * outPlane + r * ow + s;
-                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], row0, s * g.StrideW - g.PadLeft, g);
+                        argmax[o] = FirstMaximum(x.AsSpan(p * inPlane, inPlane), y[o], rows[r], cols[s], r * g.StrideH - g.PadTop, s * g.StrideW - g.PadLeft, g);
                     }
-                }
         });
     }
 
-    /// <summary>dx[p, first maximum of each window] += dy[p, ·] (dx must be zero on entry).</summary>
+    /// <summary>Whether <see cref="Backward"/> writes every element of dx, which then need not be zeroed.</summary>
+    public static bool OverwritesInputGradient(PoolGeometry g) => PoolMaxPairsGradient.Tiles(g);
+
+    /// <summary>dx[p, first maximum of each window] += dy[p, ·] in output order (dx must be zero on entry unless
+    /// <see cref="OverwritesInputGradient"/>). Stride-2 windows of 2 or 3 columns route it without an index array
+    /// (<see cref="PoolMaxPairsGradient"/>, bitwise the same).</summary>
     public static void Backward(float[] dy, float[] x, float[] y, float[] dx, PoolGeometry g)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        if (PoolMaxPairs.Apply(g))
+        {
+            var rows = TapRanges(g.OutHeight, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
+            var cols = TapRanges(g.OutWidth, g.InWidth, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
+            var (first, last) = FullWindows(cols, g.KernelWidth);
+            Parallelism.For(g.Planes, (long)outPlane * g.KernelHeight * g.KernelWidth, (start, end) =>
+            {
+                for (int p = start; p < end; p++)
+                    PoolMaxPairsGradient.Plane(x.AsSpan(p * inPlane), y.AsSpan(p * outPlane, outPlane), dy.AsSpan(p * outPlane, outPlane),
+                        dx.AsSpan(p * inPlane, inPlane), rows, cols, g, first, last);
+            });
+            return;
+        }
         var argmax = ArrayPool<int>.Shared.Rent(y.Length);
         Argmax(x, y, argmax, g);
         Parallelism.For(g.Planes, outPlane, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
@@ -214,7 +227,7 @@ internal static class PoolMax
     }
 
     /// <summary>The first tap (row-major) of one window whose value is <paramref name="max"/>; −1 when none is.</summary>
-    private static int FirstMaximum(ReadOnlySpan<float> plane, float max, (int Lo, int Hi) rows, (int Lo, int Hi) cols, int row0, int col0, PoolGeometry g)
+    internal static int FirstMaximum(ReadOnlySpan<float> plane, float max, (int Lo, int Hi) rows, (int Lo, int Hi) cols, int row0, int col0, PoolGeometry g)
     {
         bool nan = float.IsNaN(max);
         for (int i = rows.Lo; i < rows.Hi; i++)

@@ -9,11 +9,11 @@ namespace Lumen.Tensors.Kernels;
 /// The AVX-512 paths of <see cref="PoolMax"/> for windows of 2 or 3 columns at column stride 2 (SqueezeNet's 3×3/2,
 /// the 2×2/2 of Tiny Darknet and VGG-style nets): sixteen consecutive outputs read 32 consecutive inputs, which two
 /// loads and a two-table permute (<c>vpermt2ps</c>) split into the even lanes (tap 0), the odd
-/// lanes (tap 1) and, from loads one further, tap 2. The forward pass takes the maxima; the backward pass finds each
-/// window's first maximum by comparing every tap, in row-major order, with the output, without a branch per window.
+/// lanes (tap 1) and, from loads one further, tap 2. The forward pass takes the maxima (<see cref="Rows"/> straight from
+/// the input rows, <see cref="Maxima"/> from a row buffer); <see cref="PoolMaxPairsGradient"/> is the backward pass.
 /// </summary>
-/// <remarks>Only windows that lie wholly inside the row (columns [c + 2s, c + 2s + kw)) come here; the last sixteen
-/// overlap the previous ones instead of running a scalar tail. <see cref="PoolNaive.Max"/> is the oracle.</remarks>
+/// <remarks>Only windows that lie wholly inside the row (columns [c + 2s, c + 2s + kw)) come here. <see cref="PoolNaive.Max"/>
+/// is the oracle.</remarks>
 internal static class PoolMaxPairs
 {
     /// <summary>Outputs per vector.</summary>
@@ -26,15 +26,16 @@ internal static class PoolMaxPairs
     public static bool Apply(PoolGeometry g) =>
         g.StrideW == 2 && g.DilationW == 1 && g.KernelWidth is 2 or 3 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
-    private static Vector512<int> Even => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    // a property that the JIT does not inline (a call returning the vector through memory): read it outside loops
+    internal static Vector512<int> Even => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>Taps 0, 1 and (kw = 3) 2 of sixteen windows starting at <paramref name="at"/>, 2 apart: lanes
     /// <c>at + 2k + j</c>. Tap 2 comes from the odd lanes of loads one further, so no load reaches past
     /// <c>at + 32</c>, the last tap of the sixteenth window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> T0, Vector512<float> T1, Vector512<float> T2) Taps(ref float row, nuint at, bool three)
+    internal static (Vector512<float> T0, Vector512<float> T1, Vector512<float> T2) Taps(ref float row, nuint at, bool three)
     {
-        var even = Even;
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);   // constants, not Even (a call)
         var odd = even + Vector512<int>.One;
         var a = Vector512.LoadUnsafe(ref row, at);
         var b = Vector512.LoadUnsafe(ref row, at + Lanes);
@@ -68,39 +69,82 @@ internal static class PoolMaxPairs
         }
     }
 
-    /// <summary>The same maxima straight from the input rows, without a row buffer: output[s] = the maximum of window s,
-    /// whose tap (i, j) is input[taps[i] + c + 2s + j], as <see cref="PoolMax"/>'s row maxima (over the taps, in order)
-    /// and then <see cref="Maxima"/> (over the columns, in order) take it — bitwise, with neither the row's stores and
-    /// reloads nor a second pass. Sixteen windows read the column maxima of columns [c + 2s, c + 2s + 32) as two vectors;
-    /// tap 2 of the sixteenth window (kw = 3) is column c + 2s + 32, the first lane of the next block's first vector,
-    /// which is carried over, or, where no block follows right after, the last lane of the column maxima ending at that
-    /// column. The last sixteen windows overlap the previous ones, so no load reaches past the last window's last tap.
-    /// Returns false, having written nothing, for fewer than sixteen windows (the caller takes the row buffer's path).</summary>
+    /// <summary>The same maxima straight from the input rows, for every output row of one plane whose window has one to
+    /// three rows inside the input: output[r·OW + s] for s in [<paramref name="first"/>, <paramref name="last"/>), the
+    /// windows wholly inside the columns, as <see cref="PoolMax"/>'s row maxima (over the window rows, in order) and
+    /// then <see cref="Maxima"/> (over the columns, in order) take them — bitwise, with neither a row buffer's stores
+    /// and reloads nor a second pass, and with no per-row call. Sixteen windows read the column maxima of columns
+    /// [c + 2s, c + 2s + 32) as two vectors; tap 2 of the sixteenth window (kw = 3) is column c + 2s + 32, the first
+    /// lane of the next block's first vector, which is carried over, or, where no block follows, the last lane of the
+    /// column maxima ending at that column. The last 1–15 windows of a row take one more block from the carried vector
+    /// and the next (tap 2 two lanes on in the same two vectors), stored under a mask; their loads may reach past the
+    /// row, into the next, for lanes no output reads, but never past <paramref name="input"/> (the plane and what
+    /// follows it in the tensor).
+    /// Rows whose window has no row inside are skipped (the caller fills them). Returns the number of output rows
+    /// done: all of them, or those before the first whose window has more than three rows or whose loads would pass
+    /// the end of <paramref name="input"/> (the caller takes the row buffer's path from there).</summary>
+    /// <remarks>Against one call per row that overlaps a last block of sixteen, this takes (isolated, one thread)
+    /// about half the time of SqueezeNet's 3×3/2 pools of 55 and 27 columns: two vectors of column maxima fewer a
+    /// row, and rows of fewer than sixteen windows no longer go through the row buffer.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool RowMaxima(ReadOnlySpan<float> input, ReadOnlySpan<int> taps, int c, int kw, Span<float> output)
+    public static unsafe int Rows(ReadOnlySpan<float> input, Span<float> output, (int Lo, int Hi)[] rows, PoolGeometry g, int first, int last)
     {
-        int n = output.Length;
-        if (n < Lanes) return false;
-        if (taps.Length == 0 || c < 0 || taps[0] < 0 || (long)taps[^1] + c + 2 * (n - 1) + kw - 1 >= input.Length)
-            throw new ArgumentException($"PoolMaxPairs.RowMaxima: {n} windows of {kw} columns from column {c} overrun the {input.Length} inputs.");
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float o = ref MemoryMarshal.GetReference(output);
+        int n = last - first, c = 2 * first - g.PadLeft, w = g.InWidth, ow = g.OutWidth;
+        if (n <= 0 || c < 0 || g.KernelHeight > 3) return 0;
+        if ((long)rows.Length * ow > output.Length) throw new ArgumentException($"PoolMaxPairs.Rows: {rows.Length} rows of {ow} outputs overrun the {output.Length} outputs.");
+        long reach = c + 2L * IntMath.RoundUp(n, Lanes) + 1;   // the floats a row's loads span from its column 0
+        long step = (long)g.DilationH * w;
+        int full = n / Lanes * Lanes;
+        bool three = g.KernelWidth == 3;
         var even = Even;
         var odd = even + Vector512<int>.One;
         var after = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);   // lanes 1…15 of the first table, then lane 0 of the second
-        var last = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);    // lanes 1…15, then lane 15 of the second
-        bool three = kw == 3;
-        var a = ColumnMaxima(ref x, taps, c);
-        for (int s = 0; ;)
+        var ending = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);  // lanes 1…15, then lane 15 of the second
+        var shifted = Vector512.Create(2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 31);   // tap 2 of the last block (lane 15 unused)
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n - full)).AsSingle();
+        fixed (float* xs = input, ys = output)
         {
-            int at = c + 2 * s, next = Math.Min(s + Lanes, n - Lanes);
-            bool more = s + Lanes < n, carried = more && next == s + Lanes;   // the next block starts at column at + 32
-            var b = ColumnMaxima(ref x, taps, at + Lanes);
-            var following = carried ? ColumnMaxima(ref x, taps, at + 2 * Lanes) : three ? ColumnMaxima(ref x, taps, at + Lanes + 1) : default;
-            Sixteen(a, b, following, even, odd, carried ? after : last, three).StoreUnsafe(ref o, (nuint)s);
-            if (!more) return true;
-            a = carried ? following : ColumnMaxima(ref x, taps, c + 2 * next);
-            s = next;
+            for (int r = 0; r < rows.Length; r++)
+            {
+                var (lo, hi) = rows[r];
+                int count = hi - lo;
+                if (count <= 0) continue;
+                long row0 = ((long)r * g.StrideH - g.PadTop + (long)lo * g.DilationH) * w;
+                if (row0 + (count - 1) * step + reach > input.Length) return r;
+                var window = new Window(xs + row0 + c, count > 1 ? xs + row0 + c + step : null, count > 2 ? xs + row0 + c + 2 * step : null);
+                float* o = ys + (long)r * ow + first;
+                var a = window.Maxima(0);
+                for (int s = 0; s < full; s += Lanes)
+                {
+                    bool carried = s + Lanes < n;   // a block (full or not) starts at column 2s + 32
+                    var b = window.Maxima(2 * s + Lanes);
+                    var following = carried ? window.Maxima(2 * s + 2 * Lanes) : three ? window.Maxima(2 * s + Lanes + 1) : default;
+                    Sixteen(a, b, following, even, odd, carried ? after : ending, three).Store(o + s);
+                    a = following;
+                }
+                if (full < n)
+                {
+                    var b = window.Maxima(2 * full + Lanes);
+                    var m = PoolMax.Max(Avx512F.PermuteVar16x32x2(a, even, b), Avx512F.PermuteVar16x32x2(a, odd, b));
+                    if (three) m = PoolMax.Max(m, Avx512F.PermuteVar16x32x2(a, shifted, b));
+                    Avx512F.MaskStore(o + full, mask, m);
+                }
+            }
+        }
+        return rows.Length;
+    }
+
+    /// <summary>The one to three input rows of a window (null past its last), read in order: the column maxima of
+    /// sixteen columns, as <see cref="PoolMax"/>'s row maxima take them.</summary>
+    private readonly unsafe struct Window(float* first, float* second, float* third)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Maxima(int at)
+        {
+            var m = Vector512.Load(first + at);
+            if (second != null) m = PoolMax.Max(m, Vector512.Load(second + at));
+            if (third != null) m = PoolMax.Max(m, Vector512.Load(third + at));
+            return m;
         }
     }
 
@@ -116,82 +160,11 @@ internal static class PoolMaxPairs
         return three ? PoolMax.Max(m, Avx512F.PermuteVar16x32x2(t0, shift, third)) : m;
     }
 
-    /// <summary>The maxima over the rows at <paramref name="taps"/> of the sixteen columns from <paramref name="at"/>,
-    /// in tap order (as <see cref="PoolMax"/>'s row maxima).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ColumnMaxima(ref float x, ReadOnlySpan<int> taps, int at)
-    {
-        var m = Vector512.LoadUnsafe(ref x, (nuint)(taps[0] + at));
-        for (int i = 1; i < taps.Length; i++) m = PoolMax.Max(m, Vector512.LoadUnsafe(ref x, (nuint)(taps[i] + at)));
-        return m;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Sixteen(ref float line, int at, bool three)
     {
         var (t0, t1, t2) = Taps(ref line, (nuint)at, three);
         var m = PoolMax.Max(t0, t1);
         return three ? PoolMax.Max(m, t2) : m;
-    }
-
-    /// <summary>The first maximum (row-major) of the windows of one output row that lie wholly inside the columns:
-    /// argmax[s] = the in-plane offset of the first tap equal to y[s] (NaN matching NaN), −1 if none. Window s covers
-    /// input rows <paramref name="row0"/> + i·dh for i in <paramref name="rows"/> and columns c + 2s + j. Fewer than
-    /// sixteen windows go through register-sized scratch, and only when the loads stay inside
-    /// <paramref name="x"/>; returns false when it left them to the caller.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool FirstMaxima(float[] x, int plane, int row0, (int Lo, int Hi) rows, PoolGeometry g, int c, ReadOnlySpan<float> y, Span<int> argmax)
-    {
-        int n = y.Length;
-        if (n == 0) return true;
-        if (n < Lanes)
-        {
-            if (plane + (row0 + (rows.Hi - 1) * g.DilationH) * g.InWidth + c + 2 * Lanes >= x.Length) return false;
-            Span<float> target = stackalloc float[Lanes];
-            Span<int> found = stackalloc int[Lanes];
-            target.Clear();
-            y.CopyTo(target);
-            Sixteen(x, plane, row0, rows, g, c, Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(target))).StoreUnsafe(ref MemoryMarshal.GetReference(found));
-            found[..n].CopyTo(argmax);
-            return true;
-        }
-        ref float yy = ref MemoryMarshal.GetReference(y);
-        ref int arg = ref MemoryMarshal.GetReference(argmax);
-        for (int s = 0; ; s += Lanes)
-        {
-            s = Math.Min(s, n - Lanes);
-            Sixteen(x, plane, row0, rows, g, c + 2 * s, Vector512.LoadUnsafe(ref yy, (nuint)s)).StoreUnsafe(ref arg, (nuint)s);
-            if (s == n - Lanes) return true;
-        }
-    }
-
-    /// <summary>The first maxima of the sixteen windows whose tap (i, 0) is at column <paramref name="c"/> + 2k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Sixteen(float[] x, int plane, int row0, (int Lo, int Hi) rows, PoolGeometry g, int c, Vector512<float> target)
-    {
-        ref float origin = ref MemoryMarshal.GetArrayDataReference(x);
-        bool three = g.KernelWidth == 3;
-        var lane = Even;
-        var nan = Vector512.IsNaN(target);
-        var found = Vector512<int>.Zero;
-        var index = Vector512<int>.AllBitsSet;   // −1: no tap found
-        for (int i = rows.Lo; i < rows.Hi; i++)
-        {
-            int at = (row0 + i * g.DilationH) * g.InWidth + c;   // in-plane offset of tap (i, 0) of the first window
-            var (t0, t1, t2) = Taps(ref origin, (nuint)(plane + at), three);
-            First(t0, target, nan, Vector512.Create(at) + lane, ref found, ref index);
-            First(t1, target, nan, Vector512.Create(at + 1) + lane, ref found, ref index);
-            if (three) First(t2, target, nan, Vector512.Create(at + 2) + lane, ref found, ref index);
-        }
-        return index;
-    }
-
-    /// <summary>Lanes not found yet whose tap equals the target (or both are NaN) take the tap's offset.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void First(Vector512<float> tap, Vector512<float> target, Vector512<float> nan, Vector512<int> offset, ref Vector512<int> found, ref Vector512<int> index)
-    {
-        var hit = (Vector512.Equals(tap, target) | (Vector512.IsNaN(tap) & nan)).AsInt32() & ~found;
-        index = Vector512.ConditionalSelect(hit, offset, index);
-        found |= hit;
     }
 }
