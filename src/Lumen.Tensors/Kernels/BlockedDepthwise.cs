@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// A 3×3 depthwise convolution (group = C, padding 1 on every side, stride 1 or 2, dilation 1) of channel-blocked
+/// activations (<see cref="BlockedLayout"/>), with its bias and a clamp (ReLU, ReLU6) applied as it writes:
+/// y[c, r, s] = clamp(Σ_{i, j} w[c, i, j] · x[c, r·stride − 1 + i, s·stride − 1 + j] + b[c]), zero outside the input.
+/// </summary>
+/// <remarks>16 channels at a time, as ONNX Runtime's NCHWc depthwise kernel: one output position of a block is nine
+/// vector fused multiply-adds of whole input vectors against the block's nine weight vectors, no shuffles and no
+/// masks. Rows above and below the input read a shared row of zeros, so the interior columns of every output row run
+/// without a branch; only the first and (when the input's last column is a tap's) last column skip their outside taps.
+/// Each output accumulates its taps row by row, column by column, from zero, then adds the bias, then clamps, on every
+/// path, so values do not depend on the batch or the thread count (a zero tap may only turn a −0 sum into +0).</remarks>
+internal static unsafe class BlockedDepthwise
+{
+    private const int Lanes = BlockedLayout.Lanes;
+
+    // read-only zeros standing in for the rows above and below the input (never written, so shared by all threads)
+    private static float[] zeros = GC.AllocateArray<float>(4096, pinned: true);
+
+    /// <summary>The output side of an input side <paramref name="size"/> at <paramref name="stride"/>: ⌊(size − 1) / stride⌋ + 1.</summary>
+    public static int OutputSize(int size, int stride) => (size - 1) / stride + 1;
+
+    /// <summary>y (blocked [N, ⌈C/16⌉, OH, OW, 16], overwritten) = the depthwise convolution of blocked x [N, ⌈C/16⌉, H, W, 16]
+    /// with packed weights <paramref name="w"/> (<see cref="BlockedWeights.Depthwise"/>) and packed bias
+    /// <paramref name="bias"/>, then <paramref name="activation"/> (none or a clamp).</summary>
+    public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, float[] w, float[] bias,
+        ConvActivation activation, float[] y)
+    {
+        if (activation.Kind == ConvActivationKind.Leaky)
+            throw new ArgumentException("BlockedDepthwise: only no activation or a clamp (ReLU, ReLU6) is fused, not a leaky rectifier.", nameof(activation));
+        if (stride is not (1 or 2)) throw new ArgumentException($"BlockedDepthwise: stride {stride}; only 1 and 2 are supported.", nameof(stride));
+        int blocks = BlockedLayout.Blocks(channels), oh = OutputSize(height, stride), ow = OutputSize(width, stride);
+        if (w.Length < blocks * 9 * Lanes || bias.Length < blocks * Lanes)
+            throw new ArgumentException($"BlockedDepthwise: packed weights of {w.Length} floats and bias of {bias.Length} do not fit {channels} channels.");
+        if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow))
+            throw new ArgumentException($"BlockedDepthwise: the blocked arrays (x {x.Length}, y {y.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride {stride}.");
+        var zero = Zeros(width * Lanes);
+        bool clamp = activation.Kind == ConvActivationKind.Clamp;
+        float min = activation.Min, max = activation.Max;
+        Parallelism.For(batch * blocks * oh, (long)ow * 9 * Lanes, (start, end) =>
+        {
+            fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
+            {
+                var finish = new Finish(clamp, min, max);
+                for (int item = start; item < end; item++)
+                {
+                    int plane = item / oh, r = item % oh, cb = plane % blocks;
+                    float* input = xs + (nint)plane * height * width * Lanes;
+                    float* row0 = Row(input, zs, r * stride - 1, height, width), row1 = Row(input, zs, r * stride, height, width);
+                    float* row2 = Row(input, zs, r * stride + 1, height, width);
+                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, finish);
+                }
+            }
+        });
+    }
+
+    private static float* Row(float* plane, float* zero, int row, int height, int width) =>
+        row < 0 || row >= height ? zero : plane + (nint)row * width * Lanes;
+
+    /// <summary>At least <paramref name="length"/> read-only zeros.</summary>
+    private static float[] Zeros(int length)
+    {
+        var current = Volatile.Read(ref zeros);
+        if (current.Length >= length) return current;
+        var larger = GC.AllocateArray<float>(length, pinned: true);
+        Interlocked.CompareExchange(ref zeros, larger, current);
+        return larger;
+    }
+
+    /// <summary>The bias and clamp of each stored vector.</summary>
+    private readonly struct Finish(bool clamp, float min, float max)
+    {
+        private readonly Vector512<float> min = Vector512.Create(min), max = Vector512.Create(max);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector512<float> sum, Vector512<float> bias, float* y)
+        {
+            var v = sum + bias;
+            if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
+            v.Store(y);
+        }
+    }
+
+    /// <summary>One output row of one block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, in Finish finish)
+    {
+        var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16); var w2 = Vector512.Load(w + 32);
+        var w3 = Vector512.Load(w + 48); var w4 = Vector512.Load(w + 64); var w5 = Vector512.Load(w + 80);
+        var w6 = Vector512.Load(w + 96); var w7 = Vector512.Load(w + 112); var w8 = Vector512.Load(w + 128);
+        // interior columns: every tap column s·stride − 1 + j inside [0, width)
+        int last = Math.Min(ow, width >= 2 ? (width - 2) / stride + 1 : 0);
+        Border(row0, row1, row2, w, bias, y, width, 0, stride, finish);
+        nint step = stride * Lanes;
+        float* p0 = row0 + (stride - 1) * Lanes, p1 = row1 + (stride - 1) * Lanes, p2 = row2 + (stride - 1) * Lanes;   // column s·stride − 1 at s = 1
+        for (int s = 1; s < last; s++, p0 += step, p1 += step, p2 += step)
+        {
+            var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 32), w2, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), w3, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), w4, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 32), w5, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
+            finish.Store(a, bias, y + (nint)s * Lanes);
+        }
+        for (int s = Math.Max(1, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, finish);
+    }
+
+    /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
+    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, in Finish finish)
+    {
+        var a = Vector512<float>.Zero;
+        float** rows = stackalloc float*[3] { row0, row1, row2 };
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                int column = s * stride - 1 + j;
+                if (column >= 0 && column < width)
+                    a = Vector512.FusedMultiplyAdd(Vector512.Load(rows[i] + (nint)column * Lanes), Vector512.Load(w + (i * 3 + j) * Lanes), a);
+            }
+        finish.Store(a, bias, y + (nint)s * Lanes);
+    }
+}
