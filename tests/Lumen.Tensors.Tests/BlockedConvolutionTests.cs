@@ -109,24 +109,28 @@ public class BlockedConvolutionTests
             foreach (var (h, w) in Planes)
                 foreach (int stride in new[] { 1, 2 })
                 {
-                    yield return [c, h, w, stride, k % 2 == 0 ? 1 : 3, k % 3, k % 2 == 0];
+                    int pads = k % 3 == 2 ? 0b0011 : k % 7 == 3 ? 0b0110 : 0b1111;     // TensorFlow's SAME at stride 2: 0 before, 1 after
+                    if (h + (pads & 1) + (pads >> 2 & 1) < 3 || w + (pads >> 1 & 1) + (pads >> 3 & 1) < 3) pads = 0b1111;
+                    yield return [c, h, w, stride, pads, k % 2 == 0 ? 1 : 3, k % 3, k % 2 == 0];
                     k++;
                 }
     }
 
     [Theory]
     [MemberData(nameof(DepthwiseCases))]
-    public void Depthwise_matches_the_naive_loops(int c, int h, int w, int stride, int batch, int activation, bool bias)
+    public void Depthwise_matches_the_naive_loops(int c, int h, int w, int stride, int padBits, int batch, int activation, bool bias)
     {
-        var g = new ConvGeometry(batch, c, h, w, c, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1, c);
-        Assert.Equal(g.OutHeight, BlockedDepthwise.OutputSize(h, stride));
-        Assert.Equal(g.OutWidth, BlockedDepthwise.OutputSize(w, stride));
+        // pad bits: bottom, right, top, left (1 each when set)
+        var pads = (Top: padBits >> 2 & 1, Left: padBits >> 3 & 1, Bottom: padBits & 1, Right: padBits >> 1 & 1);
+        var g = new ConvGeometry(batch, c, h, w, c, 3, 3, stride, stride, pads.Top, pads.Left, pads.Bottom, pads.Right, 1, 1, c);
+        Assert.Equal(g.OutHeight, BlockedDepthwise.OutputSize(h, stride, pads.Top, pads.Bottom));
+        Assert.Equal(g.OutWidth, BlockedDepthwise.OutputSize(w, stride, pads.Left, pads.Right));
         float[] x = Random(batch * c * h * w, 6), weights = Random(c * 9, 7);
         float[]? b = bias ? Random(c, 8) : null;
         var act = Activations[activation];
         var y = new float[BlockedLayout.Length(batch, c, g.OutPlane)];
-        BlockedDepthwise.Forward(Blocked(x, batch, c, h * w), batch, c, h, w, stride, BlockedWeights.Depthwise(weights, c), BlockedWeights.Bias(b, c), act, y);
-        AssertClose(Reference(x, weights, b, null, act, g), Plain(y, batch, c, g.OutPlane), 1e-6, $"depthwise {c} {h}×{w} /{stride} ×{batch}");
+        BlockedDepthwise.Forward(Blocked(x, batch, c, h * w), batch, c, h, w, stride, pads, BlockedWeights.Depthwise(weights, c), BlockedWeights.Bias(b, c), act, y);
+        AssertClose(Reference(x, weights, b, null, act, g), Plain(y, batch, c, g.OutPlane), 1e-6, $"depthwise {c} {h}×{w} /{stride} pads {pads} ×{batch}");
     }
 
     [Fact]
@@ -138,7 +142,7 @@ public class BlockedConvolutionTests
         {
             var blocked = Blocked(input, batch, c, plane);
             var depthwise = new float[blocked.Length];
-            BlockedDepthwise.Forward(blocked, batch, c, h, w, 1, BlockedWeights.Depthwise(dw, c), BlockedWeights.Bias(null, c), ConvActivation.Clamp(0, 6), depthwise);
+            BlockedDepthwise.Forward(blocked, batch, c, h, w, 1, (1, 1, 1, 1), BlockedWeights.Depthwise(dw, c), BlockedWeights.Bias(null, c), ConvActivation.Clamp(0, 6), depthwise);
             var y = new float[BlockedLayout.Length(batch, o, plane)];
             BlockedPointwise.Forward(depthwise, batch, c, plane, o, BlockedWeights.Pointwise(pw, o, c), BlockedWeights.Bias(b, o), null, default, y);
             return Plain(y, batch, o, plane);
@@ -163,7 +167,7 @@ public class BlockedConvolutionTests
         Assert.Contains("leaky", e.Message);
         e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[16], 1, 16, 2, 16, new float[256], new float[16], null, default, new float[32]));
         Assert.Contains("too short", e.Message);
-        e = Assert.Throws<ArgumentException>(() => BlockedDepthwise.Forward(new float[16], 1, 16, 1, 1, 3, new float[144], new float[16], default, new float[16]));
+        e = Assert.Throws<ArgumentException>(() => BlockedDepthwise.Forward(new float[16], 1, 16, 1, 1, 3, (1, 1, 1, 1), new float[144], new float[16], default, new float[16]));
         Assert.Contains("stride 3", e.Message);
         e = Assert.Throws<ArgumentException>(() => BlockedLayout.ToBlocked(new float[10], 1, 3, 4, new float[64]));
         Assert.Contains("NCHW array holds 10", e.Message);

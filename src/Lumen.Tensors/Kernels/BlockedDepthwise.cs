@@ -4,9 +4,10 @@ using System.Runtime.Intrinsics;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// A 3×3 depthwise convolution (group = C, padding 1 on every side, stride 1 or 2, dilation 1) of channel-blocked
+/// A 3×3 depthwise convolution (group = C, padding 0 or 1 on each side, stride 1 or 2, dilation 1) of channel-blocked
 /// activations (<see cref="BlockedLayout"/>), with its bias and a clamp (ReLU, ReLU6) applied as it writes:
-/// y[c, r, s] = clamp(Σ_{i, j} w[c, i, j] · x[c, r·stride − 1 + i, s·stride − 1 + j] + b[c]), zero outside the input.
+/// y[c, r, s] = clamp(Σ_{i, j} w[c, i, j] · x[c, r·stride − top + i, s·stride − left + j] + b[c]), zero outside the input
+/// (MobileNetV2 pads 1 on every side at stride 1, and 0 before, 1 after at stride 2 — TensorFlow's SAME).
 /// </summary>
 /// <remarks>16 channels at a time, as ONNX Runtime's NCHWc depthwise kernel: one output position of a block is nine
 /// vector fused multiply-adds of whole input vectors against the block's nine weight vectors, no shuffles and no
@@ -21,19 +22,27 @@ internal static unsafe class BlockedDepthwise
     // read-only zeros standing in for the rows above and below the input (never written, so shared by all threads)
     private static float[] zeros = GC.AllocateArray<float>(4096, pinned: true);
 
-    /// <summary>The output side of an input side <paramref name="size"/> at <paramref name="stride"/>: ⌊(size − 1) / stride⌋ + 1.</summary>
-    public static int OutputSize(int size, int stride) => (size - 1) / stride + 1;
+    /// <summary>The output side of an input side <paramref name="size"/> padded by <paramref name="before"/> and
+    /// <paramref name="after"/> at <paramref name="stride"/>: ⌊(size + before + after − 3) / stride⌋ + 1.</summary>
+    public static int OutputSize(int size, int stride, int before, int after) => (size + before + after - 3) / stride + 1;
+
+    /// <summary>Whether the kernel runs this geometry: stride 1 or 2, each pad 0 or 1, an output of at least one position.</summary>
+    public static bool Supports(int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads) =>
+        stride is 1 or 2 && pads.Top is 0 or 1 && pads.Left is 0 or 1 && pads.Bottom is 0 or 1 && pads.Right is 0 or 1
+        && height + pads.Top + pads.Bottom >= 3 && width + pads.Left + pads.Right >= 3;
 
     /// <summary>y (blocked [N, ⌈C/16⌉, OH, OW, 16], overwritten) = the depthwise convolution of blocked x [N, ⌈C/16⌉, H, W, 16]
     /// with packed weights <paramref name="w"/> (<see cref="BlockedWeights.Depthwise"/>) and packed bias
     /// <paramref name="bias"/>, then <paramref name="activation"/> (none or a clamp).</summary>
-    public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, float[] w, float[] bias,
-        ConvActivation activation, float[] y)
+    public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads,
+        float[] w, float[] bias, ConvActivation activation, float[] y)
     {
         if (activation.Kind == ConvActivationKind.Leaky)
             throw new ArgumentException("BlockedDepthwise: only no activation or a clamp (ReLU, ReLU6) is fused, not a leaky rectifier.", nameof(activation));
-        if (stride is not (1 or 2)) throw new ArgumentException($"BlockedDepthwise: stride {stride}; only 1 and 2 are supported.", nameof(stride));
-        int blocks = BlockedLayout.Blocks(channels), oh = OutputSize(height, stride), ow = OutputSize(width, stride);
+        if (!Supports(height, width, stride, pads))
+            throw new ArgumentException($"BlockedDepthwise: stride {stride} with pads {pads} on {height}×{width}; only strides 1 and 2, pads 0 and 1, and a non-empty output are supported.", nameof(stride));
+        int blocks = BlockedLayout.Blocks(channels), oh = OutputSize(height, stride, pads.Top, pads.Bottom), ow = OutputSize(width, stride, pads.Left, pads.Right);
+        int top = pads.Top, left = pads.Left;
         if (w.Length < blocks * 9 * Lanes || bias.Length < blocks * Lanes)
             throw new ArgumentException($"BlockedDepthwise: packed weights of {w.Length} floats and bias of {bias.Length} do not fit {channels} channels.");
         if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow))
@@ -50,9 +59,9 @@ internal static unsafe class BlockedDepthwise
                 {
                     int plane = item / oh, r = item % oh, cb = plane % blocks;
                     float* input = xs + (nint)plane * height * width * Lanes;
-                    float* row0 = Row(input, zs, r * stride - 1, height, width), row1 = Row(input, zs, r * stride, height, width);
-                    float* row2 = Row(input, zs, r * stride + 1, height, width);
-                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, finish);
+                    float* row0 = Row(input, zs, r * stride - top, height, width), row1 = Row(input, zs, r * stride - top + 1, height, width);
+                    float* row2 = Row(input, zs, r * stride - top + 2, height, width);
+                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, left, finish);
                 }
             }
         });
@@ -87,17 +96,17 @@ internal static unsafe class BlockedDepthwise
 
     /// <summary>One output row of one block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, in Finish finish)
+    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, int left, in Finish finish)
     {
         var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16); var w2 = Vector512.Load(w + 32);
         var w3 = Vector512.Load(w + 48); var w4 = Vector512.Load(w + 64); var w5 = Vector512.Load(w + 80);
         var w6 = Vector512.Load(w + 96); var w7 = Vector512.Load(w + 112); var w8 = Vector512.Load(w + 128);
-        // interior columns: every tap column s·stride − 1 + j inside [0, width)
-        int last = Math.Min(ow, width >= 2 ? (width - 2) / stride + 1 : 0);
-        Border(row0, row1, row2, w, bias, y, width, 0, stride, finish);
-        nint step = stride * Lanes;
-        float* p0 = row0 + (stride - 1) * Lanes, p1 = row1 + (stride - 1) * Lanes, p2 = row2 + (stride - 1) * Lanes;   // column s·stride − 1 at s = 1
-        for (int s = 1; s < last; s++, p0 += step, p1 += step, p2 += step)
+        // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
+        int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
+        for (int s = 0; s < Math.Min(first, ow); s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, finish);
+        nint step = stride * Lanes, column = first * stride - left;
+        float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
+        for (int s = first; s < last; s++, p0 += step, p1 += step, p2 += step)
         {
             var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
@@ -110,18 +119,18 @@ internal static unsafe class BlockedDepthwise
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
             finish.Store(a, bias, y + (nint)s * Lanes);
         }
-        for (int s = Math.Max(1, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, finish);
+        for (int s = Math.Max(first, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, finish);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
-    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, in Finish finish)
+    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in Finish finish)
     {
         var a = Vector512<float>.Zero;
         float** rows = stackalloc float*[3] { row0, row1, row2 };
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
             {
-                int column = s * stride - 1 + j;
+                int column = s * stride - left + j;
                 if (column >= 0 && column < width)
                     a = Vector512.FusedMultiplyAdd(Vector512.Load(rows[i] + (nint)column * Lanes), Vector512.Load(w + (i * 3 + j) * Lanes), a);
             }
