@@ -68,6 +68,17 @@ public class BlockedConvolutionTests
         Assert.Equal(x[(1 * 24 + 17) * 143 + 5], y[((1 * 2 + 1) * 143 + 5) * 16 + 1]);
         Assert.Equal(0f, y[((2 * 2 + 1) * 143 + 142) * 16 + 8]);                // channel 24 of the last image: padding
         Assert.Equal(x, Plain(y, 3, 24, 143));
+        foreach (var (c, plane) in new[] { (32, 37), (48, 16), (16, 200) })    // whole 16 × 16 transposes and their tails
+        {
+            var z = Random(2 * c * plane, c);
+            var b = Blocked(z, 2, c, plane);
+            for (int i = 0; i < z.Length; i++)
+            {
+                int n = i / (c * plane), ch = i / plane % c, p = i % plane;
+                Assert.Equal(z[i], b[((n * (c / 16) + ch / 16) * plane + p) * 16 + ch % 16]);
+            }
+            Assert.Equal(z, Plain(b, 2, c, plane));
+        }
     }
 
     public static IEnumerable<object[]> PointwiseCases()
@@ -164,7 +175,7 @@ public class BlockedConvolutionTests
     public void Bad_arguments_are_refused_with_what_was_wrong()
     {
         var e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[16], 1, 16, 1, 16, new float[256], new float[16], null, ConvActivation.Leaky(0.1f), new float[16]));
-        Assert.Contains("leaky", e.Message);
+        Assert.Contains("Leaky", e.Message);
         e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[16], 1, 16, 2, 16, new float[256], new float[16], null, default, new float[32]));
         Assert.Contains("too short", e.Message);
         e = Assert.Throws<ArgumentException>(() => BlockedDepthwise.Forward(new float[16], 1, 16, 1, 1, 3, (1, 1, 1, 1), new float[144], new float[16], default, new float[16]));

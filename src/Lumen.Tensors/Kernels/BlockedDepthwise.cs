@@ -37,8 +37,7 @@ internal static unsafe class BlockedDepthwise
     public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads,
         float[] w, float[] bias, ConvActivation activation, float[] y)
     {
-        if (activation.Kind == ConvActivationKind.Leaky)
-            throw new ArgumentException("BlockedDepthwise: only no activation or a clamp (ReLU, ReLU6) is fused, not a leaky rectifier.", nameof(activation));
+        var epilogue = new BlockedEpilogue(activation);   // refuses a leaky rectifier
         if (!Supports(height, width, stride, pads))
             throw new ArgumentException($"BlockedDepthwise: stride {stride} with pads {pads} on {height}×{width}; only strides 1 and 2, pads 0 and 1, and a non-empty output are supported.", nameof(stride));
         int blocks = BlockedLayout.Blocks(channels), oh = OutputSize(height, stride, pads.Top, pads.Bottom), ow = OutputSize(width, stride, pads.Left, pads.Right);
@@ -48,20 +47,17 @@ internal static unsafe class BlockedDepthwise
         if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow))
             throw new ArgumentException($"BlockedDepthwise: the blocked arrays (x {x.Length}, y {y.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride {stride}.");
         var zero = Zeros(width * Lanes);
-        bool clamp = activation.Kind == ConvActivationKind.Clamp;
-        float min = activation.Min, max = activation.Max;
         Parallelism.For(batch * blocks * oh, (long)ow * 9 * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
             {
-                var finish = new Finish(clamp, min, max);
                 for (int item = start; item < end; item++)
                 {
                     int plane = item / oh, r = item % oh, cb = plane % blocks;
                     float* input = xs + (nint)plane * height * width * Lanes;
                     float* row0 = Row(input, zs, r * stride - top, height, width), row1 = Row(input, zs, r * stride - top + 1, height, width);
                     float* row2 = Row(input, zs, r * stride - top + 2, height, width);
-                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, left, finish);
+                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, left, epilogue);
                 }
             }
         });
@@ -80,33 +76,116 @@ internal static unsafe class BlockedDepthwise
         return larger;
     }
 
-    /// <summary>The bias and clamp of each stored vector.</summary>
-    private readonly struct Finish(bool clamp, float min, float max)
-    {
-        private readonly Vector512<float> min = Vector512.Create(min), max = Vector512.Create(max);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(Vector512<float> sum, Vector512<float> bias, float* y)
-        {
-            var v = sum + bias;
-            if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
-            v.Store(y);
-        }
-    }
-
     /// <summary>One output row of one block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, int left, in Finish finish)
+    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, int left, in BlockedEpilogue epilogue)
     {
         var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16); var w2 = Vector512.Load(w + 32);
         var w3 = Vector512.Load(w + 48); var w4 = Vector512.Load(w + 64); var w5 = Vector512.Load(w + 80);
         var w6 = Vector512.Load(w + 96); var w7 = Vector512.Load(w + 112); var w8 = Vector512.Load(w + 128);
         // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
         int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
-        for (int s = 0; s < Math.Min(first, ow); s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, finish);
-        nint step = stride * Lanes, column = first * stride - left;
+        for (int edge = 0; edge < Math.Min(first, ow); edge++) Border(row0, row1, row2, w, bias, y, width, edge, stride, left, epilogue);
+        nint column = first * stride - left;
         float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
-        for (int s = first; s < last; s++, p0 += step, p1 += step, p2 += step)
+        int s = first;
+        // four outputs at a time, sharing the loads of the columns they overlap (stride 1: 6 columns, not 12, per row)
+        if (stride == 1)
+            for (; s + 4 <= last; s += 4, p0 += 4 * Lanes, p1 += 4 * Lanes, p2 += 4 * Lanes)
+            {
+                var x0 = Vector512.Load(p0 + 0); var x1 = Vector512.Load(p0 + 16); var x2 = Vector512.Load(p0 + 32); var x3 = Vector512.Load(p0 + 48); var x4 = Vector512.Load(p0 + 64); var x5 = Vector512.Load(p0 + 80);
+                var a0 = Vector512.FusedMultiplyAdd(x0, w0, Vector512<float>.Zero);
+                a0 = Vector512.FusedMultiplyAdd(x1, w1, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w2, a0);
+                var a1 = Vector512.FusedMultiplyAdd(x1, w0, Vector512<float>.Zero);
+                a1 = Vector512.FusedMultiplyAdd(x2, w1, a1);
+                a1 = Vector512.FusedMultiplyAdd(x3, w2, a1);
+                var a2 = Vector512.FusedMultiplyAdd(x2, w0, Vector512<float>.Zero);
+                a2 = Vector512.FusedMultiplyAdd(x3, w1, a2);
+                a2 = Vector512.FusedMultiplyAdd(x4, w2, a2);
+                var a3 = Vector512.FusedMultiplyAdd(x3, w0, Vector512<float>.Zero);
+                a3 = Vector512.FusedMultiplyAdd(x4, w1, a3);
+                a3 = Vector512.FusedMultiplyAdd(x5, w2, a3);
+                x0 = Vector512.Load(p1 + 0); x1 = Vector512.Load(p1 + 16); x2 = Vector512.Load(p1 + 32); x3 = Vector512.Load(p1 + 48); x4 = Vector512.Load(p1 + 64); x5 = Vector512.Load(p1 + 80);
+                a0 = Vector512.FusedMultiplyAdd(x0, w3, a0);
+                a0 = Vector512.FusedMultiplyAdd(x1, w4, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w5, a0);
+                a1 = Vector512.FusedMultiplyAdd(x1, w3, a1);
+                a1 = Vector512.FusedMultiplyAdd(x2, w4, a1);
+                a1 = Vector512.FusedMultiplyAdd(x3, w5, a1);
+                a2 = Vector512.FusedMultiplyAdd(x2, w3, a2);
+                a2 = Vector512.FusedMultiplyAdd(x3, w4, a2);
+                a2 = Vector512.FusedMultiplyAdd(x4, w5, a2);
+                a3 = Vector512.FusedMultiplyAdd(x3, w3, a3);
+                a3 = Vector512.FusedMultiplyAdd(x4, w4, a3);
+                a3 = Vector512.FusedMultiplyAdd(x5, w5, a3);
+                x0 = Vector512.Load(p2 + 0); x1 = Vector512.Load(p2 + 16); x2 = Vector512.Load(p2 + 32); x3 = Vector512.Load(p2 + 48); x4 = Vector512.Load(p2 + 64); x5 = Vector512.Load(p2 + 80);
+                a0 = Vector512.FusedMultiplyAdd(x0, w6, a0);
+                a0 = Vector512.FusedMultiplyAdd(x1, w7, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w8, a0);
+                a1 = Vector512.FusedMultiplyAdd(x1, w6, a1);
+                a1 = Vector512.FusedMultiplyAdd(x2, w7, a1);
+                a1 = Vector512.FusedMultiplyAdd(x3, w8, a1);
+                a2 = Vector512.FusedMultiplyAdd(x2, w6, a2);
+                a2 = Vector512.FusedMultiplyAdd(x3, w7, a2);
+                a2 = Vector512.FusedMultiplyAdd(x4, w8, a2);
+                a3 = Vector512.FusedMultiplyAdd(x3, w6, a3);
+                a3 = Vector512.FusedMultiplyAdd(x4, w7, a3);
+                a3 = Vector512.FusedMultiplyAdd(x5, w8, a3);
+                epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
+                epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
+                epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
+                epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
+            }
+        else
+            for (; s + 4 <= last; s += 4, p0 += 8 * Lanes, p1 += 8 * Lanes, p2 += 8 * Lanes)
+            {
+                var x0 = Vector512.Load(p0 + 0); var x1 = Vector512.Load(p0 + 16); var x2 = Vector512.Load(p0 + 32); var x3 = Vector512.Load(p0 + 48); var x4 = Vector512.Load(p0 + 64); var x5 = Vector512.Load(p0 + 80); var x6 = Vector512.Load(p0 + 96); var x7 = Vector512.Load(p0 + 112); var x8 = Vector512.Load(p0 + 128);
+                var a0 = Vector512.FusedMultiplyAdd(x0, w0, Vector512<float>.Zero);
+                a0 = Vector512.FusedMultiplyAdd(x1, w1, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w2, a0);
+                var a1 = Vector512.FusedMultiplyAdd(x2, w0, Vector512<float>.Zero);
+                a1 = Vector512.FusedMultiplyAdd(x3, w1, a1);
+                a1 = Vector512.FusedMultiplyAdd(x4, w2, a1);
+                var a2 = Vector512.FusedMultiplyAdd(x4, w0, Vector512<float>.Zero);
+                a2 = Vector512.FusedMultiplyAdd(x5, w1, a2);
+                a2 = Vector512.FusedMultiplyAdd(x6, w2, a2);
+                var a3 = Vector512.FusedMultiplyAdd(x6, w0, Vector512<float>.Zero);
+                a3 = Vector512.FusedMultiplyAdd(x7, w1, a3);
+                a3 = Vector512.FusedMultiplyAdd(x8, w2, a3);
+                x0 = Vector512.Load(p1 + 0); x1 = Vector512.Load(p1 + 16); x2 = Vector512.Load(p1 + 32); x3 = Vector512.Load(p1 + 48); x4 = Vector512.Load(p1 + 64); x5 = Vector512.Load(p1 + 80); x6 = Vector512.Load(p1 + 96); x7 = Vector512.Load(p1 + 112); x8 = Vector512.Load(p1 + 128);
+                a0 = Vector512.FusedMultiplyAdd(x0, w3, a0);
+                a0 = Vector512.FusedMultiplyAdd(x1, w4, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w5, a0);
+                a1 = Vector512.FusedMultiplyAdd(x2, w3, a1);
+                a1 = Vector512.FusedMultiplyAdd(x3, w4, a1);
+                a1 = Vector512.FusedMultiplyAdd(x4, w5, a1);
+                a2 = Vector512.FusedMultiplyAdd(x4, w3, a2);
+                a2 = Vector512.FusedMultiplyAdd(x5, w4, a2);
+                a2 = Vector512.FusedMultiplyAdd(x6, w5, a2);
+                a3 = Vector512.FusedMultiplyAdd(x6, w3, a3);
+                a3 = Vector512.FusedMultiplyAdd(x7, w4, a3);
+                a3 = Vector512.FusedMultiplyAdd(x8, w5, a3);
+                x0 = Vector512.Load(p2 + 0); x1 = Vector512.Load(p2 + 16); x2 = Vector512.Load(p2 + 32); x3 = Vector512.Load(p2 + 48); x4 = Vector512.Load(p2 + 64); x5 = Vector512.Load(p2 + 80); x6 = Vector512.Load(p2 + 96); x7 = Vector512.Load(p2 + 112); x8 = Vector512.Load(p2 + 128);
+                a0 = Vector512.FusedMultiplyAdd(x0, w6, a0);
+                a0 = Vector512.FusedMultiplyAdd(x1, w7, a0);
+                a0 = Vector512.FusedMultiplyAdd(x2, w8, a0);
+                a1 = Vector512.FusedMultiplyAdd(x2, w6, a1);
+                a1 = Vector512.FusedMultiplyAdd(x3, w7, a1);
+                a1 = Vector512.FusedMultiplyAdd(x4, w8, a1);
+                a2 = Vector512.FusedMultiplyAdd(x4, w6, a2);
+                a2 = Vector512.FusedMultiplyAdd(x5, w7, a2);
+                a2 = Vector512.FusedMultiplyAdd(x6, w8, a2);
+                a3 = Vector512.FusedMultiplyAdd(x6, w6, a3);
+                a3 = Vector512.FusedMultiplyAdd(x7, w7, a3);
+                a3 = Vector512.FusedMultiplyAdd(x8, w8, a3);
+                epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
+                epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
+                epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
+                epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
+            }
+        nint step = stride * Lanes;
+        for (; s < last; s++, p0 += step, p1 += step, p2 += step)
         {
             var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
@@ -117,23 +196,22 @@ internal static unsafe class BlockedDepthwise
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
-            finish.Store(a, bias, y + (nint)s * Lanes);
+            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
         }
-        for (int s = Math.Max(first, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, finish);
+        for (s = Math.Max(first, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, epilogue);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
-    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in Finish finish)
+    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
     {
+        int column = s * stride - left, from = Math.Max(0, -column), to = Math.Min(3, width - column);
         var a = Vector512<float>.Zero;
-        float** rows = stackalloc float*[3] { row0, row1, row2 };
         for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++)
-            {
-                int column = s * stride - left + j;
-                if (column >= 0 && column < width)
-                    a = Vector512.FusedMultiplyAdd(Vector512.Load(rows[i] + (nint)column * Lanes), Vector512.Load(w + (i * 3 + j) * Lanes), a);
-            }
-        finish.Store(a, bias, y + (nint)s * Lanes);
+        {
+            float* row = (i == 0 ? row0 : i == 1 ? row1 : row2) + (nint)column * Lanes;
+            for (int j = from; j < to; j++)
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(row + j * Lanes), Vector512.Load(w + (i * 3 + j) * Lanes), a);
+        }
+        epilogue.Store(a, bias, null, y + (nint)s * Lanes);
     }
 }

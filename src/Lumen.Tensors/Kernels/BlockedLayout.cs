@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static Lumen.Tensors.Kernels.IntMath;
 
 namespace Lumen.Tensors.Kernels;
@@ -21,41 +23,77 @@ internal static class BlockedLayout
     /// <paramref name="plane"/> positions.</summary>
     public static int Length(int batch, int channels, int plane) => checked(batch * Blocks(channels) * plane * Lanes);
 
-    /// <summary>Reorders x [N, C, plane] (NCHW) into y (blocked, zero lanes past C).</summary>
-    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y)
+    /// <summary>Reorders x [N, C, plane] (NCHW) into y (blocked, zero lanes past C): 16 channels × 16 positions at a
+    /// time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is available.</summary>
+    public static unsafe void ToBlocked(float[] x, int batch, int channels, int plane, float[] y)
     {
         Check(x, y, batch, channels, plane, nameof(ToBlocked));
         int blocks = Blocks(channels);
         Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
         {
-            for (int item = start; item < end; item++)
-            {
-                int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes);
-                var target = y.AsSpan(item * plane * Lanes, plane * Lanes);
-                if (lanes < Lanes) target.Clear();
-                for (int l = 0; l < lanes; l++)
+            fixed (float* xs = x, ys = y)
+                for (int item = start; item < end; item++)
                 {
-                    var source = x.AsSpan((n * channels + cb * Lanes + l) * plane, plane);
-                    for (int p = 0; p < source.Length; p++) target[p * Lanes + l] = source[p];
+                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
+                    float* source = xs + ((nint)n * channels + cb * Lanes) * plane, target = ys + (nint)item * plane * Lanes;
+                    if (lanes < Lanes) new Span<float>(target, plane * Lanes).Clear();
+                    else if (Avx512F.IsSupported)
+                        for (; p + Lanes <= plane; p += Lanes) Transpose16(source + p, plane, target + (nint)p * Lanes, Lanes);
+                    for (; p < plane; p++)
+                        for (int l = 0; l < lanes; l++) target[(nint)p * Lanes + l] = source[(nint)l * plane + p];
                 }
-            }
         });
     }
 
-    /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW), dropping the zero lanes.</summary>
-    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x)
+    /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW), dropping the zero lanes (the same transposes).</summary>
+    public static unsafe void FromBlocked(float[] y, int batch, int channels, int plane, float[] x)
     {
         Check(x, y, batch, channels, plane, nameof(FromBlocked));
-        Parallelism.For(batch * channels, plane, (start, end) =>
+        int blocks = Blocks(channels);
+        Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
         {
-            for (int row = start; row < end; row++)
-            {
-                int n = row / channels, c = row % channels;
-                var source = y.AsSpan(((n * Blocks(channels) + c / Lanes) * plane) * Lanes + c % Lanes);
-                var target = x.AsSpan(row * plane, plane);
-                for (int p = 0; p < target.Length; p++) target[p] = source[p * Lanes];
-            }
+            fixed (float* xs = x, ys = y)
+                for (int item = start; item < end; item++)
+                {
+                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
+                    float* source = ys + (nint)item * plane * Lanes, target = xs + ((nint)n * channels + cb * Lanes) * plane;
+                    if (lanes == Lanes && Avx512F.IsSupported)
+                        for (; p + Lanes <= plane; p += Lanes) Transpose16(source + (nint)p * Lanes, Lanes, target + p, plane);
+                    for (; p < plane; p++)
+                        for (int l = 0; l < lanes; l++) target[(nint)l * plane + p] = source[(nint)p * Lanes + l];
+                }
         });
+    }
+
+    /// <summary>Writes the transpose of the 16×16 matrix whose row r is at <paramref name="source"/> + r·sourceStride
+    /// as rows at <paramref name="target"/> + r·targetStride: unpacks of float pairs, then of pairs of pairs, then two
+    /// rounds of 128-bit lane shuffles (64 shuffles for 256 values).</summary>
+    private static unsafe void Transpose16(float* source, nint sourceStride, float* target, nint targetStride)
+    {
+        // rows in pairs: per 128-bit lane j, lo = [a4j, b4j, a4j+1, b4j+1], hi = [a4j+2, b4j+2, a4j+3, b4j+3]
+        var s = stackalloc Vector512<float>[16];
+        for (int g = 0; g < 4; g++)
+        {
+            float* r = source + 4 * g * sourceStride;
+            Vector512<float> r0 = Vector512.Load(r), r1 = Vector512.Load(r + sourceStride), r2 = Vector512.Load(r + 2 * sourceStride), r3 = Vector512.Load(r + 3 * sourceStride);
+            Vector512<float> lo01 = Avx512F.UnpackLow(r0, r1), hi01 = Avx512F.UnpackHigh(r0, r1), lo23 = Avx512F.UnpackLow(r2, r3), hi23 = Avx512F.UnpackHigh(r2, r3);
+            // per lane j: column 4j + m of the four rows 4g … 4g + 3
+            s[4 * g] = Avx512F.Shuffle(lo01, lo23, 0x44);
+            s[4 * g + 1] = Avx512F.Shuffle(lo01, lo23, 0xEE);
+            s[4 * g + 2] = Avx512F.Shuffle(hi01, hi23, 0x44);
+            s[4 * g + 3] = Avx512F.Shuffle(hi01, hi23, 0xEE);
+        }
+        for (int m = 0; m < 4; m++)
+        {
+            // output row 4j + m: lane g of it is lane j of s[4g + m]
+            Vector512<float> s0 = s[m], s1 = s[4 + m], s2 = s[8 + m], s3 = s[12 + m];
+            Vector512<float> p0 = Avx512F.Shuffle4x128(s0, s1, 0x44), p1 = Avx512F.Shuffle4x128(s0, s1, 0xEE);
+            Vector512<float> p2 = Avx512F.Shuffle4x128(s2, s3, 0x44), p3 = Avx512F.Shuffle4x128(s2, s3, 0xEE);
+            Avx512F.Shuffle4x128(p0, p2, 0x88).Store(target + m * targetStride);
+            Avx512F.Shuffle4x128(p0, p2, 0xDD).Store(target + (4 + m) * targetStride);
+            Avx512F.Shuffle4x128(p1, p3, 0x88).Store(target + (8 + m) * targetStride);
+            Avx512F.Shuffle4x128(p1, p3, 0xDD).Store(target + (12 + m) * targetStride);
+        }
     }
 
     private static void Check(float[] x, float[] y, int batch, int channels, int plane, string name)

@@ -28,8 +28,7 @@ internal static unsafe class BlockedPointwise
     public static void Forward(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias,
         float[]? residual, ConvActivation activation, float[] y)
     {
-        if (activation.Kind == ConvActivationKind.Leaky)
-            throw new ArgumentException("BlockedPointwise: only no activation or a clamp (ReLU, ReLU6) is fused, not a leaky rectifier.", nameof(activation));
+        var epilogue = new BlockedEpilogue(activation);   // refuses a leaky rectifier
         int inBlocks = BlockedLayout.Blocks(inChannels), outBlocks = BlockedLayout.Blocks(outChannels);
         int pairs = CeilDiv(outBlocks, 2), tiles = CeilDiv(plane, TileRows);
         int depth = inBlocks * BlockedLayout.Lanes;
@@ -38,7 +37,6 @@ internal static unsafe class BlockedPointwise
         if (x.Length < BlockedLayout.Length(batch, inChannels, plane) || y.Length < BlockedLayout.Length(batch, outChannels, plane)
             || (residual is not null && residual.Length < BlockedLayout.Length(batch, outChannels, plane)))
             throw new ArgumentException($"BlockedPointwise: the blocked arrays (x {x.Length}, y {y.Length}, residual {residual?.Length}) are too short for [{batch}, {inChannels} → {outChannels}, {plane}].");
-        var epilogue = new Epilogue(activation);
         Parallelism.For(batch * tiles * pairs, (long)TileRows * 2 * depth * BlockedLayout.Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, rs = residual)
@@ -71,22 +69,6 @@ internal static unsafe class BlockedPointwise
             Y + positions * BlockedLayout.Lanes, R is null ? null : R + positions * BlockedLayout.Lanes, Bias);
     }
 
-    /// <summary>The bias, residual and clamp of each stored vector.</summary>
-    private readonly struct Epilogue(ConvActivation activation)
-    {
-        private readonly bool clamp = activation.Kind == ConvActivationKind.Clamp;
-        private readonly Vector512<float> min = Vector512.Create(activation.Min), max = Vector512.Create(activation.Max);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(Vector512<float> sum, Vector512<float> bias, float* residual, float* y)
-        {
-            var v = sum + bias;
-            if (residual is not null) v += Vector512.Load(residual);
-            if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
-            v.Store(y);
-        }
-    }
-
     private interface IRows { static abstract int Count { get; } }
     private struct Rows12 : IRows { public static int Count => 12; }
     private struct Rows4 : IRows { public static int Count => 4; }
@@ -98,7 +80,7 @@ internal static unsafe class BlockedPointwise
 
     /// <summary>One tile of TRows positions × one or two output blocks; rows past TRows.Count are dead code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TBlocks>(in Operands at, in Epilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
+    private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         Vector512<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
@@ -144,7 +126,7 @@ internal static unsafe class BlockedPointwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TRows>(in Epilogue e, float* y, float* r, Vector512<float> bias, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2,
+    private static void Finish<TRows>(in BlockedEpilogue e, float* y, float* r, Vector512<float> bias, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2,
         Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, Vector512<float> a8, Vector512<float> a9,
         Vector512<float> a10, Vector512<float> a11) where TRows : struct, IRows
     {
