@@ -8,7 +8,8 @@ namespace Lumen.Onnx.Graph;
 /// Chains of pointwise and 3×3 depthwise convolutions (with their fused Relu/Clip and residual Adds) run in the
 /// channel-blocked layout NCHW16c of ONNX Runtime's NCHWc kernels (<see cref="BlockedLayout"/>): the chain's inputs are
 /// reordered in once, every step reads and writes blocked values on pooled scratch, and only the values read after
-/// the chain (or graph outputs) are reordered back to NCHW.
+/// the chain (or graph outputs) are reordered back to NCHW. A batch runs the whole chain image by image, so that an
+/// image's values stay in cache from one step to the next.
 /// </summary>
 /// <remarks>Planned for maximal runs of consecutive nodes each of which is: a Conv with a constant weight that is
 /// pointwise (1×1, stride 1, no padding, group 1, ≥ 16 input and output channels; <see cref="BlockedPointwise"/>) or
@@ -159,8 +160,16 @@ internal sealed partial class OnnxGraph
             shapes[step.Output] = y;
         }
 
+        // image by image: each image's activations stay in cache from one step to the next (a batch's would not), and
+        // the values are those of the image alone (the kernels' sums do not depend on the batch)
+        int images = shapes[chain.Inputs[0]].N;
+        if (chain.Inputs.Any(s => shapes[s].N != images)) return false;
+        foreach (int s in chain.Outputs)
+        {
+            var (n, c, h, w) = shapes[s];
+            values[s] = new Tensor(new Shape(n, c, h, w), StoragePool.NewFloats(n * c * h * w, overwrite: true));
+        }
         var pool = recycle.Pool;
-        var blocked = new Dictionary<int, float[]>();
         var lastRead = new Dictionary<int, int>();
         for (int k = 0; k < chain.Steps.Length; k++)
         {
@@ -169,43 +178,44 @@ internal sealed partial class OnnxGraph
         }
         float[] Rent((int N, int C, int H, int W) s)
         {
-            int length = BlockedLayout.Length(s.N, s.C, s.H * s.W);
+            int length = BlockedLayout.Length(1, s.C, s.H * s.W);
             return pool.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
         }
-        long begin = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();   // the reorders in count as the first step's
-        foreach (int s in chain.Inputs)
+        var blocked = new Dictionary<int, float[]>();
+        for (int image = 0; image < images; image++)
         {
-            var shape = shapes[s];
-            var target = Rent(shape);
-            BlockedLayout.ToBlocked(values[s]!.Floats, shape.N, shape.C, shape.H * shape.W, target);
-            blocked[s] = target;
-        }
-        for (int k = 0; k < chain.Steps.Length; k++)
-        {
-            long start = k == 0 ? begin : timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
-            var step = chain.Steps[k];
-            var (n, c, h, w) = shapes[step.Input];
-            var y = shapes[step.Output];
-            var weight = values[step.Weight]!.Floats;
-            var bias = BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, y.C);
-            var output = Rent(y);
-            if (step.Stride == 0)
-                BlockedPointwise.Forward(blocked[step.Input], n, c, h * w, y.C, BlockedWeights.Pointwise(weight, y.C, c), bias,
-                    step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
-            else
-                BlockedDepthwise.Forward(blocked[step.Input], n, c, h, w, step.Stride, step.Pads, BlockedWeights.Depthwise(weight, c), bias, activations[k], output);
-            blocked[step.Output] = output;
-            if (chain.Outputs.Contains(step.Output))
+            long begin = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();   // the reorders in count as the first step's
+            foreach (int s in chain.Inputs)
             {
-                var plain = StoragePool.NewFloats(n * y.C * y.H * y.W, overwrite: true);
-                BlockedLayout.FromBlocked(output, y.N, y.C, y.H * y.W, plain);
-                values[step.Output] = new Tensor(new Shape(y.N, y.C, y.H, y.W), plain);
+                var (_, c, h, w) = shapes[s];
+                var target = Rent(shapes[s]);
+                BlockedLayout.ToBlocked(values[s]!.Floats, 1, c, h * w, target, image * c * h * w);
+                blocked[s] = target;
             }
-            foreach (int read in (int[])[step.Input, step.Residual])
-                if (read >= 0 && lastRead[read] == k && blocked.Remove(read, out var dead)) pool.Give(dead);
-            timings?.Add(step.Node, System.Diagnostics.Stopwatch.GetTimestamp() - start, $"[{n}, {c}, {h}, {w}] blocked → [{y.N}, {y.C}, {y.H}, {y.W}]");
+            for (int k = 0; k < chain.Steps.Length; k++)
+            {
+                long start = k == 0 ? begin : timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+                var step = chain.Steps[k];
+                var (_, c, h, w) = shapes[step.Input];
+                var y = shapes[step.Output];
+                var weight = values[step.Weight]!.Floats;
+                var bias = BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, y.C);
+                var output = Rent(y);
+                if (step.Stride == 0)
+                    BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, BlockedWeights.Pointwise(weight, y.C, c), bias,
+                        step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
+                else
+                    BlockedDepthwise.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, BlockedWeights.Depthwise(weight, c), bias, activations[k], output);
+                blocked[step.Output] = output;
+                if (chain.Outputs.Contains(step.Output))
+                    BlockedLayout.FromBlocked(output, 1, y.C, y.H * y.W, values[step.Output]!.Floats, image * y.C * y.H * y.W);
+                foreach (int read in (int[])[step.Input, step.Residual])
+                    if (read >= 0 && lastRead[read] == k && blocked.Remove(read, out var dead)) pool.Give(dead);
+                timings?.Add(step.Node, System.Diagnostics.Stopwatch.GetTimestamp() - start, $"[{y.N}, {c}, {h}, {w}] blocked → [{y.N}, {y.C}, {y.H}, {y.W}]");
+            }
+            foreach (var dead in blocked.Values) pool.Give(dead);
+            blocked.Clear();
         }
-        foreach (var dead in blocked.Values) pool.Give(dead);
         return true;
     }
 }

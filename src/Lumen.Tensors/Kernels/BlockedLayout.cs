@@ -23,11 +23,12 @@ internal static class BlockedLayout
     /// <paramref name="plane"/> positions.</summary>
     public static int Length(int batch, int channels, int plane) => checked(batch * Blocks(channels) * plane * Lanes);
 
-    /// <summary>Reorders x [N, C, plane] (NCHW) into y (blocked, zero lanes past C): 16 channels × 16 positions at a
-    /// time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is available.</summary>
-    public static unsafe void ToBlocked(float[] x, int batch, int channels, int plane, float[] y)
+    /// <summary>Reorders x [N, C, plane] (NCHW, from <paramref name="offset"/> on) into y (blocked, zero lanes past C):
+    /// 16 channels × 16 positions at a time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is
+    /// available.</summary>
+    public static unsafe void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0)
     {
-        Check(x, y, batch, channels, plane, nameof(ToBlocked));
+        Check(x, offset, y, batch, channels, plane, nameof(ToBlocked));
         int blocks = Blocks(channels);
         Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
         {
@@ -35,7 +36,7 @@ internal static class BlockedLayout
                 for (int item = start; item < end; item++)
                 {
                     int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* source = xs + ((nint)n * channels + cb * Lanes) * plane, target = ys + (nint)item * plane * Lanes;
+                    float* source = xs + offset + ((nint)n * channels + cb * Lanes) * plane, target = ys + (nint)item * plane * Lanes;
                     if (lanes < Lanes) new Span<float>(target, plane * Lanes).Clear();
                     else if (Avx512F.IsSupported)
                         for (; p + Lanes <= plane; p += Lanes) Transpose16(source + p, plane, target + (nint)p * Lanes, Lanes);
@@ -45,10 +46,11 @@ internal static class BlockedLayout
         });
     }
 
-    /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW), dropping the zero lanes (the same transposes).</summary>
-    public static unsafe void FromBlocked(float[] y, int batch, int channels, int plane, float[] x)
+    /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW, from <paramref name="offset"/> on), dropping the
+    /// zero lanes (the same transposes).</summary>
+    public static unsafe void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0)
     {
-        Check(x, y, batch, channels, plane, nameof(FromBlocked));
+        Check(x, offset, y, batch, channels, plane, nameof(FromBlocked));
         int blocks = Blocks(channels);
         Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
         {
@@ -56,7 +58,7 @@ internal static class BlockedLayout
                 for (int item = start; item < end; item++)
                 {
                     int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* source = ys + (nint)item * plane * Lanes, target = xs + ((nint)n * channels + cb * Lanes) * plane;
+                    float* source = ys + (nint)item * plane * Lanes, target = xs + offset + ((nint)n * channels + cb * Lanes) * plane;
                     if (lanes == Lanes && Avx512F.IsSupported)
                         for (; p + Lanes <= plane; p += Lanes) Transpose16(source + (nint)p * Lanes, Lanes, target + p, plane);
                     for (; p < plane; p++)
@@ -96,12 +98,12 @@ internal static class BlockedLayout
         }
     }
 
-    private static void Check(float[] x, float[] y, int batch, int channels, int plane, string name)
+    private static void Check(float[] x, int offset, float[] y, int batch, int channels, int plane, string name)
     {
         if (batch < 0 || channels <= 0 || plane <= 0)
             throw new ArgumentException($"BlockedLayout.{name}: {batch} image(s) of {channels} channel(s) of {plane} position(s) is no tensor.");
-        if (x.Length < (long)batch * channels * plane)
-            throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] needs {(long)batch * channels * plane}.");
+        if (offset < 0 || x.Length - (long)offset < (long)batch * channels * plane)
+            throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] from {offset} on needs {offset + (long)batch * channels * plane}.");
         if (y.Length < Length(batch, channels, plane))
             throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels)}, {plane}, {Lanes}] needs {Length(batch, channels, plane)}.");
     }
