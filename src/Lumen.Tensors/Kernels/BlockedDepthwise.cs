@@ -90,100 +90,12 @@ internal static unsafe class BlockedDepthwise
         float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
         int s = first;
         // four outputs at a time, sharing the loads of the columns they overlap (stride 1: 6 columns, not 12, per row)
-        if (stride == 1)
-            for (; s + 4 <= last; s += 4, p0 += 4 * Lanes, p1 += 4 * Lanes, p2 += 4 * Lanes)
-            {
-                var x0 = Vector512.Load(p0 + 0); var x1 = Vector512.Load(p0 + 16); var x2 = Vector512.Load(p0 + 32); var x3 = Vector512.Load(p0 + 48); var x4 = Vector512.Load(p0 + 64); var x5 = Vector512.Load(p0 + 80);
-                var a0 = Vector512.FusedMultiplyAdd(x0, w0, Vector512<float>.Zero);
-                a0 = Vector512.FusedMultiplyAdd(x1, w1, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w2, a0);
-                var a1 = Vector512.FusedMultiplyAdd(x1, w0, Vector512<float>.Zero);
-                a1 = Vector512.FusedMultiplyAdd(x2, w1, a1);
-                a1 = Vector512.FusedMultiplyAdd(x3, w2, a1);
-                var a2 = Vector512.FusedMultiplyAdd(x2, w0, Vector512<float>.Zero);
-                a2 = Vector512.FusedMultiplyAdd(x3, w1, a2);
-                a2 = Vector512.FusedMultiplyAdd(x4, w2, a2);
-                var a3 = Vector512.FusedMultiplyAdd(x3, w0, Vector512<float>.Zero);
-                a3 = Vector512.FusedMultiplyAdd(x4, w1, a3);
-                a3 = Vector512.FusedMultiplyAdd(x5, w2, a3);
-                x0 = Vector512.Load(p1 + 0); x1 = Vector512.Load(p1 + 16); x2 = Vector512.Load(p1 + 32); x3 = Vector512.Load(p1 + 48); x4 = Vector512.Load(p1 + 64); x5 = Vector512.Load(p1 + 80);
-                a0 = Vector512.FusedMultiplyAdd(x0, w3, a0);
-                a0 = Vector512.FusedMultiplyAdd(x1, w4, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w5, a0);
-                a1 = Vector512.FusedMultiplyAdd(x1, w3, a1);
-                a1 = Vector512.FusedMultiplyAdd(x2, w4, a1);
-                a1 = Vector512.FusedMultiplyAdd(x3, w5, a1);
-                a2 = Vector512.FusedMultiplyAdd(x2, w3, a2);
-                a2 = Vector512.FusedMultiplyAdd(x3, w4, a2);
-                a2 = Vector512.FusedMultiplyAdd(x4, w5, a2);
-                a3 = Vector512.FusedMultiplyAdd(x3, w3, a3);
-                a3 = Vector512.FusedMultiplyAdd(x4, w4, a3);
-                a3 = Vector512.FusedMultiplyAdd(x5, w5, a3);
-                x0 = Vector512.Load(p2 + 0); x1 = Vector512.Load(p2 + 16); x2 = Vector512.Load(p2 + 32); x3 = Vector512.Load(p2 + 48); x4 = Vector512.Load(p2 + 64); x5 = Vector512.Load(p2 + 80);
-                a0 = Vector512.FusedMultiplyAdd(x0, w6, a0);
-                a0 = Vector512.FusedMultiplyAdd(x1, w7, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w8, a0);
-                a1 = Vector512.FusedMultiplyAdd(x1, w6, a1);
-                a1 = Vector512.FusedMultiplyAdd(x2, w7, a1);
-                a1 = Vector512.FusedMultiplyAdd(x3, w8, a1);
-                a2 = Vector512.FusedMultiplyAdd(x2, w6, a2);
-                a2 = Vector512.FusedMultiplyAdd(x3, w7, a2);
-                a2 = Vector512.FusedMultiplyAdd(x4, w8, a2);
-                a3 = Vector512.FusedMultiplyAdd(x3, w6, a3);
-                a3 = Vector512.FusedMultiplyAdd(x4, w7, a3);
-                a3 = Vector512.FusedMultiplyAdd(x5, w8, a3);
-                epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
-                epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
-                epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
-                epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
-            }
-        else
-            for (; s + 4 <= last; s += 4, p0 += 8 * Lanes, p1 += 8 * Lanes, p2 += 8 * Lanes)
-            {
-                var x0 = Vector512.Load(p0 + 0); var x1 = Vector512.Load(p0 + 16); var x2 = Vector512.Load(p0 + 32); var x3 = Vector512.Load(p0 + 48); var x4 = Vector512.Load(p0 + 64); var x5 = Vector512.Load(p0 + 80); var x6 = Vector512.Load(p0 + 96); var x7 = Vector512.Load(p0 + 112); var x8 = Vector512.Load(p0 + 128);
-                var a0 = Vector512.FusedMultiplyAdd(x0, w0, Vector512<float>.Zero);
-                a0 = Vector512.FusedMultiplyAdd(x1, w1, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w2, a0);
-                var a1 = Vector512.FusedMultiplyAdd(x2, w0, Vector512<float>.Zero);
-                a1 = Vector512.FusedMultiplyAdd(x3, w1, a1);
-                a1 = Vector512.FusedMultiplyAdd(x4, w2, a1);
-                var a2 = Vector512.FusedMultiplyAdd(x4, w0, Vector512<float>.Zero);
-                a2 = Vector512.FusedMultiplyAdd(x5, w1, a2);
-                a2 = Vector512.FusedMultiplyAdd(x6, w2, a2);
-                var a3 = Vector512.FusedMultiplyAdd(x6, w0, Vector512<float>.Zero);
-                a3 = Vector512.FusedMultiplyAdd(x7, w1, a3);
-                a3 = Vector512.FusedMultiplyAdd(x8, w2, a3);
-                x0 = Vector512.Load(p1 + 0); x1 = Vector512.Load(p1 + 16); x2 = Vector512.Load(p1 + 32); x3 = Vector512.Load(p1 + 48); x4 = Vector512.Load(p1 + 64); x5 = Vector512.Load(p1 + 80); x6 = Vector512.Load(p1 + 96); x7 = Vector512.Load(p1 + 112); x8 = Vector512.Load(p1 + 128);
-                a0 = Vector512.FusedMultiplyAdd(x0, w3, a0);
-                a0 = Vector512.FusedMultiplyAdd(x1, w4, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w5, a0);
-                a1 = Vector512.FusedMultiplyAdd(x2, w3, a1);
-                a1 = Vector512.FusedMultiplyAdd(x3, w4, a1);
-                a1 = Vector512.FusedMultiplyAdd(x4, w5, a1);
-                a2 = Vector512.FusedMultiplyAdd(x4, w3, a2);
-                a2 = Vector512.FusedMultiplyAdd(x5, w4, a2);
-                a2 = Vector512.FusedMultiplyAdd(x6, w5, a2);
-                a3 = Vector512.FusedMultiplyAdd(x6, w3, a3);
-                a3 = Vector512.FusedMultiplyAdd(x7, w4, a3);
-                a3 = Vector512.FusedMultiplyAdd(x8, w5, a3);
-                x0 = Vector512.Load(p2 + 0); x1 = Vector512.Load(p2 + 16); x2 = Vector512.Load(p2 + 32); x3 = Vector512.Load(p2 + 48); x4 = Vector512.Load(p2 + 64); x5 = Vector512.Load(p2 + 80); x6 = Vector512.Load(p2 + 96); x7 = Vector512.Load(p2 + 112); x8 = Vector512.Load(p2 + 128);
-                a0 = Vector512.FusedMultiplyAdd(x0, w6, a0);
-                a0 = Vector512.FusedMultiplyAdd(x1, w7, a0);
-                a0 = Vector512.FusedMultiplyAdd(x2, w8, a0);
-                a1 = Vector512.FusedMultiplyAdd(x2, w6, a1);
-                a1 = Vector512.FusedMultiplyAdd(x3, w7, a1);
-                a1 = Vector512.FusedMultiplyAdd(x4, w8, a1);
-                a2 = Vector512.FusedMultiplyAdd(x4, w6, a2);
-                a2 = Vector512.FusedMultiplyAdd(x5, w7, a2);
-                a2 = Vector512.FusedMultiplyAdd(x6, w8, a2);
-                a3 = Vector512.FusedMultiplyAdd(x6, w6, a3);
-                a3 = Vector512.FusedMultiplyAdd(x7, w7, a3);
-                a3 = Vector512.FusedMultiplyAdd(x8, w8, a3);
-                epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
-                epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
-                epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
-                epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
-            }
+        if (stride == 1) s = Quads<Stride1>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+        else s = Quads<Stride2>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+        nint advanced = (nint)(s - first) * stride * Lanes;
+        p0 += advanced;
+        p1 += advanced;
+        p2 += advanced;
         nint step = stride * Lanes;
         for (; s < last; s++, p0 += step, p1 += step, p2 += step)
         {
@@ -199,6 +111,56 @@ internal static unsafe class BlockedDepthwise
             epilogue.Store(a, bias, null, y + (nint)s * Lanes);
         }
         for (s = Math.Max(first, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, epilogue);
+    }
+
+    private interface IStride { static abstract int Value { get; } }
+    private struct Stride1 : IStride { public static int Value => 1; }
+    private struct Stride2 : IStride { public static int Value => 2; }
+
+    /// <summary>Output columns from <paramref name="s"/> on, four at a time while all four are interior (before
+    /// <paramref name="last"/>); returns the first column not done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Quads<TStride>(float* p0, float* p1, float* p2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
+        Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
+        Vector512<float> bias, float* y, int s, int last, in BlockedEpilogue epilogue) where TStride : struct, IStride
+    {
+        for (; s + 4 <= last; s += 4, p0 += 4 * TStride.Value * Lanes, p1 += 4 * TStride.Value * Lanes, p2 += 4 * TStride.Value * Lanes)
+        {
+            Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
+            Taps<TStride>(p0, w0, w1, w2, ref a0, ref a1, ref a2, ref a3);
+            Taps<TStride>(p1, w3, w4, w5, ref a0, ref a1, ref a2, ref a3);
+            Taps<TStride>(p2, w6, w7, w8, ref a0, ref a1, ref a2, ref a3);
+            epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
+            epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
+            epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
+            epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
+        }
+        return s;
+    }
+
+    /// <summary>One kernel row's three taps (weights <paramref name="wa"/>, <paramref name="wb"/>, <paramref name="wc"/>)
+    /// for four consecutive outputs of the input row at <paramref name="p"/>: output k reads columns k·stride + j, so
+    /// stride 1 loads 6 columns and stride 2 loads 9.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Taps<TStride>(float* p, Vector512<float> wa, Vector512<float> wb, Vector512<float> wc,
+        ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3) where TStride : struct, IStride
+    {
+        bool one = TStride.Value == 1;
+        var x0 = Vector512.Load(p); var x1 = Vector512.Load(p + 16); var x2 = Vector512.Load(p + 32);
+        var x3 = Vector512.Load(p + 48); var x4 = Vector512.Load(p + 64); var x5 = Vector512.Load(p + 80);
+        var x6 = one ? default : Vector512.Load(p + 96); var x7 = one ? default : Vector512.Load(p + 112); var x8 = one ? default : Vector512.Load(p + 128);
+        a0 = Vector512.FusedMultiplyAdd(x0, wa, a0);
+        a0 = Vector512.FusedMultiplyAdd(x1, wb, a0);
+        a0 = Vector512.FusedMultiplyAdd(x2, wc, a0);
+        a1 = Vector512.FusedMultiplyAdd(one ? x1 : x2, wa, a1);
+        a1 = Vector512.FusedMultiplyAdd(one ? x2 : x3, wb, a1);
+        a1 = Vector512.FusedMultiplyAdd(one ? x3 : x4, wc, a1);
+        a2 = Vector512.FusedMultiplyAdd(one ? x2 : x4, wa, a2);
+        a2 = Vector512.FusedMultiplyAdd(one ? x3 : x5, wb, a2);
+        a2 = Vector512.FusedMultiplyAdd(one ? x4 : x6, wc, a2);
+        a3 = Vector512.FusedMultiplyAdd(one ? x3 : x6, wa, a3);
+        a3 = Vector512.FusedMultiplyAdd(one ? x4 : x7, wb, a3);
+        a3 = Vector512.FusedMultiplyAdd(one ? x5 : x8, wc, a3);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>

@@ -26,31 +26,25 @@ internal static class BlockedLayout
     /// <summary>Reorders x [N, C, plane] (NCHW, from <paramref name="offset"/> on) into y (blocked, zero lanes past C):
     /// 16 channels × 16 positions at a time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is
     /// available.</summary>
-    public static unsafe void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0)
-    {
-        Check(x, offset, y, batch, channels, plane, nameof(ToBlocked));
-        int blocks = Blocks(channels);
-        Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
-        {
-            fixed (float* xs = x, ys = y)
-                for (int item = start; item < end; item++)
-                {
-                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* source = xs + offset + ((nint)n * channels + cb * Lanes) * plane, target = ys + (nint)item * plane * Lanes;
-                    if (lanes < Lanes) new Span<float>(target, plane * Lanes).Clear();
-                    else if (Avx512F.IsSupported)
-                        for (; p + Lanes <= plane; p += Lanes) Transpose16(source + p, plane, target + (nint)p * Lanes, Lanes);
-                    for (; p < plane; p++)
-                        for (int l = 0; l < lanes; l++) target[(nint)p * Lanes + l] = source[(nint)l * plane + p];
-                }
-        });
-    }
+    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: true);
 
     /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW, from <paramref name="offset"/> on), dropping the
     /// zero lanes (the same transposes).</summary>
-    public static unsafe void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0)
+    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: false);
+
+    /// <summary>One block of 16 channels of one image at a time: the channel rows of x (plane apart) and the position
+    /// rows of y (16 apart) are each other's transposes.</summary>
+    private static unsafe void Reorder(float[] x, int offset, float[] y, int batch, int channels, int plane, bool toBlocked)
     {
-        Check(x, offset, y, batch, channels, plane, nameof(FromBlocked));
+        string name = toBlocked ? nameof(ToBlocked) : nameof(FromBlocked);
+        if (batch < 0 || channels <= 0 || plane <= 0)
+            throw new ArgumentException($"BlockedLayout.{name}: {batch} image(s) of {channels} channel(s) of {plane} position(s) is no tensor.");
+        if (offset < 0 || x.Length - (long)offset < (long)batch * channels * plane)
+            throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] from {offset} on needs {offset + (long)batch * channels * plane}.");
+        if (y.Length < Length(batch, channels, plane))
+            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels)}, {plane}, {Lanes}] needs {Length(batch, channels, plane)}.");
         int blocks = Blocks(channels);
         Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
         {
@@ -58,11 +52,20 @@ internal static class BlockedLayout
                 for (int item = start; item < end; item++)
                 {
                     int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* source = ys + (nint)item * plane * Lanes, target = xs + offset + ((nint)n * channels + cb * Lanes) * plane;
+                    float* rows = xs + offset + ((nint)n * channels + cb * Lanes) * plane, positions = ys + (nint)item * plane * Lanes;
+                    if (toBlocked && lanes < Lanes) new Span<float>(positions, plane * Lanes).Clear();
                     if (lanes == Lanes && Avx512F.IsSupported)
-                        for (; p + Lanes <= plane; p += Lanes) Transpose16(source + (nint)p * Lanes, Lanes, target + p, plane);
+                        for (; p + Lanes <= plane; p += Lanes)
+                        {
+                            if (toBlocked) Transpose16(rows + p, plane, positions + (nint)p * Lanes, Lanes);
+                            else Transpose16(positions + (nint)p * Lanes, Lanes, rows + p, plane);
+                        }
                     for (; p < plane; p++)
-                        for (int l = 0; l < lanes; l++) target[(nint)l * plane + p] = source[(nint)p * Lanes + l];
+                        for (int l = 0; l < lanes; l++)
+                        {
+                            if (toBlocked) positions[(nint)p * Lanes + l] = rows[(nint)l * plane + p];
+                            else rows[(nint)l * plane + p] = positions[(nint)p * Lanes + l];
+                        }
                 }
         });
     }
@@ -96,15 +99,5 @@ internal static class BlockedLayout
             Avx512F.Shuffle4x128(p1, p3, 0x88).Store(target + (8 + m) * targetStride);
             Avx512F.Shuffle4x128(p1, p3, 0xDD).Store(target + (12 + m) * targetStride);
         }
-    }
-
-    private static void Check(float[] x, int offset, float[] y, int batch, int channels, int plane, string name)
-    {
-        if (batch < 0 || channels <= 0 || plane <= 0)
-            throw new ArgumentException($"BlockedLayout.{name}: {batch} image(s) of {channels} channel(s) of {plane} position(s) is no tensor.");
-        if (offset < 0 || x.Length - (long)offset < (long)batch * channels * plane)
-            throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] from {offset} on needs {offset + (long)batch * channels * plane}.");
-        if (y.Length < Length(batch, channels, plane))
-            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels)}, {plane}, {Lanes}] needs {Length(batch, channels, plane)}.");
     }
 }
