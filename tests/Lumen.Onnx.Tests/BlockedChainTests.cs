@@ -32,16 +32,24 @@ public class BlockedChainTests(ITestOutputHelper output)
     private static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
 
     /// <summary>The graph at pure inference, with the OpTypes of the nodes that ran one by one.</summary>
-    private static (Tensor Y, List<string> Ran) Run(GraphModule model, Tensor x)
+    private static (Tensor Y, List<string> Ran) Run(GraphModule model, Tensor x, NodeTimings? timings = null)
     {
         var graph = Graph.OnnxGraph.Build(model.Model);
         var ran = new List<string>();
         using (GradMode.Off())
         using (var scope = new StoragePool().Enter())
         {
-            var y = graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope)[0];
+            var y = graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope, timings)[0];
             return (y.Clone(), ran);
         }
+    }
+
+    /// <summary>Whether node 0 ran as a step of a blocked chain (its timing says so).</summary>
+    private static bool FirstNodeBlocked(GraphModule model, Tensor x)
+    {
+        var timings = model.CreateTimings();
+        Run(model, x, timings);
+        return timings.Shapes(0)!.Contains("blocked", StringComparison.Ordinal);
     }
 
     private static double WorstRelative(Tensor expected, Tensor actual)
@@ -63,6 +71,7 @@ public class BlockedChainTests(ITestOutputHelper output)
         List<string> ran;
         using (BlockedSwitch.Set(true)) (blocked, ran) = Run(model, x);
         Assert.True(ran.Count == 0, string.Join(",", ran));                 // every node ran inside the chain
+        using (BlockedSwitch.Set(true)) Assert.True(FirstNodeBlocked(model, x));
         using (BlockedSwitch.Set(false)) (nodes, ran) = Run(model, x);
         Assert.Contains("Conv", ran);                                       // the last one, which fuses nothing
         Assert.Equal(nodes.Shape, blocked.Shape);
@@ -120,6 +129,21 @@ public class BlockedChainTests(ITestOutputHelper output)
         Assert.Equal(Bits(nodes), Bits(hooked));                                // the hook turned the chain off: bitwise the nodes
         var withGradients = model.Call(x.RequireGrad());
         Assert.Equal(Bits(nodes), Bits(withGradients));
+    }
+
+    [Fact]
+    public void A_run_of_pointwise_convolutions_only_stays_nchw()
+    {
+        var model = new OnnxBuilder(13)                                      // SqueezeNet's squeeze → expand 1×1
+            .Input("x", DataType.Float, "N", 24, 5, 6).Initializer("w1", W1).Initializer("b1", B1).Initializer("w3", W3)
+            .Node("Conv", ["x", "w1", "b1"], ["c1"]).Node("Relu", ["c1"], ["a1"]).Node("Conv", ["a1", "w3"], ["c3"]).Node("Relu", ["c3"], ["y"])
+            .Output("y").Build();
+        var x = Tensor.Randn(new Shape(2, 24, 5, 6), seed: 15);
+        Tensor on, off;
+        using (BlockedSwitch.Set(true)) Assert.False(FirstNodeBlocked(model, x));
+        using (BlockedSwitch.Set(true)) on = Run(model, x).Y;
+        using (BlockedSwitch.Set(false)) off = Run(model, x).Y;
+        Assert.Equal(Bits(off), Bits(on));
     }
 
     [Fact]

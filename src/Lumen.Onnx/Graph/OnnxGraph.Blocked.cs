@@ -16,7 +16,8 @@ namespace Lumen.Onnx.Graph;
 /// depthwise 3×3 (group = C ≥ 16 channels, padding 0 or 1 per side, stride 1 or 2, dilation 1; <see cref="BlockedDepthwise"/>), with
 /// a constant bias or none; the Relu or Clip fused into such a Conv (<see cref="fusions"/>); or the residual Add that a
 /// pointwise Conv without activation sums as it writes (<see cref="ResidualPlan"/>). A run needs two convolutions at
-/// least (one would pay two reorders for nothing). It runs only at pure inference (the caller's pool scope: no
+/// least, one of them depthwise: a lone convolution would pay two reorders for nothing, and a run of pointwise ones
+/// only (SqueezeNet's squeeze → expand 1×1) keeps its NCHW GEMMs and its Concat written in place (OnnxGraph.Concatenation.cs). It runs only at pure inference (the caller's pool scope: no
 /// gradients, no hooks — a hook on any node turns it off, so every node's hook sees NCHW values as ever), when
 /// <see cref="ConvolutionAlgorithms.Blocked"/> is on, on AVX-512 hardware, and when every shape fits (the input
 /// channels match the weights, the residual the output, the Clip's bounds are known); else the nodes run one by one
@@ -43,7 +44,7 @@ internal sealed partial class OnnxGraph
         int first = -1;
         void Close(int last)
         {
-            if (steps.Count >= 2) plan[first] = Chain(first, last, [.. steps], lastUse, producer);
+            if (steps.Count >= 2 && steps.Any(s => s.Stride > 0)) plan[first] = Chain(first, last, [.. steps], lastUse, producer);
             steps.Clear();
             first = -1;
         }
