@@ -124,12 +124,32 @@ internal static unsafe class BlockedDepthwise
         Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
         Vector512<float> bias, float* y, int s, int last, in BlockedEpilogue epilogue) where TStride : struct, IStride
     {
+        bool one = TStride.Value == 1;
         for (; s + 4 <= last; s += 4, p0 += 4 * TStride.Value * Lanes, p1 += 4 * TStride.Value * Lanes, p2 += 4 * TStride.Value * Lanes)
         {
+            // output k reads columns k·stride + j: stride 1 loads 6 columns per kernel row, stride 2 loads 9
             Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
-            Taps<TStride>(p0, w0, w1, w2, ref a0, ref a1, ref a2, ref a3);
-            Taps<TStride>(p1, w3, w4, w5, ref a0, ref a1, ref a2, ref a3);
-            Taps<TStride>(p2, w6, w7, w8, ref a0, ref a1, ref a2, ref a3);
+            var x0 = Vector512.Load(p0); var x1 = Vector512.Load(p0 + 16); var x2 = Vector512.Load(p0 + 32);
+            var x3 = Vector512.Load(p0 + 48); var x4 = Vector512.Load(p0 + 64); var x5 = Vector512.Load(p0 + 80);
+            var x6 = one ? x5 : Vector512.Load(p0 + 96); var x7 = one ? x5 : Vector512.Load(p0 + 112); var x8 = one ? x5 : Vector512.Load(p0 + 128);
+            a0 = Taps(a0, x0, x1, x2, w0, w1, w2);
+            a1 = one ? Taps(a1, x1, x2, x3, w0, w1, w2) : Taps(a1, x2, x3, x4, w0, w1, w2);
+            a2 = one ? Taps(a2, x2, x3, x4, w0, w1, w2) : Taps(a2, x4, x5, x6, w0, w1, w2);
+            a3 = one ? Taps(a3, x3, x4, x5, w0, w1, w2) : Taps(a3, x6, x7, x8, w0, w1, w2);
+            x0 = Vector512.Load(p1); x1 = Vector512.Load(p1 + 16); x2 = Vector512.Load(p1 + 32);
+            x3 = Vector512.Load(p1 + 48); x4 = Vector512.Load(p1 + 64); x5 = Vector512.Load(p1 + 80);
+            x6 = one ? x5 : Vector512.Load(p1 + 96); x7 = one ? x5 : Vector512.Load(p1 + 112); x8 = one ? x5 : Vector512.Load(p1 + 128);
+            a0 = Taps(a0, x0, x1, x2, w3, w4, w5);
+            a1 = one ? Taps(a1, x1, x2, x3, w3, w4, w5) : Taps(a1, x2, x3, x4, w3, w4, w5);
+            a2 = one ? Taps(a2, x2, x3, x4, w3, w4, w5) : Taps(a2, x4, x5, x6, w3, w4, w5);
+            a3 = one ? Taps(a3, x3, x4, x5, w3, w4, w5) : Taps(a3, x6, x7, x8, w3, w4, w5);
+            x0 = Vector512.Load(p2); x1 = Vector512.Load(p2 + 16); x2 = Vector512.Load(p2 + 32);
+            x3 = Vector512.Load(p2 + 48); x4 = Vector512.Load(p2 + 64); x5 = Vector512.Load(p2 + 80);
+            x6 = one ? x5 : Vector512.Load(p2 + 96); x7 = one ? x5 : Vector512.Load(p2 + 112); x8 = one ? x5 : Vector512.Load(p2 + 128);
+            a0 = Taps(a0, x0, x1, x2, w6, w7, w8);
+            a1 = one ? Taps(a1, x1, x2, x3, w6, w7, w8) : Taps(a1, x2, x3, x4, w6, w7, w8);
+            a2 = one ? Taps(a2, x2, x3, x4, w6, w7, w8) : Taps(a2, x4, x5, x6, w6, w7, w8);
+            a3 = one ? Taps(a3, x3, x4, x5, w6, w7, w8) : Taps(a3, x6, x7, x8, w6, w7, w8);
             epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
             epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
             epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
@@ -138,30 +158,11 @@ internal static unsafe class BlockedDepthwise
         return s;
     }
 
-    /// <summary>One kernel row's three taps (weights <paramref name="wa"/>, <paramref name="wb"/>, <paramref name="wc"/>)
-    /// for four consecutive outputs of the input row at <paramref name="p"/>: output k reads columns k·stride + j, so
-    /// stride 1 loads 6 columns and stride 2 loads 9.</summary>
+    /// <summary>One kernel row's three taps on one output: ((a + x0·wa) + x1·wb) + x2·wc, each a fused multiply-add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Taps<TStride>(float* p, Vector512<float> wa, Vector512<float> wb, Vector512<float> wc,
-        ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3) where TStride : struct, IStride
-    {
-        bool one = TStride.Value == 1;
-        var x0 = Vector512.Load(p); var x1 = Vector512.Load(p + 16); var x2 = Vector512.Load(p + 32);
-        var x3 = Vector512.Load(p + 48); var x4 = Vector512.Load(p + 64); var x5 = Vector512.Load(p + 80);
-        var x6 = one ? default : Vector512.Load(p + 96); var x7 = one ? default : Vector512.Load(p + 112); var x8 = one ? default : Vector512.Load(p + 128);
-        a0 = Vector512.FusedMultiplyAdd(x0, wa, a0);
-        a0 = Vector512.FusedMultiplyAdd(x1, wb, a0);
-        a0 = Vector512.FusedMultiplyAdd(x2, wc, a0);
-        a1 = Vector512.FusedMultiplyAdd(one ? x1 : x2, wa, a1);
-        a1 = Vector512.FusedMultiplyAdd(one ? x2 : x3, wb, a1);
-        a1 = Vector512.FusedMultiplyAdd(one ? x3 : x4, wc, a1);
-        a2 = Vector512.FusedMultiplyAdd(one ? x2 : x4, wa, a2);
-        a2 = Vector512.FusedMultiplyAdd(one ? x3 : x5, wb, a2);
-        a2 = Vector512.FusedMultiplyAdd(one ? x4 : x6, wc, a2);
-        a3 = Vector512.FusedMultiplyAdd(one ? x3 : x6, wa, a3);
-        a3 = Vector512.FusedMultiplyAdd(one ? x4 : x7, wb, a3);
-        a3 = Vector512.FusedMultiplyAdd(one ? x5 : x8, wc, a3);
-    }
+    private static Vector512<float> Taps(Vector512<float> a, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2,
+        Vector512<float> wa, Vector512<float> wb, Vector512<float> wc) =>
+        Vector512.FusedMultiplyAdd(x2, wc, Vector512.FusedMultiplyAdd(x1, wb, Vector512.FusedMultiplyAdd(x0, wa, a)));
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
     private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
