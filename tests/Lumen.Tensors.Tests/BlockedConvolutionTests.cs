@@ -144,6 +144,23 @@ public class BlockedConvolutionTests
         AssertClose(Reference(x, weights, b, null, act, g), Plain(y, batch, c, g.OutPlane), 1e-6, $"depthwise {c} {h}×{w} /{stride} pads {pads} ×{batch}");
     }
 
+    [Theory]
+    [InlineData(3, 32, 224, 224, 3, 2, 0b0011, 1)]      // MobileNetV2's first layer: TensorFlow's SAME at stride 2, ReLU6
+    [InlineData(3, 24, 13, 11, 3, 1, 0b1111, 2)]        // a lone last block, ragged plane, ReLU
+    [InlineData(5, 40, 14, 14, 7, 2, 0b1111, 0)]        // 7×7 kernel padded 1, no activation
+    [InlineData(1, 16, 7, 7, 1, 1, 0, 1)]
+    public void Direct_from_nchw_matches_the_naive_loops(int c, int o, int h, int w, int k, int stride, int padBits, int activation)
+    {
+        var pads = (Top: padBits >> 2 & 1, Left: padBits >> 3 & 1, Bottom: padBits & 1, Right: padBits >> 1 & 1);
+        var g = new ConvGeometry(1, c, h, w, o, k, k, stride, stride, pads.Top, pads.Left, pads.Bottom, pads.Right, 1, 1, 1);
+        Assert.Equal(g.OutHeight, BlockedDirect.OutputSize(h, k, stride, pads.Top, pads.Bottom));
+        float[] image = Random(2 * c * h * w, 13), weights = Random(o * c * k * k, 14, 0.5f), b = Random(o, 15);
+        var act = Activations[activation];
+        var y = new float[BlockedLayout.Length(1, o, g.OutPlane)];
+        BlockedDirect.Forward(image, c * h * w, c, h, w, (k, k), stride, pads, o, BlockedWeights.Pointwise(weights, o, c * k * k), BlockedWeights.Bias(b, o), act, y);
+        AssertClose(Reference(image.AsSpan(c * h * w).ToArray(), weights, b, null, act, g), Plain(y, 1, o, g.OutPlane), 2e-6, $"direct {c}→{o} {k}×{k} /{stride}");
+    }
+
     [Fact]
     public void Values_do_not_depend_on_the_batch_or_the_thread_count()
     {

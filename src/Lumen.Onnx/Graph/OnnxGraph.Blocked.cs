@@ -28,13 +28,18 @@ internal sealed partial class OnnxGraph
     /// <summary>One convolution of a chain: node <paramref name="Node"/> reads slot <paramref name="Input"/> and writes
     /// <paramref name="Output"/> (its activation's or its Add's output when those are fused), with weight and bias
     /// slots (−1: none), the fused activation node (−1: none), the residual slot (−1: none) and the depthwise stride
-    /// (0: pointwise).</summary>
+    /// (0: pointwise); <paramref name="Direct"/>: a convolution of few channels that reads its input as NCHW
+    /// (<see cref="BlockedDirect"/>, the chain's first step) with a <paramref name="Kernel"/> of any size.</summary>
     private sealed record BlockedStep(int Node, int Input, int Output, int Weight, int Bias, int Activation, int Residual, int Stride,
-        (int Top, int Left, int Bottom, int Right) Pads);
+        (int Top, int Left, int Bottom, int Right) Pads, bool Direct = false, (int H, int W) Kernel = default)
+    {
+        public bool Depthwise => Stride > 0 && !Direct;
+    }
 
     /// <summary>Nodes [<paramref name="First"/>, <paramref name="Last"/>] run as <paramref name="Steps"/>; the slots
-    /// <paramref name="Inputs"/> are reordered in, <paramref name="Outputs"/> (read after the chain) reordered out.</summary>
-    private sealed record BlockedChain(int First, int Last, BlockedStep[] Steps, int[] Inputs, int[] Outputs);
+    /// <paramref name="Inputs"/> are reordered in, <paramref name="Plain"/> read as NCHW by a direct first step,
+    /// <paramref name="Outputs"/> (read after the chain) reordered out.</summary>
+    private sealed record BlockedChain(int First, int Last, BlockedStep[] Steps, int[] Inputs, int[] Plain, int[] Outputs);
 
     /// <summary>The planned chains, indexed by their first node.</summary>
     private BlockedChain?[] BlockedPlan(OnnxModel model, int[] lastUse, int[] producer)
@@ -44,7 +49,7 @@ internal sealed partial class OnnxGraph
         int first = -1;
         void Close(int last)
         {
-            if (steps.Count >= 2 && steps.Any(s => s.Stride > 0)) plan[first] = Chain(first, last, [.. steps], lastUse, producer);
+            if (steps.Count >= 2 && steps.Any(s => s.Depthwise)) plan[first] = Chain(first, last, [.. steps], lastUse, producer);
             steps.Clear();
             first = -1;
         }
@@ -54,6 +59,7 @@ internal sealed partial class OnnxGraph
             if (absorbed[n] && first >= 0) continue;
             if (BlockedStepOf(model, n) is { } step)
             {
+                if (step.Direct && first >= 0) Close(n - 1);                    // a direct step reads NCHW: it can only start a chain
                 if (first < 0) first = n;
                 steps.Add(step);
                 if (step.Activation >= 0) absorbed[step.Activation] = true;
@@ -81,14 +87,15 @@ internal sealed partial class OnnxGraph
         var produced = new HashSet<int>(steps.Select(s => s.Output));
         var inputs = new List<int>();
         foreach (var s in steps)
-            foreach (int slot in (int[])[s.Input, s.Residual])
+            foreach (int slot in (int[])[s.Direct ? -1 : s.Input, s.Residual])
                 if (slot >= 0 && !produced.Contains(slot) && !inputs.Contains(slot))
                 {
                     if (producer[slot] >= first) return null;
                     inputs.Add(slot);
                 }
+        int[] plain = steps[0].Direct ? [steps[0].Input] : [];
         var outputs = produced.Where(s => lastUse[s] > last).ToArray();
-        return new BlockedChain(first, last, steps, [.. inputs], outputs);
+        return new BlockedChain(first, last, steps, [.. inputs], plain, outputs);
     }
 
     /// <summary>Node n as a blocked convolution, or null when it is not one (see the remarks).</summary>
@@ -113,19 +120,23 @@ internal sealed partial class OnnxGraph
         else if (kh == 3 && kw == 3 && c == 1 && group == o && o >= 16 && a.AutoPad == "NOTSET" && BlockedDepthwise.Supports(3, 3, 1, pads)
                  && strides.Length == 2 && strides[0] == strides[1] && strides[0] is 1 or 2)
             stride = (int)strides[0];
+        else if (group == 1 && c < 16 && o >= 16 && a.AutoPad == "NOTSET" && strides.Length == 2 && strides[0] == strides[1] && strides[0] >= 1
+                 && pads.Top is >= 0 && pads.Left >= 0 && pads.Bottom >= 0 && pads.Right >= 0 && pads.Top < kh && pads.Bottom < kh && pads.Left < kw && pads.Right < kw)
+            return WithFusions(model, new BlockedStep(n, x, nodeOutputs[n][0], w, b, -1, -1, (int)strides[0], pads, Direct: true, Kernel: (kh, kw)));
         else return null;
-        int output = nodeOutputs[n][0], activation = -1, residual = -1;
+        return WithFusions(model, new BlockedStep(n, x, nodeOutputs[n][0], w, b, -1, -1, stride, pads));
+    }
+
+    /// <summary>The step with its Conv's fused Relu or Clip, or else (a pointwise step) the residual Add it sums; null
+    /// when the activation writes no output.</summary>
+    private BlockedStep? WithFusions(OnnxModel model, BlockedStep step)
+    {
+        int n = step.Node;
         if (fusions[n] is { } f && model.Nodes[f.Consumer].OpType is "Relu" or "Clip")
-        {
-            activation = f.Consumer;
-            output = nodeOutputs[f.Consumer][0];
-        }
-        else if (stride == 0 && sumFor[n] is { } sum && nodeOutputs[sum.Add].Length == 1 && nodeOutputs[sum.Add][0] >= 0)
-        {
-            residual = nodeInputs[sum.Add][1 - sum.Operand];
-            output = nodeOutputs[sum.Add][0];
-        }
-        return output < 0 ? null : new BlockedStep(n, x, output, w, b, activation, residual, stride, pads);
+            return nodeOutputs[f.Consumer][0] < 0 ? null : step with { Activation = f.Consumer, Output = nodeOutputs[f.Consumer][0] };
+        if (step.Stride == 0 && sumFor[n] is { } sum && nodeOutputs[sum.Add].Length == 1 && nodeOutputs[sum.Add][0] >= 0)
+            return step with { Residual = nodeInputs[sum.Add][1 - sum.Operand], Output = nodeOutputs[sum.Add][0] };
+        return step;
     }
 
     /// <summary>Runs <paramref name="chain"/> on <paramref name="values"/> (setting its outputs) and returns true; false,
@@ -136,7 +147,7 @@ internal sealed partial class OnnxGraph
         for (int n = chain.First; n <= chain.Last; n++) if (!mayFuse(n, n)) return false;
         // shapes first: every step's [N, C, H, W], the weights, residuals and activations, before anything runs
         var shapes = new Dictionary<int, (int N, int C, int H, int W)>();
-        foreach (int s in chain.Inputs)
+        foreach (int s in chain.Inputs.Concat(chain.Plain))
         {
             if (values[s] is not { Rank: 4, DType: DType.Float32 } t || t.Floats.Length < t.Size || t.Size == 0) return false;
             shapes[s] = (t.Shape[0], t.Shape[1], t.Shape[2], t.Shape[3]);
@@ -147,11 +158,14 @@ internal sealed partial class OnnxGraph
             var step = chain.Steps[k];
             if (!shapes.TryGetValue(step.Input, out var x) || values[step.Weight] is not { Rank: 4 } w) return false;
             int o = w.Shape[0];
-            if (step.Stride == 0 ? w.Shape[1] != x.C : o != x.C) return false;
+            if (step.Depthwise ? o != x.C : w.Shape[1] != x.C) return false;
             if (step.Bias >= 0 && values[step.Bias] is not { Rank: 1 } b) return false;
-            if (step.Stride > 0 && !BlockedDepthwise.Supports(x.H, x.W, step.Stride, step.Pads)) return false;
+            if (step.Depthwise && !BlockedDepthwise.Supports(x.H, x.W, step.Stride, step.Pads)) return false;
             var y = step.Stride == 0 ? (x.N, o, x.H, x.W)
+                : step.Direct ? (x.N, o, BlockedDirect.OutputSize(x.H, step.Kernel.H, step.Stride, step.Pads.Top, step.Pads.Bottom),
+                    BlockedDirect.OutputSize(x.W, step.Kernel.W, step.Stride, step.Pads.Left, step.Pads.Right))
                 : (x.N, o, BlockedDepthwise.OutputSize(x.H, step.Stride, step.Pads.Top, step.Pads.Bottom), BlockedDepthwise.OutputSize(x.W, step.Stride, step.Pads.Left, step.Pads.Right));
+            if (y.Item3 <= 0 || y.Item4 <= 0) return false;
             if (step.Residual >= 0 && (!shapes.TryGetValue(step.Residual, out var r) || r != y)) return false;
             if (step.Activation >= 0)
             {
@@ -163,8 +177,8 @@ internal sealed partial class OnnxGraph
 
         // image by image: each image's activations stay in cache from one step to the next (a batch's would not), and
         // the values are those of the image alone (the kernels' sums do not depend on the batch)
-        int images = shapes[chain.Inputs[0]].N;
-        if (chain.Inputs.Any(s => shapes[s].N != images)) return false;
+        int images = shapes[chain.Steps[0].Input].N;
+        if (chain.Inputs.Concat(chain.Plain).Any(s => shapes[s].N != images)) return false;
         foreach (int s in chain.Outputs)
         {
             var (n, c, h, w) = shapes[s];
@@ -202,7 +216,10 @@ internal sealed partial class OnnxGraph
                 var weight = values[step.Weight]!.Floats;
                 var bias = BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, y.C);
                 var output = Rent(y);
-                if (step.Stride == 0)
+                if (step.Direct)
+                    BlockedDirect.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
+                        BlockedWeights.Pointwise(weight, y.C, c * step.Kernel.H * step.Kernel.W), bias, activations[k], output);
+                else if (step.Stride == 0)
                     BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, BlockedWeights.Pointwise(weight, y.C, c), bias,
                         step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
                 else
