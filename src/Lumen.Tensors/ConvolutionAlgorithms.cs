@@ -16,7 +16,7 @@ namespace Lumen.Tensors;
 /// <para><see cref="Blocked"/>: at pure inference of an ONNX graph (no gradients, no hooks), chains of pointwise and
 /// 3×3 depthwise convolutions (MobileNetV2's inverted residual blocks) may run in the channel-blocked layout NCHW16c of
 /// ONNX Runtime's NCHWc kernels: their sums add the channels in another order than im2col + GEMM, so values differ by
-/// rounding (docs/ARCHITECTURE.md, the entry on the blocked layout). Switch it off for the NCHW kernels, bitwise as before:
+/// rounding (docs/ARCHITECTURE.md entry 57). Switch it off for the NCHW kernels, bitwise as before:
 /// <c>ConvolutionAlgorithms.Blocked = false</c>, or <c>LUMEN_BLOCKED=0</c> read at start-up.</para>
 /// </remarks>
 /// <example><code>ConvolutionAlgorithms.Winograd = false; // every convolution sums as im2col + GEMM does</code></example>

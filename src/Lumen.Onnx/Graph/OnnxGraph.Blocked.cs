@@ -13,7 +13,8 @@ namespace Lumen.Onnx.Graph;
 /// </summary>
 /// <remarks>Planned for maximal runs of consecutive nodes each of which is: a Conv with a constant weight that is
 /// pointwise (1×1, stride 1, no padding, group 1, ≥ 16 input and output channels; <see cref="BlockedPointwise"/>) or
-/// depthwise 3×3 (group = C ≥ 16 channels, padding 0 or 1 per side, stride 1 or 2, dilation 1; <see cref="BlockedDepthwise"/>), with
+/// depthwise 3×3 (group = C ≥ 16 channels, padding 0 or 1 per side, stride 1 or 2, dilation 1; <see cref="BlockedDepthwise"/>)
+/// or, as a run's first step only, of fewer than 16 input channels read as NCHW (a network's stem; <see cref="BlockedDirect"/>), with
 /// a constant bias or none; the Relu or Clip fused into such a Conv (<see cref="fusions"/>); or the residual Add that a
 /// pointwise Conv without activation sums as it writes (<see cref="ResidualPlan"/>). A run needs two convolutions at
 /// least, one of them depthwise: a lone convolution would pay two reorders for nothing, and a run of pointwise ones
