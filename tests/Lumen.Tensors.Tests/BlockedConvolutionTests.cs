@@ -149,6 +149,7 @@ public class BlockedConvolutionTests
     [InlineData(3, 24, 13, 11, 3, 1, 0b1111, 2)]        // a lone last block, ragged plane, ReLU
     [InlineData(5, 40, 14, 14, 7, 2, 0b1111, 0)]        // 7×7 kernel padded 1, no activation
     [InlineData(1, 16, 7, 7, 1, 1, 0, 1)]
+    [InlineData(3, 32, 20, 37, 3, 1, 0b1111, 1)]       // stride 1 with whole interior tiles (one 8-column load per tap)
     public void Direct_from_nchw_matches_the_naive_loops(int c, int o, int h, int w, int k, int stride, int padBits, int activation)
     {
         var pads = (Top: padBits >> 2 & 1, Left: padBits >> 3 & 1, Bottom: padBits & 1, Right: padBits >> 1 & 1);
