@@ -43,6 +43,14 @@ public sealed class NodeTimings
             shapes[node] = string.Join(" ", inputs.Select(t => t?.Shape.ToString() ?? "-")) + " → " + (outputs.Count > 0 ? outputs[0].Shape.ToString() : "-");
     }
 
+    /// <summary>Adds a node's time, its shapes described by <paramref name="shapes"/> (a step of a blocked chain, whose
+    /// values are no NCHW tensors).</summary>
+    internal void Add(int node, long elapsed, string shapes)
+    {
+        ticks[node] += elapsed;
+        this.shapes[node] ??= shapes;
+    }
+
     internal void EndPass() => Passes++;
 
     /// <summary>Clears what was recorded (for example the warm-up passes).</summary>

@@ -6,6 +6,7 @@ namespace Lumen.Onnx.Tests;
 
 /// <summary>Inference runs Relu/LeakyRelu/Clip in place on a convolution's output when nothing can observe it; the
 /// result must be bitwise what the unfused graph gives, and hooks must still see the pre-activation values.</summary>
+[Collection(BlockedSwitchCollection.Name)]
 public class InPlaceActivationTests
 {
     [SharedTheory("models/imagenet", "data/ppm224")]
@@ -14,6 +15,7 @@ public class InPlaceActivationTests
     [InlineData(3)]   // MobileNetV2: Conv → Clip (ReLU6)
     public void Fused_inference_equals_the_unfused_graph_bitwise(int model)
     {
+        using var nchw = BlockedSwitch.Set(false);   // the blocked layout rounds otherwise (BlockedChainTests)
         var (file, _, pixel, bgr) = RealModels.ImageNet[model];
         var module = OnnxModel.Load(SharedData.Path("models/" + file));
         var x = RealModels.LoadPpm(SharedData.Path("data/ppm224/kitten.ppm"), pixel, bgr);

@@ -33,6 +33,7 @@ internal sealed partial class OnnxGraph
     private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
     private readonly ResidualSum?[] sumFor;        // indexed by the convolution
     private readonly ResidualSum?[] sumAt;         // indexed by the Add
+    private readonly BlockedChain?[] chainAt;      // indexed by the chain's first node
 
     /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
@@ -96,6 +97,7 @@ internal sealed partial class OnnxGraph
         passThrough = PassThroughPlan(model, lastUse);
         (widenedFor, joinedAfter) = ConcatPlan(model, lastUse, producer, reads);
         (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
+        chainAt = BlockedPlan(model, lastUse, producer);
     }
 
     /// <summary>For each node, whether it returns its input 0 as its output 0 (an inference Dropout:
@@ -188,6 +190,12 @@ internal sealed partial class OnnxGraph
         var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
+            if (recycle is not null && mayFuse is not null && chainAt[n] is { } chain && RunBlocked(chain, values, recycle, mayFuse, timings))
+            {
+                for (int k = chain.First; k <= chain.Last; k++) Release(k, values, recycle);
+                n = chain.Last;
+                continue;
+            }
             long start = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var node = Model.Nodes[n];
             var args = ArgumentsOf(n, values);
@@ -232,16 +240,23 @@ internal sealed partial class OnnxGraph
                 if (k >= results.Count) throw node.Error($"produced {results.Count} output(s) but output {k} ('{node.Outputs[k]}') was requested.");
                 values[outs[k]] = results[k];
             }
-            foreach (var s in releaseAfter[n])
-            {
-                var released = values[s];
-                values[s] = null;
-                if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
-            }
+            Release(n, values, recycle);
             timings?.Add(n, System.Diagnostics.Stopwatch.GetTimestamp() - start, args, results);
         }
         timings?.EndPass();
         return [.. outputSlots.Select(s => values[s]!)];
+    }
+
+    /// <summary>Drops the values whose last reader is node <paramref name="n"/>, giving their storage back to
+    /// <paramref name="recycle"/> when no live value shares it.</summary>
+    private void Release(int n, Tensor?[] values, StoragePool.Scope? recycle)
+    {
+        foreach (var s in releaseAfter[n])
+        {
+            var released = values[s];
+            values[s] = null;
+            if (recycle is not null && released is not null && !SharesStorage(values, released)) recycle.Recycle(released);
+        }
     }
 
     /// <summary>The output of convolution <paramref name="f"/> with its activation applied as it writes: recorded for a

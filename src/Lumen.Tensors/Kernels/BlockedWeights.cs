@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Lumen.Tensors.Kernels;
+
+/// <summary>
+/// Convolution weights and biases reordered for the channel-blocked kernels (<see cref="BlockedPointwise"/>,
+/// <see cref="BlockedDepthwise"/>), kept between calls for read-only storage (<see cref="Tensor.MakeReadOnly"/>, as a
+/// loaded ONNX model's initializers are) and made per call for writable storage.
+/// </summary>
+/// <remarks>Kept on the storage's <see cref="ReadOnlyMark"/> in a table of its own (<see cref="PackedWeights"/> owns
+/// the mark's <c>Derived</c> slot), so a packing dies with its weights, and <see cref="Tensor.MakeWritable"/>, which
+/// drops the mark, invalidates it. Thread-safe: two threads that both miss pack twice and one packing is kept. The
+/// packings are about the weights' size (channels rounded up to 16), so they are not counted in
+/// <see cref="PackedWeights.MaxBytes"/>.</remarks>
+internal static class BlockedWeights
+{
+    private const int Lanes = BlockedLayout.Lanes;
+
+    private static readonly ConditionalWeakTable<ReadOnlyMark, ConcurrentDictionary<(int Kind, int Out, int In), float[]>> Kept = new();
+
+    /// <summary>Pointwise weights W [O, C] (row-major, as [O, C, 1, 1]) as [⌈O/16⌉][⌈C/16⌉·16][16]: output block ob,
+    /// input channel c holds w[16·ob + lane, c], zero past O or C.</summary>
+    public static float[] Pointwise(float[] w, int outChannels, int inChannels) =>
+        Get(w, 0, outChannels, inChannels, (long)outChannels * inChannels, () =>
+        {
+            int depth = BlockedLayout.Blocks(inChannels) * Lanes, blocks = BlockedLayout.Blocks(outChannels);
+            var packed = GC.AllocateArray<float>(blocks * depth * Lanes, pinned: true);
+            for (int o = 0; o < outChannels; o++)
+                for (int c = 0; c < inChannels; c++)
+                    packed[((o / Lanes) * depth + c) * Lanes + o % Lanes] = w[o * inChannels + c];
+            return packed;
+        });
+
+    /// <summary>Depthwise 3×3 weights W [C, 1, 3, 3] as [⌈C/16⌉][9][16]: block cb, tap t holds w[16·cb + lane, t], zero past C.</summary>
+    public static float[] Depthwise(float[] w, int channels) =>
+        Get(w, 1, channels, 9, (long)channels * 9, () =>
+        {
+            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels) * 9 * Lanes, pinned: true);
+            for (int c = 0; c < channels; c++)
+                for (int t = 0; t < 9; t++)
+                    packed[((c / Lanes) * 9 + t) * Lanes + c % Lanes] = w[c * 9 + t];
+            return packed;
+        });
+
+    /// <summary>The bias b [O] (or zeros when null) padded with zeros to ⌈O/16⌉·16.</summary>
+    public static float[] Bias(float[]? b, int channels)
+    {
+        float[] Pack()
+        {
+            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels) * Lanes, pinned: true);
+            b?.AsSpan(0, channels).CopyTo(packed);
+            return packed;
+        }
+        return b is null ? Pack() : Get(b, 2, channels, 1, channels, Pack);
+    }
+
+    private static float[] Get(float[] w, int kind, int rows, int columns, long needed, Func<float[]> pack)
+    {
+        if (w.LongLength < needed)
+            throw new ArgumentException($"BlockedWeights: {w.Length} weights do not hold {rows} × {columns}.");
+        if (Tensor.MarkOf(w) is not { } mark) return pack();
+        return Kept.GetOrCreateValue(mark).GetOrAdd((kind, rows, columns), _ => pack());
+    }
+}
