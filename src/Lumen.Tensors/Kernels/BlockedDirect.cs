@@ -11,11 +11,14 @@ namespace Lumen.Tensors.Kernels;
 /// so that a blocked chain starts at the image without reordering the first layer's output (ONNX Runtime's
 /// "NCHW → NCHWc" convolution).
 /// </summary>
-/// <remarks>For 8 output positions of a row at a time, the C·kh·kw input values under each position are gathered into
-/// a small patch (zeros outside the input), then each tap is one broadcast against the 32 prepacked weights of two
-/// output blocks (<see cref="BlockedWeights.Pointwise"/> of the weights as [O, C·kh·kw]): 16 accumulators. Every
-/// output sums its taps in the weights' order (channel, row, column) from zero, then adds the bias, then clamps,
-/// whatever the tile, batch or thread.</remarks>
+/// <remarks>For each output row, every input row under it (channel c, kernel row i) is copied once, padded with zeros,
+/// into a small line buffer split into its <c>stride</c> phases (phase q holds the padded columns q, q + stride, …;
+/// at stride 2 the even and odd columns, deinterleaved 32 at a time by one two-source permute each), so a tap
+/// (c, i, j) of 8 consecutive outputs reads 8 consecutive floats of phase j mod stride from j div stride on. Each tap
+/// is then one broadcast per output against the 32 prepacked weights of two output blocks
+/// (<see cref="BlockedWeights.Pointwise"/> of the weights as [O, C·kh·kw]): 16 accumulators. Every output sums its
+/// taps in the weights' order (channel, row, column) from zero (a tap outside the input reads a zero), then adds the
+/// bias, then clamps, whatever the tile, batch or thread.</remarks>
 internal static unsafe class BlockedDirect
 {
     private const int Lanes = BlockedLayout.Lanes, Tile = 8;
@@ -38,72 +41,85 @@ internal static unsafe class BlockedDirect
         if (w.Length < outBlocks * depth * Lanes || bias.Length < outBlocks * Lanes || offset < 0 || x.Length - (long)offset < (long)channels * height * width
             || y.Length < BlockedLayout.Length(1, outChannels, oh * ow))
             throw new ArgumentException($"BlockedDirect: arrays (x {x.Length} from {offset}, w {w.Length}, bias {bias.Length}, y {y.Length}) do not fit [{channels}, {height}, {width}] → [{outChannels}, {oh}, {ow}].");
+        // a phase holds every output column's (rounded up to whole tiles) columns of one tap and the (kw − 1) div stride after them
+        int phase = RoundUp((ow + Tile - 1) / Tile * Tile + (kernel.W - 1) / stride, 16), lines = channels * kernel.H;
+        var where = new int[taps];      // tap (c, i, j) → its first float in the line buffer
+        for (int c = 0, t = 0; c < channels; c++)
+            for (int i = 0; i < kernel.H; i++)
+                for (int j = 0; j < kernel.W; j++, t++) where[t] = ((c * kernel.H + i) * stride + j % stride) * phase + j / stride;
         Parallelism.For(oh, (long)ow * taps * outBlocks * Lanes, (start, end) =>
         {
-            var patch = new float[taps * Tile];
-            fixed (float* xs = x, ws = w, bs = bias, ys = y, ps = patch)
+            var buffer = GC.AllocateUninitializedArray<float>(lines * stride * phase + (stride == 1 ? 0 : stride * phase));   // + one padded row
+            fixed (float* xs = x, ws = w, bs = bias, ys = y, ls = buffer)
+            fixed (int* offsets = where)
                 for (int r = start; r < end; r++)
+                {
+                    for (int c = 0; c < channels; c++)
+                        for (int i = 0; i < kernel.H; i++)
+                        {
+                            int row = r * stride - pads.Top + i;
+                            float* line = ls + (nint)(c * kernel.H + i) * stride * phase;
+                            if (row < 0 || row >= height) new Span<float>(line, stride * phase).Clear();
+                            else Split(xs + offset + ((nint)c * height + row) * width, width, pads.Left, stride, phase, line, ls + (nint)lines * stride * phase);
+                        }
                     for (int s = 0; s < ow; s += Tile)
                     {
                         int count = Math.Min(Tile, ow - s);
-                        Gather(xs + offset, ps, channels, height, width, kernel, stride, pads, r, s, count);
                         for (int first = 0; first < outBlocks; first += 2)
                         {
                             float* target = ys + ((nint)first * oh * ow + (nint)r * ow + s) * Lanes;
                             nint plane = (nint)oh * ow * Lanes;
-                            if (first + 1 < outBlocks) Run<TwoBlocks>(ps, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
-                            else Run<OneBlock>(ps, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
+                            if (first + 1 < outBlocks) Run<TwoBlocks>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
+                            else Run<OneBlock>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
                         }
                     }
+                }
         });
     }
 
-    /// <summary>patch[t·8 + k] = the input under tap t = (c, i, j) of output (r, s + k), zero outside the input or past <paramref name="count"/>.</summary>
-    private static void Gather(float* x, float* patch, int channels, int height, int width, (int H, int W) kernel, int stride,
-        (int Top, int Left, int Bottom, int Right) pads, int r, int s, int count)
+    private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
+
+    /// <summary>line[q·phase + m] = the input row's column m·stride + q − left (zero outside the row), for each phase
+    /// q &lt; stride and m &lt; phase; <paramref name="padded"/> (stride·phase floats, used only at strides above 1)
+    /// holds the padded row on the way.</summary>
+    private static void Split(float* source, int width, int left, int stride, int phase, float* line, float* padded)
     {
-        int first = s * stride - pads.Left, last = (s + Tile - 1) * stride - pads.Left + kernel.W - 1;
-        bool inside = count == Tile && first >= 0 && last < width;      // every column of the tile: no test per value
-        bool wide = first + kernel.W - 1 + 2 * Tile <= width;            // a 16-float load from every tap's first column stays in the row
-        for (int c = 0, t = 0; c < channels; c++)
-            for (int i = 0; i < kernel.H; i++)
+        int length = stride * phase;
+        float* target = stride == 1 ? line : padded;
+        int head = Math.Min(left, length), body = Math.Clamp(length - left, 0, width);
+        new Span<float>(target, head).Clear();
+        new ReadOnlySpan<float>(source, body).CopyTo(new Span<float>(target + head, body));
+        new Span<float>(target + head + body, length - head - body).Clear();
+        if (stride == 1) return;
+        if (stride == 2 && Avx512F.IsSupported)
+            for (int m = 0; m < phase; m += 16)     // phase is a multiple of 16: 32 padded columns → 16 even, 16 odd
             {
-                int row = r * stride - pads.Top + i;
-                float* source = x + ((nint)c * height + row) * width;
-                bool rowInside = row >= 0 && row < height;
-                for (int j = 0; j < kernel.W; j++, t++)
-                {
-                    float* target = patch + t * Tile;
-                    if (rowInside && inside && stride == 2 && wide && Avx512F.IsSupported)
-                        Avx512F.PermuteVar16x32(Vector512.Load(source + first + j), EvenLanes).GetLower().Store(target);   // columns 0, 2, …, 14
-                    else if (rowInside && inside && stride == 1 && Vector256.IsHardwareAccelerated)
-                        Vector256.Load(source + first + j).Store(target);
-                    else if (rowInside && inside)
-                        for (int k = 0, column = first + j; k < Tile; k++, column += stride) target[k] = source[column];
-                    else
-                        for (int k = 0; k < Tile; k++)
-                        {
-                            int column = (s + k) * stride - pads.Left + j;
-                            target[k] = k < count && rowInside && column >= 0 && column < width ? source[column] : 0f;
-                        }
-                }
+                var a = Vector512.Load(padded + 2 * m);
+                var b = Vector512.Load(padded + 2 * m + 16);
+                Avx512F.PermuteVar16x32x2(a, EvenLanes, b).Store(line + m);
+                Avx512F.PermuteVar16x32x2(a, OddLanes, b).Store(line + phase + m);
             }
+        else
+            for (int q = 0; q < stride; q++)
+                for (int m = 0; m < phase; m++) line[q * phase + m] = padded[m * stride + q];
     }
 
-    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> OddLanes = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     private interface IBlocks { static abstract bool Two { get; } }
     private struct TwoBlocks : IBlocks { public static bool Two => true; }
     private struct OneBlock : IBlocks { public static bool Two => false; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TBlocks>(float* patch, int taps, float* w, nint weightBlock, float* bias, float* y, nint plane, int count, in BlockedEpilogue epilogue)
+    private static void Run<TBlocks>(float* lines, int* offsets, int taps, float* w, nint weightBlock, float* bias, float* y, nint plane, int count, in BlockedEpilogue epilogue)
         where TBlocks : struct, IBlocks
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
-        for (int t = 0; t < taps; t++, patch += Tile, w += Lanes)
+        for (int t = 0; t < taps; t++, w += Lanes)
         {
+            float* patch = lines + offsets[t];     // this tap's columns of the tile's 8 outputs
             var wa = Vector512.Load(w);
             var wb = TBlocks.Two ? Vector512.Load(w + weightBlock) : default;
             Vector512<float> v;
