@@ -51,13 +51,13 @@ internal static unsafe class BlockedDepthwise
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
             {
-                for (int item = start; item < end; item++)
+                for (int item = start; item < end;)
                 {
-                    int plane = item / oh, r = item % oh, cb = plane % blocks;
-                    float* input = xs + (nint)plane * height * width * Lanes;
-                    float* row0 = Row(input, zs, r * stride - top, height, width), row1 = Row(input, zs, r * stride - top + 1, height, width);
-                    float* row2 = Row(input, zs, r * stride - top + 2, height, width);
-                    Run(row0, row1, row2, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + ((nint)plane * oh + r) * ow * Lanes, width, ow, stride, left, epilogue);
+                    // the rows of one plane in this chunk, with the block's weights loaded once
+                    int plane = item / oh, r = item % oh, rows = Math.Min(end - item, oh - r), cb = plane % blocks;
+                    Rows(xs + (nint)plane * height * width * Lanes, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + (nint)plane * oh * ow * Lanes,
+                        r, r + rows, height, width, ow, stride, top, left, epilogue);
+                    item += rows;
                 }
             }
         });
@@ -76,41 +76,48 @@ internal static unsafe class BlockedDepthwise
         return larger;
     }
 
-    /// <summary>One output row of one block.</summary>
+    /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int ow, int stride, int left, in BlockedEpilogue epilogue)
+    private static void Rows(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int width, int ow,
+        int stride, int top, int left, in BlockedEpilogue epilogue)
     {
         var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16); var w2 = Vector512.Load(w + 32);
         var w3 = Vector512.Load(w + 48); var w4 = Vector512.Load(w + 64); var w5 = Vector512.Load(w + 80);
         var w6 = Vector512.Load(w + 96); var w7 = Vector512.Load(w + 112); var w8 = Vector512.Load(w + 128);
-        // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
-        int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
-        for (int edge = 0; edge < Math.Min(first, ow); edge++) Border(row0, row1, row2, w, bias, y, width, edge, stride, left, epilogue);
-        nint column = first * stride - left;
-        float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
-        int s = first;
-        // four outputs at a time, sharing the loads of the columns they overlap (stride 1: 6 columns, not 12, per row)
-        if (stride == 1) s = Quads<Stride1>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
-        else s = Quads<Stride2>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
-        nint advanced = (nint)(s - first) * stride * Lanes;
-        p0 += advanced;
-        p1 += advanced;
-        p2 += advanced;
-        nint step = stride * Lanes;
-        for (; s < last; s++, p0 += step, p1 += step, p2 += step)
+        for (int r = from; r < to; r++)
         {
-            var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 32), w2, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), w3, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), w4, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 32), w5, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
-            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+            float* row0 = Row(input, zero, r * stride - top, height, width), row1 = Row(input, zero, r * stride - top + 1, height, width);
+            float* row2 = Row(input, zero, r * stride - top + 2, height, width);
+            float* y = output + (nint)r * ow * Lanes;
+            // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
+            int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
+            for (int edge = 0; edge < Math.Min(first, ow); edge++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, w, bias, y, width, edge, stride, left, epilogue);
+            nint column = first * stride - left;
+            float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
+            int s = first;
+            // four outputs at a time, sharing the loads of the columns they overlap (stride 1: 6 columns, not 12, per row)
+            if (stride == 1) s = Quads<Stride1>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+            else s = Quads<Stride2>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+            nint advanced = (nint)(s - first) * stride * Lanes;
+            p0 += advanced;
+            p1 += advanced;
+            p2 += advanced;
+            nint step = stride * Lanes;
+            for (; s < last; s++, p0 += step, p1 += step, p2 += step)
+            {
+                var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 32), w2, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), w3, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), w4, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 32), w5, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
+                a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
+                epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+            }
+            for (s = Math.Max(first, last); s < ow; s++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, w, bias, y, width, s, stride, left, epilogue);
         }
-        for (s = Math.Max(first, last); s < ow; s++) Border(row0, row1, row2, w, bias, y, width, s, stride, left, epilogue);
     }
 
     private interface IStride { static abstract int Value { get; } }
@@ -163,6 +170,39 @@ internal static unsafe class BlockedDepthwise
     private static Vector512<float> Taps(Vector512<float> a, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2,
         Vector512<float> wa, Vector512<float> wb, Vector512<float> wc) =>
         Vector512.FusedMultiplyAdd(x2, wc, Vector512.FusedMultiplyAdd(x1, wb, Vector512.FusedMultiplyAdd(x0, wa, a)));
+
+    /// <summary>Output column <paramref name="s"/> next to an edge: a left pad's column (taps 1 and 2 of each row) and a
+    /// right pad's (taps 0 and 1) from the weights in registers, any other (a plane narrower than the kernel) by
+    /// <see cref="Border"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Edge(float* row0, float* row1, float* row2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
+        Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
+        float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
+    {
+        nint column = (nint)s * stride - left;
+        if (column == -1 && width >= 2)
+        {
+            var a = Vector512.FusedMultiplyAdd(Vector512.Load(row0), w1, Vector512<float>.Zero);     // columns 0 and 1 of each row
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(row0 + 16), w2, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(row1), w4, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(row1 + 16), w5, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(row2), w7, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(row2 + 16), w8, a);
+            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+        }
+        else if (column >= 0 && column + 2 == width)
+        {
+            float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
+            var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), w3, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), w4, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
+            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
+            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+        }
+        else Border(row0, row1, row2, w, bias, y, width, s, stride, left, epilogue);
+    }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
     private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
