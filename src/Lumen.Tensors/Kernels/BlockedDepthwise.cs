@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -55,8 +56,9 @@ internal static unsafe class BlockedDepthwise
                 {
                     // the rows of one plane in this chunk, with the block's weights loaded once
                     int plane = item / oh, r = item % oh, rows = Math.Min(end - item, oh - r), cb = plane % blocks;
-                    Rows(xs + (nint)plane * height * width * Lanes, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), ys + (nint)plane * oh * ow * Lanes,
-                        r, r + rows, height, width, ow, stride, top, left, epilogue);
+                    float* input = xs + (nint)plane * height * width * Lanes, output = ys + (nint)plane * oh * ow * Lanes;
+                    if (width >= 2) Rows(input, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), output, r, r + rows, height, width, ow, stride, top, left, epilogue);
+                    else Narrow(input, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), output, r, r + rows, height, ow, stride, top, left, epilogue);
                     item += rows;
                 }
             }
@@ -76,7 +78,19 @@ internal static unsafe class BlockedDepthwise
         return larger;
     }
 
-    /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane.</summary>
+    /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane one column wide (so
+    /// padded on both sides), each column by <see cref="Border"/>.</summary>
+    private static void Narrow(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int ow,
+        int stride, int top, int left, in BlockedEpilogue epilogue)
+    {
+        for (int r = from; r < to; r++)
+            for (int s = 0; s < ow; s++)
+                Border(Row(input, zero, r * stride - top, height, 1), Row(input, zero, r * stride - top + 1, height, 1), Row(input, zero, r * stride - top + 2, height, 1),
+                    w, bias, output + (nint)r * ow * Lanes, 1, s, stride, left, epilogue);
+    }
+
+    /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane at least two columns
+    /// wide, without a call, so that the nine weight vectors stay in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int width, int ow,
         int stride, int top, int left, in BlockedEpilogue epilogue)
@@ -91,7 +105,7 @@ internal static unsafe class BlockedDepthwise
             float* y = output + (nint)r * ow * Lanes;
             // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
             int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
-            for (int edge = 0; edge < Math.Min(first, ow); edge++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, w, bias, y, width, edge, stride, left, epilogue);
+            for (int edge = 0; edge < Math.Min(first, ow); edge++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, edge, stride, left, epilogue);
             nint column = first * stride - left;
             float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
             int s = first;
@@ -116,7 +130,7 @@ internal static unsafe class BlockedDepthwise
                 a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
                 epilogue.Store(a, bias, null, y + (nint)s * Lanes);
             }
-            for (s = Math.Max(first, last); s < ow; s++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, w, bias, y, width, s, stride, left, epilogue);
+            for (s = Math.Max(first, last); s < ow; s++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, s, stride, left, epilogue);
         }
     }
 
@@ -171,16 +185,16 @@ internal static unsafe class BlockedDepthwise
         Vector512<float> wa, Vector512<float> wb, Vector512<float> wc) =>
         Vector512.FusedMultiplyAdd(x2, wc, Vector512.FusedMultiplyAdd(x1, wb, Vector512.FusedMultiplyAdd(x0, wa, a)));
 
-    /// <summary>Output column <paramref name="s"/> next to an edge: a left pad's column (taps 1 and 2 of each row) and a
-    /// right pad's (taps 0 and 1) from the weights in registers, any other (a plane narrower than the kernel) by
-    /// <see cref="Border"/>.</summary>
+    /// <summary>Output column <paramref name="s"/> next to an edge of a plane at least two columns wide: a left pad's
+    /// column (taps 1 and 2 of each row) or a right pad's (taps 0 and 1), the only edge columns that pads of 0 or 1 leave.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Edge(float* row0, float* row1, float* row2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
         Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
-        float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
+        Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
     {
         nint column = (nint)s * stride - left;
-        if (column == -1 && width >= 2)
+        Debug.Assert(width >= 2 && (column == -1 || column == width - 2));
+        if (column == -1)
         {
             var a = Vector512.FusedMultiplyAdd(Vector512.Load(row0), w1, Vector512<float>.Zero);     // columns 0 and 1 of each row
             a = Vector512.FusedMultiplyAdd(Vector512.Load(row0 + 16), w2, a);
@@ -190,7 +204,7 @@ internal static unsafe class BlockedDepthwise
             a = Vector512.FusedMultiplyAdd(Vector512.Load(row2 + 16), w8, a);
             epilogue.Store(a, bias, null, y + (nint)s * Lanes);
         }
-        else if (column >= 0 && column + 2 == width)
+        else
         {
             float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
             var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
@@ -201,7 +215,6 @@ internal static unsafe class BlockedDepthwise
             a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
             epilogue.Store(a, bias, null, y + (nint)s * Lanes);
         }
-        else Border(row0, row1, row2, w, bias, y, width, s, stride, left, epilogue);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
