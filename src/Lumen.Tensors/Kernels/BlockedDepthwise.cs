@@ -13,7 +13,9 @@ namespace Lumen.Tensors.Kernels;
 /// <remarks>16 channels at a time, as ONNX Runtime's NCHWc depthwise kernel: one output position of a block is nine
 /// vector fused multiply-adds of whole input vectors against the block's nine weight vectors, no shuffles and no
 /// masks. Rows above and below the input read a shared row of zeros, so the interior columns of every output row run
-/// without a branch; only the first and (when the input's last column is a tap's) last column skip their outside taps.
+/// without a branch; only the first and (when the input's last column is a tap's) last column skip their outside taps,
+/// inline from the same registers. A chunk's consecutive rows of one plane run in one call with no call inside, so the
+/// nine weight vectors stay in registers (a call would make the JIT spill and reload them every four outputs).
 /// Each output accumulates its taps row by row, column by column, from zero, then adds the bias, then clamps, on every
 /// path, so values do not depend on the batch or the thread count (a zero tap may only turn a −0 sum into +0).</remarks>
 internal static unsafe class BlockedDepthwise

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -49,31 +50,35 @@ internal static unsafe class BlockedDirect
                 for (int j = 0; j < kernel.W; j++, t++) where[t] = ((c * kernel.H + i) * stride + j % stride) * phase + j / stride;
         Parallelism.For(oh, (long)ow * taps * outBlocks * Lanes, (start, end) =>
         {
-            var buffer = GC.AllocateUninitializedArray<float>(lines * stride * phase + (stride == 1 ? 0 : stride * phase));   // + one padded row
-            fixed (float* xs = x, ws = w, bs = bias, ys = y, ls = buffer)
-            fixed (int* offsets = where)
-                for (int r = start; r < end; r++)
-                {
-                    for (int c = 0; c < channels; c++)
-                        for (int i = 0; i < kernel.H; i++)
-                        {
-                            int row = r * stride - pads.Top + i;
-                            float* line = ls + (nint)(c * kernel.H + i) * stride * phase;
-                            if (row < 0 || row >= height) new Span<float>(line, stride * phase).Clear();
-                            else Split(xs + offset + ((nint)c * height + row) * width, width, pads.Left, stride, phase, line, ls + (nint)lines * stride * phase);
-                        }
-                    for (int s = 0; s < ow; s += Tile)
+            var buffer = ArrayPool<float>.Shared.Rent(lines * stride * phase + (stride == 1 ? 0 : stride * phase));   // + one padded row
+            try
+            {
+                fixed (float* xs = x, ws = w, bs = bias, ys = y, ls = buffer)
+                fixed (int* offsets = where)
+                    for (int r = start; r < end; r++)
                     {
-                        int count = Math.Min(Tile, ow - s);
-                        for (int first = 0; first < outBlocks; first += 2)
+                        for (int c = 0; c < channels; c++)
+                            for (int i = 0; i < kernel.H; i++)
+                            {
+                                int row = r * stride - pads.Top + i;
+                                float* line = ls + (nint)(c * kernel.H + i) * stride * phase;
+                                if (row < 0 || row >= height) new Span<float>(line, stride * phase).Clear();
+                                else Split(xs + offset + ((nint)c * height + row) * width, width, pads.Left, stride, phase, line, ls + (nint)lines * stride * phase);
+                            }
+                        for (int s = 0; s < ow; s += Tile)
                         {
-                            float* target = ys + ((nint)first * oh * ow + (nint)r * ow + s) * Lanes;
-                            nint plane = (nint)oh * ow * Lanes;
-                            if (first + 1 < outBlocks) Run<TwoBlocks>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
-                            else Run<OneBlock>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
+                            int count = Math.Min(Tile, ow - s);
+                            for (int first = 0; first < outBlocks; first += 2)
+                            {
+                                float* target = ys + ((nint)first * oh * ow + (nint)r * ow + s) * Lanes;
+                                nint plane = (nint)oh * ow * Lanes;
+                                if (first + 1 < outBlocks) Run<TwoBlocks>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
+                                else Run<OneBlock>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
+                            }
                         }
                     }
-                }
+            }
+            finally { ArrayPool<float>.Shared.Return(buffer); }
         });
     }
 
