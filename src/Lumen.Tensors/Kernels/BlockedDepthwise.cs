@@ -196,27 +196,23 @@ internal static unsafe class BlockedDepthwise
     {
         nint column = (nint)s * stride - left;
         Debug.Assert(width >= 2 && (column == -1 || column == width - 2));
-        if (column == -1)
+        // two input columns per kernel row: 0 and 1 under taps 1 and 2 (left pad), or width − 2 and width − 1 under taps 0 and 1
+        float* p0 = row0, p1 = row1, p2 = row2;
+        Vector512<float> a0 = w1, b0 = w2, a1 = w4, b1 = w5, a2 = w7, b2 = w8;
+        if (column != -1)
         {
-            var a = Vector512.FusedMultiplyAdd(Vector512.Load(row0), w1, Vector512<float>.Zero);     // columns 0 and 1 of each row
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(row0 + 16), w2, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(row1), w4, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(row1 + 16), w5, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(row2), w7, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(row2 + 16), w8, a);
-            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+            p0 += column * Lanes;
+            p1 += column * Lanes;
+            p2 += column * Lanes;
+            (a0, b0, a1, b1, a2, b2) = (w0, w1, w3, w4, w6, w7);
         }
-        else
-        {
-            float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
-            var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), w0, Vector512<float>.Zero);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), w1, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), w3, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), w4, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
-            epilogue.Store(a, bias, null, y + (nint)s * Lanes);
-        }
+        var a = Vector512.FusedMultiplyAdd(Vector512.Load(p0), a0, Vector512<float>.Zero);
+        a = Vector512.FusedMultiplyAdd(Vector512.Load(p0 + 16), b0, a);
+        a = Vector512.FusedMultiplyAdd(Vector512.Load(p1), a1, a);
+        a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), b1, a);
+        a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), a2, a);
+        a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), b2, a);
+        epilogue.Store(a, bias, null, y + (nint)s * Lanes);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
