@@ -97,20 +97,22 @@ internal static unsafe class BlockedDirect
         new Span<float>(target + head + body, length - head - body).Clear();
         if (stride == 1) return;
         if (stride == 2 && Avx512F.IsSupported)
+        {
+            // constants here, not static fields: a static's initialization check in the loop made the JIT spill a and b
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
             for (int m = 0; m < phase; m += 16)     // phase is a multiple of 16: 32 padded columns → 16 even, 16 odd
             {
                 var a = Vector512.Load(padded + 2 * m);
                 var b = Vector512.Load(padded + 2 * m + 16);
-                Avx512F.PermuteVar16x32x2(a, EvenLanes, b).Store(line + m);
-                Avx512F.PermuteVar16x32x2(a, OddLanes, b).Store(line + phase + m);
+                Avx512F.PermuteVar16x32x2(a, even, b).Store(line + m);
+                Avx512F.PermuteVar16x32x2(a, odd, b).Store(line + phase + m);
             }
+        }
         else
             for (int q = 0; q < stride; q++)
                 for (int m = 0; m < phase; m++) line[q * phase + m] = padded[m * stride + q];
     }
-
-    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static readonly Vector512<int> OddLanes = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     private interface IBlocks { static abstract bool Two { get; } }
     private struct TwoBlocks : IBlocks { public static bool Two => true; }
