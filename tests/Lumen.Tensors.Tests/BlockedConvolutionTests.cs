@@ -154,7 +154,7 @@ public class BlockedConvolutionTests
     {
         var pads = (Top: padBits >> 2 & 1, Left: padBits >> 3 & 1, Bottom: padBits & 1, Right: padBits >> 1 & 1);
         var g = new ConvGeometry(1, c, h, w, o, k, k, stride, stride, pads.Top, pads.Left, pads.Bottom, pads.Right, 1, 1, 1);
-        Assert.Equal(g.OutHeight, BlockedDirect.OutputSize(h, k, stride, pads.Top, pads.Bottom));
+        Assert.Equal(g.OutHeight, BlockedLayout.OutputSize(h, k, stride, pads.Top, pads.Bottom));
         float[] image = Random(2 * c * h * w, 13), weights = Random(o * c * k * k, 14, 0.5f), b = Random(o, 15);
         var act = Activations[activation];
         var y = new float[BlockedLayout.Length(1, o, g.OutPlane)];

@@ -99,7 +99,7 @@ public class BlockedOrderTests
     private static float[] Direct(float[] x, int channels, int h, int w, int k, int stride, (int Top, int Left, int Bottom, int Right) pads,
         int outChannels, float[] weights, float[] bias, ConvActivation act)
     {
-        int oh = BlockedDirect.OutputSize(h, k, stride, pads.Top, pads.Bottom), ow = BlockedDirect.OutputSize(w, k, stride, pads.Left, pads.Right);
+        int oh = BlockedLayout.OutputSize(h, k, stride, pads.Top, pads.Bottom), ow = BlockedLayout.OutputSize(w, k, stride, pads.Left, pads.Right);
         var y = new float[BlockedLayout.Length(1, outChannels, oh * ow)];
         for (int o = 0; o < outChannels; o++)
             for (int r = 0; r < oh; r++)
@@ -144,7 +144,7 @@ public class BlockedOrderTests
         if (h + pads.Top + pads.Bottom < k || w + pads.Left + pads.Right < k) return;
         var act = new[] { default, ConvActivation.Clamp(0f, 6f), ConvActivation.Clamp(0f, null) }[activation];
         float[] image = Random(2 * c * h * w, 30 + w), weights = Random(o * c * k * k, 31), bias = Random(o, 32);
-        int oh = BlockedDirect.OutputSize(h, k, stride, pads.Top, pads.Bottom), ow = BlockedDirect.OutputSize(w, k, stride, pads.Left, pads.Right);
+        int oh = BlockedLayout.OutputSize(h, k, stride, pads.Top, pads.Bottom), ow = BlockedLayout.OutputSize(w, k, stride, pads.Left, pads.Right);
         var y = new float[BlockedLayout.Length(1, o, oh * ow)];
         BlockedDirect.Forward(image, c * h * w, c, h, w, (k, k), stride, pads, o, BlockedWeights.Pointwise(weights, o, c * k * k), BlockedWeights.Bias(bias, o), act, y);
         AssertBitwise(Direct(image.AsSpan(c * h * w).ToArray(), c, h, w, k, stride, pads, o, weights, bias, act), y, $"direct {c}→{o} {h}×{w} {k}×{k} /{stride} pads {pads}");

@@ -163,8 +163,8 @@ internal sealed partial class OnnxGraph
             if (step.Bias >= 0 && values[step.Bias] is not { Rank: 1 } b) return false;
             if (step.Depthwise && !BlockedDepthwise.Supports(x.H, x.W, step.Stride, step.Pads)) return false;
             var y = step.Stride == 0 ? (x.N, o, x.H, x.W)
-                : step.Direct ? (x.N, o, BlockedDirect.OutputSize(x.H, step.Kernel.H, step.Stride, step.Pads.Top, step.Pads.Bottom),
-                    BlockedDirect.OutputSize(x.W, step.Kernel.W, step.Stride, step.Pads.Left, step.Pads.Right))
+                : step.Direct ? (x.N, o, BlockedLayout.OutputSize(x.H, step.Kernel.H, step.Stride, step.Pads.Top, step.Pads.Bottom),
+                    BlockedLayout.OutputSize(x.W, step.Kernel.W, step.Stride, step.Pads.Left, step.Pads.Right))
                 : (x.N, o, BlockedDepthwise.OutputSize(x.H, step.Stride, step.Pads.Top, step.Pads.Bottom), BlockedDepthwise.OutputSize(x.W, step.Stride, step.Pads.Left, step.Pads.Right));
             if (y.Item3 <= 0 || y.Item4 <= 0) return false;
             if (step.Residual >= 0 && (!shapes.TryGetValue(step.Residual, out var r) || r != y)) return false;

@@ -26,8 +26,8 @@ internal static unsafe class BlockedDepthwise
     private static float[] zeros = GC.AllocateArray<float>(4096, pinned: true);
 
     /// <summary>The output side of an input side <paramref name="size"/> padded by <paramref name="before"/> and
-    /// <paramref name="after"/> at <paramref name="stride"/>: ⌊(size + before + after − 3) / stride⌋ + 1.</summary>
-    public static int OutputSize(int size, int stride, int before, int after) => (size + before + after - 3) / stride + 1;
+    /// <paramref name="after"/> at <paramref name="stride"/> (<see cref="BlockedLayout.OutputSize"/> of the 3-wide kernel).</summary>
+    public static int OutputSize(int size, int stride, int before, int after) => BlockedLayout.OutputSize(size, 3, stride, before, after);
 
     /// <summary>Whether the kernel runs this geometry: stride 1 or 2, each pad 0 or 1, an output of at least one position.</summary>
     public static bool Supports(int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads) =>

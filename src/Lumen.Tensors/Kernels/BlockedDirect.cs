@@ -24,10 +24,6 @@ internal static unsafe class BlockedDirect
 {
     private const int Lanes = BlockedLayout.Lanes, Tile = 8;
 
-    /// <summary>The output side of an input side <paramref name="size"/> padded by <paramref name="before"/> and
-    /// <paramref name="after"/> for a kernel side <paramref name="kernel"/> at <paramref name="stride"/>.</summary>
-    public static int OutputSize(int size, int kernel, int stride, int before, int after) => (size + before + after - kernel) / stride + 1;
-
     /// <summary>y (blocked [1, ⌈O/16⌉, OH, OW, 16], overwritten) = the convolution of one NCHW image x [C, H, W] (from
     /// <paramref name="offset"/> on) with packed weights <paramref name="w"/> (<see cref="BlockedWeights.Pointwise"/> of
     /// [O, C·kh·kw]) and packed bias, then <paramref name="activation"/> (none or a clamp).</summary>
@@ -35,7 +31,7 @@ internal static unsafe class BlockedDirect
         (int Top, int Left, int Bottom, int Right) pads, int outChannels, float[] w, float[] bias, ConvActivation activation, float[] y)
     {
         var epilogue = new BlockedEpilogue(activation);
-        int oh = OutputSize(height, kernel.H, stride, pads.Top, pads.Bottom), ow = OutputSize(width, kernel.W, stride, pads.Left, pads.Right);
+        int oh = BlockedLayout.OutputSize(height, kernel.H, stride, pads.Top, pads.Bottom), ow = BlockedLayout.OutputSize(width, kernel.W, stride, pads.Left, pads.Right);
         int taps = channels * kernel.H * kernel.W, depth = BlockedLayout.Blocks(taps) * Lanes, outBlocks = BlockedLayout.Blocks(outChannels);
         if (oh <= 0 || ow <= 0 || stride <= 0)
             throw new ArgumentException($"BlockedDirect: a {kernel.H}×{kernel.W} kernel at stride {stride} with pads {pads} leaves no output of {height}×{width}.");
@@ -43,7 +39,7 @@ internal static unsafe class BlockedDirect
             || y.Length < BlockedLayout.Length(1, outChannels, oh * ow))
             throw new ArgumentException($"BlockedDirect: arrays (x {x.Length} from {offset}, w {w.Length}, bias {bias.Length}, y {y.Length}) do not fit [{channels}, {height}, {width}] → [{outChannels}, {oh}, {ow}].");
         // a phase holds every output column's (rounded up to whole tiles) columns of one tap and the (kw − 1) div stride after them
-        int phase = RoundUp((ow + Tile - 1) / Tile * Tile + (kernel.W - 1) / stride, 16), lines = channels * kernel.H;
+        int phase = IntMath.RoundUp(IntMath.RoundUp(ow, Tile) + (kernel.W - 1) / stride, 16), lines = channels * kernel.H;
         var where = new int[taps];      // tap (c, i, j) → its first float in the line buffer
         for (int c = 0, t = 0; c < channels; c++)
             for (int i = 0; i < kernel.H; i++)
@@ -82,8 +78,6 @@ internal static unsafe class BlockedDirect
         });
     }
 
-    private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
-
     /// <summary>line[q·phase + m] = the input row's column m·stride + q − left (zero outside the row), for each phase
     /// q &lt; stride and m &lt; phase; <paramref name="padded"/> (stride·phase floats, used only at strides above 1)
     /// holds the padded row on the way.</summary>
@@ -113,10 +107,6 @@ internal static unsafe class BlockedDirect
             for (int q = 0; q < stride; q++)
                 for (int m = 0; m < phase; m++) line[q * phase + m] = padded[m * stride + q];
     }
-
-    private interface IBlocks { static abstract bool Two { get; } }
-    private struct TwoBlocks : IBlocks { public static bool Two => true; }
-    private struct OneBlock : IBlocks { public static bool Two => false; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TBlocks>(float* lines, int* offsets, int taps, float* w, nint weightBlock, float* bias, float* y, nint plane, int count, in BlockedEpilogue epilogue)

@@ -19,6 +19,11 @@ internal static class BlockedLayout
     /// <summary>Blocks of <paramref name="channels"/> channels: ⌈C / 16⌉.</summary>
     public static int Blocks(int channels) => CeilDiv(channels, Lanes);
 
+    /// <summary>The output side of a convolution over an input side <paramref name="size"/> padded by
+    /// <paramref name="before"/> and <paramref name="after"/>, kernel side <paramref name="kernel"/>, at
+    /// <paramref name="stride"/>: ⌊(size + before + after − kernel) / stride⌋ + 1.</summary>
+    public static int OutputSize(int size, int kernel, int stride, int before, int after) => (size + before + after - kernel) / stride + 1;
+
     /// <summary>Floats of a blocked tensor of <paramref name="batch"/> images of <paramref name="channels"/> channels of
     /// <paramref name="plane"/> positions.</summary>
     public static int Length(int batch, int channels, int plane) => checked(batch * Blocks(channels) * plane * Lanes);

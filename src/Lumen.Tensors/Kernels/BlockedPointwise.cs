@@ -75,10 +75,6 @@ internal static unsafe class BlockedPointwise
     private struct Rows4 : IRows { public static int Count => 4; }
     private struct Rows1 : IRows { public static int Count => 1; }
 
-    private interface IBlocks { static abstract bool Two { get; } }
-    private struct TwoBlocks : IBlocks { public static bool Two => true; }
-    private struct OneBlock : IBlocks { public static bool Two => false; }
-
     /// <summary>One tile of TRows positions × one or two output blocks; rows past TRows.Count are dead code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
