@@ -197,6 +197,17 @@ internal sealed partial class OnnxGraph
             int length = BlockedLayout.Length(1, s.C, s.H * s.W);
             return pool.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
         }
+        // the weights and biases as the kernels take them, once per forward (kept between forwards for read-only ones)
+        var packed = new (float[] Weight, float[] Bias)[chain.Steps.Length];
+        for (int k = 0; k < chain.Steps.Length; k++)
+        {
+            var step = chain.Steps[k];
+            int c = shapes[step.Input].C, o = shapes[step.Output].C;
+            var weight = values[step.Weight]!.Floats;
+            packed[k] = (step.Direct ? BlockedWeights.Pointwise(weight, o, c * step.Kernel.H * step.Kernel.W)
+                    : step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c) : BlockedWeights.Depthwise(weight, c),
+                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o));
+        }
         var blocked = new Dictionary<int, float[]>();
         for (int image = 0; image < images; image++)
         {
@@ -214,17 +225,16 @@ internal sealed partial class OnnxGraph
                 var step = chain.Steps[k];
                 var (_, c, h, w) = shapes[step.Input];
                 var y = shapes[step.Output];
-                var weight = values[step.Weight]!.Floats;
-                var bias = BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, y.C);
+                var (weight, bias) = packed[k];
                 var output = Rent(y);
                 if (step.Direct)
                     BlockedDirect.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
-                        BlockedWeights.Pointwise(weight, y.C, c * step.Kernel.H * step.Kernel.W), bias, activations[k], output);
+                        weight, bias, activations[k], output);
                 else if (step.Stride == 0)
-                    BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, BlockedWeights.Pointwise(weight, y.C, c), bias,
+                    BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, weight, bias,
                         step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
                 else
-                    BlockedDepthwise.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, BlockedWeights.Depthwise(weight, c), bias, activations[k], output);
+                    BlockedDepthwise.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], output);
                 blocked[step.Output] = output;
                 if (chain.Outputs.Contains(step.Output))
                     BlockedLayout.FromBlocked(output, 1, y.C, y.H * y.W, values[step.Output]!.Floats, image * y.C * y.H * y.W);
