@@ -112,7 +112,7 @@ internal static partial class LmCommand
             var eap = new EdgeAttributionPatching(loaded.Model, patching);
             var edges = eap.ScoreEdges();
             var curve = eap.FaithfulnessCurve(edges, [0, 5, 10, 20, 40, 80, 160, edges.Count]);
-            Console.WriteLine($"circuit faithfulness: {string.Join("  ", curve.Select(c => $"{c.Edges} edges {c.Faithfulness:F2}"))}");
+            Console.WriteLine($"circuit faithfulness: {string.Join("  ", curve.Select(c => $"{c.Edges} edges {Math.Round(c.Faithfulness, 2) + 0.0:F2}"))}");   // + 0.0: a rounded −0 (the empty circuit, 0 up to rounding) prints as 0.00
             string metricText = $"logit[{loaded.Tokenizer.Piece(answerToken)}] − logit[{loaded.Tokenizer.Piece(wrongToken)}] at the last position";
             var page = LmHtml.Patching(loaded.Name, parse.GetValue(clean)!, parse.GetValue(corrupted)!, metricText, loaded.Pieces(cleanTokens), grids, direct, dla, edges, curve);
             return Report(page, new

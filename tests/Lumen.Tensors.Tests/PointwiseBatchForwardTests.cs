@@ -116,7 +116,7 @@ public class PointwiseBatchForwardTests
         var b = Tensor.Randn(new Shape(batch, k, plane), 32).ToArray();
         var bias = Tensor.Randn(new Shape(m), 33).ToArray();
         var epilogue = new ConvEpilogue(bias, ConvActivation.Clamp(-0.5f, 0.5f));
-        foreach (var path in new[] { GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512 })
+        foreach (var path in GemmPaths.Packed)
         {
             var expected = new float[batch * m * plane];
             for (int n = 0; n < batch; n++)

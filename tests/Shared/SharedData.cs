@@ -59,8 +59,15 @@ public static class SharedData
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SharedFactAttribute(params string[] relatives) : FactAttribute
 {
+    /// <summary>Whether the test checks a kernel that only AVX-512 machines run (skipped elsewhere, saying so).</summary>
+    public bool NeedsAvx512 { get; set; }
+
     /// <inheritdoc/>
-    public override string? Skip { get => base.Skip ?? SharedData.SkipReason(relatives); set => base.Skip = value; }
+    public override string? Skip
+    {
+        get => base.Skip ?? SharedData.SkipReason(relatives) ?? (NeedsAvx512 ? Avx512FactAttribute.SkipReason : null);
+        set => base.Skip = value;
+    }
 }
 
 /// <summary>A theory that needs files from the shared data folder; skipped, naming what is missing, without them.</summary>

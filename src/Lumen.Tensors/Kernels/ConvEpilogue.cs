@@ -313,10 +313,10 @@ internal readonly unsafe struct ConvEpilogue
 
     /// <summary>Applies the epilogue to a column of <paramref name="rows"/> one-value rows held contiguously, value r
     /// being channel FirstChannel + r (a matrix-vector product's output, a classifier's logits): 16 channels to a
-    /// vector, bitwise as <see cref="Apply(float*, nint, int, int, int)"/> row by row, which a watched clamp still runs.</summary>
+    /// vector (8 on AVX2 machines), bitwise as <see cref="Apply(float*, nint, int, int, int)"/> row by row, which a watched clamp still runs.</summary>
     public void ApplyColumn(float* values, int rows)
     {
-        if (ties is not null || !Vector512.IsHardwareAccelerated)
+        if (ties is not null || !(Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated))
         {
             Apply(values, 1, 0, rows, 1);
             return;
@@ -339,12 +339,19 @@ internal readonly unsafe struct ConvEpilogue
         fixed (float* b = bias)
         {
             float* channelBias = b + FirstChannel;
-            for (; i + 16 <= rows; i += 16)
+            for (; Vector512.IsHardwareAccelerated && i + 16 <= rows; i += 16)
             {
                 var x = Vector512.Load(values + i);
                 if (b != null) x += Vector512.Load(channelBias + i);
                 if (HasResidual) x += Vector512.Load(values + residualOffset + i);
                 TOperation.Apply(x, lo, hi, slope).Store(values + i);
+            }
+            for (; !Vector512.IsHardwareAccelerated && i + 8 <= rows; i += 8)
+            {
+                var x = Vector256.Load(values + i);
+                if (b != null) x += Vector256.Load(channelBias + i);
+                if (HasResidual) x += Vector256.Load(values + residualOffset + i);
+                TOperation.Apply(x, Vector256.Create(Min), Vector256.Create(Max), Vector256.Create(Alpha)).Store(values + i);
             }
         }
         if (i < rows) Apply(values + i, 1, i, rows - i, 1);
@@ -366,6 +373,11 @@ internal readonly unsafe struct ConvEpilogue
         var slope = Vector512.Create(Alpha);
         bool watch = typeof(TOperation) == typeof(WatchedClampOperation);
         int body = Vector512.IsHardwareAccelerated ? length & ~15 : 0;
+        // AVX2 machines: 8 values to a vector (Vector512 is emulated there); on AVX-512 this loop is empty
+        int body256 = !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated ? length & ~7 : body;
+        var lo256 = Vector256.Create(Min);
+        var hi256 = Vector256.Create(Max);
+        var slope256 = Vector256.Create(Alpha);
         for (int r = 0; r < rows; r++)
         {
             var touched = Vector512<float>.Zero;        // a watched clamp's ties in this row, accumulated in a register
@@ -381,7 +393,18 @@ internal readonly unsafe struct ConvEpilogue
                 if (watch) touched |= ClampTies.Touches(x, lo, hi);
                 TOperation.Apply(x, lo, hi, slope).Store(v + i);
             }
-            for (int i = body; i < length; i++)
+            var vb256 = Vector256.Create(b);
+            var touched256 = Vector256<float>.Zero;
+            for (int i = body; i < body256; i += 8)
+            {
+                var x = Vector256.Load(v + i);
+                if (hasBias) x += vb256;
+                if (hasResidual) x += Vector256.Load(v + offset + i);
+                if (watch) touched256 |= Vector256.Equals(x, lo256) | Vector256.Equals(x, hi256);
+                TOperation.Apply(x, lo256, hi256, slope256).Store(v + i);
+            }
+            if (watch) touchedScalar = touched256 != Vector256<float>.Zero;
+            for (int i = body256; i < length; i++)
             {
                 float x = v[i];
                 if (hasBias) x += b;
@@ -398,12 +421,17 @@ internal readonly unsafe struct ConvEpilogue
     {
         static abstract Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha);
 
+        /// <summary>The same on 8 lanes (AVX2 machines).</summary>
+        static abstract Vector256<float> Apply(Vector256<float> x, Vector256<float> min, Vector256<float> max, Vector256<float> alpha);
+
         static abstract float Apply(float x, float min, float max, float alpha);
     }
 
     internal readonly struct BiasOnly : IActivationOperation
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) => x;
+
+        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> min, Vector256<float> max, Vector256<float> alpha) => x;
 
         public static float Apply(float x, float min, float max, float alpha) => x;
     }
@@ -412,6 +440,9 @@ internal readonly unsafe struct ConvEpilogue
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
             Vector512.Min(Vector512.Max(x, min), max);
+
+        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> min, Vector256<float> max, Vector256<float> alpha) =>
+            Vector256.Min(Vector256.Max(x, min), max);
 
         public static float Apply(float x, float min, float max, float alpha) => float.Min(float.Max(x, min), max);
     }
@@ -422,6 +453,9 @@ internal readonly unsafe struct ConvEpilogue
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
             ClampOperation.Apply(x, min, max, alpha);
 
+        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> min, Vector256<float> max, Vector256<float> alpha) =>
+            ClampOperation.Apply(x, min, max, alpha);
+
         public static float Apply(float x, float min, float max, float alpha) => ClampOperation.Apply(x, min, max, alpha);
     }
 
@@ -429,6 +463,9 @@ internal readonly unsafe struct ConvEpilogue
     {
         public static Vector512<float> Apply(Vector512<float> x, Vector512<float> min, Vector512<float> max, Vector512<float> alpha) =>
             Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * alpha);
+
+        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> min, Vector256<float> max, Vector256<float> alpha) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * alpha);
 
         public static float Apply(float x, float min, float max, float alpha) => x > 0f ? x : alpha * x;
     }
