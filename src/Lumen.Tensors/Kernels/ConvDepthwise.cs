@@ -55,6 +55,11 @@ internal static class ConvDepthwise
             Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3.Forward(x, w, y, g, finish, start, end));
             return;
         }
+        if (DepthwiseConv3x3Avx2.Applies(g))
+        {
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3Avx2.Forward(x, w, y, g, finish, start, end));
+            return;
+        }
         var runs = UseStride1(g) ? [] : TapRuns(g);                     // stride 1 has its own kernel
         Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) =>
         {
@@ -104,6 +109,8 @@ internal static class ConvDepthwise
                 for (int t = 0; t < taps; t++) flipped[c * taps + t] = w[c * taps + taps - 1 - t];
             var adjoint = StrideOneAdjoint(g);
             if (mask is null) Forward(dy, flipped, dx, adjoint);
+            else if (DepthwiseConv3x3Avx2.Applies(adjoint))
+                Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3Avx2.ForwardMasked(dy, flipped, dx, adjoint, mask, start, end));
             else Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3.ForwardMasked(dy, flipped, dx, adjoint, mask, start, end));
             return;
         }
@@ -118,6 +125,11 @@ internal static class ConvDepthwise
         if (DepthwiseConv3x3.Applies(g) && g.StrideW == 2)
         {
             Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3Stride2.InputGradient(dy, w, dx, g, start, end, mask));
+            return;
+        }
+        if (DepthwiseConv3x3Avx2.Applies(g) && g.StrideW == 2)
+        {
+            Parallelism.ForDynamic(g.Batch * g.InChannels, (long)g.OutPlane * taps, Grain(g), (start, end) => DepthwiseConv3x3Avx2Stride2.InputGradient(dy, w, dx, g, start, end, mask));
             return;
         }
         var runs = TapRuns(g);
@@ -149,9 +161,9 @@ internal static class ConvDepthwise
         if (UseStride1(g))
         {
             var adjoint = StrideOneAdjoint(g);
-            return DepthwiseConv3x3.Applies(adjoint) && !DepthwiseConv3x3ChannelsLast.Applies(adjoint);
+            return (DepthwiseConv3x3.Applies(adjoint) && !DepthwiseConv3x3ChannelsLast.Applies(adjoint)) || DepthwiseConv3x3Avx2.Applies(adjoint);
         }
-        return DepthwiseConv3x3.Applies(g) && g.StrideW == 2 && !DepthwiseConv3x3ChannelsLast.Applies(g);
+        return (DepthwiseConv3x3.Applies(g) && g.StrideW == 2 && !DepthwiseConv3x3ChannelsLast.Applies(g)) || (DepthwiseConv3x3Avx2.Applies(g) && g.StrideW == 2);
     }
 
     /// <summary>The largest plane of dy (values) masked per plane in <see cref="BackwardInput"/>. Measured on

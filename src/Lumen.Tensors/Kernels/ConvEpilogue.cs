@@ -224,6 +224,10 @@ internal readonly unsafe struct ConvEpilogue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ChannelLanes Lanes(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
 
+    /// <summary><see cref="Lanes"/> on 8 lanes, for the AVX2 kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ChannelLanes256 Lanes256(int row) => new(bias is null ? null : bias[FirstChannel + row], Min, Max, Alpha, ties, FirstChannel + row);
+
     /// <summary>One channel's bias and activation as vectors: y = act(y + b) on 16 lanes at once.</summary>
     public readonly struct ChannelLanes
     {
