@@ -147,11 +147,25 @@ internal static class DepthwiseConv3x3Avx2Stride2
                         }
                         first.Store(spare);
                         second.Store(spare + 8);
-                        for (int k = Math.Max(0, -col), stop = Math.Min(16, w - col); k < stop; k++) target[col + k] = spare[k];
+                        CopyInside(spare, target + col, Math.Max(0, -col), Math.Min(16, w - col));
                     }
                 }
             }
         }
+    }
+
+    /// <summary>to[k] = from[k] for k in [<paramref name="lo"/>, <paramref name="hi"/>) (at most 16), nothing else written:
+    /// two overlapping vector copies when there are 8 or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyInside(float* from, float* to, int lo, int hi)
+    {
+        if (hi - lo >= 8)
+        {
+            Avx.LoadVector256(from + lo).Store(to + lo);
+            Avx.LoadVector256(from + hi - 8).Store(to + hi - 8);
+            return;
+        }
+        for (int k = lo; k < hi; k++) to[k] = from[k];
     }
 
     /// <summary>The three tap columns of 8 stride-2 outputs from the input row at <paramref name="p"/> (column
