@@ -147,7 +147,7 @@ internal static class Im2Col
             {
                 var low = Avx2.PermuteVar8x32(Vector256.Load(source + 2 * k), evens);
                 var high = Avx2.PermuteVar8x32(Vector256.Load(source + 2 * k + 8), evens);
-                Avx2.Permute2x128(low, high, 0x20).Store(target + k);
+                Avx.Permute2x128(low, high, 0x20).Store(target + k);
             }
         }
         for (; k < count; k++) target[k] = source[2 * k];
