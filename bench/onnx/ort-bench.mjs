@@ -1,10 +1,10 @@
 // ONNX Runtime (CPU) forward timings for the same models and batch sizes as `lumen bench`, one JSON line each.
-// Usage: [ORT_THREADS=n] node ort-bench.mjs MODEL.onnx [batch …]   (npm install --ignore-scripts first; 2 threads by default)
+// Usage: [ORT_THREADS=n] [ORT_ITERATIONS=n] node ort-bench.mjs MODEL.onnx [batch …]   (npm install --ignore-scripts first; 2 threads by default)
 import * as ort from 'onnxruntime-node';
 
 const [model, ...batchArgs] = process.argv.slice(2);
 const batches = batchArgs.length ? batchArgs.map(Number) : [1];
-const iterations = 5;
+const iterations = Number(process.env.ORT_ITERATIONS ?? 5);   // timed rounds after one warm-up call
 const threads = Number(process.env.ORT_THREADS ?? 2);   // intra-op threads (ORT_THREADS=1 for single-thread ratios)
 const session = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1 });
 const inputName = session.inputNames[0];

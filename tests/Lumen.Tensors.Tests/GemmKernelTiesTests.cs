@@ -4,36 +4,46 @@ using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
 
-/// <summary>The 12×32 GEMM kernel's final store with a watched clamp (<see cref="ConvEpilogue.WatchesTies"/>): the ties
+/// <summary>The GEMM kernels' final store with a watched clamp (<see cref="ConvEpilogue.WatchesTies"/>): the ties
 /// found in registers as each row is stored are the ties the stored-tile pass finds (<see cref="ConvEpilogue.Apply(float*, nint, int, int, int)"/>
-/// after a plain store, the path it replaced), and the values are bitwise the same — on 4, 8 and 12 rows, full and
-/// partial tiles, overwriting and accumulating, with and without a bias, ties planted exactly on 0 and 6, NaN inputs.</summary>
+/// after a plain store, the path it replaced), and the values are bitwise the same — on a third, two thirds and all
+/// of the rows (12×32 kernel: 4, 8, 12; 6×16 kernel: 2, 4, 6), full and partial tiles, overwriting and accumulating,
+/// with and without a bias, ties planted exactly on 0 and 6, NaN inputs.</summary>
 public unsafe class GemmKernelTiesTests
 {
     private const int Depth = 3, Ldc = 40, Channels = 20, FirstChannel = 3, Row0 = 2;
 
+    [Avx512Fact]
+    public void Ties_found_in_registers_equal_the_stored_tile_pass_and_the_values_are_bitwise_the_same() => Check<GemmKernel512>();
+
     [Fact]
-    public void Ties_found_in_registers_equal_the_stored_tile_pass_and_the_values_are_bitwise_the_same()
+    public void The_AVX2_kernel_finds_the_same_ties_and_values_as_the_stored_tile_pass()
     {
-        if (!Avx512F.IsSupported) return;                                   // no 512-bit kernel here
-        var a = (float*)NativeMemory.AlignedAlloc(Depth * 12 * sizeof(float), 64);
-        var b = (float*)NativeMemory.AlignedAlloc(Depth * 32 * sizeof(float), 64);
+        Assert.True(Fma.IsSupported, "this x64 machine has no FMA: the 6×16 kernel cannot run here.");
+        Check<GemmKernel256>();
+    }
+
+    private static void Check<TKernel>() where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        var a = (float*)NativeMemory.AlignedAlloc((nuint)(Depth * mr * sizeof(float)), 64);
+        var b = (float*)NativeMemory.AlignedAlloc((nuint)(Depth * nr * sizeof(float)), 64);
         try
         {
             var rng = new Random(5);
             // small integers: every sum is exact, so many values land exactly on 0 and on 6
-            for (int i = 0; i < Depth * 12; i++) a[i] = rng.Next(-2, 3);
-            for (int i = 0; i < Depth * 32; i++) b[i] = rng.Next(-2, 4);
+            for (int i = 0; i < Depth * mr; i++) a[i] = rng.Next(-2, 3);
+            for (int i = 0; i < Depth * nr; i++) b[i] = rng.Next(-2, 4);
             b[5] = float.NaN;                                               // column 5: NaN in every row, never a tie
             // half-integer biases never meet the integer bounds: those channels cannot tie
             var bias = Enumerable.Range(0, Channels).Select(c => c % 3 == 0 ? 0.5f : c % 3 == 1 ? 0f : 1f).ToArray();
             int cases = 0, withTies = 0, cutByColumns = 0;
-            foreach (int rows in new[] { 4, 8, 12 })
-                foreach (int cols in new[] { 1, 5, 16, 17, 31, 32 })
+            foreach (int rows in new[] { mr / 3, 2 * mr / 3, mr })
+                foreach (int cols in new[] { 1, 5, nr / 2, nr / 2 + 1, nr - 1, nr })
                     foreach (bool overwrite in new[] { true, false })
                         foreach (var withBias in new[] { bias, null })
                         {
-                            var initial = Enumerable.Range(0, 12 * Ldc).Select(i => i % Ldc >= 32 ? float.NaN : rng.Next(-3, 4)).ToArray();
+                            var initial = Enumerable.Range(0, mr * Ldc).Select(i => i % Ldc >= nr ? float.NaN : rng.Next(-3, 4)).ToArray();
                             var expectedTies = new ClampTies(Channels);
                             var actualTies = new ClampTies(Channels);
                             var unwatched = (float[])initial.Clone();
@@ -42,10 +52,10 @@ public unsafe class GemmKernelTiesTests
                             var activation = ConvActivation.Clamp(0f, 6f);
                             fixed (float* e = expected, c = actual, u = unwatched)
                             {
-                                GemmKernel512.RunRows(Depth, a, b, e, Ldc, overwrite, rows, cols);
+                                TKernel.RunRows(Depth, a, b, e, Ldc, overwrite, rows, cols);
                                 new ConvEpilogue(withBias, activation, expectedTies).From(FirstChannel).Apply(e, Ldc, Row0, rows, cols);
-                                GemmKernel512.RunFinal(Depth, a, b, c, Ldc, overwrite, rows, cols, new ConvEpilogue(withBias, activation, actualTies).From(FirstChannel), Row0);
-                                GemmKernel512.RunFinal(Depth, a, b, u, Ldc, overwrite, rows, cols, new ConvEpilogue(withBias, activation).From(FirstChannel), Row0);
+                                TKernel.RunFinal(Depth, a, b, c, Ldc, overwrite, rows, cols, new ConvEpilogue(withBias, activation, actualTies).From(FirstChannel), Row0);
+                                TKernel.RunFinal(Depth, a, b, u, Ldc, overwrite, rows, cols, new ConvEpilogue(withBias, activation).From(FirstChannel), Row0);
                             }
                             string name = $"rows={rows} cols={cols} overwrite={overwrite} bias={withBias is not null}";
                             for (int i = 0; i < expected.Length; i++)
@@ -60,7 +70,7 @@ public unsafe class GemmKernelTiesTests
                                 Assert.All(actualTies.Channels(), ch => Assert.NotEqual(0.5f, bias[ch]));
                             cases++;
                             if (actualTies.Seen) withTies++;
-                            if (cols < 32 && actualTies.Channels().Length < TiedOnAllColumns(a, b, initial, overwrite, rows, withBias)) cutByColumns++;
+                            if (cols < nr && actualTies.Channels().Length < TiedOnAllColumns(a, b, initial, overwrite, rows, withBias, mr, nr)) cutByColumns++;
                         }
             Assert.Equal(72, cases);
             Assert.InRange(withTies, 1, cases - 1);                         // the planted ties are found, not everywhere
@@ -73,18 +83,18 @@ public unsafe class GemmKernelTiesTests
         }
     }
 
-    /// <summary>How many of the rows would be tied if all 32 columns were stored (a naive twin in doubles: the
-    /// products and sums of small integers are exact).</summary>
-    private static int TiedOnAllColumns(float* a, float* b, float[] initial, bool overwrite, int rows, float[]? bias)
+    /// <summary>How many of the rows would be tied if all <paramref name="nr"/> columns were stored (a naive twin in
+    /// doubles: the products and sums of small integers are exact).</summary>
+    private static int TiedOnAllColumns(float* a, float* b, float[] initial, bool overwrite, int rows, float[]? bias, int mr, int nr)
     {
         int tied = 0;
         for (int r = 0; r < rows; r++)
         {
             bool any = false;
-            for (int j = 0; j < 32; j++)
+            for (int j = 0; j < nr; j++)
             {
                 double u = overwrite ? 0 : initial[r * Ldc + j];
-                for (int p = 0; p < Depth; p++) u += (double)a[p * 12 + r] * b[p * 32 + j];
+                for (int p = 0; p < Depth; p++) u += (double)a[p * mr + r] * b[p * nr + j];
                 if (bias is not null) u += bias[FirstChannel + Row0 + r];
                 any |= u == 0 || u == 6;
             }

@@ -45,25 +45,29 @@ internal static class ConvDirect
     private const int MaxPhaseFloats = 1 << 16;
 
     /// <summary>True for an ungrouped, non-depthwise convolution with at most <see cref="MaxDepth"/> taps per output,
-    /// non-negative padding, where the GEMM would run its AVX-512 kernel (whose values this kernel reproduces).</summary>
+    /// non-negative padding, where the GEMM would run its AVX-512 kernel or its AVX2 one (whose values this kernel
+    /// reproduces: 8 × 32 tiles on AVX-512, <see cref="ConvDirectTile256"/>'s 6 × 16 on AVX2).</summary>
     public static bool Applies(in ConvGeometry g) =>
-        Avx512F.IsSupported && Gemm.BestPath == GemmPath.Vector512 && g.Groups == 1 && !g.IsDepthwise && !g.IsPointwise
+        (Wide || (Gemm.BestPath == GemmPath.Vector256 && ConvDirectTile256.IsSupported)) && g.Groups == 1 && !g.IsDepthwise && !g.IsPointwise
         && g.ColumnRows <= MaxDepth && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0;
+
+    /// <summary>Whether the AVX-512 tiles run (else the AVX2 ones).</summary>
+    private static bool Wide => Avx512F.IsSupported && Gemm.BestPath == GemmPath.Vector512;
 
     /// <summary>y = finish(conv(x, w)) (y overwritten), in parallel over (image, band of output rows).</summary>
     public static unsafe void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue finish)
     {
         if (!Applies(g))
-            throw new ArgumentException($"ConvDirect: takes ungrouped, non-depthwise convolutions of at most {MaxDepth} taps per output with non-negative padding on AVX-512, not {g.ColumnRows} taps, {g.Groups} groups, padding ({g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).", nameof(g));
+            throw new ArgumentException($"ConvDirect: takes ungrouped, non-depthwise convolutions of at most {MaxDepth} taps per output with non-negative padding on AVX-512 or AVX2, not {g.ColumnRows} taps, {g.Groups} groups, padding ({g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).", nameof(g));
         if (x.Length < (long)g.Batch * g.InChannels * g.InPlane || w.Length < (long)g.OutChannels * g.ColumnRows || y.Length < (long)g.Batch * g.OutChannels * g.OutPlane)
             throw new ArgumentException($"ConvDirect: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for [{g.Batch}, {g.InChannels}, {g.InHeight}, {g.InWidth}] * [{g.OutChannels}, {g.InChannels}, {g.KernelHeight}, {g.KernelWidth}] → [{g.Batch}, {g.OutChannels}, {g.OutHeight}, {g.OutWidth}].");
         var plan = new Plan(g);
-        int depth = g.ColumnRows, blocks = (g.OutChannels + TileChannels - 1) / TileChannels;
-        var packed = ArrayPool<float>.Shared.Rent(blocks * depth * TileChannels);
+        int depth = g.ColumnRows, block = Wide ? TileChannels : ConvDirectTile256.TileChannels, blocks = (g.OutChannels + block - 1) / block;
+        var packed = ArrayPool<float>.Shared.Rent(blocks * depth * block);
         var epilogue = finish;
         try
         {
-            PackWeights(w, packed, g.OutChannels, depth);
+            PackWeights(w, packed, g.OutChannels, depth, block);
             Parallelism.ForDynamic(g.Batch * plan.Bands, (long)g.OutChannels * depth * plan.Rows * g.OutWidth, 1, (start, end) =>
             {
                 var phases = ArrayPool<float>.Shared.Rent(plan.PhaseFloats);
@@ -79,16 +83,16 @@ internal static class ConvDirect
         finally { ArrayPool<float>.Shared.Return(packed); }
     }
 
-    /// <summary>The weights [O, K] as blocks of <see cref="TileChannels"/> output channels, [K, 8] each (zeros past O),
-    /// so that a tap's eight broadcasts read one contiguous row.</summary>
-    private static void PackWeights(float[] w, float[] packed, int channels, int depth)
+    /// <summary>The weights [O, K] as blocks of <paramref name="block"/> output channels (a tile's), [K, block] each
+    /// (zeros past O), so that a tap's broadcasts read one contiguous row.</summary>
+    private static void PackWeights(float[] w, float[] packed, int channels, int depth, int block)
     {
-        for (int b = 0; b * TileChannels < channels; b++)
+        for (int b = 0; b * block < channels; b++)
             for (int t = 0; t < depth; t++)
-                for (int r = 0; r < TileChannels; r++)
+                for (int r = 0; r < block; r++)
                 {
-                    int o = b * TileChannels + r;
-                    packed[(b * depth + t) * TileChannels + r] = o < channels ? w[o * depth + t] : 0f;
+                    int o = b * block + r;
+                    packed[(b * depth + t) * block + r] = o < channels ? w[o * depth + t] : 0f;
                 }
     }
 
@@ -158,7 +162,8 @@ internal static class ConvDirect
             }
         }
         float* output = ys + (nint)n * g.OutChannels * g.OutPlane + (nint)row0 * g.OutWidth;
-        Rows(phases, taps, ws, output, g, plan, finish, count);
+        if (Wide) Rows(phases, taps, ws, output, g, plan, finish, count);
+        else ConvDirectTile256.Rows(phases, taps, ws, output, g, (nint)g.StrideH * g.StrideW * plan.RowLength, finish, count);
     }
 
     /// <summary>Writes phase q of an input row (<paramref name="row"/>, or zeros when null: padding) at

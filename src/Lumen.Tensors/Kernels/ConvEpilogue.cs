@@ -206,6 +206,53 @@ internal readonly unsafe struct ConvEpilogue
         return Vector512.ExtractMostSignificantBits(touched) != 0;
     }
 
+    /// <summary><see cref="Finish(ref Vector512{float}, ref Vector512{float}, int)"/> on a 16-value row of the AVX2 GEMM
+    /// kernel's register tile (<see cref="GemmKernel256"/>): the same operations on 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Finish256(ref Vector256<float> left, ref Vector256<float> right, int row)
+    {
+        if (bias is not null)
+        {
+            var b = Vector256.Create(bias[FirstChannel + row]);
+            left += b;
+            right += b;
+        }
+        switch (Kind)
+        {
+            case ConvActivationKind.Clamp:
+                var lo = Vector256.Create(Min);
+                var hi = Vector256.Create(Max);
+                left = ClampOperation.Apply(left, lo, hi, default);
+                right = ClampOperation.Apply(right, lo, hi, default);
+                break;
+            case ConvActivationKind.Leaky:
+                var slope = Vector256.Create(Alpha);
+                left = LeakyOperation.Apply(left, default, default, slope);
+                right = LeakyOperation.Apply(right, default, default, slope);
+                break;
+        }
+    }
+
+    /// <summary><see cref="FinishWatched(ref Vector512{float}, ref Vector512{float}, int, Vector512{float}, Vector512{float})"/>
+    /// on 8 lanes (<see cref="GemmKernel256"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool FinishWatched256(ref Vector256<float> left, ref Vector256<float> right, int row, Vector256<float> storedLeft, Vector256<float> storedRight)
+    {
+        if (bias is not null)
+        {
+            var b = Vector256.Create(bias[FirstChannel + row]);
+            left += b;
+            right += b;
+        }
+        var lo = Vector256.Create(Min);
+        var hi = Vector256.Create(Max);
+        var touched = ((Vector256.Equals(left, lo) | Vector256.Equals(left, hi)) & storedLeft)
+            | ((Vector256.Equals(right, lo) | Vector256.Equals(right, hi)) & storedRight);
+        left = ClampOperation.Apply(left, lo, hi, default);
+        right = ClampOperation.Apply(right, lo, hi, default);
+        return touched != Vector256<float>.Zero;
+    }
+
     /// <summary>Notes, for a watched clamp, channel FirstChannel + <paramref name="row0"/> + r as tied for each bit r set
     /// in <paramref name="rows"/> (what <see cref="FinishWatched"/> found, one bit per row of a register tile).</summary>
     public void ReportRows(int row0, uint rows)

@@ -127,8 +127,8 @@ internal static class Im2Col
     }
 
     /// <summary>target[k] = source[2k] for k &lt; <paramref name="count"/> (the taps of a stride-2 row): 16 at a time
-    /// from 32 loaded columns by one AVX-512 two-source permute while those lie within the <paramref name="readable"/>
-    /// floats from <paramref name="source"/>, the rest one by one.</summary>
+    /// from 32 loaded columns by one AVX-512 two-source permute (AVX2: 8 from 16 by two permutes and a lane join)
+    /// while those lie within the <paramref name="readable"/> floats from <paramref name="source"/>, the rest one by one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void EveryOther(float* source, int count, int readable, float* target)
     {
@@ -138,6 +138,17 @@ internal static class Im2Col
             var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             for (; k + 16 <= count && 2 * k + 32 <= readable; k += 16)
                 Avx512F.PermuteVar16x32x2(Vector512.Load(source + 2 * k), evens, Vector512.Load(source + 2 * k + 16)).Store(target + k);
+        }
+        else if (Avx2.IsSupported)
+        {
+            // AVX2: the even lanes of each 8-column half gathered into its low 128 bits, then the two low halves joined
+            var evens = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            for (; k + 8 <= count && 2 * k + 16 <= readable; k += 8)
+            {
+                var low = Avx2.PermuteVar8x32(Vector256.Load(source + 2 * k), evens);
+                var high = Avx2.PermuteVar8x32(Vector256.Load(source + 2 * k + 8), evens);
+                Avx.Permute2x128(low, high, 0x20).Store(target + k);
+            }
         }
         for (; k < count; k++) target[k] = source[2 * k];
     }

@@ -9,7 +9,8 @@ namespace Lumen.Tensors.Kernels;
 /// Max pooling over [planes, H, W]. The forward pass is separable and vectorised: for each output row, the maximum
 /// over the window's input rows in one SIMD pass (<see cref="RowMax"/>), then the windows along that row — 16 at a
 /// time from even/odd lanes for stride-2 windows of 2 or 3 columns (<see cref="PoolMaxPairs"/>), else a SIMD stride-1
-/// maximum picked at the stride; edge windows that the padding clips are reduced tap by tap. On the stride-2 path the
+/// maximum picked at the stride (AVX2 machines: 8 at a time, <see cref="PoolMaxPairs256"/>); edge windows that the
+/// padding clips are reduced tap by tap. On the stride-2 path the
 /// full windows of a plane's rows skip the row buffer: their column maxima stay in registers, one call a plane
 /// (<see cref="PoolMaxPairs.Rows"/>; isolated, one thread, 30–55 % less time than the buffer for SqueezeNet's and
 /// Tiny Darknet's pools at batch 1). The backward pass finds each window's first maximum (row-major scan: the first
@@ -32,6 +33,7 @@ internal static class PoolMax
         var (first, last) = FullWindows(cols, kw);
         bool pairs = PoolMaxPairs.Apply(g);
         bool fused = pairs && last > first;   // the full windows straight from the input rows
+        bool fused256 = !pairs && last > first && PoolMaxPairs256.Apply(g);   // the same on AVX2 machines
         bool edges = first > 0 || last < ow;   // windows that the padding clips
         Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
@@ -43,7 +45,8 @@ internal static class PoolMax
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * inPlane);   // the plane and what follows it (the vector rows' loads may reach past the plane)
-                int done = fused ? PoolMaxPairs.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last) : 0;
+                int done = fused ? PoolMaxPairs.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last)
+                    : fused256 ? PoolMaxPairs256.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last) : 0;
                 for (int r = 0; r < oh; r++)
                 {
                     var output = y.AsSpan(p * outPlane + r * ow, ow);
@@ -151,7 +154,7 @@ internal static class PoolMax
     // vmaxps after the compare instead of a max and a blend
     internal static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.Equals(a, a), Vector512.MaxNative(a, b), a);
 
-    private static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b));
+    internal static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.IsNaN(a), a, Vector256.MaxNative(a, b));
 
     /// <summary>target[i] = max(target[i], source[i]) (see <see cref="Max(float, float)"/>); an inline SIMD loop, since
     /// the rows are short and a library call per row would cost more than the work.</summary>
