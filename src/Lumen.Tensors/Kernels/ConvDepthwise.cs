@@ -12,7 +12,9 @@ namespace Lumen.Tensors.Kernels;
 /// stride 1 and 2 run <see cref="DepthwiseConv3x3"/> (epilogue fused), <see cref="DepthwiseConv3x3Stride2"/> (the
 /// stride-2 input gradient) and <see cref="DepthwiseConv3x3WeightGradient"/> — on narrow planes all three
 /// <see cref="DepthwiseConv3x3ChannelsLast"/>, 16 channels to a vector, except the forward pass on planes whose input
-/// rows fit a vector, which runs <see cref="DepthwiseConv3x3RowPairs"/> (two output rows to a vector, in place);
+/// rows fit a vector, which runs <see cref="DepthwiseConv3x3RowPairs"/> (two output rows to a vector, in place); on
+/// AVX2 machines without AVX-512 the forward and input-gradient passes of those layers run
+/// <see cref="DepthwiseConv3x3Avx2"/> and <see cref="DepthwiseConv3x3Avx2Stride2"/> instead, on every plane size;
 /// other stride-1 convolutions the
 /// register-blocked <see cref="ConvDepthwiseStride1"/>. Other strides split each input row into its sw column phases
 /// (columns ≡ p mod sw), so that every tap reads — or, for the input gradient, writes — a contiguous run of one phase
@@ -153,6 +155,7 @@ internal static class ConvDepthwise
     /// <summary>Whether <see cref="BackwardInput"/> applies an activation's gradient mask to dy itself, plane by plane
     /// just before its kernel reads the plane (<see cref="MaskedPlane"/>): the row kernels of
     /// <see cref="DepthwiseConv3x3"/> (stride 1, through the adjoint forward) and <see cref="DepthwiseConv3x3Stride2"/>
+    /// — or their AVX2 counterparts <see cref="DepthwiseConv3x3Avx2"/> and <see cref="DepthwiseConv3x3Avx2Stride2"/> —
     /// on planes of dy up to <see cref="MaxMaskedPlane"/> values; not the channels-last tiles of narrow planes nor the
     /// general paths.</summary>
     public static bool MasksInputGradient(in ConvGeometry g)
