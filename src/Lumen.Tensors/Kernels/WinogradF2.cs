@@ -15,6 +15,10 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
 
     public static int Alpha => 4;
 
+    public static int Lanes => 16;
+
+    public static GemmPath Path => GemmPath.Vector512;
+
     public static double[] G { get; } =
     [
         1, 0, 0,

@@ -17,6 +17,10 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
 
     public static int Alpha => 6;
 
+    public static int Lanes => 16;
+
+    public static GemmPath Path => GemmPath.Vector512;
+
     public static double[] G { get; } =
     [
         1 / 4.0, 0, 0,
