@@ -212,7 +212,22 @@ public class WinogradConvolutionTests
     [InlineData(1, 4, 56, 64, 0)]        // too few input channels
     public void The_rule_picks_the_tile_with_the_fewest_GEMM_panels_for_one_image(int n, int c, int size, int o, int tile)
     {
-        Assert.Equal(tile, WinogradConvolution.TileFor(Geometry(n, c, size, size, o, 1, 1, 1, 1)));
+        Assert.Equal(tile, WinogradConvolution.TileCounting(Geometry(n, c, size, size, o, 1, 1, 1, 1), 32));
+    }
+
+    // the AVX2 GEMM's panels of 16: a 13² or 14² plane's 16 F(4,3) tiles fill one
+    [Theory]
+    [InlineData(1, 16, 112, 32, 4)]      // Tiny Darknet
+    [InlineData(1, 64, 14, 512, 4)]
+    [InlineData(16, 128, 14, 256, 4)]
+    [InlineData(1, 16, 55, 64, 4)]       // SqueezeNet
+    [InlineData(1, 32, 27, 128, 4)]
+    [InlineData(1, 48, 13, 192, 4)]
+    [InlineData(1, 128, 7, 256, 2)]      // 4 F(4,3) tiles pad a panel of 16; 16 F(2,3) tiles fill one
+    [InlineData(1, 4, 56, 64, 0)]        // too few input channels
+    public void Counting_panels_of_16_the_rule_takes_F4_on_13_and_14_wide_planes(int n, int c, int size, int o, int tile)
+    {
+        Assert.Equal(tile, WinogradConvolution.TileCounting(Geometry(n, c, size, size, o, 1, 1, 1, 1), 16));
     }
 }
 

@@ -39,4 +39,8 @@ internal unsafe interface IWinogradTile
 
     /// <summary>The inverse for m phases: out[m·t + c] = phase c's lane t, Lm floats written to <paramref name="row"/>.</summary>
     static abstract void Merge(float* source, nint sourceStride, float* row);
+
+    /// <summary>Copies the first <paramref name="count"/> (&lt; Lm) floats of a merged row (<paramref name="merged"/>,
+    /// Lm floats) to <paramref name="row"/>: the last, ragged group of tiles of an output row.</summary>
+    static abstract void CopyTail(float* merged, float* row, int count);
 }

@@ -66,20 +66,26 @@ internal static unsafe class WinogradConvolution
     /// which picks F(4,3) on 13² and 14² planes (one thread, CPU per call: at batch 16 0.67–0.74× F(2,3)'s time, at
     /// batch 1 0.93–0.96× on 14² but 1.08–1.12× on SqueezeNet's 13² layers): F(4,3)'s larger rounding there moved
     /// SqueezeNet's incremental occlusion map from the full passes' by 9.75e-6 (relative L2), past its test's 1e-5.</summary>
-    internal static int TileFor(in ConvGeometry g)
+    internal static int TileFor(in ConvGeometry g) => TileCounting(g, PathPanel);
+
+    /// <summary><see cref="TileFor"/> counting in GEMM panels of <paramref name="panel"/> tiles (and
+    /// output positions): 32 on AVX-512 (as above), 16 on AVX2, where a 13² or 14² plane's 16 F(4,3) tiles fill one
+    /// panel: 36·16 against F(2,3)'s 16·64 (49 tiles) → F(4,3), measured 0.75–0.9× F(2,3)'s time there (one thread,
+    /// CPU per call, SqueezeNet's and Tiny Darknet's 13² and 14² layers).</summary>
+    internal static int TileCounting(in ConvGeometry g, int panel)
     {
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return 0;
         var image = g with { Batch = 1 };
-        double im2col = 9.0 * RoundUp(g.OutPlane, RulePanel);
-        double f4 = TransformOverhead * 36 * RulePanel * Plan.Of(image, 4, RulePanel).Panels;
-        double f2 = TransformOverhead * 16 * RulePanel * Plan.Of(image, 2, RulePanel).Panels;
+        double im2col = 9.0 * RoundUp(g.OutPlane, panel);
+        double f4 = TransformOverhead * 36 * panel * Plan.Of(image, 4, panel).Panels;
+        double f2 = TransformOverhead * 16 * panel * Plan.Of(image, 2, panel).Panels;
         if (Math.Min(f4, f2) >= im2col) return 0;
         return f4 <= f2 ? 4 : 2;
     }
 
-    /// <summary>The panel width <see cref="TileFor"/> counts in on every path (the AVX-512 GEMM's 32): one rule, so
-    /// that a layer takes the same tile, and so has the same rounding, on AVX2 as on AVX-512.</summary>
-    private const int RulePanel = 32;
+    /// <summary>The GEMM panel of this machine's path (tiles a panel of V holds: 32 with the 12×32 AVX-512 kernel, 16
+    /// with the 6×16 AVX2 one).</summary>
+    private static int PathPanel { get; } = Gemm.BestPath == GemmPath.Vector256 ? GemmKernel256.NR : GemmKernel512.NR;
 
     /// <summary>y = epilogue(conv(x, w)) (y overwritten) with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue, int tile = 4)
@@ -341,7 +347,7 @@ internal static unsafe class WinogradConvolution
                             int ox = m * tx0, count = Math.Min(lanes * m, ow - ox);
                             if (count == lanes * m) { TTile.Merge(phase, phaseStride, target + ox); continue; }
                             TTile.Merge(phase, phaseStride, tail);
-                            Buffer.MemoryCopy(tail, target + ox, count * sizeof(float), count * sizeof(float));
+                            TTile.CopyTail(tail, target + ox, count);
                         }
                     }
                     if (epilogue.IsActive) epilogue.Apply(start, 0, o, 1, rows * ow);

@@ -73,4 +73,7 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
         Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1).Store(row);
         Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1).Store(row + 16);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyTail(float* merged, float* row, int count) => Buffer.MemoryCopy(merged, row, count * sizeof(float), count * sizeof(float));
 }

@@ -70,6 +70,9 @@ internal readonly unsafe struct WinogradF2Avx2 : IWinogradTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyTail(float* merged, float* row, int count) => WinogradF4Avx2.CopyTail(merged, row, count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Merge(float* source, nint sourceStride, float* row)
     {
         var c0 = Vector256.Load(source);

@@ -118,4 +118,7 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
         Avx512F.PermuteVar16x32x2(high01, QuadsLow, high23).Store(row + 32);
         Avx512F.PermuteVar16x32x2(high01, QuadsHigh, high23).Store(row + 48);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyTail(float* merged, float* row, int count) => Buffer.MemoryCopy(merged, row, count * sizeof(float), count * sizeof(float));
 }
