@@ -14,12 +14,12 @@ namespace Lumen.Tensors.Kernels;
 /// <remarks>
 /// Lavin &amp; Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016 (https://arxiv.org/abs/1509.09308).
 /// A block is whole rows of tiles of one image, sized so that V and M (α²·(C + O)·tiles floats) stay in the L2
-/// cache; the tiles of a block are numbered row by row and transformed 16 at a time, one per vector lane: the input
+/// cache; the tiles of a block are numbered row by row and transformed L at a time, one per vector lane: the input
 /// rows are split into the tiles' phases (<see cref="IWinogradTile.Split"/>: lane t of phase c is row[m·t + c]), so
 /// the 2-D transforms are plain vector arithmetic, and the output tiles merged back into rows. With AVX-512 the tiles
 /// go 16 at a time (Vector512) into the 12×32 GEMM's panels of 32; with AVX2 + FMA only, 8 at a time (Vector256,
-/// <see cref="WinogradF4Avx2"/>, <see cref="WinogradF2Avx2"/>) into the 6×16 GEMM's panels of 16 (the same
-/// operations lane for lane, so the same tile sums). Blocks run in parallel
+/// <see cref="WinogradF4Avx2"/>, <see cref="WinogradF2Avx2"/>) into the 6×16 GEMM's panels of 16 (the same transform
+/// operations lane for lane). Blocks run in parallel
 /// (single-threaded GEMMs); fewer blocks than threads split each block's three steps over the threads instead
 /// (input channels, positions, output channels). Results differ from the im2col summation by rounding only
 /// (<see cref="ConvolutionAlgorithms.Winograd"/> switches this path off).
@@ -70,7 +70,7 @@ internal static unsafe class WinogradConvolution
 
     /// <summary><see cref="TileFor"/> counting in GEMM panels of <paramref name="panel"/> tiles (and
     /// output positions): 32 on AVX-512 (as above), 16 on AVX2, where a 13² or 14² plane's 16 F(4,3) tiles fill one
-    /// panel: 36·16 against F(2,3)'s 16·64 (49 tiles) → F(4,3), measured 0.75–0.9× F(2,3)'s time there (one thread,
+    /// panel: 36·16 against F(2,3)'s 16·64 (49 tiles) → F(4,3), measured 0.67–0.85× F(2,3)'s time there (one thread,
     /// CPU per call, SqueezeNet's and Tiny Darknet's 13² and 14² layers).</summary>
     internal static int TileCounting(in ConvGeometry g, int panel)
     {
