@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
@@ -81,19 +80,38 @@ public class WinogradConvolutionTests
     [MemberData(nameof(Geometries))]
     public void Matches_the_exact_convolution_within_the_measured_rounding(int n, int c, int h, int w, int o, int top, int left, int bottom, int right)
     {
-        if (!Avx512F.IsSupported) return;
-        var g = Geometry(n, c, h, w, o, top, left, bottom, right);
+        if (!WinogradConvolution.IsAvailable) return;
+        AssertBothTilesWithinRounding(Geometry(n, c, h, w, o, top, left, bottom, right), 1);
+    }
+
+    /// <summary>F(4,3) and F(2,3) within 2e-5 and 1e-6 of the exact convolution on random data (seed
+    /// <paramref name="seed"/>), every output written, bitwise alike on 1 and 2 threads.</summary>
+    private static void AssertBothTilesWithinRounding(in ConvGeometry g, int seed)
+    {
         Assert.True(WinogradConvolution.Supports(g));
-        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 1).ToArray();
-        var weights = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), 2).ToArray();
+        var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), seed).ToArray();
+        var weights = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), seed + 1).ToArray();
         var exact = Exact(x, weights, g);
         foreach (var (tile, tolerance) in new[] { (4, 2e-5), (2, 1e-6) })
         {
             var y = Run(x, weights, g, default, tile, 1);
             double error = RelativeError(y, exact);
-            Assert.True(error <= tolerance, $"F({tile},3): relative error {error:E2} above {tolerance:E0}");
+            Assert.True(error <= tolerance, $"F({tile},3), {g}: relative error {error:E2} above {tolerance:E0}");
             Assert.Equal(y, Run(x, weights, g, default, tile, 2));
         }
+    }
+
+    public static TheoryData<int> Widths() => [.. Enumerable.Range(1, 40)];
+
+    /// <summary>Every plane width 1–40 (each vector of tiles ragged or whole, on 8 and 16 lanes), heights 3–15, pads
+    /// 0–2 differing per side, batch 2, 11 → 13 channels (no vector or GEMM tile filled): within the tolerances above,
+    /// every output written, and bitwise alike on 1 and 2 threads.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Every_plane_width_matches_the_exact_convolution(int width)
+    {
+        if (!WinogradConvolution.IsAvailable) return;
+        AssertBothTilesWithinRounding(Geometry(2, 11, 3 + width * 7 % 13, width, 13, width % 3, (width + 1) % 3, (width + 2) % 3, width % 3), 20 + 2 * width);
     }
 
     [Theory]
@@ -101,7 +119,7 @@ public class WinogradConvolutionTests
     [InlineData(2)]
     public void The_epilogue_gives_bitwise_the_bias_and_activation_applied_afterwards(int tile)
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(2, 12, 23, 19, 21, 1, 2, 0, 1);
         var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 4).ToArray();
         var w = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), 5).ToArray();
@@ -126,7 +144,7 @@ public class WinogradConvolutionTests
     public void An_image_gets_bitwise_the_same_output_alone_and_in_a_batch(int tile)
     {
         // 7×7 planes: blocks of several images (F(4,3): 4 tiles an image), so an image's tiles share GEMM panels
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(5, 24, 7, 7, 40, 1, 1, 1, 1);
         var one = Geometry(1, 24, 7, 7, 40, 1, 1, 1, 1);
         var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 7).ToArray();
@@ -142,7 +160,7 @@ public class WinogradConvolutionTests
     [Fact]
     public void Read_only_weights_keep_their_transform_and_give_the_fresh_transforms_results()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(1, 16, 20, 20, 24, 1, 1, 1, 1);
         var x = Tensor.Randn(new Shape(1, 16, 20, 20), 9).ToArray();
         var writable = Tensor.Randn(new Shape(24, 16, 3, 3), 10);
@@ -160,7 +178,7 @@ public class WinogradConvolutionTests
     [Fact]
     public void Making_weights_writable_drops_their_transform_so_new_values_are_used()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var w = Tensor.Randn(new Shape(24, 16, 3, 3), 11).MakeReadOnly();
         var x = Tensor.Randn(new Shape(1, 16, 20, 20), 12);
         Assert.True(WinogradConvolution.Applies(new ConvGeometry(1, 16, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
@@ -189,7 +207,22 @@ public class WinogradConvolutionTests
     [InlineData(1, 4, 56, 64, 0)]        // too few input channels
     public void The_rule_picks_the_tile_with_the_fewest_GEMM_panels_for_one_image(int n, int c, int size, int o, int tile)
     {
-        Assert.Equal(tile, WinogradConvolution.TileFor(Geometry(n, c, size, size, o, 1, 1, 1, 1)));
+        Assert.Equal(tile, WinogradConvolution.TileCounting(Geometry(n, c, size, size, o, 1, 1, 1, 1), 32));
+    }
+
+    // the AVX2 GEMM's panels of 16: a 13² or 14² plane's 16 F(4,3) tiles fill one
+    [Theory]
+    [InlineData(1, 16, 112, 32, 4)]      // Tiny Darknet
+    [InlineData(1, 64, 14, 512, 4)]
+    [InlineData(16, 128, 14, 256, 4)]
+    [InlineData(1, 16, 55, 64, 4)]       // SqueezeNet
+    [InlineData(1, 32, 27, 128, 4)]
+    [InlineData(1, 48, 13, 192, 4)]
+    [InlineData(1, 128, 7, 256, 2)]      // 4 F(4,3) tiles pad a panel of 16; 16 F(2,3) tiles fill one
+    [InlineData(1, 4, 56, 64, 0)]        // too few input channels
+    public void Counting_panels_of_16_the_rule_takes_F4_on_13_and_14_wide_planes(int n, int c, int size, int o, int tile)
+    {
+        Assert.Equal(tile, WinogradConvolution.TileCounting(Geometry(n, c, size, size, o, 1, 1, 1, 1), 16));
     }
 }
 
@@ -201,20 +234,20 @@ public class WinogradSwitchTests
     [Fact]
     public void Switched_off_convolutions_give_bitwise_the_im2col_result()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = new ConvGeometry(2, 16, 21, 26, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         var x = Tensor.Randn(new Shape(g.Batch, g.InChannels, g.InHeight, g.InWidth), 13).ToArray();
         var w = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), 14).ToArray();
         var bias = Tensor.Randn(new Shape(g.OutChannels), 15).ToArray();
         var epilogue = new ConvEpilogue(bias, ConvActivation.Leaky(0.1f));
         int k = g.ColumnRows, plane = g.InChannels * g.InPlane, output = g.OutChannels * g.OutPlane;
-        var (depthBlock, nr) = Gemm.PanelShapeB(GemmPath.Vector512, k);
+        var (depthBlock, nr) = Gemm.PanelShapeB(Gemm.BestPath, k);
         var im2col = new float[g.Batch * output];
         for (int n = 0; n < g.Batch; n++)
         {
             var cols = GemmBuffers.Columns(k * ((g.OutPlane + nr - 1) / nr * nr));
             Im2Col.FillPacked(x.AsSpan(n * plane, plane), cols, g, 0, g.OutHeight, depthBlock, nr);
-            Gemm.MultiplyPackedB(w, null, cols, im2col.AsSpan(n * output, output), g.OutPlane, g.OutChannels, g.OutPlane, k, false, false, 1, GemmPath.Vector512, epilogue);
+            Gemm.MultiplyPackedB(w, null, cols, im2col.AsSpan(n * output, output), g.OutPlane, g.OutChannels, g.OutPlane, k, false, false, 1, Gemm.BestPath, epilogue);
         }
         var winograd = new float[im2col.Length];
         WinogradConvolution.Forward(x, w, winograd, g, epilogue, WinogradConvolution.TileFor(g));

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
@@ -67,7 +66,7 @@ public class WinogradInputGradientTests
     [MemberData(nameof(Geometries))]
     public void Input_gradient_matches_the_exact_one_on_any_thread_count(int n, int c, int h, int w, int o, int top, int left, int bottom, int right)
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(n, c, h, w, o, top, left, bottom, right);
         var dy = Tensor.Randn(new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), 11).ToArray();
         var weights = Tensor.Randn(new Shape(g.OutChannels, g.InChannels, 3, 3), 12).ToArray();
@@ -81,7 +80,7 @@ public class WinogradInputGradientTests
     [Fact]
     public void An_images_gradient_does_not_depend_on_the_images_beside_it()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(3, 24, 28, 28, 32, 1, 1, 1, 1);
         var dy = Tensor.Randn(new Shape(3, 32, 28, 28), 13).ToArray();
         var weights = Tensor.Randn(new Shape(32, 24, 3, 3), 14).ToArray();
@@ -99,7 +98,7 @@ public class WinogradInputGradientTests
     [Fact]
     public void Kept_transforms_of_read_only_weights_give_the_per_call_results()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(1, 16, 20, 20, 24, 1, 1, 1, 1);
         var x = Tensor.Randn(new Shape(1, 16, 20, 20), 15);
         var dy = Tensor.Randn(new Shape(1, 24, 20, 20), 16).ToArray();
@@ -119,7 +118,7 @@ public class WinogradInputGradientTests
     [Fact]
     public void Bad_arguments_are_refused_by_name()
     {
-        if (!Avx512F.IsSupported) return;
+        if (!WinogradConvolution.IsAvailable) return;
         var g = Geometry(1, 16, 12, 12, 16, 1, 1, 1, 1);
         var x = new float[16 * 144];
         var w = new float[16 * 16 * 9];

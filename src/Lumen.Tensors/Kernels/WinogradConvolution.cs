@@ -14,22 +14,31 @@ namespace Lumen.Tensors.Kernels;
 /// <remarks>
 /// Lavin &amp; Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016 (https://arxiv.org/abs/1509.09308).
 /// A block is whole rows of tiles of one image, sized so that V and M (α²·(C + O)·tiles floats) stay in the L2
-/// cache; the tiles of a block are numbered row by row and transformed 16 at a time, one per vector lane: the input
+/// cache; the tiles of a block are numbered row by row and transformed L at a time, one per vector lane: the input
 /// rows are split into the tiles' phases (<see cref="IWinogradTile.Split"/>: lane t of phase c is row[m·t + c]), so
-/// the 2-D transforms are plain vector arithmetic, and the output tiles merged back into rows. Blocks run in parallel
+/// the 2-D transforms are plain vector arithmetic, and the output tiles merged back into rows. With AVX-512 the tiles
+/// go 16 at a time (Vector512) into the 12×32 GEMM's panels of 32; with AVX2 + FMA only, 8 at a time (Vector256,
+/// <see cref="WinogradF4Avx2"/>, <see cref="WinogradF2Avx2"/>) into the 6×16 GEMM's panels of 16 (the same transform
+/// operations lane for lane). Blocks run in parallel
 /// (single-threaded GEMMs); fewer blocks than threads split each block's three steps over the threads instead
 /// (input channels, positions, output channels). Results differ from the im2col summation by rounding only
 /// (<see cref="ConvolutionAlgorithms.Winograd"/> switches this path off).
 /// </remarks>
 internal static unsafe class WinogradConvolution
 {
-    /// <summary>Floats of V and M that a block aims at (768 KiB of a 1 MiB L2), at least 32 tiles (one GEMM panel).</summary>
+    /// <summary>Floats of V and M that a block aims at (768 KiB of a 1 MiB L2), at least one GEMM panel of tiles.</summary>
     private const int BlockFloats = 3 << 16;
 
-    /// <summary>Whether the kernel can compute this convolution: AVX-512, 3×3, stride 1, dilation 1, one group,
-    /// non-negative padding.</summary>
+    /// <summary>Whether this machine has a path: AVX-512 with the Vector512 GEMM, or AVX2 + FMA with the Vector256
+    /// GEMM (an AVX-512 machine always takes the former).</summary>
+    public static bool IsAvailable { get; } =
+        (Avx512F.IsSupported && Gemm.BestPath == GemmPath.Vector512)
+        || (Avx2.IsSupported && Fma.IsSupported && Gemm.BestPath == GemmPath.Vector256);
+
+    /// <summary>Whether the kernel can compute this convolution: <see cref="IsAvailable"/>, 3×3, stride 1, dilation 1,
+    /// one group, non-negative padding.</summary>
     public static bool Supports(in ConvGeometry g) =>
-        Avx512F.IsSupported && Gemm.BestPath == GemmPath.Vector512 && g.Groups == 1 && g.KernelHeight == 3 && g.KernelWidth == 3
+        IsAvailable && g.Groups == 1 && g.KernelHeight == 3 && g.KernelWidth == 3
         && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && g.PadTop >= 0 && g.PadLeft >= 0 && g.PadBottom >= 0 && g.PadRight >= 0 && g.OutHeight > 0 && g.OutWidth > 0;
 
@@ -57,30 +66,47 @@ internal static unsafe class WinogradConvolution
     /// which picks F(4,3) on 13² and 14² planes (one thread, CPU per call: at batch 16 0.67–0.74× F(2,3)'s time, at
     /// batch 1 0.93–0.96× on 14² but 1.08–1.12× on SqueezeNet's 13² layers): F(4,3)'s larger rounding there moved
     /// SqueezeNet's incremental occlusion map from the full passes' by 9.75e-6 (relative L2), past its test's 1e-5.</summary>
-    internal static int TileFor(in ConvGeometry g)
+    internal static int TileFor(in ConvGeometry g) => TileCounting(g, PathPanel);
+
+    /// <summary><see cref="TileFor"/> counting in GEMM panels of <paramref name="panel"/> tiles (and
+    /// output positions): 32 on AVX-512 (as above), 16 on AVX2, where a 13² or 14² plane's 16 F(4,3) tiles fill one
+    /// panel: 36·16 against F(2,3)'s 16·64 (49 tiles) → F(4,3), measured 0.67–0.85× F(2,3)'s time there (one thread,
+    /// CPU per call, SqueezeNet's and Tiny Darknet's 13² and 14² layers).</summary>
+    internal static int TileCounting(in ConvGeometry g, int panel)
     {
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return 0;
         var image = g with { Batch = 1 };
-        double im2col = 9.0 * RoundUp(g.OutPlane, 32);
-        double f4 = TransformOverhead * 36 * 32 * Plan.Of(image, 4).Panels, f2 = TransformOverhead * 16 * 32 * Plan.Of(image, 2).Panels;
+        double im2col = 9.0 * RoundUp(g.OutPlane, panel);
+        double f4 = TransformOverhead * 36 * panel * Plan.Of(image, 4, panel).Panels;
+        double f2 = TransformOverhead * 16 * panel * Plan.Of(image, 2, panel).Panels;
         if (Math.Min(f4, f2) >= im2col) return 0;
         return f4 <= f2 ? 4 : 2;
     }
+
+    /// <summary>The GEMM panel of this machine's path (tiles a panel of V holds: 32 with the 12×32 AVX-512 kernel, 16
+    /// with the 6×16 AVX2 one).</summary>
+    private static int PathPanel { get; } = Gemm.BestPath == GemmPath.Vector256 ? GemmKernel256.NR : GemmKernel512.NR;
 
     /// <summary>y = epilogue(conv(x, w)) (y overwritten) with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue, int tile = 4)
     {
         if (!Supports(g))
-            throw new ArgumentException($"WinogradConvolution: takes ungrouped 3×3 convolutions of stride 1, dilation 1 and non-negative padding on AVX-512, not {g}.", nameof(g));
+            throw new ArgumentException($"WinogradConvolution: takes ungrouped 3×3 convolutions of stride 1, dilation 1 and non-negative padding on AVX-512 or AVX2 + FMA, not {g}.", nameof(g));
         if (x.LongLength < (long)g.Batch * g.InChannels * g.InPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9
             || y.LongLength < (long)g.Batch * g.OutChannels * g.OutPlane)
             throw new ArgumentException($"WinogradConvolution: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for {g}.");
-        switch (tile)
-        {
-            case 4: Forward<WinogradF4>(x, w, y, g, epilogue); break;
-            case 2: Forward<WinogradF2>(x, w, y, g, epilogue); break;
-            default: throw new ArgumentOutOfRangeException(nameof(tile), $"WinogradConvolution: the output tile is 2 or 4, not {tile}.");
-        }
+        if (tile is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(tile), $"WinogradConvolution: the output tile is 2 or 4, not {tile}.");
+        ForwardOn(x, w, y, g, epilogue, tile, flipped: false);
+    }
+
+    /// <summary>The tile struct of <paramref name="tile"/> for this machine's vector width.</summary>
+    private static void ForwardOn(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue, int tile, bool flipped)
+    {
+        bool wide = Gemm.BestPath == GemmPath.Vector512;
+        if (tile == 4 && wide) Forward<WinogradF4>(x, w, y, g, epilogue, flipped);
+        else if (tile == 4) Forward<WinogradF4Avx2>(x, w, y, g, epilogue, flipped);
+        else if (wide) Forward<WinogradF2>(x, w, y, g, epilogue, flipped);
+        else Forward<WinogradF2Avx2>(x, w, y, g, epilogue, flipped);
     }
 
     /// <summary>y = epilogue(conv(x, w)) (y overwritten) where <see cref="Applies"/> holds, with the tile
@@ -109,15 +135,14 @@ internal static unsafe class WinogradConvolution
         if (dy.LongLength < (long)g.Batch * g.OutChannels * g.OutPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9
             || dx.LongLength < (long)g.Batch * g.InChannels * g.InPlane)
             throw new ArgumentException($"WinogradConvolution: output gradient {dy.Length}, weight {w.Length} or input gradient {dx.Length} floats are too few for {g}.");
-        if (tile == 4) Forward<WinogradF4>(dy, w, dx, transposed, default, flipped: true);
-        else Forward<WinogradF2>(dy, w, dx, transposed, default, flipped: true);
+        ForwardOn(dy, w, dx, transposed, default, tile, flipped: true);
         return true;
     }
 
     private static void Forward<TTile>(float[] x, float[] w, float[] y, ConvGeometry g, ConvEpilogue epilogue, bool flipped = false) where TTile : struct, IWinogradTile
     {
         int m = TTile.M, positions = TTile.Alpha * TTile.Alpha;
-        var plan = Plan.Of(g, m, Parallelism.MaxDegree);
+        var plan = Plan.Of(g, m, 2 * TTile.Lanes, Parallelism.MaxDegree);
         var weights = WinogradWeights.Get<TTile>(w, g.OutChannels, g.InChannels, flipped);
         try
         {
@@ -135,30 +160,31 @@ internal static unsafe class WinogradConvolution
 
     /// <summary>A call's tiling: the batch's rows of tiles one after the other (image by image), cut into
     /// <see cref="Blocks"/> blocks of <see cref="Rows"/> tile rows (the last may have fewer), each of about
-    /// <see cref="BlockFloats"/> of V and M and at least 32 tiles; a block may span images (small planes at larger
-    /// batches fill whole GEMM panels so).</summary>
-    private readonly record struct Plan(ConvGeometry G, int TilesH, int TilesW, int Rows, int Blocks)
+    /// <see cref="BlockFloats"/> of V and M and at least one GEMM panel of <see cref="Panel"/> tiles; a block may span
+    /// images (small planes at larger batches fill whole GEMM panels so).</summary>
+    private readonly record struct Plan(ConvGeometry G, int TilesH, int TilesW, int Rows, int Blocks, int Panel)
     {
-        /// <summary>The tiling of <paramref name="g"/> for F(m×m, 3×3) on <paramref name="threads"/> threads: blocks of
-        /// the cache target's height, or, of the heights from a third to twice that, the one whose busiest thread has
-        /// the least work (whole panels of 32 tiles, a ragged panel costing a full one, plus half a panel a block) when
+        /// <summary>The tiling of <paramref name="g"/> for F(m×m, 3×3) on <paramref name="threads"/> threads, GEMM panels
+        /// of <paramref name="panel"/> tiles (32 on AVX-512, 16 on AVX2): blocks of the cache target's height, or, of
+        /// the heights from a third to twice that, the one whose busiest thread has the least work (whole panels, a
+        /// ragged panel costing a full one, plus half a panel a block) when
         /// that saves at least 3 %. E.g. a 56² plane of 16 → 128 channels (14 × 14 tiles) on two threads: 5 blocks of 3
         /// tile rows (64 panel columns each) run 3 + 2, 7 of 2 rows (32 each) 4 + 3: 240 → 192; 28² planes (7 tiles a
         /// row) at batch 16: blocks of 5 rows fill 35 of 64 columns, of 9 rows 63. Blocks never change a tile's sums
         /// (each is one GEMM column), so results do not depend on the threads or the batch.</summary>
-        public static Plan Of(in ConvGeometry g, int m, int threads = 1)
+        public static Plan Of(in ConvGeometry g, int m, int panel, int threads = 1)
         {
             int tilesH = CeilDiv(g.OutHeight, m), tilesW = CeilDiv(g.OutWidth, m), total = g.Batch * tilesH;
-            int target = Math.Max(32, BlockFloats / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
+            int target = Math.Max(panel, BlockFloats / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
             int tallest = Math.Clamp(CeilDiv(target, tilesW), 1, total), best = Evened(total, tallest);
-            long bestCost = Busiest(total, best, tilesW, threads);
+            long bestCost = Busiest(total, best, tilesW, threads, panel);
             for (int candidate = Math.Min(total, 2 * tallest); candidate >= Math.Max(1, tallest / 3); candidate--)
             {
                 int rows = Evened(total, candidate);
-                long cost = Busiest(total, rows, tilesW, threads);
+                long cost = Busiest(total, rows, tilesW, threads, panel);
                 if (cost * 100 < bestCost * 97) (best, bestCost) = (rows, cost);
             }
-            return new Plan(g, tilesH, tilesW, best, CeilDiv(total, best));
+            return new Plan(g, tilesH, tilesW, best, CeilDiv(total, best), panel);
         }
 
         /// <summary>Blocks of at most <paramref name="rows"/> tile rows evened out over as many blocks.</summary>
@@ -167,22 +193,22 @@ internal static unsafe class WinogradConvolution
         /// <summary>The busiest thread's work, in panel columns: one thread does every block; several claim the blocks
         /// one at a time; fewer blocks than threads share each block's steps (the threads wait for each other between
         /// them: +20 %).</summary>
-        private static long Busiest(int total, int rows, int tilesW, int threads)
+        private static long Busiest(int total, int rows, int tilesW, int threads, int panel)
         {
             int blocks = CeilDiv(total, rows), last = total - (blocks - 1) * rows;
-            long full = RoundUp(rows * tilesW, 32) + 16, all = (blocks - 1) * full + RoundUp(last * tilesW, 32) + 16;
+            long full = RoundUp(rows * tilesW, panel) + panel / 2, all = (blocks - 1) * full + RoundUp(last * tilesW, panel) + panel / 2;
             if (threads <= 1) return all;
             if (blocks < threads) return all * 12 / (10 * threads);
             return CeilDiv(blocks, threads) * full;
         }
 
-        /// <summary>Panels of 32 tiles that the GEMMs of all blocks compute (the cost of the tiling, per position).</summary>
+        /// <summary>Panels of <see cref="Panel"/> tiles that the GEMMs of all blocks compute (the cost of the tiling, per position).</summary>
         public long Panels
         {
             get
             {
                 int total = G.Batch * TilesH, last = total - (Blocks - 1) * Rows;
-                return (long)(Blocks - 1) * CeilDiv(Rows * TilesW, 32) + CeilDiv(last * TilesW, 32);
+                return (long)(Blocks - 1) * CeilDiv(Rows * TilesW, Panel) + CeilDiv(last * TilesW, Panel);
             }
         }
     }
@@ -194,14 +220,14 @@ internal static unsafe class WinogradConvolution
         var g = plan.G;
         int positions = TTile.Alpha * TTile.Alpha, cin = g.InChannels, cout = g.OutChannels;
         int first = item * plan.Rows, tileRows = Math.Min(plan.Rows, g.Batch * plan.TilesH - first);
-        int tiles = tileRows * plan.TilesW, tq = RoundUp(tiles, 16), tp = RoundUp(tiles, 32);
+        int tiles = tileRows * plan.TilesW, tq = RoundUp(tiles, TTile.Lanes), tp = RoundUp(tiles, plan.Panel);
         var block = new BlockShape(first, tileRows, tiles, tq, tp);
         long vFloats = (long)positions * cin * tp, mFloats = (long)positions * cout * tq;
         var scratch = GemmBuffers.Columns(checked((int)(vFloats + mFloats)));
         fixed (float* ps = scratch)
         {
             nint v = (nint)ps, products = (nint)(ps + vFloats);
-            Run(threads, cin, (long)positions * 16 * tq, (start, end) => InputTransform<TTile>(x, plan, block, (float*)v, start, end));
+            Run(threads, cin, (long)positions * TTile.Lanes * tq, (start, end) => InputTransform<TTile>(x, plan, block, (float*)v, start, end));
             Run(threads, positions, (long)cin * cout * tiles, (start, end) =>
             {
                 for (int position = start; position < end; position++)
@@ -209,15 +235,15 @@ internal static unsafe class WinogradConvolution
                     var a = weights[position];
                     Gemm.MultiplyPackedB(a.Data, a, new ReadOnlySpan<float>((float*)v + (nint)position * cin * tp, cin * tp),
                         new Span<float>((float*)products + (nint)position * cout * tq, cout * tq), tq, cout, tiles, cin,
-                        false, false, 1, GemmPath.Vector512, default);
+                        false, false, 1, TTile.Path, default);
                 }
             });
-            Run(threads, cout, (long)positions * 16 * tq, (start, end) => OutputTransform<TTile>(y, plan, block, (float*)products, epilogue, start, end));
+            Run(threads, cout, (long)positions * TTile.Lanes * tq, (start, end) => OutputTransform<TTile>(y, plan, block, (float*)products, epilogue, start, end));
         }
     }
 
     /// <summary>Block <see cref="Block{TTile}"/> works on: first tile row of the batch (image·TilesH + row), tile rows,
-    /// tiles (row by row), and the tiles rounded up to 16 (a vector) and to 32 (a GEMM panel).</summary>
+    /// tiles (row by row), and the tiles rounded up to L (a vector) and to 2L (a GEMM panel).</summary>
     private readonly record struct BlockShape(int FirstRow, int TileRows, int Tiles, int Tq, int Tp);
 
     private static void Run(int threads, int count, long workPerItem, Action<int, int> body)
@@ -228,18 +254,18 @@ internal static unsafe class WinogradConvolution
 
     /// <summary>V_ξ[c, tile] for input channels [<paramref name="first"/>, <paramref name="last"/>) of the block,
     /// written into the α² packed B operands at <paramref name="v"/> (each C·Tp floats: depth blocks of
-    /// <see cref="Gemm.PanelShapeB"/>, panels of 32 tiles).</summary>
+    /// <see cref="Gemm.PanelShapeB"/>, panels of 2L tiles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputTransform<TTile>(float[] x, Plan plan, BlockShape block, float* v, int first, int last) where TTile : struct, IWinogradTile
     {
         var g = plan.G;
-        int m = TTile.M, alpha = TTile.Alpha, cin = g.InChannels, tilesW = plan.TilesW;
-        var (depthBlock, nr) = Gemm.PanelShapeB(GemmPath.Vector512, cin);
-        nint vStride = (nint)cin * block.Tp, phaseStride = block.Tq + 16;
-        // phases: α² vectors of the block's tiles (+16 lanes that the last row's group may spill into); the 2-D
-        // transform's intermediate (α² vectors); α input rows zero-padded to whole groups of 16 tiles, and a zero row
-        int rowWidth = RoundUp(Math.Max(m * RoundUp(tilesW, 16) + 16, g.PadLeft + g.InWidth), 16);
-        int phaseFloats = alpha * alpha * (int)phaseStride, tempFloats = alpha * alpha * 16;
+        int m = TTile.M, alpha = TTile.Alpha, lanes = TTile.Lanes, cin = g.InChannels, tilesW = plan.TilesW;
+        var (depthBlock, nr) = Gemm.PanelShapeB(TTile.Path, cin);
+        nint vStride = (nint)cin * block.Tp, phaseStride = block.Tq + lanes;
+        // phases: α² vectors of the block's tiles (+L lanes that the last row's group may spill into); the 2-D
+        // transform's intermediate (α² vectors); α input rows zero-padded to whole groups of L tiles, and a zero row
+        int rowWidth = RoundUp(Math.Max(m * RoundUp(tilesW, lanes) + lanes, g.PadLeft + g.InWidth), lanes);
+        int phaseFloats = alpha * alpha * (int)phaseStride, tempFloats = alpha * alpha * lanes;
         float* phases = GemmBuffers.Transform(phaseFloats + tempFloats + (alpha + 1) * rowWidth);
         float* temp = phases + phaseFloats, rowBuffers = temp + tempFloats, zero = rowBuffers + alpha * rowWidth;
         new Span<float>(rowBuffers, (alpha + 1) * rowWidth).Clear();
@@ -261,24 +287,24 @@ internal static unsafe class WinogradConvolution
                         Buffer.MemoryCopy(plane + (nint)iy * g.InWidth, buffer + g.PadLeft, g.InWidth * sizeof(float), g.InWidth * sizeof(float));
                         rowsOf[r] = buffer;
                     }
-                    for (int tx0 = 0; tx0 < tilesW; tx0 += 16)
+                    for (int tx0 = 0; tx0 < tilesW; tx0 += lanes)
                         for (int r = 0; r < alpha; r++)
                             TTile.Split(rowsOf[r] + m * tx0, phases + r * alpha * phaseStride + lt * tilesW + tx0, phaseStride);
                 }
                 int pc = c / depthBlock * depthBlock, kc = Math.Min(depthBlock, cin - pc);
                 float* row = v + (nint)pc * block.Tp + (c - pc) * nr;
-                for (int j0 = 0; j0 < block.Tq; j0 += 16)
+                for (int j0 = 0; j0 < block.Tq; j0 += lanes)
                 {
                     // Bᵀ·d down each column c of the tile, then ·B along each row i
                     for (int col = 0; col < alpha; col++)
-                        TTile.InputColumn(phases + col * phaseStride + j0, alpha * phaseStride, temp + col * 16, alpha * 16);
-                    float* panel = row + (nint)(j0 & ~31) * kc + (j0 & 31);
+                        TTile.InputColumn(phases + col * phaseStride + j0, alpha * phaseStride, temp + col * lanes, alpha * lanes);
+                    float* panel = row + (nint)(j0 & -nr) * kc + (j0 & (nr - 1));
                     for (int i = 0; i < alpha; i++)
-                        TTile.InputColumn(temp + i * alpha * 16, 16, panel + i * alpha * vStride, vStride);
+                        TTile.InputColumn(temp + i * alpha * lanes, lanes, panel + i * alpha * vStride, vStride);
                 }
                 if (block.Tq < block.Tp)                      // the last panel's unused lanes: zeros, as packing pads
                     for (int position = 0; position < alpha * alpha; position++)
-                        new Span<float>(row + position * vStride + (nint)(block.Tq & ~31) * kc + 16, 16).Clear();
+                        new Span<float>(row + position * vStride + (nint)(block.Tq & -nr) * kc + lanes, lanes).Clear();
             }
     }
 
@@ -290,22 +316,22 @@ internal static unsafe class WinogradConvolution
         where TTile : struct, IWinogradTile
     {
         var g = plan.G;
-        int m = TTile.M, alpha = TTile.Alpha, cout = g.OutChannels, tilesW = plan.TilesW, ow = g.OutWidth;
-        nint mStride = (nint)cout * block.Tq, phaseStride = block.Tq + 16;
-        int phaseFloats = m * m * (int)phaseStride, tempFloats = alpha * alpha * 16;
-        float* phases = GemmBuffers.Transform(phaseFloats + tempFloats + 16 * m);
+        int m = TTile.M, alpha = TTile.Alpha, lanes = TTile.Lanes, cout = g.OutChannels, tilesW = plan.TilesW, ow = g.OutWidth;
+        nint mStride = (nint)cout * block.Tq, phaseStride = block.Tq + lanes;
+        int phaseFloats = m * m * (int)phaseStride, tempFloats = alpha * alpha * lanes;
+        float* phases = GemmBuffers.Transform(phaseFloats + tempFloats + lanes * m);
         float* temp = phases + phaseFloats, tail = temp + tempFloats;
         fixed (float* py = y)
             for (int o = first; o < last; o++)
             {
                 float* source = products + (nint)o * block.Tq;
-                for (int j0 = 0; j0 < block.Tq; j0 += 16)
+                for (int j0 = 0; j0 < block.Tq; j0 += lanes)
                 {
                     // Aᵀ·M down each column j, then ·A along each of the m rows
                     for (int col = 0; col < alpha; col++)
-                        TTile.OutputColumn(source + col * mStride + j0, alpha * mStride, temp + col * 16, alpha * 16);
+                        TTile.OutputColumn(source + col * mStride + j0, alpha * mStride, temp + col * lanes, alpha * lanes);
                     for (int r = 0; r < m; r++)
-                        TTile.OutputColumn(temp + r * alpha * 16, 16, phases + r * m * phaseStride + j0, phaseStride);
+                        TTile.OutputColumn(temp + r * alpha * lanes, lanes, phases + r * m * phaseStride + j0, phaseStride);
                 }
                 for (int lt = 0; lt < block.TileRows; lt++)
                 {
@@ -315,13 +341,13 @@ internal static unsafe class WinogradConvolution
                     for (int r = 0; r < rows; r++)
                     {
                         float* target = start + (nint)r * ow;
-                        for (int tx0 = 0; tx0 < tilesW; tx0 += 16)
+                        for (int tx0 = 0; tx0 < tilesW; tx0 += lanes)
                         {
                             float* phase = phases + r * m * phaseStride + lt * tilesW + tx0;
-                            int ox = m * tx0, count = Math.Min(16 * m, ow - ox);
-                            if (count == 16 * m) { TTile.Merge(phase, phaseStride, target + ox); continue; }
+                            int ox = m * tx0, count = Math.Min(lanes * m, ow - ox);
+                            if (count == lanes * m) { TTile.Merge(phase, phaseStride, target + ox); continue; }
                             TTile.Merge(phase, phaseStride, tail);
-                            Buffer.MemoryCopy(tail, target + ox, count * sizeof(float), count * sizeof(float));
+                            TTile.CopyTail(tail, target + ox, count);
                         }
                     }
                     if (epilogue.IsActive) epilogue.Apply(start, 0, o, 1, rows * ow);

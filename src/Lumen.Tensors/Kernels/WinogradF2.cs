@@ -15,6 +15,10 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
 
     public static int Alpha => 4;
 
+    public static int Lanes => 16;
+
+    public static GemmPath Path => GemmPath.Vector512;
+
     public static double[] G { get; } =
     [
         1, 0, 0,
@@ -69,4 +73,7 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
         Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1).Store(row);
         Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1).Store(row + 16);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyTail(float* merged, float* row, int count) => Buffer.MemoryCopy(merged, row, count * sizeof(float), count * sizeof(float));
 }

@@ -17,6 +17,10 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
 
     public static int Alpha => 6;
 
+    public static int Lanes => 16;
+
+    public static GemmPath Path => GemmPath.Vector512;
+
     public static double[] G { get; } =
     [
         1 / 4.0, 0, 0,
@@ -114,4 +118,7 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
         Avx512F.PermuteVar16x32x2(high01, QuadsLow, high23).Store(row + 32);
         Avx512F.PermuteVar16x32x2(high01, QuadsHigh, high23).Store(row + 48);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyTail(float* merged, float* row, int count) => Buffer.MemoryCopy(merged, row, count * sizeof(float), count * sizeof(float));
 }

@@ -5,7 +5,7 @@ namespace Lumen.Tensors.Kernels;
 /// <summary>
 /// The weights of a 3×3 convolution transformed for Winograd's F(m×m, 3×3): U = G·g·Gᵀ (α×α) for each output and
 /// input channel, regrouped into α² matrices U_ξ [O, C] (ξ a position of the transformed tile), each packed as the A
-/// operand of the GEMM M_ξ = U_ξ·V_ξ (<see cref="GemmPackedA"/>). Read-only weights keep theirs between calls
+/// operand of the GEMM M_ξ = U_ξ·V_ξ (<see cref="GemmPackedA"/>, for the tile's <see cref="IWinogradTile.Path"/>). Read-only weights keep theirs between calls
 /// (<see cref="PackedWeights.GetTransformed"/>); writable weights are transformed per call, as they may change.
 /// </summary>
 /// <remarks>Each U is computed in double and rounded once to float (G holds fractions such as 1/6 and 1/24 that float
@@ -63,7 +63,7 @@ internal static class WinogradWeights
                     }
             });
             for (int position = 0; position < positions; position++)
-                packed[position] = GemmPackedA.Pack(u.AsSpan(position * size, size), outChannels, inChannels, false, GemmPath.Auto, Parallelism.MaxDegree, kept);
+                packed[position] = GemmPackedA.Pack(u.AsSpan(position * size, size), outChannels, inChannels, false, TTile.Path, Parallelism.MaxDegree, kept);
         }
         catch
         {
