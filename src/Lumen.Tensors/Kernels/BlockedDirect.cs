@@ -81,7 +81,7 @@ internal static unsafe class BlockedDirect
     /// <summary>line[q·phase + m] = the input row's column m·stride + q − left (zero outside the row), for each phase
     /// q &lt; stride and m &lt; phase; <paramref name="padded"/> (stride·phase floats, used only at strides above 1)
     /// holds the padded row on the way.</summary>
-    private static void Split(float* source, int width, int left, int stride, int phase, float* line, float* padded)
+    internal static void Split(float* source, int width, int left, int stride, int phase, float* line, float* padded)
     {
         int length = stride * phase;
         float* target = stride == 1 ? line : padded;

@@ -16,8 +16,14 @@ internal static class BlockedLayout
     /// <summary>Channels per block: one AVX-512 vector of floats.</summary>
     public const int Lanes = 16;
 
-    /// <summary>Blocks of <paramref name="channels"/> channels: ⌈C / 16⌉.</summary>
-    public static int Blocks(int channels) => CeilDiv(channels, Lanes);
+    /// <summary>Channels per block that this machine's blocked kernels use: 16 (NCHW16c) where AVX-512 is accelerated,
+    /// else 8 (NCHW8c, <see cref="BlockedPointwise8"/>, <see cref="BlockedDepthwise8"/>) where AVX2 and FMA are, else 0 (no
+    /// blocked kernels).</summary>
+    public static int MachineLanes { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Lanes
+        : Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported ? 8 : 0;
+
+    /// <summary>Blocks of <paramref name="channels"/> channels: ⌈C / 16⌉ (⌈C / lanes⌉ for blocks of <paramref name="lanes"/>).</summary>
+    public static int Blocks(int channels, int lanes = Lanes) => CeilDiv(channels, lanes);
 
     /// <summary>The output side of a convolution over an input side <paramref name="size"/> padded by
     /// <paramref name="before"/> and <paramref name="after"/>, kernel side <paramref name="kernel"/>, at
@@ -26,50 +32,58 @@ internal static class BlockedLayout
 
     /// <summary>Floats of a blocked tensor of <paramref name="batch"/> images of <paramref name="channels"/> channels of
     /// <paramref name="plane"/> positions.</summary>
-    public static int Length(int batch, int channels, int plane) => checked(batch * Blocks(channels) * plane * Lanes);
+    public static int Length(int batch, int channels, int plane, int lanes = Lanes) => checked(batch * Blocks(channels, lanes) * plane * lanes);
 
     /// <summary>Reorders x [N, C, plane] (NCHW, from <paramref name="offset"/> on) into y (blocked, zero lanes past C):
     /// 16 channels × 16 positions at a time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is
-    /// available.</summary>
-    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0) =>
-        Reorder(x, offset, y, batch, channels, plane, toBlocked: true);
+    /// available (blocks of <paramref name="lanes"/> channels: 16 or 8).</summary>
+    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0, int lanes = Lanes) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: true, lanes);
 
     /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW, from <paramref name="offset"/> on), dropping the
     /// zero lanes (the same transposes).</summary>
-    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0) =>
-        Reorder(x, offset, y, batch, channels, plane, toBlocked: false);
+    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0, int lanes = Lanes) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: false, lanes);
 
-    /// <summary>One block of 16 channels of one image at a time: the channel rows of x (plane apart) and the position
-    /// rows of y (16 apart) are each other's transposes.</summary>
-    private static unsafe void Reorder(float[] x, int offset, float[] y, int batch, int channels, int plane, bool toBlocked)
+    /// <summary>One block of <paramref name="size"/> (16 or 8) channels of one image at a time: the channel rows of x
+    /// (plane apart) and the position rows of y (lanes apart) are each other's transposes.</summary>
+    private static unsafe void Reorder(float[] x, int offset, float[] y, int batch, int channels, int plane, bool toBlocked, int size)
     {
         string name = toBlocked ? nameof(ToBlocked) : nameof(FromBlocked);
+        if (size is not (Lanes or 8))
+            throw new ArgumentException($"BlockedLayout.{name}: blocks of {size} channels; only 16 and 8 are laid out.");
         if (batch < 0 || channels <= 0 || plane <= 0)
             throw new ArgumentException($"BlockedLayout.{name}: {batch} image(s) of {channels} channel(s) of {plane} position(s) is no tensor.");
         if (offset < 0 || x.Length - (long)offset < (long)batch * channels * plane)
             throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] from {offset} on needs {offset + (long)batch * channels * plane}.");
-        if (y.Length < Length(batch, channels, plane))
-            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels)}, {plane}, {Lanes}] needs {Length(batch, channels, plane)}.");
-        int blocks = Blocks(channels);
-        Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
+        if (y.Length < Length(batch, channels, plane, size))
+            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels, size)}, {plane}, {size}] needs {Length(batch, channels, plane, size)}.");
+        int blocks = Blocks(channels, size);
+        Parallelism.For(batch * blocks, (long)plane * size, (start, end) =>
         {
             fixed (float* xs = x, ys = y)
                 for (int item = start; item < end; item++)
                 {
-                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* rows = xs + offset + ((nint)n * channels + cb * Lanes) * plane, positions = ys + (nint)item * plane * Lanes;
-                    if (toBlocked && lanes < Lanes) new Span<float>(positions, plane * Lanes).Clear();
-                    if (lanes == Lanes && Avx512F.IsSupported)
-                        for (; p + Lanes <= plane; p += Lanes)
+                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(size, channels - cb * size), p = 0;
+                    float* rows = xs + offset + ((nint)n * channels + cb * size) * plane, positions = ys + (nint)item * plane * size;
+                    if (toBlocked && lanes < size) new Span<float>(positions, plane * size).Clear();
+                    if (lanes == size && size == Lanes && Avx512F.IsSupported)
+                        for (; p + size <= plane; p += size)
                         {
-                            if (toBlocked) Transpose16(rows + p, plane, positions + (nint)p * Lanes, Lanes);
-                            else Transpose16(positions + (nint)p * Lanes, Lanes, rows + p, plane);
+                            if (toBlocked) Transpose16(rows + p, plane, positions + (nint)p * size, size);
+                            else Transpose16(positions + (nint)p * size, size, rows + p, plane);
+                        }
+                    if (lanes == 8 && size == 8 && Avx.IsSupported)
+                        for (; p + 8 <= plane; p += 8)
+                        {
+                            if (toBlocked) Transpose8(rows + p, plane, positions + (nint)p * 8, 8);
+                            else Transpose8(positions + (nint)p * 8, 8, rows + p, plane);
                         }
                     for (; p < plane; p++)
                         for (int l = 0; l < lanes; l++)
                         {
-                            if (toBlocked) positions[(nint)p * Lanes + l] = rows[(nint)l * plane + p];
-                            else rows[(nint)l * plane + p] = positions[(nint)p * Lanes + l];
+                            if (toBlocked) positions[(nint)p * size + l] = rows[(nint)l * plane + p];
+                            else rows[(nint)l * plane + p] = positions[(nint)p * size + l];
                         }
                 }
         });
@@ -104,5 +118,30 @@ internal static class BlockedLayout
             Avx512F.Shuffle4x128(p1, p3, 0x88).Store(target + (8 + m) * targetStride);
             Avx512F.Shuffle4x128(p1, p3, 0xDD).Store(target + (12 + m) * targetStride);
         }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 matrix whose row r is at <paramref name="source"/> + r·sourceStride as
+    /// rows at <paramref name="target"/> + r·targetStride: unpacks of float pairs, then of pairs of pairs, then one
+    /// round of 128-bit lane permutes (24 shuffles for 64 values).</summary>
+    private static unsafe void Transpose8(float* source, nint sourceStride, float* target, nint targetStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        // per 128-bit lane j: column 4j + m of rows 0–3 (s0–s3) and of rows 4–7 (s4–s7)
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        // output row m < 4 is lane 0 of s[m] and of s[4 + m]; row 4 + m is their lane 1
+        Avx.Store(target, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(target + targetStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(target + 2 * targetStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(target + 3 * targetStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(target + 4 * targetStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(target + 5 * targetStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(target + 6 * targetStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(target + 7 * targetStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }
