@@ -9,7 +9,8 @@ namespace Lumen.Tensors.Tests;
 /// output sums its terms in ascending order from zero, one fused multiply-add each, then adds the bias, then the
 /// residual, then clamps with x86's max and min), on ragged channel counts (lone and partial blocks), widths 1–40, odd
 /// planes, pads 0 and 1 per side, strides 1 and 2, batch 3; the 8-lane reorder round trip; and the kernels bitwise
-/// equal to the 16-channel ones (which run here too, on Vector512's software fallback).</summary>
+/// equal to the 16-channel ones (which run here too, on Vector512's software fallback). Independence of the batch and
+/// the thread count: BlockedConvolutionTests, for both widths.</summary>
 public class Blocked8Tests
 {
     private const int Lanes = 8;
@@ -231,33 +232,6 @@ public class Blocked8Tests
             return Plain(y, batch, o, plane, lanes);
         }
         AssertBitwise(Run(16), Run(8), "8 lanes against 16");
-    }
-
-    [Fact]
-    public void Values_do_not_depend_on_the_batch_or_the_thread_count()
-    {
-        if (!Runs) return;
-        const int c = 40, o = 24, h = 13, w = 11, plane = h * w;
-        float[] x = Random(3 * c * plane, 9), pw = Random(o * c, 10), dw = Random(c * 9, 11), b = Random(o, 12);
-        float[] Run(float[] input, int batch)
-        {
-            var depthwise = new float[BlockedLayout.Length(batch, c, plane, Lanes)];
-            BlockedDepthwise8.Forward(Blocked(input, batch, c, plane), batch, c, h, w, 1, (1, 1, 1, 1), BlockedWeights.Depthwise(dw, c, Lanes), BlockedWeights.Bias(null, c, Lanes), ConvActivation.Clamp(0, 6), depthwise);
-            var y = new float[BlockedLayout.Length(batch, o, plane, Lanes)];
-            BlockedPointwise8.Forward(depthwise, batch, c, plane, o, BlockedWeights.Pointwise(pw, o, c, Lanes), BlockedWeights.Bias(b, o, Lanes), null, default, y);
-            return Plain(y, batch, o, plane);
-        }
-        int saved = Parallelism.MaxDegree;
-        try
-        {
-            Parallelism.MaxDegree = 2;
-            var three = Run(x, 3);
-            var alone = Run(x.AsSpan(c * plane, c * plane).ToArray(), 1);
-            Assert.Equal(three.AsSpan(o * plane, o * plane).ToArray(), alone);
-            Parallelism.MaxDegree = 1;
-            Assert.Equal(three, Run(x, 3));
-        }
-        finally { Parallelism.MaxDegree = saved; }
     }
 
     [Fact]
