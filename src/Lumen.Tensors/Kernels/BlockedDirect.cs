@@ -132,15 +132,9 @@ internal static unsafe class BlockedDirect
         }
         else if (stride == 2 && Avx2.IsSupported)
         {
-            // AVX2 (BlockedDirect8's machines): 16 padded columns → 8 even, 8 odd, by one permute each and two 128-bit lane permutes
-            var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-            for (int m = 0; m < phase; m += 8)
-            {
-                var a = Avx2.PermuteVar8x32(Vector256.Load(padded + 2 * m), order);        // [a0 a2 a4 a6 | a1 a3 a5 a7]
-                var b = Avx2.PermuteVar8x32(Vector256.Load(padded + 2 * m + 8), order);
-                Avx.Permute2x128(a, b, 0x20).Store(line + m);
-                Avx.Permute2x128(a, b, 0x31).Store(line + phase + m);
-            }
+            // AVX2 (BlockedDirect8's machines): the even, then the odd columns by Im2Col's AVX2 permutes (the last odd one alone)
+            Im2Col.EveryOther(padded, phase, length, line);
+            Im2Col.EveryOther(padded + 1, phase, length - 1, line + phase);
         }
         else
             for (int q = 0; q < stride; q++)
