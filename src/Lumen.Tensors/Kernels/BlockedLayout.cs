@@ -9,6 +9,8 @@ namespace Lumen.Tensors.Kernels;
 /// a tensor [N, C, H, W] stored as [N][⌈C/16⌉][H][W][16], channel c of position p at block c / 16, lane c % 16, the
 /// lanes past C zero. A blocked convolution then reads one input value per (position, channel) as a broadcast and
 /// writes 16 output channels of a position as one vector (<see cref="BlockedPointwise"/>, <see cref="BlockedDepthwise"/>).
+/// AVX2 machines use 8-channel blocks, [N][⌈C/8⌉][H][W][8] (NCHW8c; <see cref="MachineLanes"/>), through the same
+/// methods with a lanes argument.
 /// </summary>
 /// <remarks>Reordering is a copy: values are bitwise kept.</remarks>
 internal static class BlockedLayout
@@ -36,7 +38,7 @@ internal static class BlockedLayout
 
     /// <summary>Reorders x [N, C, plane] (NCHW, from <paramref name="offset"/> on) into y (blocked, zero lanes past C):
     /// 16 channels × 16 positions at a time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is
-    /// available (blocks of <paramref name="lanes"/> channels: 16 or 8).</summary>
+    /// available, 8 × 8 by <see cref="GemmPacking.Transpose8x8"/> where AVX is (blocks of <paramref name="lanes"/> channels: 16 or 8).</summary>
     public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0, int lanes = Lanes) =>
         Reorder(x, offset, y, batch, channels, plane, toBlocked: true, lanes);
 
@@ -76,8 +78,8 @@ internal static class BlockedLayout
                     if (lanes == 8 && size == 8 && Avx.IsSupported)
                         for (; p + 8 <= plane; p += 8)
                         {
-                            if (toBlocked) Transpose8(rows + p, plane, positions + (nint)p * 8, 8);
-                            else Transpose8(positions + (nint)p * 8, 8, rows + p, plane);
+                            if (toBlocked) GemmPacking.Transpose8x8(rows + p, plane, positions + (nint)p * 8, 8, 8);
+                            else GemmPacking.Transpose8x8(positions + (nint)p * 8, 8, rows + p, plane, 8);
                         }
                     for (; p < plane; p++)
                         for (int l = 0; l < lanes; l++)
@@ -118,30 +120,5 @@ internal static class BlockedLayout
             Avx512F.Shuffle4x128(p1, p3, 0x88).Store(target + (8 + m) * targetStride);
             Avx512F.Shuffle4x128(p1, p3, 0xDD).Store(target + (12 + m) * targetStride);
         }
-    }
-
-    /// <summary>Writes the transpose of the 8×8 matrix whose row r is at <paramref name="source"/> + r·sourceStride as
-    /// rows at <paramref name="target"/> + r·targetStride: unpacks of float pairs, then of pairs of pairs, then one
-    /// round of 128-bit lane permutes (24 shuffles for 64 values).</summary>
-    private static unsafe void Transpose8(float* source, nint sourceStride, float* target, nint targetStride)
-    {
-        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
-        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
-        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
-        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        // per 128-bit lane j: column 4j + m of rows 0–3 (s0–s3) and of rows 4–7 (s4–s7)
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-        // output row m < 4 is lane 0 of s[m] and of s[4 + m]; row 4 + m is their lane 1
-        Avx.Store(target, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(target + targetStride, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(target + 2 * targetStride, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(target + 3 * targetStride, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(target + 4 * targetStride, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(target + 5 * targetStride, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(target + 6 * targetStride, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(target + 7 * targetStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }
