@@ -90,7 +90,7 @@ internal static class DepthwiseBenchmark
     }
 
     /// <summary>Best seconds (thread CPU time where supported, else wall) of one call, after warm-up.</summary>
-    private static double Measure(Action action, double seconds)
+    internal static double Measure(Action action, double seconds)
     {
         Func<double> clock = ThreadCpuClock.IsSupported ? ThreadCpuClock.Seconds : () => System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
         for (int i = 0; i < 3; i++) action();

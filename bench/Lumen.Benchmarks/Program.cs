@@ -18,6 +18,7 @@ public static class Program
         ["attribution"] = ("Seconds of IG (50 steps), SmoothGrad (10 and 50 samples), GradientShap (5), Grad-CAM and LRP on MobileNetV2 224 vs Saliency and Captum: attribution [--threads 2] [--repeats 3]", AttributionBenchmark.Run),
         ["perturbation"] = ("Seconds of Occlusion (full and incremental), FeatureAblation and KernelShap on MobileNetV2 224 vs Captum: perturbation [--threads 2] [--batch 16] [--repeats 3] [--cases occlusion_incremental,…]", PerturbationBenchmark.Run),
         ["layers"] = ("Each convolution of an ONNX model alone, µs and GFLOP/s, optionally against ONNX Runtime's per-node times: layers MODEL.onnx [--batch 1] [--threads 1] [--ort ort-layers.jsonl]", LayersBenchmark.Run),
+        ["blocked"] = ("The channel-blocked kernels of this machine (NCHW16c or NCHW8c) on MobileNetV2's chain, µs and GFLOP/s on thread CPU time: blocked [--cases pw16x96@112,…] [--threads 1] [--seconds 0.3]", BlockedBenchmark.Run),
         ["movement"] = ("GB/s of Permute/Slice/Concat/Pad/Flip vs naive copy and memcpy: movement [--threads 1,2]", MovementBenchmark.Run),
     };
 

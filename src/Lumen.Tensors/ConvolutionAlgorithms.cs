@@ -14,7 +14,7 @@ namespace Lumen.Tensors;
 /// summation, bitwise as before: <c>ConvolutionAlgorithms.Winograd = false</c>, or the environment variable
 /// <c>LUMEN_WINOGRAD=0</c> read at start-up.
 /// <para><see cref="Blocked"/>: at pure inference of an ONNX graph (no gradients, no hooks), chains of pointwise and
-/// 3×3 depthwise convolutions (MobileNetV2's inverted residual blocks) may run in the channel-blocked layout NCHW16c of
+/// 3×3 depthwise convolutions (MobileNetV2's inverted residual blocks) may run in the channel-blocked layout NCHW16c (AVX-512; NCHW8c on AVX2) of
 /// ONNX Runtime's NCHWc kernels: their sums add the channels in another order than im2col + GEMM, so values differ by
 /// rounding (docs/ARCHITECTURE.md entry 59). Switch it off for the NCHW kernels, bitwise as before:
 /// <c>ConvolutionAlgorithms.Blocked = false</c>, or <c>LUMEN_BLOCKED=0</c> read at start-up.</para>

@@ -60,7 +60,7 @@ public class BlockedChainTests(ITestOutputHelper output)
         return worst;
     }
 
-    [Avx512Theory]
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     public void The_chain_runs_blocked_close_to_the_nodes(int batch)
@@ -164,7 +164,7 @@ public class BlockedChainTests(ITestOutputHelper output)
         Assert.Equal(Error(false), message);
     }
 
-    [SharedFact("models/imagenet/mobilenetv2-1.0-224.onnx", "data/ppm224/kitten.ppm", NeedsAvx512 = true)]
+    [SharedFact("models/imagenet/mobilenetv2-1.0-224.onnx", "data/ppm224/kitten.ppm")]
     public void MobileNetV2_blocked_is_close_to_the_nodes_and_independent_of_the_batch()
     {
         var (file, _, pixel, bgr) = RealModels.ImageNet[3];

@@ -162,19 +162,36 @@ public class BlockedConvolutionTests
         AssertClose(Reference(image.AsSpan(c * h * w).ToArray(), weights, b, null, act, g), Plain(y, 1, o, g.OutPlane), 2e-6, $"direct {c}→{o} {k}×{k} /{stride}");
     }
 
-    [Fact]
-    public void Values_do_not_depend_on_the_batch_or_the_thread_count()
+    /// <summary>Both block widths: 16 (AVX-512's kernels; here perhaps on Vector512's software fallback) and 8 (AVX2's,
+    /// where the machine has AVX2 and FMA).</summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void Values_do_not_depend_on_the_batch_or_the_thread_count(int lanes)
     {
+        if (lanes == 8 && BlockedLayout.MachineLanes == 0) return;
         const int c = 40, o = 24, h = 13, w = 11, plane = h * w;
         float[] x = Random(3 * c * plane, 9), pw = Random(o * c, 10), dw = Random(c * 9, 11), b = Random(o, 12);
         float[] Run(float[] input, int batch)
         {
-            var blocked = Blocked(input, batch, c, plane);
+            var blocked = new float[BlockedLayout.Length(batch, c, plane, lanes)];
+            BlockedLayout.ToBlocked(input, batch, c, plane, blocked, 0, lanes);
             var depthwise = new float[blocked.Length];
-            BlockedDepthwise.Forward(blocked, batch, c, h, w, 1, (1, 1, 1, 1), BlockedWeights.Depthwise(dw, c), BlockedWeights.Bias(null, c), ConvActivation.Clamp(0, 6), depthwise);
-            var y = new float[BlockedLayout.Length(batch, o, plane)];
-            BlockedPointwise.Forward(depthwise, batch, c, plane, o, BlockedWeights.Pointwise(pw, o, c), BlockedWeights.Bias(b, o), null, default, y);
-            return Plain(y, batch, o, plane);
+            var y = new float[BlockedLayout.Length(batch, o, plane, lanes)];
+            float[] dwp = BlockedWeights.Depthwise(dw, c, lanes), dwb = BlockedWeights.Bias(null, c, lanes), pwp = BlockedWeights.Pointwise(pw, o, c, lanes), pwb = BlockedWeights.Bias(b, o, lanes);
+            if (lanes == 8)
+            {
+                BlockedDepthwise8.Forward(blocked, batch, c, h, w, 1, (1, 1, 1, 1), dwp, dwb, ConvActivation.Clamp(0, 6), depthwise);
+                BlockedPointwise8.Forward(depthwise, batch, c, plane, o, pwp, pwb, null, default, y);
+            }
+            else
+            {
+                BlockedDepthwise.Forward(blocked, batch, c, h, w, 1, (1, 1, 1, 1), dwp, dwb, ConvActivation.Clamp(0, 6), depthwise);
+                BlockedPointwise.Forward(depthwise, batch, c, plane, o, pwp, pwb, null, default, y);
+            }
+            var plain = new float[batch * o * plane];
+            BlockedLayout.FromBlocked(y, batch, o, plane, plain, 0, lanes);
+            return plain;
         }
         int saved = Parallelism.MaxDegree;
         try

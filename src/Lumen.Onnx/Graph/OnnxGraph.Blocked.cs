@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using Lumen.Tensors;
 using Lumen.Tensors.Kernels;
 
@@ -6,7 +5,7 @@ namespace Lumen.Onnx.Graph;
 
 /// <summary>
 /// Chains of pointwise and 3×3 depthwise convolutions (with their fused Relu/Clip and residual Adds) run in the
-/// channel-blocked layout NCHW16c of ONNX Runtime's NCHWc kernels (<see cref="BlockedLayout"/>): the chain's inputs are
+/// channel-blocked layout NCHW16c (NCHW8c on AVX2) of ONNX Runtime's NCHWc kernels (<see cref="BlockedLayout"/>): the chain's inputs are
 /// reordered in once, every step reads and writes blocked values on pooled scratch, and only the values read after
 /// the chain (or graph outputs) are reordered back to NCHW. A batch runs the whole chain image by image, so that an
 /// image's values stay in cache from one step to the next.
@@ -20,7 +19,9 @@ namespace Lumen.Onnx.Graph;
 /// least, one of them depthwise: a lone convolution would pay two reorders for nothing, and a run of pointwise ones
 /// only (SqueezeNet's squeeze → expand 1×1) keeps its NCHW GEMMs and its Concat written in place (OnnxGraph.Concatenation.cs). It runs only at pure inference (the caller's pool scope: no
 /// gradients, no hooks — a hook on any node turns it off, so every node's hook sees NCHW values as ever), when
-/// <see cref="ConvolutionAlgorithms.Blocked"/> is on, on AVX-512 hardware, and when every shape fits (the input
+/// <see cref="ConvolutionAlgorithms.Blocked"/> is on, on AVX-512 hardware (NCHW16c) or AVX2 with FMA (NCHW8c, the 8-channel
+/// kernels <see cref="BlockedPointwise8"/>, <see cref="BlockedDepthwise8"/>, <see cref="BlockedDirect8"/>; the block width is
+/// <see cref="BlockedLayout.MachineLanes"/>), and when every shape fits (the input
 /// channels match the weights, the residual the output, the Clip's bounds are known); else the nodes run one by one
 /// as before, with their usual errors. Values differ from the node-by-node run by rounding (the blocked sums add the
 /// channels in another order than the GEMM's blocks); they do not depend on the batch or the thread count.</remarks>
@@ -144,7 +145,8 @@ internal sealed partial class OnnxGraph
     /// with nothing run, when this time it cannot (switched off, a shape or an argument that does not fit).</summary>
     private bool RunBlocked(BlockedChain chain, Tensor?[] values, StoragePool.Scope recycle, Func<int, int, bool> mayFuse, NodeTimings? timings)
     {
-        if (!ConvolutionAlgorithms.Blocked || !Vector512.IsHardwareAccelerated) return false;
+        int lanes = BlockedLayout.MachineLanes;        // 16 (AVX-512) or 8 (AVX2): the kernels of this machine
+        if (!ConvolutionAlgorithms.Blocked || lanes == 0) return false;
         for (int n = chain.First; n <= chain.Last; n++) if (!mayFuse(n, n)) return false;
         // shapes first: every step's [N, C, H, W], the weights, residuals and activations, before anything runs
         var shapes = new Dictionary<int, (int N, int C, int H, int W)>();
@@ -194,7 +196,7 @@ internal sealed partial class OnnxGraph
         }
         float[] Rent((int N, int C, int H, int W) s)
         {
-            int length = BlockedLayout.Length(1, s.C, s.H * s.W);
+            int length = BlockedLayout.Length(1, s.C, s.H * s.W, lanes);
             return pool.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
         }
         // the weights and biases as the kernels take them, once per forward (kept between forwards for read-only ones)
@@ -204,9 +206,9 @@ internal sealed partial class OnnxGraph
             var step = chain.Steps[k];
             int c = shapes[step.Input].C, o = shapes[step.Output].C;
             var weight = values[step.Weight]!.Floats;
-            packed[k] = (step.Direct ? BlockedWeights.Pointwise(weight, o, c * step.Kernel.H * step.Kernel.W)
-                    : step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c) : BlockedWeights.Depthwise(weight, c),
-                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o));
+            packed[k] = (step.Direct ? BlockedWeights.Pointwise(weight, o, c * step.Kernel.H * step.Kernel.W, lanes)
+                    : step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c, lanes) : BlockedWeights.Depthwise(weight, c, lanes),
+                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o, lanes));
         }
         var blocked = new Dictionary<int, float[]>();
         for (int image = 0; image < images; image++)
@@ -216,7 +218,7 @@ internal sealed partial class OnnxGraph
             {
                 var (_, c, h, w) = shapes[s];
                 var target = Rent(shapes[s]);
-                BlockedLayout.ToBlocked(values[s]!.Floats, 1, c, h * w, target, image * c * h * w);
+                BlockedLayout.ToBlocked(values[s]!.Floats, 1, c, h * w, target, image * c * h * w, lanes);
                 blocked[s] = target;
             }
             for (int k = 0; k < chain.Steps.Length; k++)
@@ -227,17 +229,25 @@ internal sealed partial class OnnxGraph
                 var y = shapes[step.Output];
                 var (weight, bias) = packed[k];
                 var output = Rent(y);
-                if (step.Direct)
+                if (step.Direct && lanes == 8)
+                    BlockedDirect8.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
+                        weight, bias, activations[k], output);
+                else if (step.Direct)
                     BlockedDirect.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
                         weight, bias, activations[k], output);
+                else if (step.Stride == 0 && lanes == 8)
+                    BlockedPointwise8.Forward(blocked[step.Input], 1, c, h * w, y.C, weight, bias,
+                        step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
                 else if (step.Stride == 0)
                     BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, weight, bias,
                         step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
+                else if (lanes == 8)
+                    BlockedDepthwise8.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], output);
                 else
                     BlockedDepthwise.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], output);
                 blocked[step.Output] = output;
                 if (chain.Outputs.Contains(step.Output))
-                    BlockedLayout.FromBlocked(output, 1, y.C, y.H * y.W, values[step.Output]!.Floats, image * y.C * y.H * y.W);
+                    BlockedLayout.FromBlocked(output, 1, y.C, y.H * y.W, values[step.Output]!.Floats, image * y.C * y.H * y.W, lanes);
                 foreach (int read in (int[])[step.Input, step.Residual])
                     if (read >= 0 && lastRead[read] == k && blocked.Remove(read, out var dead)) pool.Give(dead);
                 timings?.Add(step.Node, System.Diagnostics.Stopwatch.GetTimestamp() - start, $"[{y.N}, {c}, {h}, {w}] blocked → [{y.N}, {y.C}, {y.H}, {y.W}]");

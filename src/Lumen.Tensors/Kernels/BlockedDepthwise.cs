@@ -71,7 +71,7 @@ internal static unsafe class BlockedDepthwise
         row < 0 || row >= height ? zero : plane + (nint)row * width * Lanes;
 
     /// <summary>At least <paramref name="length"/> read-only zeros.</summary>
-    private static float[] Zeros(int length)
+    internal static float[] Zeros(int length)
     {
         var current = Volatile.Read(ref zeros);
         if (current.Length >= length) return current;

@@ -28,23 +28,59 @@ internal static unsafe class BlockedDirect
     /// <paramref name="offset"/> on) with packed weights <paramref name="w"/> (<see cref="BlockedWeights.Pointwise"/> of
     /// [O, C·kh·kw]) and packed bias, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int offset, int channels, int height, int width, (int H, int W) kernel, int stride,
-        (int Top, int Left, int Bottom, int Right) pads, int outChannels, float[] w, float[] bias, ConvActivation activation, float[] y)
+        (int Top, int Left, int Bottom, int Right) pads, int outChannels, float[] w, float[] bias, ConvActivation activation, float[] y) =>
+        Forward<Tiles16>(x, offset, channels, height, width, kernel, stride, pads, outChannels, w, bias, activation, y);
+
+    /// <summary>The tiles of one block width: all output blocks of <see cref="Tile"/> consecutive outputs of a row, from
+    /// the line buffer, in the weights' order of taps (<see cref="BlockedDirect"/>'s remarks).</summary>
+    internal interface ITiles
     {
+        /// <summary>Channels per block: 16 or 8.</summary>
+        static abstract int Lanes { get; }
+
+        /// <summary>Outputs y[·, s … s + count) of every block (blocks <paramref name="plane"/> floats apart) from the
+        /// lines at the tile's first column; <paramref name="w"/> and <paramref name="bias"/> of block 0, the blocks'
+        /// weights <paramref name="weightBlock"/> floats apart.</summary>
+        static abstract void Run(float* lines, int* offsets, int taps, float* w, nint weightBlock, float* bias, float* y, nint plane, int count, int outBlocks, in BlockedEpilogue epilogue);
+    }
+
+    /// <summary>NCHW16c: two blocks at a time (<see cref="Run{TBlocks}"/>).</summary>
+    private struct Tiles16 : ITiles
+    {
+        public static int Lanes => BlockedLayout.Lanes;
+
+        public static void Run(float* lines, int* offsets, int taps, float* w, nint weightBlock, float* bias, float* y, nint plane, int count, int outBlocks, in BlockedEpilogue epilogue)
+        {
+            for (int first = 0; first < outBlocks; first += 2)
+            {
+                float* target = y + first * plane;
+                if (first + 1 < outBlocks) BlockedDirect.Run<TwoBlocks>(lines, offsets, taps, w + first * weightBlock, weightBlock, bias + first * Lanes, target, plane, count, epilogue);
+                else BlockedDirect.Run<OneBlock>(lines, offsets, taps, w + first * weightBlock, weightBlock, bias + first * Lanes, target, plane, count, epilogue);
+            }
+        }
+    }
+
+    /// <summary><see cref="Forward"/> in the layout of <typeparamref name="TTiles"/> (blocks of 16 or 8 channels): the
+    /// line buffer of each output row, then its tiles.</summary>
+    internal static void Forward<TTiles>(float[] x, int offset, int channels, int height, int width, (int H, int W) kernel, int stride,
+        (int Top, int Left, int Bottom, int Right) pads, int outChannels, float[] w, float[] bias, ConvActivation activation, float[] y) where TTiles : struct, ITiles
+    {
+        int lanes = TTiles.Lanes;
         var epilogue = new BlockedEpilogue(activation);
         int oh = BlockedLayout.OutputSize(height, kernel.H, stride, pads.Top, pads.Bottom), ow = BlockedLayout.OutputSize(width, kernel.W, stride, pads.Left, pads.Right);
-        int taps = channels * kernel.H * kernel.W, depth = BlockedLayout.Blocks(taps) * Lanes, outBlocks = BlockedLayout.Blocks(outChannels);
+        int taps = channels * kernel.H * kernel.W, depth = BlockedLayout.Blocks(taps, lanes) * lanes, outBlocks = BlockedLayout.Blocks(outChannels, lanes);
         if (oh <= 0 || ow <= 0 || stride <= 0)
             throw new ArgumentException($"BlockedDirect: a {kernel.H}×{kernel.W} kernel at stride {stride} with pads {pads} leaves no output of {height}×{width}.");
-        if (w.Length < outBlocks * depth * Lanes || bias.Length < outBlocks * Lanes || offset < 0 || x.Length - (long)offset < (long)channels * height * width
-            || y.Length < BlockedLayout.Length(1, outChannels, oh * ow))
-            throw new ArgumentException($"BlockedDirect: arrays (x {x.Length} from {offset}, w {w.Length}, bias {bias.Length}, y {y.Length}) do not fit [{channels}, {height}, {width}] → [{outChannels}, {oh}, {ow}].");
+        if (w.Length < outBlocks * depth * lanes || bias.Length < outBlocks * lanes || offset < 0 || x.Length - (long)offset < (long)channels * height * width
+            || y.Length < BlockedLayout.Length(1, outChannels, oh * ow, lanes))
+            throw new ArgumentException($"BlockedDirect: arrays (x {x.Length} from {offset}, w {w.Length}, bias {bias.Length}, y {y.Length}) do not fit [{channels}, {height}, {width}] → [{outChannels}, {oh}, {ow}] in blocks of {lanes}.");
         // a phase holds every output column's (rounded up to whole tiles) columns of one tap and the (kw − 1) div stride after them
         int phase = IntMath.RoundUp(IntMath.RoundUp(ow, Tile) + (kernel.W - 1) / stride, 16), lines = channels * kernel.H;
         var where = new int[taps];      // tap (c, i, j) → its first float in the line buffer
         for (int c = 0, t = 0; c < channels; c++)
             for (int i = 0; i < kernel.H; i++)
                 for (int j = 0; j < kernel.W; j++, t++) where[t] = ((c * kernel.H + i) * stride + j % stride) * phase + j / stride;
-        Parallelism.For(oh, (long)ow * taps * outBlocks * Lanes, (start, end) =>
+        Parallelism.For(oh, (long)ow * taps * outBlocks * lanes, (start, end) =>
         {
             var buffer = ArrayPool<float>.Shared.Rent(lines * stride * phase + (stride == 1 ? 0 : stride * phase));   // + one padded row
             try
@@ -62,16 +98,7 @@ internal static unsafe class BlockedDirect
                                 else Split(xs + offset + ((nint)c * height + row) * width, width, pads.Left, stride, phase, line, ls + (nint)lines * stride * phase);
                             }
                         for (int s = 0; s < ow; s += Tile)
-                        {
-                            int count = Math.Min(Tile, ow - s);
-                            for (int first = 0; first < outBlocks; first += 2)
-                            {
-                                float* target = ys + ((nint)first * oh * ow + (nint)r * ow + s) * Lanes;
-                                nint plane = (nint)oh * ow * Lanes;
-                                if (first + 1 < outBlocks) Run<TwoBlocks>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
-                                else Run<OneBlock>(ls + s, offsets, taps, ws + (nint)first * depth * Lanes, depth * Lanes, bs + first * Lanes, target, plane, count, epilogue);
-                            }
-                        }
+                            TTiles.Run(ls + s, offsets, taps, ws, (nint)depth * lanes, bs, ys + ((nint)r * ow + s) * lanes, (nint)oh * ow * lanes, Math.Min(Tile, ow - s), outBlocks, epilogue);
                     }
             }
             finally { ArrayPool<float>.Shared.Return(buffer); }
@@ -102,6 +129,12 @@ internal static unsafe class BlockedDirect
                 Avx512F.PermuteVar16x32x2(a, even, b).Store(line + m);
                 Avx512F.PermuteVar16x32x2(a, odd, b).Store(line + phase + m);
             }
+        }
+        else if (stride == 2 && Avx2.IsSupported)
+        {
+            // AVX2 (BlockedDirect8's machines): the even, then the odd columns by Im2Col's AVX2 permutes (the last odd one alone)
+            Im2Col.EveryOther(padded, phase, length, line);
+            Im2Col.EveryOther(padded + 1, phase, length - 1, line + phase);
         }
         else
             for (int q = 0; q < stride; q++)

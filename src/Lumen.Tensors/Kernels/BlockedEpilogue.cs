@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>
-/// What the channel-blocked kernels (<see cref="BlockedPointwise"/>, <see cref="BlockedDepthwise"/>) apply to each
-/// 16-channel vector as they store it: y = clamp((sum + bias) + residual), the residual optional, the clamp (ReLU,
+/// What the channel-blocked kernels (<see cref="BlockedPointwise"/>, <see cref="BlockedDepthwise"/> and their 8-channel
+/// twins) apply to each 16- (or 8-) channel vector as they store it: y = clamp((sum + bias) + residual), the residual optional, the clamp (ReLU,
 /// ReLU6) optional — the order of the NCHW path's <see cref="ConvEpilogue"/> (bias, then the residual Add, then the
 /// activation).
 /// </summary>
@@ -23,6 +23,7 @@ internal readonly unsafe struct BlockedEpilogue(ConvActivation activation)
     };
 
     private readonly Vector512<float> min = Vector512.Create(activation.Min), max = Vector512.Create(activation.Max);
+    private readonly Vector256<float> min8 = Vector256.Create(activation.Min), max8 = Vector256.Create(activation.Max);
 
     /// <summary>Stores clamp((sum + bias) + residual) at y (residual null: none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -31,6 +32,17 @@ internal readonly unsafe struct BlockedEpilogue(ConvActivation activation)
         var v = sum + bias;
         if (residual is not null) v += Vector512.Load(residual);
         if (clamp) v = Avx512F.IsSupported ? Avx512F.Min(max, Avx512F.Max(min, v)) : Vector512.Min(Vector512.Max(v, min), max);
+        v.Store(y);
+    }
+
+    /// <summary>Stores clamp((sum + bias) + residual) of 8 channels at y (residual null: none), for the NCHW8c kernels;
+    /// the same operations as the 16-channel store, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Vector256<float> sum, Vector256<float> bias, float* residual, float* y)
+    {
+        var v = sum + bias;
+        if (residual is not null) v += Vector256.Load(residual);
+        if (clamp) v = Avx.IsSupported ? Avx.Min(max8, Avx.Max(min8, v)) : Vector256.Min(Vector256.Max(v, min8), max8);
         v.Store(y);
     }
 }

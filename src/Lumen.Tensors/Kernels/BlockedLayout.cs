@@ -9,6 +9,8 @@ namespace Lumen.Tensors.Kernels;
 /// a tensor [N, C, H, W] stored as [N][⌈C/16⌉][H][W][16], channel c of position p at block c / 16, lane c % 16, the
 /// lanes past C zero. A blocked convolution then reads one input value per (position, channel) as a broadcast and
 /// writes 16 output channels of a position as one vector (<see cref="BlockedPointwise"/>, <see cref="BlockedDepthwise"/>).
+/// AVX2 machines use 8-channel blocks, [N][⌈C/8⌉][H][W][8] (NCHW8c; <see cref="MachineLanes"/>), through the same
+/// methods with a lanes argument.
 /// </summary>
 /// <remarks>Reordering is a copy: values are bitwise kept.</remarks>
 internal static class BlockedLayout
@@ -16,8 +18,14 @@ internal static class BlockedLayout
     /// <summary>Channels per block: one AVX-512 vector of floats.</summary>
     public const int Lanes = 16;
 
-    /// <summary>Blocks of <paramref name="channels"/> channels: ⌈C / 16⌉.</summary>
-    public static int Blocks(int channels) => CeilDiv(channels, Lanes);
+    /// <summary>Channels per block that this machine's blocked kernels use: 16 (NCHW16c) where AVX-512 is accelerated,
+    /// else 8 (NCHW8c, <see cref="BlockedPointwise8"/>, <see cref="BlockedDepthwise8"/>) where AVX2 and FMA are, else 0 (no
+    /// blocked kernels).</summary>
+    public static int MachineLanes { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Lanes
+        : Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported ? 8 : 0;
+
+    /// <summary>Blocks of <paramref name="channels"/> channels: ⌈C / 16⌉ (⌈C / lanes⌉ for blocks of <paramref name="lanes"/>).</summary>
+    public static int Blocks(int channels, int lanes = Lanes) => CeilDiv(channels, lanes);
 
     /// <summary>The output side of a convolution over an input side <paramref name="size"/> padded by
     /// <paramref name="before"/> and <paramref name="after"/>, kernel side <paramref name="kernel"/>, at
@@ -26,50 +34,58 @@ internal static class BlockedLayout
 
     /// <summary>Floats of a blocked tensor of <paramref name="batch"/> images of <paramref name="channels"/> channels of
     /// <paramref name="plane"/> positions.</summary>
-    public static int Length(int batch, int channels, int plane) => checked(batch * Blocks(channels) * plane * Lanes);
+    public static int Length(int batch, int channels, int plane, int lanes = Lanes) => checked(batch * Blocks(channels, lanes) * plane * lanes);
 
     /// <summary>Reorders x [N, C, plane] (NCHW, from <paramref name="offset"/> on) into y (blocked, zero lanes past C):
     /// 16 channels × 16 positions at a time as one in-register transpose (<see cref="Transpose16"/>) where AVX-512 is
-    /// available.</summary>
-    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0) =>
-        Reorder(x, offset, y, batch, channels, plane, toBlocked: true);
+    /// available, 8 × 8 by <see cref="GemmPacking.Transpose8x8"/> where AVX is (blocks of <paramref name="lanes"/> channels: 16 or 8).</summary>
+    public static void ToBlocked(float[] x, int batch, int channels, int plane, float[] y, int offset = 0, int lanes = Lanes) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: true, lanes);
 
     /// <summary>Reorders blocked y back into x [N, C, plane] (NCHW, from <paramref name="offset"/> on), dropping the
     /// zero lanes (the same transposes).</summary>
-    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0) =>
-        Reorder(x, offset, y, batch, channels, plane, toBlocked: false);
+    public static void FromBlocked(float[] y, int batch, int channels, int plane, float[] x, int offset = 0, int lanes = Lanes) =>
+        Reorder(x, offset, y, batch, channels, plane, toBlocked: false, lanes);
 
-    /// <summary>One block of 16 channels of one image at a time: the channel rows of x (plane apart) and the position
-    /// rows of y (16 apart) are each other's transposes.</summary>
-    private static unsafe void Reorder(float[] x, int offset, float[] y, int batch, int channels, int plane, bool toBlocked)
+    /// <summary>One block of <paramref name="size"/> (16 or 8) channels of one image at a time: the channel rows of x
+    /// (plane apart) and the position rows of y (lanes apart) are each other's transposes.</summary>
+    private static unsafe void Reorder(float[] x, int offset, float[] y, int batch, int channels, int plane, bool toBlocked, int size)
     {
         string name = toBlocked ? nameof(ToBlocked) : nameof(FromBlocked);
+        if (size is not (Lanes or 8))
+            throw new ArgumentException($"BlockedLayout.{name}: blocks of {size} channels; only 16 and 8 are laid out.");
         if (batch < 0 || channels <= 0 || plane <= 0)
             throw new ArgumentException($"BlockedLayout.{name}: {batch} image(s) of {channels} channel(s) of {plane} position(s) is no tensor.");
         if (offset < 0 || x.Length - (long)offset < (long)batch * channels * plane)
             throw new ArgumentException($"BlockedLayout.{name}: the NCHW array holds {x.Length} floats, [{batch}, {channels}, {plane}] from {offset} on needs {offset + (long)batch * channels * plane}.");
-        if (y.Length < Length(batch, channels, plane))
-            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels)}, {plane}, {Lanes}] needs {Length(batch, channels, plane)}.");
-        int blocks = Blocks(channels);
-        Parallelism.For(batch * blocks, (long)plane * Lanes, (start, end) =>
+        if (y.Length < Length(batch, channels, plane, size))
+            throw new ArgumentException($"BlockedLayout.{name}: the blocked array holds {y.Length} floats, [{batch}, {Blocks(channels, size)}, {plane}, {size}] needs {Length(batch, channels, plane, size)}.");
+        int blocks = Blocks(channels, size);
+        Parallelism.For(batch * blocks, (long)plane * size, (start, end) =>
         {
             fixed (float* xs = x, ys = y)
                 for (int item = start; item < end; item++)
                 {
-                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(Lanes, channels - cb * Lanes), p = 0;
-                    float* rows = xs + offset + ((nint)n * channels + cb * Lanes) * plane, positions = ys + (nint)item * plane * Lanes;
-                    if (toBlocked && lanes < Lanes) new Span<float>(positions, plane * Lanes).Clear();
-                    if (lanes == Lanes && Avx512F.IsSupported)
-                        for (; p + Lanes <= plane; p += Lanes)
+                    int n = item / blocks, cb = item % blocks, lanes = Math.Min(size, channels - cb * size), p = 0;
+                    float* rows = xs + offset + ((nint)n * channels + cb * size) * plane, positions = ys + (nint)item * plane * size;
+                    if (toBlocked && lanes < size) new Span<float>(positions, plane * size).Clear();
+                    if (lanes == size && size == Lanes && Avx512F.IsSupported)
+                        for (; p + size <= plane; p += size)
                         {
-                            if (toBlocked) Transpose16(rows + p, plane, positions + (nint)p * Lanes, Lanes);
-                            else Transpose16(positions + (nint)p * Lanes, Lanes, rows + p, plane);
+                            if (toBlocked) Transpose16(rows + p, plane, positions + (nint)p * size, size);
+                            else Transpose16(positions + (nint)p * size, size, rows + p, plane);
+                        }
+                    if (lanes == 8 && size == 8 && Avx.IsSupported)
+                        for (; p + 8 <= plane; p += 8)
+                        {
+                            if (toBlocked) GemmPacking.Transpose8x8(rows + p, plane, positions + (nint)p * 8, 8, 8);
+                            else GemmPacking.Transpose8x8(positions + (nint)p * 8, 8, rows + p, plane, 8);
                         }
                     for (; p < plane; p++)
                         for (int l = 0; l < lanes; l++)
                         {
-                            if (toBlocked) positions[(nint)p * Lanes + l] = rows[(nint)l * plane + p];
-                            else rows[(nint)l * plane + p] = positions[(nint)p * Lanes + l];
+                            if (toBlocked) positions[(nint)p * size + l] = rows[(nint)l * plane + p];
+                            else rows[(nint)l * plane + p] = positions[(nint)p * size + l];
                         }
                 }
         });

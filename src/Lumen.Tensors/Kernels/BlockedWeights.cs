@@ -15,51 +15,52 @@ namespace Lumen.Tensors.Kernels;
 /// <see cref="PackedWeights.MaxBytes"/>.</remarks>
 internal static class BlockedWeights
 {
-    private const int Lanes = BlockedLayout.Lanes;
-
-    private static readonly ConditionalWeakTable<ReadOnlyMark, ConcurrentDictionary<(int Kind, int Out, int In), float[]>> Kept = new();
+    private static readonly ConditionalWeakTable<ReadOnlyMark, ConcurrentDictionary<(int Kind, int Lanes, int Out, int In), float[]>> Kept = new();
 
     /// <summary>Pointwise weights W [O, C] (row-major, as [O, C, 1, 1]) as [⌈O/16⌉][⌈C/16⌉·16][16]: output block ob,
-    /// input channel c holds w[16·ob + lane, c], zero past O or C.</summary>
-    public static float[] Pointwise(float[] w, int outChannels, int inChannels) =>
-        Get(w, 0, outChannels, inChannels, (long)outChannels * inChannels, () =>
+    /// input channel c holds w[16·ob + lane, c], zero past O or C (blocks of <paramref name="lanes"/> = 16 or 8 channels).</summary>
+    public static float[] Pointwise(float[] w, int outChannels, int inChannels, int lanes = BlockedLayout.Lanes) =>
+        Get(w, 0, lanes, outChannels, inChannels, (long)outChannels * inChannels, () =>
         {
-            int depth = BlockedLayout.Blocks(inChannels) * Lanes, blocks = BlockedLayout.Blocks(outChannels);
-            var packed = GC.AllocateArray<float>(blocks * depth * Lanes, pinned: true);
+            int depth = BlockedLayout.Blocks(inChannels, lanes) * lanes, blocks = BlockedLayout.Blocks(outChannels, lanes);
+            var packed = GC.AllocateArray<float>(blocks * depth * lanes, pinned: true);
             for (int o = 0; o < outChannels; o++)
                 for (int c = 0; c < inChannels; c++)
-                    packed[((o / Lanes) * depth + c) * Lanes + o % Lanes] = w[o * inChannels + c];
+                    packed[((o / lanes) * depth + c) * lanes + o % lanes] = w[o * inChannels + c];
             return packed;
         });
 
-    /// <summary>Depthwise 3×3 weights W [C, 1, 3, 3] as [⌈C/16⌉][9][16]: block cb, tap t holds w[16·cb + lane, t], zero past C.</summary>
-    public static float[] Depthwise(float[] w, int channels) =>
-        Get(w, 1, channels, 9, (long)channels * 9, () =>
+    /// <summary>Depthwise 3×3 weights W [C, 1, 3, 3] as [⌈C/16⌉][9][16]: block cb, tap t holds w[16·cb + lane, t], zero past C
+    /// (blocks of <paramref name="lanes"/> = 16 or 8 channels).</summary>
+    public static float[] Depthwise(float[] w, int channels, int lanes = BlockedLayout.Lanes) =>
+        Get(w, 1, lanes, channels, 9, (long)channels * 9, () =>
         {
-            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels) * 9 * Lanes, pinned: true);
+            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * 9 * lanes, pinned: true);
             for (int c = 0; c < channels; c++)
                 for (int t = 0; t < 9; t++)
-                    packed[((c / Lanes) * 9 + t) * Lanes + c % Lanes] = w[c * 9 + t];
+                    packed[((c / lanes) * 9 + t) * lanes + c % lanes] = w[c * 9 + t];
             return packed;
         });
 
-    /// <summary>The bias b [O] (or zeros when null) padded with zeros to ⌈O/16⌉·16.</summary>
-    public static float[] Bias(float[]? b, int channels)
+    /// <summary>The bias b [O] (or zeros when null) padded with zeros to ⌈O/16⌉·16 (⌈O/lanes⌉·lanes).</summary>
+    public static float[] Bias(float[]? b, int channels, int lanes = BlockedLayout.Lanes)
     {
         float[] Pack()
         {
-            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels) * Lanes, pinned: true);
+            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * lanes, pinned: true);
             b?.AsSpan(0, channels).CopyTo(packed);
             return packed;
         }
-        return b is null ? Pack() : Get(b, 2, channels, 1, channels, Pack);
+        return b is null ? Pack() : Get(b, 2, lanes, channels, 1, channels, Pack);
     }
 
-    private static float[] Get(float[] w, int kind, int rows, int columns, long needed, Func<float[]> pack)
+    private static float[] Get(float[] w, int kind, int lanes, int rows, int columns, long needed, Func<float[]> pack)
     {
+        if (lanes is not (BlockedLayout.Lanes or 8))
+            throw new ArgumentException($"BlockedWeights: blocks of {lanes} channels; only 16 and 8 are packed.");
         if (w.LongLength < needed)
             throw new ArgumentException($"BlockedWeights: {w.Length} weights do not hold {rows} × {columns}.");
         if (Tensor.MarkOf(w) is not { } mark) return pack();
-        return Kept.GetOrCreateValue(mark).GetOrAdd((kind, rows, columns), _ => pack());
+        return Kept.GetOrCreateValue(mark).GetOrAdd((kind, lanes, rows, columns), _ => pack());
     }
 }

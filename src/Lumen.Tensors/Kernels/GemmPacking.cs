@@ -275,7 +275,7 @@ internal static unsafe class GemmPacking
     /// shuffle quads, swap 128-bit halves. With <paramref name="rows"/> = 6 only six source rows are read and the
     /// last two lanes of every output row are zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd, int rows)
+    internal static void Transpose8x8(float* src, nint ld, float* dst, nint ldd, int rows)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + ld);
