@@ -21,8 +21,9 @@ namespace Lumen.Tensors.Kernels;
 /// re-read a column matrix of 27 floats per output (a strided gather at stride 2) for 27 multiply-adds; here each
 /// input value is copied about once per band. Each output accumulates its taps in the GEMM's order — (c, i, j)
 /// row-major, fused multiply-adds from zero, padding taps multiplying zeros — and is finished by the same epilogue
-/// operations, so the values are bitwise those of the AVX-512 im2col path (<see cref="Conv2dKernel.Forward"/>).
-/// MLAS (ONNX Runtime) also convolves such layers directly from the NCHW input.</remarks>
+/// operations, so the values are bitwise those of the im2col path on the same machine's GEMM kernel
+/// (<see cref="Conv2dKernel.Forward"/>; AVX-512 here, AVX2 in <see cref="ConvDirectTile256"/>). MLAS (ONNX Runtime)
+/// also convolves such layers directly from the NCHW input.</remarks>
 internal static class ConvDirect
 {
     /// <summary>The most taps per output (C/groups · kh · kw) taken here: 3×3 layers on RGB and RGBA input (27 and 36),
