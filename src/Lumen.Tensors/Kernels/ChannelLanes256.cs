@@ -33,7 +33,7 @@ internal readonly struct ChannelLanes256
     {
         if (hasBias) x += bias;
         if (typeof(TActivation) == typeof(ConvEpilogue.WatchedClampOperation)
-            && Vector256.ExtractMostSignificantBits((Vector256.Equals(x, min) | Vector256.Equals(x, max)) & stored) != 0)
+            && Vector256.ExtractMostSignificantBits(ClampTies.Touches(x, min, max) & stored) != 0)
             ties!.Watch(Vector512<float>.AllBitsSet, channel);
         return TActivation.Apply(x, min, max, alpha);
     }

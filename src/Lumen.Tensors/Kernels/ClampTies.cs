@@ -23,7 +23,7 @@ internal sealed class ClampTies(int channels)
     /// <summary>The channels in which some input equalled a bound, in increasing order.</summary>
     public int[] Channels() => [.. Enumerable.Range(0, tied.Length).Where(c => tied[c])];
 
-    /// <summary>Notes a mask of lanes of <paramref name="channel"/> found on a bound (<see cref="Touches"/>, restricted to
+    /// <summary>Notes a mask of lanes of <paramref name="channel"/> found on a bound (<see cref="Touches(Vector512{float}, Vector512{float}, Vector512{float})"/>, restricted to
     /// the lanes that are stored), and <paramref name="scalar"/>, the same finding for values handled one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Watch(Vector512<float> touched, int channel, bool scalar = false)
@@ -39,4 +39,9 @@ internal sealed class ClampTies(int channels)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Touches(Vector512<float> u, Vector512<float> lo, Vector512<float> hi) =>
         Vector512.Equals(u, lo) | Vector512.Equals(u, hi);
+
+    /// <summary><see cref="Touches(Vector512{float}, Vector512{float}, Vector512{float})"/> on 8 lanes (the AVX2 kernels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Touches(Vector256<float> u, Vector256<float> lo, Vector256<float> hi) =>
+        Vector256.Equals(u, lo) | Vector256.Equals(u, hi);
 }

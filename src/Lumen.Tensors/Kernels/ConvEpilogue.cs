@@ -246,8 +246,7 @@ internal readonly unsafe struct ConvEpilogue
         }
         var lo = Vector256.Create(Min);
         var hi = Vector256.Create(Max);
-        var touched = ((Vector256.Equals(left, lo) | Vector256.Equals(left, hi)) & storedLeft)
-            | ((Vector256.Equals(right, lo) | Vector256.Equals(right, hi)) & storedRight);
+        var touched = (ClampTies.Touches(left, lo, hi) & storedLeft) | (ClampTies.Touches(right, lo, hi) & storedRight);
         left = ClampOperation.Apply(left, lo, hi, default);
         right = ClampOperation.Apply(right, lo, hi, default);
         return touched != Vector256<float>.Zero;
@@ -386,6 +385,9 @@ internal readonly unsafe struct ConvEpilogue
         var lo = Vector512.Create(Min);
         var hi = Vector512.Create(Max);
         var slope = Vector512.Create(Alpha);
+        var lo256 = Vector256.Create(Min);
+        var hi256 = Vector256.Create(Max);
+        var slope256 = Vector256.Create(Alpha);
         int i = 0;
         fixed (float* b = bias)
         {
@@ -402,7 +404,7 @@ internal readonly unsafe struct ConvEpilogue
                 var x = Vector256.Load(values + i);
                 if (b != null) x += Vector256.Load(channelBias + i);
                 if (HasResidual) x += Vector256.Load(values + residualOffset + i);
-                TOperation.Apply(x, Vector256.Create(Min), Vector256.Create(Max), Vector256.Create(Alpha)).Store(values + i);
+                TOperation.Apply(x, lo256, hi256, slope256).Store(values + i);
             }
         }
         if (i < rows) Apply(values + i, 1, i, rows - i, 1);
@@ -451,7 +453,7 @@ internal readonly unsafe struct ConvEpilogue
                 var x = Vector256.Load(v + i);
                 if (hasBias) x += vb256;
                 if (hasResidual) x += Vector256.Load(v + offset + i);
-                if (watch) touched256 |= Vector256.Equals(x, lo256) | Vector256.Equals(x, hi256);
+                if (watch) touched256 |= ClampTies.Touches(x, lo256, hi256);
                 TOperation.Apply(x, lo256, hi256, slope256).Store(v + i);
             }
             if (watch) touchedScalar = touched256 != Vector256<float>.Zero;
