@@ -63,7 +63,7 @@ internal static class ConvDirect
         if (x.Length < (long)g.Batch * g.InChannels * g.InPlane || w.Length < (long)g.OutChannels * g.ColumnRows || y.Length < (long)g.Batch * g.OutChannels * g.OutPlane)
             throw new ArgumentException($"ConvDirect: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for [{g.Batch}, {g.InChannels}, {g.InHeight}, {g.InWidth}] * [{g.OutChannels}, {g.InChannels}, {g.KernelHeight}, {g.KernelWidth}] → [{g.Batch}, {g.OutChannels}, {g.OutHeight}, {g.OutWidth}].");
         var plan = new Plan(g);
-        int depth = g.ColumnRows, block = Wide ? TileChannels : ConvDirectTile256.TileChannels, blocks = (g.OutChannels + block - 1) / block;
+        int depth = g.ColumnRows, block = Wide ? TileChannels : ConvDirectTile256.Channels, blocks = (g.OutChannels + block - 1) / block;
         var packed = ArrayPool<float>.Shared.Rent(blocks * depth * block);
         var epilogue = finish;
         try
@@ -163,8 +163,8 @@ internal static class ConvDirect
             }
         }
         float* output = ys + (nint)n * g.OutChannels * g.OutPlane + (nint)row0 * g.OutWidth;
-        if (Wide) Rows(phases, taps, ws, output, g, plan, finish, count);
-        else ConvDirectTile256.Rows(phases, taps, ws, output, g, (nint)g.StrideH * g.StrideW * plan.RowLength, finish, count);
+        if (Wide) Rows<Tiles512>(phases, taps, ws, output, g, plan, finish, count);
+        else Rows<ConvDirectTile256>(phases, taps, ws, output, g, plan, finish, count);
     }
 
     /// <summary>Writes phase q of an input row (<paramref name="row"/>, or zeros when null: padding) at
@@ -197,32 +197,44 @@ internal static class ConvDirect
     /// is found in registers as each row is stored, as the GEMM does (<see cref="TiesWatched"/>); a residual is added by a
     /// second pass over the stored tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
+    private static unsafe void Rows<TTiles>(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
+        where TTiles : struct, IDirectTiles
     {
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
         nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
-        for (int o = 0; o < channels; o += TileChannels)
+        for (int o = 0; o < channels; o += TTiles.Channels)
             for (int r = 0; r < count; r++)
             {
                 float* weights = ws + (nint)o * depth, target = output + o * plane + (nint)r * ow;
-                int rows = Math.Min(TileChannels, channels - o);
-                for (int s = 0; s < ow; s += TileColumns)
+                int rows = Math.Min(TTiles.Channels, channels - o);
+                for (int s = 0; s < ow; s += TTiles.Columns)
                 {
-                    int cols = Math.Min(TileColumns, ow - s);
+                    int cols = Math.Min(TTiles.Columns, ow - s);
                     float* source = phases + r * rowStep + s;
                     if (finish.HasResidual)
                     {
-                        Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, default, o);
+                        TTiles.Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, default, o);
                         finish.Apply(target + s, plane, o, rows, cols);
                     }
                     else if (finish.WatchesTies)
                     {
-                        uint tied = Tile<TiesWatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
+                        uint tied = TTiles.Tile<TiesWatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
                         if (tied != 0) finish.ReportRows(o, tied);
                     }
-                    else Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
+                    else TTiles.Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
                 }
             }
+    }
+
+    /// <summary>The AVX-512 tiles (<see cref="TileChannels"/> × <see cref="TileColumns"/>, <see cref="Tile{TTies}"/>).</summary>
+    private readonly unsafe struct Tiles512 : IDirectTiles
+    {
+        public static int Channels => TileChannels;
+
+        public static int Columns => TileColumns;
+
+        public static uint Tile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
+            where TTies : struct, ITieWatch => ConvDirect.Tile<TTies>(src, taps, depth, w, y, plane, rows, cols, finish, channel);
     }
 
     /// <summary>One register tile: output channels [channel, channel + rows) × 32 columns (the first

@@ -11,58 +11,27 @@ namespace Lumen.Tensors.Kernels;
 /// is finished by the same epilogue operations, so the values are bitwise those of the im2col path on the AVX2 GEMM
 /// kernel (<see cref="GemmKernel256"/>, whose depth is not split below <see cref="ConvDirect.MaxDepth"/> taps).
 /// </summary>
-internal static class ConvDirectTile256
+internal readonly unsafe struct ConvDirectTile256 : IDirectTiles
 {
     /// <summary>Output channels of a register tile (and of a block of packed weights).</summary>
-    public const int TileChannels = 6;
+    public static int Channels => 6;
 
     /// <summary>Output columns of a register tile (two vectors).</summary>
-    public const int TileColumns = 16;
+    public static int Columns => 16;
 
     /// <summary>Whether the tiles run here: 256-bit vectors with FMA.</summary>
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported && Avx.IsSupported;
-
-    /// <summary>As <see cref="ConvDirect"/>'s AVX-512 rows: the band's <paramref name="count"/> output rows, channel
-    /// block by channel block, from the phase rows; weights packed in blocks of <see cref="TileChannels"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Rows(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, nint rowStep, in ConvEpilogue finish, int count)
-    {
-        int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
-        nint plane = g.OutPlane;
-        for (int o = 0; o < channels; o += TileChannels)
-            for (int r = 0; r < count; r++)
-            {
-                float* weights = ws + (nint)o * depth, target = output + o * plane + (nint)r * ow;
-                int rows = Math.Min(TileChannels, channels - o);
-                for (int s = 0; s < ow; s += TileColumns)
-                {
-                    int cols = Math.Min(TileColumns, ow - s);
-                    float* source = phases + r * rowStep + s;
-                    if (finish.HasResidual)
-                    {
-                        Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, default, o);
-                        finish.Apply(target + s, plane, o, rows, cols);
-                    }
-                    else if (finish.WatchesTies)
-                    {
-                        uint tied = Tile<TiesWatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
-                        if (tied != 0) finish.ReportRows(o, tied);
-                    }
-                    else Tile<TiesUnwatched>(source, taps, depth, weights, target + s, plane, rows, cols, finish, o);
-                }
-            }
-    }
 
     /// <summary>One register tile: output channels [channel, channel + rows) × 16 columns (the first
     /// <paramref name="cols"/> stored), y[o, s] = Σ_t w[o, t] · src[taps[t] + s] from zero in tap order; returns the
     /// rows in which a watched clamp met a bound, bit r for row r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe uint Tile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
+    public static uint Tile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
         where TTies : struct, ITieWatch
     {
         Vector256<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default;
         Vector256<float> c3a = default, c3b = default, c4a = default, c4b = default, c5a = default, c5b = default;
-        for (int t = 0; t < depth; t++, w += TileChannels)
+        for (int t = 0; t < depth; t++, w += Channels)
         {
             float* s = src + taps[t];
             var b0 = Vector256.Load(s);
@@ -104,7 +73,7 @@ internal static class ConvDirectTile256
     /// <paramref name="cols"/> is 16); a watched clamp sets bit <paramref name="bit"/> of <paramref name="tied"/> when a
     /// stored lane met a bound.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store<TTies>(float* row, Vector256<float> left, Vector256<float> right, in ConvEpilogue finish, int channel, int cols,
+    private static void Store<TTies>(float* row, Vector256<float> left, Vector256<float> right, in ConvEpilogue finish, int channel, int cols,
         Vector256<float> first, Vector256<float> second, int bit, ref uint tied) where TTies : struct, ITieWatch
     {
         if (typeof(TTies) == typeof(TiesWatched))
@@ -112,7 +81,7 @@ internal static class ConvDirectTile256
             if (finish.FinishWatched256(ref left, ref right, channel, first, second)) tied |= 1u << bit;
         }
         else if (finish.FinishesValues) finish.Finish256(ref left, ref right, channel);
-        if (cols >= TileColumns)
+        if (cols >= Columns)
         {
             left.Store(row);
             right.Store(row + 8);
