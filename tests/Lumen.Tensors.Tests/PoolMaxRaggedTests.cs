@@ -50,6 +50,17 @@ public class PoolMaxRaggedTests
         }
     }
 
+    [Fact]
+    public void The_AVX2_rows_refuse_an_output_too_short_for_their_rows()
+    {
+        // 3×3/2 on a 9×9 plane: 4×4 outputs, windows wholly inside; an output of 15 floats cannot hold 4 rows of 4
+        var g = new PoolGeometry(1, 9, 9, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, false);
+        var rows = Enumerable.Repeat((0, 3), g.OutHeight).ToArray();
+        var ex = Assert.Throws<ArgumentException>(() => PoolMaxPairs256.Rows(new float[81], new float[15], rows, g, 0, g.OutWidth));
+        Assert.Contains("4 rows of 4 outputs overrun the 15 outputs", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(4, PoolMaxPairs256.Rows(new float[81], new float[16], rows, g, 0, g.OutWidth));
+    }
+
     [Theory]
     [InlineData(27, 3, 0)]   // 13 windows a row: one masked block of two vectors
     [InlineData(28, 2, 0)]   // 14 windows
