@@ -52,6 +52,10 @@ public sealed class StoragePool
     /// (scopes nest: disposing restores the previous one).</summary>
     public Scope Enter() => current = new Scope(this, current);
 
+    /// <summary>Whether a scope is open on the calling thread: a caller lends pass storage to the pass now running
+    /// (inference, or a first-order recorded pass whose tape dies with it, as an attribution method's chunk).</summary>
+    internal static bool InScope => current is not null;
+
     /// <summary>Until the returned value is disposed, new float storage on the calling thread is allocated afresh even
     /// inside an open scope (the scope resumes afterwards).</summary>
     internal static Suspension Suspend()

@@ -8,7 +8,10 @@ namespace Lumen.Attribution.Tests;
 
 /// <summary>Gradient methods take each chunk's forward storage from the model's pass storage and give it back after
 /// the chunk (<see cref="Module.PassStorage"/>): results are bitwise those of the unpooled pass, chunk after chunk and
-/// call after call, and a hook that keeps activations switches the reuse off so what it kept stays intact.</summary>
+/// call after call, and a hook that keeps activations switches the reuse off so what it kept stays intact. (A pass
+/// that lends storage may also run a blocked chain's gradient, OnnxGraph.BlockedGradient.cs, close to the unpooled
+/// pass but not bitwise: the comparisons with the unpooled pass switch it off.)</summary>
+[Collection(BlockedSwitchCollection.Name)]
 public sealed class PassStorageTests
 {
     private const string Squeeze = "models/imagenet/squeezenet1.0-fp32.onnx";
@@ -35,6 +38,7 @@ public sealed class PassStorageTests
     public void Integrated_gradients_with_reused_storage_equal_the_unpooled_pass_bitwise(string path)
     {
         var model = Load(path);
+        using var unblocked = BlockedSwitch.Set(false);
         var options = new IntegratedGradientsOptions { Steps = 3, BatchSize = 2 };     // chunks of 2, then 1
         var expected = new IntegratedGradients(new Unpooled(model), options).Explain(Input(1), Target.Class(3)).Map.ToArray();
         for (int call = 0; call < 2; call++)
@@ -44,12 +48,13 @@ public sealed class PassStorageTests
     [SharedFact(Mobile)]
     public void One_integrated_gradients_reused_across_calls_equals_a_new_one_each_call_bitwise()
     {
+        using var blocked = BlockedSwitch.Set(true);
         // the method lends each call's last rows and gradient to the next call: other inputs, targets and chunk shapes
         var model = Load(Mobile);
         var reused = new IntegratedGradients(model, new() { Steps = 3, BatchSize = 2 });  // chunks of 2, then 1
         foreach (var (seed, target) in new[] { (1, 3), (2, 7), (1, 3) })
         {
-            var expected = new IntegratedGradients(new Unpooled(model), new() { Steps = 3, BatchSize = 2 }).Explain(Input(seed), Target.Class(target)).Map.ToArray();
+            var expected = new IntegratedGradients(model, new() { Steps = 3, BatchSize = 2 }).Explain(Input(seed), Target.Class(target)).Map.ToArray();
             Assert.Equal(expected, reused.Explain(Input(seed), Target.Class(target)).Map.ToArray());
         }
     }
@@ -58,6 +63,7 @@ public sealed class PassStorageTests
     public void SmoothGrad_chunks_reuse_storage_and_keep_their_values()
     {
         var model = Load(Squeeze);
+        using var unblocked = BlockedSwitch.Set(false);
         var options = new SmoothGradOptions { Samples = 3, BatchSize = 1 };
         var expected = new SmoothGrad(new Unpooled(model), new Saliency(new Unpooled(model)), options).Explain(Input(2), Target.Class(5)).Map.ToArray();
         Assert.Equal(expected, new SmoothGrad(model, new Saliency(model), options).Explain(Input(2), Target.Class(5)).Map.ToArray());
@@ -67,6 +73,7 @@ public sealed class PassStorageTests
     public void A_hook_that_keeps_activations_sees_them_unchanged_after_the_call()
     {
         var model = Load(Mobile);
+        using var unblocked = BlockedSwitch.Set(false);                 // the last call, hookless, is compared bitwise
         var kept = new List<(Tensor Activation, float[] Copy)>();
         var names = model.NamedModules().Select(m => m.Name).Where(n => n.Length > 0).Take(12).ToArray();
         var options = new IntegratedGradientsOptions { Steps = 3, BatchSize = 1 };

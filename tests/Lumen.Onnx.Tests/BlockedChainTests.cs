@@ -19,7 +19,7 @@ public class BlockedChainTests(ITestOutputHelper output)
 
     // MobileNetV2's block: expand 1×1 + ReLU6, depthwise 3×3 + Relu, project 1×1 + the block's input; then a stride-2
     // depthwise padded as TensorFlow's SAME (0 before, 1 after) + ReLU6 and a last 1×1 without bias: one chain of five
-    private static GraphModule Blocks() => new OnnxBuilder(13)
+    internal static GraphModule Blocks() => new OnnxBuilder(13)
         .Input("x", DataType.Float, "N", "C", "H", "W")   // symbolic: the chain's own checks meet a wrong input
         .Initializer("w1", W1).Initializer("b1", B1).Initializer("w2", W2).Initializer("w3", W3).Initializer("b3", B3)
         .Initializer("w4", W4).Initializer("b4", B4).Initializer("w5", W5).Initializer("lo", Tensor.Scalar(0f)).Initializer("hi", Tensor.Scalar(6f))

@@ -148,35 +148,8 @@ internal sealed partial class OnnxGraph
         int lanes = BlockedLayout.MachineLanes;        // 16 (AVX-512) or 8 (AVX2): the kernels of this machine
         if (!ConvolutionAlgorithms.Blocked || lanes == 0) return false;
         for (int n = chain.First; n <= chain.Last; n++) if (!mayFuse(n, n)) return false;
-        // shapes first: every step's [N, C, H, W], the weights, residuals and activations, before anything runs
-        var shapes = new Dictionary<int, (int N, int C, int H, int W)>();
-        foreach (int s in chain.Inputs.Concat(chain.Plain))
-        {
-            if (values[s] is not { Rank: 4, DType: DType.Float32 } t || t.Floats.Length < t.Size || t.Size == 0) return false;
-            shapes[s] = (t.Shape[0], t.Shape[1], t.Shape[2], t.Shape[3]);
-        }
-        var activations = new ConvActivation[chain.Steps.Length];
-        for (int k = 0; k < chain.Steps.Length; k++)
-        {
-            var step = chain.Steps[k];
-            if (!shapes.TryGetValue(step.Input, out var x) || values[step.Weight] is not { Rank: 4 } w) return false;
-            int o = w.Shape[0];
-            if (step.Depthwise ? o != x.C : w.Shape[1] != x.C) return false;
-            if (step.Bias >= 0 && values[step.Bias] is not { Rank: 1 } b) return false;
-            if (step.Depthwise && !BlockedDepthwise.Supports(x.H, x.W, step.Stride, step.Pads)) return false;
-            var y = step.Stride == 0 ? (x.N, o, x.H, x.W)
-                : step.Direct ? (x.N, o, BlockedLayout.OutputSize(x.H, step.Kernel.H, step.Stride, step.Pads.Top, step.Pads.Bottom),
-                    BlockedLayout.OutputSize(x.W, step.Kernel.W, step.Stride, step.Pads.Left, step.Pads.Right))
-                : (x.N, o, BlockedDepthwise.OutputSize(x.H, step.Stride, step.Pads.Top, step.Pads.Bottom), BlockedDepthwise.OutputSize(x.W, step.Stride, step.Pads.Left, step.Pads.Right));
-            if (y.Item3 <= 0 || y.Item4 <= 0) return false;
-            if (step.Residual >= 0 && (!shapes.TryGetValue(step.Residual, out var r) || r != y)) return false;
-            if (step.Activation >= 0)
-            {
-                if (inPlace[step.Activation]?.Activation(ArgumentsOf(step.Activation, values)) is not { Kind: ConvActivationKind.Clamp } act) return false;
-                activations[k] = act;
-            }
-            shapes[step.Output] = y;
-        }
+        if (ChainShapes(chain, values) is not { } planned) return false;
+        var (shapes, activations) = planned;
 
         // image by image: each image's activations stay in cache from one step to the next (a batch's would not), and
         // the values are those of the image alone (the kernels' sums do not depend on the batch)
@@ -256,5 +229,40 @@ internal sealed partial class OnnxGraph
             blocked.Clear();
         }
         return true;
+    }
+
+    /// <summary>Every slot's [N, C, H, W] in <paramref name="chain"/> and each step's clamp, from the values of its inputs
+    /// and weights, before anything runs; null when a shape, a weight or an activation does not fit the kernels.</summary>
+    private (Dictionary<int, (int N, int C, int H, int W)> Shapes, ConvActivation[] Activations)? ChainShapes(BlockedChain chain, Tensor?[] values)
+    {
+        var shapes = new Dictionary<int, (int N, int C, int H, int W)>();
+        foreach (int s in chain.Inputs.Concat(chain.Plain))
+        {
+            if (values[s] is not { Rank: 4, DType: DType.Float32 } t || t.Floats.Length < t.Size || t.Size == 0) return null;
+            shapes[s] = (t.Shape[0], t.Shape[1], t.Shape[2], t.Shape[3]);
+        }
+        var activations = new ConvActivation[chain.Steps.Length];
+        for (int k = 0; k < chain.Steps.Length; k++)
+        {
+            var step = chain.Steps[k];
+            if (!shapes.TryGetValue(step.Input, out var x) || values[step.Weight] is not { Rank: 4 } w) return null;
+            int o = w.Shape[0];
+            if (step.Depthwise ? o != x.C : w.Shape[1] != x.C) return null;
+            if (step.Bias >= 0 && values[step.Bias] is not { Rank: 1 } b) return null;
+            if (step.Depthwise && !BlockedDepthwise.Supports(x.H, x.W, step.Stride, step.Pads)) return null;
+            var y = step.Stride == 0 ? (x.N, o, x.H, x.W)
+                : step.Direct ? (x.N, o, BlockedLayout.OutputSize(x.H, step.Kernel.H, step.Stride, step.Pads.Top, step.Pads.Bottom),
+                    BlockedLayout.OutputSize(x.W, step.Kernel.W, step.Stride, step.Pads.Left, step.Pads.Right))
+                : (x.N, o, BlockedDepthwise.OutputSize(x.H, step.Stride, step.Pads.Top, step.Pads.Bottom), BlockedDepthwise.OutputSize(x.W, step.Stride, step.Pads.Left, step.Pads.Right));
+            if (y.Item3 <= 0 || y.Item4 <= 0) return null;
+            if (step.Residual >= 0 && (!shapes.TryGetValue(step.Residual, out var r) || r != y)) return null;
+            if (step.Activation >= 0)
+            {
+                if (inPlace[step.Activation]?.Activation(ArgumentsOf(step.Activation, values)) is not { Kind: ConvActivationKind.Clamp } act) return null;
+                activations[k] = act;
+            }
+            shapes[step.Output] = y;
+        }
+        return (shapes, activations);
     }
 }

@@ -34,6 +34,7 @@ internal sealed partial class OnnxGraph
     private readonly ResidualSum?[] sumFor;        // indexed by the convolution
     private readonly ResidualSum?[] sumAt;         // indexed by the Add
     private readonly BlockedChain?[] chainAt;      // indexed by the chain's first node
+    private readonly BlockedChain?[] gradientChainAt;   // the chains a recorded pass may run blocked, likewise
 
     /// <summary>An activation node that may run on its producer's fresh output in place; <see cref="Activation"/> maps
     /// the node's arguments to the activation, or null when they need the ordinary kernel.</summary>
@@ -98,6 +99,7 @@ internal sealed partial class OnnxGraph
         (widenedFor, joinedAfter) = ConcatPlan(model, lastUse, producer, reads);
         (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
         chainAt = BlockedPlan(model, lastUse, producer);
+        gradientChainAt = GradientPlan(lastUse, producer);
     }
 
     /// <summary>For each node, whether it returns its input 0 as its output 0 (an inference Dropout:
@@ -194,6 +196,12 @@ internal sealed partial class OnnxGraph
             {
                 for (int k = chain.First; k <= chain.Last; k++) Release(k, values, recycle);
                 n = chain.Last;
+                continue;
+            }
+            if (recycle is null && timings is null && mayFuse is not null && gradientChainAt[n] is { } recorded && RunBlockedRecorded(recorded, values, mayFuse))
+            {
+                for (int k = recorded.First; k <= recorded.Last; k++) Release(k, values, null);
+                n = recorded.Last;
                 continue;
             }
             long start = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();

@@ -247,7 +247,7 @@ public static partial class Gradients
         ArgumentNullException.ThrowIfNull(output);
         long bytes = 0;
         foreach (var t in TopologicalOrder([output]))
-            if (!t.IsLeaf) bytes += (long)t.Size * (t.DType == DType.Float32 ? 4 : t.DType == DType.Int64 ? 8 : 1);
+            if (!t.IsLeaf) bytes += (long)t.Size * (t.DType == DType.Float32 ? 4 : t.DType == DType.Int64 ? 8 : 1) + t.GradFn!.SavedBytes;
         return bytes;
     }
 

@@ -21,4 +21,8 @@ internal sealed class Node(string op, Tensor[] inputs, BackwardRule backward)
     /// <summary>True for custom rules (<see cref="Gradients.Custom"/>), which may keep the gradient they are handed, so
     /// the backward pass never reuses its storage.</summary>
     public bool MayKeepGradient { get; set; }
+
+    /// <summary>Bytes the rule keeps for the backward pass beyond the tape's tensors (e.g. a fused chain's intermediate
+    /// values), counted by <see cref="Gradients.TapeBytes"/>.</summary>
+    public long SavedBytes { get; set; }
 }

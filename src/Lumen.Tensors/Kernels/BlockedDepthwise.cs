@@ -38,29 +38,37 @@ internal static unsafe class BlockedDepthwise
     /// with packed weights <paramref name="w"/> (<see cref="BlockedWeights.Depthwise"/>) and packed bias
     /// <paramref name="bias"/>, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads,
-        float[] w, float[] bias, ConvActivation activation, float[] y)
+        float[] w, float[] bias, ConvActivation activation, float[] y,
+        byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
-        var epilogue = new BlockedEpilogue(activation);   // refuses a leaky rectifier
+        var epilogue = new BlockedEpilogue(activation, bits is null ? BlockedOperand.None : use, lo, hi);   // refuses a leaky rectifier
         if (!Supports(height, width, stride, pads))
             throw new ArgumentException($"BlockedDepthwise: stride {stride} with pads {pads} on {height}×{width}; only strides 1 and 2, pads 0 and 1, and a non-empty output are supported.", nameof(stride));
         int blocks = BlockedLayout.Blocks(channels), oh = OutputSize(height, stride, pads.Top, pads.Bottom), ow = OutputSize(width, stride, pads.Left, pads.Right);
         int top = pads.Top, left = pads.Left;
         if (w.Length < blocks * 9 * Lanes || bias.Length < blocks * Lanes)
             throw new ArgumentException($"BlockedDepthwise: packed weights of {w.Length} floats and bias of {bias.Length} do not fit {channels} channels.");
-        if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow))
+        if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow)
+            || (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, channels, oh * ow))))
             throw new ArgumentException($"BlockedDepthwise: the blocked arrays (x {x.Length}, y {y.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride {stride}.");
         var zero = Zeros(width * Lanes);
         Parallelism.For(batch * blocks * oh, (long)ow * 9 * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
+            fixed (byte* bts = bits)
             {
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
                 for (int item = start; item < end;)
                 {
                     // the rows of one plane in this chunk, with the block's weights loaded once
                     int plane = item / oh, r = item % oh, rows = Math.Min(end - item, oh - r), cb = plane % blocks;
                     float* input = xs + (nint)plane * height * width * Lanes, output = ys + (nint)plane * oh * ow * Lanes;
-                    if (width >= 2) Rows(input, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), output, r, r + rows, height, width, ow, stride, top, left, epilogue);
-                    else Narrow(input, zs, ws + cb * 9 * Lanes, Vector512.Load(bs + cb * Lanes), output, r, r + rows, height, ow, stride, top, left, epilogue);
+                    var b = Vector512.Load(bs + cb * Lanes);
+                    float* wb = ws + cb * 9 * Lanes;
+                    if (width >= 2 && e.UsesBits) Rows<BlockedEpilogue.MaskBits>(input, zs, wb, b, output, r, r + rows, height, width, ow, stride, top, left, e);
+                    else if (width >= 2) Rows<BlockedEpilogue.NoBits>(input, zs, wb, b, output, r, r + rows, height, width, ow, stride, top, left, e);
+                    else if (e.UsesBits) Narrow<BlockedEpilogue.MaskBits>(input, zs, wb, b, output, r, r + rows, height, ow, stride, top, left, e);
+                    else Narrow<BlockedEpilogue.NoBits>(input, zs, wb, b, output, r, r + rows, height, ow, stride, top, left, e);
                     item += rows;
                 }
             }
@@ -82,20 +90,20 @@ internal static unsafe class BlockedDepthwise
 
     /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane one column wide (so
     /// padded on both sides), each column by <see cref="Border"/>.</summary>
-    private static void Narrow(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int ow,
-        int stride, int top, int left, in BlockedEpilogue epilogue)
+    private static void Narrow<TMode>(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int ow,
+        int stride, int top, int left, in BlockedEpilogue epilogue) where TMode : struct, BlockedEpilogue.IBitsMode
     {
         for (int r = from; r < to; r++)
             for (int s = 0; s < ow; s++)
-                Border(Row(input, zero, r * stride - top, height, 1), Row(input, zero, r * stride - top + 1, height, 1), Row(input, zero, r * stride - top + 2, height, 1),
+                Border<TMode>(Row(input, zero, r * stride - top, height, 1), Row(input, zero, r * stride - top + 1, height, 1), Row(input, zero, r * stride - top + 2, height, 1),
                     w, bias, output + (nint)r * ow * Lanes, 1, s, stride, left, epilogue);
     }
 
     /// <summary>Output rows [<paramref name="from"/>, <paramref name="to"/>) of one block's plane at least two columns
     /// wide, without a call, so that the nine weight vectors stay in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int width, int ow,
-        int stride, int top, int left, in BlockedEpilogue epilogue)
+    private static void Rows<TMode>(float* input, float* zero, float* w, Vector512<float> bias, float* output, int from, int to, int height, int width, int ow,
+        int stride, int top, int left, in BlockedEpilogue epilogue) where TMode : struct, BlockedEpilogue.IBitsMode
     {
         var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16); var w2 = Vector512.Load(w + 32);
         var w3 = Vector512.Load(w + 48); var w4 = Vector512.Load(w + 64); var w5 = Vector512.Load(w + 80);
@@ -107,13 +115,13 @@ internal static unsafe class BlockedDepthwise
             float* y = output + (nint)r * ow * Lanes;
             // interior columns: every tap column s·stride − left + j inside [0, width), from s = left (0 or 1) on
             int first = left, last = Math.Min(ow, width - 3 + left >= 0 ? (width - 3 + left) / stride + 1 : 0);
-            for (int edge = 0; edge < Math.Min(first, ow); edge++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, edge, stride, left, epilogue);
+            for (int edge = 0; edge < Math.Min(first, ow); edge++) Edge<TMode>(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, edge, stride, left, epilogue);
             nint column = first * stride - left;
             float* p0 = row0 + column * Lanes, p1 = row1 + column * Lanes, p2 = row2 + column * Lanes;
             int s = first;
             // four outputs at a time, sharing the loads of the columns they overlap (stride 1: 6 columns, not 12, per row)
-            if (stride == 1) s = Quads<Stride1>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
-            else s = Quads<Stride2>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+            if (stride == 1) s = Quads<Stride1, TMode>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
+            else s = Quads<Stride2, TMode>(p0, p1, p2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, s, last, epilogue);
             nint advanced = (nint)(s - first) * stride * Lanes;
             p0 += advanced;
             p1 += advanced;
@@ -130,9 +138,9 @@ internal static unsafe class BlockedDepthwise
                 a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), w6, a);
                 a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), w7, a);
                 a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 32), w8, a);
-                epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+                epilogue.Store<TMode>(a, bias, null, y + (nint)s * Lanes);
             }
-            for (s = Math.Max(first, last); s < ow; s++) Edge(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, s, stride, left, epilogue);
+            for (s = Math.Max(first, last); s < ow; s++) Edge<TMode>(row0, row1, row2, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, y, width, s, stride, left, epilogue);
         }
     }
 
@@ -143,9 +151,9 @@ internal static unsafe class BlockedDepthwise
     /// <summary>Output columns from <paramref name="s"/> on, four at a time while all four are interior (before
     /// <paramref name="last"/>); returns the first column not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Quads<TStride>(float* p0, float* p1, float* p2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
+    private static int Quads<TStride, TMode>(float* p0, float* p1, float* p2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
         Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
-        Vector512<float> bias, float* y, int s, int last, in BlockedEpilogue epilogue) where TStride : struct, IStride
+        Vector512<float> bias, float* y, int s, int last, in BlockedEpilogue epilogue) where TStride : struct, IStride where TMode : struct, BlockedEpilogue.IBitsMode
     {
         bool one = TStride.Value == 1;
         for (; s + 4 <= last; s += 4, p0 += 4 * TStride.Value * Lanes, p1 += 4 * TStride.Value * Lanes, p2 += 4 * TStride.Value * Lanes)
@@ -173,10 +181,10 @@ internal static unsafe class BlockedDepthwise
             a1 = one ? Taps(a1, x1, x2, x3, w6, w7, w8) : Taps(a1, x2, x3, x4, w6, w7, w8);
             a2 = one ? Taps(a2, x2, x3, x4, w6, w7, w8) : Taps(a2, x4, x5, x6, w6, w7, w8);
             a3 = one ? Taps(a3, x3, x4, x5, w6, w7, w8) : Taps(a3, x6, x7, x8, w6, w7, w8);
-            epilogue.Store(a0, bias, null, y + (nint)s * Lanes);
-            epilogue.Store(a1, bias, null, y + (nint)(s + 1) * Lanes);
-            epilogue.Store(a2, bias, null, y + (nint)(s + 2) * Lanes);
-            epilogue.Store(a3, bias, null, y + (nint)(s + 3) * Lanes);
+            epilogue.Store<TMode>(a0, bias, null, y + (nint)s * Lanes);
+            epilogue.Store<TMode>(a1, bias, null, y + (nint)(s + 1) * Lanes);
+            epilogue.Store<TMode>(a2, bias, null, y + (nint)(s + 2) * Lanes);
+            epilogue.Store<TMode>(a3, bias, null, y + (nint)(s + 3) * Lanes);
         }
         return s;
     }
@@ -190,9 +198,9 @@ internal static unsafe class BlockedDepthwise
     /// <summary>Output column <paramref name="s"/> next to an edge of a plane at least two columns wide: a left pad's
     /// column (taps 1 and 2 of each row) or a right pad's (taps 0 and 1), the only edge columns that pads of 0 or 1 leave.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Edge(float* row0, float* row1, float* row2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
+    private static void Edge<TMode>(float* row0, float* row1, float* row2, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
         Vector512<float> w3, Vector512<float> w4, Vector512<float> w5, Vector512<float> w6, Vector512<float> w7, Vector512<float> w8,
-        Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
+        Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue) where TMode : struct, BlockedEpilogue.IBitsMode
     {
         nint column = (nint)s * stride - left;
         Debug.Assert(width >= 2 && (column == -1 || column == width - 2));
@@ -212,11 +220,11 @@ internal static unsafe class BlockedDepthwise
         a = Vector512.FusedMultiplyAdd(Vector512.Load(p1 + 16), b1, a);
         a = Vector512.FusedMultiplyAdd(Vector512.Load(p2), a2, a);
         a = Vector512.FusedMultiplyAdd(Vector512.Load(p2 + 16), b2, a);
-        epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+        epilogue.Store<TMode>(a, bias, null, y + (nint)s * Lanes);
     }
 
     /// <summary>Output column <paramref name="s"/>, skipping the taps whose column is outside the input.</summary>
-    private static void Border(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue)
+    private static void Border<TMode>(float* row0, float* row1, float* row2, float* w, Vector512<float> bias, float* y, int width, int s, int stride, int left, in BlockedEpilogue epilogue) where TMode : struct, BlockedEpilogue.IBitsMode
     {
         int column = s * stride - left, from = Math.Max(0, -column), to = Math.Min(3, width - column);
         var a = Vector512<float>.Zero;
@@ -226,6 +234,6 @@ internal static unsafe class BlockedDepthwise
             for (int j = from; j < to; j++)
                 a = Vector512.FusedMultiplyAdd(Vector512.Load(row + j * Lanes), Vector512.Load(w + (i * 3 + j) * Lanes), a);
         }
-        epilogue.Store(a, bias, null, y + (nint)s * Lanes);
+        epilogue.Store<TMode>(a, bias, null, y + (nint)s * Lanes);
     }
 }

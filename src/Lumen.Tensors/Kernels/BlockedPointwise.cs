@@ -27,9 +27,11 @@ internal static unsafe class BlockedPointwise
     /// <paramref name="bias"/> (<see cref="BlockedWeights.Bias"/>), plus <paramref name="residual"/> (blocked like y)
     /// when given, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias,
-        float[]? residual, ConvActivation activation, float[] y)
+        float[]? residual, ConvActivation activation, float[] y, byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
-        var epilogue = new BlockedEpilogue(activation);   // refuses a leaky rectifier
+        if (residual is not null && bits is not null)
+            throw new ArgumentException("BlockedPointwise: a residual or mask bits, not both.", nameof(bits));
+        var epilogue = new BlockedEpilogue(activation, residual is not null ? BlockedOperand.Residual : bits is not null ? use : BlockedOperand.None, lo, hi);   // refuses a leaky rectifier
         int inBlocks = BlockedLayout.Blocks(inChannels), outBlocks = BlockedLayout.Blocks(outChannels);
         int pairs = CeilDiv(outBlocks, 2), tiles = CeilDiv(plane, TileRows);
         int depth = inBlocks * BlockedLayout.Lanes;
@@ -38,9 +40,15 @@ internal static unsafe class BlockedPointwise
         if (x.Length < BlockedLayout.Length(batch, inChannels, plane) || y.Length < BlockedLayout.Length(batch, outChannels, plane)
             || (residual is not null && residual.Length < BlockedLayout.Length(batch, outChannels, plane)))
             throw new ArgumentException($"BlockedPointwise: the blocked arrays (x {x.Length}, y {y.Length}, residual {residual?.Length}) are too short for [{batch}, {inChannels} → {outChannels}, {plane}].");
+        if (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, outChannels, plane)))
+            throw new ArgumentException($"BlockedPointwise: {bits.Length} bytes of mask bits are too few for [{batch}, {outChannels}, {plane}].", nameof(bits));
         Parallelism.For(batch * tiles * pairs, (long)TileRows * 2 * depth * BlockedLayout.Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, rs = residual)
+            fixed (byte* bts = bits)
+            {
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
+                bool masked = e.UsesBits;
                 for (int item = start; item < end; item++)
                 {
                     int n = item / (tiles * pairs), t = item / pairs % tiles, pair = item % pairs;
@@ -50,10 +58,11 @@ internal static unsafe class BlockedPointwise
                     nint outOffset = (((nint)n * outBlocks + first) * plane + p) * BlockedLayout.Lanes;
                     var at = new Operands(xs + inOffset, (nint)plane * BlockedLayout.Lanes, inChannels, ws + (nint)first * depth * BlockedLayout.Lanes,
                         (nint)depth * BlockedLayout.Lanes, ys + outOffset, rs is null ? null : rs + outOffset, bs + first * BlockedLayout.Lanes);
-                    if (rows == TileRows) { if (two) Tile<Rows12, TwoBlocks>(at, epilogue); else Tile<Rows12, OneBlock>(at, epilogue); continue; }
-                    for (; rows >= 4; rows -= 4, at = at.Advance(4)) { if (two) Tile<Rows4, TwoBlocks>(at, epilogue); else Tile<Rows4, OneBlock>(at, epilogue); }
-                    for (; rows >= 1; rows--, at = at.Advance(1)) { if (two) Tile<Rows1, TwoBlocks>(at, epilogue); else Tile<Rows1, OneBlock>(at, epilogue); }
+                    if (rows == TileRows) { if (two) Tile<Rows12, TwoBlocks>(at, e, masked); else Tile<Rows12, OneBlock>(at, e, masked); continue; }
+                    for (; rows >= 4; rows -= 4, at = at.Advance(4)) { if (two) Tile<Rows4, TwoBlocks>(at, e, masked); else Tile<Rows4, OneBlock>(at, e, masked); }
+                    for (; rows >= 1; rows--, at = at.Advance(1)) { if (two) Tile<Rows1, TwoBlocks>(at, e, masked); else Tile<Rows1, OneBlock>(at, e, masked); }
                 }
+            }
         });
     }
 
@@ -75,9 +84,17 @@ internal static unsafe class BlockedPointwise
     private struct Rows4 : IRows { public static int Count => 4; }
     private struct Rows1 : IRows { public static int Count => 1; }
 
+    /// <summary>A tile compiled for mask bits or not (<see cref="BlockedEpilogue.IBitsMode"/>).</summary>
+    private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue, bool bits) where TRows : struct, IRows where TBlocks : struct, IBlocks
+    {
+        if (bits) Tile<TRows, TBlocks, BlockedEpilogue.MaskBits>(at, epilogue);
+        else Tile<TRows, TBlocks, BlockedEpilogue.NoBits>(at, epilogue);
+    }
+
     /// <summary>One tile of TRows positions × one or two output blocks; rows past TRows.Count are dead code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
+    private static void Tile<TRows, TBlocks, TMode>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
+        where TMode : struct, BlockedEpilogue.IBitsMode
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         Vector512<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
@@ -114,37 +131,37 @@ internal static unsafe class BlockedPointwise
                 }
             }
         }
-        Finish<TRows>(epilogue, at.Y, at.R, Vector512.Load(at.Bias), a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+        Finish<TRows, TMode>(epilogue, at.Y, at.R, Vector512.Load(at.Bias), a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
         if (TBlocks.Two)
         {
             nint plane = at.Plane;
-            Finish<TRows>(epilogue, at.Y + plane, at.R is null ? null : at.R + plane, Vector512.Load(at.Bias + BlockedLayout.Lanes),
+            Finish<TRows, TMode>(epilogue, at.Y + plane, at.R is null ? null : at.R + plane, Vector512.Load(at.Bias + BlockedLayout.Lanes),
                 b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TRows>(in BlockedEpilogue e, float* y, float* r, Vector512<float> bias, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2,
+    private static void Finish<TRows, TMode>(in BlockedEpilogue e, float* y, float* r, Vector512<float> bias, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2,
         Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, Vector512<float> a8, Vector512<float> a9,
-        Vector512<float> a10, Vector512<float> a11) where TRows : struct, IRows
+        Vector512<float> a10, Vector512<float> a11) where TRows : struct, IRows where TMode : struct, BlockedEpilogue.IBitsMode
     {
-        e.Store(a0, bias, r, y);
+        e.Store<TMode>(a0, bias, r, y);
         if (TRows.Count > 1)
         {
-            e.Store(a1, bias, r is null ? null : r + 16, y + 16);
-            e.Store(a2, bias, r is null ? null : r + 32, y + 32);
-            e.Store(a3, bias, r is null ? null : r + 48, y + 48);
+            e.Store<TMode>(a1, bias, r is null ? null : r + 16, y + 16);
+            e.Store<TMode>(a2, bias, r is null ? null : r + 32, y + 32);
+            e.Store<TMode>(a3, bias, r is null ? null : r + 48, y + 48);
         }
         if (TRows.Count > 4)
         {
-            e.Store(a4, bias, r is null ? null : r + 64, y + 64);
-            e.Store(a5, bias, r is null ? null : r + 80, y + 80);
-            e.Store(a6, bias, r is null ? null : r + 96, y + 96);
-            e.Store(a7, bias, r is null ? null : r + 112, y + 112);
-            e.Store(a8, bias, r is null ? null : r + 128, y + 128);
-            e.Store(a9, bias, r is null ? null : r + 144, y + 144);
-            e.Store(a10, bias, r is null ? null : r + 160, y + 160);
-            e.Store(a11, bias, r is null ? null : r + 176, y + 176);
+            e.Store<TMode>(a4, bias, r is null ? null : r + 64, y + 64);
+            e.Store<TMode>(a5, bias, r is null ? null : r + 80, y + 80);
+            e.Store<TMode>(a6, bias, r is null ? null : r + 96, y + 96);
+            e.Store<TMode>(a7, bias, r is null ? null : r + 112, y + 112);
+            e.Store<TMode>(a8, bias, r is null ? null : r + 128, y + 128);
+            e.Store<TMode>(a9, bias, r is null ? null : r + 144, y + 144);
+            e.Store<TMode>(a10, bias, r is null ? null : r + 160, y + 160);
+            e.Store<TMode>(a11, bias, r is null ? null : r + 176, y + 176);
         }
     }
 }

@@ -26,9 +26,11 @@ internal static unsafe class BlockedPointwise8
     /// <paramref name="bias"/> (<see cref="BlockedWeights.Bias"/>, 8 lanes), plus <paramref name="residual"/> (blocked
     /// like y) when given, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias,
-        float[]? residual, ConvActivation activation, float[] y)
+        float[]? residual, ConvActivation activation, float[] y, byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
-        var epilogue = new BlockedEpilogue(activation);   // refuses a leaky rectifier
+        if (residual is not null && bits is not null)
+            throw new ArgumentException("BlockedPointwise: a residual or mask bits, not both.", nameof(bits));
+        var epilogue = new BlockedEpilogue(activation, residual is not null ? BlockedOperand.Residual : bits is not null ? use : BlockedOperand.None, lo, hi);   // refuses a leaky rectifier
         int inBlocks = BlockedLayout.Blocks(inChannels, Lanes), outBlocks = BlockedLayout.Blocks(outChannels, Lanes);
         int pairs = CeilDiv(outBlocks, 2), tiles = CeilDiv(plane, TileRows);
         int depth = inBlocks * Lanes;
@@ -37,9 +39,15 @@ internal static unsafe class BlockedPointwise8
         if (x.Length < BlockedLayout.Length(batch, inChannels, plane, Lanes) || y.Length < BlockedLayout.Length(batch, outChannels, plane, Lanes)
             || (residual is not null && residual.Length < BlockedLayout.Length(batch, outChannels, plane, Lanes)))
             throw new ArgumentException($"BlockedPointwise8: the blocked arrays (x {x.Length}, y {y.Length}, residual {residual?.Length}) are too short for [{batch}, {inChannels} → {outChannels}, {plane}].");
+        if (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, outChannels, plane, Lanes)))
+            throw new ArgumentException($"BlockedPointwise: {bits.Length} bytes of mask bits are too few for [{batch}, {outChannels}, {plane}].", nameof(bits));
         Parallelism.For(batch * tiles * pairs, (long)TileRows * 2 * depth * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, rs = residual)
+            fixed (byte* bts = bits)
+            {
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
+                bool masked = e.UsesBits;
                 for (int item = start; item < end; item++)
                 {
                     int n = item / (tiles * pairs), t = item / pairs % tiles, pair = item % pairs;
@@ -49,10 +57,11 @@ internal static unsafe class BlockedPointwise8
                     nint outOffset = (((nint)n * outBlocks + first) * plane + p) * Lanes;
                     var at = new Operands(xs + inOffset, (nint)plane * Lanes, inChannels, ws + (nint)first * depth * Lanes,
                         (nint)depth * Lanes, ys + outOffset, rs is null ? null : rs + outOffset, bs + first * Lanes);
-                    if (rows == TileRows) { if (two) Tile<Rows6, TwoBlocks>(at, epilogue); else Tile<Rows6, OneBlock>(at, epilogue); continue; }
-                    for (; rows >= 2; rows -= 2, at = at.Advance(2)) { if (two) Tile<Rows2, TwoBlocks>(at, epilogue); else Tile<Rows2, OneBlock>(at, epilogue); }
-                    if (rows == 1) { if (two) Tile<Rows1, TwoBlocks>(at, epilogue); else Tile<Rows1, OneBlock>(at, epilogue); }
+                    if (rows == TileRows) { if (two) Tile<Rows6, TwoBlocks>(at, e, masked); else Tile<Rows6, OneBlock>(at, e, masked); continue; }
+                    for (; rows >= 2; rows -= 2, at = at.Advance(2)) { if (two) Tile<Rows2, TwoBlocks>(at, e, masked); else Tile<Rows2, OneBlock>(at, e, masked); }
+                    if (rows == 1) { if (two) Tile<Rows1, TwoBlocks>(at, e, masked); else Tile<Rows1, OneBlock>(at, e, masked); }
                 }
+            }
         });
     }
 
@@ -74,9 +83,17 @@ internal static unsafe class BlockedPointwise8
     private struct Rows2 : IRows { public static int Count => 2; }
     private struct Rows1 : IRows { public static int Count => 1; }
 
+    /// <summary>A tile compiled for mask bits or not (<see cref="BlockedEpilogue.IBitsMode"/>).</summary>
+    private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue, bool bits) where TRows : struct, IRows where TBlocks : struct, IBlocks
+    {
+        if (bits) Tile<TRows, TBlocks, BlockedEpilogue.MaskBits>(at, epilogue);
+        else Tile<TRows, TBlocks, BlockedEpilogue.NoBits>(at, epilogue);
+    }
+
     /// <summary>One tile of TRows positions × one or two output blocks; rows past TRows.Count are dead code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TBlocks>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
+    private static void Tile<TRows, TBlocks, TMode>(in Operands at, in BlockedEpilogue epilogue) where TRows : struct, IRows where TBlocks : struct, IBlocks
+        where TMode : struct, BlockedEpilogue.IBitsMode
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
@@ -105,26 +122,26 @@ internal static unsafe class BlockedPointwise8
                 }
             }
         }
-        Finish<TRows>(epilogue, at.Y, at.R, Vector256.Load(at.Bias), a0, a1, a2, a3, a4, a5);
+        Finish<TRows, TMode>(epilogue, at.Y, at.R, Vector256.Load(at.Bias), a0, a1, a2, a3, a4, a5);
         if (TBlocks.Two)
         {
             nint plane = at.Plane;
-            Finish<TRows>(epilogue, at.Y + plane, at.R is null ? null : at.R + plane, Vector256.Load(at.Bias + Lanes), b0, b1, b2, b3, b4, b5);
+            Finish<TRows, TMode>(epilogue, at.Y + plane, at.R is null ? null : at.R + plane, Vector256.Load(at.Bias + Lanes), b0, b1, b2, b3, b4, b5);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TRows>(in BlockedEpilogue e, float* y, float* r, Vector256<float> bias, Vector256<float> a0, Vector256<float> a1,
-        Vector256<float> a2, Vector256<float> a3, Vector256<float> a4, Vector256<float> a5) where TRows : struct, IRows
+    private static void Finish<TRows, TMode>(in BlockedEpilogue e, float* y, float* r, Vector256<float> bias, Vector256<float> a0, Vector256<float> a1,
+        Vector256<float> a2, Vector256<float> a3, Vector256<float> a4, Vector256<float> a5) where TRows : struct, IRows where TMode : struct, BlockedEpilogue.IBitsMode
     {
-        e.Store(a0, bias, r, y);
-        if (TRows.Count > 1) e.Store(a1, bias, r is null ? null : r + 8, y + 8);
+        e.Store<TMode>(a0, bias, r, y);
+        if (TRows.Count > 1) e.Store<TMode>(a1, bias, r is null ? null : r + 8, y + 8);
         if (TRows.Count > 2)
         {
-            e.Store(a2, bias, r is null ? null : r + 16, y + 16);
-            e.Store(a3, bias, r is null ? null : r + 24, y + 24);
-            e.Store(a4, bias, r is null ? null : r + 32, y + 32);
-            e.Store(a5, bias, r is null ? null : r + 40, y + 40);
+            e.Store<TMode>(a2, bias, r is null ? null : r + 16, y + 16);
+            e.Store<TMode>(a3, bias, r is null ? null : r + 24, y + 24);
+            e.Store<TMode>(a4, bias, r is null ? null : r + 32, y + 32);
+            e.Store<TMode>(a5, bias, r is null ? null : r + 40, y + 40);
         }
     }
 }

@@ -42,6 +42,31 @@ internal static class BlockedWeights
             return packed;
         });
 
+    /// <summary>The pointwise weights of the adjoint (the input gradient) of the convolution with weights W [O, C]: Wᵀ,
+    /// a map of O channels to C, packed as <see cref="Pointwise"/> packs a [C, O] matrix.</summary>
+    public static float[] PointwiseTransposed(float[] w, int outChannels, int inChannels, int lanes = BlockedLayout.Lanes) =>
+        Get(w, 3, lanes, outChannels, inChannels, (long)outChannels * inChannels, () =>
+        {
+            int depth = BlockedLayout.Blocks(outChannels, lanes) * lanes, blocks = BlockedLayout.Blocks(inChannels, lanes);
+            var packed = GC.AllocateArray<float>(blocks * depth * lanes, pinned: true);
+            for (int o = 0; o < outChannels; o++)
+                for (int c = 0; c < inChannels; c++)
+                    packed[((c / lanes) * depth + o) * lanes + c % lanes] = w[o * inChannels + c];
+            return packed;
+        });
+
+    /// <summary>Depthwise 3×3 weights turned by 180° (tap t holds w[c, 8 − t]), packed as <see cref="Depthwise"/>: the
+    /// kernel of a stride-1 depthwise convolution's adjoint.</summary>
+    public static float[] DepthwiseFlipped(float[] w, int channels, int lanes = BlockedLayout.Lanes) =>
+        Get(w, 4, lanes, channels, 9, (long)channels * 9, () =>
+        {
+            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * 9 * lanes, pinned: true);
+            for (int c = 0; c < channels; c++)
+                for (int t = 0; t < 9; t++)
+                    packed[((c / lanes) * 9 + t) * lanes + c % lanes] = w[c * 9 + 8 - t];
+            return packed;
+        });
+
     /// <summary>The bias b [O] (or zeros when null) padded with zeros to ⌈O/16⌉·16 (⌈O/lanes⌉·lanes).</summary>
     public static float[] Bias(float[]? b, int channels, int lanes = BlockedLayout.Lanes)
     {

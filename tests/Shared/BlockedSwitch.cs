@@ -1,6 +1,6 @@
 using Lumen.Tensors;
 
-namespace Lumen.Onnx.Tests;
+namespace Lumen.TestSupport;
 
 /// <summary>The tests that switch <see cref="ConvolutionAlgorithms.Blocked"/> run in this collection, alone, so that no
 /// other test sees the switch turned.</summary>
