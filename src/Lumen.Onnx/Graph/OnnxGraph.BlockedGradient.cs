@@ -27,7 +27,7 @@ namespace Lumen.Onnx.Graph;
 internal sealed partial class OnnxGraph
 {
     /// <summary>The arrays of the blocked backward passes, kept from one to the next (warm memory, no page faults).</summary>
-    private readonly StoragePool adjointStorage = new();
+    private readonly StoragePool adjointStorage = new(512L << 20);
 
     /// <summary>The chains a recorded pass may run blocked (<see cref="RunBlockedRecorded"/>), indexed by their first node:
     /// each planned chain of one output, less a direct first step (the run after it, when that still has two steps and
