@@ -71,7 +71,7 @@ internal static unsafe class BlockedDepthwiseAdjoint
             || (mask is not null && mask.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, channels, height * width, lanes))))
             throw new ArgumentException($"BlockedDepthwiseAdjoint: the blocked arrays (dy {dy.Length}, dx {dx.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride 2.");
         var columns = ColumnTaps(width, ow, pads.Left);
-        int top = pads.Top;
+        int top = pads.Top, left = pads.Left;
         Parallelism.For(batch * blocks * height, (long)width * 4 * lanes, (start, end) =>
         {
             fixed (float* gs = dy, ws = w, xs = dx)
@@ -85,8 +85,8 @@ internal static unsafe class BlockedDepthwiseAdjoint
                     nint row = ((nint)plane * height + p) * width * lanes;
                     float* target = xs + row;
                     byte* masking = ms is null ? null : ms + row / 8;
-                    if (lanes == 8) Row<Lanes8>(g, weight, target, masking, rows, cs, width, ow);
-                    else Row<Lanes16>(g, weight, target, masking, rows, cs, width, ow);
+                    if (lanes == 8) Row<Lanes8>(g, weight, target, masking, rows, cs, width, ow, left);
+                    else Row<Lanes16>(g, weight, target, masking, rows, cs, width, ow, left);
                 }
         });
     }
@@ -125,33 +125,71 @@ internal static unsafe class BlockedDepthwiseAdjoint
     private struct Lanes16 : ILanes { public static int Count => 16; }
 
     /// <summary>One dx row of one block: Σ over its row taps, then over each column's taps, of w · dy, from zero (zeroed
-    /// where a bit of the row's mask bits, when given, is clear).</summary>
+    /// where a bit of the row's mask bits, when given, is clear). Inside the row, column pairs run without the tap
+    /// table: q with q + left = 2s takes kernel columns 0 (dy column s) and 2 (s − 1), q + 1 takes column 1 (s) — the
+    /// table's taps in the table's order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row<TLanes>(float* g, float* weight, float* target, byte* mask, (int Count, int K0, int S0, int K1, int S1) rows,
-        int* columns, int width, int ow) where TLanes : struct, ILanes
+        int* columns, int width, int ow, int left) where TLanes : struct, ILanes
     {
         int lanes = TLanes.Count;
         float* r0 = g + (nint)rows.S0 * ow * lanes, r1 = g + (nint)rows.S1 * ow * lanes;
         float* w0 = weight + rows.K0 * 3 * lanes, w1 = weight + rows.K1 * 3 * lanes;
-        for (int q = 0; q < width; q++)
+        int q = 0;
+        for (; q < width && (((q + left) & 1) != 0 || q + left < 2); q++) Column<TLanes>(r0, r1, w0, w1, rows.Count, target, mask, columns + q * 5, q);
+        for (; q + 1 < width && (q + left) / 2 < ow; q += 2)
         {
-            int* c = columns + q * 5;
+            nint s = (q + left) / 2;
             for (int v = 0; v < lanes; v += 8)
             {
-                var sum = Vector256<float>.Zero;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
                 if (rows.Count > 0)
                 {
-                    if (c[0] > 0) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + c[1] * lanes + v), Vector256.Load(r0 + (nint)c[2] * lanes + v), sum);
-                    if (c[0] > 1) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + c[3] * lanes + v), Vector256.Load(r0 + (nint)c[4] * lanes + v), sum);
+                    even = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + v), Vector256.Load(r0 + s * lanes + v), even);
+                    even = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + 2 * lanes + v), Vector256.Load(r0 + (s - 1) * lanes + v), even);
+                    odd = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + lanes + v), Vector256.Load(r0 + s * lanes + v), odd);
                 }
                 if (rows.Count > 1)
                 {
-                    if (c[0] > 0) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + c[1] * lanes + v), Vector256.Load(r1 + (nint)c[2] * lanes + v), sum);
-                    if (c[0] > 1) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + c[3] * lanes + v), Vector256.Load(r1 + (nint)c[4] * lanes + v), sum);
+                    even = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + v), Vector256.Load(r1 + s * lanes + v), even);
+                    even = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + 2 * lanes + v), Vector256.Load(r1 + (s - 1) * lanes + v), even);
+                    odd = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + lanes + v), Vector256.Load(r1 + s * lanes + v), odd);
                 }
-                if (mask is not null) sum &= BlockedActivation.Lanes(mask[((nint)q * lanes + v) / 8]);
-                sum.Store(target + (nint)q * lanes + v);
+                nint at = (nint)q * lanes + v;
+                if (mask is not null)
+                {
+                    even &= BlockedActivation.Lanes(mask[at / 8]);
+                    odd &= BlockedActivation.Lanes(mask[(at + lanes) / 8]);
+                }
+                even.Store(target + at);
+                odd.Store(target + at + lanes);
             }
+        }
+        for (; q < width; q++) Column<TLanes>(r0, r1, w0, w1, rows.Count, target, mask, columns + q * 5, q);
+    }
+
+    /// <summary>dx column q of a row from its taps in the table (<see cref="ColumnTaps"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column<TLanes>(float* r0, float* r1, float* w0, float* w1, int rowTaps, float* target, byte* mask, int* c, int q)
+        where TLanes : struct, ILanes
+    {
+        int lanes = TLanes.Count;
+        for (int v = 0; v < lanes; v += 8)
+        {
+            var sum = Vector256<float>.Zero;
+            if (rowTaps > 0)
+            {
+                if (c[0] > 0) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + c[1] * lanes + v), Vector256.Load(r0 + (nint)c[2] * lanes + v), sum);
+                if (c[0] > 1) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + c[3] * lanes + v), Vector256.Load(r0 + (nint)c[4] * lanes + v), sum);
+            }
+            if (rowTaps > 1)
+            {
+                if (c[0] > 0) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + c[1] * lanes + v), Vector256.Load(r1 + (nint)c[2] * lanes + v), sum);
+                if (c[0] > 1) sum = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + c[3] * lanes + v), Vector256.Load(r1 + (nint)c[4] * lanes + v), sum);
+            }
+            nint at = (nint)q * lanes + v;
+            if (mask is not null) sum &= BlockedActivation.Lanes(mask[at / 8]);
+            sum.Store(target + at);
         }
     }
 }
