@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
@@ -58,9 +59,12 @@ public class BlockedGradientKernelTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"dx[{i}] = {actual[i]}, expected {expected[i]} (stride {stride}, pads {pads}, {h}×{w}, {c} channels, {lanes} lanes)");
 
         // with mask bits: the same values, zero where a bit is clear
-        var bits = Random(dx.Length / 8, 3).Select(v => (byte)(v * 127 + 128)).ToArray();
+        var words = new float[BlockedEpilogue.BitFloats(dx.Length)];
+        var bits = MemoryMarshal.AsBytes(words.AsSpan()).ToArray();
+        new Random(3).NextBytes(bits);
+        bits.CopyTo(MemoryMarshal.AsBytes(words.AsSpan()));
         var masked = new float[dx.Length];
-        BlockedDepthwiseAdjoint.InputGradient(Blocked(dy, batch, c, g.OutPlane, lanes), batch, c, h, w, stride, pads, weights, masked, lanes, bits);
+        BlockedDepthwiseAdjoint.InputGradient(Blocked(dy, batch, c, g.OutPlane, lanes), batch, c, h, w, stride, pads, weights, masked, lanes, words);
         for (int i = 0; i < dx.Length; i++)
             Assert.Equal((bits[i / 8] >> (i % 8) & 1) == 1 ? dx[i] : 0f, masked[i]);
     }
@@ -89,7 +93,7 @@ public class BlockedGradientKernelTests
         Array.Clear(weights, 0, depthwise ? 9 : c);          // output channel 0's u is 0 everywhere: ties with the bound 0
         var packed = depthwise ? BlockedWeights.Depthwise(weights, c, lanes) : BlockedWeights.Pointwise(weights, c, c, lanes);
         int length = BlockedLayout.Length(batch, c, plane, lanes);
-        void Run(ConvActivation act, float[] y, byte[]? bits, BlockedOperand use, float lo, float hi)
+        void Run(ConvActivation act, float[] y, float[]? bits, BlockedOperand use, float lo, float hi)
         {
             if (depthwise && lanes == 8) BlockedDepthwise8.Forward(x, batch, c, h, w, 1, (1, 1, 1, 1), packed, zero, act, y, bits, use, lo, hi);
             else if (depthwise) BlockedDepthwise.Forward(x, batch, c, h, w, 1, (1, 1, 1, 1), packed, zero, act, y, bits, use, lo, hi);
@@ -101,8 +105,9 @@ public class BlockedGradientKernelTests
         Run(clamp, plain, null, BlockedOperand.None, 0f, 0f);
         foreach (var (lo, hi) in new[] { (0f, 6f), (float.Epsilon, float.PositiveInfinity) })   // a Clip's rule, a Relu's
         {
-            var bits = new byte[BlockedEpilogue.BitBytes(length)];
-            Run(clamp, kept, bits, BlockedOperand.Keep, lo, hi);
+            var words = new float[BlockedEpilogue.BitFloats(length)];
+            Run(clamp, kept, words, BlockedOperand.Keep, lo, hi);
+            var bits = MemoryMarshal.AsBytes(words.AsSpan()).ToArray();
             Assert.Equal(plain, kept);
             int ties = 0;
             for (int i = 0; i < length; i++)
@@ -115,9 +120,9 @@ public class BlockedGradientKernelTests
 
             // the mask applied by a store, and by a pass of its own
             var masked = new float[length];
-            Run(default, masked, bits, BlockedOperand.Mask, 0f, 0f);
+            Run(default, masked, words, BlockedOperand.Mask, 0f, 0f);
             var pass = (float[])u.Clone();
-            BlockedActivation.MaskGradient(pass, bits, length);
+            BlockedActivation.MaskGradient(pass, words, length);
             for (int i = 0; i < length; i++)
             {
                 float expected = (bits[i / 8] >> (i % 8) & 1) == 1 ? u[i] : 0f;
@@ -130,7 +135,7 @@ public class BlockedGradientKernelTests
     [Fact]
     public void A_pointwise_kernel_takes_a_residual_or_mask_bits_not_both()
     {
-        var e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[256], 1, 16, 16, 16, new float[256], new float[16], new float[256], default, new float[256], new byte[32], BlockedOperand.Mask));
+        var e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[256], 1, 16, 16, 16, new float[256], new float[16], new float[256], default, new float[256], new float[8], BlockedOperand.Mask));
         Assert.Contains("not both", e.Message);
     }
 

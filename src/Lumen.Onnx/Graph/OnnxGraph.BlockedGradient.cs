@@ -73,18 +73,18 @@ internal sealed partial class OnnxGraph
         // kept as bits per step with a clamp and group of images
         var inside = steps.Select((s, k) => s.Activation < 0 ? default
             : Model.Nodes[s.Activation].OpType == "Relu" ? (float.Epsilon, float.PositiveInfinity) : (activations[k].Min, activations[k].Max)).ToArray();
-        var kept = new byte[steps.Length][][];
+        var kept = new float[steps.Length][][];
         long keptBytes = 0;
         for (int k = 0; k < steps.Length; k++)
         {
             if (steps[k].Activation < 0) continue;
-            kept[k] = new byte[groups][];
+            kept[k] = new float[groups][];
             var y = shapes[steps[k].Output];
             for (int g = 0; g < groups; g++)
             {
-                int bytes = BlockedEpilogue.BitBytes(BlockedLayout.Length(Math.Min(group, images - g * group), y.C, y.H * y.W, lanes));
-                kept[k][g] = GC.AllocateUninitializedArray<byte>(bytes);
-                keptBytes += bytes;
+                int words = BlockedEpilogue.BitFloats(BlockedLayout.Length(Math.Min(group, images - g * group), y.C, y.H * y.W, lanes));
+                kept[k][g] = StoragePool.NewFloats(words, overwrite: true);      // the pass's storage: no garbage per chunk
+                keptBytes += (long)words * sizeof(float);
             }
         }
         var lastRead = LastReads(chain);
@@ -162,7 +162,7 @@ internal sealed partial class OnnxGraph
     /// <see cref="BlockedOperand.Mask"/>, or a pass when the kernel also sums another gradient): the mask is 0/1, so
     /// the sum of masked parts is the masked sum.</summary>
     private static Tensor?[] Adjoint(BlockedChain chain, Dictionary<int, (int N, int C, int H, int W)> shapes,
-        float[][] weights, byte[][][] kept, Tensor gradient, bool[] needs, int group, int lanes, StoragePool storage)
+        float[][] weights, float[][][] kept, Tensor gradient, bool[] needs, int group, int lanes, StoragePool storage)
     {
         var steps = chain.Steps;
         int output = chain.Outputs[0], images = shapes[output].N, groups = (images + group - 1) / group;
@@ -216,7 +216,7 @@ internal sealed partial class OnnxGraph
                 grads.TryGetValue(step.Input, out var partial);
                 // the clamp that wrote x, masking dIn as it is stored where the kernel has no other operand to add
                 int producer = clampOf.TryGetValue(step.Input, out int j) ? j : -1;
-                byte[]? mask = producer >= 0 && partial is null ? kept[producer][g] : null;
+                float[]? mask = producer >= 0 && partial is null ? kept[producer][g] : null;
                 if (step.Stride == 0)
                     // dx = Wᵀ · dy + what the input's other readers gave it (the residual operand), or masked
                     Pointwise(dOut, count, shapes[step.Output].C, shapes[step.Output].H * shapes[step.Output].W, x.C, transposed[k]!, zeros[k]!,
@@ -278,7 +278,7 @@ internal sealed partial class OnnxGraph
     }
 
     private static void Pointwise(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias, float[]? residual,
-        ConvActivation activation, float[] y, byte[]? bits, BlockedOperand use, float lo, float hi, int lanes)
+        ConvActivation activation, float[] y, float[]? bits, BlockedOperand use, float lo, float hi, int lanes)
     {
         if (lanes == 8) BlockedPointwise8.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);
         else BlockedPointwise.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);

@@ -19,17 +19,17 @@ internal static unsafe class BlockedActivation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Lanes(byte bits) => Vector256.Equals(Vector256.Create((int)bits) & LaneBits, LaneBits).AsSingle();
 
-    /// <summary>g[0, length) zeroed in place where its bit in <paramref name="bits"/> is clear (length a multiple of 8).</summary>
-    public static void MaskGradient(float[] g, byte[] bits, int length)
+    /// <summary>g[0, length) zeroed in place where its bit in <paramref name="bits"/> (the bytes of the array) is clear (length a multiple of 8).</summary>
+    public static void MaskGradient(float[] g, float[] bits, int length)
     {
-        if (length < 0 || length % 8 != 0 || g.Length < length || bits.Length < length / 8)
-            throw new ArgumentException($"BlockedActivation: {g.Length} floats and {bits.Length} bytes of bits for {length} values (a multiple of 8).");
+        if (length < 0 || length % 8 != 0 || g.Length < length || bits.Length < BlockedEpilogue.BitFloats(length))
+            throw new ArgumentException($"BlockedActivation: {g.Length} floats and {bits.Length} floats of bits for {length} values (a multiple of 8).");
         Parallelism.For((length + Run - 1) / Run, Run, (start, end) =>
         {
             fixed (float* gs = g)
-            fixed (byte* bs = bits)
+            fixed (float* words = bits)
                 for (int i = start * Run, to = Math.Min(length, end * Run); i < to; i += 8)
-                    (Vector256.Load(gs + i) & Lanes(bs[i / 8])).Store(gs + i);
+                    (Vector256.Load(gs + i) & Lanes(((byte*)words)[i / 8])).Store(gs + i);
         });
     }
 

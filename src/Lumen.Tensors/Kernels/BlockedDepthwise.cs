@@ -39,7 +39,7 @@ internal static unsafe class BlockedDepthwise
     /// <paramref name="bias"/>, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads,
         float[] w, float[] bias, ConvActivation activation, float[] y,
-        byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
+        float[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
         var epilogue = new BlockedEpilogue(activation, bits is null ? BlockedOperand.None : use, lo, hi);   // refuses a leaky rectifier
         if (!Supports(height, width, stride, pads))
@@ -49,15 +49,15 @@ internal static unsafe class BlockedDepthwise
         if (w.Length < blocks * 9 * Lanes || bias.Length < blocks * Lanes)
             throw new ArgumentException($"BlockedDepthwise: packed weights of {w.Length} floats and bias of {bias.Length} do not fit {channels} channels.");
         if (x.Length < BlockedLayout.Length(batch, channels, height * width) || y.Length < BlockedLayout.Length(batch, channels, oh * ow)
-            || (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, channels, oh * ow))))
+            || (bits is not null && bits.Length < BlockedEpilogue.BitFloats(BlockedLayout.Length(batch, channels, oh * ow))))
             throw new ArgumentException($"BlockedDepthwise: the blocked arrays (x {x.Length}, y {y.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride {stride}.");
         var zero = Zeros(width * Lanes);
         Parallelism.For(batch * blocks * oh, (long)ow * 9 * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
-            fixed (byte* bts = bits)
+            fixed (float* bitWords = bits)
             {
-                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, (byte*)bitWords) : epilogue;
                 for (int item = start; item < end;)
                 {
                     // the rows of one plane in this chunk, with the block's weights loaded once

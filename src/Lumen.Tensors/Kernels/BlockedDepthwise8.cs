@@ -25,7 +25,7 @@ internal static unsafe class BlockedDepthwise8
     /// <paramref name="bias"/>, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int channels, int height, int width, int stride, (int Top, int Left, int Bottom, int Right) pads,
         float[] w, float[] bias, ConvActivation activation, float[] y,
-        byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
+        float[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
         var epilogue = new BlockedEpilogue(activation, bits is null ? BlockedOperand.None : use, lo, hi);   // refuses a leaky rectifier
         if (!BlockedDepthwise.Supports(height, width, stride, pads))
@@ -36,15 +36,15 @@ internal static unsafe class BlockedDepthwise8
         if (w.Length < blocks * 9 * Lanes || bias.Length < blocks * Lanes)
             throw new ArgumentException($"BlockedDepthwise8: packed weights of {w.Length} floats and bias of {bias.Length} do not fit {channels} channels.");
         if (x.Length < BlockedLayout.Length(batch, channels, height * width, Lanes) || y.Length < BlockedLayout.Length(batch, channels, oh * ow, Lanes)
-            || (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, channels, oh * ow, Lanes))))
+            || (bits is not null && bits.Length < BlockedEpilogue.BitFloats(BlockedLayout.Length(batch, channels, oh * ow, Lanes))))
             throw new ArgumentException($"BlockedDepthwise8: the blocked arrays (x {x.Length}, y {y.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride {stride}.");
         var zero = BlockedDepthwise.Zeros(width * Lanes);
         Parallelism.For(batch * blocks * oh, (long)ow * 9 * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, zs = zero)
-            fixed (byte* bts = bits)
+            fixed (float* bitWords = bits)
             {
-                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, (byte*)bitWords) : epilogue;
                 for (int item = start; item < end;)
                 {
                     // the rows of one plane in this chunk, with the block's weights loaded once

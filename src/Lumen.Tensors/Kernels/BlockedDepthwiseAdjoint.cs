@@ -33,7 +33,7 @@ internal static unsafe class BlockedDepthwiseAdjoint
     /// <paramref name="pads"/>; with <paramref name="mask"/> bits of dx's values (<see cref="BlockedOperand"/>), dx
     /// zeroed where a bit is clear as it is stored: the gradient through the clamp that produced x.</summary>
     public static void InputGradient(float[] dy, int batch, int channels, int height, int width, int stride,
-        (int Top, int Left, int Bottom, int Right) pads, float[] weights, float[] dx, int lanes, byte[]? mask = null)
+        (int Top, int Left, int Bottom, int Right) pads, float[] weights, float[] dx, int lanes, float[]? mask = null)
     {
         if (!Supports(height, width, stride, pads))
             throw new ArgumentException($"BlockedDepthwiseAdjoint: no input gradient of stride {stride} with pads {pads} on {height}×{width}.", nameof(stride));
@@ -61,21 +61,21 @@ internal static unsafe class BlockedDepthwiseAdjoint
     /// <summary>The stride-2 input gradient: dx row p takes kernel rows i with p + top − i even (row r = (p + top − i) / 2
     /// of dy, when inside), and column q kernel columns j likewise; each column's taps are worked out once per call.</summary>
     private static void StrideTwo(float[] dy, int batch, int channels, int height, int width, (int Top, int Left, int Bottom, int Right) pads,
-        float[] w, float[] dx, int lanes, byte[]? mask)
+        float[] w, float[] dx, int lanes, float[]? mask)
     {
         int blocks = BlockedLayout.Blocks(channels, lanes);
         int oh = BlockedDepthwise.OutputSize(height, 2, pads.Top, pads.Bottom), ow = BlockedDepthwise.OutputSize(width, 2, pads.Left, pads.Right);
         if (w.Length < blocks * 9 * lanes)
             throw new ArgumentException($"BlockedDepthwiseAdjoint: packed weights of {w.Length} floats do not fit {channels} channels.");
         if (dy.Length < BlockedLayout.Length(batch, channels, oh * ow, lanes) || dx.Length < BlockedLayout.Length(batch, channels, height * width, lanes)
-            || (mask is not null && mask.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, channels, height * width, lanes))))
+            || (mask is not null && mask.Length < BlockedEpilogue.BitFloats(BlockedLayout.Length(batch, channels, height * width, lanes))))
             throw new ArgumentException($"BlockedDepthwiseAdjoint: the blocked arrays (dy {dy.Length}, dx {dx.Length}) are too short for [{batch}, {channels}, {height}×{width}] at stride 2.");
         var columns = ColumnTaps(width, ow, pads.Left);
         int top = pads.Top, left = pads.Left;
         Parallelism.For(batch * blocks * height, (long)width * 4 * lanes, (start, end) =>
         {
             fixed (float* gs = dy, ws = w, xs = dx)
-            fixed (byte* ms = mask)
+            fixed (float* maskWords = mask)
             fixed (int* cs = columns)
                 for (int item = start; item < end; item++)
                 {
@@ -84,7 +84,7 @@ internal static unsafe class BlockedDepthwiseAdjoint
                     float* g = gs + (nint)plane * oh * ow * lanes, weight = ws + (nint)(plane % blocks) * 9 * lanes;
                     nint row = ((nint)plane * height + p) * width * lanes;
                     float* target = xs + row;
-                    byte* masking = ms is null ? null : ms + row / 8;
+                    byte* masking = maskWords is null ? null : (byte*)maskWords + row / 8;
                     if (lanes == 8) Row<Lanes8>(g, weight, target, masking, rows, cs, width, ow, left);
                     else Row<Lanes16>(g, weight, target, masking, rows, cs, width, ow, left);
                 }

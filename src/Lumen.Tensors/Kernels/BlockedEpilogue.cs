@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace Lumen.Tensors.Kernels;
 
 /// <summary>What a blocked kernel's store does besides its clamp: nothing, add a residual, or keep or apply a clamp's
-/// gradient mask as bits (bit e % 8 of byte e / 8 for the output's float e: one bit a value, lanes in order).</summary>
+/// gradient mask as bits (bit e % 8 of byte e / 8 for the output's float e: one bit a value, lanes in order), held in
+/// the bytes of a float array (<see cref="BlockedEpilogue.BitFloats"/>).</summary>
 internal enum BlockedOperand
 {
     /// <summary>Nothing else.</summary>
@@ -133,8 +134,9 @@ internal readonly unsafe struct BlockedEpilogue
         return v & Vector256.Equals(Vector256.Create((int)*at) & lanes, lanes).AsSingle();
     }
 
-    /// <summary>Bytes of mask bits for <paramref name="floats"/> output values.</summary>
-    public static int BitBytes(int floats) => (floats + 7) / 8;
+    /// <summary>Floats that hold the mask bits of <paramref name="values"/> output values, 32 a float: the bits live in
+    /// float arrays so that a pass's storage pool can lend them (the bytes of the array, bit e % 8 of byte e / 8).</summary>
+    public static int BitFloats(int values) => (values + 31) / 32;
 
     /// <summary>Whether a kernel is compiled for mask bits: the stores of the inference kernels keep their code free
     /// of it (as code, even never run, it cost 5–15 %: a call there, or a static's initialization check, made the JIT

@@ -27,7 +27,7 @@ internal static unsafe class BlockedPointwise
     /// <paramref name="bias"/> (<see cref="BlockedWeights.Bias"/>), plus <paramref name="residual"/> (blocked like y)
     /// when given, then <paramref name="activation"/> (none or a clamp).</summary>
     public static void Forward(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias,
-        float[]? residual, ConvActivation activation, float[] y, byte[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
+        float[]? residual, ConvActivation activation, float[] y, float[]? bits = null, BlockedOperand use = BlockedOperand.None, float lo = 0f, float hi = 0f)
     {
         if (residual is not null && bits is not null)
             throw new ArgumentException("BlockedPointwise: a residual or mask bits, not both.", nameof(bits));
@@ -40,14 +40,14 @@ internal static unsafe class BlockedPointwise
         if (x.Length < BlockedLayout.Length(batch, inChannels, plane) || y.Length < BlockedLayout.Length(batch, outChannels, plane)
             || (residual is not null && residual.Length < BlockedLayout.Length(batch, outChannels, plane)))
             throw new ArgumentException($"BlockedPointwise: the blocked arrays (x {x.Length}, y {y.Length}, residual {residual?.Length}) are too short for [{batch}, {inChannels} → {outChannels}, {plane}].");
-        if (bits is not null && bits.Length < BlockedEpilogue.BitBytes(BlockedLayout.Length(batch, outChannels, plane)))
+        if (bits is not null && bits.Length < BlockedEpilogue.BitFloats(BlockedLayout.Length(batch, outChannels, plane)))
             throw new ArgumentException($"BlockedPointwise: {bits.Length} bytes of mask bits are too few for [{batch}, {outChannels}, {plane}].", nameof(bits));
         Parallelism.For(batch * tiles * pairs, (long)TileRows * 2 * depth * BlockedLayout.Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, rs = residual)
-            fixed (byte* bts = bits)
+            fixed (float* bitWords = bits)
             {
-                var e = epilogue.UsesBits ? epilogue.WithBits(ys, bts) : epilogue;
+                var e = epilogue.UsesBits ? epilogue.WithBits(ys, (byte*)bitWords) : epilogue;
                 bool masked = e.UsesBits;
                 for (int item = start; item < end; item++)
                 {
