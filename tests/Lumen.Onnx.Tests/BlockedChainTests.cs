@@ -29,7 +29,7 @@ public class BlockedChainTests(ITestOutputHelper output)
         .Node("Conv", ["s", "w4", "b4"], ["c4"], ("group", 24L), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 0, 0, 1, 1 })).Node("Clip", ["c4", "lo", "hi"], ["a4"])
         .Node("Conv", ["a4", "w5"], ["y"]).Output("y").Build();
 
-    private static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
+    internal static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
 
     /// <summary>The graph at pure inference, with the OpTypes of the nodes that ran one by one.</summary>
     private static (Tensor Y, List<string> Ran) Run(GraphModule model, Tensor x, NodeTimings? timings = null)
@@ -52,7 +52,7 @@ public class BlockedChainTests(ITestOutputHelper output)
         return timings.Shapes(0)!.Contains("blocked", StringComparison.Ordinal);
     }
 
-    private static double WorstRelative(Tensor expected, Tensor actual)
+    internal static double WorstRelative(Tensor expected, Tensor actual)
     {
         float[] e = expected.ToArray(), a = actual.ToArray();
         double scale = e.Max(Math.Abs), worst = 0;

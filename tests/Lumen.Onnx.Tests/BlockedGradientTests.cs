@@ -40,16 +40,6 @@ public class BlockedGradientTests
         return (Gradients.Of([y], [input], [seed], false)[0].Clone(), Gradients.TapeBytes(y));
     }
 
-    private static double WorstRelative(Tensor expected, Tensor actual)
-    {
-        float[] e = expected.ToArray(), a = actual.ToArray();
-        double scale = e.Max(Math.Abs), worst = 0;
-        for (int i = 0; i < e.Length; i++) worst = Math.Max(worst, Math.Abs(e[i] - a[i]) / scale);
-        return worst;
-    }
-
-    private static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
-
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
@@ -62,7 +52,7 @@ public class BlockedGradientTests
         using (BlockedSwitch.Set(false)) (nodes, nodeBytes) = InputGradient(x, lend: true);
         using (BlockedSwitch.Set(true)) (blocked, blockedBytes) = InputGradient(x, lend: true);
         Assert.Equal(nodes.Shape, blocked.Shape);
-        Assert.True(WorstRelative(nodes, blocked) < 1e-5, $"worst relative difference {WorstRelative(nodes, blocked)}");
+        Assert.True(BlockedChainTests.WorstRelative(nodes, blocked) < 1e-5, $"worst relative difference {BlockedChainTests.WorstRelative(nodes, blocked)}");
         // the blocked tape is the output and the kept mask bits, not every intermediate value
         long output = 4L * batch * 160 * 6 * 5;
         Assert.True(blockedBytes > output && blockedBytes < nodeBytes / 4, $"tape bytes: blocked {blockedBytes}, nodes {nodeBytes}, output {output}");
@@ -78,7 +68,7 @@ public class BlockedGradientTests
         using (BlockedSwitch.Set(false)) (nodes, nodeBytes) = InputGradient(x, lend: true, model: model);
         using (BlockedSwitch.Set(true)) (blocked, blockedBytes) = InputGradient(x, lend: true, model: model);
         Assert.True(blockedBytes < nodeBytes / 4, $"the chain did not run blocked (tape bytes {blockedBytes} against {nodeBytes})");
-        Assert.True(WorstRelative(nodes, blocked) < 1e-5, $"worst relative difference {WorstRelative(nodes, blocked)}");
+        Assert.True(BlockedChainTests.WorstRelative(nodes, blocked) < 1e-5, $"worst relative difference {BlockedChainTests.WorstRelative(nodes, blocked)}");
     }
 
     [Fact]
@@ -91,13 +81,13 @@ public class BlockedGradientTests
         try
         {
             Parallelism.MaxDegree = 1;
-            Assert.Equal(Bits(whole), Bits(InputGradient(x, lend: true).Gradient));
+            Assert.Equal(BlockedChainTests.Bits(whole), BlockedChainTests.Bits(InputGradient(x, lend: true).Gradient));
         }
         finally { Parallelism.MaxDegree = saved; }
         // each image alone, seeded with its part of the batch's seed: the batch's gradient, image by image
         var seed = Tensor.Randn(new Shape(3, 160, 6, 5), seed: 11);
         for (int n = 0; n < 3; n++)
-            Assert.Equal(Bits(whole.Slice(0, n, n + 1)), Bits(InputGradient(x.Slice(0, n, n + 1), lend: true, seed.Slice(0, n, n + 1)).Gradient));
+            Assert.Equal(BlockedChainTests.Bits(whole.Slice(0, n, n + 1)), BlockedChainTests.Bits(InputGradient(x.Slice(0, n, n + 1), lend: true, seed.Slice(0, n, n + 1)).Gradient));
     }
 
     [Fact]
@@ -107,9 +97,9 @@ public class BlockedGradientTests
         Tensor nodes;
         using (BlockedSwitch.Set(false)) nodes = InputGradient(x, lend: true).Gradient;
         using var on = BlockedSwitch.Set(true);
-        Assert.Equal(Bits(nodes), Bits(InputGradient(x, lend: false).Gradient));
+        Assert.Equal(BlockedChainTests.Bits(nodes), BlockedChainTests.Bits(InputGradient(x, lend: false).Gradient));
         using (Model.Hooks.OnForward(Model.HookNameOf("a2")!, (Tensor _, Lumen.NN.Hooks.HookContext _) => { }))
-            Assert.Equal(Bits(nodes), Bits(InputGradient(x, lend: true).Gradient));
+            Assert.Equal(BlockedChainTests.Bits(nodes), BlockedChainTests.Bits(InputGradient(x, lend: true).Gradient));
     }
 
     [Fact]
