@@ -94,7 +94,7 @@ internal static class BlockedLayout
     /// <summary>Writes the transpose of the 16×16 matrix whose row r is at <paramref name="source"/> + r·sourceStride
     /// as rows at <paramref name="target"/> + r·targetStride: unpacks of float pairs, then of pairs of pairs, then two
     /// rounds of 128-bit lane shuffles (64 shuffles for 256 values).</summary>
-    private static unsafe void Transpose16(float* source, nint sourceStride, float* target, nint targetStride)
+    internal static unsafe void Transpose16(float* source, nint sourceStride, float* target, nint targetStride)
     {
         // rows in pairs: per 128-bit lane j, lo = [a4j, b4j, a4j+1, b4j+1], hi = [a4j+2, b4j+2, a4j+3, b4j+3]
         var s = stackalloc Vector512<float>[16];

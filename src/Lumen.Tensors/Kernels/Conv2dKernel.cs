@@ -32,6 +32,7 @@ internal static class Conv2dKernel
     {
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
         if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
+        if (ConvPointwiseNarrow.Applies(g, epilogue)) { ConvPointwiseNarrow.Forward(x, w, y, g, epilogue); return; }
         if (WinogradConvolution.TryForward(x, w, y, g, epilogue)) return;
         if (ConvDirect.Applies(g)) { ConvDirect.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
