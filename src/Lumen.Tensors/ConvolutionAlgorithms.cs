@@ -27,7 +27,8 @@ public static class ConvolutionAlgorithms
     public static bool Winograd { get; set; } = Environment.GetEnvironmentVariable("LUMEN_WINOGRAD") != "0";
 
     /// <summary>Whether an ONNX graph's chains of pointwise and 3×3 depthwise convolutions may run in the channel-blocked
-    /// layout at pure inference (default: true, unless the environment variable <c>LUMEN_BLOCKED</c> is <c>0</c>). Read at
-    /// every forward.</summary>
+    /// layout at pure inference, and as one recorded op with a blocked backward pass in recorded passes that lend pass
+    /// storage (an attribution method's chunk; ARCHITECTURE 65) (default: true, unless the environment variable
+    /// <c>LUMEN_BLOCKED</c> is <c>0</c>). Read at every forward.</summary>
     public static bool Blocked { get; set; } = Environment.GetEnvironmentVariable("LUMEN_BLOCKED") != "0";
 }
