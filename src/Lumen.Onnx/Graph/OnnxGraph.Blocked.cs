@@ -17,8 +17,9 @@ namespace Lumen.Onnx.Graph;
 /// a constant bias or none; the Relu or Clip fused into such a Conv (<see cref="fusions"/>); or the residual Add that a
 /// pointwise Conv without activation sums as it writes (<see cref="ResidualPlan"/>). A run needs two convolutions at
 /// least, one of them depthwise: a lone convolution would pay two reorders for nothing, and a run of pointwise ones
-/// only (SqueezeNet's squeeze → expand 1×1) keeps its NCHW GEMMs and its Concat written in place (OnnxGraph.Concatenation.cs). It runs only at pure inference (the caller's pool scope: no
-/// gradients, no hooks — a hook on any node turns it off, so every node's hook sees NCHW values as ever), when
+/// only (SqueezeNet's squeeze → expand 1×1) keeps its NCHW GEMMs and its Concat written in place (OnnxGraph.Concatenation.cs). It runs here only at pure inference (the caller's pool scope: no
+/// gradients, no hooks — a hook on any node turns it off, so every node's hook sees NCHW values as ever; a recorded pass
+/// that lends pass storage runs it as one recorded op instead, OnnxGraph.BlockedGradient.cs), when
 /// <see cref="ConvolutionAlgorithms.Blocked"/> is on, on AVX-512 hardware (NCHW16c) or AVX2 with FMA (NCHW8c, the 8-channel
 /// kernels <see cref="BlockedPointwise8"/>, <see cref="BlockedDepthwise8"/>, <see cref="BlockedDirect8"/>; the block width is
 /// <see cref="BlockedLayout.MachineLanes"/>), and when every shape fits (the input
