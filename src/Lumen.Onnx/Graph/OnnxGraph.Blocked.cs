@@ -161,29 +161,9 @@ internal sealed partial class OnnxGraph
             var (n, c, h, w) = shapes[s];
             values[s] = new Tensor(new Shape(n, c, h, w), StoragePool.NewFloats(n * c * h * w, overwrite: true));
         }
-        var pool = recycle.Pool;
-        var lastRead = new Dictionary<int, int>();
-        for (int k = 0; k < chain.Steps.Length; k++)
-        {
-            lastRead[chain.Steps[k].Input] = k;
-            if (chain.Steps[k].Residual >= 0) lastRead[chain.Steps[k].Residual] = k;
-        }
-        float[] Rent((int N, int C, int H, int W) s)
-        {
-            int length = BlockedLayout.Length(1, s.C, s.H * s.W, lanes);
-            return pool.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
-        }
-        // the weights and biases as the kernels take them, once per forward (kept between forwards for read-only ones)
-        var packed = new (float[] Weight, float[] Bias)[chain.Steps.Length];
-        for (int k = 0; k < chain.Steps.Length; k++)
-        {
-            var step = chain.Steps[k];
-            int c = shapes[step.Input].C, o = shapes[step.Output].C;
-            var weight = values[step.Weight]!.Floats;
-            packed[k] = (step.Direct ? BlockedWeights.Pointwise(weight, o, c * step.Kernel.H * step.Kernel.W, lanes)
-                    : step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c, lanes) : BlockedWeights.Depthwise(weight, c, lanes),
-                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o, lanes));
-        }
+        var scratch = new Scratch(recycle.Pool);
+        var lastRead = LastReads(chain);
+        var packed = PackedSteps(chain, shapes, values, lanes);
         var blocked = new Dictionary<int, float[]>();
         for (int image = 0; image < images; image++)
         {
@@ -191,7 +171,7 @@ internal sealed partial class OnnxGraph
             foreach (int s in chain.Inputs)
             {
                 var (_, c, h, w) = shapes[s];
-                var target = Rent(shapes[s]);
+                var target = scratch.Rent(BlockedLayout.Length(1, c, h * w, lanes));
                 BlockedLayout.ToBlocked(values[s]!.Floats, 1, c, h * w, target, image * c * h * w, lanes);
                 blocked[s] = target;
             }
@@ -202,33 +182,29 @@ internal sealed partial class OnnxGraph
                 var (_, c, h, w) = shapes[step.Input];
                 var y = shapes[step.Output];
                 var (weight, bias) = packed[k];
-                var output = Rent(y);
+                var output = scratch.Rent(BlockedLayout.Length(1, y.C, y.H * y.W, lanes));
                 if (step.Direct && lanes == 8)
                     BlockedDirect8.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
                         weight, bias, activations[k], output);
                 else if (step.Direct)
                     BlockedDirect.Forward(values[step.Input]!.Floats, image * c * h * w, c, h, w, step.Kernel, step.Stride, step.Pads, y.C,
                         weight, bias, activations[k], output);
-                else if (step.Stride == 0 && lanes == 8)
-                    BlockedPointwise8.Forward(blocked[step.Input], 1, c, h * w, y.C, weight, bias,
-                        step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
                 else if (step.Stride == 0)
-                    BlockedPointwise.Forward(blocked[step.Input], 1, c, h * w, y.C, weight, bias,
-                        step.Residual >= 0 ? blocked[step.Residual] : null, activations[k], output);
-                else if (lanes == 8)
-                    BlockedDepthwise8.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], output);
+                    Pointwise(blocked[step.Input], 1, c, h * w, y.C, weight, bias, step.Residual >= 0 ? blocked[step.Residual] : null,
+                        activations[k], output, null, BlockedOperand.None, 0f, 0f, lanes);
                 else
-                    BlockedDepthwise.Forward(blocked[step.Input], 1, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], output);
+                    Depthwise(blocked[step.Input], 1, c, h, w, step, weight, bias, activations[k], output, null, BlockedOperand.None, 0f, 0f, lanes);
                 blocked[step.Output] = output;
                 if (chain.Outputs.Contains(step.Output))
                     BlockedLayout.FromBlocked(output, 1, y.C, y.H * y.W, values[step.Output]!.Floats, image * y.C * y.H * y.W, lanes);
                 foreach (int read in (int[])[step.Input, step.Residual])
-                    if (read >= 0 && lastRead[read] == k && blocked.Remove(read, out var dead)) pool.Give(dead);
+                    if (read >= 0 && lastRead[read] == k && blocked.Remove(read, out var dead)) scratch.Give(dead);
                 timings?.Add(step.Node, System.Diagnostics.Stopwatch.GetTimestamp() - start, $"[{y.N}, {c}, {h}, {w}] blocked → [{y.N}, {y.C}, {y.H}, {y.W}]");
             }
-            foreach (var dead in blocked.Values) pool.Give(dead);
+            foreach (var dead in blocked.Values) scratch.Give(dead);
             blocked.Clear();
         }
+        scratch.Drain();
         return true;
     }
 
@@ -265,5 +241,71 @@ internal sealed partial class OnnxGraph
             shapes[step.Output] = y;
         }
         return (shapes, activations);
+    }
+
+    /// <summary>The last step of <paramref name="chain"/> that reads each slot (as its input or residual).</summary>
+    private static Dictionary<int, int> LastReads(BlockedChain chain)
+    {
+        var lastRead = new Dictionary<int, int>();
+        for (int k = 0; k < chain.Steps.Length; k++)
+        {
+            lastRead[chain.Steps[k].Input] = k;
+            if (chain.Steps[k].Residual >= 0) lastRead[chain.Steps[k].Residual] = k;
+        }
+        return lastRead;
+    }
+
+    /// <summary>Each step's weights and bias as the kernels take them, once per pass (kept between passes for read-only
+    /// weights).</summary>
+    private static (float[] Weight, float[] Bias)[] PackedSteps(BlockedChain chain, Dictionary<int, (int N, int C, int H, int W)> shapes, Tensor?[] values, int lanes)
+    {
+        var packed = new (float[] Weight, float[] Bias)[chain.Steps.Length];
+        for (int k = 0; k < chain.Steps.Length; k++)
+        {
+            var step = chain.Steps[k];
+            int c = shapes[step.Input].C, o = shapes[step.Output].C;
+            var weight = values[step.Weight]!.Floats;
+            packed[k] = (step.Direct ? BlockedWeights.Pointwise(weight, o, c * step.Kernel.H * step.Kernel.W, lanes)
+                    : step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c, lanes) : BlockedWeights.Depthwise(weight, c, lanes),
+                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o, lanes));
+        }
+        return packed;
+    }
+
+    /// <summary>A pointwise step on this machine's block width.</summary>
+    private static void Pointwise(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias, float[]? residual,
+        ConvActivation activation, float[] y, float[]? bits, BlockedOperand use, float lo, float hi, int lanes)
+    {
+        if (lanes == 8) BlockedPointwise8.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);
+        else BlockedPointwise.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);
+    }
+
+    /// <summary>A depthwise step on this machine's block width.</summary>
+    private static void Depthwise(float[] x, int batch, int channels, int height, int width, BlockedStep step, float[] w, float[] bias,
+        ConvActivation activation, float[] y, float[]? bits, BlockedOperand use, float lo, float hi, int lanes)
+    {
+        if (lanes == 8) BlockedDepthwise8.Forward(x, batch, channels, height, width, step.Stride, step.Pads, w, bias, activation, y, bits, use, lo, hi);
+        else BlockedDepthwise.Forward(x, batch, channels, height, width, step.Stride, step.Pads, w, bias, activation, y, bits, use, lo, hi);
+    }
+
+    /// <summary>Arrays of a pass reused by length once dead, taken from and given back to a pool.</summary>
+    private sealed class Scratch(StoragePool storage)
+    {
+        private readonly Dictionary<int, Stack<float[]>> free = [];
+
+        public float[] Rent(int length) =>
+            free.TryGetValue(length, out var stack) && stack.Count > 0 ? stack.Pop() : storage.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
+
+        public void Give(float[] array)
+        {
+            if (!free.TryGetValue(array.Length, out var stack)) free[array.Length] = stack = new Stack<float[]>();
+            stack.Push(array);
+        }
+
+        /// <summary>Gives every free array back to the pool (all of them once the groups are done).</summary>
+        public void Drain()
+        {
+            foreach (var stack in free.Values) while (stack.Count > 0) storage.Give(stack.Pop());
+        }
     }
 }

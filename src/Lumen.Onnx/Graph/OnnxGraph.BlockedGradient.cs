@@ -88,15 +88,7 @@ internal sealed partial class OnnxGraph
             }
         }
         var lastRead = LastReads(chain);
-        var packed = new (float[] Weight, float[] Bias)[steps.Length];   // as the kernels take them, kept for read-only weights
-        for (int k = 0; k < steps.Length; k++)
-        {
-            var step = steps[k];
-            int c = shapes[step.Input].C, o = shapes[step.Output].C;
-            var weight = values[step.Weight]!.Floats;
-            packed[k] = (step.Stride == 0 ? BlockedWeights.Pointwise(weight, o, c, lanes) : BlockedWeights.Depthwise(weight, c, lanes),
-                BlockedWeights.Bias(step.Bias >= 0 ? values[step.Bias]!.Floats : null, o, lanes));
-        }
+        var packed = PackedSteps(chain, shapes, values, lanes);
         void Forward(int g, Scratch scratch)
         {
             int first = g * group, count = Math.Min(group, images - first);
@@ -119,10 +111,8 @@ internal sealed partial class OnnxGraph
                 if (step.Stride == 0)
                     Pointwise(blocked[step.Input], count, c, h * w, y.C, weight, bias, step.Residual >= 0 ? blocked[step.Residual] : null,
                         activations[k], next, keep, BlockedOperand.Keep, lo, hi, lanes);
-                else if (lanes == 8)
-                    BlockedDepthwise8.Forward(blocked[step.Input], count, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], next, keep, BlockedOperand.Keep, lo, hi);
                 else
-                    BlockedDepthwise.Forward(blocked[step.Input], count, c, h, w, step.Stride, step.Pads, weight, bias, activations[k], next, keep, BlockedOperand.Keep, lo, hi);
+                    Depthwise(blocked[step.Input], count, c, h, w, step, weight, bias, activations[k], next, keep, BlockedOperand.Keep, lo, hi, lanes);
                 blocked[step.Output] = next;
                 if (step.Output == output) BlockedLayout.FromBlocked(next, count, y.C, y.H * y.W, result.Floats, first * y.C * y.H * y.W, lanes);
                 foreach (int read in (int[])[step.Input, step.Residual])
@@ -263,45 +253,5 @@ internal sealed partial class OnnxGraph
         var scratch = new Scratch(storage);
         for (int g = 0; g < groups; g++) body(g, scratch);
         scratch.Drain();
-    }
-
-    /// <summary>The last step of <paramref name="chain"/> that reads each slot (as its input or residual).</summary>
-    private static Dictionary<int, int> LastReads(BlockedChain chain)
-    {
-        var lastRead = new Dictionary<int, int>();
-        for (int k = 0; k < chain.Steps.Length; k++)
-        {
-            lastRead[chain.Steps[k].Input] = k;
-            if (chain.Steps[k].Residual >= 0) lastRead[chain.Steps[k].Residual] = k;
-        }
-        return lastRead;
-    }
-
-    private static void Pointwise(float[] x, int batch, int inChannels, int plane, int outChannels, float[] w, float[] bias, float[]? residual,
-        ConvActivation activation, float[] y, float[]? bits, BlockedOperand use, float lo, float hi, int lanes)
-    {
-        if (lanes == 8) BlockedPointwise8.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);
-        else BlockedPointwise.Forward(x, batch, inChannels, plane, outChannels, w, bias, residual, activation, y, bits, use, lo, hi);
-    }
-
-    /// <summary>Arrays of a pass reused by length once dead, taken from and given back to a pool.</summary>
-    private sealed class Scratch(StoragePool storage)
-    {
-        private readonly Dictionary<int, Stack<float[]>> free = [];
-
-        public float[] Rent(int length) =>
-            free.TryGetValue(length, out var stack) && stack.Count > 0 ? stack.Pop() : storage.TryTake(length) ?? GC.AllocateUninitializedArray<float>(length);
-
-        public void Give(float[] array)
-        {
-            if (!free.TryGetValue(array.Length, out var stack)) free[array.Length] = stack = new Stack<float[]>();
-            stack.Push(array);
-        }
-
-        /// <summary>Gives every free array back to the pool (all of them once the groups are done).</summary>
-        public void Drain()
-        {
-            foreach (var stack in free.Values) while (stack.Count > 0) storage.Give(stack.Pop());
-        }
     }
 }
