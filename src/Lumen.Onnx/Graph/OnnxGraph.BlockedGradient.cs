@@ -166,14 +166,8 @@ internal sealed partial class OnnxGraph
                 result[i] = new Tensor(new Shape(n, c, h, w), GradientStorage.Rent(n * c * h * w, overwrite: true));
             }
         var transposed = new float[]?[steps.Length];
-        var zeros = new float[]?[steps.Length];
         for (int k = 0; k < steps.Length; k++)
-            if (steps[k].Stride == 0)
-            {
-                int c = shapes[steps[k].Input].C, o = shapes[steps[k].Output].C;
-                transposed[k] = BlockedWeights.PointwiseTransposed(weights[k], o, c, lanes);
-                zeros[k] = BlockedWeights.Bias(null, c, lanes);
-            }
+            if (steps[k].Stride == 0) transposed[k] = BlockedWeights.PointwiseTransposed(weights[k], shapes[steps[k].Output].C, shapes[steps[k].Input].C, lanes);
         var dy = gradient.Floats;
         void Backward(int g, Scratch scratch)
         {
@@ -209,7 +203,7 @@ internal sealed partial class OnnxGraph
                 float[]? mask = producer >= 0 && partial is null ? kept[producer][g] : null;
                 if (step.Stride == 0)
                     // dx = Wᵀ · dy + what the input's other readers gave it (the residual operand), or masked
-                    Pointwise(dOut, count, shapes[step.Output].C, shapes[step.Output].H * shapes[step.Output].W, x.C, transposed[k]!, zeros[k]!,
+                    Pointwise(dOut, count, shapes[step.Output].C, shapes[step.Output].H * shapes[step.Output].W, x.C, transposed[k]!, BlockedWeights.Bias(null, x.C, lanes),
                         partial, default, dIn, mask, BlockedOperand.Mask, 0f, 0f, lanes);
                 else
                 {

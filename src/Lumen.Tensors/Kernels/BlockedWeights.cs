@@ -67,16 +67,17 @@ internal static class BlockedWeights
             return packed;
         });
 
-    /// <summary>The bias b [O] (or zeros when null) padded with zeros to ⌈O/16⌉·16 (⌈O/lanes⌉·lanes).</summary>
+    /// <summary>The bias b [O] padded with zeros to ⌈O/16⌉·16 (⌈O/lanes⌉·lanes); when b is null, shared read-only zeros
+    /// at least that long (<see cref="BlockedDepthwise.Zeros"/>), not a new array each call.</summary>
     public static float[] Bias(float[]? b, int channels, int lanes = BlockedLayout.Lanes)
     {
         float[] Pack()
         {
             var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * lanes, pinned: true);
-            b?.AsSpan(0, channels).CopyTo(packed);
+            b!.AsSpan(0, channels).CopyTo(packed);
             return packed;
         }
-        return b is null ? Pack() : Get(b, 2, lanes, channels, 1, channels, Pack);
+        return b is null ? BlockedDepthwise.Zeros(BlockedLayout.Blocks(channels, lanes) * lanes) : Get(b, 2, lanes, channels, 1, channels, Pack);
     }
 
     private static float[] Get(float[] w, int kind, int lanes, int rows, int columns, long needed, Func<float[]> pack)

@@ -29,9 +29,7 @@ internal static unsafe class ConvPointwiseNarrow
         if (!Applies(g, epilogue))
             throw new ArgumentException($"ConvPointwiseNarrow: not a pointwise convolution to 16 channels it runs ({g}).", nameof(g));
         int c = g.InChannels, plane = g.OutPlane, tiles = (plane + Lanes - 1) / Lanes;
-        var transposed = GC.AllocateUninitializedArray<float>(c * Lanes, pinned: true);   // Wᵀ: row k holds w[·, k]
-        for (int o = 0; o < Lanes; o++)
-            for (int k = 0; k < c; k++) transposed[k * Lanes + o] = w[o * c + k];
+        var transposed = BlockedWeights.Pointwise(w, Lanes, c);   // Wᵀ, row k holding w[·, k]: one output block (kept for read-only weights)
         var e = epilogue;
         Parallelism.For(g.Batch * tiles, (long)Lanes * c * Lanes, (start, end) =>
         {
