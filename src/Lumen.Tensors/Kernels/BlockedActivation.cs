@@ -13,11 +13,15 @@ internal static unsafe class BlockedActivation
     /// <summary>Floats per parallel item.</summary>
     private const int Run = 1 << 14;
 
-    private static readonly Vector256<int> LaneBits = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
-
-    /// <summary>The eight lanes of one byte of mask bits: all ones where the bit is set, else zero.</summary>
+    /// <summary>The eight lanes of one byte of mask bits: all ones where the bit is set, else zero. A constant, not a
+    /// static field: kernels' stores inline this (<see cref="BlockedEpilogue"/>), where a static's initialization check
+    /// cost the tiles their registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Lanes(byte bits) => Vector256.Equals(Vector256.Create((int)bits) & LaneBits, LaneBits).AsSingle();
+    public static Vector256<float> Lanes(byte bits)
+    {
+        var lanes = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
+        return Vector256.Equals(Vector256.Create((int)bits) & lanes, lanes).AsSingle();
+    }
 
     /// <summary>g[0, length) zeroed in place where its bit in <paramref name="bits"/> (the bytes of the array) is clear (length a multiple of 8).</summary>
     public static void MaskGradient(float[] g, float[] bits, int length)

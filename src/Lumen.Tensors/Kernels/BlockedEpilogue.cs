@@ -130,8 +130,7 @@ internal readonly unsafe struct BlockedEpilogue
             *at = (byte)(Vector256.GreaterThanOrEqual(v, low8) & Vector256.LessThanOrEqual(v, high8)).ExtractMostSignificantBits();
             return v;
         }
-        var lanes = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
-        return v & Vector256.Equals(Vector256.Create((int)*at) & lanes, lanes).AsSingle();
+        return v & BlockedActivation.Lanes(*at);
     }
 
     /// <summary>Floats that hold the mask bits of <paramref name="values"/> output values, 32 a float: the bits live in
