@@ -113,4 +113,16 @@ public class BlockedGradientTests
         var e = Assert.Throws<InvalidOperationException>(() => Gradients.Of([y.Sum()], [weight], null, false));
         Assert.Contains("input gradients only", e.Message);
     }
+
+    [Fact]
+    public void A_second_order_graph_through_the_blocked_op_is_refused_clearly()
+    {
+        var x = Tensor.Randn(new Shape(1, 24, 13, 11), seed: 15).Detach().RequireGrad();
+        using var on = BlockedSwitch.Set(true);
+        using var scope = new StoragePool().Enter();
+        var y = Model.Call(x);
+        var e = Assert.Throws<InvalidOperationException>(() => Gradients.Of([y.Sum()], [x], null, true));
+        Assert.Contains("no second-order graph", e.Message);
+        Assert.Contains("blocked chain of nodes", e.Message);
+    }
 }

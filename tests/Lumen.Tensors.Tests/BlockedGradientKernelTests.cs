@@ -133,6 +133,16 @@ public class BlockedGradientKernelTests
     }
 
     [Fact]
+    public void Mask_and_sum_passes_refuse_arrays_too_short_for_their_length()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BlockedActivation.MaskGradient(new float[64], new float[1], 64));
+        Assert.Contains("floats of bits", e.Message);
+        Assert.Throws<ArgumentException>(() => BlockedActivation.MaskGradient(new float[64], new float[2], 60));   // not a multiple of 8
+        e = Assert.Throws<ArgumentException>(() => BlockedActivation.Add(new float[8], new float[4], 8));
+        Assert.Contains("BlockedActivation.Add", e.Message);
+    }
+
+    [Fact]
     public void A_pointwise_kernel_takes_a_residual_or_mask_bits_not_both()
     {
         var e = Assert.Throws<ArgumentException>(() => BlockedPointwise.Forward(new float[256], 1, 16, 16, 16, new float[256], new float[16], new float[256], default, new float[256], new float[8], BlockedOperand.Mask));

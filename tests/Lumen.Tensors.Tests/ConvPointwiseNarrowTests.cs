@@ -51,5 +51,7 @@ public class ConvPointwiseNarrowTests
         Assert.False(ConvPointwiseNarrow.Applies(g with { InChannels = 8 }, default));
         Assert.False(ConvPointwiseNarrow.Applies(g, new ConvEpilogue(null, ConvActivation.Clamp(0f, 6f), new ClampTies(16))));
         Assert.False(ConvPointwiseNarrow.Applies(g, new ConvEpilogue(null).WithResidual(0)));
+        var e = Assert.Throws<ArgumentException>(() => ConvPointwiseNarrow.Forward(new float[2048], new float[512], new float[2048], g with { OutChannels = 32 }, default));
+        Assert.Contains("16 channels", e.Message);
     }
 }
