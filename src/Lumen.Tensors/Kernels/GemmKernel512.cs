@@ -136,13 +136,74 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
             // (a row past `rows`, written by a kernel taller than asked for, is not reported)
             uint tied = rows <= 4 ? Run4<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
                 : rows <= 8 ? Run8<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
+                : cols <= HalfWidth ? Run12Half<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0)
                 : Run12<TiesWatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
             if (tied != 0) epilogue.ReportRows(row0, tied & ((1u << rows) - 1));
             return;
         }
         if (rows <= 4) Run4<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
         else if (rows <= 8) Run8<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+        else if (cols <= HalfWidth) Run12Half<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
         else Run12<TiesUnwatched>(kc, a, b, c, ldc, overwrite, cols, epilogue, row0);
+    }
+
+    /// <summary>Columns of a tile that <see cref="Run12Half{TTies}"/> covers: one vector of B.</summary>
+    private const int HalfWidth = 16;
+
+    /// <summary>The full 12 rows of a ragged last tile of at most 16 columns (a product's n mod 32 ≤ 16: 169 = 5·32 + 9
+    /// at 13×13): only the left vector of each B step, 12 accumulators instead of 24, so the tile costs half a full
+    /// one instead of a full one. Same FMA steps per element as <see cref="Run12{TTies}"/>, so bitwise its values;
+    /// returns as it does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static uint Run12Half<TTies>(int kc, float* a, float* b, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0 = 0)
+        where TTies : struct, ITieWatch
+    {
+        if (kc >= PrefetchDepth) PrefetchTile(c, ldc);
+        var rows = stackalloc Vector512<float>[MR];
+        AccumulateHalves(kc, a, b, rows);
+        return StoreHalves<TTies>(rows, c, ldc, overwrite, cols, epilogue, row0);
+    }
+
+    /// <summary>rows[r] = Σ_p A[r, p] · B[p, 0..16] for the 12 rows of a packed A panel: <see cref="Run12Half{TTies}"/>'s
+    /// loop, a leaf of its own. With the stores after it in the same method the JIT kept accumulators on the stack
+    /// inside the loop (a store and a load each per step).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateHalves(int kc, float* a, float* b, Vector512<float>* rows)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+        Vector512<float> c06 = default, c07 = default, c08 = default, c09 = default, c10 = default, c11 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);                    // B[p, 0..16]
+            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c01);
+            c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c02);
+            c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c03);
+            c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c04);
+            c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c05);
+            c06 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c06);
+            c07 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c07);
+            c08 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c08);
+            c09 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c09);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
+            a += 12;
+            b += 32;
+        }
+        rows[0] = c00; rows[1] = c01; rows[2] = c02; rows[3] = c03; rows[4] = c04; rows[5] = c05;
+        rows[6] = c06; rows[7] = c07; rows[8] = c08; rows[9] = c09; rows[10] = c10; rows[11] = c11;
+    }
+
+    /// <summary>Stores <see cref="Run12Half{TTies}"/>'s 12 rows (the right half of each masked off by cols ≤ 16);
+    /// returns as it does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static uint StoreHalves<TTies>(Vector512<float>* rows, float* c, nint ldc, bool overwrite, int cols, in ConvEpilogue epilogue, int row0)
+        where TTies : struct, ITieWatch
+    {
+        uint tied = 0;
+        for (int r = 0; r < MR; r++)
+            Store<TTies>(c + r * ldc, rows[r], Vector512<float>.Zero, overwrite, cols, epilogue, row0 + r, r, ref tied);
+        return tied;
     }
 
     /// <summary>The first 8 rows of a tile (16 accumulators, enough to cover the FMA latency); returns as <see cref="Run12{TTies}"/>.</summary>
