@@ -9,35 +9,43 @@ namespace Lumen.Onnx.Tests;
 /// invisible to hooks.</summary>
 public class ConcatInPlaceTests
 {
-    // a fire module: squeeze x, then expand 1×1 → Relu and 3×3 → Relu side by side, plus a plain 1×1 convolution
-    private static GraphModule Fire(long axis = 1) => new OnnxBuilder(11)
-        .Input("x", DataType.Float, "N", 3, 9, 9)
-        .Initializer("w1", Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1)).Initializer("b1", Tensor.Randn(new Shape(4), seed: 2))
-        .Initializer("w2", Tensor.Randn(new Shape(5, 3, 3, 3), seed: 3)).Initializer("b2", Tensor.Randn(new Shape(5), seed: 4))
-        .Initializer("w3", Tensor.Randn(new Shape(2, 3, 1, 1), seed: 5))
-        .Node("Conv", ["x", "w1", "b1"], ["c1"]).Node("Relu", ["c1"], ["a"])
-        .Node("Conv", ["x", "w2", "b2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 })).Node("Relu", ["c2"], ["b"])
-        .Node("Conv", ["x", "w3"], ["c"])
-        .Node("Concat", ["a", "b", "c"], ["joined"], ("axis", axis)).Node("Neg", ["joined"], ["y"]).Output("y").Build();
+    // a fire module: squeeze x, then expand 1×1 → Relu and 3×3 → Relu side by side, plus a plain 1×1 convolution; on
+    // 8 channels the 3×3 convolution runs by Winograd, on 3 directly
+    private static GraphModule Fire(long axis = 1, int channels = 3, bool threeByThreeFirst = false)
+    {
+        var builder = new OnnxBuilder(11)
+            .Input("x", DataType.Float, "N", channels, 9, 9)
+            .Initializer("w1", Tensor.Randn(new Shape(4, channels, 1, 1), seed: 1)).Initializer("b1", Tensor.Randn(new Shape(4), seed: 2))
+            .Initializer("w2", Tensor.Randn(new Shape(8, channels, 3, 3), seed: 3)).Initializer("b2", Tensor.Randn(new Shape(8), seed: 4))
+            .Initializer("w3", Tensor.Randn(new Shape(2, channels, 1, 1), seed: 5));
+        var expand1 = (OnnxBuilder b) => b.Node("Conv", ["x", "w1", "b1"], ["c1"]).Node("Relu", ["c1"], ["a"]);
+        var expand3 = (OnnxBuilder b) => b.Node("Conv", ["x", "w2", "b2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 })).Node("Relu", ["c2"], ["b"]);
+        builder = threeByThreeFirst ? expand1(expand3(builder)) : expand3(expand1(builder));
+        return builder.Node("Conv", ["x", "w3"], ["c"])
+            .Node("Concat", ["a", "b", "c"], ["joined"], ("axis", axis)).Node("Neg", ["joined"], ["y"]).Output("y").Build();
+    }
 
     private static Tensor Expected(Tensor x)
     {
         using var off = GradMode.Off();
-        var a = x.Conv2d(Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1), Tensor.Randn(new Shape(4), seed: 2)).Relu();
-        var b = x.Conv2d(Tensor.Randn(new Shape(5, 3, 3, 3), seed: 3), Tensor.Randn(new Shape(5), seed: 4), padding: 1).Relu();
-        var c = x.Conv2d(Tensor.Randn(new Shape(2, 3, 1, 1), seed: 5));
+        int channels = x.Shape[1];
+        var a = x.Conv2d(Tensor.Randn(new Shape(4, channels, 1, 1), seed: 1), Tensor.Randn(new Shape(4), seed: 2)).Relu();
+        var b = x.Conv2d(Tensor.Randn(new Shape(8, channels, 3, 3), seed: 3), Tensor.Randn(new Shape(8), seed: 4), padding: 1).Relu();
+        var c = x.Conv2d(Tensor.Randn(new Shape(2, channels, 1, 1), seed: 5));
         return -Tensor.Concat([a, b, c], 1);
     }
 
     private static int[] Bits(Tensor t) => [.. t.ToArray().Select(BitConverter.SingleToInt32Bits)];
 
     [Theory]
-    [InlineData(1, true)]
-    [InlineData(3, false)]   // images interleave in the result: the Concat copies every input
-    public void The_first_input_stays_in_place_at_batch_one_only_and_the_values_are_the_copy(int batch, bool inPlace)
+    [InlineData(1, true, 3)]
+    [InlineData(3, false, 3)]   // images interleave in the result: the Concat copies every input
+    [InlineData(1, true, 8)]    // the 3×3 input written in place by Winograd (on 3 channels, through a scratch copy)
+    [InlineData(3, false, 8)]
+    public void The_inputs_stay_in_place_at_batch_one_only_and_the_values_are_the_copy(int batch, bool inPlace, int channels)
     {
-        var model = Fire();
-        var x = Tensor.Randn(new Shape(batch, 3, 9, 9), seed: 7);
+        var model = Fire(channels: channels);
+        var x = Tensor.Randn(new Shape(batch, channels, 9, 9), seed: 7);
         var graph = Graph.OnnxGraph.Build(model.Model);
         var pool = new StoragePool();
         for (int call = 0; call < 2; call++)   // the second call reuses the widened array from the pool
@@ -48,13 +56,28 @@ public class ConcatInPlaceTests
             using (var scope = pool.Enter())
                 y = graph.Run([x], (n, args) => { ran.Add(model.Model.Nodes[n].OpType); return graph.Kernels[n](args); }, (_, _) => true, scope)[0];
             Assert.Equal(!inPlace, ran.Contains("Concat"));
-            Assert.Equal(new Shape(batch, 11, 9, 9), y.Shape);
+            Assert.Equal(new Shape(batch, 14, 9, 9), y.Shape);
             Assert.Equal(Bits(Expected(x)), Bits(y));
         }
         Tensor plain;
         using (GradMode.Off()) plain = model.Call(x);
         Assert.Equal(Bits(Expected(x)), Bits(plain));
         Assert.Equal(Bits(Expected(x)), Bits(model.Call(x.Detach().RequireGrad())));
+    }
+
+    [Theory]
+    [InlineData(false, new[] { 1 })]   // the 3×3 → Relu after the first input's convolution; the plain convolution is copied
+    [InlineData(true, new int[0])]     // the 3×3 runs before the first input's convolution: copied
+    public void Later_inputs_are_planned_in_place_only_from_fused_convolutions_that_run_after_the_first(bool threeByThreeFirst, int[] planned)
+    {
+        var model = Fire(channels: 8, threeByThreeFirst: threeByThreeFirst);
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        int concat = model.Model.Nodes.ToList().FindIndex(n => n.OpType == "Concat");
+        Assert.Equal(planned, graph.InputsWrittenInPlace(concat));
+        var x = Tensor.Randn(new Shape(1, 8, 9, 9), seed: 10);
+        using (GradMode.Off())
+        using (var scope = new StoragePool().Enter())
+            Assert.Equal(Bits(Expected(x)), Bits(graph.Run([x], (n, args) => graph.Kernels[n](args), (_, _) => true, scope)[0]));
     }
 
     [Fact]

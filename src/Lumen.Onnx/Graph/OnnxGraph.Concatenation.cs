@@ -4,29 +4,38 @@ using Lumen.Tensors.Kernels;
 namespace Lumen.Onnx.Graph;
 
 /// <summary>
-/// A channel concatenation of a single image that copies only its later inputs: the convolution that produces its
-/// first input writes into an array with room for the whole result, and the Concat copies the other inputs after it.
+/// A channel concatenation of a single image that copies little or nothing: the convolution that produces its first
+/// input writes into an array with room for the whole result, the convolutions that produce its later inputs write
+/// into that room at their channels' offset, and the Concat copies only the inputs that were not so written.
 /// </summary>
 /// <remarks>Planned for a Concat along axis 1 whose input 0 is a convolution's output with its activation fused (SqueezeNet's
 /// fire modules: expand 1×1 then expand 3×3, both Conv → Relu) that the Concat alone reads, once, and whose every input
 /// comes from a convolution (through such an activation or directly), so that the result's channels are known from
-/// the weights before anything runs. It runs only at pure inference (the caller's pool scope: no gradients, no
+/// the weights before anything runs. A later input is written in place when it is likewise a fused convolution's
+/// output that only the Concat reads, once, and that convolution runs after the first one
+/// (<see cref="Conv2dKernel.ForwardAt"/>). It runs only at pure inference (the caller's pool scope: no gradients, no
 /// hooks — a hook on any node turns it off, so a producer's hook sees its own output as ever) and for a batch of one,
-/// where the first input's channel planes are the result's first planes. Values are the copy's, bit for bit. At a
-/// larger batch the images interleave, and the Concat copies as before. Copying none of the inputs would need every
-/// convolution path to write at an offset into a larger array; copying half keeps the kernels as they are.</remarks>
+/// where each input's channel planes are a run of the result's. Values are the copy's, bit for bit. At a
+/// larger batch the images interleave, and the Concat copies as before. An input written in place is, until the
+/// Concat, a tensor of its shape over the result's array (whose first planes are not its values): nothing but the
+/// Concat reads it.</remarks>
 internal sealed partial class OnnxGraph
 {
     /// <summary>Concat node <paramref name="Concat"/> joins its inputs after the output of convolution
     /// <paramref name="Convolution"/> (whose activation gives its input 0), in an array of
-    /// <paramref name="TotalChannels"/> channel planes.</summary>
-    private sealed record FirstInPlace(int Convolution, int Concat, int TotalChannels);
+    /// <paramref name="TotalChannels"/> channel planes; input k comes from convolution <paramref name="Tails"/>[k], which
+    /// may write it in place at channel <paramref name="ChannelsBefore"/>[k], or −1 (input 0 and inputs it copies).</summary>
+    private sealed record FirstInPlace(int Convolution, int Concat, int TotalChannels, int[] Tails, int[] ChannelsBefore);
+
+    /// <summary>A convolution that writes input <paramref name="Input"/> of <paramref name="Plan"/>'s Concat in place.</summary>
+    private sealed record TailInPlace(FirstInPlace Plan, int Input);
 
     /// <summary>The planned concatenations, indexed by the convolution and by the Concat.</summary>
-    private (FirstInPlace?[] ByConvolution, FirstInPlace?[] ByConcat) ConcatPlan(OnnxModel model, int[] lastUse, int[] producer, int[] reads)
+    private (FirstInPlace?[] ByConvolution, FirstInPlace?[] ByConcat, TailInPlace?[] ByTail) ConcatPlan(OnnxModel model, int[] lastUse, int[] producer, int[] reads)
     {
         var byConvolution = new FirstInPlace?[nodeInputs.Length];
         var byConcat = new FirstInPlace?[nodeInputs.Length];
+        var byTail = new TailInPlace?[nodeInputs.Length];
         for (int m = 0; m < nodeInputs.Length; m++)
         {
             var node = model.Nodes[m];
@@ -42,9 +51,32 @@ internal sealed partial class OnnxGraph
                 total += channels;
             }
             if (total <= 0 || byConvolution[activation.Producer] is not null) continue;
-            byConvolution[activation.Producer] = byConcat[m] = new FirstInPlace(activation.Producer, m, total);
+            var inputs = nodeInputs[m];
+            var tails = new int[inputs.Length];
+            var before = new int[inputs.Length];
+            for (int k = 0, channels = 0; k < inputs.Length; channels += ConvolutionChannels(model, inPlace[producer[inputs[k]]]?.Producer ?? producer[inputs[k]]), k++)
+            {
+                before[k] = channels;
+                tails[k] = k > 0 && FusedOnlyFor(inputs[k], m, lastUse, producer, reads) is { } conv && conv > activation.Producer && byTail[conv] is null ? conv : -1;
+            }
+            var plan = byConvolution[activation.Producer] = byConcat[m] = new FirstInPlace(activation.Producer, m, total, tails, before);
+            for (int k = 1; k < inputs.Length; k++)
+                if (tails[k] >= 0) byTail[tails[k]] = new TailInPlace(plan, k);
         }
-        return (byConvolution, byConcat);
+        return (byConvolution, byConcat, byTail);
+    }
+
+    /// <summary>The inputs of Concat node <paramref name="concat"/> that their convolutions are planned to write in
+    /// place (none when the Concat is not planned).</summary>
+    internal int[] InputsWrittenInPlace(int concat) =>
+        joinedAfter[concat] is { } plan ? [.. Enumerable.Range(0, plan.Tails.Length).Where(k => plan.Tails[k] >= 0)] : [];
+
+    /// <summary>The convolution whose fused activation gives value <paramref name="s"/>, when Concat <paramref name="m"/>
+    /// alone reads it, once; else null.</summary>
+    private int? FusedOnlyFor(int s, int m, int[] lastUse, int[] producer, int[] reads)
+    {
+        if (s < 0 || reads[s] != 1 || lastUse[s] != m || constants[s] is not null || producer[s] < 0) return null;
+        return inPlace[producer[s]] is { } activation && fusions[activation.Producer]?.Consumer == producer[s] ? activation.Producer : null;
     }
 
     /// <summary>The output channels of node <paramref name="n"/> when it is a 2-D convolution with a constant weight; else −1.</summary>
@@ -60,9 +92,24 @@ internal sealed partial class OnnxGraph
     private int Room(int n, Tensor?[] args) =>
         widenedFor[n] is { } plan && args[0] is { Rank: 4, DType: DType.Float32 } x && x.Shape[0] == 1 ? plan.TotalChannels : 0;
 
+    /// <summary>Convolution n's output, with its fused activation <paramref name="f"/>, written in place into the room
+    /// after the first input of its Concat (<paramref name="tail"/>), whose array is the first input's: a tensor of its
+    /// shape over that array; null, with the result's room perhaps written but nothing else, when it cannot be (no
+    /// activation this time, not a single [1, C, H, W] image of the first input's plane, or no room).</summary>
+    private Tensor? WrittenInPlace(TailInPlace tail, Fusion f, Tensor?[] args, Tensor?[] values)
+    {
+        if (values[nodeInputs[tail.Plan.Concat][0]] is not { Rank: 4, DType: DType.Float32 } head || head.Shape[0] != 1) return null;
+        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        int plane = head.Shape[2] * head.Shape[3];
+        var shape = f.Conv.ActivatedInto(args, activation, head.Floats, checked(tail.Plan.ChannelsBefore[tail.Input] * plane));
+        if (shape is not { Rank: 4 } s || s[0] != 1 || s[2] != head.Shape[2] || s[3] != head.Shape[3]) return null;
+        return new Tensor(s, head.Floats);
+    }
+
     /// <summary>The concatenation along axis 1 of single [1, Cₖ, H, W] images, written after the first in its array,
-    /// which must have room; null when the arguments are not such images or the array is too short.</summary>
-    private static Tensor? JoinAfterFirst(Tensor?[] args)
+    /// which must have room, copying the inputs whose convolution did not write them in place (<paramref name="placed"/>);
+    /// null when the arguments are not such images or the array is too short.</summary>
+    private static Tensor? JoinAfterFirst(Tensor?[] args, FirstInPlace plan, bool[] placed)
     {
         if (args[0] is not { Rank: 4, DType: DType.Float32 } head || head.Shape[0] != 1) return null;
         int channels = 0, size = 0;
@@ -75,7 +122,8 @@ internal sealed partial class OnnxGraph
         var array = head.Floats;
         if (array.Length < size) return null;
         for (int k = 1, at = head.Size; k < args.Length; at += args[k]!.Size, k++)
-            ConcatCopy.CopyFloats(args[k]!.AsReadOnlySpan(), array.AsSpan(at, args[k]!.Size));
+            if (plan.Tails[k] < 0 || !placed[plan.Tails[k]])
+                ConcatCopy.CopyFloats(args[k]!.AsReadOnlySpan(), array.AsSpan(at, args[k]!.Size));
         return new Tensor(new Shape(1, channels, head.Shape[2], head.Shape[3]), array);
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class OnnxGraph
     private readonly bool[] passThrough;
     private readonly FirstInPlace?[] widenedFor;   // indexed by the convolution
     private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
+    private readonly TailInPlace?[] placedFor;     // indexed by the convolution of a later Concat input
     private readonly ResidualSum?[] sumFor;        // indexed by the convolution
     private readonly ResidualSum?[] sumAt;         // indexed by the Add
     private readonly BlockedChain?[] chainAt;      // indexed by the chain's first node
@@ -96,7 +97,7 @@ internal sealed partial class OnnxGraph
             if (inPlace[m] is { } plan)
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
         passThrough = PassThroughPlan(model, lastUse);
-        (widenedFor, joinedAfter) = ConcatPlan(model, lastUse, producer, reads);
+        (widenedFor, joinedAfter, placedFor) = ConcatPlan(model, lastUse, producer, reads);
         (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
         chainAt = BlockedPlan(model, lastUse, producer);
         gradientChainAt = GradientPlan(lastUse, producer);
@@ -189,6 +190,7 @@ internal sealed partial class OnnxGraph
         }
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         var widened = new bool[Kernels.Length];      // convolutions whose output's array has room for their Concat
+        var placed = new bool[Kernels.Length];       // convolutions that wrote their output into that room
         var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
@@ -219,6 +221,13 @@ internal sealed partial class OnnxGraph
                     summed[sum.Add] = true;
                 }
                 else if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
+                else if (recycle is not null && placedFor[n] is { } tail && widened[tail.Plan.Convolution] && fusions[n] is { } tf
+                         && mayFuse is not null && mayFuse(n, tf.Consumer) && WrittenInPlace(tail, tf, args, values) is { } written)
+                {
+                    results = [written];
+                    activated[tf.Consumer] = true;
+                    placed[n] = true;
+                }
                 else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer)
                          && Fused(f, args, values, recording, room) is { } fused)
                 {
@@ -226,7 +235,7 @@ internal sealed partial class OnnxGraph
                     activated[f.Consumer] = true;
                     widened[n] = room > 0;
                 }
-                else if (recycle is not null && joinedAfter[n] is { } join && widened[join.Convolution] && JoinAfterFirst(args) is { } joined) results = [joined];
+                else if (recycle is not null && joinedAfter[n] is { } join && widened[join.Convolution] && JoinAfterFirst(args, join, placed) is { } joined) results = [joined];
                 else if (!recording && inPlace[n] is { } planned && mayFuse is not null && mayFuse(planned.Producer, n)
                          && args[0] is { DType: DType.Float32 } target && planned.Activation(args) is { } late)
                 {

@@ -47,6 +47,17 @@ internal static class ConvolutionOps
         public Tensor Activated(Tensor?[] inputs, ConvActivation activation, int channelCapacity = 0) =>
             Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation, channelCapacity: channelCapacity);
 
+        /// <summary>At inference: as <see cref="Activated"/>, the output written into <paramref name="target"/> from
+        /// <paramref name="offset"/> on (<see cref="Tensor.Conv2dActivatedInto"/>); its shape, or null, with nothing
+        /// written, unless the input and weight are 2-D and the output fits.</summary>
+        public Shape? ActivatedInto(Tensor?[] inputs, ConvActivation activation, float[] target, int offset)
+        {
+            Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
+            if (x.Rank != 4 || weight.Rank != 4) return null;
+            var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
+            return x.Conv2dActivatedInto(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, target, offset);
+        }
+
         /// <summary>At inference: the convolution and then the addition of <paramref name="residual"/> (an Add node's
         /// other operand), as the output is written, nothing recorded (<see cref="Tensor.Conv2dResidual"/>); null, with
         /// nothing run, unless the input is 2-D and the residual a float tensor of the output's shape.</summary>

@@ -60,6 +60,23 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// Inference only: <see cref="Conv2dActivated"/> with the output [N, O, H', W'] written into <paramref name="target"/>
+    /// from <paramref name="targetOffset"/> on, the rest of it untouched, instead of into a new tensor: a later input of
+    /// a channel concatenation of one image, written in place after the earlier ones (see OnnxGraph). Returns the
+    /// output's shape, or null, with nothing written, when it would not fit in <paramref name="target"/>.
+    /// </summary>
+    internal Shape? Conv2dActivatedInto(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, ConvActivation activation, float[] target, int targetOffset)
+    {
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
+            throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        if (targetOffset < 0 || (long)g.Batch * g.OutChannels * g.OutPlane > target.LongLength - targetOffset) return null;
+        Conv2dKernel.ForwardAt(Floats, weight.Floats, target, targetOffset, g, new ConvEpilogue(bias?.Floats, activation, null));
+        return new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
+    }
+
+    /// <summary>
     /// Inference only: <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
     /// followed by the addition of <paramref name="residual"/> (a tensor of the output's shape: a residual connection's
     /// other operand) and then by <paramref name="activation"/>, each value finished as it is written:
