@@ -75,5 +75,5 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CopyTail(float* merged, float* row, int count) => Buffer.MemoryCopy(merged, row, count * sizeof(float), count * sizeof(float));
+    public static void CopyTail(float* merged, float* row, int count) => WinogradLanes.CopyTail(merged, row, count);
 }

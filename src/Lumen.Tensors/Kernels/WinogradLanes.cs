@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lumen.Tensors.Kernels;
 
@@ -18,4 +20,16 @@ internal static class WinogradLanes
 
     /// <summary>The second halves interleaved: lanes 2t, 2t + 1 ← first[8 + t], second[8 + t].</summary>
     public static readonly Vector512<int> ZipHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+
+    /// <summary><see cref="IWinogradTile.CopyTail"/> of the AVX-512 tiles: whole vectors, then the last partial one with
+    /// a masked store. Through <c>Buffer.MemoryCopy</c>, a call to memmove per output row of 55 or 27 columns (every
+    /// row of SqueezeNet's 3×3 layers is a ragged group) took 4–5 % of SqueezeNet's whole forward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void CopyTail(float* merged, float* row, int count)
+    {
+        int i = 0;
+        for (; i + 16 <= count; i += 16) Vector512.Load(merged + i).Store(row + i);
+        if (i < count)
+            Avx512F.MaskStore(row + i, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - i)).AsSingle(), Vector512.Load(merged + i));
+    }
 }
