@@ -334,11 +334,22 @@ internal static unsafe class WinogradConvolution
                     for (int r = 0; r < m; r++)
                         TTile.OutputColumn(temp + r * alpha * lanes, lanes, phases + r * m * phaseStride + j0, phaseStride);
                 }
+                // the epilogue once per run of consecutive output rows (the block's rows of one image), not per tile
+                // row: a call per 4 rows of 55 values cost about as much as the values' operations
+                float* run = null;
+                int runLength = 0;
                 for (int lt = 0; lt < block.TileRows; lt++)
                 {
                     int n = (block.FirstRow + lt) / plan.TilesH, ty = (block.FirstRow + lt) % plan.TilesH;
                     int y0 = ty * m, rows = Math.Min(m, g.OutHeight - y0);
                     float* start = py + yOffset + (((nint)n * cout + o) * g.OutHeight + y0) * ow;
+                    if (start != run + runLength)
+                    {
+                        if (runLength > 0 && epilogue.IsActive) epilogue.Apply(run, 0, o, 1, runLength);
+                        run = start;
+                        runLength = 0;
+                    }
+                    runLength += rows * ow;
                     for (int r = 0; r < rows; r++)
                     {
                         float* target = start + (nint)r * ow;
@@ -351,8 +362,8 @@ internal static unsafe class WinogradConvolution
                             TTile.CopyTail(tail, target + ox, count);
                         }
                     }
-                    if (epilogue.IsActive) epilogue.Apply(start, 0, o, 1, rows * ow);
                 }
+                if (runLength > 0 && epilogue.IsActive) epilogue.Apply(run, 0, o, 1, runLength);
             }
     }
 }
