@@ -2,9 +2,10 @@ using Lumen.Tensors.Kernels;
 
 namespace Lumen.Tensors.Tests;
 
-/// <summary><see cref="Conv2dKernel.ForwardAt"/> writes the convolution's output from an offset on, on every path of the
-/// dispatch (Winograd and the GEMMs in place, the others through a scratch copy): bitwise what
-/// <see cref="Conv2dKernel.Forward"/> writes from 0, with the floats around it untouched.</summary>
+/// <summary><see cref="Conv2dKernel.ForwardAt"/> writes the convolution's output where a <see cref="ConvPlacement"/>
+/// says, on every path of the dispatch (Winograd and the GEMMs in place, the others through a scratch copy): each
+/// image bitwise what <see cref="Conv2dKernel.Forward"/> writes densely, the floats around and between the images
+/// untouched.</summary>
 public class ConvOutputOffsetTests
 {
     private static readonly Dictionary<string, ConvGeometry> Paths = new()
@@ -19,43 +20,54 @@ public class ConvOutputOffsetTests
         ["direct (scratch)"] = new ConvGeometry(1, 3, 17, 17, 8, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1),
         ["depthwise (scratch)"] = new ConvGeometry(1, 8, 11, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8),
         ["16-channel pointwise"] = new ConvGeometry(1, 32, 20, 20, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
-        ["pointwise over the batch (scratch)"] = new ConvGeometry(3, 12, 7, 7, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+        ["pointwise GEMM over the batch"] = new ConvGeometry(3, 12, 7, 7, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+        ["band GEMM, three images"] = new ConvGeometry(3, 5, 9, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+        ["direct, two images (scratch)"] = new ConvGeometry(2, 3, 17, 17, 8, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1),
     };
 
     public static TheoryData<string> Names => [.. Paths.Keys];
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void The_output_at_an_offset_is_bitwise_the_output_at_zero_and_nothing_else_is_written(string path)
+    public void Each_image_is_bitwise_the_dense_output_at_its_place_and_nothing_else_is_written(string path)
     {
         var g = Paths[path];
         var random = new Random(path.Length);
         var x = Values(random, g.Batch * g.InChannels * g.InPlane);
         var w = Values(random, g.OutChannels * g.InPerGroup * g.KernelHeight * g.KernelWidth);
         var epilogue = new ConvEpilogue(Values(random, g.OutChannels), ConvActivation.Clamp(0f, null));
-        int size = g.Batch * g.OutChannels * g.OutPlane, offset = 37, after = 11;
-        var expected = new float[size];
+        int image = g.OutChannels * g.OutPlane;
+        var expected = new float[g.Batch * image];
         Conv2dKernel.Forward(x, w, expected, g, epilogue);
 
-        var y = new float[offset + size + after];
+        var place = new ConvPlacement(37, image + 13);                 // 13 floats between the images
+        var y = new float[37 + (g.Batch - 1) * (image + 13) + image + 11];
         Array.Fill(y, 1234.5f);
-        Conv2dKernel.ForwardAt(x, w, y, offset, g, epilogue);
+        Conv2dKernel.ForwardAt(x, w, y, place, g, epilogue);
 
-        Assert.All(y[..offset], v => Assert.Equal(1234.5f, v));
-        Assert.All(y[(offset + size)..], v => Assert.Equal(1234.5f, v));
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y[offset..(offset + size)].Select(BitConverter.SingleToInt32Bits));
+        var written = new bool[y.Length];
+        for (int n = 0; n < g.Batch; n++)
+        {
+            int at = (int)place.ImageStart(g, n);
+            Assert.Equal(expected.AsSpan(n * image, image).ToArray().Select(BitConverter.SingleToInt32Bits), y[at..(at + image)].Select(BitConverter.SingleToInt32Bits));
+            written.AsSpan(at, image).Fill(true);
+        }
+        for (int i = 0; i < y.Length; i++)
+            if (!written[i]) Assert.Equal(1234.5f, y[i]);
     }
 
     [Fact]
-    public void An_output_that_does_not_fit_after_the_offset_or_a_residual_is_refused()
+    public void A_placement_that_does_not_fit_or_a_residual_is_refused()
     {
-        var g = new ConvGeometry(1, 8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        var x = new float[8 * 36];
+        var g = new ConvGeometry(2, 8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var x = new float[2 * 8 * 36];
         var w = new float[8 * 8 * 9];
-        var e = Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[8 * 36 + 3], 4, g, default));
-        Assert.Contains("offset 4", e.Message);
-        Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[8 * 36 + 3], -1, g, default));
-        Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[3 * 8 * 36], 8 * 36, g, new ConvEpilogue(null).WithResidual(8)));
+        int image = 8 * 36;
+        var e = Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[2 * image + 3], new ConvPlacement(4, image), g, default));
+        Assert.Contains("from offset 4", e.Message);
+        Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[4 * image], new ConvPlacement(-1, image), g, default));
+        Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[4 * image], new ConvPlacement(0, image - 1), g, default));   // images overlap
+        Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[4 * image], new ConvPlacement(8, image), g, new ConvEpilogue(null).WithResidual(8)));
     }
 
     private static float[] Values(Random random, int count)

@@ -123,7 +123,7 @@ public class WinogradInputGradientTests
         var x = new float[16 * 144];
         var w = new float[16 * 16 * 9];
         var e = Assert.Throws<ArgumentException>(() => WinogradConvolution.Forward(x, w, new float[10], g, default));
-        Assert.Contains("too few", e.Message);
+        Assert.Contains("does not fit the 10 floats", e.Message);
         e = Assert.Throws<ArgumentException>(() => WinogradConvolution.TryBackwardInput(x, w, new float[10], g));
         Assert.Contains("too few", e.Message);
         e = Assert.Throws<ArgumentException>(() => WinogradConvolution.Forward(x, w, new float[16 * 144], g with { StrideH = 2, StrideW = 2 }, default));

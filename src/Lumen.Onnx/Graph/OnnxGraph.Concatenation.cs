@@ -4,21 +4,20 @@ using Lumen.Tensors.Kernels;
 namespace Lumen.Onnx.Graph;
 
 /// <summary>
-/// A channel concatenation of a single image that copies little or nothing: the convolution that produces its first
-/// input writes into an array with room for the whole result, the convolutions that produce its later inputs write
-/// into that room at their channels' offset, and the Concat copies only the inputs that were not so written.
+/// A channel concatenation that copies little or nothing: the convolutions that produce its inputs write their outputs
+/// straight into the result's array, each image's planes at its channels, and the Concat copies only the inputs that
+/// were not so written.
 /// </summary>
 /// <remarks>Planned for a Concat along axis 1 whose input 0 is a convolution's output with its activation fused (SqueezeNet's
 /// fire modules: expand 1×1 then expand 3×3, both Conv → Relu) that the Concat alone reads, once, and whose every input
 /// comes from a convolution (through such an activation or directly), so that the result's channels are known from
-/// the weights before anything runs. A later input is written in place when it is likewise a fused convolution's
-/// output that only the Concat reads, once, and that convolution runs after the first one
-/// (<see cref="Conv2dKernel.ForwardAt"/>). It runs only at pure inference (the caller's pool scope: no gradients, no
-/// hooks — a hook on any node turns it off, so a producer's hook sees its own output as ever) and for a batch of one,
-/// where each input's channel planes are a run of the result's. Values are the copy's, bit for bit. At a
-/// larger batch the images interleave, and the Concat copies as before. An input written in place is, until the
-/// Concat, a tensor of its shape over the result's array (whose first planes are not its values): nothing but the
-/// Concat reads it.</remarks>
+/// the weights before anything runs. The first convolution allocates the result's array and writes its images there,
+/// one result image apart. A later input is written in place when it is likewise a fused convolution's output that
+/// only the Concat reads, once, and that convolution runs after the first one (<see cref="Conv2dKernel.ForwardAt"/>,
+/// <see cref="ConvPlacement"/>). It runs only at pure inference (the caller's pool scope: no gradients, no hooks — a
+/// hook on any node turns it off, so a producer's hook sees its own output as ever). Values are the copy's, bit for
+/// bit. An input written in place is, until the Concat, a tensor of its shape over the result's array (which does not
+/// hold its values in its layout): nothing but the Concat reads it.</remarks>
 internal sealed partial class OnnxGraph
 {
     /// <summary>Concat node <paramref name="Concat"/> joins its inputs after the output of convolution
@@ -87,43 +86,59 @@ internal sealed partial class OnnxGraph
         return constants[nodeInputs[n][1]] is { Rank: 4 } weight ? weight.Shape[0] : -1;
     }
 
-    /// <summary>The channel planes that convolution <paramref name="n"/>'s output array should hold this time: its
-    /// Concat's channels for a single [1, C, H, W] image, else 0 (just its own).</summary>
-    private int Room(int n, Tensor?[] args) =>
-        widenedFor[n] is { } plan && args[0] is { Rank: 4, DType: DType.Float32 } x && x.Shape[0] == 1 ? plan.TotalChannels : 0;
+    /// <summary>Convolution n's output, with its fused activation <paramref name="f"/>, written as the first input of
+    /// its Concat (<paramref name="plan"/>) into a new array for the whole result, one result image apart: a tensor of
+    /// its shape over that array; null, with nothing written, when it cannot be (no activation this time, not a 2-D
+    /// convolution of float images).</summary>
+    private Tensor? FirstInResult(FirstInPlace plan, Fusion f, Tensor?[] args, Tensor?[] values)
+    {
+        if (args[0] is not { Rank: 4, DType: DType.Float32 } x || f.Conv.OutputSize(args) is not { } size) return null;
+        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        int image = checked(plan.TotalChannels * size.Height * size.Width);
+        var array = StoragePool.NewFloats(checked(x.Shape[0] * image), overwrite: true);
+        return f.Conv.ActivatedInto(args, activation, array, new ConvPlacement(0, image)) is { } shape ? new Tensor(shape, array) : null;
+    }
 
-    /// <summary>Convolution n's output, with its fused activation <paramref name="f"/>, written in place into the room
-    /// after the first input of its Concat (<paramref name="tail"/>), whose array is the first input's: a tensor of its
-    /// shape over that array; null, with the result's room perhaps written but nothing else, when it cannot be (no
-    /// activation this time, not a single [1, C, H, W] image of the first input's plane, or no room).</summary>
+    /// <summary>Convolution n's output, with its fused activation <paramref name="f"/>, written in place into the array
+    /// of its Concat's result (<paramref name="tail"/>), which the first input's convolution made: a tensor of its
+    /// shape over that array; null, with the result's array perhaps written at this input's place but nothing else,
+    /// when it cannot be (no activation this time, or not the first input's images and plane).</summary>
     private Tensor? WrittenInPlace(TailInPlace tail, Fusion f, Tensor?[] args, Tensor?[] values)
     {
-        if (values[nodeInputs[tail.Plan.Concat][0]] is not { Rank: 4, DType: DType.Float32 } head || head.Shape[0] != 1) return null;
+        if (values[nodeInputs[tail.Plan.Concat][0]] is not { Rank: 4, DType: DType.Float32 } head) return null;
         if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
         int plane = head.Shape[2] * head.Shape[3];
-        var shape = f.Conv.ActivatedInto(args, activation, head.Floats, checked(tail.Plan.ChannelsBefore[tail.Input] * plane));
-        if (shape is not { Rank: 4 } s || s[0] != 1 || s[2] != head.Shape[2] || s[3] != head.Shape[3]) return null;
+        var place = new ConvPlacement(checked(tail.Plan.ChannelsBefore[tail.Input] * plane), checked(tail.Plan.TotalChannels * plane));
+        var shape = f.Conv.ActivatedInto(args, activation, head.Floats, place);
+        if (shape is not { Rank: 4 } s || s[0] != head.Shape[0] || s[2] != head.Shape[2] || s[3] != head.Shape[3]) return null;
         return new Tensor(s, head.Floats);
     }
 
-    /// <summary>The concatenation along axis 1 of single [1, Cₖ, H, W] images, written after the first in its array,
-    /// which must have room, copying the inputs whose convolution did not write them in place (<paramref name="placed"/>);
-    /// null when the arguments are not such images or the array is too short.</summary>
-    private static Tensor? JoinAfterFirst(Tensor?[] args, FirstInPlace plan, bool[] placed)
+    /// <summary>The concatenation along axis 1 in the array of its first input, which its convolution wrote there
+    /// (<see cref="FirstInResult"/>), copying each image of the inputs whose convolution did not write them in place
+    /// (<paramref name="placed"/>) to its channels. The first input's images are not where a tensor of its shape
+    /// reads them, so inputs that do not join (shapes, types, channels) are an error here, not a fallback.</summary>
+    private Tensor JoinInResult(Tensor?[] args, FirstInPlace plan, bool[] placed)
     {
-        if (args[0] is not { Rank: 4, DType: DType.Float32 } head || head.Shape[0] != 1) return null;
-        int channels = 0, size = 0;
+        var head = args[0]!;
+        int images = head.Shape[0], height = head.Shape[2], width = head.Shape[3], plane = height * width, channels = 0;
         foreach (var t in args)
         {
-            if (t is not { Rank: 4, DType: DType.Float32 } || t.Shape[0] != 1 || t.Shape[2] != head.Shape[2] || t.Shape[3] != head.Shape[3]) return null;
+            if (t is not { Rank: 4, DType: DType.Float32 } || t.Shape[0] != images || t.Shape[2] != height || t.Shape[3] != width)
+                throw new ArgumentException($"Concat: inputs ({string.Join(", ", args.Select(a => a is null ? "none" : $"{a.Shape} {a.DType}"))}) do not join along axis 1.");
             channels += t.Shape[1];
-            size += t.Size;
         }
+        if (channels != plan.TotalChannels)
+            throw new ArgumentException($"Concat: inputs of {channels} channels in all, not the {plan.TotalChannels} their convolutions' weights give.");
         var array = head.Floats;
-        if (array.Length < size) return null;
-        for (int k = 1, at = head.Size; k < args.Length; at += args[k]!.Size, k++)
-            if (plan.Tails[k] < 0 || !placed[plan.Tails[k]])
-                ConcatCopy.CopyFloats(args[k]!.AsReadOnlySpan(), array.AsSpan(at, args[k]!.Size));
-        return new Tensor(new Shape(1, channels, head.Shape[2], head.Shape[3]), array);
+        for (int k = 1; k < args.Length; k++)
+        {
+            if (plan.Tails[k] >= 0 && placed[plan.Tails[k]]) continue;
+            int part = args[k]!.Shape[1] * plane;
+            var source = args[k]!.AsReadOnlySpan();
+            for (int n = 0; n < images; n++)
+                ConcatCopy.CopyFloats(source.Slice(n * part, part), array.AsSpan((n * channels + plan.ChannelsBefore[k]) * plane, part));
+        }
+        return new Tensor(new Shape(images, channels, height, width), array);
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class OnnxGraph
     private readonly InPlaceActivation?[] inPlace;
     private readonly Fusion?[] fusions;
     private readonly bool[] passThrough;
-    private readonly FirstInPlace?[] widenedFor;   // indexed by the convolution
+    private readonly FirstInPlace?[] firstOfConcat;   // indexed by the convolution of a Concat's first input
     private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
     private readonly TailInPlace?[] placedFor;     // indexed by the convolution of a later Concat input
     private readonly ResidualSum?[] sumFor;        // indexed by the convolution
@@ -97,7 +97,7 @@ internal sealed partial class OnnxGraph
             if (inPlace[m] is { } plan)
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
         passThrough = PassThroughPlan(model, lastUse);
-        (widenedFor, joinedAfter, placedFor) = ConcatPlan(model, lastUse, producer, reads);
+        (firstOfConcat, joinedAfter, placedFor) = ConcatPlan(model, lastUse, producer, reads);
         (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
         chainAt = BlockedPlan(model, lastUse, producer);
         gradientChainAt = GradientPlan(lastUse, producer);
@@ -189,7 +189,7 @@ internal sealed partial class OnnxGraph
             values[inputSlots[i]] = inputs[i];
         }
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
-        var widened = new bool[Kernels.Length];      // convolutions whose output's array has room for their Concat
+        var firstWritten = new bool[Kernels.Length]; // first-input convolutions that wrote into their Concat's result array
         var placed = new bool[Kernels.Length];       // convolutions that wrote their output into that room
         var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
@@ -213,7 +213,6 @@ internal sealed partial class OnnxGraph
             try
             {
                 bool recording = Tensors.Autograd.GradMode.IsEnabled;
-                int room = recycle is null ? 0 : Room(n, args);     // channel planes for a Concat after this convolution
                 if (summed[n]) results = [args[sumAt[n]!.Operand]!];
                 else if (recycle is not null && sumFor[n] is { } sum && mayFuse is not null && mayFuse(n, sum.Add) && Summed(sum, args, values) is { } total)
                 {
@@ -221,7 +220,14 @@ internal sealed partial class OnnxGraph
                     summed[sum.Add] = true;
                 }
                 else if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
-                else if (recycle is not null && placedFor[n] is { } tail && widened[tail.Plan.Convolution] && fusions[n] is { } tf
+                else if (recycle is not null && firstOfConcat[n] is { } concat && fusions[n] is { } hf && mayFuse is not null && mayFuse(n, hf.Consumer)
+                         && FirstInResult(concat, hf, args, values) is { } first)
+                {
+                    results = [first];
+                    activated[hf.Consumer] = true;
+                    firstWritten[n] = true;
+                }
+                else if (recycle is not null && placedFor[n] is { } tail && firstWritten[tail.Plan.Convolution] && fusions[n] is { } tf
                          && mayFuse is not null && mayFuse(n, tf.Consumer) && WrittenInPlace(tail, tf, args, values) is { } written)
                 {
                     results = [written];
@@ -229,13 +235,12 @@ internal sealed partial class OnnxGraph
                     placed[n] = true;
                 }
                 else if (fusions[n] is { } f && mayFuse is not null && mayFuse(n, f.Consumer)
-                         && Fused(f, args, values, recording, room) is { } fused)
+                         && Fused(f, args, values, recording) is { } fused)
                 {
                     results = [fused];
                     activated[f.Consumer] = true;
-                    widened[n] = room > 0;
                 }
-                else if (recycle is not null && joinedAfter[n] is { } join && widened[join.Convolution] && JoinAfterFirst(args, join, placed) is { } joined) results = [joined];
+                else if (recycle is not null && joinedAfter[n] is { } join && firstWritten[join.Convolution]) results = [JoinInResult(args, join, placed)];
                 else if (!recording && inPlace[n] is { } planned && mayFuse is not null && mayFuse(planned.Producer, n)
                          && args[0] is { DType: DType.Float32 } target && planned.Activation(args) is { } late)
                 {
@@ -277,13 +282,12 @@ internal sealed partial class OnnxGraph
     }
 
     /// <summary>The output of convolution <paramref name="f"/> with its activation applied as it writes: recorded for a
-    /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded, its array holding at least
-    /// <paramref name="channelCapacity"/> channel planes; null when this fusion cannot run this time.</summary>
-    private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording, int channelCapacity)
+    /// rectifier or a clamp when <paramref name="recording"/>, else unrecorded; null when this fusion cannot run this time.</summary>
+    private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
     {
         if (recording && f.Slope is { } slope) return f.Conv.Rectified(args, slope);
         if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
-        if (!recording) return f.Conv.Activated(args, activation, channelCapacity);
+        if (!recording) return f.Conv.Activated(args, activation);
         if (activation.Kind != ConvActivationKind.Clamp) return null;                // a leaky ReLU of slope α ≤ 0
         return f.Conv.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
     }

@@ -42,20 +42,31 @@ internal static class ConvolutionOps
     /// <summary>One Conv node's attributes, run with a fused activation.</summary>
     internal sealed class FusedConv(ConvAttributes attributes, int groups)
     {
-        /// <summary>At inference: the activation applied as the output is written, nothing recorded; the output's array
-        /// holds at least <paramref name="channelCapacity"/> channel planes per image (<see cref="Tensor.Conv2dActivated"/>).</summary>
-        public Tensor Activated(Tensor?[] inputs, ConvActivation activation, int channelCapacity = 0) =>
-            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation, channelCapacity: channelCapacity);
+        /// <summary>At inference: the activation applied as the output is written, nothing recorded (<see cref="Tensor.Conv2dActivated"/>).</summary>
+        public Tensor Activated(Tensor?[] inputs, ConvActivation activation) =>
+            Conv(attributes, groups, inputs.Arg(0), inputs.Arg(1), inputs.Optional(2), activation);
 
-        /// <summary>At inference: as <see cref="Activated"/>, the output written into <paramref name="target"/> from
-        /// <paramref name="offset"/> on (<see cref="Tensor.Conv2dActivatedInto"/>); its shape, or null, with nothing
+        /// <summary>At inference: as <see cref="Activated"/>, the output written into <paramref name="target"/> as
+        /// <paramref name="place"/> says (<see cref="Tensor.Conv2dActivatedInto"/>); its shape, or null, with nothing
         /// written, unless the input and weight are 2-D and the output fits.</summary>
-        public Shape? ActivatedInto(Tensor?[] inputs, ConvActivation activation, float[] target, int offset)
+        public Shape? ActivatedInto(Tensor?[] inputs, ConvActivation activation, float[] target, ConvPlacement place)
         {
             Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
             if (x.Rank != 4 || weight.Rank != 4) return null;
             var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
-            return x.Conv2dActivatedInto(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, target, offset);
+            return x.Conv2dActivatedInto(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, target, place);
+        }
+
+        /// <summary>The output's spatial size for these inputs, when the input and weight are 2-D and it is positive:
+        /// ⌊(H + top + bottom − dh·(kh − 1) − 1) / sh⌋ + 1, likewise across.</summary>
+        public (int Height, int Width)? OutputSize(Tensor?[] inputs)
+        {
+            Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
+            if (x.Rank != 4 || weight.Rank != 4) return null;
+            var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
+            long height = ((long)x.Shape[2] + pads.Top + pads.Bottom - (long)dilation.H * (weight.Shape[2] - 1) - 1) / stride.H + 1;
+            long width = ((long)x.Shape[3] + pads.Left + pads.Right - (long)dilation.W * (weight.Shape[3] - 1) - 1) / stride.W + 1;
+            return height > 0 && width > 0 && height * width <= int.MaxValue ? ((int)height, (int)width) : null;
         }
 
         /// <summary>At inference: the convolution and then the addition of <paramref name="residual"/> (an Add node's
@@ -79,7 +90,7 @@ internal static class ConvolutionOps
     }
 
     internal static Tensor Conv(ConvAttributes a, int groups, Tensor x, Tensor weight, Tensor? bias, ConvActivation? activation = null, float? rectifierSlope = null,
-        (float? Min, float? Max)? clampBounds = null, int channelCapacity = 0)
+        (float? Min, float? Max)? clampBounds = null)
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1)
@@ -88,7 +99,7 @@ internal static class ConvolutionOps
             weight = weight.Reshape(weight.Shape[0], weight.Shape[1], 1, weight.Shape[2]);
         }
         var (stride, pads, dilation) = Layout(a, spatial, x, weight);
-        var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act, channelCapacity)
+        var y = activation is { } act ? x.Conv2dActivated(weight, bias, stride, pads, dilation, groups, act)
             : rectifierSlope is { } slope ? x.Conv2dRectified(weight, bias, stride, pads, dilation, groups, slope)
             : clampBounds is { } bounds ? x.Conv2dClamped(weight, bias, stride, pads, dilation, groups, bounds.Min, bounds.Max)
             : x.Conv2d(weight, bias, stride, pads, dilation, groups); // [N, O, H', W']

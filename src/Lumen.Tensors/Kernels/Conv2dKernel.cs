@@ -29,37 +29,37 @@ internal static class Conv2dKernel
     /// <summary>y = conv(x, w), then the <paramref name="epilogue"/> (bias, activation) on each output channel as
     /// its values are finished (y is overwritten).</summary>
     public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue = default) =>
-        ForwardAt(x, w, y, 0, g, epilogue);
+        ForwardAt(x, w, y, ConvPlacement.Dense, g, epilogue);
 
-    /// <summary>As <see cref="Forward"/>, the output [N, O, OH, OW] written from y[<paramref name="yOffset"/>] on, the floats before
-    /// and after it untouched: e.g. a later input of a channel concatenation of one image, written in place after the
-    /// earlier ones. Winograd and the GEMM paths write there directly; the others through a scratch array and a copy.
-    /// An epilogue with a residual takes no offset (its residual is addressed from y's start).</summary>
-    public static void ForwardAt(float[] x, float[] w, float[] y, int yOffset, ConvGeometry g, in ConvEpilogue epilogue)
+    /// <summary>As <see cref="Forward"/>, the output placed in y as <paramref name="place"/> says (each image's planes
+    /// from its own start on), the floats around them untouched: e.g. the inputs of a channel concatenation written in
+    /// place, each at its channels (<see cref="ConvPlacement"/>). Winograd and the GEMM paths write there directly; the
+    /// others through a scratch array and a copy. An epilogue with a residual takes only the dense placement (its
+    /// residual is addressed from each output value's place).</summary>
+    public static void ForwardAt(float[] x, float[] w, float[] y, ConvPlacement place, ConvGeometry g, in ConvEpilogue epilogue)
     {
-        if (yOffset != 0)
+        if (!place.IsDense(g))
         {
-            int size = checked(g.Batch * g.OutChannels * g.OutPlane);
-            if (yOffset < 0 || y.Length - yOffset < size)
-                throw new ArgumentException($"Conv2d: an output of {size} floats from offset {yOffset} does not fit the {y.Length} floats of y ({g}).", nameof(yOffset));
+            place.Check(g, y.LongLength, "Conv2d");
             if (epilogue.HasResidual)
-                throw new ArgumentException("Conv2d: an epilogue with a residual writes no output at an offset.", nameof(yOffset));
-            if (!WritesAtOffset(g, epilogue))
+                throw new ArgumentException("Conv2d: an epilogue with a residual writes only the dense output.", nameof(place));
+            if (!WritesInPlace(g, epilogue))
             {
+                int image = g.OutChannels * g.OutPlane, size = checked(g.Batch * image);
                 var scratch = ArrayPool<float>.Shared.Rent(size);
                 try
                 {
-                    ForwardAt(x, w, scratch, 0, g, epilogue);
-                    Array.Copy(scratch, 0, y, yOffset, size);
+                    Forward(x, w, scratch, g, epilogue);
+                    for (int n = 0; n < g.Batch; n++) Array.Copy(scratch, (long)n * image, y, place.ImageStart(g, n), image);
                 }
                 finally { ArrayPool<float>.Shared.Return(scratch); }
                 return;
             }
         }
         if (g.IsDepthwise) { ConvDepthwise.Forward(x, w, y, g, epilogue); return; }
-        if (ConvPointwiseForward.TryRun(x, w, y, g, epilogue)) return;
+        if (ConvPointwiseForward.TryRun(x, w, y, place, g, epilogue)) return;
         if (ConvPointwiseNarrow.Applies(g, epilogue)) { ConvPointwiseNarrow.Forward(x, w, y, g, epilogue); return; }
-        if (WinogradConvolution.TryForward(x, w, y, g, epilogue, yOffset)) return;
+        if (WinogradConvolution.TryForward(x, w, y, g, epilogue, place)) return;
         if (ConvDirect.Applies(g)) { ConvDirect.Forward(x, w, y, g, epilogue); return; }
         var finish = epilogue;
         int rows = BandRows(g, Parallelism.MaxDegree), bands = CeilDiv(g.OutHeight, rows);
@@ -77,7 +77,7 @@ internal static class Conv2dKernel
                     var weights = w.AsSpan(group * og * k, og * k);
                     // the band's rows are contiguous in each channel plane: C is the output at the band's first row,
                     // one channel plane apart
-                    var output = y.AsSpan(yOffset + (n * g.OutChannels + group * og) * g.OutPlane + row0 * g.OutWidth);
+                    var output = y.AsSpan(checked((int)place.ImageStart(g, n) + group * og * g.OutPlane + row0 * g.OutWidth));
                     int inputOffset = (n * g.InChannels + group * g.InPerGroup) * g.InPlane;
                     if (g.IsPointwise)
                     {
@@ -96,12 +96,12 @@ internal static class Conv2dKernel
         finally { Release(packed); }
     }
 
-    /// <summary>Whether <see cref="ForwardAt"/> takes a path
-    /// that writes at an offset: Winograd or the band GEMMs, not the depthwise, batched or transposed pointwise,
-    /// 16-channel or direct ones (the order of its dispatch).</summary>
-    private static bool WritesAtOffset(in ConvGeometry g, in ConvEpilogue epilogue) =>
-        !g.IsDepthwise && !ConvPointwiseForward.Batches(g) && !ConvPointwiseForward.Transposes(g, Parallelism.MaxDegree)
-        && !ConvPointwiseNarrow.Applies(g, epilogue) && (WinogradConvolution.Applies(g) || !ConvDirect.Applies(g));
+    /// <summary>Whether <see cref="ForwardAt"/> takes a path that writes any placement itself: Winograd, the band GEMMs
+    /// or the pointwise GEMM over the batch, not the depthwise, transposed pointwise, 16-channel or direct ones (the
+    /// order of its dispatch).</summary>
+    private static bool WritesInPlace(in ConvGeometry g, in ConvEpilogue epilogue) =>
+        !g.IsDepthwise && !ConvPointwiseForward.Transposes(g, Parallelism.MaxDegree)
+        && !ConvPointwiseNarrow.Applies(g, epilogue) && (ConvPointwiseForward.Batches(g) || WinogradConvolution.Applies(g) || !ConvDirect.Applies(g));
 
     /// <summary><see cref="Im2Col.FillPacked"/> of the group's channels at <paramref name="offset"/> in x, on
     /// <paramref name="threads"/> threads (a band that runs alone, its GEMM split over the threads too), each

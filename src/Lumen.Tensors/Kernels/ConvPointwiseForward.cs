@@ -12,9 +12,14 @@ internal static class ConvPointwiseForward
 {
     /// <summary>Runs y = conv(x, w) with the <paramref name="epilogue"/> when one of the paths here applies; false
     /// (nothing written) otherwise.</summary>
-    public static bool TryRun(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
+    public static bool TryRun(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue) =>
+        TryRun(x, w, y, ConvPlacement.Dense, g, epilogue);
+
+    /// <summary>As above, the output placed as <paramref name="place"/> says: the batched path writes any placement, the
+    /// transposed one only the dense output (<see cref="Conv2dKernel.ForwardAt"/> sends it no other).</summary>
+    public static bool TryRun(float[] x, float[] w, float[] y, ConvPlacement place, in ConvGeometry g, in ConvEpilogue epilogue)
     {
-        if (Batches(g)) Batched(x, w, y, g, epilogue);
+        if (Batches(g)) Batched(x, w, y, place, g, epilogue);
         else if (Transposes(g, Parallelism.MaxDegree)) Transposed(x, w, y, g, epilogue);
         else return false;
         return true;
@@ -39,11 +44,11 @@ internal static class ConvPointwiseForward
     /// the epilogue, straight into y's [N, O, P] (<see cref="Gemm.MultiplyPlanes"/>). Per image, a GEMM of 49 or 196
     /// columns re-reads the whole of W and pads its last register tile (49 = 32 + 17); the threads split the one
     /// product. Bitwise the per-image products.</summary>
-    private static void Batched(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue)
+    private static void Batched(float[] x, float[] w, float[] y, ConvPlacement place, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         int m = g.OutChannels, k = g.InChannels;
         using var packed = PackedWeights.Get(w, 1, m, k, transposed: false)?[0] ?? GemmPackedA.Pack(w, m, k, false, GemmPath.Auto, Parallelism.MaxDegree);
-        Gemm.MultiplyPlanes(w, packed, x, y, m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue);
+        Gemm.MultiplyPlanes(w, packed, x, y.AsSpan(place.Offset), m, k, g.Batch, g.OutPlane, Parallelism.MaxDegree, GemmPath.Auto, epilogue, place.StrideOf(g));
     }
 
     /// <summary>One image's planes of at most this many positions, with a depth of at least

@@ -128,21 +128,25 @@ internal static unsafe class Gemm
     /// packed kernel of <paramref name="path"/> (<see cref="GemmPath.Auto"/>: <see cref="BestPath"/>), split over
     /// up to <paramref name="maxThreads"/> threads; each element bitwise as the per-image packed product. B is packed
     /// in blocks of one column group (<see cref="GemmDriver{TKernel}"/>), so pass A packed (<see cref="GemmPackedA"/>)
-    /// unless there is only one such block: each block would pack A again.</summary>
+    /// unless there is only one such block: each block would pack A again. C's images may lie
+    /// <paramref name="imageStrideC"/> floats apart (0: m·P, dense), e.g. inside a channel concatenation's result.</summary>
     public static void MultiplyPlanes(ReadOnlySpan<float> a, GemmPackedA? packedA, ReadOnlySpan<float> b, Span<float> c, int m, int k, int batch, int plane,
-        int maxThreads, GemmPath path, in ConvEpilogue epilogue)
+        int maxThreads, GemmPath path, in ConvEpilogue epilogue, int imageStrideC = 0)
     {
         if (batch < 0 || plane < 0)
             throw new ArgumentOutOfRangeException(nameof(batch), $"Gemm: batch and plane must be non-negative, got batch={batch}, plane={plane}.");
         long n = (long)batch * plane;
         if (n > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(batch), $"Gemm: {batch} planes of {plane} are more than {int.MaxValue} columns.");
         Validate(a.Length, b.Length, (long)batch * k * plane, c.Length, (int)n, m, (int)n, k, maxThreads);
+        long strideC = imageStrideC == 0 ? (long)m * plane : imageStrideC;
+        if (strideC < (long)m * plane || (batch > 0 && (batch - 1) * strideC + (long)m * plane > c.Length))
+            throw new ArgumentException($"Gemm: {batch} images of [{m}, {plane}] {strideC} floats apart do not fit C's {c.Length} floats.", nameof(imageStrideC));
         if (m == 0 || n == 0) return;
         if (k == 0)
             throw new ArgumentOutOfRangeException(nameof(k), "Gemm: a product of planes needs a depth of at least 1.");
         if (path == GemmPath.Auto) path = BestPath;
         RunPacked(a, packedA, b, packedB: false, c, plane, m, (int)n, k, transA: false, transB: false, accumulate: false, maxThreads, path, epilogue,
-            new GemmPlanes(plane, (nint)k * plane, (nint)m * plane, 0));
+            new GemmPlanes(plane, (nint)k * plane, (nint)strideC, 0));
     }
 
     /// <summary>The depth of each block and the columns of each panel of packed B on <paramref name="path"/> (not

@@ -88,36 +88,36 @@ internal static unsafe class WinogradConvolution
     private static int PathPanel { get; } = Gemm.BestPath == GemmPath.Vector256 ? GemmKernel256.NR : GemmKernel512.NR;
 
     /// <summary>y = epilogue(conv(x, w)) (y overwritten) with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3),
-    /// the output [N, O, OH, OW] written from y[<paramref name="yOffset"/>] on.</summary>
-    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue, int tile = 4, int yOffset = 0)
+    /// the output placed in y as <paramref name="place"/> says (default: dense from y's start).</summary>
+    public static void Forward(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue epilogue, int tile = 4, ConvPlacement place = default)
     {
         if (!Supports(g))
             throw new ArgumentException($"WinogradConvolution: takes ungrouped 3×3 convolutions of stride 1, dilation 1 and non-negative padding on AVX-512 or AVX2 + FMA, not {g}.", nameof(g));
-        if (x.LongLength < (long)g.Batch * g.InChannels * g.InPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9
-            || yOffset < 0 || y.LongLength - yOffset < (long)g.Batch * g.OutChannels * g.OutPlane)
-            throw new ArgumentException($"WinogradConvolution: input {x.Length}, weight {w.Length} or output {y.Length} floats (from {yOffset} on) are too few for {g}.");
+        if (x.LongLength < (long)g.Batch * g.InChannels * g.InPlane || w.LongLength < (long)g.OutChannels * g.InChannels * 9)
+            throw new ArgumentException($"WinogradConvolution: input {x.Length} or weight {w.Length} floats are too few for {g}.");
+        place.Check(g, y.LongLength, "WinogradConvolution");
         if (tile is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(tile), $"WinogradConvolution: the output tile is 2 or 4, not {tile}.");
-        ForwardOn(x, w, y, g, epilogue, tile, flipped: false, yOffset);
+        ForwardOn(x, w, y, g, epilogue, tile, flipped: false, place);
     }
 
     /// <summary>The tile struct of <paramref name="tile"/> for this machine's vector width.</summary>
-    private static void ForwardOn(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue, int tile, bool flipped, int yOffset = 0)
+    private static void ForwardOn(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue, int tile, bool flipped, ConvPlacement place = default)
     {
         bool wide = Gemm.BestPath == GemmPath.Vector512;
-        if (tile == 4 && wide) Forward<WinogradF4>(x, w, y, yOffset, g, epilogue, flipped);
-        else if (tile == 4) Forward<WinogradF4Avx2>(x, w, y, yOffset, g, epilogue, flipped);
-        else if (wide) Forward<WinogradF2>(x, w, y, yOffset, g, epilogue, flipped);
-        else Forward<WinogradF2Avx2>(x, w, y, yOffset, g, epilogue, flipped);
+        if (tile == 4 && wide) Forward<WinogradF4>(x, w, y, place, g, epilogue, flipped);
+        else if (tile == 4) Forward<WinogradF4Avx2>(x, w, y, place, g, epilogue, flipped);
+        else if (wide) Forward<WinogradF2>(x, w, y, place, g, epilogue, flipped);
+        else Forward<WinogradF2Avx2>(x, w, y, place, g, epilogue, flipped);
     }
 
-    /// <summary>y = epilogue(conv(x, w)) (y overwritten, from <paramref name="yOffset"/> on) where <see cref="Applies"/>
+    /// <summary>y = epilogue(conv(x, w)) (y overwritten, placed as <paramref name="place"/> says) where <see cref="Applies"/>
     /// holds, with the tile <see cref="TileFor"/> picks (decided once); false, with y untouched, where it does not.</summary>
-    public static bool TryForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue, int yOffset = 0)
+    public static bool TryForward(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue, ConvPlacement place = default)
     {
         if (!ConvolutionAlgorithms.Winograd || !Supports(g)) return false;
         int tile = TileFor(g);
         if (tile == 0) return false;
-        Forward(x, w, y, g, epilogue, tile, yOffset);
+        Forward(x, w, y, g, epilogue, tile, place);
         return true;
     }
 
@@ -140,7 +140,7 @@ internal static unsafe class WinogradConvolution
         return true;
     }
 
-    private static void Forward<TTile>(float[] x, float[] w, float[] y, int yOffset, ConvGeometry g, ConvEpilogue epilogue, bool flipped = false) where TTile : struct, IWinogradTile
+    private static void Forward<TTile>(float[] x, float[] w, float[] y, ConvPlacement place, ConvGeometry g, ConvEpilogue epilogue, bool flipped = false) where TTile : struct, IWinogradTile
     {
         int m = TTile.M, positions = TTile.Alpha * TTile.Alpha;
         var plan = Plan.Of(g, m, 2 * TTile.Lanes, Parallelism.MaxDegree);
@@ -151,10 +151,10 @@ internal static unsafe class WinogradConvolution
             if (plan.Blocks >= Parallelism.MaxDegree)
                 Parallelism.ForDynamic(plan.Blocks, work, 1, (start, end) =>
                 {
-                    for (int item = start; item < end; item++) Block<TTile>(x, y, yOffset, weights, plan, epilogue, item, threads: 1);
+                    for (int item = start; item < end; item++) Block<TTile>(x, y, place, weights, plan, epilogue, item, threads: 1);
                 });
             else
-                for (int item = 0; item < plan.Blocks; item++) Block<TTile>(x, y, yOffset, weights, plan, epilogue, item, Parallelism.MaxDegree);
+                for (int item = 0; item < plan.Blocks; item++) Block<TTile>(x, y, place, weights, plan, epilogue, item, Parallelism.MaxDegree);
         }
         finally { WinogradWeights.Release(weights); }
     }
@@ -215,7 +215,7 @@ internal static unsafe class WinogradConvolution
     }
 
     /// <summary>One block of tile rows, its three steps on <paramref name="threads"/> threads.</summary>
-    private static void Block<TTile>(float[] x, float[] y, int yOffset, GemmPackedA[] weights, Plan plan, ConvEpilogue epilogue, int item, int threads)
+    private static void Block<TTile>(float[] x, float[] y, ConvPlacement place, GemmPackedA[] weights, Plan plan, ConvEpilogue epilogue, int item, int threads)
         where TTile : struct, IWinogradTile
     {
         var g = plan.G;
@@ -239,7 +239,7 @@ internal static unsafe class WinogradConvolution
                         false, false, 1, TTile.Path, default);
                 }
             });
-            Run(threads, cout, (long)positions * TTile.Lanes * tq, (start, end) => OutputTransform<TTile>(y, yOffset, plan, block, (float*)products, epilogue, start, end));
+            Run(threads, cout, (long)positions * TTile.Lanes * tq, (start, end) => OutputTransform<TTile>(y, place, plan, block, (float*)products, epilogue, start, end));
         }
     }
 
@@ -313,7 +313,7 @@ internal static unsafe class WinogradConvolution
     /// tile from the α² products at <paramref name="products"/> ([O, Tq] each), merged into the output rows, then the
     /// epilogue over the block's rows of each channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OutputTransform<TTile>(float[] y, int yOffset, Plan plan, BlockShape block, float* products, ConvEpilogue epilogue, int first, int last)
+    private static void OutputTransform<TTile>(float[] y, ConvPlacement place, Plan plan, BlockShape block, float* products, ConvEpilogue epilogue, int first, int last)
         where TTile : struct, IWinogradTile
     {
         var g = plan.G;
@@ -342,7 +342,7 @@ internal static unsafe class WinogradConvolution
                 {
                     int n = (block.FirstRow + lt) / plan.TilesH, ty = (block.FirstRow + lt) % plan.TilesH;
                     int y0 = ty * m, rows = Math.Min(m, g.OutHeight - y0);
-                    float* start = py + yOffset + (((nint)n * cout + o) * g.OutHeight + y0) * ow;
+                    float* start = py + place.ImageStart(g, n) + ((nint)o * g.OutHeight + y0) * ow;
                     if (start != run + runLength)
                     {
                         if (runLength > 0 && epilogue.IsActive) epilogue.Apply(run, 0, o, 1, runLength);

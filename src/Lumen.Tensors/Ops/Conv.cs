@@ -47,32 +47,30 @@ public sealed partial class Tensor
     /// Inference only: <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
     /// followed by an activation applied to each output value as it is written — bitwise the same as the two ops
     /// in sequence, without a second pass over the output. Not differentiable: refused when gradients would be recorded.
-    /// The output's array holds at least <paramref name="channelCapacity"/> channel planes per image (more than the
-    /// output's channels: room that a concatenation of a single image fills after it, see OnnxGraph).
     /// </summary>
     internal Tensor Conv2dActivated(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
-        (int H, int W) dilation, int groups, ConvActivation activation, int channelCapacity = 0)
+        (int H, int W) dilation, int groups, ConvActivation activation)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
         if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
             throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
-        return ConvOutput(this, weight, bias, g, activation, channelCapacity: channelCapacity);
+        return ConvOutput(this, weight, bias, g, activation);
     }
 
     /// <summary>
     /// Inference only: <see cref="Conv2dActivated"/> with the output [N, O, H', W'] written into <paramref name="target"/>
-    /// from <paramref name="targetOffset"/> on, the rest of it untouched, instead of into a new tensor: a later input of
-    /// a channel concatenation of one image, written in place after the earlier ones (see OnnxGraph). Returns the
-    /// output's shape, or null, with nothing written, when it would not fit in <paramref name="target"/>.
+    /// as <paramref name="place"/> says, the rest of it untouched, instead of into a new tensor: an input of a channel
+    /// concatenation written in place at its channels (see OnnxGraph). Returns the output's shape, or null, with
+    /// nothing written, when it would not fit in <paramref name="target"/> so.
     /// </summary>
     internal Shape? Conv2dActivatedInto(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
-        (int H, int W) dilation, int groups, ConvActivation activation, float[] target, int targetOffset)
+        (int H, int W) dilation, int groups, ConvActivation activation, float[] target, ConvPlacement place)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
         if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
             throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
-        if (targetOffset < 0 || (long)g.Batch * g.OutChannels * g.OutPlane > target.LongLength - targetOffset) return null;
-        Conv2dKernel.ForwardAt(Floats, weight.Floats, target, targetOffset, g, new ConvEpilogue(bias?.Floats, activation, null));
+        if (!place.Fits(g, target.LongLength)) return null;
+        Conv2dKernel.ForwardAt(Floats, weight.Floats, target, place, g, new ConvEpilogue(bias?.Floats, activation, null));
         return new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
     }
 
@@ -191,12 +189,11 @@ public sealed partial class Tensor
 
     /// <summary>conv(x, w) with the bias, the <paramref name="residual"/> (when given) and <paramref name="activation"/>
     /// applied as the kernel writes, into a new (possibly pooled) tensor; nothing recorded. A clamp reports into <paramref name="ties"/>, when given, whether
-    /// any value met one of its bounds. The array holds at least <paramref name="channelCapacity"/> channel planes per
-    /// image (the rest of it undefined).</summary>
+    /// any value met one of its bounds.</summary>
     private static unsafe Tensor ConvOutput(Tensor x, Tensor weight, Tensor? bias, in ConvGeometry g, ConvActivation activation, ClampTies? ties = null,
-        int channelCapacity = 0, Tensor? residual = null)
+        Tensor? residual = null)
     {
-        var y = StoragePool.NewFloats(g.Batch * Math.Max(g.OutChannels, channelCapacity) * g.OutPlane, overwrite: true);   // Forward overwrites every output element
+        var y = StoragePool.NewFloats(g.Batch * g.OutChannels * g.OutPlane, overwrite: true);   // Forward overwrites every output element
         var epilogue = new ConvEpilogue(bias?.Floats, activation, ties);
         if (residual is null) Conv2dKernel.Forward(x.Floats, weight.Floats, y, g, epilogue);
         else
