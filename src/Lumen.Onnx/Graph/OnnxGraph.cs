@@ -32,6 +32,7 @@ internal sealed partial class OnnxGraph
     private readonly FirstInPlace?[] firstOfConcat;   // indexed by the convolution of a Concat's first input
     private readonly FirstInPlace?[] joinedAfter;  // indexed by the Concat
     private readonly TailInPlace?[] placedFor;     // indexed by the convolution of a later Concat input
+    private readonly PooledConvolution?[] pooledAfter;   // indexed by the convolution
     private readonly ResidualSum?[] sumFor;        // indexed by the convolution
     private readonly ResidualSum?[] sumAt;         // indexed by the Add
     private readonly BlockedChain?[] chainAt;      // indexed by the chain's first node
@@ -98,6 +99,7 @@ internal sealed partial class OnnxGraph
                 fusions[plan.Producer] = new Fusion(m, Ops.ConvolutionOps.FusedForm(model.Nodes[plan.Producer]), Ops.ActivationOps.RectifierSlope(model.Nodes[m]));
         passThrough = PassThroughPlan(model, lastUse);
         (firstOfConcat, joinedAfter, placedFor) = ConcatPlan(model, lastUse, producer, reads);
+        pooledAfter = PoolingPlan(model, lastUse, producer, reads);
         (sumFor, sumAt) = ResidualPlan(model, lastUse, producer, reads);
         chainAt = BlockedPlan(model, lastUse, producer);
         gradientChainAt = GradientPlan(lastUse, producer);
@@ -191,6 +193,7 @@ internal sealed partial class OnnxGraph
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         var firstWritten = new bool[Kernels.Length]; // first-input convolutions that wrote into their Concat's result array
         var placed = new bool[Kernels.Length];       // convolutions that wrote their output into that room
+        var pooledBy = new Tensor?[Kernels.Length];  // MaxPools whose values their convolution already computed
         var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
         {
@@ -220,6 +223,14 @@ internal sealed partial class OnnxGraph
                     summed[sum.Add] = true;
                 }
                 else if (activated[n] || (passThrough[n] && mayFuse is not null && args[0] is not null && mayFuse(n, n))) results = [args[0]!];
+                else if (pooledBy[n] is { } pooledValues) results = [pooledValues];
+                else if (recycle is not null && pooledAfter[n] is { } pooling && fusions[n] is { } pf && mayFuse is not null && mayFuse(n, pf.Consumer)
+                         && mayFuse(n, pooling.Pool) && Pooled(pooling, pf, args, values) is { } pooled)
+                {
+                    results = [pooled];
+                    activated[pf.Consumer] = true;
+                    pooledBy[pooling.Pool] = pooled;
+                }
                 else if (recycle is not null && firstOfConcat[n] is { } concat && fusions[n] is { } hf && mayFuse is not null && mayFuse(n, hf.Consumer)
                          && FirstInResult(concat, hf, args, values) is { } first)
                 {

@@ -57,6 +57,18 @@ internal static class ConvolutionOps
             return x.Conv2dActivatedInto(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, target, place);
         }
 
+        /// <summary>At inference: as <see cref="Activated"/>, then the max pool <paramref name="pool"/> of the result,
+        /// band by band without the whole convolution output (<see cref="Tensor.Conv2dActivatedMaxPooled"/>); null, with
+        /// nothing run, unless the input and weight are 2-D and the convolution takes the direct path.</summary>
+        public Tensor? ActivatedMaxPooled(Tensor?[] inputs, ConvActivation activation, PoolingOps.MaxPoolWindow pool)
+        {
+            Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
+            if (x.Rank != 4 || weight.Rank != 4 || OutputSize(inputs) is not { } size) return null;
+            var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
+            var (kernel, poolStride, poolPads, poolDilation) = pool.For(size);
+            return x.Conv2dActivatedMaxPooled(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, kernel, poolStride, poolPads, poolDilation, pool.CeilMode);
+        }
+
         /// <summary>The output's spatial size for these inputs, when the input and weight are 2-D and it is positive:
         /// ⌊(H + top + bottom − dh·(kh − 1) − 1) / sh⌋ + 1, likewise across.</summary>
         public (int Height, int Width)? OutputSize(Tensor?[] inputs)

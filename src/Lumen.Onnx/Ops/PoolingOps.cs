@@ -105,6 +105,35 @@ internal static class PoolingOps
         });
     }
 
+    /// <summary>A MaxPool node's 2-D window, for a convolution that pools its own output
+    /// (<see cref="ConvolutionOps.FusedConv.ActivatedMaxPooled"/>); null unless the node has a 2-D kernel_shape and
+    /// only its values are read (no Indices output).</summary>
+    internal static MaxPoolWindow? MaxPoolWindowOf(OnnxNode node)
+    {
+        if (node.Outputs.Count > 1 && node.Outputs[1].Length > 0) return null;
+        try
+        {
+            var a = new ConvAttributes(node, maxRank: 3);
+            return a.Kernel is { Length: 2 } ? new MaxPoolWindow(a, node.Int("ceil_mode", 0) != 0) : null;
+        }
+        catch (OnnxException) { return null; }   // an unsupported attribute: the node itself reports it when it runs
+    }
+
+    /// <summary>A 2-D MaxPool's hyper-parameters, its pads resolved for each input size.</summary>
+    internal sealed class MaxPoolWindow(ConvAttributes attributes, bool ceilMode)
+    {
+        public bool CeilMode => ceilMode;
+
+        /// <summary>Kernel, stride, explicit pads and dilation for an input of <paramref name="size"/>.</summary>
+        public ((int H, int W) Kernel, (int H, int W) Stride, (int Top, int Left, int Bottom, int Right) Pads, (int H, int W) Dilation) For((int H, int W) size)
+        {
+            var kernel = ConvAttributes.Pair(attributes.Kernel, 2, 1);
+            var stride = ConvAttributes.Pair(attributes.Strides, 2, 1);
+            var dilation = ConvAttributes.Pair(attributes.Dilations, 2, 1);
+            return (kernel, stride, attributes.Pads(2, size, kernel, stride, dilation), dilation);
+        }
+    }
+
     private delegate Tensor Pool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) pads, (int H, int W) dilation);
 
     private static Tensor Pool(ConvAttributes a, Tensor x, Pool2d pool)

@@ -42,6 +42,10 @@ internal static class ConvDirect
     /// of a few tens of KiB (72 KiB for MobileNetV2's first layer) that stay in L2 while the band's tiles read them.</summary>
     private const int BandColumns = 1024;
 
+    /// <summary>The most floats of convolution rows that a band of <see cref="ForwardPooled"/> keeps for its pooling
+    /// (512 KiB), so that they stay in L2 until pooled.</summary>
+    private const int PooledBandFloats = 1 << 17;
+
     /// <summary>The most floats of phase rows per band (256 KiB), so that a band's input stays in L2.</summary>
     private const int MaxPhaseFloats = 1 << 16;
 
@@ -84,6 +88,71 @@ internal static class ConvDirect
         finally { ArrayPool<float>.Shared.Return(packed); }
     }
 
+    /// <summary>y = maxpool(finish(conv(x, w))), y [N, O, PH, PW] overwritten, without the convolution's whole output:
+    /// in parallel over (image, band of pooled rows), each band's convolution rows (those its windows read, the rows
+    /// between bands computed for both) go to a scratch array that stays in cache, then are pooled into y
+    /// (<see cref="PoolMax"/>). <paramref name="pool"/> is the pooling of the convolution's output [N·O, OH, OW].
+    /// Bitwise the two ops in sequence: each convolution value is the same sum, each window the same maxima in the
+    /// same order.</summary>
+    /// <remarks>A network's first layer, followed by a max pool (SqueezeNet: 64 × 111² = 3.2 MB, pooled to a quarter;
+    /// Tiny Darknet: 16 × 224²), otherwise writes its whole output to memory and reads it back.</remarks>
+    public static unsafe void ForwardPooled(float[] x, float[] w, float[] y, ConvGeometry g, in ConvEpilogue finish, PoolGeometry pool)
+    {
+        if (!Applies(g))
+            throw new ArgumentException($"ConvDirect: takes ungrouped, non-depthwise convolutions of at most {MaxDepth} taps per output with non-negative padding on AVX-512 or AVX2, not {g}.", nameof(g));
+        if (pool.Planes != g.Batch * g.OutChannels || pool.InHeight != g.OutHeight || pool.InWidth != g.OutWidth)
+            throw new ArgumentException($"ConvDirect: a pooling of {pool.Planes} planes of [{pool.InHeight}, {pool.InWidth}] does not fit the convolution's output [{g.Batch}, {g.OutChannels}, {g.OutHeight}, {g.OutWidth}].", nameof(pool));
+        if (finish.HasResidual) throw new ArgumentException("ConvDirect: a pooled convolution takes no residual.", nameof(finish));
+        int ph = pool.OutHeight, pw = pool.OutWidth, window = (pool.KernelHeight - 1) * pool.DilationH + 1;
+        if (ph <= 0 || pw <= 0 || g.Batch == 0 || g.OutChannels == 0) return;
+        if (x.Length < (long)g.Batch * g.InChannels * g.InPlane || w.Length < (long)g.OutChannels * g.ColumnRows || y.Length < (long)g.Batch * g.OutChannels * ph * pw)
+            throw new ArgumentException($"ConvDirect: input {x.Length}, weight {w.Length} or output {y.Length} floats are too few for {g} pooled to [{ph}, {pw}].");
+        // pooled rows per band: at least four bands per thread where the batch allows, convolution rows of at most
+        // PooledBandFloats, evened out (each band recomputes the window − stride rows it shares with the next)
+        int most = Math.Max(1, (PooledBandFloats / Math.Max(1, g.OutChannels * g.OutWidth) - window) / pool.StrideH + 1);
+        int pooledRows = Math.Clamp(Math.Min(most, CeilDiv(ph, CeilDiv(4 * Parallelism.MaxDegree, g.Batch))), 1, Math.Max(ph, 1));
+        pooledRows = CeilDiv(ph, CeilDiv(ph, pooledRows));
+        int bands = CeilDiv(ph, pooledRows);
+        var plan = new Plan(g, (pooledRows - 1) * pool.StrideH + window);
+        int depth = g.ColumnRows, block = Wide ? TileChannels : ConvDirectTile256.Channels, blocks = (g.OutChannels + block - 1) / block;
+        var packed = ArrayPool<float>.Shared.Rent(blocks * depth * block);
+        var epilogue = finish;
+        try
+        {
+            PackWeights(w, packed, g.OutChannels, depth, block);
+            Parallelism.ForDynamic(g.Batch * bands, (long)g.OutChannels * depth * plan.Rows * g.OutWidth, 1, (start, end) =>
+            {
+                var phases = ArrayPool<float>.Shared.Rent(plan.PhaseFloats);
+                var rows = ArrayPool<float>.Shared.Rent(g.OutChannels * plan.Rows * g.OutWidth + PoolMaxPairs.Slack);
+                try
+                {
+                    for (int item = start; item < end; item++)
+                    {
+                        int n = item / bands, p0 = item % bands * pooledRows, p1 = Math.Min(ph, p0 + pooledRows);
+                        int c0 = Math.Max(0, p0 * pool.StrideH - pool.PadTop), c1 = Math.Min(g.OutHeight, (p1 - 1) * pool.StrideH - pool.PadTop + window);
+                        var band = pool with
+                        {
+                            Planes = g.OutChannels, InHeight = Math.Max(c1 - c0, 0),
+                            PadTop = c0 - (p0 * pool.StrideH - pool.PadTop),
+                            PadBottom = (p1 - p0 - 1) * pool.StrideH + window - Math.Max(c1 - c0, 0) - (c0 - (p0 * pool.StrideH - pool.PadTop)),
+                        };
+                        if (c1 > c0)
+                            fixed (float* xs = x, ws = packed, bs = rows, ps = phases)
+                            fixed (int* taps = plan.Taps)
+                                BandAt(xs, ws, bs, (nint)(c1 - c0) * g.OutWidth, ps, taps, g, plan, epilogue, n, c0, c1 - c0);
+                        PoolMax.Forward(rows, y, band, ((long)n * g.OutChannels * ph + p0) * pw, (long)ph * pw, parallel: false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(rows);
+                    ArrayPool<float>.Shared.Return(phases);
+                }
+            });
+        }
+        finally { ArrayPool<float>.Shared.Return(packed); }
+    }
+
     /// <summary>The weights [O, K] as blocks of <paramref name="block"/> output channels (a tile's), [K, block] each
     /// (zeros past O), so that a tap's broadcasts read one contiguous row.</summary>
     private static void PackWeights(float[] w, float[] packed, int channels, int depth, int block)
@@ -100,7 +169,7 @@ internal static class ConvDirect
     /// <summary>The band layout of a geometry: band height, phase rows and each tap's offset into them.</summary>
     private sealed class Plan
     {
-        public Plan(in ConvGeometry g)
+        public Plan(in ConvGeometry g, int bandRows = 0)
         {
             int sw = g.StrideW, oh = g.OutHeight, ow = g.OutWidth;
             // taps j read phase q at offset a (e = j·dw − left = a·sw + q): margins for the least and greatest a
@@ -112,7 +181,7 @@ internal static class ConvDirect
             int rows = (BandColumns + ow - 1) / ow;
             rows = Math.Min(rows, CeilDiv(oh, CeilDiv(4 * Parallelism.MaxDegree, g.Batch)));
             while (rows > 1 && (long)g.InChannels * InputRows(g, rows) * sw * RowLength > MaxPhaseFloats) rows--;
-            Rows = CeilDiv(oh, CeilDiv(oh, Math.Max(1, rows)));
+            Rows = bandRows > 0 ? Math.Min(bandRows, oh) : CeilDiv(oh, CeilDiv(oh, Math.Max(1, rows)));
             Bands = CeilDiv(oh, Rows);
             RowsIn = InputRows(g, Rows);
             Taps = new int[g.ColumnRows];
@@ -151,20 +220,28 @@ internal static class ConvDirect
     private static unsafe void Band(float* xs, float* ws, float* ys, float* phases, int* taps, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int item)
     {
         int n = item / plan.Bands, row0 = item % plan.Bands * plan.Rows, count = Math.Min(plan.Rows, g.OutHeight - row0);
+        BandAt(xs, ws, ys + (nint)n * g.OutChannels * g.OutPlane + (nint)row0 * g.OutWidth, g.OutPlane, phases, taps, g, plan, finish, n, row0, count);
+    }
+
+    /// <summary>Output rows [<paramref name="row0"/>, row0 + <paramref name="count"/>) (count ≤ the plan's band rows)
+    /// of image <paramref name="n"/>, written at <paramref name="output"/> (row row0 of channel 0), channel planes
+    /// <paramref name="plane"/> floats apart.</summary>
+    private static unsafe void BandAt(float* xs, float* ws, float* output, nint plane, float* phases, int* taps, in ConvGeometry g, Plan plan, in ConvEpilogue finish,
+        int n, int row0, int count)
+    {
         int sw = g.StrideW, rowsIn = InputRows(g, count), first = row0 * g.StrideH - g.PadTop;
         for (int c = 0; c < g.InChannels; c++)
         {
-            float* plane = xs + ((nint)n * g.InChannels + c) * g.InPlane;
+            float* input = xs + ((nint)n * g.InChannels + c) * g.InPlane;
             for (int r = 0; r < rowsIn; r++)
             {
                 int ih = first + r;
                 float* target = phases + ((nint)(c * plan.RowsIn + r) * sw) * plan.RowLength;
-                SplitRow(ih >= 0 && ih < g.InHeight ? plane + (nint)ih * g.InWidth : null, target, g.InWidth, sw, plan.Left, plan.RowLength);
+                SplitRow(ih >= 0 && ih < g.InHeight ? input + (nint)ih * g.InWidth : null, target, g.InWidth, sw, plan.Left, plan.RowLength);
             }
         }
-        float* output = ys + (nint)n * g.OutChannels * g.OutPlane + (nint)row0 * g.OutWidth;
-        if (Wide) Rows<Tiles512>(phases, taps, ws, output, g, plan, finish, count);
-        else Rows<ConvDirectTile256>(phases, taps, ws, output, g, plan, finish, count);
+        if (Wide) Rows<Tiles512>(phases, taps, ws, output, plane, g, plan, finish, count);
+        else Rows<ConvDirectTile256>(phases, taps, ws, output, plane, g, plan, finish, count);
     }
 
     /// <summary>Writes phase q of an input row (<paramref name="row"/>, or zeros when null: padding) at
@@ -197,11 +274,11 @@ internal static class ConvDirect
     /// is found in registers as each row is stored, as the GEMM does (<see cref="TiesWatched"/>); a residual is added by a
     /// second pass over the stored tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Rows<TTiles>(float* phases, int* taps, float* ws, float* output, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
+    private static unsafe void Rows<TTiles>(float* phases, int* taps, float* ws, float* output, nint plane, in ConvGeometry g, Plan plan, in ConvEpilogue finish, int count)
         where TTiles : struct, IDirectTiles
     {
         int ow = g.OutWidth, depth = g.ColumnRows, channels = g.OutChannels;
-        nint plane = g.OutPlane, rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
+        nint rowStep = (nint)g.StrideH * g.StrideW * plan.RowLength;
         for (int o = 0; o < channels; o += TTiles.Channels)
             for (int r = 0; r < count; r++)
             {

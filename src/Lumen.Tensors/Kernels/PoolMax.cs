@@ -23,9 +23,16 @@ namespace Lumen.Tensors.Kernels;
 internal static class PoolMax
 {
     /// <summary>Fills <paramref name="y"/> [planes, OH, OW] with the window maxima of <paramref name="x"/>.</summary>
-    public static void Forward(float[] x, float[] y, PoolGeometry g)
+    public static void Forward(float[] x, float[] y, PoolGeometry g) => Forward(x, y, g, 0, g.OutHeight * g.OutWidth, parallel: true);
+
+    /// <summary>As above, plane p's [OH, OW] maxima written at y[<paramref name="yStart"/> + p·<paramref name="yPlaneStride"/>]
+    /// (e.g. a band of output rows inside each plane of a larger output), in parallel over the planes or on the
+    /// calling thread alone.</summary>
+    public static void Forward(float[] x, float[] y, PoolGeometry g, long yStart, long yPlaneStride, bool parallel)
     {
         int oh = g.OutHeight, ow = g.OutWidth, w = g.InWidth, inPlane = g.InHeight * w, outPlane = oh * ow;
+        if (yStart < 0 || yPlaneStride < outPlane || (g.Planes > 0 && yStart + (g.Planes - 1) * yPlaneStride + outPlane > y.LongLength))
+            throw new ArgumentException($"PoolMax: {g.Planes} planes of [{oh}, {ow}] from {yStart} on, {yPlaneStride} apart, do not fit the {y.Length} floats of the output.");
         var rows = TapRanges(oh, g.InHeight, g.KernelHeight, g.StrideH, g.PadTop, g.DilationH);
         var cols = TapRanges(ow, w, g.KernelWidth, g.StrideW, g.PadLeft, g.DilationW);
         int kw = g.KernelWidth, sw = g.StrideW, dw = g.DilationW, left = g.PadLeft, dh = g.DilationH, sh = g.StrideH, top = g.PadTop;
@@ -35,7 +42,11 @@ internal static class PoolMax
         bool fused = pairs && last > first;   // the full windows straight from the input rows
         bool fused256 = !pairs && last > first && PoolMaxPairs256.Apply(g);   // the same on AVX2 machines
         bool edges = first > 0 || last < ow;   // windows that the padding clips
-        Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
+        if (parallel) Parallelism.For(g.Planes, (long)(inPlane + outPlane) * g.KernelHeight, Range);
+        else Range(0, g.Planes);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void Range(int start, int end)
         {
             // the row maxima, with slack for the last pair loads, then the stride-1 window maxima
             var buffer = ArrayPool<float>.Shared.Rent(2 * w + PoolMaxPairs.Slack);
@@ -45,11 +56,12 @@ internal static class PoolMax
             for (int p = start; p < end; p++)
             {
                 var input = x.AsSpan(p * inPlane);   // the plane and what follows it (the vector rows' loads may reach past the plane)
-                int done = fused ? PoolMaxPairs.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last)
-                    : fused256 ? PoolMaxPairs256.Rows(input, y.AsSpan(p * outPlane, outPlane), rows, g, first, last) : 0;
+                var plane = y.AsSpan(checked((int)(yStart + p * yPlaneStride)), outPlane);
+                int done = fused ? PoolMaxPairs.Rows(input, plane, rows, g, first, last)
+                    : fused256 ? PoolMaxPairs256.Rows(input, plane, rows, g, first, last) : 0;
                 for (int r = 0; r < oh; r++)
                 {
-                    var output = y.AsSpan(p * outPlane + r * ow, ow);
+                    var output = plane.Slice(r * ow, ow);
                     var (ilo, ihi) = rows[r];
                     if (ihi <= ilo) { output.Fill(float.NegativeInfinity); continue; }
                     bool direct = r < done;   // the full windows are done
@@ -80,7 +92,7 @@ internal static class PoolMax
                 }
             }
             ArrayPool<float>.Shared.Return(buffer);
-        });
+        }
     }
 
     /// <summary>The outputs [first, last) whose window lies wholly inside the row (a contiguous run; empty when none).</summary>

@@ -58,6 +58,26 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// Inference only: <see cref="Conv2dActivated"/> followed by <c>MaxPool2d</c>
+    /// with these pooling hyper-parameters, bitwise the two ops in sequence, without writing the convolution's whole
+    /// output: band by band, each band's rows pooled while in cache (<see cref="ConvDirect.ForwardPooled"/>). Null,
+    /// with nothing run, where the convolution does not take the direct path (a first layer of at most 36 taps per output).
+    /// </summary>
+    internal Tensor? Conv2dActivatedMaxPooled(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups, ConvActivation activation,
+        (int H, int W) poolKernel, (int H, int W) poolStride, (int Top, int Left, int Bottom, int Right) poolPadding, (int H, int W) poolDilation, bool ceilMode)
+    {
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
+            throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        if (!ConvDirect.Applies(g) || g.OutHeight == 0 || g.OutWidth == 0) return null;
+        var pool = PoolGeometryFor("MaxPool2d", new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), poolKernel, poolStride, poolPadding, poolDilation, ceilMode);
+        var y = StoragePool.NewFloats(pool.Planes * pool.OutHeight * pool.OutWidth, overwrite: true);
+        ConvDirect.ForwardPooled(Floats, weight.Floats, y, g, new ConvEpilogue(bias?.Floats, activation, null), pool);
+        return new Tensor(new Shape(g.Batch, g.OutChannels, pool.OutHeight, pool.OutWidth), y);
+    }
+
+    /// <summary>
     /// Inference only: <see cref="Conv2dActivated"/> with the output [N, O, H', W'] written into <paramref name="target"/>
     /// as <paramref name="place"/> says, the rest of it untouched, instead of into a new tensor: an input of a channel
     /// concatenation written in place at its channels (see OnnxGraph). Returns the output's shape, or null, with

@@ -103,6 +103,12 @@ public sealed partial class Tensor
     private PoolGeometry PoolGeometryOf(string op, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode)
     {
         RequirePoolInput(op);
+        return PoolGeometryFor(op, Shape, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /// <summary>The pooling geometry of a [N, C, H, W] input of this <paramref name="Shape"/>, its hyper-parameters checked.</summary>
+    private static PoolGeometry PoolGeometryFor(string op, Shape Shape, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode)
+    {
         if (kernel.H < 1 || kernel.W < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{op}: kernel ({kernel.H}, {kernel.W}) must be at least 1 (input {Shape}).");
         if (stride.H < 1 || stride.W < 1) throw new ArgumentOutOfRangeException(nameof(stride), $"{op}: stride ({stride.H}, {stride.W}) must be at least 1 (input {Shape}).");
         if (dilation.H < 1 || dilation.W < 1) throw new ArgumentOutOfRangeException(nameof(dilation), $"{op}: dilation ({dilation.H}, {dilation.W}) must be at least 1 (input {Shape}).");
