@@ -20,16 +20,18 @@ namespace Lumen.Onnx.Graph;
 /// hold its values in its layout): nothing but the Concat reads it.</remarks>
 internal sealed partial class OnnxGraph
 {
-    /// <summary>Concat node <paramref name="Concat"/> joins its inputs after the output of convolution
-    /// <paramref name="Convolution"/> (whose activation gives its input 0), in an array of
-    /// <paramref name="TotalChannels"/> channel planes; input k comes from convolution <paramref name="Tails"/>[k], which
-    /// may write it in place at channel <paramref name="ChannelsBefore"/>[k], or −1 (input 0 and inputs it copies).</summary>
+    /// <summary>Concat node <paramref name="Concat"/> joins its inputs in the array that convolution
+    /// <paramref name="Convolution"/> (whose activation gives its input 0) makes for the whole result,
+    /// <paramref name="TotalChannels"/> channel planes an image; input k starts at channel
+    /// <paramref name="ChannelsBefore"/>[k] and comes from convolution <paramref name="Tails"/>[k], which may write it
+    /// there itself, or −1 (input 0 and the inputs the Concat copies).</summary>
     private sealed record FirstInPlace(int Convolution, int Concat, int TotalChannels, int[] Tails, int[] ChannelsBefore);
 
     /// <summary>A convolution that writes input <paramref name="Input"/> of <paramref name="Plan"/>'s Concat in place.</summary>
     private sealed record TailInPlace(FirstInPlace Plan, int Input);
 
-    /// <summary>The planned concatenations, indexed by the convolution and by the Concat.</summary>
+    /// <summary>The planned concatenations, indexed by the first input's convolution, by the Concat and by the
+    /// convolution of each later input written in place.</summary>
     private (FirstInPlace?[] ByConvolution, FirstInPlace?[] ByConcat, TailInPlace?[] ByTail) ConcatPlan(OnnxModel model, int[] lastUse, int[] producer, int[] reads)
     {
         var byConvolution = new FirstInPlace?[nodeInputs.Length];

@@ -192,7 +192,7 @@ internal sealed partial class OnnxGraph
         }
         var activated = new bool[Kernels.Length];    // activations already applied by their convolution
         var firstWritten = new bool[Kernels.Length]; // first-input convolutions that wrote into their Concat's result array
-        var placed = new bool[Kernels.Length];       // convolutions that wrote their output into that room
+        var placed = new bool[Kernels.Length];       // later-input convolutions that wrote into their Concat's result array
         var pooledBy = new Tensor?[Kernels.Length];  // MaxPools whose values their convolution already computed
         var summed = new bool[Kernels.Length];       // Adds already summed by their convolution
         for (int n = 0; n < Kernels.Length; n++)
