@@ -128,18 +128,17 @@ internal static class ConvDirect
                 {
                     for (int item = start; item < end; item++)
                     {
+                        // pooled rows [p0, p1) of image n read convolution rows [c0, c1): from the first window's
+                        // top (top, perhaps in the padding) to the last window's bottom, clipped to the output
                         int n = item / bands, p0 = item % bands * pooledRows, p1 = Math.Min(ph, p0 + pooledRows);
-                        int c0 = Math.Max(0, p0 * pool.StrideH - pool.PadTop), c1 = Math.Min(g.OutHeight, (p1 - 1) * pool.StrideH - pool.PadTop + window);
-                        var band = pool with
-                        {
-                            Planes = g.OutChannels, InHeight = Math.Max(c1 - c0, 0),
-                            PadTop = c0 - (p0 * pool.StrideH - pool.PadTop),
-                            PadBottom = (p1 - p0 - 1) * pool.StrideH + window - Math.Max(c1 - c0, 0) - (c0 - (p0 * pool.StrideH - pool.PadTop)),
-                        };
-                        if (c1 > c0)
+                        int top = p0 * pool.StrideH - pool.PadTop, bottom = (p1 - 1) * pool.StrideH - pool.PadTop + window;
+                        int c0 = Math.Max(0, top), count = Math.Max(0, Math.Min(g.OutHeight, bottom) - c0);
+                        // the band's pooling: the same windows over its rows, the padding made up of the rows it lacks
+                        var band = pool with { Planes = g.OutChannels, InHeight = count, PadTop = c0 - top, PadBottom = bottom - (c0 + count) };
+                        if (count > 0)
                             fixed (float* xs = x, ws = packed, bs = rows, ps = phases)
                             fixed (int* taps = plan.Taps)
-                                BandAt(xs, ws, bs, (nint)(c1 - c0) * g.OutWidth, ps, taps, g, plan, epilogue, n, c0, c1 - c0);
+                                BandAt(xs, ws, bs, (nint)count * g.OutWidth, ps, taps, g, plan, epilogue, n, c0, count);
                         PoolMax.Forward(rows, y, band, ((long)n * g.OutChannels * ph + p0) * pw, (long)ph * pw, parallel: false);
                     }
                 }
