@@ -10,13 +10,9 @@ namespace Lumen.Tensors.Kernels;
 /// </summary>
 internal static class ConvPointwiseForward
 {
-    /// <summary>Runs y = conv(x, w) with the <paramref name="epilogue"/> when one of the paths here applies; false
-    /// (nothing written) otherwise.</summary>
-    public static bool TryRun(float[] x, float[] w, float[] y, in ConvGeometry g, in ConvEpilogue epilogue) =>
-        TryRun(x, w, y, ConvPlacement.Dense, g, epilogue);
-
-    /// <summary>As above, the output placed as <paramref name="place"/> says: the batched path writes any placement, the
-    /// transposed one only the dense output (<see cref="Conv2dKernel.ForwardAt"/> sends it no other).</summary>
+    /// <summary>Runs y = conv(x, w) with the <paramref name="epilogue"/> when one of the paths here applies, the output
+    /// placed as <paramref name="place"/> says (the batched path writes any placement, the transposed one only the dense
+    /// output: <see cref="Conv2dKernel.ForwardAt"/> sends it no other); false (nothing written) otherwise.</summary>
     public static bool TryRun(float[] x, float[] w, float[] y, ConvPlacement place, in ConvGeometry g, in ConvEpilogue epilogue)
     {
         if (Batches(g)) Batched(x, w, y, place, g, epilogue);
