@@ -52,9 +52,15 @@ public sealed partial class Tensor
         (int H, int W) dilation, int groups, ConvActivation activation)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        RequireInference(weight, bias);
+        return ConvOutput(this, weight, bias, g, activation);
+    }
+
+    /// <summary>Refuses a fused-activation convolution (inference only) when gradients would be recorded.</summary>
+    private void RequireInference(Tensor weight, Tensor? bias)
+    {
         if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
             throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
-        return ConvOutput(this, weight, bias, g, activation);
     }
 
     /// <summary>
@@ -68,8 +74,7 @@ public sealed partial class Tensor
         (int H, int W) poolKernel, (int H, int W) poolStride, (int Top, int Left, int Bottom, int Right) poolPadding, (int H, int W) poolDilation, bool ceilMode)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
-        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
-            throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        RequireInference(weight, bias);
         if (!ConvDirect.Applies(g) || g.OutHeight == 0 || g.OutWidth == 0) return null;
         var pool = PoolGeometryFor("MaxPool2d", new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth), poolKernel, poolStride, poolPadding, poolDilation, ceilMode);
         var y = StoragePool.NewFloats(pool.Planes * pool.OutHeight * pool.OutWidth, overwrite: true);
@@ -87,8 +92,7 @@ public sealed partial class Tensor
         (int H, int W) dilation, int groups, ConvActivation activation, float[] target, ConvPlacement place)
     {
         var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
-        if (GradMode.IsEnabled && (RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true))
-            throw new InvalidOperationException($"Conv2d with a fused activation is for inference only, but gradients are recorded (input {Shape}, weight {weight.Shape}).");
+        RequireInference(weight, bias);
         if (!place.Fits(g, target.LongLength)) return null;
         Conv2dKernel.ForwardAt(Floats, weight.Floats, target, place, g, new ConvEpilogue(bias?.Floats, activation, null));
         return new Shape(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
