@@ -41,26 +41,22 @@ internal sealed partial class OnnxGraph
         {
             var node = model.Nodes[m];
             if (node.Domain is not ("" or "ai.onnx") || node.OpType != "Concat" || node.Int("axis", 0) != 1 || nodeInputs[m].Length < 2) continue;
-            int first = nodeInputs[m][0];
-            if (first < 0 || reads[first] != 1 || lastUse[first] != m || constants[first] is not null || producer[first] < 0) continue;
-            if (inPlace[producer[first]] is not { } activation || fusions[activation.Producer]?.Consumer != producer[first]) continue;
-            int total = 0;
-            foreach (var s in nodeInputs[m])
-            {
-                int channels = s < 0 || producer[s] < 0 ? -1 : ConvolutionChannels(model, inPlace[producer[s]]?.Producer ?? producer[s]);
-                if (channels <= 0) { total = -1; break; }
-                total += channels;
-            }
-            if (total <= 0 || byConvolution[activation.Producer] is not null) continue;
+            if (FusedOnlyFor(nodeInputs[m][0], m, lastUse, producer, reads) is not { } head || byConvolution[head] is not null) continue;
+            // each input's channels from its convolution's weights: where it starts in the result, and the total
             var inputs = nodeInputs[m];
-            var tails = new int[inputs.Length];
             var before = new int[inputs.Length];
-            for (int k = 0, channels = 0; k < inputs.Length; channels += ConvolutionChannels(model, inPlace[producer[inputs[k]]]?.Producer ?? producer[inputs[k]]), k++)
+            int total = 0;
+            for (int k = 0; k < inputs.Length && total >= 0; k++)
             {
-                before[k] = channels;
-                tails[k] = k > 0 && FusedOnlyFor(inputs[k], m, lastUse, producer, reads) is { } conv && conv > activation.Producer && byTail[conv] is null ? conv : -1;
+                int s = inputs[k], channels = s < 0 || producer[s] < 0 ? -1 : ConvolutionChannels(model, inPlace[producer[s]]?.Producer ?? producer[s]);
+                before[k] = total;
+                total = channels <= 0 ? -1 : total + channels;
             }
-            var plan = byConvolution[activation.Producer] = byConcat[m] = new FirstInPlace(activation.Producer, m, total, tails, before);
+            if (total <= 0) continue;
+            var tails = new int[inputs.Length];
+            for (int k = 0; k < inputs.Length; k++)
+                tails[k] = k > 0 && FusedOnlyFor(inputs[k], m, lastUse, producer, reads) is { } conv && conv > head && byTail[conv] is null ? conv : -1;
+            var plan = byConvolution[head] = byConcat[m] = new FirstInPlace(head, m, total, tails, before);
             for (int k = 1; k < inputs.Length; k++)
                 if (tails[k] >= 0) byTail[tails[k]] = new TailInPlace(plan, k);
         }
@@ -72,8 +68,8 @@ internal sealed partial class OnnxGraph
     internal int[] InputsWrittenInPlace(int concat) =>
         joinedAfter[concat] is { } plan ? [.. Enumerable.Range(0, plan.Tails.Length).Where(k => plan.Tails[k] >= 0)] : [];
 
-    /// <summary>The convolution whose fused activation gives value <paramref name="s"/>, when Concat <paramref name="m"/>
-    /// alone reads it, once; else null.</summary>
+    /// <summary>The convolution whose fused activation gives value <paramref name="s"/>, when node <paramref name="m"/>
+    /// alone reads it, once (not a graph output); else null.</summary>
     private int? FusedOnlyFor(int s, int m, int[] lastUse, int[] producer, int[] reads)
     {
         if (s < 0 || reads[s] != 1 || lastUse[s] != m || constants[s] is not null || producer[s] < 0) return null;
