@@ -91,7 +91,7 @@ internal sealed partial class OnnxGraph
     private Tensor? FirstInResult(FirstInPlace plan, Fusion f, Tensor?[] args, Tensor?[] values)
     {
         if (args[0] is not { Rank: 4, DType: DType.Float32 } x || f.Conv.OutputSize(args) is not { } size) return null;
-        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        if (ActivationOf(f, values) is not { } activation) return null;
         int image = checked(plan.TotalChannels * size.Height * size.Width);
         var array = StoragePool.NewFloats(checked(x.Shape[0] * image), overwrite: true);
         return f.Conv.ActivatedInto(args, activation, array, new ConvPlacement(0, image)) is { } shape ? new Tensor(shape, array) : null;
@@ -104,7 +104,7 @@ internal sealed partial class OnnxGraph
     private Tensor? WrittenInPlace(TailInPlace tail, Fusion f, Tensor?[] args, Tensor?[] values)
     {
         if (values[nodeInputs[tail.Plan.Concat][0]] is not { Rank: 4, DType: DType.Float32 } head) return null;
-        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        if (ActivationOf(f, values) is not { } activation) return null;
         int plane = head.Shape[2] * head.Shape[3];
         var place = new ConvPlacement(checked(tail.Plan.ChannelsBefore[tail.Input] * plane), checked(tail.Plan.TotalChannels * plane));
         var shape = f.Conv.ActivatedInto(args, activation, head.Floats, place);

@@ -39,7 +39,7 @@ internal sealed partial class OnnxGraph
     /// <paramref name="pooling"/> says; null, with nothing run, when it cannot be (no activation this time, or not the
     /// direct path).</summary>
     private Tensor? Pooled(PooledConvolution pooling, Fusion f, Tensor?[] args, Tensor?[] values) =>
-        args[0] is { DType: DType.Float32 } && inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is { } activation
+        args[0] is { DType: DType.Float32 } && ActivationOf(f, values) is { } activation
             ? f.Conv.ActivatedMaxPooled(args, activation, pooling.Window)
             : null;
 }

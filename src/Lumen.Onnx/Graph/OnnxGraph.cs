@@ -297,11 +297,15 @@ internal sealed partial class OnnxGraph
     private Tensor? Fused(Fusion f, Tensor?[] args, Tensor?[] values, bool recording)
     {
         if (recording && f.Slope is { } slope) return f.Conv.Rectified(args, slope);
-        if (inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values)) is not { } activation) return null;
+        if (ActivationOf(f, values) is not { } activation) return null;
         if (!recording) return f.Conv.Activated(args, activation);
         if (activation.Kind != ConvActivationKind.Clamp) return null;                // a leaky ReLU of slope α ≤ 0
         return f.Conv.Clamped(args, float.IsNegativeInfinity(activation.Min) ? null : activation.Min, float.IsPositiveInfinity(activation.Max) ? null : activation.Max);
     }
+
+    /// <summary>The activation that fusion <paramref name="f"/>'s convolution applies as it writes, from its consumer's
+    /// current arguments; null when they need the activation's own kernel.</summary>
+    private ConvActivation? ActivationOf(Fusion f, Tensor?[] values) => inPlace[f.Consumer]!.Activation(ArgumentsOf(f.Consumer, values));
 
     /// <summary>Node n's positional arguments from the current values (null for an omitted or not yet computed input).</summary>
     private Tensor?[] ArgumentsOf(int n, Tensor?[] values)
