@@ -125,13 +125,8 @@ internal static class PoolingOps
         public bool CeilMode => ceilMode;
 
         /// <summary>Kernel, stride, explicit pads and dilation for an input of <paramref name="size"/>.</summary>
-        public ((int H, int W) Kernel, (int H, int W) Stride, (int Top, int Left, int Bottom, int Right) Pads, (int H, int W) Dilation) For((int H, int W) size)
-        {
-            var kernel = ConvAttributes.Pair(attributes.Kernel, 2, 1);
-            var stride = ConvAttributes.Pair(attributes.Strides, 2, 1);
-            var dilation = ConvAttributes.Pair(attributes.Dilations, 2, 1);
-            return (kernel, stride, attributes.Pads(2, size, kernel, stride, dilation), dilation);
-        }
+        public ((int H, int W) Kernel, (int H, int W) Stride, (int Top, int Left, int Bottom, int Right) Pads, (int H, int W) Dilation) For((int H, int W) size) =>
+            Window2d(attributes, 2, size);
     }
 
     private delegate Tensor Pool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) pads, (int H, int W) dilation);
@@ -140,12 +135,20 @@ internal static class PoolingOps
     {
         int spatial = a.SpatialRank(x.Rank);
         if (spatial == 1) x = x.Reshape(x.Shape[0], x.Shape[1], 1, x.Shape[2]);
+        var (kernel, stride, pads, dilation) = Window2d(a, spatial, (x.Shape[2], x.Shape[3]));
+        var y = pool(x, kernel, stride, pads, dilation);
+        return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+    }
+
+    /// <summary>A 1-D or 2-D pool's window as the engine's 2-D pools take it (a 1-D one as 1 × k): kernel, stride,
+    /// explicit pads for an input of <paramref name="size"/> (auto_pad honoured) and dilation.</summary>
+    private static ((int H, int W) Kernel, (int H, int W) Stride, (int Top, int Left, int Bottom, int Right) Pads, (int H, int W) Dilation) Window2d(
+        ConvAttributes a, int spatial, (int H, int W) size)
+    {
         var kernel = ConvAttributes.Pair(a.Kernel, spatial, 1);
         var stride = ConvAttributes.Pair(a.Strides, spatial, 1);
         var dilation = ConvAttributes.Pair(a.Dilations, spatial, 1);
-        var pads = a.Pads(spatial, (x.Shape[2], x.Shape[3]), kernel, stride, dilation);
-        var y = pool(x, kernel, stride, pads, dilation);
-        return spatial == 1 ? y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]) : y;
+        return (kernel, stride, a.Pads(spatial, size, kernel, stride, dilation), dilation);
     }
 
     // The gather-based pool for any spatial rank (3-D windows, dilated average/Lp pools, MaxPool Indices).
