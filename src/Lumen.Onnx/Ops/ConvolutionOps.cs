@@ -63,22 +63,20 @@ internal static class ConvolutionOps
         public Tensor? ActivatedMaxPooled(Tensor?[] inputs, ConvActivation activation, PoolingOps.MaxPoolWindow pool)
         {
             Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
-            if (x.Rank != 4 || weight.Rank != 4 || OutputSize(inputs) is not { } size) return null;
+            if (x.Rank != 4 || weight.Rank != 4) return null;
             var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
-            var (kernel, poolStride, poolPads, poolDilation) = pool.For(size);
+            var (kernel, poolStride, poolPads, poolDilation) = pool.For(x.Conv2dOutputSize(weight, inputs.Optional(2), stride, pads, dilation, groups));
             return x.Conv2dActivatedMaxPooled(weight, inputs.Optional(2), stride, pads, dilation, groups, activation, kernel, poolStride, poolPads, poolDilation, pool.CeilMode);
         }
 
-        /// <summary>The output's spatial size for these inputs, when the input and weight are 2-D and it is positive:
-        /// ⌊(H + top + bottom − dh·(kh − 1) − 1) / sh⌋ + 1, likewise across.</summary>
+        /// <summary>The output's spatial size for these inputs when the input and weight are 2-D, else null
+        /// (<see cref="Tensor.Conv2dOutputSize"/>: operands that the convolution would refuse are refused here).</summary>
         public (int Height, int Width)? OutputSize(Tensor?[] inputs)
         {
             Tensor x = inputs.Arg(0), weight = inputs.Arg(1);
             if (x.Rank != 4 || weight.Rank != 4) return null;
             var (stride, pads, dilation) = Layout(attributes, 2, x, weight);
-            long height = ((long)x.Shape[2] + pads.Top + pads.Bottom - (long)dilation.H * (weight.Shape[2] - 1) - 1) / stride.H + 1;
-            long width = ((long)x.Shape[3] + pads.Left + pads.Right - (long)dilation.W * (weight.Shape[3] - 1) - 1) / stride.W + 1;
-            return height > 0 && width > 0 && height * width <= int.MaxValue ? ((int)height, (int)width) : null;
+            return x.Conv2dOutputSize(weight, inputs.Optional(2), stride, pads, dilation, groups);
         }
 
         /// <summary>At inference: the convolution and then the addition of <paramref name="residual"/> (an Add node's

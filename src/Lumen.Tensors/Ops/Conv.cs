@@ -56,6 +56,15 @@ public sealed partial class Tensor
         return ConvOutput(this, weight, bias, g, activation);
     }
 
+    /// <summary>The output's spatial size of <see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int, int, int}, ValueTuple{int, int}, int)"/>
+    /// with these operands, which are checked as it checks them.</summary>
+    internal (int Height, int Width) Conv2dOutputSize(Tensor weight, Tensor? bias, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding,
+        (int H, int W) dilation, int groups)
+    {
+        var g = ConvGeometryOf("Conv2d", weight, bias, stride, padding, dilation, groups);
+        return (g.OutHeight, g.OutWidth);
+    }
+
     /// <summary>Refuses a fused-activation convolution (inference only) when gradients would be recorded.</summary>
     private void RequireInference(Tensor weight, Tensor? bias)
     {
