@@ -106,17 +106,17 @@ public sealed partial class Tensor
         return PoolGeometryFor(op, Shape, kernel, stride, padding, dilation, ceilMode);
     }
 
-    /// <summary>The pooling geometry of a [N, C, H, W] input of this <paramref name="Shape"/>, its hyper-parameters checked.</summary>
-    private static PoolGeometry PoolGeometryFor(string op, Shape Shape, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode)
+    /// <summary>The pooling geometry of a [N, C, H, W] <paramref name="input"/> shape, its hyper-parameters checked.</summary>
+    private static PoolGeometry PoolGeometryFor(string op, Shape input, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) padding, (int H, int W) dilation, bool ceilMode)
     {
-        if (kernel.H < 1 || kernel.W < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{op}: kernel ({kernel.H}, {kernel.W}) must be at least 1 (input {Shape}).");
-        if (stride.H < 1 || stride.W < 1) throw new ArgumentOutOfRangeException(nameof(stride), $"{op}: stride ({stride.H}, {stride.W}) must be at least 1 (input {Shape}).");
-        if (dilation.H < 1 || dilation.W < 1) throw new ArgumentOutOfRangeException(nameof(dilation), $"{op}: dilation ({dilation.H}, {dilation.W}) must be at least 1 (input {Shape}).");
+        if (kernel.H < 1 || kernel.W < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{op}: kernel ({kernel.H}, {kernel.W}) must be at least 1 (input {input}).");
+        if (stride.H < 1 || stride.W < 1) throw new ArgumentOutOfRangeException(nameof(stride), $"{op}: stride ({stride.H}, {stride.W}) must be at least 1 (input {input}).");
+        if (dilation.H < 1 || dilation.W < 1) throw new ArgumentOutOfRangeException(nameof(dilation), $"{op}: dilation ({dilation.H}, {dilation.W}) must be at least 1 (input {input}).");
         if (padding.Top < 0 || padding.Left < 0 || padding.Bottom < 0 || padding.Right < 0)
-            throw new ArgumentOutOfRangeException(nameof(padding), $"{op}: padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) must not be negative (input {Shape}).");
-        if (Shape[2] + padding.Top + padding.Bottom < dilation.H * (kernel.H - 1) + 1 || Shape[3] + padding.Left + padding.Right < dilation.W * (kernel.W - 1) + 1)
-            throw new ArgumentException($"{op}: input {Shape} with padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) is smaller than the window ({kernel.H}, {kernel.W}) dilated by ({dilation.H}, {dilation.W}).");
-        return new PoolGeometry(Shape[0] * Shape[1], Shape[2], Shape[3], kernel.H, kernel.W, stride.H, stride.W,
+            throw new ArgumentOutOfRangeException(nameof(padding), $"{op}: padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) must not be negative (input {input}).");
+        if (input[2] + padding.Top + padding.Bottom < dilation.H * (kernel.H - 1) + 1 || input[3] + padding.Left + padding.Right < dilation.W * (kernel.W - 1) + 1)
+            throw new ArgumentException($"{op}: input {input} with padding (top {padding.Top}, left {padding.Left}, bottom {padding.Bottom}, right {padding.Right}) is smaller than the window ({kernel.H}, {kernel.W}) dilated by ({dilation.H}, {dilation.W}).");
+        return new PoolGeometry(input[0] * input[1], input[2], input[3], kernel.H, kernel.W, stride.H, stride.W,
             padding.Top, padding.Left, padding.Bottom, padding.Right, dilation.H, dilation.W, ceilMode);
     }
 
