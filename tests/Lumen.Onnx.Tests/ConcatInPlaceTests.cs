@@ -98,6 +98,23 @@ public class ConcatInPlaceTests
     }
 
     [Fact]
+    public void Inputs_of_other_planes_are_an_error_naming_the_concat()
+    {
+        // the 3×3 convolution is unpadded: 7×7 planes beside the 1×1 convolution's 9×9
+        var model = new OnnxBuilder(11)
+            .Input("x", DataType.Float, "N", 3, 9, 9)
+            .Initializer("w1", Tensor.Randn(new Shape(4, 3, 1, 1), seed: 1)).Initializer("w2", Tensor.Randn(new Shape(5, 3, 3, 3), seed: 3))
+            .Node("Conv", ["x", "w1"], ["c1"]).Node("Relu", ["c1"], ["a"])
+            .Node("Conv", ["x", "w2"], ["c2"]).Node("Relu", ["c2"], ["b"])
+            .Node("Concat", ["a", "b"], ["joined"], ("axis", 1L)).Output("joined").Build();
+        var x = Tensor.Randn(new Shape(2, 3, 9, 9), seed: 2);
+        OnnxException e;
+        using (GradMode.Off()) e = Assert.Throws<OnnxException>(() => model.Call(x));
+        Assert.Contains("Concat", e.Message);
+        Assert.Contains("do not join along axis 1", e.Message);
+    }
+
+    [Fact]
     public void A_concat_along_another_axis_is_not_planned()
     {
         var model = Fire(axis: 0);

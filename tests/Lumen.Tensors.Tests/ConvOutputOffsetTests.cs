@@ -70,6 +70,18 @@ public class ConvOutputOffsetTests
         Assert.Throws<ArgumentException>(() => Conv2dKernel.ForwardAt(x, w, new float[4 * image], new ConvPlacement(8, image), g, new ConvEpilogue(null).WithResidual(8)));
     }
 
+    [Fact]
+    public void A_batch_of_planes_whose_image_stride_overlaps_or_overruns_C_is_refused()
+    {
+        int m = 4, k = 3, batch = 2, plane = 5;
+        var a = new float[m * k];
+        var b = new float[batch * k * plane];
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPlanes(a, null, b, new float[4 * m * plane], m, k, batch, plane, 1, GemmPath.Auto, default, m * plane - 1));
+        Assert.Contains("do not fit", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyPlanes(a, null, b, new float[m * plane + m * plane + 2], m, k, batch, plane, 1, GemmPath.Auto, default, m * plane + 3));
+        Assert.Contains("do not fit", e.Message);
+    }
+
     private static float[] Values(Random random, int count)
     {
         var values = new float[count];

@@ -59,5 +59,20 @@ public class ConvPooledTests
         var pool = new PoolGeometry(8, 11, 12, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);   // 11 rows: not the convolution's 12
         var e = Assert.Throws<ArgumentException>(() => ConvDirect.ForwardPooled(new float[3 * 144], new float[8 * 27], new float[8 * 36], g, default, pool));
         Assert.Contains("does not fit", e.Message);
+
+        var fits = pool with { InHeight = 12 };                                         // pooled to [6, 6]
+        e = Assert.Throws<ArgumentException>(() => ConvDirect.ForwardPooled(new float[3 * 144], new float[8 * 27], new float[8 * 36 - 1], g, default, fits));
+        Assert.Contains("too few", e.Message);
+        e = Assert.Throws<ArgumentException>(() => ConvDirect.ForwardPooled(new float[3 * 144], new float[8 * 27], new float[8 * 36], g, new ConvEpilogue(null).WithResidual(0), fits));
+        Assert.Contains("residual", e.Message);
+    }
+
+    [Fact]
+    public void A_pooled_output_placed_past_its_array_is_refused()
+    {
+        var g = new PoolGeometry(2, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);            // two planes pooled to [2, 2]
+        var e = Assert.Throws<ArgumentException>(() => PoolMax.Forward(new float[32], new float[8], g, 1, 4, parallel: false));
+        Assert.Contains("do not fit", e.Message);
+        Assert.Throws<ArgumentException>(() => PoolMax.Forward(new float[32], new float[16], g, 0, 3, parallel: false));   // planes overlap
     }
 }
