@@ -20,52 +20,36 @@ internal static class BlockedWeights
     /// <summary>Pointwise weights W [O, C] (row-major, as [O, C, 1, 1]) as [⌈O/16⌉][⌈C/16⌉·16][16]: output block ob,
     /// input channel c holds w[16·ob + lane, c], zero past O or C (blocks of <paramref name="lanes"/> = 16 or 8 channels).</summary>
     public static float[] Pointwise(float[] w, int outChannels, int inChannels, int lanes = BlockedLayout.Lanes) =>
-        Get(w, 0, lanes, outChannels, inChannels, (long)outChannels * inChannels, () =>
-        {
-            int depth = BlockedLayout.Blocks(inChannels, lanes) * lanes, blocks = BlockedLayout.Blocks(outChannels, lanes);
-            var packed = GC.AllocateArray<float>(blocks * depth * lanes, pinned: true);
-            for (int o = 0; o < outChannels; o++)
-                for (int c = 0; c < inChannels; c++)
-                    packed[((o / lanes) * depth + c) * lanes + o % lanes] = w[o * inChannels + c];
-            return packed;
-        });
+        Get(w, 0, lanes, outChannels, inChannels, (long)outChannels * inChannels,
+            () => Blocks(outChannels, inChannels, BlockedLayout.Blocks(inChannels, lanes) * lanes, lanes, (o, c) => w[o * inChannels + c]));
 
     /// <summary>Depthwise 3×3 weights W [C, 1, 3, 3] as [⌈C/16⌉][9][16]: block cb, tap t holds w[16·cb + lane, t], zero past C
     /// (blocks of <paramref name="lanes"/> = 16 or 8 channels).</summary>
     public static float[] Depthwise(float[] w, int channels, int lanes = BlockedLayout.Lanes) =>
-        Get(w, 1, lanes, channels, 9, (long)channels * 9, () =>
-        {
-            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * 9 * lanes, pinned: true);
-            for (int c = 0; c < channels; c++)
-                for (int t = 0; t < 9; t++)
-                    packed[((c / lanes) * 9 + t) * lanes + c % lanes] = w[c * 9 + t];
-            return packed;
-        });
+        Get(w, 1, lanes, channels, 9, (long)channels * 9, () => Blocks(channels, 9, 9, lanes, (c, t) => w[c * 9 + t]));
 
     /// <summary>The pointwise weights of the adjoint (the input gradient) of the convolution with weights W [O, C]: Wᵀ,
     /// a map of O channels to C, packed as <see cref="Pointwise"/> packs a [C, O] matrix.</summary>
     public static float[] PointwiseTransposed(float[] w, int outChannels, int inChannels, int lanes = BlockedLayout.Lanes) =>
-        Get(w, 3, lanes, outChannels, inChannels, (long)outChannels * inChannels, () =>
-        {
-            int depth = BlockedLayout.Blocks(outChannels, lanes) * lanes, blocks = BlockedLayout.Blocks(inChannels, lanes);
-            var packed = GC.AllocateArray<float>(blocks * depth * lanes, pinned: true);
-            for (int o = 0; o < outChannels; o++)
-                for (int c = 0; c < inChannels; c++)
-                    packed[((c / lanes) * depth + o) * lanes + c % lanes] = w[o * inChannels + c];
-            return packed;
-        });
+        Get(w, 3, lanes, outChannels, inChannels, (long)outChannels * inChannels,
+            () => Blocks(inChannels, outChannels, BlockedLayout.Blocks(outChannels, lanes) * lanes, lanes, (c, o) => w[o * inChannels + c]));
 
     /// <summary>Depthwise 3×3 weights turned by 180° (tap t holds w[c, 8 − t]), packed as <see cref="Depthwise"/>: the
     /// kernel of a stride-1 depthwise convolution's adjoint.</summary>
     public static float[] DepthwiseFlipped(float[] w, int channels, int lanes = BlockedLayout.Lanes) =>
-        Get(w, 4, lanes, channels, 9, (long)channels * 9, () =>
-        {
-            var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(channels, lanes) * 9 * lanes, pinned: true);
-            for (int c = 0; c < channels; c++)
-                for (int t = 0; t < 9; t++)
-                    packed[((c / lanes) * 9 + t) * lanes + c % lanes] = w[c * 9 + 8 - t];
-            return packed;
-        });
+        Get(w, 4, lanes, channels, 9, (long)channels * 9, () => Blocks(channels, 9, 9, lanes, (c, t) => w[c * 9 + 8 - t]));
+
+    /// <summary>A [rows, cols] matrix (element (r, j) = <paramref name="at"/>(r, j)) as blocks of <paramref name="lanes"/>
+    /// rows, [⌈rows/lanes⌉][<paramref name="depth"/>][lanes]: block rb, step j holds (lanes·rb + lane, j), zero past the
+    /// rows or columns; pinned, for the kernels' aligned loads.</summary>
+    private static float[] Blocks(int rows, int cols, int depth, int lanes, Func<int, int, float> at)
+    {
+        var packed = GC.AllocateArray<float>(BlockedLayout.Blocks(rows, lanes) * depth * lanes, pinned: true);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++)
+                packed[((r / lanes) * depth + j) * lanes + r % lanes] = at(r, j);
+        return packed;
+    }
 
     /// <summary>The bias b [O] padded with zeros to ⌈O/16⌉·16 (⌈O/lanes⌉·lanes); when b is null, shared read-only zeros
     /// at least that long (<see cref="BlockedDepthwise.Zeros"/>), not a new array each call.</summary>
