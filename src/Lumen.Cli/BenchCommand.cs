@@ -7,7 +7,7 @@ using Lumen.Tensors.Autograd;
 
 namespace Lumen.Cli;
 
-/// <summary><c>lumen bench MODEL --batch 1 16 --iterations 5 [--profile [N]]</c>: median forward time (no autograd) on seeded
+/// <summary><c>lumen bench MODEL --batch 1 16 --iterations 5 [--threads T] [--profile [N]]</c>: median forward time (no autograd) on seeded
 /// random inputs of the model's input shape with the batch dimension replaced; prints one JSON line per batch size
 /// (and, with <c>--profile</c>, each batch's node profile to standard error).</summary>
 internal static class BenchCommand
@@ -18,18 +18,26 @@ internal static class BenchCommand
         var batches = new Option<int[]>("--batch") { Description = "Batch sizes.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1] };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs per batch size (after one warm-up).", DefaultValueFactory = _ => 5 };
         var profile = new Option<int?>("--profile") { Description = "Also print where the timed runs spent their time: per op type and the N slowest nodes (default 20).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("bench", "Time a model's forward pass on random inputs.") { model, batches, iterations, profile };
-        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batches) ?? [1], Math.Max(1, parse.GetValue(iterations)), parse.GetResult(profile) is null ? null : parse.GetValue(profile) ?? 20));
+        var threads = new Option<int?>("--threads") { Description = "Worker threads for the tensor kernels (default: all cores)." };
+        var command = new Command("bench", "Time a model's forward pass on random inputs.") { model, batches, iterations, threads, profile };
+        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batches) ?? [1], Math.Max(1, parse.GetValue(iterations)), parse.GetValue(threads),
+            parse.GetResult(profile) is null ? null : parse.GetValue(profile) ?? 20));
         return command;
     }
 
-    private static int Run(FileInfo file, int[] batches, int iterations, int? profile)
+    private static int Run(FileInfo file, int[] batches, int iterations, int? threads, int? profile)
     {
         if (profile is < 1)
         {
             Console.Error.WriteLine($"error: --profile N lists the N slowest nodes; N must be at least 1, got {profile}.");
             return 1;
         }
+        if (threads is < 1)
+        {
+            Console.Error.WriteLine($"error: --threads must be at least 1, got {threads}.");
+            return 1;
+        }
+        if (threads is int t) Parallelism.MaxDegree = t;
         try
         {
             var module = OnnxModel.Load(file.FullName);

@@ -51,14 +51,18 @@ public sealed class ListingCommandTests
     public void Bench_profile_prints_the_time_per_op_type_and_the_slowest_nodes()
     {
         var model = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "imagenet"), "squeezenet*.onnx").First();
-        var run = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "2", "--profile", "3");
+        var run = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "2", "--threads", "1", "--profile", "3");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("\"engine\":\"lumen\"", run.Output);
+        Assert.Contains("\"threads\":1,", run.Output);
         Assert.Contains("2 pass(es)", run.Error);
         Assert.Matches(@"Conv\s+\d+\s+[\d.]+\s+[\d.]+ %", run.Error);
         Assert.Contains("slowest 3 nodes", run.Error);
         var bad = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "1", "--profile", "0");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--profile N lists the N slowest nodes; N must be at least 1, got 0", bad.Error);
+        var noThreads = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "1", "--threads", "0");
+        Assert.Equal(1, noThreads.ExitCode);
+        Assert.Contains("--threads must be at least 1, got 0", noThreads.Error);
     }
 }

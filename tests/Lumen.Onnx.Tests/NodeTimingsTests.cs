@@ -43,4 +43,20 @@ public class NodeTimingsTests
         using (GradMode.Off()) model.Call(x);
         Assert.Equal(0, timings.Passes);
     }
+
+    [Fact]
+    public void The_report_gives_each_node_its_median_so_one_slow_pass_does_not_move_it()
+    {
+        var timings = Model().CreateTimings();
+        long ms = System.Diagnostics.Stopwatch.Frequency / 1000;
+        foreach (long elapsed in new[] { 2 * ms, 3 * ms, 100 * ms })        // one pass slowed by outside load
+        {
+            timings.Add(0, elapsed, "[1] → [1]");
+            timings.EndPass();
+        }
+        Assert.Equal(3, timings.MedianMilliseconds(0), 6);
+        Assert.Equal(35, timings.MeanMilliseconds(0), 6);
+        Assert.Equal(0, timings.MedianMilliseconds(1));
+        Assert.Contains("3.000 ms per pass in nodes (sum of node medians; mean 35.000 ms)", timings.Report(), StringComparison.Ordinal);
+    }
 }
