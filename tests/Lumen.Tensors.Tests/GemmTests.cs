@@ -246,6 +246,20 @@ public class GemmTests
         Assert.Equal(columns, Gemm.SplitsColumns(m, n, 2, GemmPath.Vector512, aPacked: false, bPacked: false));
     }
 
+    /// <summary>With A given packed (read-only weights) a column split packs nothing of A, yet the last panel of at
+    /// most 16 columns, which the AVX-512 kernel runs at half cost, still favours the rows: SqueezeNet's classifier
+    /// (1000 × 169) gives each thread 42 row tiles of 5.5 panels rather than one thread 3 full panels of 84 tiles. On
+    /// AVX2 (16-column panels, no half panel) 169 columns are 11 panels, 6 + 5, and the rows win as well.</summary>
+    [Theory]
+    [InlineData(1000, 169, true, false)]
+    [InlineData(1000, 192, true, true)]      // 6 whole panels: 3 + 3
+    [InlineData(1000, 177, true, true)]      // a last panel of 17 columns costs a whole one
+    [InlineData(1000, 169, false, false)]
+    public void A_half_panel_counts_half_when_A_is_packed(int m, int n, bool wide, bool columns)
+    {
+        Assert.Equal(columns, Gemm.SplitsColumns(m, n, 2, wide ? GemmPath.Vector512 : GemmPath.Vector256, aPacked: true, bPacked: false));
+    }
+
     [Theory]
     [InlineData(96, 196, 576)]
     [InlineData(16, 3025, 64)]         // A two tiles tall: 8 column slabs claimed by the 2 threads

@@ -213,7 +213,8 @@ internal static unsafe class Gemm
     /// and the whole of A) rather than row slabs (its own rows of A, the whole of B): the split whose busiest thread
     /// does less, counting whole register tiles (a ragged tile costs as much as a full one) plus
     /// <see cref="PackCost"/> per row or column it packs (none for an operand given packed). Ties split the columns.
-    /// E.g. m = 96, n = 196 on 2 threads: 7 column panels give one thread 4, while 8 row panels split 4 + 4.
+    /// E.g. m = 96, n = 196 on 2 threads: 7 column panels give one thread 4, while 8 row panels split 4 + 4; m = 1000,
+    /// n = 169 with A packed: 3 of the 6 column panels against 42 row tiles of 5.5 panels (<see cref="ColumnCost"/>).
     /// The split does not change any element's sum, only who computes it.</summary>
     internal static bool SplitsColumns(int m, int n, int threads, GemmPath path, bool aPacked, bool bPacked)
     {
@@ -221,8 +222,20 @@ internal static unsafe class Gemm
         long rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
         long colSlab = CeilDiv(colTiles, Math.Min(threads, colTiles)) * nr, rowSlab = CeilDiv(rowTiles, Math.Min(threads, rowTiles)) * mr;
         long byColumns = colSlab * rowTiles * mr + PackCost * ((aPacked ? 0 : m) + (bPacked ? 0 : colSlab));
-        long byRows = rowSlab * colTiles * nr + PackCost * ((aPacked ? 0 : rowSlab) + (bPacked ? 0 : n));
+        long byRows = rowSlab * ColumnCost(n, path) + PackCost * ((aPacked ? 0 : rowSlab) + (bPacked ? 0 : n));
         return byColumns <= byRows;
+    }
+
+    /// <summary>What a row of register tiles across n columns costs, in columns: whole panels, the last one at half
+    /// cost where the kernel runs a ragged panel of at most half its width on one vector (AVX-512's
+    /// <see cref="GemmKernel512.HalfWidth"/>: 169 columns cost 5.5 panels, not 6). The side that holds the ragged
+    /// panel whole (a row slab: every column) pays only that; a column slab of whole panels pays full panels.</summary>
+    private static long ColumnCost(int n, GemmPath path)
+    {
+        int nr = TileShape(path).Nr, ragged = n % nr;
+        long whole = (long)(n / nr) * nr;
+        if (ragged == 0) return whole;
+        return whole + (path == GemmPath.Vector512 && ragged <= GemmKernel512.HalfWidth ? nr / 2 : nr);
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;

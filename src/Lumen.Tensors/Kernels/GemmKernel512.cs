@@ -148,7 +148,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     }
 
     /// <summary>Columns of a tile that <see cref="Run12Half{TTies}"/> covers: one vector of B.</summary>
-    private const int HalfWidth = 16;
+    internal const int HalfWidth = 16;
 
     /// <summary>The full 12 rows of a ragged last tile of at most 16 columns (a product's n mod 32 ≤ 16: 169 = 5·32 + 9
     /// at 13×13): only the left vector of each B step, 12 accumulators instead of 24, so the tile costs half a full
