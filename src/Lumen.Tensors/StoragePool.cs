@@ -103,6 +103,23 @@ public sealed class StoragePool
         }
     }
 
+    /// <summary>The shortest free array of at least <paramref name="length"/> elements (contents undefined), or null:
+    /// for scratch that its caller addresses by lengths of its own (a blocked chain's values, OnnxGraph.Blocked.cs),
+    /// never for a tensor's storage, whose length is its size. Letting the longer arrays serve the shorter requests
+    /// keeps one pass's arrays to about what is live at once rather than one of every length.</summary>
+    internal float[]? TryTakeAtLeast(int length)
+    {
+        lock (free)
+        {
+            int best = -1;
+            foreach (var (size, stack) in free)
+                if (size >= length && stack.Count > 0 && (best < 0 || size < best)) best = size;
+            if (best < 0) return null;
+            retainedBytes -= (long)best * sizeof(float);
+            return free[best].Pop();
+        }
+    }
+
     /// <summary>Keeps <paramref name="array"/>, which nothing reads any more, for a later request (unless over the cap).</summary>
     internal void Give(float[] array)
     {

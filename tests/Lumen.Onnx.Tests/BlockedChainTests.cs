@@ -86,6 +86,37 @@ public class BlockedChainTests(ITestOutputHelper output)
         Assert.True(WorstRelative(reference, blocked) < 1e-5, $"worst relative difference to the tensor ops {WorstRelative(reference, blocked)}");
     }
 
+    /// <summary>The chain's scratch gives a request the shortest dead array at least as long, so a pass leaves in the pool
+    /// about the values live at once (three arrays here: x, then a1 and a2 beside it), not one of each of its five
+    /// lengths; the values stay bitwise those of a fresh pool.</summary>
+    [Fact]
+    public void A_pass_keeps_about_its_live_values_not_an_array_of_every_length()
+    {
+        using var on = BlockedSwitch.Set(true);
+        var model = Blocks();
+        var x = Tensor.Randn(new Shape(1, 24, 13, 11), seed: 15);
+        Assert.True(FirstNodeBlocked(model, x));
+        int lanes = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? 16 : 8;
+        int Blocked(int channels, int plane) => (channels + lanes - 1) / lanes * lanes * plane;
+        long live = Blocked(24, 143) + 2L * Blocked(40, 143);                          // x, a1 and a2 (the residual keeps x)
+        long everyLength = Blocked(24, 143) + 2L * Blocked(40, 143) + Blocked(24, 143) + Blocked(24, 42) + Blocked(160, 42);
+        var graph = Graph.OnnxGraph.Build(model.Model);
+        var pool = new StoragePool();
+        Tensor first = null!, again = null!;
+        for (int pass = 0; pass < 2; pass++)
+            using (GradMode.Off())
+            using (var scope = pool.Enter())
+            {
+                var y = graph.Run([x], (n, args) => graph.Kernels[n](args), (_, _) => true, scope)[0].Clone();
+                if (pass == 0) first = y; else again = y;
+                scope.RecycleAll();
+            }
+        Assert.Equal(Bits(first), Bits(again));
+        Assert.Equal(Bits(Run(model, x).Y), Bits(first));
+        long scratch = pool.RetainedBytes / sizeof(float) - 160 * 42;                  // less the NCHW output y
+        Assert.True(scratch <= live, $"the pool keeps {scratch} floats of scratch; the values live at once are {live}, every length {everyLength}");
+    }
+
     [Fact]
     public void Values_do_not_depend_on_the_batch_or_the_thread_count()
     {

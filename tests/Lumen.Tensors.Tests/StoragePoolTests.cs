@@ -42,6 +42,24 @@ public class StoragePoolTests
         Assert.All(callers.ToArray(), v => Assert.Equal(1f, v));
     }
 
+    /// <summary>Scratch addressed by its own lengths takes the shortest free array that is long enough, or none.</summary>
+    [Fact]
+    public void At_least_takes_the_shortest_free_array_that_is_long_enough()
+    {
+        var pool = new StoragePool();
+        float[] six = new float[6], ten = new float[10], four = new float[4];
+        pool.Give(ten);
+        pool.Give(six);
+        pool.Give(four);
+        Assert.Equal(80, pool.RetainedBytes);
+        Assert.Same(six, pool.TryTakeAtLeast(5));
+        Assert.Equal(56, pool.RetainedBytes);
+        Assert.Same(ten, pool.TryTakeAtLeast(5));
+        Assert.Null(pool.TryTakeAtLeast(5));
+        Assert.Same(four, pool.TryTakeAtLeast(4));
+        Assert.Equal(0, pool.RetainedBytes);
+    }
+
     [Fact]
     public void A_reused_array_is_zero_filled_when_the_op_does_not_overwrite_it()
     {

@@ -192,7 +192,12 @@ internal sealed partial class OnnxGraph
                 if (step.Residual >= 0)
                 {
                     var part = dOut;
-                    if (clampOf.ContainsKey(step.Residual)) { part = scratch.Rent(dOut.Length); dOut.CopyTo(part, 0); Mask(step.Residual, part); }
+                    if (clampOf.ContainsKey(step.Residual))
+                    {
+                        part = scratch.Rent(Length(step.Output));
+                        Array.Copy(dOut, part, Length(step.Output));
+                        Mask(step.Residual, part);
+                    }
                     if (grads.TryGetValue(step.Residual, out var sum)) { BlockedActivation.Add(sum, part, Length(step.Residual)); if (part != dOut) scratch.Give(part); }
                     else { grads[step.Residual] = part; handedOn = part == dOut; }
                 }
