@@ -321,6 +321,7 @@ internal static class ConvDirect
     private static unsafe uint Tile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
         where TTies : struct, ITieWatch
     {
+        if (cols <= HalfColumns) return HalfTile<TTies>(src, taps, depth, w, y, plane, rows, cols, finish, channel);
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default, c3a = default, c3b = default;
         Vector512<float> c4a = default, c4b = default, c5a = default, c5b = default, c6a = default, c6b = default, c7a = default, c7b = default;
         for (int t = 0; t < depth; t++, w += TileChannels)
@@ -365,6 +366,43 @@ internal static class ConvDirect
         if (rows > 5) Store<TTies>(y + 5 * plane, c5a, c5b, finish, channel + 5, cols, first, second, 5, ref tied);
         if (rows > 6) Store<TTies>(y + 6 * plane, c6a, c6b, finish, channel + 6, cols, first, second, 6, ref tied);
         if (rows > 7) Store<TTies>(y + 7 * plane, c7a, c7b, finish, channel + 7, cols, first, second, 7, ref tied);
+        return tied;
+    }
+
+    /// <summary>Columns of a ragged last tile that <see cref="HalfTile{TTies}"/> covers: one vector.</summary>
+    private const int HalfColumns = 16;
+
+    /// <summary><see cref="Tile{TTies}"/> for a ragged last tile of at most <see cref="HalfColumns"/> columns: the same
+    /// taps, loads and fused multiply-adds for the first vector only (8 accumulators), so each value is bitwise the
+    /// full tile's, at half its cost (SqueezeNet's 111-column first layer: 3 tiles and 15 columns a row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe uint HalfTile<TTies>(float* src, int* taps, int depth, float* w, float* y, nint plane, int rows, int cols, in ConvEpilogue finish, int channel)
+        where TTies : struct, ITieWatch
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int t = 0; t < depth; t++, w += TileChannels)
+        {
+            var b = Vector512.Load(src + taps[t]);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(w[0]), b, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(w[1]), b, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(w[2]), b, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(w[3]), b, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(w[4]), b, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(w[5]), b, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(w[6]), b, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(w[7]), b, c7);
+        }
+        var first = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+        var none = Vector512<float>.Zero;                                       // the second vector: no lane stored or watched
+        uint tied = 0;
+        Store<TTies>(y, c0, default, finish, channel, cols, first, none, 0, ref tied);
+        if (rows > 1) Store<TTies>(y + plane, c1, default, finish, channel + 1, cols, first, none, 1, ref tied);
+        if (rows > 2) Store<TTies>(y + 2 * plane, c2, default, finish, channel + 2, cols, first, none, 2, ref tied);
+        if (rows > 3) Store<TTies>(y + 3 * plane, c3, default, finish, channel + 3, cols, first, none, 3, ref tied);
+        if (rows > 4) Store<TTies>(y + 4 * plane, c4, default, finish, channel + 4, cols, first, none, 4, ref tied);
+        if (rows > 5) Store<TTies>(y + 5 * plane, c5, default, finish, channel + 5, cols, first, none, 5, ref tied);
+        if (rows > 6) Store<TTies>(y + 6 * plane, c6, default, finish, channel + 6, cols, first, none, 6, ref tied);
+        if (rows > 7) Store<TTies>(y + 7 * plane, c7, default, finish, channel + 7, cols, first, none, 7, ref tied);
         return tied;
     }
 
