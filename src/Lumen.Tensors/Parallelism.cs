@@ -33,6 +33,12 @@ public static class Parallelism
     /// or preempted on a busy machine) or items of unequal cost no longer leave one thread idle while another still
     /// has a queue. Still at most <see cref="MaxDegree"/> threads. Only for bodies whose items are independent:
     /// which thread runs an item, and which items share a call of <paramref name="body"/>, varies from run to run.</summary>
+    /// <remarks>Each thread first claims from the front of its own share, the contiguous run <see cref="For"/> would
+    /// give it, and only when that is used up claims from the back of another's (<see cref="Shares"/>). When the
+    /// threads are on time every item runs where a fixed split runs it: one kernel after another, a thread works on
+    /// the same part of the data, which the previous kernel left in its own core's cache. Claiming from one shared
+    /// queue instead put alternate items on alternate cores: SqueezeNet at batch 1 on two threads took 2.2–2.4 % longer
+    /// (passes alternated in one process, median of the pairs' ratios), Tiny Darknet 1–3.7 %; MobileNetV2 the same.</remarks>
     internal static void ForDynamic(int count, long workPerItem, int grain, Action<int, int> body)
         => ForDynamic(count, workPerItem, grain, maxDegree, body);
 
@@ -43,13 +49,64 @@ public static class Parallelism
         int claims = (int)Math.Min((count + (long)grain - 1) / grain, int.MaxValue);
         int threads = (int)Math.Min(Math.Min(Math.Min(maxDegree, maxThreads), claims), Math.Max(1, workPerItem * count / 32_768));
         if (threads <= 1) { if (count > 0) body(0, count); return; }
-        long next = 0;
-        For(threads, long.MaxValue / threads, (_, _) =>
+        var shares = new Shares(count, threads);
+        For(threads, long.MaxValue / threads, (first, last) =>
         {
-            long start;
-            while ((start = Interlocked.Add(ref next, grain) - grain) < count)
-                body((int)start, (int)Math.Min(count, start + grain));
+            for (int share = first; share < last; share++)
+            {
+                while (shares.TakeFront(share, grain) is (int start, int end)) body(start, end);
+                for (int other = 1; other < threads; other++)
+                    while (shares.TakeBack((share + other) % threads, grain) is (int start, int end)) body(start, end);
+            }
         });
+    }
+
+    /// <summary>The items [0, count) cut into one contiguous share per thread, each a range whose owner claims from
+    /// the front and any other thread from the back; both ends of a share live in one 64-bit word (front in the low
+    /// half, end in the high), changed by compare-and-swap, so no item is claimed twice. The words sit a cache line
+    /// apart.</summary>
+    internal sealed class Shares
+    {
+        private const int Stride = 8;    // longs per cache line
+        private readonly long[] words;
+
+        public Shares(int count, int threads)
+        {
+            words = new long[threads * Stride];
+            for (int t = 0; t < threads; t++)
+            {
+                long start = (long)count * t / threads, end = (long)count * (t + 1) / threads;
+                words[t * Stride] = end << 32 | start;
+            }
+        }
+
+        /// <summary>Up to <paramref name="grain"/> items from the front of share <paramref name="share"/>, or null when it is used up.</summary>
+        public (int Start, int End)? TakeFront(int share, int grain)
+        {
+            ref long word = ref words[share * Stride];
+            while (true)
+            {
+                long current = Volatile.Read(ref word);
+                int front = (int)current, end = (int)(current >> 32);
+                if (front >= end) return null;
+                int taken = Math.Min(end, front + grain);
+                if (Interlocked.CompareExchange(ref word, (long)end << 32 | (uint)taken, current) == current) return (front, taken);
+            }
+        }
+
+        /// <summary>Up to <paramref name="grain"/> items from the back of share <paramref name="share"/>, or null when it is used up.</summary>
+        public (int Start, int End)? TakeBack(int share, int grain)
+        {
+            ref long word = ref words[share * Stride];
+            while (true)
+            {
+                long current = Volatile.Read(ref word);
+                int front = (int)current, end = (int)(current >> 32);
+                if (front >= end) return null;
+                int taken = Math.Max(front, end - grain);
+                if (Interlocked.CompareExchange(ref word, (long)taken << 32 | (uint)front, current) == current) return (taken, end);
+            }
+        }
     }
 
     /// <summary>The persistent workers (one fewer than the processors): a busy pool, or a call from inside a

@@ -87,6 +87,22 @@ public class ParallelismDynamicTests
         finally { Parallelism.MaxDegree = saved; }
     }
 
+    /// <summary>Each thread's share is claimed from the front by its owner and from the back by the others: the
+    /// claims never overlap, and together they are every item.</summary>
+    [Fact]
+    public void A_share_is_taken_from_the_front_by_its_owner_and_from_the_back_by_the_others()
+    {
+        var shares = new Parallelism.Shares(10, 2);                                 // [0, 5) and [5, 10)
+        Assert.Equal((0, 2), shares.TakeFront(0, 2));
+        Assert.Equal((3, 5), shares.TakeBack(0, 2));
+        Assert.Equal((2, 3), shares.TakeFront(0, 2));
+        Assert.Null(shares.TakeFront(0, 2));
+        Assert.Null(shares.TakeBack(0, 1));
+        Assert.Equal((7, 10), shares.TakeBack(1, 3));
+        Assert.Equal((5, 7), shares.TakeFront(1, 3));
+        Assert.Null(shares.TakeBack(1, 3));
+    }
+
     [Fact]
     public void Rejects_a_grain_below_one()
     {
