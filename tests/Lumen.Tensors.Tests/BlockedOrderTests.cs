@@ -95,6 +95,26 @@ public class BlockedOrderTests
         AssertBitwise(Depthwise(x, batch, channels, h, w, stride, pads, weights, bias, act), y, $"depthwise {channels} {h}×{w} /{stride} pads {pads}");
     }
 
+    /// <summary>A pointwise pass's items are every (image, tile, pair) once in either order: by positions while the
+    /// input outweighs the weights, by output channels once the weights do (a contiguous run then holds whole pairs).</summary>
+    [Theory]
+    [InlineData(1, 5, 40, 320L * 1280, 320L * 49, true)]      // MobileNetV2's 320 → 1280 at 7²
+    [InlineData(1, 1046, 3, 16L * 96, 16L * 12544, false)]     // its 16 → 96 at 112²
+    [InlineData(3, 4, 2, 100, 100, false)]
+    public void Pointwise_items_cover_every_tile_and_pair_once(int batch, int tiles, int pairs, long weights, long input, bool byChannels)
+    {
+        var items = new BlockedPointwise.PointwiseItems(batch, tiles, pairs, weights, input);
+        Assert.Equal(byChannels, items.ByChannels);
+        var hits = new int[batch, tiles, pairs];
+        for (int item = 0; item < items.Count; item++)
+        {
+            var (n, t, pair) = items[item];
+            hits[n, t, pair]++;
+        }
+        Assert.All(hits.Cast<int>(), h => Assert.Equal(1, h));
+        Assert.Equal(byChannels ? (0, 1, 0) : (0, 0, 1), items[1]);    // the second item: the next tile, or the next pair
+    }
+
     /// <summary>The stem in the kernel's order: NCHW in, blocked out.</summary>
     private static float[] Direct(float[] x, int channels, int h, int w, int k, int stride, (int Top, int Left, int Bottom, int Right) pads,
         int outChannels, float[] weights, float[] bias, ConvActivation act)

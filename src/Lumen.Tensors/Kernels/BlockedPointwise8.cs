@@ -41,7 +41,8 @@ internal static unsafe class BlockedPointwise8
             throw new ArgumentException($"BlockedPointwise8: the blocked arrays (x {x.Length}, y {y.Length}, residual {residual?.Length}) are too short for [{batch}, {inChannels} → {outChannels}, {plane}].");
         if (bits is not null && bits.Length < BlockedEpilogue.BitFloats(BlockedLayout.Length(batch, outChannels, plane, Lanes)))
             throw new ArgumentException($"BlockedPointwise: {bits.Length} bytes of mask bits are too few for [{batch}, {outChannels}, {plane}].", nameof(bits));
-        Parallelism.For(batch * tiles * pairs, (long)TileRows * 2 * depth * Lanes, (start, end) =>
+        var items = new BlockedPointwise.PointwiseItems(batch, tiles, pairs, (long)outBlocks * depth, (long)inBlocks * plane);
+        Parallelism.For(items.Count, (long)TileRows * 2 * depth * Lanes, (start, end) =>
         {
             fixed (float* xs = x, ws = w, bs = bias, ys = y, rs = residual)
             fixed (float* bitWords = bits)
@@ -50,7 +51,7 @@ internal static unsafe class BlockedPointwise8
                 bool masked = e.UsesBits;
                 for (int item = start; item < end; item++)
                 {
-                    int n = item / (tiles * pairs), t = item / pairs % tiles, pair = item % pairs;
+                    var (n, t, pair) = items[item];
                     int first = pair * 2, p = t * TileRows, rows = Math.Min(TileRows, plane - p);
                     bool two = first + 1 < outBlocks;
                     nint inOffset = ((nint)n * inBlocks * plane + p) * Lanes;
