@@ -51,7 +51,7 @@ public sealed class ListingCommandTests
     public void Bench_profile_prints_the_time_per_op_type_and_the_slowest_nodes()
     {
         var model = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "imagenet"), "squeezenet*.onnx").First();
-        var run = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "2", "--threads", "1", "--profile", "3");
+        var run = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "2", "--warmup", "0", "--threads", "1", "--profile", "3");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("\"engine\":\"lumen\"", run.Output);
         Assert.Contains("\"threads\":1,", run.Output);
@@ -64,5 +64,8 @@ public sealed class ListingCommandTests
         var noThreads = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "1", "--threads", "0");
         Assert.Equal(1, noThreads.ExitCode);
         Assert.Contains("--threads must be at least 1, got 0", noThreads.Error);
+        var noWarmup = LumenProcess.Run(AppContext.BaseDirectory, "bench", model, "--iterations", "1", "--warmup", "-1");
+        Assert.Equal(1, noWarmup.ExitCode);
+        Assert.Contains("--warmup is a number of seconds, at least 0; got -1", noWarmup.Error);
     }
 }
