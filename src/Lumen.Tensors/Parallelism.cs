@@ -81,30 +81,22 @@ public static class Parallelism
         }
 
         /// <summary>Up to <paramref name="grain"/> items from the front of share <paramref name="share"/>, or null when it is used up.</summary>
-        public (int Start, int End)? TakeFront(int share, int grain)
-        {
-            ref long word = ref words[share * Stride];
-            while (true)
-            {
-                long current = Volatile.Read(ref word);
-                int front = (int)current, end = (int)(current >> 32);
-                if (front >= end) return null;
-                int taken = Math.Min(end, front + grain);
-                if (Interlocked.CompareExchange(ref word, (long)end << 32 | (uint)taken, current) == current) return (front, taken);
-            }
-        }
+        public (int Start, int End)? TakeFront(int share, int grain) => Take(share, grain, front: true);
 
         /// <summary>Up to <paramref name="grain"/> items from the back of share <paramref name="share"/>, or null when it is used up.</summary>
-        public (int Start, int End)? TakeBack(int share, int grain)
+        public (int Start, int End)? TakeBack(int share, int grain) => Take(share, grain, front: false);
+
+        private (int Start, int End)? Take(int share, int grain, bool front)
         {
             ref long word = ref words[share * Stride];
             while (true)
             {
                 long current = Volatile.Read(ref word);
-                int front = (int)current, end = (int)(current >> 32);
-                if (front >= end) return null;
-                int taken = Math.Max(front, end - grain);
-                if (Interlocked.CompareExchange(ref word, (long)taken << 32 | (uint)front, current) == current) return (taken, end);
+                int first = (int)current, end = (int)(current >> 32);
+                if (first >= end) return null;
+                var (start, stop) = front ? (first, Math.Min(end, first + grain)) : (Math.Max(first, end - grain), end);
+                long next = front ? (long)end << 32 | (uint)stop : (long)start << 32 | (uint)first;
+                if (Interlocked.CompareExchange(ref word, next, current) == current) return (start, stop);
             }
         }
     }
