@@ -291,9 +291,9 @@ internal sealed partial class OnnxGraph
     /// <summary>Arrays of a pass reused once dead, taken from and given back to a pool: a request gets the shortest dead
     /// array at least as long (the blocked kernels take arrays longer than their values), so that a chain holds about
     /// as many arrays as it has values live at once, not one of every length it meets. MobileNetV2's chain met 24
-    /// lengths and left 18.9 MB in the pool after a forward pass; best fit leaves 10.1 MB, and with the 14 MB of
-    /// weights a pass now touches less than the 32 MB L3, where the classifier's 5 MB of weights stay between passes
-    /// (batch 1, two threads, six alternated runs: 3.88–4.03 → 3.60–3.74 ms fastest pass, ARCHITECTURE entry 72).</summary>
+    /// lengths and left 18.9 MB in the pool after a forward pass; best fit leaves 10.1 MB, so that with its 14 MB of
+    /// weights a pass touches less than the 32 MB L3 (shared with the machine's other tenants): batch 1, two threads,
+    /// six alternated runs, fastest pass 3.88–4.03 → 3.60–3.74 ms (ARCHITECTURE entry 72).</summary>
     internal sealed class Scratch(StoragePool storage)
     {
         private readonly Dictionary<int, Stack<float[]>> free = [];
