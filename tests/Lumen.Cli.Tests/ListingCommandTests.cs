@@ -55,6 +55,7 @@ public sealed class ListingCommandTests
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("\"engine\":\"lumen\"", run.Output);
         Assert.Contains("\"threads\":1,", run.Output);
+        Assert.Matches(@"""warmup_s"":\d+\.\d", run.Output);
         Assert.Contains("2 pass(es)", run.Error);
         Assert.Matches(@"Conv\s+\d+\s+[\d.]+\s+[\d.]+ %", run.Error);
         Assert.Contains("slowest 3 nodes", run.Error);
