@@ -111,13 +111,20 @@ public sealed class StoragePool
     {
         lock (free)
         {
-            int best = -1;
-            foreach (var (size, stack) in free)
-                if (size >= length && stack.Count > 0 && (best < 0 || size < best)) best = size;
-            if (best < 0) return null;
-            retainedBytes -= (long)best * sizeof(float);
-            return free[best].Pop();
+            if (TakeShortest(free, length) is not { } array) return null;
+            retainedBytes -= (long)array.Length * sizeof(float);
+            return array;
         }
+    }
+
+    /// <summary>Pops the shortest array of at least <paramref name="length"/> elements from free lists keyed by length,
+    /// or returns null (the best fit of <see cref="TryTakeAtLeast"/>, and of a caller's own lists of such scratch).</summary>
+    internal static float[]? TakeShortest(Dictionary<int, Stack<float[]>> free, int length)
+    {
+        int best = -1;
+        foreach (var (size, stack) in free)
+            if (size >= length && stack.Count > 0 && (best < 0 || size < best)) best = size;
+        return best < 0 ? null : free[best].Pop();
     }
 
     /// <summary>Keeps <paramref name="array"/>, which nothing reads any more, for a later request (unless over the cap).</summary>

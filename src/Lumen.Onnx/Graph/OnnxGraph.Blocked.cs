@@ -298,13 +298,8 @@ internal sealed partial class OnnxGraph
     {
         private readonly Dictionary<int, Stack<float[]>> free = [];
 
-        public float[] Rent(int length)
-        {
-            int best = -1;
-            foreach (var (size, stack) in free)
-                if (size >= length && stack.Count > 0 && (best < 0 || size < best)) best = size;
-            return best >= 0 ? free[best].Pop() : storage.TryTakeAtLeast(length) ?? GC.AllocateUninitializedArray<float>(length);
-        }
+        public float[] Rent(int length) =>
+            StoragePool.TakeShortest(free, length) ?? storage.TryTakeAtLeast(length) ?? GC.AllocateUninitializedArray<float>(length);
 
         public void Give(float[] array)
         {
