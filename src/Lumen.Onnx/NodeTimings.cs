@@ -17,7 +17,6 @@ namespace Lumen.Onnx;
 /// thread-safe: attach it while one caller at a time runs the model.</remarks>
 public sealed class NodeTimings
 {
-    private readonly long[] ticks;
     private readonly long[] pass;
     private readonly List<long>[] perPass;
     private readonly string?[] shapes;
@@ -26,7 +25,6 @@ public sealed class NodeTimings
     internal NodeTimings(OnnxModel model)
     {
         this.model = model;
-        ticks = new long[model.Nodes.Count];
         pass = new long[model.Nodes.Count];
         perPass = [.. Enumerable.Range(0, model.Nodes.Count).Select(_ => new List<long>())];
         shapes = new string?[model.Nodes.Count];
@@ -36,7 +34,7 @@ public sealed class NodeTimings
     public int Passes { get; private set; }
 
     /// <summary>Mean milliseconds per pass spent in node <paramref name="node"/> (index in <see cref="OnnxModel.Nodes"/>).</summary>
-    public double MeanMilliseconds(int node) => Passes == 0 ? 0 : Milliseconds(ticks[node]) / Passes;
+    public double MeanMilliseconds(int node) => Passes == 0 ? 0 : Milliseconds(perPass[node].Sum()) / Passes;
 
     /// <summary>Median milliseconds per pass spent in node <paramref name="node"/> (0 before a pass ended).</summary>
     public double MedianMilliseconds(int node)
@@ -69,11 +67,7 @@ public sealed class NodeTimings
 
     internal void EndPass()
     {
-        for (int n = 0; n < pass.Length; n++)
-        {
-            ticks[n] += pass[n];
-            perPass[n].Add(pass[n]);
-        }
+        for (int n = 0; n < pass.Length; n++) perPass[n].Add(pass[n]);
         Array.Clear(pass);
         Passes++;
     }
@@ -81,7 +75,6 @@ public sealed class NodeTimings
     /// <summary>Clears what was recorded (for example the warm-up passes).</summary>
     public void Reset()
     {
-        Array.Clear(ticks);
         Array.Clear(pass);
         foreach (var samples in perPass) samples.Clear();
         Array.Clear(shapes);
@@ -95,17 +88,17 @@ public sealed class NodeTimings
     {
         if (top < 1) throw new ArgumentOutOfRangeException(nameof(top), $"NodeTimings.Report: the number of slowest nodes to list must be at least 1, got {top}.");
         var inv = CultureInfo.InvariantCulture;
-        var median = Enumerable.Range(0, ticks.Length).Select(MedianMilliseconds).ToArray();
+        var median = Enumerable.Range(0, pass.Length).Select(MedianMilliseconds).ToArray();
         double total = median.Sum();
-        double mean = Enumerable.Range(0, ticks.Length).Sum(MeanMilliseconds);
+        double mean = Enumerable.Range(0, pass.Length).Sum(MeanMilliseconds);
         var text = new StringBuilder();
         text.AppendLine(inv, $"{Passes} pass(es), {total:F3} ms per pass in nodes (sum of node medians; mean {mean:F3} ms)");
         text.AppendLine("op type                  nodes   median ms/pass   share");
-        foreach (var group in Enumerable.Range(0, ticks.Length).GroupBy(n => model.Nodes[n].OpType)
+        foreach (var group in Enumerable.Range(0, pass.Length).GroupBy(n => model.Nodes[n].OpType)
                      .Select(g => (Op: g.Key, Count: g.Count(), Ms: g.Sum(n => median[n]))).OrderByDescending(g => g.Ms))
             text.AppendLine(inv, $"{group.Op,-22} {group.Count,7} {group.Ms,16:F3} {Share(group.Ms, total),7}");
-        text.AppendLine(inv, $"slowest {Math.Min(top, ticks.Length)} nodes");
-        foreach (var n in Enumerable.Range(0, ticks.Length).OrderByDescending(n => median[n]).Take(top))
+        text.AppendLine(inv, $"slowest {Math.Min(top, pass.Length)} nodes");
+        foreach (var n in Enumerable.Range(0, pass.Length).OrderByDescending(n => median[n]).Take(top))
             text.AppendLine(inv, $"{n,5} {model.Nodes[n].OpType,-18} {median[n],10:F3} ms {Share(median[n], total),7}  {model.Nodes[n].Name}  {shapes[n]}");
         return text.ToString();
     }
