@@ -246,6 +246,21 @@ public class GemmTests
         Assert.Equal(columns, Gemm.SplitsColumns(m, n, 2, GemmPath.Vector512, aPacked: false, bPacked: false));
     }
 
+    /// <summary>Dynamically claimed column slabs come in a whole number per thread, each of at least four panels where
+    /// there are enough: 23 panels (a 27² plane) make 4 slabs on two threads (11 + 12 panels), not 5 (14 + 9).</summary>
+    [Theory]
+    [InlineData(23, 2, 4)]
+    [InlineData(95, 2, 8)]      // a 55² plane: four per thread
+    [InlineData(6, 2, 2)]       // fewer than eight panels: one slab a thread
+    [InlineData(1, 2, 1)]
+    [InlineData(23, 3, 3)]
+    [InlineData(40, 3, 9)]
+    [InlineData(23, 1, 4)]
+    public void Column_slabs_come_in_a_whole_number_per_thread(int tiles, int threads, int slabs)
+    {
+        Assert.Equal(slabs, Gemm.ColumnSlabs(tiles, threads));
+    }
+
     /// <summary>With A given packed (read-only weights) a column split packs nothing of A, yet the last panel of at
     /// most 16 columns, which the AVX-512 kernel runs at half cost, still favours the rows: SqueezeNet's classifier
     /// (1000 × 169) gives each thread 42 row tiles of 5.5 panels rather than one thread 3 full panels of 84 tiles. On
