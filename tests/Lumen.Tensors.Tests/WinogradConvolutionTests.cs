@@ -157,6 +157,43 @@ public class WinogradConvolutionTests
         }
     }
 
+    /// <summary>A block writes its own output rows and nothing else, though a ragged group of tiles is merged straight
+    /// into the output where what it spills past its row lands on rows the block itself writes later: run alone on an
+    /// output of NaNs, each block of a two-thread tiling gives its rows as the whole convolution does and leaves every
+    /// other value NaN (blocks that end inside an image, at an image's end, and at the tensor's end; F(4,3) spills up to
+    /// 37 values, two rows of 27).</summary>
+    [Theory]
+    [InlineData(4, 2, 16, 27, 27, 20)]     // 7 tile rows an image: blocks across images
+    [InlineData(4, 1, 32, 55, 55, 128)]
+    [InlineData(2, 1, 256, 13, 13, 256)]
+    [InlineData(2, 3, 8, 27, 23, 12)]
+    [InlineData(4, 1, 64, 57, 9, 96)]
+    public void A_block_writes_only_its_own_rows(int tile, int n, int c, int h, int w, int o)
+    {
+        if (!WinogradConvolution.IsAvailable) return;
+        var g = Geometry(n, c, h, w, o, 1, 1, 1, 1);
+        var rng = new Random(17);
+        var x = Enumerable.Range(0, n * c * h * w).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var wt = Enumerable.Range(0, o * c * 9).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var whole = new float[n * o * g.OutPlane];
+        WinogradConvolution.Forward(x, wt, whole, g, default, tile);
+        int blocks = 0;
+        for (int item = 0; ; item++)
+        {
+            var y = Enumerable.Repeat(float.NaN, whole.Length).ToArray();
+            if (WinogradConvolution.RunBlock(x, wt, y, g, tile, threads: 2, item) is not var (first, count, tilesH)) break;
+            blocks++;
+            for (int i = 0; i < y.Length; i++)
+            {
+                int image = i / (o * g.OutPlane), row = i / g.OutWidth % g.OutHeight, tileRow = image * tilesH + row / tile;
+                bool mine = tileRow >= first && tileRow < first + count;
+                if (mine) Assert.Equal(whole[i], y[i]);
+                else Assert.True(float.IsNaN(y[i]), $"block {item} (tile rows {first}..{first + count - 1}) wrote {y[i]} at image {image}, channel {i / g.OutPlane % o}, row {row}, column {i % g.OutWidth}");
+            }
+        }
+        Assert.True(blocks >= 2, $"the tiling of {g} has {blocks} block(s)");
+    }
+
     [Fact]
     public void Read_only_weights_keep_their_transform_and_give_the_fresh_transforms_results()
     {

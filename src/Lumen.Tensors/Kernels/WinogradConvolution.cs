@@ -159,6 +159,30 @@ internal static unsafe class WinogradConvolution
         finally { WinogradWeights.Release(weights); }
     }
 
+    /// <summary>Runs block <paramref name="item"/> alone of the tiling that <paramref name="threads"/> threads would
+    /// give <paramref name="g"/> with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3), into y (nothing else of y
+    /// may be written: blocks run in parallel), no epilogue; returns the block's tile rows (first, over the batch's tile
+    /// rows one image after another; count) and the tile rows per image, or null when the item is not a block. For tests of what a block writes.</summary>
+    internal static (int First, int Count, int TilesH)? RunBlock(float[] x, float[] w, float[] y, ConvGeometry g, int tile, int threads, int item)
+    {
+        bool wide = Gemm.BestPath == GemmPath.Vector512;
+        return tile == 4 && wide ? RunBlock<WinogradF4>(x, w, y, g, threads, item)
+            : tile == 4 ? RunBlock<WinogradF4Avx2>(x, w, y, g, threads, item)
+            : wide ? RunBlock<WinogradF2>(x, w, y, g, threads, item)
+            : RunBlock<WinogradF2Avx2>(x, w, y, g, threads, item);
+    }
+
+    private static (int First, int Count, int TilesH)? RunBlock<TTile>(float[] x, float[] w, float[] y, in ConvGeometry g, int threads, int item) where TTile : struct, IWinogradTile
+    {
+        var plan = Plan.Of(g, TTile.M, 2 * TTile.Lanes, threads);
+        if (item < 0 || item >= plan.Blocks) return null;
+        var weights = WinogradWeights.Get<TTile>(w, g.OutChannels, g.InChannels, flipped: false);
+        try { Block<TTile>(x, y, default, weights, plan, default, item, threads: 1); }
+        finally { WinogradWeights.Release(weights); }
+        int first = item * plan.Rows;
+        return (first, Math.Min(plan.Rows, g.Batch * plan.TilesH - first), plan.TilesH);
+    }
+
     /// <summary>A call's tiling: the batch's rows of tiles one after the other (image by image), cut into
     /// <see cref="Blocks"/> blocks of <see cref="Rows"/> tile rows (the last may have fewer), each of about
     /// <see cref="BlockFloats"/> of V and M and at least one GEMM panel of <see cref="Panel"/> tiles; a block may span
@@ -311,7 +335,11 @@ internal static unsafe class WinogradConvolution
 
     /// <summary>y for output channels [<paramref name="first"/>, <paramref name="last"/>) of the block: Aᵀ·M·A of each
     /// tile from the α² products at <paramref name="products"/> ([O, Tq] each), merged into the output rows, then the
-    /// epilogue over the block's rows of each channel.</summary>
+    /// epilogue over the block's rows of each channel. A group of L tiles merges m·L values; the last group of a row,
+    /// when ragged, goes straight into the row as long as what it spills past the row lands on later rows of the
+    /// block's own (which it then writes over, before their epilogue), else through a scratch row. At 55, 27 and 13
+    /// columns every row is a ragged group; straight merges made SqueezeNet's forward 1.3–2.8 % faster on two
+    /// threads, Tiny Darknet's 1.7 % (passes alternated in one process).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OutputTransform<TTile>(float[] y, ConvPlacement place, Plan plan, BlockShape block, float* products, ConvEpilogue epilogue, int first, int last)
         where TTile : struct, IWinogradTile
@@ -342,6 +370,10 @@ internal static unsafe class WinogradConvolution
                 {
                     int n = (block.FirstRow + lt) / plan.TilesH, ty = (block.FirstRow + lt) % plan.TilesH;
                     int y0 = ty * m, rows = Math.Min(m, g.OutHeight - y0);
+                    // floats from this tile row's start that the block writes in this channel (its rows of image n):
+                    // a ragged group may be merged straight into the row when what it spills past the row stays in them
+                    int lastTy = Math.Min(plan.TilesH - 1, ty + block.TileRows - 1 - lt);
+                    nint written = (nint)(Math.Min(g.OutHeight, (lastTy + 1) * m) - y0) * ow;
                     float* start = py + place.ImageStart(g, n) + ((nint)o * g.OutHeight + y0) * ow;
                     if (start != run + runLength)
                     {
@@ -357,7 +389,7 @@ internal static unsafe class WinogradConvolution
                         {
                             float* phase = phases + r * m * phaseStride + lt * tilesW + tx0;
                             int ox = m * tx0, count = Math.Min(lanes * m, ow - ox);
-                            if (count == lanes * m) { TTile.Merge(phase, phaseStride, target + ox); continue; }
+                            if (count == lanes * m || (nint)r * ow + ox + lanes * m <= written) { TTile.Merge(phase, phaseStride, target + ox); continue; }
                             TTile.Merge(phase, phaseStride, tail);
                             TTile.CopyTail(tail, target + ox, count);
                         }
