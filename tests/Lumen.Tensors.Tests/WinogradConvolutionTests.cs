@@ -163,11 +163,11 @@ public class WinogradConvolutionTests
     /// other value NaN (blocks that end inside an image, at an image's end, and at the tensor's end; F(4,3) spills up to
     /// 37 values, two rows of 27).</summary>
     [Theory]
-    [InlineData(4, 2, 16, 27, 27, 20)]     // 7 tile rows an image: blocks across images
+    [InlineData(4, 2, 64, 27, 27, 128)]    // 7 tile rows an image, two images
     [InlineData(4, 1, 32, 55, 55, 128)]
     [InlineData(2, 1, 256, 13, 13, 256)]
     [InlineData(2, 3, 8, 27, 23, 12)]
-    [InlineData(4, 1, 64, 57, 9, 96)]
+    [InlineData(4, 1, 128, 57, 9, 128)]
     public void A_block_writes_only_its_own_rows(int tile, int n, int c, int h, int w, int o)
     {
         if (!WinogradConvolution.IsAvailable) return;
