@@ -37,8 +37,10 @@ internal unsafe interface IWinogradTile
     /// c·<paramref name="targetStride"/>, c &lt; α) gets row[m·t + c] in lane t; reads row[0, Lm + α − m + L).</summary>
     static abstract void Split(float* row, float* target, nint targetStride);
 
-    /// <summary>The inverse for m phases: out[m·t + c] = phase c's lane t, Lm floats written to <paramref name="row"/>.</summary>
-    static abstract void Merge(float* source, nint sourceStride, float* row);
+    /// <summary>The inverse for m phases: out[m·t + c] = phase c's lane t, Lm floats written to <paramref name="row"/>,
+    /// each finished in registers by <paramref name="finish"/> as output channel <paramref name="channel"/> (its bias and
+    /// activation, <see cref="ConvEpilogue.Finish"/>; none for the default epilogue).</summary>
+    static abstract void Merge(float* source, nint sourceStride, float* row, in ConvEpilogue finish, int channel);
 
     /// <summary>Copies the first <paramref name="count"/> (&lt; Lm) floats of a merged row (<paramref name="merged"/>,
     /// Lm floats) to <paramref name="row"/>: the last, ragged group of tiles of an output row.</summary>

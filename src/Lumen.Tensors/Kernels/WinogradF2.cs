@@ -66,12 +66,15 @@ internal readonly unsafe struct WinogradF2 : IWinogradTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Merge(float* source, nint sourceStride, float* row)
+    public static void Merge(float* source, nint sourceStride, float* row, in ConvEpilogue finish, int channel)
     {
         var c0 = Vector512.Load(source);
         var c1 = Vector512.Load(source + sourceStride);
-        Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1).Store(row);
-        Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1).Store(row + 16);
+        var o0 = Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipLow, c1);
+        var o1 = Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1);
+        finish.Finish(ref o0, ref o1, channel);
+        o0.Store(row);
+        o1.Store(row + 16);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

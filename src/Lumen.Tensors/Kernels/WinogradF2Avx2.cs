@@ -73,13 +73,16 @@ internal readonly unsafe struct WinogradF2Avx2 : IWinogradTile
     public static void CopyTail(float* merged, float* row, int count) => WinogradF4Avx2.CopyTail(merged, row, count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Merge(float* source, nint sourceStride, float* row)
+    public static void Merge(float* source, nint sourceStride, float* row, in ConvEpilogue finish, int channel)
     {
         var c0 = Vector256.Load(source);
         var c1 = Vector256.Load(source + sourceStride);
         var low = Avx.UnpackLow(c0, c1);                    // out[0, 4) | out[8, 12)
         var high = Avx.UnpackHigh(c0, c1);                  // out[4, 8) | out[12, 16)
-        Avx.Permute2x128(low, high, 0x20).Store(row);
-        Avx.Permute2x128(low, high, 0x31).Store(row + 8);
+        var o0 = Avx.Permute2x128(low, high, 0x20);
+        var o1 = Avx.Permute2x128(low, high, 0x31);
+        finish.Finish256(ref o0, ref o1, channel);
+        o0.Store(row);
+        o1.Store(row + 8);
     }
 }

@@ -103,7 +103,7 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Merge(float* source, nint sourceStride, float* row)
+    public static void Merge(float* source, nint sourceStride, float* row, in ConvEpilogue finish, int channel)
     {
         var c0 = Vector512.Load(source);
         var c1 = Vector512.Load(source + sourceStride);
@@ -113,10 +113,16 @@ internal readonly unsafe struct WinogradF4 : IWinogradTile
         var high01 = Avx512F.PermuteVar16x32x2(c0, WinogradLanes.ZipHigh, c1);
         var low23 = Avx512F.PermuteVar16x32x2(c2, WinogradLanes.ZipLow, c3);
         var high23 = Avx512F.PermuteVar16x32x2(c2, WinogradLanes.ZipHigh, c3);
-        Avx512F.PermuteVar16x32x2(low01, QuadsLow, low23).Store(row);
-        Avx512F.PermuteVar16x32x2(low01, QuadsHigh, low23).Store(row + 16);
-        Avx512F.PermuteVar16x32x2(high01, QuadsLow, high23).Store(row + 32);
-        Avx512F.PermuteVar16x32x2(high01, QuadsHigh, high23).Store(row + 48);
+        var o0 = Avx512F.PermuteVar16x32x2(low01, QuadsLow, low23);
+        var o1 = Avx512F.PermuteVar16x32x2(low01, QuadsHigh, low23);
+        var o2 = Avx512F.PermuteVar16x32x2(high01, QuadsLow, high23);
+        var o3 = Avx512F.PermuteVar16x32x2(high01, QuadsHigh, high23);
+        finish.Finish(ref o0, ref o1, channel);
+        finish.Finish(ref o2, ref o3, channel);
+        o0.Store(row);
+        o1.Store(row + 16);
+        o2.Store(row + 32);
+        o3.Store(row + 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -106,7 +106,7 @@ internal readonly unsafe struct WinogradF4Avx2 : IWinogradTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Merge(float* source, nint sourceStride, float* row)
+    public static void Merge(float* source, nint sourceStride, float* row, in ConvEpilogue finish, int channel)
     {
         var c0 = Vector256.Load(source);
         var c1 = Vector256.Load(source + sourceStride);
@@ -120,9 +120,15 @@ internal readonly unsafe struct WinogradF4Avx2 : IWinogradTile
         var q15 = Avx.Shuffle(low01, low23, High2);
         var q26 = Avx.Shuffle(high01, high23, Low2);
         var q37 = Avx.Shuffle(high01, high23, High2);
-        Avx.Permute2x128(q04, q15, 0x20).Store(row);
-        Avx.Permute2x128(q26, q37, 0x20).Store(row + 8);
-        Avx.Permute2x128(q04, q15, 0x31).Store(row + 16);
-        Avx.Permute2x128(q26, q37, 0x31).Store(row + 24);
+        var o0 = Avx.Permute2x128(q04, q15, 0x20);
+        var o1 = Avx.Permute2x128(q26, q37, 0x20);
+        var o2 = Avx.Permute2x128(q04, q15, 0x31);
+        var o3 = Avx.Permute2x128(q26, q37, 0x31);
+        finish.Finish256(ref o0, ref o1, channel);
+        finish.Finish256(ref o2, ref o3, channel);
+        o0.Store(row);
+        o1.Store(row + 8);
+        o2.Store(row + 16);
+        o3.Store(row + 24);
     }
 }
