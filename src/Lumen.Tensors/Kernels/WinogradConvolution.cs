@@ -162,7 +162,8 @@ internal static unsafe class WinogradConvolution
     /// <summary>Runs block <paramref name="item"/> alone of the tiling that <paramref name="threads"/> threads would
     /// give <paramref name="g"/> with F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3), into y (nothing else of y
     /// may be written: blocks run in parallel), no epilogue; returns the block's tile rows (first, over the batch's tile
-    /// rows one image after another; count) and the tile rows per image, or null when the item is not a block. For tests of what a block writes.</summary>
+    /// rows one image after another; count) and the tile rows per image, or null when the item is not a block. For the
+    /// tests of what a block writes.</summary>
     internal static (int First, int Count, int TilesH)? RunBlock(float[] x, float[] w, float[] y, ConvGeometry g, int tile, int threads, int item)
     {
         bool wide = Gemm.BestPath == GemmPath.Vector512;
@@ -337,11 +338,10 @@ internal static unsafe class WinogradConvolution
     /// tile from the α² products at <paramref name="products"/> ([O, Tq] each), merged into the output rows with the
     /// bias and activation applied in registers (SqueezeNet 0.3–0.8 % faster on two threads, Tiny Darknet 1.5 %, than a
     /// pass over each channel's rows afterwards; a residual or a watched clamp still takes that pass). A group of L
-    /// tiles merges m·L values; the last group of a row,
-    /// when ragged, goes straight into the row as long as what it spills past the row lands on later rows of the
-    /// block's own (which it then writes over, before their epilogue), else through a scratch row. At 55, 27 and 13
-    /// columns every row is a ragged group; straight merges made SqueezeNet's forward 1.3–2.8 % faster on two
-    /// threads, Tiny Darknet's 1.7 % (passes alternated in one process).</summary>
+    /// tiles merges m·L values; the last group of a row, when ragged, goes straight into the row as long as what it
+    /// spills past the row lands on later rows of the block's own (which it then writes over, before their epilogue),
+    /// else through a scratch row. At 55, 27 and 13 columns every row is a ragged group; straight merges made
+    /// SqueezeNet's forward 1.3–2.8 % faster on two threads, Tiny Darknet's 1.7 % (passes alternated in one process).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OutputTransform<TTile>(float[] y, ConvPlacement place, Plan plan, BlockShape block, float* products, ConvEpilogue epilogue, int first, int last)
         where TTile : struct, IWinogradTile
