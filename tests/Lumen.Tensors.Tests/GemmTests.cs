@@ -246,16 +246,16 @@ public class GemmTests
         Assert.Equal(columns, Gemm.SplitsColumns(m, n, 2, GemmPath.Vector512, aPacked: false, bPacked: false));
     }
 
-    /// <summary>Dynamically claimed column slabs come in a whole number per thread, each of at least four panels where
-    /// there are enough: 23 panels (a 27² plane) make 4 slabs on two threads (11 + 12 panels), not 5 (14 + 9).</summary>
+    /// <summary>Dynamically claimed column slabs come in a whole number per thread, up to eight each, of at least two
+    /// panels where there are enough: 23 panels (a 27² plane) make 10 slabs on two threads, not 11 (6 + 5).</summary>
     [Theory]
-    [InlineData(23, 2, 4)]
-    [InlineData(95, 2, 8)]      // a 55² plane: four per thread
+    [InlineData(23, 2, 10)]
+    [InlineData(95, 2, 16)]     // a 55² plane: eight per thread
     [InlineData(6, 2, 2)]       // fewer than eight panels: one slab a thread
     [InlineData(1, 2, 1)]
-    [InlineData(23, 3, 3)]
-    [InlineData(40, 3, 9)]
-    [InlineData(23, 1, 4)]
+    [InlineData(23, 3, 9)]
+    [InlineData(40, 3, 18)]
+    [InlineData(23, 1, 8)]
     public void Column_slabs_come_in_a_whole_number_per_thread(int tiles, int threads, int slabs)
     {
         Assert.Equal(slabs, Gemm.ColumnSlabs(tiles, threads));

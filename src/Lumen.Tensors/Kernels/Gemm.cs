@@ -243,18 +243,23 @@ internal static unsafe class Gemm
     /// <summary>Column slabs per thread when A is given packed (or is at most two register tiles tall), so that more
     /// slabs cost no more packing: the threads claim them as they become free, and a thread that starts late leaves
     /// its slabs to the others.</summary>
-    private const int SlabsPerThread = 4;
+    private const int SlabsPerThread = 8;
 
     /// <summary>Register tiles a claimed column slab has at least, so that each slab reuses the packed A panels it
-    /// streams from cache over at least 128 (AVX-512) columns.</summary>
-    private const int MinSlabTiles = 4;
+    /// streams from cache over at least 64 (AVX-512) columns.</summary>
+    private const int MinSlabTiles = 2;
 
     /// <summary>Column slabs for <paramref name="tiles"/> column panels on <paramref name="threads"/> threads when they
     /// are claimed dynamically: up to <see cref="SlabsPerThread"/> per thread of at least <see cref="MinSlabTiles"/>
     /// panels, and a whole number per thread, so that threads that are on time finish together (at least one slab a
     /// thread, or one a panel when there are fewer). SqueezeNet's 27² layers (23 panels) made 5 slabs, 3 + 2 on two
     /// threads, 14 panels against 9; 4 slabs run 11 + 12: alone, 32 → 128 channels 45–46 → 41–42 µs, 256 → 32 90–91 →
-    /// 80, 128 → 32 55–56 → 48–49; the whole forward 0.5–0.9 % faster (passes alternated in one process).</summary>
+    /// 80, 128 → 32 55–56 → 48–49; the whole forward 0.5–0.9 % faster (passes alternated in one process). Up to 8 slabs
+    /// a thread of 2 panels or more (10 slabs for those 23 panels, 16 for a 55² plane's 95) instead of 4 of 4: the thread
+    /// that finishes its share first takes the other's last slabs, where slabs of 5–6 panels left it waiting a slab
+    /// (in context both threads' shares of each 27² layer differed by 10–25 %); SqueezeNet's forward on two threads
+    /// 0.2–0.5 % faster (8 rounds of passes alternated in one process, pair-ratio medians 0.995–0.998), MobileNetV2
+    /// 0.997–0.999, Tiny Darknet 0.998–1.000; 16 a thread measured 0.997–1.006, 6 0.996–1.000.</summary>
     internal static int ColumnSlabs(int tiles, int threads)
     {
         int most = Math.Min(threads * SlabsPerThread, tiles / MinSlabTiles);
