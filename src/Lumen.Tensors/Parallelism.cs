@@ -42,13 +42,20 @@ public static class Parallelism
     internal static void ForDynamic(int count, long workPerItem, int grain, Action<int, int> body)
         => ForDynamic(count, workPerItem, grain, maxDegree, body);
 
-    /// <summary>As above on at most <paramref name="maxThreads"/> threads (and <see cref="MaxDegree"/>).</summary>
-    internal static void ForDynamic(int count, long workPerItem, int grain, int maxThreads, Action<int, int> body)
+    /// <summary>As above on at most <paramref name="maxThreads"/> threads (and <see cref="MaxDegree"/>); each thread,
+    /// once no item is left to claim, runs <paramref name="idle"/> (when given) before it is done: a body can leave
+    /// work there that an idle thread helps with (<see cref="Kernels.WinogradConvolution"/>'s output transforms).</summary>
+    internal static void ForDynamic(int count, long workPerItem, int grain, int maxThreads, Action<int, int> body, Action? idle = null)
     {
         if (grain < 1) throw new ArgumentOutOfRangeException(nameof(grain), $"Parallelism.ForDynamic: grain must be at least 1, got {grain}.");
         int claims = (int)Math.Min((count + (long)grain - 1) / grain, int.MaxValue);
         int threads = (int)Math.Min(Math.Min(Math.Min(maxDegree, maxThreads), claims), Math.Max(1, workPerItem * count / 32_768));
-        if (threads <= 1) { if (count > 0) body(0, count); return; }
+        if (threads <= 1)
+        {
+            if (count > 0) body(0, count);
+            idle?.Invoke();
+            return;
+        }
         var shares = new Shares(count, threads);
         For(threads, long.MaxValue / threads, (first, last) =>
         {
@@ -58,6 +65,7 @@ public static class Parallelism
                 for (int other = 1; other < threads; other++)
                     while (shares.TakeBack((share + other) % threads, grain) is (int start, int end)) body(start, end);
             }
+            idle?.Invoke();
         });
     }
 

@@ -268,7 +268,7 @@ internal static unsafe class Gemm
 
     /// <summary>Splits C into slabs of whole register tiles, of columns or of rows: one fixed slab per thread, or, for
     /// columns when no thread would pack A again for its extra slabs, up to <see cref="SlabsPerThread"/> per thread
-    /// claimed dynamically (<see cref="Parallelism.ForDynamic(int, long, int, int, Action{int, int})"/>).</summary>
+    /// claimed dynamically (<see cref="Parallelism.ForDynamic(int, long, int, int, Action{int, int}, Action)"/>).</summary>
     private static void RunParallel(Problem problem, int threads, bool splitColumns)
     {
         var (mr, nr) = TileShape(problem.Path);

@@ -149,10 +149,22 @@ internal static unsafe class WinogradConvolution
         {
             long work = (long)positions * g.InChannels * g.OutChannels * plan.Rows * plan.TilesW;
             if (plan.Blocks >= Parallelism.MaxDegree)
-                Parallelism.ForDynamic(plan.Blocks, work, 1, (start, end) =>
+            {
+                // a thread with no block left helps with the output transforms of the others' (Block)
+                var shares = new SharedChunks<(BlockShape Shape, nint Products)>(plan.Blocks, g.OutChannels);
+                Parallelism.ForDynamic(plan.Blocks, work, 1, Parallelism.MaxDegree, (start, end) =>
                 {
-                    for (int item = start; item < end; item++) Block<TTile>(x, y, place, weights, plan, epilogue, item, threads: 1);
-                });
+                    for (int item = start; item < end; item++)
+                    {
+                        try { Block<TTile>(x, y, place, weights, plan, epilogue, item, threads: 1, shares); }
+                        catch
+                        {
+                            shares.Abandon(item);            // no helper waits for a block that failed
+                            throw;
+                        }
+                    }
+                }, () => shares.Help((block, first, last) => OutputTransform<TTile>(y, place, plan, block.Shape, (float*)block.Products, epilogue, first, last)));
+            }
             else
                 for (int item = 0; item < plan.Blocks; item++) Block<TTile>(x, y, place, weights, plan, epilogue, item, Parallelism.MaxDegree);
         }
@@ -239,9 +251,13 @@ internal static unsafe class WinogradConvolution
         }
     }
 
-    /// <summary>One block of tile rows, its three steps on <paramref name="threads"/> threads.</summary>
-    private static void Block<TTile>(float[] x, float[] y, ConvPlacement place, GemmPackedA[] weights, Plan plan, ConvEpilogue epilogue, int item, int threads)
-        where TTile : struct, IWinogradTile
+    /// <summary>One block of tile rows, its three steps on <paramref name="threads"/> threads; its output transform
+    /// shared out by channel chunks with idle threads when <paramref name="shares"/> is given: published once its GEMMs
+    /// are done, so that a thread that has no block left transforms chunks of it too and the threads finish together
+    /// where the blocks' work differs (SqueezeNet's 27² planes: 7 rows of F(4,3) tiles, 4 + 3 on two threads). Each
+    /// chunk is the same operations on the same values whoever runs it.</summary>
+    private static void Block<TTile>(float[] x, float[] y, ConvPlacement place, GemmPackedA[] weights, Plan plan, ConvEpilogue epilogue, int item, int threads,
+        SharedChunks<(BlockShape Shape, nint Products)>? shares = null) where TTile : struct, IWinogradTile
     {
         var g = plan.G;
         int positions = TTile.Alpha * TTile.Alpha, cin = g.InChannels, cout = g.OutChannels;
@@ -264,7 +280,18 @@ internal static unsafe class WinogradConvolution
                         false, false, 1, TTile.Path, default);
                 }
             });
-            Run(threads, cout, (long)positions * TTile.Lanes * tq, (start, end) => OutputTransform<TTile>(y, place, plan, block, (float*)products, epilogue, start, end));
+            if (shares is null)
+            {
+                Run(threads, cout, (long)positions * TTile.Lanes * tq, (start, end) => OutputTransform<TTile>(y, place, plan, block, (float*)products, epilogue, start, end));
+                return;
+            }
+            shares.Publish(item, (block, products));
+            while (shares.Claim(item) is (int start, int end))
+            {
+                OutputTransform<TTile>(y, place, plan, block, (float*)products, epilogue, start, end);
+                shares.Finished(item, end - start);
+            }
+            shares.AwaitDone(item);                      // a helper may still read the products (this thread's scratch)
         }
     }
 
