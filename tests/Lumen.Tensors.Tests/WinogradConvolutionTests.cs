@@ -166,6 +166,7 @@ public class WinogradConvolutionTests
     [InlineData(4, 2, 64, 27, 27, 128)]    // 7 tile rows an image, two images
     [InlineData(4, 1, 32, 55, 55, 128)]
     [InlineData(2, 1, 256, 13, 13, 256)]
+    [InlineData(2, 1, 48, 13, 13, 192)]    // one block's worth of tiles, yet a block a thread (4 + 3 tile rows)
     [InlineData(2, 3, 8, 27, 23, 12)]
     [InlineData(4, 1, 128, 57, 9, 128)]
     public void A_block_writes_only_its_own_rows(int tile, int n, int c, int h, int w, int o)
