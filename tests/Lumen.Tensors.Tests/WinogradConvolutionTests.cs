@@ -195,6 +195,19 @@ public class WinogradConvolutionTests
         Assert.True(blocks >= 2, $"the tiling of {g} has {blocks} block(s)");
     }
 
+    /// <summary>On several threads a block aims at a third of the one-thread target (V and M of 256 KiB): SqueezeNet's
+    /// 55² layer of 16 → 64 channels takes blocks of 4 tile rows (56 tiles), not 7 (98 tiles, 1.3 MB of V and M).</summary>
+    [Fact]
+    public void On_several_threads_a_block_stays_within_the_L2()
+    {
+        if (!WinogradConvolution.IsAvailable || Gemm.BestPath != GemmPath.Vector512) return;
+        var g = Geometry(1, 16, 55, 55, 64, 1, 1, 1, 1);
+        var x = new float[16 * 55 * 55];
+        var w = new float[64 * 16 * 9];
+        var y = new float[64 * 55 * 55];
+        Assert.True(WinogradConvolution.RunBlock(x, w, y, g, 4, threads: 2, item: 0) is (_, <= 4, _));
+    }
+
     [Fact]
     public void Read_only_weights_keep_their_transform_and_give_the_fresh_transforms_results()
     {

@@ -30,6 +30,13 @@ internal static unsafe class WinogradConvolution
     /// <summary>Floats of V and M that a block aims at (768 KiB of a 1 MiB L2), at least one GEMM panel of tiles.</summary>
     private const int BlockFloats = 3 << 16;
 
+    /// <summary>The floats of V and M that a block aims at on several threads (256 KiB): the candidate heights reach
+    /// twice the target, and at 768 KiB SqueezeNet's 55² layers took two blocks of 7 tile rows, 1.3 MB each; with blocks
+    /// of 4 (740 KB), their output transforms shared out (<see cref="SharedChunks{T}"/>), SqueezeNet's forward at batch 1
+    /// on two threads ran 1.1 % faster (0.988–0.989, passes alternated in one process), Tiny Darknet's 0.3–3.2 %; at
+    /// batch 16 SqueezeNet 1.7–2.4 % faster, Tiny Darknet 0.3–1.6 % slower (noisy: quartiles 0.985–1.037).</summary>
+    private const int SharedBlockFloats = 1 << 16;
+
     /// <summary>Whether this machine has a path: AVX-512 with the Vector512 GEMM, or AVX2 + FMA with the Vector256
     /// GEMM (an AVX-512 machine always takes the former).</summary>
     public static bool IsAvailable { get; } =
@@ -199,7 +206,8 @@ internal static unsafe class WinogradConvolution
 
     /// <summary>A call's tiling: the batch's rows of tiles one after the other (image by image), cut into
     /// <see cref="Blocks"/> blocks of <see cref="Rows"/> tile rows (the last may have fewer), each of about
-    /// <see cref="BlockFloats"/> of V and M and at least one GEMM panel of <see cref="Panel"/> tiles; a block may span
+    /// <see cref="BlockFloats"/> of V and M (<see cref="SharedBlockFloats"/> on several threads) and at least one GEMM
+    /// panel of <see cref="Panel"/> tiles; a block may span
     /// images (small planes at larger batches fill whole GEMM panels so).</summary>
     private readonly record struct Plan(ConvGeometry G, int TilesH, int TilesW, int Rows, int Blocks, int Panel)
     {
@@ -214,7 +222,7 @@ internal static unsafe class WinogradConvolution
         public static Plan Of(in ConvGeometry g, int m, int panel, int threads = 1)
         {
             int tilesH = CeilDiv(g.OutHeight, m), tilesW = CeilDiv(g.OutWidth, m), total = g.Batch * tilesH;
-            int target = Math.Max(panel, BlockFloats / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
+            int target = Math.Max(panel, (threads > 1 ? SharedBlockFloats : BlockFloats) / ((m + 2) * (m + 2) * (g.InChannels + g.OutChannels)));
             int tallest = Math.Clamp(CeilDiv(target, tilesW), 1, total), best = Evened(total, tallest);
             long bestCost = Busiest(total, best, tilesW, threads, panel);
             for (int candidate = Math.Min(total, 2 * tallest); candidate >= Math.Max(1, tallest / 3); candidate--)
