@@ -32,15 +32,16 @@ public static class Parallelism
     /// becomes free, instead of each taking one fixed contiguous run: a thread that starts late (woken from sleep,
     /// or preempted on a busy machine) or items of unequal cost no longer leave one thread idle while another still
     /// has a queue. Still at most <see cref="MaxDegree"/> threads. Only for bodies whose items are independent:
-    /// which thread runs an item, and which items share a call of <paramref name="body"/>, varies from run to run.</summary>
+    /// which thread runs an item, and which items share a call of <paramref name="body"/>, varies from run to run. Each
+    /// thread then runs <paramref name="idle"/> when given, as in the overload below.</summary>
     /// <remarks>Each thread first claims from the front of its own share, the contiguous run <see cref="For"/> would
     /// give it, and only when that is used up claims from the back of another's (<see cref="Shares"/>). When the
     /// threads are on time every item runs where a fixed split runs it: one kernel after another, a thread works on
     /// the same part of the data, which the previous kernel left in its own core's cache. Claiming from one shared
     /// queue instead put alternate items on alternate cores: SqueezeNet at batch 1 on two threads took 2.2–2.4 % longer
     /// (passes alternated in one process, median of the pairs' ratios), Tiny Darknet 1–3.7 %; MobileNetV2 the same.</remarks>
-    internal static void ForDynamic(int count, long workPerItem, int grain, Action<int, int> body)
-        => ForDynamic(count, workPerItem, grain, maxDegree, body);
+    internal static void ForDynamic(int count, long workPerItem, int grain, Action<int, int> body, Action? idle = null)
+        => ForDynamic(count, workPerItem, grain, maxDegree, body, idle);
 
     /// <summary>As above on at most <paramref name="maxThreads"/> threads (and <see cref="MaxDegree"/>); each thread,
     /// once no item is left to claim, runs <paramref name="idle"/> (when given) before it is done: a body can leave

@@ -1,6 +1,6 @@
 namespace Lumen.Tensors.Tests;
 
-/// <summary><see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>: every item runs exactly once, in claims of at most the grain, on
+/// <summary><see cref="Parallelism.ForDynamic(int, long, int, Action{int, int}, Action)"/>: every item runs exactly once, in claims of at most the grain, on
 /// at most <see cref="Parallelism.MaxDegree"/> threads, and a thread that is held up leaves its items to the others.
 /// Run alone, after the other tests, on two threads: many of those set the global <see cref="Parallelism.MaxDegree"/> to
 /// 1 for a while, and a ForDynamic call then runs inline as a single claim of every item.</summary>

@@ -419,7 +419,7 @@ internal static class Conv2dKernel
     /// <summary>Runs work items in parallel with single-threaded GEMMs when there are enough items to occupy every
     /// thread, else one after the other with each GEMM using all threads (no nested parallelism). Items that write
     /// disjoint outputs (<paramref name="independent"/>) are claimed one at a time by whichever thread is free
-    /// (<see cref="Parallelism.ForDynamic(int, long, int, Action{int, int})"/>); the weight gradient's, which each thread sums into its own partial
+    /// (<see cref="Parallelism.ForDynamic(int, long, int, Action{int, int}, Action)"/>); the weight gradient's, which each thread sums into its own partial
     /// gradient, keep their fixed contiguous runs, so that the partials and their sum do not vary between runs.</summary>
     private static void ForItems(int count, long workPerItem, bool independent, Action<int, int, int> body)
     {

@@ -160,7 +160,7 @@ internal static unsafe class WinogradConvolution
             {
                 // a thread with no block left helps with the output transforms of the others' (Block)
                 var shares = new SharedChunks<(BlockShape Shape, nint Products)>(plan.Blocks, g.OutChannels);
-                Parallelism.ForDynamic(plan.Blocks, work, 1, Parallelism.MaxDegree, (start, end) =>
+                Parallelism.ForDynamic(plan.Blocks, work, 1, (start, end) =>
                 {
                     for (int item = start; item < end; item++)
                     {
